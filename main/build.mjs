@@ -1,0 +1,41 @@
+// Builds everything `npm install` must produce: the native addons (when they can be built) and the
+// bundles for each process. Entries that do not exist yet are skipped, so the build works as the
+// project grows. Runs as the project's `prepare` script.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const at = (p) => join(root, p);
+mkdirSync(at('dist'), { recursive: true });
+
+if (existsSync(at('native/build.mjs')) && !process.argv.includes('--no-native')) {
+  const r = spawnSync(process.execPath, [at('native/build.mjs')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+const node = { platform: 'node', target: 'node20', bundle: true, sourcemap: 'linked', logLevel: 'warning',
+  external: ['fuse-native', 'electron', '*.node'] };
+const entries = [
+  { in: 'main/node/cli/main.ts', out: 'dist/cli.js', format: 'esm', banner: '#!/usr/bin/env node' },
+  { in: 'main/node/worker/main.ts', out: 'dist/worker.js', format: 'esm' },
+  { in: 'test/bench/main.ts', out: 'dist/bench.js', format: 'esm' },
+  { in: 'main/electron/main.ts', out: 'dist/electron-main.cjs', format: 'cjs' },
+  { in: 'main/electron/preload.ts', out: 'dist/preload.cjs', format: 'cjs' },
+];
+// ESM bundles still load CommonJS packages (fuse-native) through require.
+const requireShim = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+await Promise.all(entries.filter((e) => existsSync(at(e.in))).map((e) => build({
+  ...node,
+  entryPoints: [at(e.in)],
+  outfile: at(e.out),
+  format: e.format,
+  banner: { js: [e.banner, e.format === 'esm' ? requireShim : ''].filter(Boolean).join('\n') },
+})));
+
+if (existsSync(at('renderer/vite.config.ts')) && !process.argv.includes('--no-renderer')) {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: at('renderer/vite.config.ts'), logLevel: 'warn' });
+}

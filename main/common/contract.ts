@@ -1,0 +1,131 @@
+/**
+ * The one typed contract between every Strata process: the mount worker's control channel, the CLI,
+ * the Electron main process, the preload bridge, `strata serve` and the renderer all speak these types.
+ * Pure TypeScript: no Node or Electron imports.
+ */
+import type { BranchMode, BranchSpec } from './branch.ts';
+import type { StrataErrorData } from './errors.ts';
+import type { CreateFunction, Exclusion, PolicyErrno } from './policies/types.ts';
+
+export type CopyupPolicyName = 'tdp' | 'bup' | 'bu';
+
+/** Everything that defines a union. Saved by the app, sent to a worker, changed live by `set`. */
+export interface UnionConfig {
+  mountpoint: string;
+  /** Display name; defaults to the mountpoint's basename. */
+  name: string;
+  branches: BranchSpec[];
+  /** Create policy setting, e.g. 'tdp', 'mfs:30', 'mfsrr:1073741824:30', 'epmfs'. */
+  create: string;
+  /** mergerfs-style per-function overrides (func.mkdir=...). */
+  createOverrides: Partial<Record<CreateFunction, string>>;
+  copyup: CopyupPolicyName;
+  /** Global minimum free space in bytes for create policies (per-branch values override it). */
+  minFreeSpace: number;
+  /** On ENOSPC/EDQUOT during write, move the file to the branch this create policy picks and retry; false disables. */
+  moveOnEnospc: false | string;
+}
+
+export type UnionConfigPatch = Partial<Omit<UnionConfig, 'mountpoint'>>;
+
+export interface BranchStatus {
+  index: number;
+  path: string;
+  mode: BranchMode;
+  minFreeSpace?: number;
+  /** Bytes, from statvfs of the branch root; absent when statvfs failed. */
+  total?: number;
+  avail?: number;
+  used?: number;
+  mountedReadOnly?: boolean;
+  error?: string;
+}
+
+export type BackendName = 'fuse-native' | 'native';
+export type MountState = 'mounted' | 'stale' | 'stopped' | 'error';
+
+export interface MountStatus {
+  mountpoint: string;
+  name: string;
+  state: MountState;
+  /** Worker pid, when one is serving. */
+  pid?: number;
+  backend?: BackendName;
+  config?: UnionConfig;
+  branches: BranchStatus[];
+  startedAt?: number;
+  /** For 'stale'/'error': what happened, in one sentence. */
+  problem?: string;
+}
+
+export interface OpStats {
+  at: number;
+  /** Cumulative count per FUSE op name since mount. */
+  ops: Record<string, number>;
+  bytesRead: number;
+  bytesWritten: number;
+  openHandles: number;
+  copyups: number;
+}
+
+export interface WhereCopy {
+  branch: number;
+  branchRoot: string;
+  realPath: string;
+  /** 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'char' | 'block' */
+  type: string;
+  /** This copy is what the union shows (for a directory: every merged layer is visible). */
+  visible: boolean;
+  /** Why a copy is not visible: 'shadowed' by a higher copy, 'whiteout' or 'opaque' above. */
+  hiddenBy?: 'shadowed' | 'whiteout' | 'opaque';
+}
+
+export interface WhereResult {
+  mountpoint: string;
+  relPath: string;
+  exists: boolean;
+  /** Branch index whose copy the union serves, null when the path does not exist in the union. */
+  servingBranch: number | null;
+  servingPath: string | null;
+  copies: WhereCopy[];
+  whiteouts: { branch: number; realPath: string }[];
+  opaque: { branch: number; realPath: string }[];
+}
+
+export interface PreviewResult {
+  mountpoint: string;
+  relPath: string;
+  fn: CreateFunction;
+  /** The policy setting that decided, e.g. 'mfsrr:1073741824:30'. */
+  policy: string;
+  ok: boolean;
+  branch?: number;
+  branchPath?: string;
+  errno?: PolicyErrno | string;
+  /** Ancestor directories that would be created on the chosen branch first. */
+  createsParents: string[];
+  excluded: Exclusion[];
+  note?: string;
+}
+
+/** One open handle in a worker's table: the tracker's source for which branch serves a file. */
+export interface HandleInfo {
+  fh: number;
+  relPath: string;
+  branch: number;
+  realPath: string;
+  flags: number;
+  openedAt: number;
+}
+
+/** Control channel of a mount worker (JSON lines over a unix socket, one request → one response). */
+export type ControlRequest =
+  | { op: 'status' }
+  | { op: 'stats' }
+  | { op: 'reconfigure'; patch: UnionConfigPatch; force?: boolean }
+  | { op: 'where'; relPath: string }
+  | { op: 'preview'; relPath: string; fn?: CreateFunction }
+  | { op: 'handles' }
+  | { op: 'stop'; force?: boolean };
+
+export type ControlResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: StrataErrorData };

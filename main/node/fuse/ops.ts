@@ -1,0 +1,162 @@
+/**
+ * Strata's own FUSE operation table: what the union engine implements and what every backend
+ * (fuse-native today, Strata's libfuse 3 addon next) calls. Shaped after libfuse 3's high-level API,
+ * with exact types: 64-bit numbers as bigint where they can exceed 2^53, times in nanoseconds.
+ *
+ * Errors: an op rejects with an object carrying a positive `errno` (Node's fs errors do, negated; use
+ * `errnoOf()`); the backend turns it into -errno for the kernel. Paths are union-relative ('/a/b').
+ */
+
+export interface RequestContext {
+  uid: number;
+  gid: number;
+  pid: number;
+  umask: number;
+}
+
+export interface FuseStat {
+  dev: bigint;
+  ino: bigint;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: bigint;
+  size: bigint;
+  blksize: number;
+  blocks: bigint;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export interface FuseStatfs {
+  bsize: number;
+  frsize: number;
+  blocks: bigint;
+  bfree: bigint;
+  bavail: bigint;
+  files: bigint;
+  ffree: bigint;
+  favail: bigint;
+  namemax: number;
+}
+
+/** A time for utimens: nanoseconds since the epoch, or the kernel's UTIME_NOW / UTIME_OMIT. */
+export type FuseTime = bigint | 'now' | 'omit';
+
+export interface DirEntry {
+  name: string;
+  /** Optional: backends may pass it to the kernel (readdirplus) to save lookups. */
+  stat?: FuseStat;
+}
+
+/** renameat2 flags. */
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
+
+export interface FuseOps {
+  getattr(path: string, fh?: number): Promise<FuseStat>;
+  readlink(path: string): Promise<string>;
+  mknod(path: string, mode: number, rdev: bigint, ctx?: RequestContext): Promise<void>;
+  mkdir(path: string, mode: number, ctx?: RequestContext): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  symlink(target: string, path: string, ctx?: RequestContext): Promise<void>;
+  rename(from: string, to: string, flags: number): Promise<void>;
+  link(from: string, to: string): Promise<void>;
+  chmod(path: string, mode: number, fh?: number): Promise<void>;
+  chown(path: string, uid: number, gid: number, fh?: number): Promise<void>;
+  truncate(path: string, size: bigint, fh?: number): Promise<void>;
+  utimens(path: string, atime: FuseTime, mtime: FuseTime, fh?: number): Promise<void>;
+  /** Returns the file handle (a positive integer the engine chooses). */
+  open(path: string, flags: number): Promise<number>;
+  /** `flags` is undefined on backends that do not pass them (fuse-native). */
+  create(path: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<number>;
+  read(path: string, fh: number, buf: Buffer, length: number, position: number): Promise<number>;
+  write(path: string, fh: number, buf: Buffer, length: number, position: number): Promise<number>;
+  flush(path: string, fh: number): Promise<void>;
+  release(path: string, fh: number): Promise<void>;
+  fsync(path: string, fh: number, datasync: boolean): Promise<void>;
+  fallocate?(path: string, fh: number, mode: number, offset: bigint, length: bigint): Promise<void>;
+  opendir(path: string): Promise<number>;
+  readdir(path: string, fh: number): Promise<DirEntry[]>;
+  releasedir(path: string, fh: number): Promise<void>;
+  statfs(path: string): Promise<FuseStatfs>;
+  access(path: string, mode: number): Promise<void>;
+  setxattr(path: string, name: string, value: Buffer, flags: number): Promise<void>;
+  /** Rejects with ENODATA when absent. */
+  getxattr(path: string, name: string): Promise<Buffer>;
+  listxattr(path: string): Promise<string[]>;
+  removexattr(path: string, name: string): Promise<void>;
+}
+
+/**
+ * Descriptor handed to a backend that can serve reads/writes natively (issue 5's fast path). Backends
+ * without one ignore it and call `read`/`write`.
+ */
+export interface OpenedHandle {
+  fh: number;
+  /** Branch file descriptor the backend may use directly, if the engine allows it. */
+  fd?: number;
+}
+
+export interface MountOptions {
+  /** Shown as the source in mountinfo; Strata uses `strata:<name>`. */
+  fsname: string;
+  /** mountinfo type becomes `fuse.<subtype>`; always 'strata'. */
+  subtype: string;
+  /** Kernel attribute/entry cache timeouts in seconds (0 disables). */
+  attrTimeout: number;
+  entryTimeout: number;
+  negativeTimeout: number;
+  /** Keep the page cache across opens (kernel_cache/auto_cache). */
+  kernelCache: boolean;
+  allowOther: boolean;
+  /** Let the kernel check permissions against the returned modes (default_permissions). */
+  defaultPermissions: boolean;
+}
+
+export interface MountedFs {
+  /** Clean unmount (no shell, no lazy detach). Rejects with errno EBUSY when busy. */
+  unmount(): Promise<void>;
+  /** Ask the kernel to drop cached attributes/data for a path (no-op where unsupported). */
+  invalidate?(path: string): void;
+}
+
+/** What a backend can and cannot do, so the engine and tests can adapt instead of guessing. */
+export interface BackendCapabilities {
+  name: 'fuse-native' | 'native';
+  /** The caller's uid/gid/pid/umask reach the ops. */
+  callerContext: boolean;
+  /** utimens gets distinct atime and mtime, with UTIME_OMIT. */
+  exactUtimens: boolean;
+  /** create receives open flags. */
+  createFlags: boolean;
+  mknod: boolean;
+  /** 64-bit ino/dev/statfs counters reach the kernel unchanged. */
+  wideStat: boolean;
+  renameFlags: boolean;
+}
+
+export interface FuseBackend {
+  readonly capabilities: BackendCapabilities;
+  mount(mountpoint: string, ops: FuseOps, options: MountOptions): Promise<MountedFs>;
+}
+
+/** Positive errno from anything thrown (Node fs errors carry a negative `errno`). */
+export function errnoOf(err: unknown): number {
+  if (err && typeof err === 'object') {
+    const e = err as { errno?: unknown; code?: unknown };
+    if (typeof e.errno === 'number' && e.errno !== 0) return Math.abs(e.errno);
+  }
+  return 5; // EIO
+}
+
+export class FsError extends Error {
+  readonly errno: number;
+  constructor(errno: number, message?: string) {
+    super(message ?? `errno ${errno}`);
+    this.errno = errno;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Syscalls Node's fs lacks, from Strata's small libc addon (native/sys). Every call runs on the libuv
+ * pool (never blocks the loop of a FUSE-serving process) and rejects with a Node-style error:
+ * { code: 'ENODATA', errno: -61, syscall, path }.
+ */
+import type { FuseTime } from '../fuse/ops.ts';
+
+export interface Statvfs {
+  bsize: number;
+  frsize: number;
+  blocks: bigint;
+  bfree: bigint;
+  bavail: bigint;
+  files: bigint;
+  ffree: bigint;
+  favail: bigint;
+  fsid: bigint;
+  /** ST_RDONLY = 1, ST_NOSUID = 2, ... */
+  flag: number;
+  namemax: number;
+}
+
+export interface Syscalls {
+  lgetxattr(path: string, name: string): Promise<Buffer>;
+  /** flags: XATTR_CREATE = 1, XATTR_REPLACE = 2. */
+  lsetxattr(path: string, name: string, value: Buffer, flags: number): Promise<void>;
+  llistxattr(path: string): Promise<string[]>;
+  lremovexattr(path: string, name: string): Promise<void>;
+  fgetxattr(fd: number, name: string): Promise<Buffer>;
+  fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
+  flistxattr(fd: number): Promise<string[]>;
+  mknod(path: string, mode: number, dev: bigint): Promise<void>;
+  /** utimensat(AT_FDCWD, ...), with UTIME_NOW/UTIME_OMIT; follow=false uses AT_SYMLINK_NOFOLLOW. */
+  utimensat(path: string, atime: FuseTime, mtime: FuseTime, follow: boolean): Promise<void>;
+  futimens(fd: number, atime: FuseTime, mtime: FuseTime): Promise<void>;
+  statvfs(path: string): Promise<Statvfs>;
+  renameat2(from: string, to: string, flags: number): Promise<void>;
+  /** lseek SEEK_DATA; null when there is no data at or after offset (ENXIO). */
+  seekData(fd: number, offset: bigint): Promise<bigint | null>;
+  /** lseek SEEK_HOLE. */
+  seekHole(fd: number, offset: bigint): Promise<bigint>;
+  fallocate(fd: number, mode: number, offset: bigint, length: bigint): Promise<void>;
+  /** Returns bytes copied (0 at EOF). */
+  copyFileRange(fdIn: number, offIn: bigint, fdOut: number, offOut: bigint, length: number): Promise<number>;
+}
