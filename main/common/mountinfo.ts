@@ -1,0 +1,51 @@
+/** Parser for /proc/PID/mountinfo (proc(5)). Pure: give it the file's text. */
+
+export interface MountInfoEntry {
+  mountId: number;
+  parentId: number;
+  major: number;
+  minor: number;
+  /** Root of the mount within its filesystem. */
+  root: string;
+  mountpoint: string;
+  options: string;
+  fstype: string;
+  source: string;
+  superOptions: string;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \040 \011 \012 \134. */
+export function unescapeMountField(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+export function parseMountInfo(text: string): MountInfoEntry[] {
+  const out: MountInfoEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const f = line.split(' ');
+    const sep = f.indexOf('-', 6);
+    if (sep < 0 || f.length < sep + 4) continue;
+    const [major, minor] = f[2].split(':').map(Number);
+    out.push({
+      mountId: Number(f[0]),
+      parentId: Number(f[1]),
+      major,
+      minor,
+      root: unescapeMountField(f[3]),
+      mountpoint: unescapeMountField(f[4]),
+      options: f[5],
+      fstype: f[sep + 1],
+      source: unescapeMountField(f[sep + 2]),
+      superOptions: f[sep + 3],
+    });
+  }
+  return out;
+}
+
+/** Linux's st_dev encoding (new_encode_dev), to match stat().dev against mountinfo's major:minor. */
+export function encodeDev(major: number, minor: number): number {
+  return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
+}
+
+export const STRATA_FSTYPE = 'fuse.strata';
