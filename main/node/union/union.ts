@@ -2,10 +2,25 @@
  * A mounted union: the FUSE op table over an ordered list of branches, plus the control-channel
  * queries (where, preview, handles, stats) and live reconfiguration. One instance per worker process.
  */
+import { dirname } from 'node:path';
 import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
+import { StrataError } from '../../common/errors.ts';
+import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { BackendCapabilities, FuseOps } from '../fuse/ops.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
+import { makeBranches } from './branchSet.ts';
+import { UnionCore } from './core.ts';
+import * as attr from './ops/attr.ts';
+import * as entries from './ops/entries.ts';
+import * as files from './ops/files.ts';
+import { readdir } from './ops/readdir.ts';
+import * as remove from './ops/remove.ts';
+import * as names from './ops/rename.ts';
+import { statfs } from './ops/statfs.ts';
+import { whereIs } from './ops/where.ts';
+import * as xattr from './ops/xattr.ts';
+import { placeNew } from './placement.ts';
 
 export interface UnionDeps {
   sys: Syscalls;
@@ -15,12 +30,150 @@ export interface UnionDeps {
 }
 
 export class Union {
-  constructor(public config: UnionConfig, readonly deps: UnionDeps) {}
-  get ops(): FuseOps { throw new Error('not implemented'); }
-  async reconfigure(_patch: UnionConfigPatch): Promise<UnionConfig> { throw new Error('not implemented'); }
-  async branchStatus(): Promise<BranchStatus[]> { throw new Error('not implemented'); }
-  stats(): OpStats { throw new Error('not implemented'); }
-  async where(_relPath: string): Promise<WhereResult> { throw new Error('not implemented'); }
-  async preview(_relPath: string, _fn: CreateFunction): Promise<PreviewResult> { throw new Error('not implemented'); }
-  handles(): HandleInfo[] { throw new Error('not implemented'); }
+  private readonly core: UnionCore;
+  readonly ops: FuseOps;
+  private readonly startedAt = Date.now();
+
+  constructor(config: UnionConfig, readonly deps: UnionDeps) {
+    // The kernel already applied the caller's umask to every mode it sends; applying ours again would be wrong.
+    process.umask(0);
+    this.core = new UnionCore(config, deps.sys, deps.capabilities, deps.now ?? Date.now, deps.random ?? Math.random);
+    this.ops = this.countOps(this.buildOps());
+  }
+
+  get config(): UnionConfig {
+    return this.core.config;
+  }
+
+  private buildOps(): FuseOps {
+    const c = this.core;
+    return {
+      getattr: (p, fh) => attr.getattr(c, p, fh),
+      readlink: (p) => attr.readlink(c, p),
+      mknod: (p, mode, rdev, ctx) => entries.mknod(c, p, mode, rdev, ctx),
+      mkdir: (p, mode, ctx) => entries.mkdir(c, p, mode, ctx),
+      unlink: (p) => remove.unlink(c, p),
+      rmdir: (p) => remove.rmdir(c, p),
+      symlink: (target, p, ctx) => entries.symlink(c, target, p, ctx),
+      rename: (from, to, flags) => names.rename(c, from, to, flags),
+      link: (from, to) => names.link(c, from, to),
+      chmod: (p, mode, fh) => attr.chmod(c, p, mode, fh),
+      chown: (p, uid, gid) => attr.chown(c, p, uid, gid),
+      truncate: (p, size, fh) => attr.truncate(c, p, size, fh),
+      utimens: (p, atime, mtime) => attr.utimens(c, p, atime, mtime),
+      open: (p, flags) => files.open(c, p, flags),
+      create: (p, mode, flags, ctx) => files.create(c, p, mode, flags, ctx),
+      read: (_p, fh, buf, len, pos) => files.read(c, fh, buf, len, pos),
+      write: (_p, fh, buf, len, pos) => files.write(c, fh, buf, len, pos),
+      flush: () => files.flush(),
+      release: (_p, fh) => files.release(c, fh),
+      fsync: (_p, fh, datasync) => files.fsyncFile(c, fh, datasync),
+      fallocate: (_p, fh, mode, offset, length) => files.fallocate(c, fh, mode, offset, length),
+      opendir: async (p) => {
+        if (!(await c.node(p)).isDir) throw Object.assign(new Error('ENOTDIR'), { errno: -20 });
+        return 0;
+      },
+      readdir: (p) => readdir(c, p),
+      releasedir: async () => undefined,
+      statfs: () => statfs(c),
+      access: (p, mode) => attr.access(c, p, mode),
+      setxattr: (p, name, value, flags) => xattr.setxattr(c, p, name, value, flags),
+      getxattr: (p, name) => xattr.getxattr(c, p, name),
+      listxattr: (p) => xattr.listxattr(c, p),
+      removexattr: (p, name) => xattr.removexattr(c, p, name),
+    };
+  }
+
+  /** Per-op counters for `stats` (the activity chart), added once around every op. */
+  private countOps(ops: FuseOps): FuseOps {
+    const counts = this.core.counters.ops;
+    const wrapped = {} as Record<string, unknown>;
+    for (const [name, fn] of Object.entries(ops) as [string, (...a: unknown[]) => unknown][]) {
+      counts[name] = 0;
+      wrapped[name] = (...args: unknown[]) => {
+        counts[name]++;
+        return fn(...args);
+      };
+    }
+    return wrapped as unknown as FuseOps;
+  }
+
+  /**
+   * Apply a config change live. The caller (worker) validated paths and the busy guard already; here
+   * the union refuses only what would break its own open handles: removing a branch that has them.
+   */
+  async reconfigure(patch: UnionConfigPatch, force = false): Promise<UnionConfig> {
+    const next: UnionConfig = { ...this.core.config, ...patch, mountpoint: this.core.config.mountpoint };
+    for (const s of [next.create, ...Object.values(next.createOverrides)]) if (s) parsePolicySetting(s);
+    if (typeof next.moveOnEnospc === 'string') parsePolicySetting(next.moveOnEnospc);
+    const kept = new Set(next.branches.map((b) => b.path));
+    const dropped = new Set(this.core.branches.filter((b) => !kept.has(b.root)));
+    const held = this.core.handles.on(dropped);
+    if (held.length > 0 && !force) {
+      throw new StrataError('BUSY', `cannot remove branch ${[...new Set(held.map((h) => h.branch.root))].join(', ')}: ${held.length} open file(s) on it (${held.slice(0, 3).map((h) => h.rel).join(', ')}); close them or use --force`);
+    }
+    const branches = makeBranches(next.branches);
+    // Branch objects that did not change keep their identity, so open handles stay attributed.
+    this.core.branches = branches.map((b) => this.core.branches.find((o) => o.root === b.root && o.mode === b.mode && o.minFreeSpace === b.minFreeSpace) ?? b);
+    this.core.config = next;
+    this.core.policyState = {};
+    this.core.resolver.clear();
+    return next;
+  }
+
+  async branchStatus(): Promise<BranchStatus[]> {
+    return Promise.all(this.core.branches.map(async (b, index): Promise<BranchStatus> => {
+      const base = { index, path: b.root, mode: b.mode, ...(b.minFreeSpace !== undefined ? { minFreeSpace: b.minFreeSpace } : {}) };
+      try {
+        const v = await this.core.sys.statvfs(b.root);
+        const fr = BigInt(v.frsize || v.bsize);
+        return { ...base, total: Number(v.blocks * fr), avail: Number(v.bavail * fr), used: Number((v.blocks - v.bfree) * fr), mountedReadOnly: (v.flag & 1) !== 0 };
+      } catch (err) {
+        return { ...base, error: (err as Error).message };
+      }
+    }));
+  }
+
+  stats(): OpStats {
+    const c = this.core.counters;
+    return { at: Date.now(), ops: { ...c.ops }, bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, openHandles: this.core.handles.size, copyups: c.copyups };
+  }
+
+  get started(): number {
+    return this.startedAt;
+  }
+
+  where(relPath: string): Promise<WhereResult> {
+    return whereIs(this.core, this.core.config.mountpoint, normalizeRel(relPath));
+  }
+
+  async preview(relPath: string, fn: CreateFunction = 'create'): Promise<PreviewResult> {
+    const rel = normalizeRel(relPath);
+    const c = this.core;
+    const parent = await c.resolver.lookup(dirname(rel)).catch(() => null);
+    const deps = { ...c.placementDeps(), state: structuredClone(c.policyState) };
+    const placement = await placeNew(deps, rel, fn);
+    const r = placement.result;
+    const base = { mountpoint: c.config.mountpoint, relPath: rel, fn, policy: placement.policy, excluded: r.excluded, createsParents: placement.missingParents };
+    if (!parent?.isDir) return { ...base, ok: false, errno: 'ENOENT', note: `${dirname(rel)} does not exist in the union; create it first`, createsParents: [] };
+    if (!r.ok) return { ...base, ok: false, errno: r.errno };
+    const branch = r.branches[0];
+    return { ...base, ok: true, branch, branchPath: c.branches[branch].real(rel), ...(r.note ? { note: r.note } : {}) };
+  }
+
+  handles(): HandleInfo[] {
+    return this.core.handles.info(this.core.branches);
+  }
 }
+
+/** Union-relative path: leading slash, no trailing slash, no `.`/`..` escapes. */
+export function normalizeRel(p: string): string {
+  const parts: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw new StrataError('INVALID_ARGUMENT', `path '${p}' leaves the union; give a path inside it`);
+    parts.push(part);
+  }
+  return '/' + parts.join('/');
+}
+

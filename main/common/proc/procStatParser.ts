@@ -1,0 +1,46 @@
+/** Parsers for /proc/PID/stat and /proc/PID/status (proc_pid_stat(5), proc_pid_status(5)). Pure. */
+
+export interface ProcStat {
+  pid: number;
+  /** comm: up to 15 bytes, may hold spaces and parentheses. */
+  comm: string;
+  /** 'R', 'S', ... 'Z' for a zombie, which has neither memory map nor fds left. */
+  state: string;
+  /** Clock ticks after boot: with the pid, identifies a process across PID reuse. */
+  startTime: number;
+  /** Bytes of virtual memory: changes whenever a mapping is added or removed (mostly). */
+  vsize: number;
+}
+
+/** comm sits in parentheses and can itself contain ') ', so the fields start after the last ')'. */
+export function parseProcStat(text: string): ProcStat | null {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const f = text.slice(close + 2).trim().split(' ');
+  // f[0] is field 3 (state); startTime is field 22 and vsize field 23.
+  if (f.length < 21) return null;
+  return {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: f[0],
+    startTime: Number(f[19]),
+    vsize: Number(f[20]),
+  };
+}
+
+export interface ProcStatus {
+  /** Real, effective, saved and filesystem uid. */
+  uids?: [number, number, number, number];
+}
+
+export function parseProcStatus(text: string): ProcStatus {
+  const out: ProcStatus = {};
+  for (const line of text.split('\n')) {
+    if (line.startsWith('Uid:')) {
+      const ids = line.slice(4).trim().split(/\s+/).map(Number);
+      if (ids.length === 4 && ids.every(Number.isInteger)) out.uids = ids as [number, number, number, number];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+/**
+ * Decides whether a file a process holds is a union file or a branch file reached directly, by device
+ * number and the path inside that device's filesystem, never by the printed path alone: bind mounts,
+ * other mount namespaces and chroots print the same file under other paths.
+ */
+import type { BranchMode } from '../branch.ts';
+import type { MountInfoEntry } from '../mountinfo.ts';
+import { devKey, type NamespaceMounts } from './namespaceMounts.ts';
+import { joinBelow, pathBelow } from './procPath.ts';
+
+export interface UnionBranch {
+  index: number;
+  /** Absolute path of the branch root in the tracker's own mount namespace. */
+  path: string;
+  mode: BranchMode;
+}
+
+export interface UnionTarget {
+  mountpoint: string;
+  major: number;
+  minor: number;
+  branches: UnionBranch[];
+}
+
+export type Location =
+  | { union: UnionTarget; relPath: string; direct: false }
+  | { union: UnionTarget; relPath: string; direct: true; branch: UnionBranch; realPath: string };
+
+/** A branch root as the path inside its filesystem, so any mount of that filesystem can be matched. */
+interface BranchSite {
+  union: UnionTarget;
+  branch: UnionBranch;
+  fsRoot: string;
+}
+
+export class UnionLocator {
+  private readonly unions = new Map<string, UnionTarget>();
+  private readonly sites = new Map<string, BranchSite[]>();
+
+  /** `own`: the tracker's own namespace, where union mountpoints and branch roots are spelled. */
+  constructor(targets: UnionTarget[], own: NamespaceMounts) {
+    for (const union of targets) {
+      this.unions.set(devKey(union.major, union.minor), union);
+      for (const branch of union.branches) {
+        const mount = own.containing(branch.path);
+        const fsRoot = mount && fsPathOf(mount, branch.path);
+        if (!mount || !fsRoot) continue;
+        const key = devKey(mount.major, mount.minor);
+        const list = this.sites.get(key) ?? [];
+        list.push({ union, branch, fsRoot });
+        this.sites.set(key, list.sort((a, b) => b.fsRoot.length - a.fsRoot.length));
+      }
+    }
+  }
+
+  get targets(): UnionTarget[] {
+    return [...this.unions.values()];
+  }
+
+  /** Cheap first filter: only files on these devices can be union files or branch files. */
+  watches(major: number, minor: number): boolean {
+    const key = devKey(major, minor);
+    return this.unions.has(key) || this.sites.has(key);
+  }
+
+  /** A file known to be on `mount` (an fd, by fdinfo's mnt_id), printed as `path`. */
+  inMount(mount: MountInfoEntry, path: string): Location | null {
+    const fsPath = fsPathOf(mount, path);
+    return fsPath === null ? null : this.classify(devKey(mount.major, mount.minor), fsPath);
+  }
+
+  /** A file known to be on a device (a maps region), printed as `path` in one of these namespaces. */
+  onDevice(tables: NamespaceMounts[], major: number, minor: number, path: string): Location | null {
+    const key = devKey(major, minor);
+    for (const table of tables) {
+      const mount = table.containing(path, key);
+      if (mount) return this.inMount(mount, path);
+    }
+    return null;
+  }
+
+  /** A file known only by its path (cwd, root, exe): the mount is the deepest one containing it. */
+  atPath(table: NamespaceMounts, path: string): Location | null {
+    const mount = table.containing(path);
+    return mount && this.watches(mount.major, mount.minor) ? this.inMount(mount, path) : null;
+  }
+
+  /** Could a file printed as `path` in this namespace be on a watched device? Saves reading fdinfo for the rest. */
+  mayHold(table: NamespaceMounts, path: string): boolean {
+    return table.entries.some((m) => this.watches(m.major, m.minor) && this.inMount(m, path) !== null);
+  }
+
+  private classify(key: string, fsPath: string): Location | null {
+    const union = this.unions.get(key);
+    if (union) return { union, relPath: fsPath, direct: false };
+    for (const site of this.sites.get(key) ?? []) {
+      const rest = pathBelow(site.fsRoot, fsPath);
+      if (rest === null) continue;
+      return { union: site.union, relPath: rest || '/', direct: true, branch: site.branch, realPath: joinBelow(site.branch.path, rest) };
+    }
+    return null;
+  }
+}
+
+/** The path inside the mounted filesystem: the mount's root plus the part below its mountpoint. */
+function fsPathOf(mount: MountInfoEntry, path: string): string | null {
+  const rest = pathBelow(mount.mountpoint, path);
+  return rest === null ? null : joinBelow(mount.root, rest) || '/';
+}

@@ -1,0 +1,192 @@
+/**
+ * From what a user typed (CLI flags, a form in the app) to a normalized, validated UnionConfig. Pure: the
+ * filesystem checks (existence, symlinks, emptiness) live in main/node/mounts/validate.ts.
+ *
+ * Branch spec: `DIR[=rw|ro|nc][,minfree=SIZE]`. As in aufs, the first branch defaults to rw and the others
+ * to ro, so `--branch /fast --branch /archive` gives a writable top over a read-only archive.
+ */
+import { BRANCH_MODES, type BranchMode, type BranchSpec } from './branch.ts';
+import type { CopyupPolicyName, UnionConfig, UnionConfigPatch } from './contract.ts';
+import { StrataError } from './errors.ts';
+import { isAbsolutePath, isSameOrInside, lastComponent, normalizeAbsolute } from './absolutePath.ts';
+import { parsePolicySetting } from './policies/registry.ts';
+import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
+
+export const DEFAULT_CREATE_POLICY = 'tdp';
+export const DEFAULT_COPYUP_POLICY: CopyupPolicyName = 'tdp';
+export const COPYUP_POLICIES: readonly CopyupPolicyName[] = ['tdp', 'bup', 'bu'];
+/** mergerfs' `moveonenospc=true` means its default create policy. */
+const MOVE_ON_ENOSPC_TRUE = 'pfrd';
+
+/** Options shared by `strata mount` and `strata set`, as strings the way a user typed them. */
+export interface UnionOptionsInput {
+  name?: string;
+  create?: string;
+  copyup?: string;
+  minfree?: string;
+  /** `FUNCTION=POLICY`, e.g. `mkdir=epmfs`. */
+  funcs?: string[];
+  /** A create policy, or `true`/`false`. */
+  moveOnEnospc?: string;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** `10G`, `512M`, `1.5T`, `4096`: binary units, as mergerfs' minfreespace. */
+export function parseSize(text: string, what = 'size'): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()]) : NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new StrataError('INVALID_ARGUMENT', `Invalid ${what} '${text}': give bytes or a number with K, M, G or T, e.g. 10G.`);
+  }
+  return bytes;
+}
+
+export function parseBranchSpec(spec: string, index: number): BranchSpec {
+  let path = spec;
+  let mode: BranchMode = index === 0 ? 'rw' : 'ro';
+  let minFreeSpace: number | undefined;
+  // Options start at the first '=' of the last path component, so directories may contain '=' higher up.
+  const eq = spec.indexOf('=', spec.lastIndexOf('/') + 1);
+  if (eq >= 0) {
+    path = spec.slice(0, eq);
+    const [modeText, ...options] = spec.slice(eq + 1).split(',');
+    if (!(BRANCH_MODES as readonly string[]).includes(modeText.toLowerCase())) {
+      throw new StrataError('BRANCH_INVALID', `Unknown branch mode '${modeText}' in '${spec}': use ${path}=rw, ${path}=ro or ${path}=nc.`);
+    }
+    mode = modeText.toLowerCase() as BranchMode;
+    for (const option of options) {
+      const [key, value] = option.split('=');
+      if (key !== 'minfree' || value === undefined) {
+        throw new StrataError('BRANCH_INVALID', `Unknown branch option '${option}' in '${spec}': the only option is minfree=SIZE, e.g. ${path}=${mode},minfree=10G.`);
+      }
+      minFreeSpace = parseSize(value, `minfree for branch ${path}`);
+    }
+  }
+  if (path === '') {
+    throw new StrataError('BRANCH_INVALID', `Branch '${spec}' has no directory: write it as DIR[=rw|ro|nc], e.g. /srv/disk1=rw.`);
+  }
+  if (!isAbsolutePath(path)) {
+    throw new StrataError('BRANCH_INVALID', `Branch path '${path}' is relative: give the absolute path, e.g. "$PWD/${path}".`);
+  }
+  const branch: BranchSpec = { path: normalizeAbsolute(path), mode };
+  if (minFreeSpace !== undefined) branch.minFreeSpace = minFreeSpace;
+  return branch;
+}
+
+export function parseBranchList(specs: readonly string[]): BranchSpec[] {
+  if (specs.length === 0) {
+    throw new StrataError('INVALID_ARGUMENT', 'No branches given: add at least one --branch DIR.');
+  }
+  return specs.map(parseBranchSpec);
+}
+
+/** Throws POLICY_INVALID (from the registry) for an unknown create policy; returns the setting unchanged. */
+function checkCreatePolicy(setting: string): string {
+  parsePolicySetting(setting);
+  return setting;
+}
+
+function parseCopyup(text: string): CopyupPolicyName {
+  if (!(COPYUP_POLICIES as readonly string[]).includes(text)) {
+    throw new StrataError('POLICY_INVALID', `Unknown copy-up policy '${text}': use one of ${COPYUP_POLICIES.join(', ')}.`);
+  }
+  return text as CopyupPolicyName;
+}
+
+function parseFuncOverrides(specs: readonly string[]): Partial<Record<CreateFunction, string>> {
+  const out: Partial<Record<CreateFunction, string>> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const fn = spec.slice(0, eq);
+    if (eq < 0 || !(CREATE_FUNCTIONS as readonly string[]).includes(fn)) {
+      throw new StrataError('INVALID_ARGUMENT', `Invalid --func '${spec}': write FUNCTION=POLICY with FUNCTION one of ${CREATE_FUNCTIONS.join(', ')}, e.g. mkdir=epmfs.`);
+    }
+    out[fn as CreateFunction] = checkCreatePolicy(spec.slice(eq + 1));
+  }
+  return out;
+}
+
+function parseMoveOnEnospc(text: string): false | string {
+  if (text === 'false') return false;
+  return checkCreatePolicy(text === 'true' ? MOVE_ON_ENOSPC_TRUE : text);
+}
+
+function checkName(name: string): string {
+  if (name.trim() === '' || name.length > 64 || /[\p{Cc}\/]/u.test(name)) {
+    throw new StrataError('INVALID_ARGUMENT', `Invalid union name '${name}': use 1 to 64 printable characters without '/'.`);
+  }
+  return name;
+}
+
+/** The fields of `opts` that were given, parsed. Shared by `mount` (then defaulted) and `set` (a patch). */
+export function parseUnionOptions(opts: UnionOptionsInput): UnionConfigPatch {
+  const patch: UnionConfigPatch = {};
+  if (opts.name !== undefined) patch.name = checkName(opts.name);
+  if (opts.create !== undefined) patch.create = checkCreatePolicy(opts.create);
+  if (opts.copyup !== undefined) patch.copyup = parseCopyup(opts.copyup);
+  if (opts.minfree !== undefined) patch.minFreeSpace = parseSize(opts.minfree, 'minfree');
+  if (opts.funcs !== undefined && opts.funcs.length > 0) patch.createOverrides = parseFuncOverrides(opts.funcs);
+  if (opts.moveOnEnospc !== undefined) patch.moveOnEnospc = parseMoveOnEnospc(opts.moveOnEnospc);
+  return patch;
+}
+
+/** A complete UnionConfig with Strata's defaults; `mountpoint` must already be absolute. */
+export function buildUnionConfig(mountpoint: string, branchSpecs: readonly string[], opts: UnionOptionsInput = {}): UnionConfig {
+  if (!isAbsolutePath(mountpoint)) {
+    throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint '${mountpoint}' is relative: give its absolute path.`);
+  }
+  const mp = normalizeAbsolute(mountpoint);
+  const config: UnionConfig = {
+    mountpoint: mp,
+    name: lastComponent(mp),
+    branches: parseBranchList(branchSpecs),
+    create: DEFAULT_CREATE_POLICY,
+    createOverrides: {},
+    copyup: DEFAULT_COPYUP_POLICY,
+    minFreeSpace: 0,
+    moveOnEnospc: false,
+    ...parseUnionOptions(opts),
+  };
+  validateBranchLayout(config.mountpoint, config.branches);
+  return config;
+}
+
+/**
+ * The lexical rules: absolute paths, no duplicates, no branch inside another (aufs rejects overlapping
+ * branches too: a file would show up twice and copy-up could copy a tree into itself), and the mountpoint
+ * neither a branch, nor inside one (the union would contain itself), nor above one (the branch would be
+ * hidden under the mount).
+ */
+export function validateBranchLayout(mountpoint: string, branches: readonly BranchSpec[]): void {
+  if (mountpoint === '/') {
+    throw new StrataError('MOUNTPOINT_INVALID', 'Cannot mount a union on /: choose an empty directory, e.g. /mnt/union.');
+  }
+  if (branches.length === 0) {
+    throw new StrataError('INVALID_ARGUMENT', 'No branches given: add at least one --branch DIR.');
+  }
+  branches.forEach((b, i) => {
+    if (!isAbsolutePath(b.path)) {
+      throw new StrataError('BRANCH_INVALID', `Branch path '${b.path}' is relative: give the absolute path.`);
+    }
+    for (const other of branches.slice(0, i)) {
+      if (other.path === b.path) {
+        throw new StrataError('BRANCH_INVALID', `Branch ${b.path} is listed twice: list each directory once.`);
+      }
+      const [inner, outer] = isSameOrInside(b.path, other.path) ? [b.path, other.path]
+        : isSameOrInside(other.path, b.path) ? [other.path, b.path] : [];
+      if (inner) {
+        throw new StrataError('BRANCH_INVALID', `Branch ${inner} is inside branch ${outer}: branches must not contain each other; use separate directories.`);
+      }
+    }
+    if (b.path === mountpoint) {
+      throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} is also branch ${b.path}: mount the union on a separate empty directory.`);
+    }
+    if (isSameOrInside(mountpoint, b.path)) {
+      throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} is inside branch ${b.path}: the union would contain itself; choose a mountpoint outside every branch.`);
+    }
+    if (isSameOrInside(b.path, mountpoint)) {
+      throw new StrataError('MOUNTPOINT_INVALID', `Branch ${b.path} is inside mountpoint ${mountpoint}: the mount would hide it; move the branch or choose another mountpoint.`);
+    }
+  });
+}

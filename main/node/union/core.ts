@@ -1,0 +1,160 @@
+/**
+ * State and shared steps of one union: the branch list, caches, handle table and the few operations
+ * every FUSE op builds on (find the served copy, copy it up before a change, make a parent exist on
+ * a branch, whiteouts). Op handlers in ./ops take a UnionCore.
+ */
+import fs from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { UnionConfig } from '../../common/contract.ts';
+import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
+import { OPAQUE_MARKER, whiteoutName } from '../../common/whiteout.ts';
+import type { BackendCapabilities, RequestContext } from '../fuse/ops.ts';
+import type { Syscalls } from '../sys/syscalls.ts';
+import { type Branch, makeBranches } from './branchSet.ts';
+import { cloneDirs, copyUp } from './copyup.ts';
+import { chain } from './facts.ts';
+import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno, lstat, lstatOrNull, openFd } from './fsx.ts';
+import { HandleTable } from './handles.ts';
+import { InodeTable } from './inodes.ts';
+import { type PlacementDeps, placeCopyup } from './placement.ts';
+import { Resolver, type UnionNode } from './resolver.ts';
+
+const POLICY_ERRNO: Record<PolicyErrno, number> = { EROFS, ENOSPC, ENOENT };
+
+export function policyFailure(errno: PolicyErrno): never {
+  fail(POLICY_ERRNO[errno], `policy: ${errno}`);
+}
+
+export interface Counters {
+  ops: Record<string, number>;
+  bytesRead: number;
+  bytesWritten: number;
+  copyups: number;
+}
+
+export class UnionCore {
+  branches: Branch[];
+  readonly resolver: Resolver;
+  readonly inodes = new InodeTable();
+  readonly handles = new HandleTable();
+  readonly counters: Counters = { ops: {}, bytesRead: 0, bytesWritten: 0, copyups: 0 };
+  policyState: PolicyState = {};
+  private readonly isRoot = process.getuid?.() === 0;
+
+  constructor(
+    public config: UnionConfig,
+    readonly sys: Syscalls,
+    readonly caps: BackendCapabilities,
+    readonly now: () => number,
+    readonly random: () => number,
+  ) {
+    this.branches = makeBranches(config.branches);
+    this.resolver = new Resolver(() => this.branches, now);
+  }
+
+  placementDeps(): PlacementDeps {
+    return { sys: this.sys, branches: this.branches, config: this.config, state: this.policyState, now: this.now, random: this.random };
+  }
+
+  /** The served node at `rel`, or ENOENT. */
+  async node(rel: string): Promise<UnionNode> {
+    return (await this.resolver.lookup(rel)) ?? fail(ENOENT);
+  }
+
+  invalidate(rel: string): void {
+    this.resolver.invalidate(rel);
+  }
+
+  /** Roots in branch order: where cloned directories take their metadata from. */
+  metaRoots(): string[] {
+    return this.branches.map((b) => b.root);
+  }
+
+  /**
+   * The copy of `rel` that may be changed in place, copying it up first when it lives on a read-only
+   * branch. `truncateTo` limits the data copied when the change is a truncate.
+   */
+  async ensureWritable(rel: string, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
+    const node = await this.node(rel);
+    const src = this.branches[node.top];
+    if (src.modifiable) return { node, branch: src };
+    const placement = await placeCopyup(this.placementDeps(), rel, node.top);
+    if (!placement.result.ok) policyFailure(placement.result.errno);
+    return this.copyUpTo(node, placement.result.branches[0], truncateTo);
+  }
+
+  /** Copy the served copy of `node` up to branch `t`; the union then serves the new copy, same inode number. */
+  async copyUpTo(node: UnionNode, t: number, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
+    const dst = this.branches[t];
+    await this.ensureParent(node.rel, t);
+    await copyUp({ sys: this.sys }, this.branches[node.top].root, dst.root, node.rel, { metaRoots: this.metaRoots(), truncateTo });
+    const stat = await lstat(dst.real(node.rel));
+    this.inodes.inherit(node.stat, stat);
+    this.invalidate(node.rel);
+    this.counters.copyups++;
+    return { node: { ...node, top: t, stat, layers: node.isDir ? [t, ...node.layers] : [t] }, branch: dst };
+  }
+
+  /**
+   * Make the parent directory of `rel` exist on branch `b`, copying each missing ancestor's metadata.
+   * An ancestor re-created over a whiteout becomes opaque, so what the whiteout hid stays hidden.
+   */
+  async ensureParent(rel: string, b: number): Promise<void> {
+    const branch = this.branches[b];
+    const missing: { dir: string; before: UnionNode | null; overWhiteout: boolean }[] = [];
+    for (const dir of chain(dirname(rel)).slice(1)) {
+      const st = await lstatOrNull(branch.real(dir));
+      // Never build through a symlink or file on a branch: a write could land outside the branch root.
+      if (st && !isDirMode(st.mode)) fail(ENOTDIR, `${branch.real(dir)} is not a directory`);
+      if (st) continue;
+      const overWhiteout = !!(await lstatOrNull(join(branch.real(dirname(dir)), whiteoutName(basename(dir)))));
+      missing.push({ dir, before: await this.resolver.lookup(dir), overWhiteout });
+    }
+    if (missing.length === 0) return;
+    await cloneDirs({ sys: this.sys }, this.metaRoots(), branch.root, dirname(rel));
+    for (const m of missing) {
+      if (m.overWhiteout) {
+        await this.touchMarker(join(branch.real(m.dir), OPAQUE_MARKER));
+        await this.removeWhiteout(m.dir, b);
+      }
+      if (m.before) this.inodes.inherit(m.before.stat, await lstat(branch.real(m.dir)));
+    }
+    this.invalidate(missing[0].dir);
+  }
+
+  async putWhiteout(rel: string, b: number): Promise<void> {
+    await this.ensureParent(rel, b);
+    await this.touchMarker(join(this.branches[b].real(dirname(rel)), whiteoutName(basename(rel))));
+    this.invalidate(rel);
+  }
+
+  async removeWhiteout(rel: string, b: number): Promise<void> {
+    await fs.unlink(join(this.branches[b].real(dirname(rel)), whiteoutName(basename(rel)))).catch((err) => {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    });
+  }
+
+  async touchMarker(real: string): Promise<void> {
+    try {
+      await closeFd(await openFd(real, fs.constants.O_CREAT | fs.constants.O_WRONLY | fs.constants.O_EXCL, 0o444));
+    } catch (err) {
+      if (!isErrno(err, 'EEXIST')) throw err;
+    }
+  }
+
+  /** New entries belong to the caller, where the backend tells who that is and we may chown. */
+  async own(real: string, ctx: RequestContext | undefined): Promise<void> {
+    if (ctx && this.isRoot && (ctx.uid !== 0 || ctx.gid !== 0)) await fs.lchown(real, ctx.uid, ctx.gid);
+  }
+
+  /**
+   * The highest branch at or above `top` that may hold a whiteout for `rel`: the branch itself when it
+   * is rw, else the copy-up policy's choice.
+   */
+  async whiteoutBranch(rel: string, top: number): Promise<number> {
+    if (this.branches[top].creatable) return top;
+    const placement = await placeCopyup(this.placementDeps(), rel, top);
+    if (!placement.result.ok) policyFailure(placement.result.errno);
+    return placement.result.branches[0];
+  }
+}

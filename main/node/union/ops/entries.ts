@@ -1,0 +1,35 @@
+/** mkdir, mknod and symlink: new names through the create policy (see newEntry). */
+import fsCb from 'node:fs';
+import fs from 'node:fs/promises';
+import { join } from 'node:path';
+import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
+import type { RequestContext } from '../../fuse/ops.ts';
+import type { UnionCore } from '../core.ts';
+import { closeFd, openFd } from '../fsx.ts';
+import { newEntry } from './newEntry.ts';
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const { O_CREAT, O_EXCL, O_WRONLY } = fsCb.constants;
+
+export function mkdir(core: UnionCore, rel: string, mode: number, ctx?: RequestContext): Promise<void> {
+  return newEntry(core, rel, 'mkdir', ctx, async ({ real, hiddenBelow }) => {
+    await fs.mkdir(real, mode);
+    // A directory made where a whited-out one still exists below must not merge with it.
+    if (hiddenBelow) await core.touchMarker(join(real, OPAQUE_MARKER));
+  });
+}
+
+export function mknod(core: UnionCore, rel: string, mode: number, rdev: bigint, ctx?: RequestContext): Promise<void> {
+  return newEntry(core, rel, 'mknod', ctx, async ({ real }) => {
+    if ((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0) {
+      await closeFd(await openFd(real, O_CREAT | O_EXCL | O_WRONLY, mode & ~S_IFMT));
+    } else {
+      await core.sys.mknod(real, mode, rdev);
+    }
+  });
+}
+
+export function symlink(core: UnionCore, target: string, rel: string, ctx?: RequestContext): Promise<void> {
+  return newEntry(core, rel, 'symlink', ctx, ({ real }) => fs.symlink(target, real));
+}

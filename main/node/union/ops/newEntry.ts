@@ -1,0 +1,52 @@
+/**
+ * The one path by which new names enter the union (create, mkdir, mknod, symlink): refuse reserved
+ * and over-long names, ask the create policy for a branch, make the parent exist there, create, give
+ * the entry to the caller, then drop a whiteout that hid the name. Creating before removing the
+ * whiteout means a hidden lower copy never shows through, not even for an instant.
+ */
+import { basename } from 'node:path';
+import type { CreateFunction } from '../../../common/policies/types.ts';
+import { isReservedName } from '../../../common/whiteout.ts';
+import type { RequestContext } from '../../fuse/ops.ts';
+import { type UnionCore, policyFailure } from '../core.ts';
+import { EEXIST, ENAMETOOLONG, EPERM, NAME_MAX, fail, lstatOrNull } from '../fsx.ts';
+import { placeNew } from '../placement.ts';
+
+export function checkNewName(rel: string): void {
+  const name = basename(rel);
+  if (Buffer.byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
+  if (isReservedName(name)) fail(EPERM, `names starting with .wh. are reserved for whiteouts`);
+}
+
+export interface Target {
+  real: string;
+  branch: number;
+  /** Branches below this one that still hold a (hidden) copy of the name. */
+  hiddenBelow: boolean;
+}
+
+export async function newEntry<T>(
+  core: UnionCore,
+  rel: string,
+  fn: CreateFunction,
+  ctx: RequestContext | undefined,
+  make: (target: Target) => Promise<T>,
+): Promise<T> {
+  checkNewName(rel);
+  if (await core.resolver.lookup(rel)) fail(EEXIST);
+  const placement = await placeNew(core.placementDeps(), rel, fn);
+  if (!placement.result.ok) policyFailure(placement.result.errno);
+  const targets = fn === 'create' ? placement.result.branches.slice(0, 1) : placement.result.branches;
+  const hidden = await Promise.all(core.branches.map((b) => lstatOrNull(b.real(rel)).then(Boolean)));
+  let first: T | undefined;
+  for (const b of targets) {
+    await core.ensureParent(rel, b);
+    const real = core.branches[b].real(rel);
+    const made = await make({ real, branch: b, hiddenBelow: hidden.some((h, i) => h && i > b) });
+    first ??= made;
+    await core.own(real, ctx);
+    await core.removeWhiteout(rel, b);
+  }
+  core.invalidate(rel);
+  return first as T;
+}

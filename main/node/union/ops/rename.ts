@@ -1,0 +1,92 @@
+/**
+ * rename and link, following aufs: the operation happens on one branch, the higher of the source's and
+ * the target's, and stays on the source's branch when it can. A file on a branch that cannot take the
+ * change is copied up first; a directory that would need that (or that merges several branches) gives
+ * EXDEV, so `mv` falls back to copying, as with overlayfs without redirect_dir.
+ */
+import fs from 'node:fs/promises';
+import { join } from 'node:path';
+import { OPAQUE_MARKER, isReservedName } from '../../../common/whiteout.ts';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../fuse/ops.ts';
+import type { UnionCore } from '../core.ts';
+import { gatherFacts } from '../facts.ts';
+import { EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV, fail } from '../fsx.ts';
+import type { UnionNode } from '../resolver.ts';
+import { checkNewName } from './newEntry.ts';
+import { mergedNames } from './readdir.ts';
+
+/** Lowest branch index on which a new `rel` is still visible (whiteouts, opaque dirs above). */
+async function barrier(core: UnionCore, rel: string): Promise<number> {
+  const f = await gatherFacts(core.branches, rel);
+  return Math.min(f.whiteoutBranch ?? Infinity, f.opaqueBranch ?? Infinity);
+}
+
+/** The branch where the change happens: at most `limit`, the source's own when it can take it, else the nearest creatable one above. */
+function chooseBranch(core: UnionCore, src: UnionNode, limit: number, needCreate: boolean): number {
+  const ok = (i: number) => (needCreate ? core.branches[i].creatable : core.branches[i].modifiable);
+  const start = Math.min(src.top, limit);
+  if (start === src.top && ok(start)) return start;
+  if (src.isDir) fail(EXDEV);
+  for (let i = start; i >= 0; i--) if (core.branches[i].creatable) return i;
+  return fail(EROFS);
+}
+
+async function clearMeta(real: string): Promise<void> {
+  for (const name of await fs.readdir(real).catch(() => [] as string[])) {
+    if (isReservedName(name)) await fs.rm(join(real, name), { recursive: true, force: true });
+  }
+}
+
+export async function rename(core: UnionCore, from: string, to: string, flags: number): Promise<void> {
+  checkNewName(to);
+  if (from === to) return;
+  if (to.startsWith(from + '/')) fail(EINVAL);
+  const src = await core.node(from);
+  const dst = await core.resolver.lookup(to);
+  if (flags & RENAME_EXCHANGE) return exchange(core, src, dst);
+  if (dst && flags & RENAME_NOREPLACE) fail(EEXIST);
+  if (dst) {
+    if (src.isDir && !dst.isDir) fail(ENOTDIR);
+    if (!src.isDir && dst.isDir) fail(EISDIR);
+    if (dst.isDir && (await mergedNames(core, dst)).length > 0) fail(ENOTEMPTY);
+  }
+  if (src.isDir && src.layers.length > 1) fail(EXDEV);
+  const t = chooseBranch(core, src, Math.min(dst?.top ?? Infinity, await barrier(core, to)), false);
+  const branch = core.branches[t];
+  const moved = src.top === t ? src : (await core.copyUpTo(src, t)).node;
+  // The old name must stay gone: hide lower copies before the served one moves away.
+  if (moved !== src || (await core.resolver.visibleBelow(from, t))) await core.putWhiteout(from, t);
+  await core.ensureParent(to, t);
+  if (dst?.isDir && dst.top === t) await clearMeta(branch.real(to));
+  await fs.rename(branch.real(from), branch.real(to));
+  if (src.isDir && (await core.resolver.visibleBelow(to, t))) await core.touchMarker(join(branch.real(to), OPAQUE_MARKER));
+  await core.removeWhiteout(to, t);
+  core.handles.renamed(from, to);
+  core.invalidate(from);
+  core.invalidate(to);
+}
+
+/** renameat2(RENAME_EXCHANGE) when both names live alone on the same modifiable branch; otherwise EXDEV. */
+async function exchange(core: UnionCore, a: UnionNode, b: UnionNode | null): Promise<void> {
+  if (!b) fail(ENOENT);
+  const single = (n: UnionNode) => n.layers.length === 1;
+  if (a.top !== b.top || !single(a) || !single(b) || !core.branches[a.top].modifiable) fail(EXDEV);
+  const branch = core.branches[a.top];
+  await core.sys.renameat2(branch.real(a.rel), branch.real(b.rel), RENAME_EXCHANGE);
+  core.invalidate(a.rel);
+  core.invalidate(b.rel);
+}
+
+export async function link(core: UnionCore, from: string, to: string): Promise<void> {
+  checkNewName(to);
+  const src = await core.node(from);
+  if (src.isDir) fail(EPERM);
+  if (await core.resolver.lookup(to)) fail(EEXIST);
+  const t = chooseBranch(core, src, await barrier(core, to), true);
+  if (src.top !== t) await core.copyUpTo(src, t);
+  await core.ensureParent(to, t);
+  const branch = core.branches[t];
+  await fs.link(branch.real(from), branch.real(to));
+  await core.removeWhiteout(to, t);
+  core.invalidate(to);
+}

@@ -1,0 +1,42 @@
+/**
+ * xattrs pass through to the served copy (copied up before a change). Two read-only attributes answer
+ * for every path, like mergerfs' user.mergerfs.*: `user.strata.branch` (root of the serving branch)
+ * and `user.strata.allpaths` (every copy and whiteout, NUL-separated). They are not listed, so tools
+ * that copy xattrs (cp -a, rsync -X) do not carry them out of the union.
+ */
+import type { UnionCore } from '../core.ts';
+import { ENODATA, EPERM, fail } from '../fsx.ts';
+import { whereIs } from './where.ts';
+
+const STRATA_PREFIX = 'user.strata.';
+
+export async function getxattr(core: UnionCore, rel: string, name: string): Promise<Buffer> {
+  if (name === 'user.strata.branch') {
+    const node = await core.node(rel);
+    return Buffer.from(core.branches[node.top].root);
+  }
+  if (name === 'user.strata.allpaths') {
+    const w = await whereIs(core, '', rel);
+    return Buffer.from([...w.copies.map((c) => c.realPath), ...w.whiteouts.map((x) => x.realPath)].join('\0'));
+  }
+  if (name.startsWith(STRATA_PREFIX)) fail(ENODATA);
+  const node = await core.node(rel);
+  return core.sys.lgetxattr(core.branches[node.top].real(rel), name);
+}
+
+export async function listxattr(core: UnionCore, rel: string): Promise<string[]> {
+  const node = await core.node(rel);
+  return core.sys.llistxattr(core.branches[node.top].real(rel));
+}
+
+export async function setxattr(core: UnionCore, rel: string, name: string, value: Buffer, flags: number): Promise<void> {
+  if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
+  const { branch } = await core.ensureWritable(rel);
+  await core.sys.lsetxattr(branch.real(rel), name, value, flags);
+}
+
+export async function removexattr(core: UnionCore, rel: string, name: string): Promise<void> {
+  if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
+  const { branch } = await core.ensureWritable(rel);
+  await core.sys.lremovexattr(branch.real(rel), name);
+}

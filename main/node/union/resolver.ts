@@ -1,0 +1,119 @@
+/**
+ * Top-down lookup with aufs semantics. A name is served by the highest branch (within its parent's
+ * merged layers) that has it; `.wh.<name>` on a branch hides the name on every branch below; a
+ * directory holding `.wh..wh..opq` hides the same directory on every branch below. Directories merge:
+ * their `layers` are every branch whose copy takes part in the union view, top-down.
+ *
+ * Directory nodes are cached (lookups of any path walk them) and dropped on every namespace change
+ * the union makes below them; a short TTL bounds how long a change made behind the union's back
+ * (directly in a branch) can stay invisible.
+ */
+import type { BigIntStats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { OPAQUE_MARKER, isReservedName, whiteoutName } from '../../common/whiteout.ts';
+import type { Branch } from './branchSet.ts';
+import { ENAMETOOLONG, ENOTDIR, NAME_MAX, fail, isDirMode, lstatOrNull } from './fsx.ts';
+
+export interface UnionNode {
+  rel: string;
+  /** Index of the branch whose copy the union serves. */
+  top: number;
+  /** lstat of the served copy. */
+  stat: BigIntStats;
+  /** Directories: every merged branch, top-down, ending at the first opaque one. Others: [top]. */
+  layers: number[];
+  isDir: boolean;
+}
+
+const DIR_TTL_MS = 1000;
+
+export class Resolver {
+  private dirs = new Map<string, { node: UnionNode; at: number }>();
+
+  constructor(private branches: () => Branch[], private now: () => number = Date.now) {}
+
+  /** The node the union shows at `rel`, or null. Throws ENOTDIR when an ancestor is not a directory. */
+  async lookup(rel: string): Promise<UnionNode | null> {
+    const cached = this.dirs.get(rel);
+    if (cached && this.now() - cached.at < DIR_TTL_MS) return cached.node;
+    const node = rel === '/' ? await this.lookupRoot() : await this.lookupChild(rel);
+    if (node?.isDir) this.dirs.set(rel, { node, at: this.now() });
+    return node;
+  }
+
+  /**
+   * Would `rel` still be visible if every copy at or above branch `above` were gone? Decides whether a
+   * delete must leave a whiteout.
+   */
+  async visibleBelow(rel: string, above: number): Promise<boolean> {
+    if (rel === '/') return false;
+    const parent = await this.lookup(dirname(rel));
+    if (!parent?.isDir) return false;
+    const branches = this.branches();
+    const name = basename(rel);
+    for (const i of parent.layers) {
+      if (i <= above) {
+        if (i < above && (await lstatOrNull(join(branches[i].real(dirname(rel)), whiteoutName(name))))) return false;
+        continue;
+      }
+      if (await lstatOrNull(branches[i].real(rel))) return true;
+      if (await lstatOrNull(join(branches[i].real(dirname(rel)), whiteoutName(name)))) return false;
+    }
+    return false;
+  }
+
+  /** Forget cached directories at and below `rel` after the union changed them. */
+  invalidate(rel: string): void {
+    if (rel === '/') return this.dirs.clear();
+    const prefix = rel + '/';
+    for (const key of this.dirs.keys()) if (key === rel || key.startsWith(prefix)) this.dirs.delete(key);
+  }
+
+  clear(): void {
+    this.dirs.clear();
+  }
+
+  private async lookupRoot(): Promise<UnionNode | null> {
+    const branches = this.branches();
+    const layers: number[] = [];
+    let stat: BigIntStats | null = null;
+    for (let i = 0; i < branches.length; i++) {
+      const st = await lstatOrNull(branches[i].root);
+      if (!st || !isDirMode(st.mode)) continue;
+      stat ??= st;
+      layers.push(i);
+      if (await lstatOrNull(join(branches[i].root, OPAQUE_MARKER))) break;
+    }
+    return stat ? { rel: '/', top: layers[0], stat, layers, isDir: true } : null;
+  }
+
+  private async lookupChild(rel: string): Promise<UnionNode | null> {
+    const name = basename(rel);
+    if (Buffer.byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
+    if (isReservedName(name)) return null;
+    const parent = await this.lookup(dirname(rel));
+    if (!parent) return null;
+    if (!parent.isDir) fail(ENOTDIR);
+    const branches = this.branches();
+    let found: UnionNode | null = null;
+    for (const i of parent.layers) {
+      const b = branches[i];
+      const st = await lstatOrNull(b.real(rel));
+      if (!st) {
+        if (await lstatOrNull(join(b.real(dirname(rel)), whiteoutName(name)))) break;
+        continue;
+      }
+      const dir = isDirMode(st.mode);
+      if (!found) {
+        found = { rel, top: i, stat: st, layers: [i], isDir: dir };
+        if (!dir) break;
+      } else if (dir) {
+        found.layers.push(i);
+      } else {
+        break; // a non-directory below a directory ends the merge
+      }
+      if (await lstatOrNull(join(b.real(rel), OPAQUE_MARKER))) break;
+    }
+    return found;
+  }
+}

@@ -1,0 +1,20 @@
+import type { BigIntStats } from 'node:fs';
+import type { FuseStat } from '../fuse/ops.ts';
+
+export function toFuseStat(st: BigIntStats, ino: bigint, dev: bigint): FuseStat {
+  return {
+    dev,
+    ino,
+    mode: Number(st.mode),
+    nlink: Number(st.nlink),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    rdev: st.rdev,
+    size: st.size,
+    blksize: Number(st.blksize),
+    blocks: st.blocks,
+    atimeNs: st.atimeNs,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+  };
+}

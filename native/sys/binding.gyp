@@ -1,0 +1,11 @@
+{
+  "targets": [{
+    "target_name": "strata_sys",
+    "sources": ["src/addon.cc", "src/args.cc", "src/errors.cc", "src/xattr.cc", "src/paths.cc", "src/fds.cc"],
+    "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GNU_SOURCE", "_FILE_OFFSET_BITS=64"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions"],
+    "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"]
+  }]
+}

@@ -1,0 +1,86 @@
+#include "args.h"
+
+#include <cmath>
+
+namespace strata {
+namespace {
+
+[[noreturn]] void Invalid(Napi::Env env, const char* name, const char* expected) {
+  Napi::TypeError error = Napi::TypeError::New(env, std::string("The \"") + name + "\" argument must be " + expected);
+  error.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_TYPE"));
+  throw error;
+}
+
+double IntegralNumber(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsNumber()) Invalid(info.Env(), name, "an integer");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::trunc(d) != d) Invalid(info.Env(), name, "an integer");
+  return d;
+}
+
+}  // namespace
+
+std::string PathArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsString()) Invalid(info.Env(), name, "a string");
+  std::string s = info[i].As<Napi::String>().Utf8Value();
+  if (s.empty() || s.find('\0') != std::string::npos) Invalid(info.Env(), name, "a non-empty string without null bytes");
+  return s;
+}
+
+int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  double d = IntegralNumber(info, i, name);
+  if (d < INT32_MIN || d > INT32_MAX) Invalid(info.Env(), name, "a 32-bit integer");
+  return static_cast<int32_t>(d);
+}
+
+uint32_t UintArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  double d = IntegralNumber(info, i, name);
+  if (d < 0 || d > UINT32_MAX) Invalid(info.Env(), name, "an unsigned 32-bit integer");
+  return static_cast<uint32_t>(d);
+}
+
+bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsBoolean()) Invalid(info.Env(), name, "a boolean");
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+int64_t Int64Arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    int64_t n = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) Invalid(info.Env(), name, "a 64-bit integer");
+    return n;
+  }
+  double d = IntegralNumber(info, i, name);
+  if (std::fabs(d) > 9007199254740991.0) Invalid(info.Env(), name, "a bigint or safe integer");
+  return static_cast<int64_t>(d);
+}
+
+std::vector<char> BufferArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsBuffer()) Invalid(info.Env(), name, "a Buffer");
+  auto buf = info[i].As<Napi::Buffer<char>>();
+  return std::vector<char>(buf.Data(), buf.Data() + buf.Length());
+}
+
+struct timespec TimeArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (v.IsString()) {
+    std::string s = v.As<Napi::String>().Utf8Value();
+    if (s == "now") return {0, UTIME_NOW};
+    if (s == "omit") return {0, UTIME_OMIT};
+  } else if (v.IsBigInt()) {
+    bool lossless = false;
+    int64_t ns = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (lossless) {
+      // Floor division so times before 1970 keep tv_nsec in [0, 1e9).
+      int64_t sec = ns / 1000000000, rem = ns % 1000000000;
+      if (rem < 0) rem += 1000000000, sec -= 1;
+      return {static_cast<time_t>(sec), static_cast<long>(rem)};
+    }
+  }
+  Invalid(info.Env(), name, "a bigint of nanoseconds, 'now' or 'omit'");
+}
+
+}  // namespace strata

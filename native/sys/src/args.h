@@ -1,0 +1,25 @@
+// JS → C argument conversion. Throws TypeError (code ERR_INVALID_ARG_TYPE) so Rejecting<> turns a bad
+// argument into a rejected Promise.
+#pragma once
+#include <napi.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace strata {
+
+std::string PathArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+uint32_t UintArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// bigint (or a safe-integer number, for convenience).
+int64_t Int64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// Copied so the pool thread never reads memory the JS heap may move or free.
+std::vector<char> BufferArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// FuseTime: bigint nanoseconds since the epoch, 'now' or 'omit'.
+struct timespec TimeArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+
+}  // namespace strata

@@ -1,0 +1,70 @@
+// Descriptor-based calls.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "args.h"
+#include "methods.h"
+#include "promise_work.h"
+
+namespace strata {
+namespace {
+
+int Ok(int rc) { return rc < 0 ? errno : 0; }
+
+Napi::Value Seek(const Napi::CallbackInfo& info, int whence, const char* syscall) {
+  int fd = IntArg(info, 0, "fd");
+  off_t offset = Int64Arg(info, 1, "offset");
+  auto pos = std::make_shared<off_t>(-1);
+  return PromiseWork::Queue(
+      info.Env(), {syscall, "", ""},
+      [=] {
+        *pos = lseek(fd, offset, whence);
+        // ENXIO from SEEK_DATA means "only a hole from here on": an answer, not a failure.
+        if (*pos < 0) return whence == SEEK_DATA && errno == ENXIO ? 0 : errno;
+        return 0;
+      },
+      [=](Napi::Env env) -> Napi::Value {
+        if (*pos < 0) return env.Null();
+        return Napi::BigInt::New(env, static_cast<int64_t>(*pos));
+      });
+}
+
+}  // namespace
+
+Napi::Value Futimens(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  struct timespec times[2] = {TimeArg(info, 1, "atime"), TimeArg(info, 2, "mtime")};
+  return PromiseWork::Queue(info.Env(), {"futimens", "", ""}, [=] { return Ok(futimens(fd, times)); });
+}
+
+Napi::Value SeekData(const Napi::CallbackInfo& info) { return Seek(info, SEEK_DATA, "lseek"); }
+Napi::Value SeekHole(const Napi::CallbackInfo& info) { return Seek(info, SEEK_HOLE, "lseek"); }
+
+Napi::Value Fallocate(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  int mode = IntArg(info, 1, "mode");
+  off_t offset = Int64Arg(info, 2, "offset"), length = Int64Arg(info, 3, "length");
+  return PromiseWork::Queue(info.Env(), {"fallocate", "", ""}, [=] { return Ok(fallocate(fd, mode, offset, length)); });
+}
+
+Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
+  int fdIn = IntArg(info, 0, "fdIn");
+  loff_t offIn = Int64Arg(info, 1, "offIn");
+  int fdOut = IntArg(info, 2, "fdOut");
+  loff_t offOut = Int64Arg(info, 3, "offOut");
+  size_t length = UintArg(info, 4, "length");
+  auto copied = std::make_shared<ssize_t>(0);
+  return PromiseWork::Queue(
+      info.Env(), {"copy_file_range", "", ""},
+      [=]() mutable {
+        *copied = copy_file_range(fdIn, &offIn, fdOut, &offOut, length, 0);
+        return *copied < 0 ? errno : 0;
+      },
+      [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); });
+}
+
+}  // namespace strata
