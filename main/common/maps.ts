@@ -7,6 +7,8 @@ export type MapKind = 'mmap' | 'fd' | 'cwd' | 'root' | 'exe';
 
 export interface MappedEntry {
   pid: number;
+  /** Start time of the process in clock ticks after boot (/proc/PID/stat field 22): pid + startTime survive PID reuse. */
+  startTime?: number;
   /** /proc/PID/comm */
   command: string;
   uid: number;
@@ -16,6 +18,8 @@ export interface MappedEntry {
   perms?: string;
   /** mmap: MAP_SHARED. */
   shared?: boolean;
+  /** mmap: the region's address range as in /proc/PID/maps ('7f12a000-7f12d000'), one entry per region. */
+  address?: string;
   /** fd: number and access mode. */
   fd?: number;
   access?: 'r' | 'w' | 'rw';
@@ -25,6 +29,8 @@ export interface MappedEntry {
   virtualPath: string;
   /** Branch index serving the file (from the worker's handle table or a lookup), null when unknown. */
   branch: number | null;
+  /** When the worker holds handles for this path on several branches (e.g. opened before and after a copy-up), which ones; `branch` is then null. */
+  branchCandidates?: number[];
   /** Real path on the branch, null when unknown. */
   realPath: string | null;
   /** mmap: length of the mapping in bytes; fd: file size when known. */
@@ -39,6 +45,8 @@ export interface MappedEntry {
 export interface Uninspectable {
   pid: number;
   command?: string;
+  uid?: number;
+  user?: string;
   reason: string;
 }
 
@@ -66,4 +74,6 @@ export interface BusyUser {
 export interface BusyReport {
   busy: boolean;
   users: BusyUser[];
+  /** Processes the guard could not inspect (other users' when not root): they may be users too. */
+  uninspectable?: Uninspectable[];
 }

@@ -14,6 +14,7 @@ import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 
 export const DEFAULT_CREATE_POLICY = 'tdp';
 export const DEFAULT_COPYUP_POLICY: CopyupPolicyName = 'tdp';
+/** The values of CopyupPolicyName, for validating data that arrives untyped. */
 export const COPYUP_POLICIES: readonly CopyupPolicyName[] = ['tdp', 'bup', 'bu'];
 /** mergerfs' `moveonenospc=true` means its default create policy. */
 const MOVE_ON_ENOSPC_TRUE = 'pfrd';
@@ -169,6 +170,9 @@ export function validateBranchLayout(mountpoint: string, branches: readonly Bran
     if (!isAbsolutePath(b.path)) {
       throw new StrataError('BRANCH_INVALID', `Branch path '${b.path}' is relative: give the absolute path.`);
     }
+    if (!BRANCH_MODES.includes(b.mode)) {
+      throw new StrataError('BRANCH_INVALID', `Branch ${b.path} has unknown mode '${b.mode}': use rw, ro or nc.`);
+    }
     for (const other of branches.slice(0, i)) {
       if (other.path === b.path) {
         throw new StrataError('BRANCH_INVALID', `Branch ${b.path} is listed twice: list each directory once.`);
@@ -189,4 +193,22 @@ export function validateBranchLayout(mountpoint: string, branches: readonly Bran
       throw new StrataError('MOUNTPOINT_INVALID', `Branch ${b.path} is inside mountpoint ${mountpoint}: the mount would hide it; move the branch or choose another mountpoint.`);
     }
   });
+}
+
+/**
+ * Checks a patch that arrives as data (the control channel, the app) rather than through
+ * parseUnionOptions: the same rules, applied to already-typed values.
+ */
+export function validateConfigPatch(mountpoint: string, patch: UnionConfigPatch): void {
+  if (patch.branches !== undefined) validateBranchLayout(mountpoint, patch.branches);
+  if (patch.name !== undefined) checkName(patch.name);
+  if (patch.create !== undefined) checkCreatePolicy(patch.create);
+  for (const setting of Object.values(patch.createOverrides ?? {})) checkCreatePolicy(setting);
+  if (patch.copyup !== undefined) parseCopyup(patch.copyup);
+  if (typeof patch.moveOnEnospc === 'string') checkCreatePolicy(patch.moveOnEnospc);
+  for (const bytes of [patch.minFreeSpace, ...(patch.branches ?? []).map((b) => b.minFreeSpace)]) {
+    if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0)) {
+      throw new StrataError('INVALID_ARGUMENT', `Invalid minimum free space ${bytes}: give a whole number of bytes, 0 or more.`);
+    }
+  }
 }

@@ -10,7 +10,11 @@ export interface ProcStat {
   startTime: number;
   /** Bytes of virtual memory: changes whenever a mapping is added or removed (mostly). */
   vsize: number;
+  /** PF_KTHREAD: kernel threads have no memory map and no files of their own. */
+  kernelThread: boolean;
 }
+
+const PF_KTHREAD = 0x00200000;
 
 /** comm sits in parentheses and can itself contain ') ', so the fields start after the last ')'. */
 export function parseProcStat(text: string): ProcStat | null {
@@ -18,7 +22,7 @@ export function parseProcStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const f = text.slice(close + 2).trim().split(' ');
-  // f[0] is field 3 (state); startTime is field 22 and vsize field 23.
+  // f[0] is field 3 (state); flags is field 9, startTime field 22 and vsize field 23.
   if (f.length < 21) return null;
   return {
     pid: Number(text.slice(0, open).trim()),
@@ -26,6 +30,7 @@ export function parseProcStat(text: string): ProcStat | null {
     state: f[0],
     startTime: Number(f[19]),
     vsize: Number(f[20]),
+    kernelThread: (Number(f[6]) & PF_KTHREAD) !== 0,
   };
 }
 

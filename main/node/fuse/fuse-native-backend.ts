@@ -9,8 +9,8 @@
  *   opendir returned is looked up by path (DirHandles);
  * - statfs counters are 32-bit: block sizes are scaled up until the counts fit (fuseNativeValues.ts);
  * - getxattr/listxattr with a too-small buffer would overrun it or throw: answered with ERANGE;
- * - options outside fuse-native's whitelist (big_writes, negative_timeout) ride along on the `subtype`
- *   string, which fuse-native appends to the `-o` list verbatim;
+ * - options outside fuse-native's whitelist (big_writes, use_ino, negative_timeout) ride along on the
+ *   `subtype` string, which fuse-native appends to the `-o` list verbatim;
  * - its 15 s per-op timeout machinery costs 25–35% on metadata ops: `timeout: false`;
  * - its unmount() runs a shell command with the mountpoint in it: never called; fusermount3 via execFile.
  *
@@ -40,10 +40,13 @@ interface FuseNativeClass {
 }
 
 const ERANGE = 34;
-const S_IFDIR = 0o040000;
 
-/** Options fuse-native does not forward; measured to reach libfuse when appended to `subtype=`. */
-const BIG_WRITES = 'big_writes';
+/**
+ * Options fuse-native does not forward, measured to reach libfuse when appended to `subtype=`:
+ * big_writes (128 KiB write requests instead of 4 KiB: 32 requests for a 4 MiB dd instead of 1024) and
+ * use_ino (clients see the engine's inode numbers: hard links share one, copy-up keeps it).
+ */
+const PIGGYBACKED = ['big_writes', 'use_ino'];
 
 export const FUSE_NATIVE_CAPABILITIES: BackendCapabilities = {
   name: 'fuse-native',
@@ -115,11 +118,6 @@ function answerCount(cb: Reply, run: () => Promise<number>): void {
   answer((code, n) => cb(code === 0 ? (n as number) : code), run, (n) => [n]);
 }
 
-const DOT_ENTRY_STAT = toNativeStat({
-  dev: 0n, ino: 0n, mode: S_IFDIR | 0o755, nlink: 2, uid: 0, gid: 0, rdev: 0n, size: 0n, blksize: 4096, blocks: 0n,
-  atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n,
-});
-
 /** fuse-native's op table (signatures as delivered, see the module comment) over Strata's FuseOps. */
 function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
   const dirs = new DirHandles();
@@ -155,11 +153,9 @@ function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
       answer(cb, async () => dirs.opened(path, await ops.opendir(path)), (fh) => [fh]),
     readdir: (path: string, cb: Reply) =>
       answer(cb, () => dirs.withHandle(path, ops, (fh) => ops.readdir(path, fh)), (entries) => {
-        // Stats only reach the kernel when every name has one; '.' and '..' are listed as real
-        // filesystems do (libfuse's high-level API leaves them to the filesystem).
-        const names = ['.', '..', ...entries.map((e) => e.name)];
+        // fuse-native passes stats only when every name has one.
         const withStats = entries.every((e) => e.stat);
-        return [names, withStats ? [DOT_ENTRY_STAT, DOT_ENTRY_STAT, ...entries.map((e) => toNativeStat(e.stat!))] : []];
+        return [entries.map((e) => e.name), withStats ? entries.map((e) => toNativeStat(e.stat!)) : []];
       }),
     releasedir: (path: string, fh: number, cb: Reply) => answer(cb, () => ops.releasedir(path, dirs.released(path, fh))),
     statfs: (path: string, cb: Reply) => answer(cb, () => ops.statfs(path), (s) => [toNativeStatfs(s)]),
@@ -176,7 +172,7 @@ function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
 
 /** The `-o` options fuse-native builds from its whitelist, plus ours on the subtype string. */
 function toFuseNativeOptions(options: MountOptions): Record<string, unknown> {
-  const extra = [BIG_WRITES, options.negativeTimeout > 0 ? `negative_timeout=${options.negativeTimeout}` : ''].filter(Boolean);
+  const extra = [...PIGGYBACKED, ...(options.negativeTimeout > 0 ? [`negative_timeout=${options.negativeTimeout}`] : [])];
   return {
     timeout: false,
     // A ',' would split fsname into two -o options.
@@ -184,7 +180,9 @@ function toFuseNativeOptions(options: MountOptions): Record<string, unknown> {
     subtype: [options.subtype, ...extra].join(','),
     attrTimeout: options.attrTimeout,
     entryTimeout: options.entryTimeout,
-    kernelCache: options.kernelCache,
+    // auto_cache rather than kernel_cache: it drops a file's pages when its mtime or size changed,
+    // which is all the safety a backend without invalidation can offer against changes behind its back.
+    autoCache: options.kernelCache,
     allowOther: options.allowOther,
     defaultPermissions: options.defaultPermissions,
   };

@@ -17,11 +17,15 @@ export function projectRoot(): string {
   }
 }
 
-/** Loads `native/<addon>/build/Release/<file>`, or throws an Error naming the fix. */
-export function loadAddon<T>(addon: string, file: string): T {
+/**
+ * Loads `native/<addon>/build/Release/<file>`, or throws an Error naming the fix. `needs` lists what
+ * building it requires beyond the compiler toolchain.
+ */
+export function loadAddon<T>(addon: string, file: string, needs = ''): T {
   const path = join(projectRoot(), 'native', addon, 'build', 'Release', file);
   if (!existsSync(path)) {
-    throw new Error(`Strata's native addon ${path} is missing: run npm install (building it needs g++, make and python3)`);
+    const requires = ['g++', 'make', 'python3', needs].filter(Boolean).join(', ');
+    throw new Error(`Strata's native addon ${path} is missing: run npm install (building it needs ${requires})`);
   }
   return createRequire(import.meta.url)(path) as T;
 }

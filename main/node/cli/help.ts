@@ -1,0 +1,100 @@
+/** `strata help [COMMAND]`: the overview, or one command's usage. */
+import { UsageError } from './args.ts';
+
+const BRANCH_SYNTAX = `Branches: --branch DIR[=rw|ro|nc][,minfree=SIZE], top first. As in aufs, the first branch
+defaults to rw and every other one to ro. rw: new files may go there; ro: never written (changes to its
+files are copied up to a writable branch); nc: no new entries, existing files may change. DIR must be an
+absolute path to an existing directory; no branch may contain another. SIZE is bytes or K, M, G, T
+(binary: 10G = 10 GiB).`;
+
+const UNION_OPTIONS = `  --create POLICY        create policy for new entries (default tdp; strata policies lists them)
+  --copyup POLICY        copy-up policy: tdp (default), bup or bu
+  --minfree SIZE         free space a branch must keep to receive new files (default 0)
+  --func FN=POLICY       per-function create policy, FN one of create, mkdir, mknod, symlink
+  --moveonenospc POLICY  on ENOSPC during write, move the file where POLICY says and retry;
+                         true = pfrd, false = off (default)
+  --name NAME            display name (default: the mountpoint's last component)`;
+
+const COMMANDS: Record<string, string> = {
+  mount: `strata mount MOUNTPOINT --branch DIR[=MODE][,minfree=SIZE] ... [options] [--foreground]
+
+Mounts a union on MOUNTPOINT, which must be an existing, empty directory (a relative MOUNTPOINT is taken
+from the current directory). Each union is served by its own worker process; the command returns once
+the mount is ready. With --foreground (-f) it stays attached and unmounts on Ctrl-C or SIGTERM.
+
+${UNION_OPTIONS}
+
+${BRANCH_SYNTAX}`,
+  unmount: `strata unmount MOUNTPOINT [--force]
+
+Unmounts cleanly. If processes still use the union, it stays mounted and the command fails saying it is
+busy; --force (-f) detaches it lazily instead (it disappears now, open files keep working until closed).
+A stale mount (its worker died) is cleared.`,
+  list: `strata list [--json]
+
+Every Strata union on this machine: mountpoint, name, state (mounted, stale, error), worker pid, create
+policy and branches. A stale union's worker died; strata sweep or mounting it again clears it.`,
+  set: `strata set MOUNTPOINT [--branch DIR[=MODE] ...] [options] [--force] [--json]
+
+Changes a mounted union live. --branch given replaces the whole branch list (add, remove and reorder in
+one go); removing a branch with open files fails unless --force.
+
+${UNION_OPTIONS}`,
+  where: `strata where PATH [--json]
+
+For a path inside a mounted union: the branch that serves it, the copies it hides, whiteouts and opaque
+directories on the way.`,
+  preview: `strata preview MOUNTPOINT RELPATH [--fn create|mkdir|mknod|symlink] [--json]
+
+Where a new entry at RELPATH would be created under the current policy, and why other branches were
+excluded. Nothing is created.`,
+  sweep: `strata sweep
+
+Clears stale Strata mounts (their worker died: "Transport endpoint is not connected"): aborts the FUSE
+connection and detaches the mount. Live mounts are never touched.`,
+  policies: `strata policies [--json]
+
+The create and copy-up policies, with one line each.`,
+  maps: `strata maps [MOUNTPOINT] [--json]
+
+Which processes map or hold open files under the unions, and which branch serves each file.`,
+  serve: `strata serve [--port N]
+
+Serves the Strata UI to a local browser.`,
+};
+
+const OVERVIEW = `strata: union mounts (aufs/mergerfs-style) served through FUSE
+
+Usage: strata COMMAND [ARGS]
+
+Commands:
+  mount MOUNTPOINT --branch DIR[=rw|ro|nc] ...   mount a union (first branch rw, others ro)
+  unmount MOUNTPOINT [--force]                   unmount (busy: fails, or lazy with --force)
+  list [--json]                                  the mounted unions and their state
+  set MOUNTPOINT [--branch ...] [options]        change a mounted union live
+  where PATH [--json]                            which branch serves PATH
+  preview MOUNTPOINT RELPATH [--fn FN] [--json]  where a new entry would be created
+  sweep                                          clear stale mounts of dead workers
+  policies [--json]                              list create and copy-up policies
+  maps [MOUNTPOINT] [--json]                     processes using files under the unions
+  serve                                          the UI in a browser
+  help [COMMAND]                                 this text, or one command's details
+  --version                                      Strata's version
+
+Errors print one line, "strata: <problem>: <fix>", and exit with status 2 for usage mistakes, 1 otherwise.
+Environment: STRATA_BACKEND=native|fuse-native picks the FUSE backend; STRATA_RUNTIME_DIR and
+STRATA_STATE_DIR move the control sockets and worker logs.
+`;
+
+export function helpText(command?: string): string {
+  if (command === undefined) return OVERVIEW;
+  const text = COMMANDS[command];
+  if (!text) throw new UsageError(`No command '${command}': strata help lists the commands.`);
+  return text + '\n';
+}
+
+export async function helpCommand(argv: string[]): Promise<number> {
+  if (argv.length > 1) throw new UsageError('Usage is strata help [COMMAND].');
+  process.stdout.write(helpText(argv[0]));
+  return 0;
+}

@@ -1,0 +1,17 @@
+/** `strata unmount MOUNTPOINT [--force]` */
+import { unmountUnion } from '../mounts/manager.ts';
+import { expectPositionals, parseArgs } from './args.ts';
+
+const SAID: Record<Awaited<ReturnType<typeof unmountUnion>>, string> = {
+  'unmounted': 'Unmounted',
+  'detached': 'Detached lazily (processes that still use it keep it until they close their files):',
+  'cleared-stale': 'Cleared the stale mount (its worker had died) on',
+};
+
+export async function unmountCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { force: { kind: 'boolean', short: 'f' } }, 'unmount');
+  const [mountpoint] = expectPositionals(args, ['MOUNTPOINT'], 'unmount');
+  const outcome = await unmountUnion(mountpoint, { force: args.booleans.force ?? false });
+  process.stdout.write(`${SAID[outcome]} ${mountpoint}.\n`);
+  return 0;
+}

@@ -1,0 +1,120 @@
+/**
+ * Strata's own FUSE backend: libfuse 3's high-level API in native/fuse, one native loop thread per
+ * mount, every request answered by FuseOps on this process's JS thread (see native-dispatch.ts).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { loadAddon } from '../sys/load.ts';
+import { createDispatch, type Dispatch, type Reply } from './native-dispatch.ts';
+import type { DirectIoOps } from './native-ops.ts';
+import { mountOptionString, nativeConfig, type NativeConfig } from './native-options.ts';
+import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
+
+type EventKind = 'ready' | 'failed' | 'exited';
+
+interface NativeMount {
+  unmount(): Promise<void>;
+  destroy(): Promise<void>;
+  invalidate(path: string): Promise<void>;
+}
+
+interface NativeAddon {
+  Mount: new (
+    mountpoint: string,
+    options: string,
+    config: NativeConfig,
+    dispatch: Dispatch,
+    onEvent: (kind: EventKind, code: number) => void,
+  ) => NativeMount;
+  reply: Reply;
+}
+
+const EBUSY = 16;
+const ENOTDIR = 20;
+
+const capabilities: BackendCapabilities = {
+  name: 'native',
+  callerContext: true,
+  exactUtimens: true,
+  createFlags: true,
+  mknod: true,
+  wideStat: true,
+  renameFlags: true,
+};
+
+export function loadNativeBackend(): FuseBackend | { unavailable: string } {
+  if (!existsSync('/dev/fuse')) return { unavailable: '/dev/fuse is missing (load the fuse kernel module)' };
+  try {
+    return new NativeBackend(loadAddon<NativeAddon>('fuse', 'strata_fuse.node', 'libfuse3-dev, pkg-config'));
+  } catch (err) {
+    return { unavailable: (err as Error).message };
+  }
+}
+
+class NativeBackend implements FuseBackend {
+  readonly capabilities = capabilities;
+
+  constructor(private readonly addon: NativeAddon) {}
+
+  async mount(mountpoint: string, ops: FuseOps, options: MountOptions): Promise<MountedFs> {
+    // libfuse only prints why a mountpoint is unusable; check first so the error says it.
+    if (!(await stat(mountpoint)).isDirectory()) throw new FsError(ENOTDIR, `${mountpoint} is not a directory`);
+    const dispatch = createDispatch(ops as DirectIoOps, this.addon.reply);
+    return new Promise((resolve, reject) => {
+      let mounted: LiveMount | undefined;
+      const native = new this.addon.Mount(mountpoint, mountOptionString(options), nativeConfig(options), dispatch, (kind, code) => {
+        if (kind === 'ready') {
+          mounted = new LiveMount(mountpoint, native);
+          resolve(mounted);
+        } else if (mounted) {
+          // The loop ends once the kernel lets go: after unmount(), or an unmount from outside.
+          mounted.loopEnded();
+        } else {
+          const reason = code ? ` (errno ${code})` : '';
+          native.destroy().finally(() => reject(new Error(`FUSE mount on ${mountpoint} failed${reason}; libfuse printed why on stderr`)));
+        }
+      });
+    });
+  }
+}
+
+class LiveMount implements MountedFs {
+  private destroyed?: Promise<void>;
+
+  constructor(private readonly mountpoint: string, private readonly native: NativeMount) {}
+
+  loopEnded(): void {
+    this.destroyed ??= this.native.destroy();
+  }
+
+  async unmount(): Promise<void> {
+    if (!this.destroyed) {
+      try {
+        await this.native.unmount();
+      } catch (err) {
+        // umount2 needs CAP_SYS_ADMIN; unprivileged mounts go through the setuid helper instead.
+        if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+        await fusermountUnmount(this.mountpoint);
+      }
+      this.loopEnded();
+    }
+    await this.destroyed;
+  }
+
+  invalidate(path: string): void {
+    // Best effort: ENOENT just means the kernel holds nothing for that path.
+    this.native.invalidate(path).catch(() => {});
+  }
+}
+
+/** `fusermount3 -u` without -z, so a busy mount fails with EBUSY like umount2 does. */
+function fusermountUnmount(mountpoint: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('fusermount3', ['-u', '--', mountpoint], (err, _stdout, stderr) => {
+      if (!err) resolve();
+      else if (/busy/i.test(stderr)) reject(new FsError(EBUSY, `${mountpoint} is busy`));
+      else reject(new Error(`fusermount3 -u ${mountpoint} failed: ${stderr.trim() || err.message}`));
+    });
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * The kernel's FUSE connection of a mount, under the fusectl filesystem: its number is the mount's minor
+ * device number from mountinfo. Writing to `abort` fails every pending and future request at once, which
+ * is how a dead or hung server is cut off before its mount is detached.
+ */
+import { stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readMountTable } from './mountTable.ts';
+
+const FUSECTL = '/sys/fs/fuse/connections';
+
+/** systemd mounts fusectl at boot; containers and minimal systems may not. Only root can mount it. */
+export async function ensureFusectl(): Promise<boolean> {
+  if ((await readMountTable()).some((e) => e.fstype === 'fusectl' && e.mountpoint === FUSECTL)) return true;
+  if (process.getuid?.() !== 0) return false;
+  return promisify(execFile)('mount', ['-t', 'fusectl', 'fusectl', FUSECTL]).then(() => true, () => false);
+}
+
+/**
+ * Whether the kernel still holds the connection (it outlives a lazy unmount while files stay open).
+ * Without fusectl this cannot be known and answers false.
+ */
+export async function connectionAlive(minor: number): Promise<boolean> {
+  if (!(await ensureFusectl())) return false;
+  return stat(`${FUSECTL}/${minor}`).then(() => true, () => false);
+}
+
+/** Returns false when the connection cannot be aborted (no fusectl, or not permitted). */
+export async function abortConnection(minor: number): Promise<boolean> {
+  if (!(await ensureFusectl())) return false;
+  return writeFile(`${FUSECTL}/${minor}/abort`, '1').then(() => true, () => false);
+}

@@ -1,0 +1,304 @@
+/**
+ * Everything the desktop app and `strata serve` do, in plain Node: saved unions joined with live mounts,
+ * mount/unmount with the busy guard, live changes, previews, the mapped-files snapshot and activity
+ * sampling, plus the events the renderer listens to. Electron main and the HTTP server are thin shells
+ * around one instance of this class.
+ */
+import { EventEmitter } from 'node:events';
+import type { ApiEvents, EventName, PolicyCatalog, StatsSample, UnionDefinition, UnionSummary } from '../../common/api.ts';
+import type { BranchStatus, MountStatus, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
+import { StrataError } from '../../common/errors.ts';
+import type { MapsSnapshot } from '../../common/maps.ts';
+import { listCopyupPolicies, listCreatePolicies } from '../../common/policies/registry.ts';
+import type { CreateFunction } from '../../common/policies/types.ts';
+import { busyBranchError, busyUnmountError } from './busyMessages.ts';
+import type { MountBackend, OfflinePreview, TrackerSource } from './ports.ts';
+import { spaceOf } from './space.ts';
+import { StatsSampler } from './statsSampler.ts';
+import type { UnionStore } from './unionStore.ts';
+
+export interface ServiceDeps {
+  store: UnionStore;
+  backend: MountBackend;
+  tracker: TrackerSource;
+  offlinePreview: OfflinePreview;
+  /** Mountpoints of the Strata mounts in the kernel's table: cheap, read every tick to notice outside changes. */
+  mountedPoints: () => Promise<string[]>;
+  /** Milliseconds between activity samples; 0 disables the timer (tests call tick()). */
+  tickMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StopReport {
+  unmounted: string[];
+  /** Unions left mounted, each with the reason (the busy guard's sentence, or the failure). */
+  failed: { mountpoint: string; message: string; details?: unknown }[];
+}
+
+/** Fields that decide where a new entry lands: equal fields mean the worker's own preview is the answer. */
+function placementKey(c: UnionConfig): string {
+  return JSON.stringify([c.branches, c.create, c.createOverrides, c.minFreeSpace]);
+}
+
+async function stoppedBranches(config: UnionConfig): Promise<BranchStatus[]> {
+  return Promise.all(config.branches.map(async (b, index) => {
+    const space = await spaceOf(b.path);
+    const status: BranchStatus = { index, path: b.path, mode: b.mode, total: space.total, avail: space.avail, used: space.used };
+    if (b.minFreeSpace !== undefined) status.minFreeSpace = b.minFreeSpace;
+    if (space.error) status.error = space.error;
+    return status;
+  }));
+}
+
+export class StrataService {
+  private definitions: UnionDefinition[] = [];
+  /** Unions this process mounted: the ones to unmount on quit (CLI mounts are left alone). */
+  private readonly owned = new Set<string>();
+  /** The last mount failure per saved union, shown as state 'error' until the next attempt. */
+  private readonly problems = new Map<string, string>();
+  /** Configs of live mounts from the last list(), for mounts the app did not save. */
+  private readonly liveConfigs = new Map<string, UnionConfig>();
+  private readonly events = new EventEmitter();
+  private readonly sampler: StatsSampler;
+  private mountSignature = '';
+  private timer?: NodeJS.Timeout;
+  private unwatch?: () => void;
+  private ticking = false;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.sampler = new StatsSampler((mp) => deps.backend.stats(mp));
+  }
+
+  on<E extends EventName>(event: E, listener: (data: ApiEvents[E]) => void): () => void {
+    this.events.on(event, listener);
+    return () => this.events.off(event, listener);
+  }
+
+  private emit<E extends EventName>(event: E, data: ApiEvents[E]): void {
+    this.events.emit(event, data);
+  }
+
+  private changed(): void {
+    this.emit('unions:changed', { at: Date.now() });
+  }
+
+  private log(line: string): void {
+    this.deps.log?.(line);
+  }
+
+  /** Loads saved unions, sweeps stale mounts, mounts the auto-mount ones and starts watching. */
+  async start(): Promise<void> {
+    this.definitions = await this.deps.store.load();
+    for (const mp of await this.deps.backend.sweepStale()) this.log(`Cleaned up stale mount ${mp} (its worker had died).`);
+    this.unwatch = this.deps.tracker.watch((change) => this.emit('maps:changed', { at: change.at }));
+    const mounted = new Set(await this.deps.mountedPoints());
+    for (const def of this.definitions.filter((d) => d.autoMount && !mounted.has(d.config.mountpoint))) {
+      await this.mount(def.config.mountpoint).catch((err: Error) => this.log(`Auto-mount of ${def.config.mountpoint} failed: ${err.message}`));
+    }
+    if (this.deps.tickMs) {
+      this.timer = setInterval(() => void this.tick(), this.deps.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops watching and unmounts what this process mounted; busy unions stay mounted unless `force`. */
+  async stop(force = false): Promise<StopReport> {
+    clearInterval(this.timer);
+    this.unwatch?.();
+    const report: StopReport = { unmounted: [], failed: [] };
+    for (const mp of [...this.owned]) {
+      try {
+        await this.unmount(mp, force);
+        report.unmounted.push(mp);
+      } catch (err) {
+        const e = err instanceof StrataError ? err : new StrataError('INTERNAL', (err as Error).message);
+        report.failed.push({ mountpoint: mp, message: e.message, details: e.details });
+      }
+    }
+    return report;
+  }
+
+  /** One activity sample of every mounted union; also notices mounts that appeared or vanished outside the app. */
+  async tick(): Promise<StatsSample[]> {
+    if (this.ticking) return [];
+    this.ticking = true;
+    try {
+      const mountpoints = (await this.deps.mountedPoints()).sort();
+      const signature = mountpoints.join('\n');
+      if (signature !== this.mountSignature) {
+        this.mountSignature = signature;
+        this.changed();
+      }
+      const samples = await this.sampler.sample(mountpoints.map((mountpoint) => ({
+        mountpoint,
+        branchRoots: (this.definition(mountpoint)?.config ?? this.liveConfigs.get(mountpoint))?.branches.map((b) => b.path) ?? [],
+      })));
+      for (const s of samples) this.emit('stats:tick', s);
+      return samples;
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private definition(mountpoint: string): UnionDefinition | undefined {
+    return this.definitions.find((d) => d.config.mountpoint === mountpoint);
+  }
+
+  private async status(mountpoint: string): Promise<MountStatus | undefined> {
+    return (await this.deps.backend.list()).find((s) => s.mountpoint === mountpoint);
+  }
+
+  private async summary(def: UnionDefinition | undefined, status: MountStatus | undefined): Promise<UnionSummary> {
+    const config = status?.config ?? def?.config;
+    if (!config) throw new StrataError('NOT_FOUND', 'No such union.');
+    const problem = status?.problem ?? (status ? undefined : this.problems.get(config.mountpoint));
+    const row: UnionSummary = {
+      mountpoint: config.mountpoint,
+      name: def?.config.name ?? config.name,
+      state: status?.state ?? (problem ? 'error' : 'stopped'),
+      mountExists: status !== undefined,
+      saved: def !== undefined,
+      autoMount: def?.autoMount ?? false,
+      config: def && !status?.config ? def.config : config,
+      branches: status && status.branches.length > 0 ? status.branches : await stoppedBranches(config),
+    };
+    if (status?.pid !== undefined) row.pid = status.pid;
+    if (problem) row.problem = problem;
+    return row;
+  }
+
+  async list(): Promise<UnionSummary[]> {
+    const statuses = await this.deps.backend.list();
+    this.liveConfigs.clear();
+    for (const s of statuses) if (s.config) this.liveConfigs.set(s.mountpoint, s.config);
+    const byMountpoint = new Map(statuses.map((s) => [s.mountpoint, s]));
+    const saved = this.definitions.map((d) => this.summary(d, byMountpoint.get(d.config.mountpoint)));
+    const unsaved = statuses
+      .filter((s) => !this.definition(s.mountpoint) && s.config)
+      .map((s) => this.summary(undefined, s));
+    return Promise.all([...saved, ...unsaved]);
+  }
+
+  private async get(mountpoint: string): Promise<UnionSummary> {
+    return this.summary(this.definition(mountpoint), await this.status(mountpoint));
+  }
+
+  private async persist(): Promise<void> {
+    await this.deps.store.save(this.definitions);
+    this.changed();
+  }
+
+  async save(definition: UnionDefinition, previousMountpoint?: string): Promise<UnionSummary> {
+    const mp = definition.config.mountpoint;
+    const isNew = previousMountpoint === undefined;
+    if (isNew && this.definition(mp)) {
+      throw new StrataError('ALREADY_MOUNTED', `A union is already saved at ${mp}: edit that one, or choose another mountpoint.`);
+    }
+    if (!isNew && previousMountpoint !== mp) {
+      if (await this.status(previousMountpoint)) {
+        throw new StrataError('ALREADY_MOUNTED', `${previousMountpoint} is mounted: unmount it before moving the union to ${mp}.`);
+      }
+      if (this.definition(mp)) throw new StrataError('ALREADY_MOUNTED', `A union is already saved at ${mp}: choose another mountpoint.`);
+    }
+    const live = await this.status(mp);
+    if (live?.state === 'mounted') {
+      const { mountpoint: _, ...patch } = definition.config;
+      await this.applyLive(mp, patch, live);
+    }
+    this.definitions = [...this.definitions.filter((d) => d.config.mountpoint !== (previousMountpoint ?? mp)), definition];
+    await this.persist();
+    return this.get(mp);
+  }
+
+  async delete(mountpoint: string): Promise<void> {
+    if (!this.definition(mountpoint)) throw new StrataError('NOT_FOUND', `No saved union at ${mountpoint}.`);
+    if (await this.status(mountpoint)) {
+      throw new StrataError('ALREADY_MOUNTED', `${mountpoint} is mounted: unmount it before deleting the union.`);
+    }
+    this.definitions = this.definitions.filter((d) => d.config.mountpoint !== mountpoint);
+    this.problems.delete(mountpoint);
+    await this.persist();
+  }
+
+  async mount(mountpoint: string): Promise<UnionSummary> {
+    const def = this.definition(mountpoint);
+    if (!def) throw new StrataError('NOT_FOUND', `No saved union at ${mountpoint}: save it first.`);
+    try {
+      await this.deps.backend.mount(def.config);
+      this.problems.delete(mountpoint);
+      this.owned.add(mountpoint);
+    } catch (err) {
+      this.problems.set(mountpoint, (err as Error).message);
+      throw err;
+    } finally {
+      this.changed();
+    }
+    return this.get(mountpoint);
+  }
+
+  async unmount(mountpoint: string, force = false): Promise<UnionSummary | null> {
+    if (!force) {
+      const report = await this.deps.tracker.checkBusy(mountpoint);
+      if (report.busy) throw busyUnmountError(mountpoint, report);
+    }
+    await this.deps.backend.unmount(mountpoint, force);
+    this.owned.delete(mountpoint);
+    this.changed();
+    return this.definition(mountpoint) ? this.get(mountpoint) : null;
+  }
+
+  async setLive(mountpoint: string, patch: UnionConfigPatch): Promise<UnionSummary> {
+    const live = await this.status(mountpoint);
+    if (live?.state !== 'mounted') throw new StrataError('NOT_MOUNTED', `${mountpoint} is not mounted: save the change instead; it applies at the next mount.`);
+    const config = await this.applyLive(mountpoint, patch, live);
+    const def = this.definition(mountpoint);
+    if (def) {
+      def.config = config;
+      await this.persist();
+    } else {
+      this.changed();
+    }
+    return this.get(mountpoint);
+  }
+
+  /** Reconfigures a mounted union, refusing to drop a branch that processes still use. */
+  private async applyLive(mountpoint: string, patch: UnionConfigPatch, live: MountStatus): Promise<UnionConfig> {
+    const current = live.config ?? this.definition(mountpoint)?.config;
+    if (patch.branches && current) {
+      const kept = new Set(patch.branches.map((b) => b.path));
+      for (const [index, b] of current.branches.entries()) {
+        if (kept.has(b.path)) continue;
+        const report = await this.deps.tracker.checkBusy(mountpoint, index);
+        if (report.busy) throw busyBranchError(b.path, report);
+      }
+    }
+    return this.deps.backend.reconfigure(mountpoint, patch);
+  }
+
+  where(mountpoint: string, relPath: string): Promise<WhereResult> {
+    return this.deps.backend.where(mountpoint, relPath);
+  }
+
+  async preview(config: UnionConfig, relPath: string, fn: CreateFunction): Promise<PreviewResult> {
+    const live = await this.status(config.mountpoint);
+    if (live?.state === 'mounted' && live.config && placementKey(live.config) === placementKey(config)) {
+      return this.deps.backend.preview(config.mountpoint, relPath, fn);
+    }
+    return this.deps.offlinePreview(config, relPath, fn);
+  }
+
+  mapsSnapshot(): Promise<MapsSnapshot> {
+    return this.deps.tracker.snapshot();
+  }
+
+  statsHistory(mountpoint: string): StatsSample[] {
+    return this.sampler.get(mountpoint);
+  }
+
+  policies(): PolicyCatalog {
+    return {
+      create: listCreatePolicies().map(({ name, family, summary }) => ({ name, family, summary })),
+      copyup: listCopyupPolicies().map(({ name, summary }) => ({ name, family: 'aufs' as const, summary })),
+    };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Copies a regular file's bytes, keeping its holes: only the data extents (SEEK_DATA/SEEK_HOLE) are
+ * copied, and the final ftruncate sets the length, so the ranges never written stay holes on the copy.
+ * Each extent goes through copy_file_range (in-kernel, no round trip through JS buffers, and a reflink on
+ * filesystems that can share extents); where that is refused (across filesystems, or not implemented) it
+ * falls back to read/write. Where SEEK_DATA is unsupported, the whole file counts as one extent.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { Syscalls } from '../sys/syscalls.ts';
+
+/** Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for long. */
+const KERNEL_CHUNK = 16 << 20;
+/** Per read/write round of the fallback. */
+const BUFFER_SIZE = 1 << 20;
+
+/** lseek answers for "this filesystem cannot tell data from holes". */
+const NO_SEEK_DATA = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+/** copy_file_range answers for "not between these files": EXDEV across filesystems, the rest where unimplemented. */
+const NO_KERNEL_COPY = new Set(['EXDEV', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code);
+
+/** Makes `dst` hold the first `length` bytes of `src` (both opened by the caller; `dst` empty). */
+export async function copyData(sys: Syscalls, src: FileHandle, dst: FileHandle, length: bigint): Promise<void> {
+  const copy = rangeCopier(sys, src, dst);
+  for await (const [start, end] of dataExtents(sys, src.fd, length)) await copy(start, end);
+  await dst.truncate(Number(length));
+}
+
+async function* dataExtents(sys: Syscalls, fd: number, length: bigint): AsyncGenerator<[bigint, bigint]> {
+  for (let pos = 0n; pos < length;) {
+    let start: bigint | null;
+    try {
+      start = await sys.seekData(fd, pos);
+    } catch (err) {
+      if (!NO_SEEK_DATA.has(codeOf(err))) throw err;
+      yield [pos, length];
+      return;
+    }
+    if (start === null || start >= length) return;
+    const hole = await sys.seekHole(fd, start);
+    const end = hole < length ? hole : length;
+    yield [start, end];
+    pos = end;
+  }
+}
+
+/** Copies [start, end) at the same offsets; switches to read/write for good on the first refusal. */
+function rangeCopier(sys: Syscalls, src: FileHandle, dst: FileHandle): (start: bigint, end: bigint) => Promise<void> {
+  let inKernel = true;
+  let buffer: Buffer | undefined;
+  const viaBuffer = async (pos: bigint, want: number): Promise<number> => {
+    buffer ??= Buffer.allocUnsafe(BUFFER_SIZE);
+    const { bytesRead } = await src.read(buffer, 0, Math.min(want, buffer.length), Number(pos));
+    for (let done = 0; done < bytesRead;) {
+      done += (await dst.write(buffer, done, bytesRead - done, Number(pos) + done)).bytesWritten;
+    }
+    return bytesRead;
+  };
+  return async (start, end) => {
+    for (let pos = start; pos < end;) {
+      const want = Number(end - pos < KERNEL_CHUNK ? end - pos : BigInt(KERNEL_CHUNK));
+      let copied: number;
+      if (inKernel) {
+        try {
+          copied = await sys.copyFileRange(src.fd, pos, dst.fd, pos, want);
+        } catch (err) {
+          if (!NO_KERNEL_COPY.has(codeOf(err))) throw err;
+          inKernel = false;
+          continue;
+        }
+      } else {
+        copied = await viaBuffer(pos, want);
+      }
+      // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
+      if (copied === 0) return;
+      pos += BigInt(copied);
+    }
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Entry of dist/worker.js: the process that serves one union. fuse-native runs every FUSE op on this
+ * process's event loop, so it does nothing else: no UI, no other mounts, and never a synchronous call that
+ * could reach its own mount. Started by spawnWorker (main/node/mounts), which passes the UnionConfig in
+ * the environment and waits for one readiness line on fd 3.
+ */
+import type { UnionConfig } from '../../common/contract.ts';
+import { StrataError, toErrorData } from '../../common/errors.ts';
+import { selectBackend } from '../fuse/backend.ts';
+import { fusermountUnmount } from '../fuse/fusermount.ts';
+import { controlSocketPath, ensureDirs, workerLogPath } from '../mounts/paths.ts';
+import { loadSyscalls } from '../sys/load.ts';
+import { Union } from '../union/union.ts';
+import { controlHandlerFor } from './controlHandler.ts';
+import { serveControl, type ControlHandler } from './controlServer.ts';
+import { log, openLog } from './log.ts';
+import { MountSession } from './mountSession.ts';
+import { CONFIG_ENV } from './protocol.ts';
+import { reportReadiness } from './readiness.ts';
+
+function readConfig(): UnionConfig {
+  const raw = process.env[CONFIG_ENV];
+  delete process.env[CONFIG_ENV];
+  try {
+    const config = JSON.parse(raw ?? '') as UnionConfig;
+    if (typeof config.mountpoint === 'string' && Array.isArray(config.branches)) return config;
+  } catch {
+    // reported below
+  }
+  throw new StrataError('INTERNAL', `The worker needs its UnionConfig as JSON in ${CONFIG_ENV}; it is started by strata mount, not by hand.`);
+}
+
+const exit = (code: number) => process.exit(code);
+
+function handleSignals(session: MountSession): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal means "now", even while lazily detached users are still being served.
+    if (signalled) exit(0);
+    signalled = true;
+    log(`${signal}: stopping`);
+    session.stop(true).catch((err: Error) => {
+      log(`stop failed: ${err.message}`);
+      exit(1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => log('SIGHUP ignored'));
+}
+
+/** A bug must not leave a dead mount behind: detach it, then die. */
+function handleCrashes(mountpoint: string): void {
+  process.on('uncaughtException', (err) => {
+    log(`uncaught exception: ${err.stack ?? err.message}`);
+    fusermountUnmount(mountpoint, { lazy: true }).finally(() => exit(70));
+  });
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  await ensureDirs();
+  openLog(workerLogPath(config.mountpoint));
+  log(`starting: ${JSON.stringify(config)}`);
+  const { backend, warning } = selectBackend();
+  if (warning) log(warning);
+  const union = new Union(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
+
+  // The socket comes first, so a mount never exists without its control channel.
+  const socket = controlSocketPath(config.mountpoint);
+  let handle: ControlHandler = async () => {
+    throw new StrataError('UNAVAILABLE', `${config.mountpoint} is still being mounted: try again in a moment.`);
+  };
+  const control = await serveControl(socket, (req) => handle(req));
+  let session: MountSession;
+  try {
+    session = await MountSession.start(union, backend, control, exit);
+  } catch (err) {
+    await control.release();
+    throw err;
+  }
+  handle = controlHandlerFor(session);
+  handleSignals(session);
+  handleCrashes(config.mountpoint);
+  log(`mounted ${config.mountpoint} with ${backend.capabilities.name}`);
+  await reportReadiness({ ok: true, pid: process.pid, backend: backend.capabilities.name, socket, ...(warning ? { warning } : {}) });
+}
+
+main().catch(async (err: unknown) => {
+  log(`failed: ${(err as Error)?.stack ?? String(err)}`);
+  await reportReadiness({ ok: false, error: toErrorData(err) });
+  exit(1);
+});

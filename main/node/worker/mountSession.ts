@@ -1,0 +1,139 @@
+/**
+ * One mounted union inside its worker: the Union, the FUSE mount and the control socket, and how they
+ * end. A clean stop unmounts and exits. A busy mount stays served and reports BUSY, unless the stop is
+ * forced (`--force`, SIGTERM): then it is detached lazily and served until the kernel drops the last
+ * reference, so processes that still had files open keep working instead of seeing ENOTCONN.
+ */
+import type { BackendName, MountStatus } from '../../common/contract.ts';
+import { StrataError } from '../../common/errors.ts';
+import { errnoOf, type FuseBackend, type MountedFs, type MountOptions } from '../fuse/ops.ts';
+import { fusermountUnmount } from '../fuse/fusermount.ts';
+import { connectionAlive } from '../mounts/fuseConnection.ts';
+import { mountAt, strataMounts } from '../mounts/mountTable.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Union } from '../union/union.ts';
+import type { ControlServer } from './controlServer.ts';
+import { log } from './log.ts';
+
+const EBUSY = 16;
+const WATCH_INTERVAL_MS = 2000;
+
+export type StopOutcome = { unmounted: true; lazy: boolean };
+
+/**
+ * Kernel caching is kept short because branches may change behind the union's back and fuse-native
+ * cannot invalidate: 1 s attribute/entry caches, no negative cache, and auto_cache-style page cache.
+ */
+export function mountOptionsFor(name: string): MountOptions {
+  const root = process.getuid?.() === 0;
+  return {
+    fsname: `strata:${name}`,
+    subtype: 'strata',
+    attrTimeout: 1,
+    entryTimeout: 1,
+    negativeTimeout: 0,
+    kernelCache: true,
+    // A root-run union is meant for the desktop user too; default_permissions then makes the kernel
+    // enforce the modes the union reports, as for any local filesystem.
+    allowOther: root,
+    defaultPermissions: true,
+  };
+}
+
+export class MountSession {
+  private stopping?: Promise<StopOutcome>;
+  private minor?: number;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    readonly union: Union,
+    private readonly backendName: BackendName,
+    private readonly mounted: MountedFs,
+    private readonly control: ControlServer,
+    private readonly exit: (code: number) => void,
+  ) {}
+
+  static async start(union: Union, backend: FuseBackend, control: ControlServer, exit: (code: number) => void): Promise<MountSession> {
+    const { mountpoint, name } = union.config;
+    const mounted = await backend.mount(mountpoint, union.ops, mountOptionsFor(name));
+    const session = new MountSession(union, backend.capabilities.name, mounted, control, exit);
+    session.minor = (await mountAt(mountpoint))?.minor;
+    session.watchForExternalUnmount();
+    return session;
+  }
+
+  get mountpoint(): string {
+    return this.union.config.mountpoint;
+  }
+
+  async status(): Promise<MountStatus> {
+    return {
+      mountpoint: this.mountpoint,
+      name: this.union.config.name,
+      state: 'mounted',
+      pid: process.pid,
+      backend: this.backendName,
+      config: this.union.config,
+      branches: await this.union.branchStatus(),
+      startedAt: this.startedAt,
+    };
+  }
+
+  /** Unmounts and arranges the exit; rejects with BUSY (and keeps serving) when busy and not forced. */
+  stop(force: boolean): Promise<StopOutcome> {
+    this.stopping ??= this.unmount(force).then(
+      (outcome) => {
+        void this.finish(outcome.lazy);
+        return outcome;
+      },
+      (err: unknown) => {
+        this.stopping = undefined;
+        throw err;
+      },
+    );
+    return this.stopping;
+  }
+
+  private async unmount(force: boolean): Promise<StopOutcome> {
+    try {
+      await this.mounted.unmount();
+      log(`unmounted ${this.mountpoint}`);
+      return { unmounted: true, lazy: false };
+    } catch (err) {
+      if (errnoOf(err) !== EBUSY) {
+        throw new StrataError('INTERNAL', `Unmounting ${this.mountpoint} failed: ${(err as Error).message}.`);
+      }
+      if (!force) {
+        throw new StrataError('BUSY', `${this.mountpoint} is busy: processes still have files, directories or their working directory in it. Close them (strata maps ${this.mountpoint} lists them) or run strata unmount --force ${this.mountpoint} to detach it lazily.`);
+      }
+      await fusermountUnmount(this.mountpoint, { lazy: true });
+      log(`detached ${this.mountpoint} lazily; serving open files until they are closed`);
+      return { unmounted: true, lazy: true };
+    }
+  }
+
+  /** After the mount is gone: drop the control socket, serve lazily-detached users, exit. */
+  private async finish(lazy: boolean): Promise<void> {
+    await this.control.release();
+    if (lazy && this.minor !== undefined) {
+      while (await connectionAlive(this.minor)) await sleep(WATCH_INTERVAL_MS);
+    }
+    // Let the reply to 'stop' reach the client before the process goes.
+    setTimeout(() => this.exit(0), 50);
+  }
+
+  /** Someone ran umount or fusermount on the mountpoint directly: nothing left to serve once it is gone. */
+  private watchForExternalUnmount(): void {
+    if (this.minor === undefined) return;
+    const timer = setInterval(async () => {
+      if (this.stopping) return clearInterval(timer);
+      const mounts = await strataMounts().catch(() => null);
+      if (!mounts || mounts.some((e) => e.minor === this.minor)) return;
+      clearInterval(timer);
+      log(`${this.mountpoint} was unmounted from outside Strata`);
+      this.stopping = Promise.resolve({ unmounted: true, lazy: true });
+      void this.finish(true);
+    }, WATCH_INTERVAL_MS);
+    timer.unref();
+  }
+}

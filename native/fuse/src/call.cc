@@ -1,0 +1,98 @@
+#include "call.h"
+
+#include <errno.h>
+
+#include <cmath>
+#include <unordered_map>
+
+#include "mount.h"
+
+namespace strata {
+namespace {
+
+std::mutex registry_mutex;
+std::unordered_map<uint64_t, Call*> registry;
+uint64_t next_id = 1;
+
+}  // namespace
+
+int Call::Run(Mount& mount) {
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    id_ = next_id++;
+    registry[id_] = this;
+  }
+  if (!mount.Dispatch(this)) {
+    // The JS side is gone (teardown): nobody will reply.
+    if (Take(id_) != nullptr) return -EIO;
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  settled_.wait(lock, [this] { return done_; });
+  return ret_;
+}
+
+void Call::Dispatch(Napi::Env env, Napi::Function dispatcher) {
+  std::vector<napi_value> argv = {Napi::Number::New(env, static_cast<double>(id_)), Napi::String::New(env, op_),
+                                  // NULL for a file unlinked while open (hard_remove): only fh identifies it.
+                                  Napi::String::New(env, path_ ? path_ : "")};
+  uint64_t id = id_;
+  try {
+    if (args_) args_(env, argv);
+    dispatcher.Call(argv);
+  } catch (const Napi::Error& e) {
+    if (Call* call = Take(id)) call->Finish(-EIO);
+    e.ThrowAsJavaScriptException();
+  }
+}
+
+void Call::Abandon() {
+  if (Take(id_) != nullptr) Finish(-EIO);
+}
+
+Call* Call::Take(uint64_t id) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry.find(id);
+  if (it == registry.end()) return nullptr;
+  Call* call = it->second;
+  registry.erase(it);
+  return call;
+}
+
+// Notifies under the lock: once the FUSE thread sees done_ its stack frame (and this Call) is gone.
+void Call::Finish(int ret) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ret_ = ret;
+  done_ = true;
+  settled_.notify_one();
+}
+
+Napi::Value Call::Reply(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsNumber()) {
+    throw Napi::TypeError::New(env, "reply(id: number, errno: number, value?)");
+  }
+  Call* call = Take(static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue()));
+  if (call == nullptr) return env.Undefined();
+  double err = info[1].As<Napi::Number>().DoubleValue();
+  if (err != 0) {
+    // Anything that is not a plausible errno still has to fail the request.
+    int code = static_cast<int>(std::fabs(err));
+    call->Finish(code > 0 && code < 4096 ? -code : -EIO);
+    return env.Undefined();
+  }
+  if (!call->result_) {
+    call->Finish(0);
+    return env.Undefined();
+  }
+  int ret;
+  try {
+    ret = call->result_(info[2]);
+  } catch (const Napi::Error&) {
+    call->Finish(-EIO);
+    throw;
+  }
+  call->Finish(ret);
+  return env.Undefined();
+}
+
+}  // namespace strata

@@ -1,0 +1,55 @@
+// One FUSE request served by JS. The libfuse worker thread blocks in Run() while the JS thread builds
+// the arguments and invokes the dispatcher; the request ends when JS calls reply(id, errno, value).
+// Requests are found by id, never by pointer, so a late or repeated reply cannot touch freed memory.
+#pragma once
+#include <napi.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace strata {
+
+class Mount;
+
+class Call {
+ public:
+  // JS thread: appends the op's arguments after (id, op, path).
+  using Args = std::function<void(Napi::Env, std::vector<napi_value>&)>;
+  // JS thread: consumes the resolved value; returns the FUSE result (>= 0) or -errno. May throw on a
+  // malformed value: the kernel gets EIO and the caller of reply() gets the TypeError.
+  using Result = std::function<int(Napi::Value)>;
+
+  Call(const char* op, const char* path, Args args = nullptr, Result result = nullptr)
+      : op_(op), path_(path), args_(std::move(args)), result_(std::move(result)) {}
+
+  // FUSE thread: hands the request to JS and waits for its reply.
+  int Run(Mount& mount);
+
+  // JS thread (thread-safe function callback): calls dispatch(id, op, path, ...args).
+  void Dispatch(Napi::Env env, Napi::Function dispatcher);
+
+  // JS thread, when the thread-safe function is torn down with this request still queued.
+  void Abandon();
+
+  // reply(id, errno, value): errno 0 means success.
+  static Napi::Value Reply(const Napi::CallbackInfo& info);
+
+ private:
+  static Call* Take(uint64_t id);
+  void Finish(int ret);
+
+  const char* op_;
+  const char* path_;
+  Args args_;
+  Result result_;
+  uint64_t id_ = 0;
+  std::mutex mutex_;
+  std::condition_variable settled_;
+  bool done_ = false;
+  int ret_ = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,172 @@
+#include "mount.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mount.h>
+
+#include "operations.h"
+#include "promise_work.h"
+
+namespace strata {
+
+namespace {
+
+// libfuse starts a thread per concurrently outstanding request; each one waits for JS, so this bounds
+// how many requests JS can have in flight.
+constexpr unsigned kMaxThreads = 64;
+// Requests carry up to 1 MiB of data (the kernel's limit with FUSE_MAX_PAGES): 32x fewer round trips
+// than 4 KiB writes.
+constexpr unsigned kMaxWrite = 1 << 20;
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+Napi::Function FunctionArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsFunction()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a function");
+  return info[i].As<Napi::Function>();
+}
+
+double NumberField(Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("config.") + key + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+}  // namespace
+
+Napi::Function Mount::Define(Napi::Env env) {
+  return DefineClass(env, "Mount",
+                     {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
+                      InstanceMethod<&Mount::Invalidate>("invalidate")});
+}
+
+Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
+  Napi::Env env = info.Env();
+  mountpoint_ = StringArg(info, 0, "mountpoint");
+  std::string options = StringArg(info, 1, "options");
+  if (!info[2].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
+  Napi::Object config = info[2].As<Napi::Object>();
+  attr_timeout_ = NumberField(config, "attrTimeout");
+  entry_timeout_ = NumberField(config, "entryTimeout");
+  negative_timeout_ = NumberField(config, "negativeTimeout");
+  kernel_cache_ = config.Get("kernelCache").ToBoolean();
+  Napi::Function dispatch = FunctionArg(info, 3, "dispatch");
+  Napi::Function on_event = FunctionArg(info, 4, "onEvent");
+
+  char program[] = "strata", dash_o[] = "-o";
+  char* argv[] = {program, dash_o, options.data(), nullptr};
+  struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+  session_->fuse = fuse_new(&args, &kOperations, sizeof kOperations, this);
+  fuse_opt_free_args(&args);
+  if (session_->fuse == nullptr) throw Napi::Error::New(env, "libfuse rejected the mount options: " + options);
+
+  dispatcher_ = Dispatcher::New(env, dispatch, "strata_fuse", 0, 1, this);
+  events_ = Events::New(env, on_event, "strata_fuse_events", 0, 1, this);
+  // Kept alive until destroy(): libfuse threads hold a pointer to this object.
+  Ref();
+  // Signals belong to Node's main thread: the loop thread and libfuse's workers (which inherit its
+  // mask) must never receive one.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  thread_ = std::thread(&Mount::Loop, this);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+void Mount::Loop() {
+  struct fuse* fuse = session_->fuse;
+  if (fuse_mount(fuse, mountpoint_.c_str()) != 0) {
+    Post("failed", errno);
+  } else {
+    mounted_ = true;
+    struct fuse_loop_config* config = fuse_loop_cfg_create();
+    fuse_loop_cfg_set_max_threads(config, kMaxThreads);
+    int rc = fuse_loop_mt(fuse, config);
+    fuse_loop_cfg_destroy(config);
+    Post("exited", rc);
+  }
+  events_.Release();
+}
+
+void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
+  // st_ino from getattr/readdir reaches stat(2); otherwise libfuse substitutes its node ids.
+  cfg->use_ino = 1;
+  // Unlink really unlinks: libfuse would otherwise rename open files to .fuse_hidden* through the
+  // union (copying up lower-branch files, littering branches). libfuse then cannot name an unlinked
+  // open file, so ops that carry an fh get no path at all (the FuseOps get '') and go by fh.
+  cfg->hard_remove = 1;
+  cfg->nullpath_ok = 1;
+  cfg->attr_timeout = attr_timeout_;
+  cfg->entry_timeout = entry_timeout_;
+  cfg->negative_timeout = negative_timeout_;
+  cfg->kernel_cache = kernel_cache_;
+  // Page-cache mode always: direct_io breaks shared mmap.
+  cfg->direct_io = 0;
+  conn->max_write = kMaxWrite;
+  // Branch writes run as root, which keeps setuid bits; let the kernel clear them through chmod.
+  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+  Post("ready", 0);
+}
+
+void Mount::Post(const char* kind, int code) { events_.BlockingCall(new Event{kind, code}); }
+
+bool Mount::Dispatch(Call* call) { return dispatcher_.BlockingCall(call) == napi_ok; }
+
+void Mount::CallJs(Napi::Env env, Napi::Function dispatcher, Mount*, Call* call) {
+  if (env == nullptr) {
+    call->Abandon();
+    return;
+  }
+  call->Dispatch(env, dispatcher);
+}
+
+void Mount::EventJs(Napi::Env env, Napi::Function on_event, Mount*, Event* event) {
+  if (env != nullptr) on_event.Call({Napi::String::New(env, event->kind), Napi::Number::New(env, event->code)});
+  delete event;
+}
+
+Napi::Value Mount::Unmount(const Napi::CallbackInfo& info) {
+  std::string mountpoint = mountpoint_;
+  // Not lazy: a busy mount must say EBUSY instead of lingering detached.
+  return PromiseWork::Queue(info.Env(), {"umount2", mountpoint, ""},
+                            [mountpoint] { return umount2(mountpoint.c_str(), 0) < 0 ? errno : 0; });
+}
+
+Napi::Value Mount::Destroy(const Napi::CallbackInfo& info) {
+  if (destroying_) throw Napi::Error::New(info.Env(), "Mount.destroy() called twice");
+  destroying_ = true;
+  // Joining waits for requests JS is still answering, so it must not run on the JS thread.
+  return PromiseWork::Queue(
+      info.Env(), {"fuse_destroy", mountpoint_, ""},
+      [this] {
+        thread_.join();
+        std::unique_lock<std::shared_mutex> lock(session_->mutex);
+        // After a kernel-side unmount this only closes /dev/fuse (libfuse sees POLLERR).
+        if (mounted_) fuse_unmount(session_->fuse);
+        fuse_destroy(session_->fuse);
+        session_->fuse = nullptr;
+        return 0;
+      },
+      [this](Napi::Env env) {
+        dispatcher_.Release();
+        Unref();
+        return env.Undefined();
+      });
+}
+
+Napi::Value Mount::Invalidate(const Napi::CallbackInfo& info) {
+  std::string path = StringArg(info, 0, "path");
+  std::shared_ptr<Session> session = session_;
+  // The kernel may wait on pages locked by requests JS is serving: never call this on the JS thread.
+  return PromiseWork::Queue(info.Env(), {"fuse_invalidate_path", path, ""}, [session, path] {
+    std::shared_lock<std::shared_mutex> lock(session->mutex);
+    if (session->fuse == nullptr) return 0;
+    int rc = fuse_invalidate_path(session->fuse, path.c_str());
+    return rc < 0 ? -rc : 0;
+  });
+}
+
+}  // namespace strata

@@ -1,0 +1,72 @@
+// One mounted filesystem: libfuse's session, the native thread running its loop, and the two
+// thread-safe functions that carry requests and lifecycle events to the JS thread.
+//
+// JS: new Mount(mountpoint, optionString, { attrTimeout, entryTimeout, negativeTimeout, kernelCache },
+//               dispatch(id, op, path, ...args), onEvent(kind: 'ready' | 'failed' | 'exited', code))
+//     .unmount(): Promise   umount2(mountpoint, 0): EBUSY while in use, EPERM when not root
+//     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
+//     .invalidate(path): Promise
+#pragma once
+#include <fuse.h>
+#include <napi.h>
+
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+
+#include "call.h"
+#include "fd_table.h"
+
+namespace strata {
+
+struct Event {
+  const char* kind;
+  int code;
+};
+
+// libfuse's handle, shared with queued invalidations so they can outlive the Mount safely.
+struct Session {
+  std::shared_mutex mutex;  // shared while in use, exclusive while libfuse is freed
+  struct fuse* fuse = nullptr;
+};
+
+class Mount : public Napi::ObjectWrap<Mount> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Mount(const Napi::CallbackInfo& info);
+
+  // The Mount serving the current FUSE request.
+  static Mount& Current() { return *static_cast<Mount*>(fuse_get_context()->private_data); }
+
+  // FUSE thread: false when the JS side is being torn down.
+  bool Dispatch(Call* call);
+  // FUSE thread, from the init op.
+  void Configure(struct fuse_conn_info* conn, struct fuse_config* cfg);
+  FdTable& fds() { return fds_; }
+
+ private:
+  static void CallJs(Napi::Env env, Napi::Function dispatcher, Mount* mount, Call* call);
+  static void EventJs(Napi::Env env, Napi::Function onEvent, Mount* mount, Event* event);
+  using Dispatcher = Napi::TypedThreadSafeFunction<Mount, Call, CallJs>;
+  using Events = Napi::TypedThreadSafeFunction<Mount, Event, EventJs>;
+
+  Napi::Value Unmount(const Napi::CallbackInfo& info);
+  Napi::Value Destroy(const Napi::CallbackInfo& info);
+  Napi::Value Invalidate(const Napi::CallbackInfo& info);
+  void Loop();
+  void Post(const char* kind, int code);
+
+  std::string mountpoint_;
+  double attr_timeout_ = 1, entry_timeout_ = 1, negative_timeout_ = 0;
+  bool kernel_cache_ = false;
+  std::shared_ptr<Session> session_ = std::make_shared<Session>();
+  std::thread thread_;
+  bool mounted_ = false;  // written by the loop thread before it ends; read after join
+  bool destroying_ = false;
+  Dispatcher dispatcher_;
+  Events events_;
+  FdTable fds_;
+};
+
+}  // namespace strata

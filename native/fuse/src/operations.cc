@@ -1,0 +1,402 @@
+#include "operations.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include "call.h"
+#include "convert.h"
+#include "mount.h"
+
+namespace strata {
+namespace {
+
+using Argv = std::vector<napi_value>;
+
+Napi::Value Num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
+
+Napi::Value Fh(Napi::Env env, const struct fuse_file_info* fi) {
+  return fi ? Num(env, static_cast<double>(fi->fh)) : env.Undefined();
+}
+
+// The caller's identity is thread-local to the FUSE thread: captured there, pushed on the JS thread.
+struct Caller {
+  uid_t uid;
+  gid_t gid;
+  pid_t pid;
+  mode_t umask;
+  Caller() {
+    const struct fuse_context* ctx = fuse_get_context();
+    uid = ctx->uid, gid = ctx->gid, pid = ctx->pid, umask = ctx->umask;
+  }
+  void Push(Napi::Env env, Argv& a) const {
+    a.push_back(Num(env, uid));
+    a.push_back(Num(env, gid));
+    a.push_back(Num(env, pid));
+    a.push_back(Num(env, umask));
+  }
+};
+
+int Run(const char* op, const char* path, Call::Args args = nullptr, Call::Result result = nullptr) {
+  Call call(op, path, std::move(args), std::move(result));
+  return call.Run(Mount::Current());
+}
+
+uint64_t FhResult(Napi::Value v) { return ToU64(v, "file handle"); }
+
+// open/create resolve to a handle number or an OpenedHandle { fh, fd? }.
+Call::Result OpenResult(struct fuse_file_info* fi) {
+  return [fi](Napi::Value v) {
+    if (!v.IsObject()) {
+      fi->fh = FhResult(v);
+      return 0;
+    }
+    Napi::Object handle = v.As<Napi::Object>();
+    fi->fh = FhResult(handle.Get("fh"));
+    Napi::Value fd = handle.Get("fd");
+    if (!fd.IsUndefined()) Mount::Current().fds().Set(fi->fh, static_cast<int>(ToI64(fd, "fd")));
+    return 0;
+  };
+}
+
+int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
+  return Run(
+      "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); },
+      [st](Napi::Value v) {
+        ToStat(v, st);
+        return 0;
+      });
+}
+
+int ReadLink(const char* path, char* buf, size_t size) {
+  return Run("readlink", path, nullptr, [buf, size](Napi::Value v) {
+    if (!v.IsString()) throw Napi::TypeError::New(v.Env(), "FUSE reply: readlink must resolve to a string");
+    std::string target = v.As<Napi::String>().Utf8Value();
+    size_t n = std::min(target.size(), size - 1);
+    memcpy(buf, target.data(), n);
+    buf[n] = '\0';
+    return 0;
+  });
+}
+
+int MkNod(const char* path, mode_t mode, dev_t rdev) {
+  Caller caller;
+  return Run("mknod", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Num(env, mode));
+    a.push_back(FromU64(env, rdev));
+    caller.Push(env, a);
+  });
+}
+
+int MkDir(const char* path, mode_t mode) {
+  Caller caller;
+  return Run("mkdir", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Num(env, mode));
+    caller.Push(env, a);
+  });
+}
+
+int Unlink(const char* path) { return Run("unlink", path); }
+int RmDir(const char* path) { return Run("rmdir", path); }
+
+int SymLink(const char* target, const char* path) {
+  Caller caller;
+  return Run("symlink", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Napi::String::New(env, target));
+    caller.Push(env, a);
+  });
+}
+
+int Rename(const char* from, const char* to, unsigned int flags) {
+  return Run("rename", from, [&](Napi::Env env, Argv& a) {
+    a.push_back(Napi::String::New(env, to));
+    a.push_back(Num(env, flags));
+  });
+}
+
+int Link(const char* from, const char* to) {
+  return Run("link", from, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, to)); });
+}
+
+int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
+  return Run("chmod", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Num(env, mode));
+    a.push_back(Fh(env, fi));
+  });
+}
+
+int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
+  return Run("chown", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(FromId(env, uid));
+    a.push_back(FromId(env, gid));
+    a.push_back(Fh(env, fi));
+  });
+}
+
+int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
+  return Run("truncate", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(FromI64(env, size));
+    a.push_back(Fh(env, fi));
+  });
+}
+
+int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi) {
+  return Run("utimens", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(FromTime(env, tv[0]));
+    a.push_back(FromTime(env, tv[1]));
+    a.push_back(Fh(env, fi));
+  });
+}
+
+int Open(const char* path, struct fuse_file_info* fi) {
+  return Run("open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(fi));
+}
+
+int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
+  Caller caller;
+  return Run(
+      "create", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Num(env, mode));
+        a.push_back(Num(env, fi->flags));
+        caller.Push(env, a);
+      },
+      OpenResult(fi));
+}
+
+// A short count means EOF to the kernel, so loop until the descriptor says so.
+int PRead(int fd, char* buf, size_t size, off_t off) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = pread(fd, buf + done, size - done, off + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return done > 0 ? static_cast<int>(done) : -errno;
+    if (n == 0) break;
+    done += n;
+  }
+  return static_cast<int>(done);
+}
+
+int PWrite(int fd, const char* buf, size_t size, off_t off) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = pwrite(fd, buf + done, size - done, off + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return done > 0 ? static_cast<int>(done) : -errno;
+    done += n;
+  }
+  return static_cast<int>(done);
+}
+
+int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
+  int fd = Mount::Current().fds().Find(fi->fh);
+  if (fd >= 0) return PRead(fd, buf, size, off);
+  return Run(
+      "read", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Fh(env, fi));
+        a.push_back(Napi::Buffer<char>::New(env, size));
+        a.push_back(Num(env, static_cast<double>(off)));
+      },
+      // JS resolves to the bytes read (a view of the buffer it was given).
+      [buf, size](Napi::Value v) {
+        if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), "FUSE reply: read must resolve to a Buffer");
+        auto data = v.As<Napi::Buffer<char>>();
+        size_t n = std::min(data.Length(), size);
+        memcpy(buf, data.Data(), n);
+        return static_cast<int>(n);
+      });
+}
+
+int Write(const char* path, const char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
+  int fd = Mount::Current().fds().Find(fi->fh);
+  if (fd >= 0) return PWrite(fd, buf, size, off);
+  return Run(
+      "write", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Fh(env, fi));
+        a.push_back(Napi::Buffer<char>::Copy(env, buf, size));
+        a.push_back(Num(env, static_cast<double>(off)));
+      },
+      [size](Napi::Value v) { return static_cast<int>(std::min<uint64_t>(ToU64(v, "bytes written"), size)); });
+}
+
+int StatFs(const char* path, struct statvfs* st) {
+  return Run("statfs", path, nullptr, [st](Napi::Value v) {
+    ToStatvfs(v, st);
+    return 0;
+  });
+}
+
+int Flush(const char* path, struct fuse_file_info* fi) {
+  return Run("flush", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
+}
+
+int Release(const char* path, struct fuse_file_info* fi) {
+  Mount::Current().fds().Erase(fi->fh);
+  return Run("release", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
+}
+
+int FSync(const char* path, int datasync, struct fuse_file_info* fi) {
+  return Run("fsync", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Fh(env, fi));
+    a.push_back(Napi::Boolean::New(env, datasync != 0));
+  });
+}
+
+int SetXattr(const char* path, const char* name, const char* value, size_t size, int flags) {
+  return Run("setxattr", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Napi::String::New(env, name));
+    a.push_back(Napi::Buffer<char>::Copy(env, value, size));
+    a.push_back(Num(env, flags));
+  });
+}
+
+// size 0 asks for the length; a value larger than size is ERANGE (getxattr(2) semantics).
+int GetXattr(const char* path, const char* name, char* value, size_t size) {
+  return Run(
+      "getxattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); },
+      [value, size](Napi::Value v) {
+        if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), "FUSE reply: getxattr must resolve to a Buffer");
+        auto data = v.As<Napi::Buffer<char>>();
+        if (size == 0) return static_cast<int>(data.Length());
+        if (data.Length() > size) return -ERANGE;
+        memcpy(value, data.Data(), data.Length());
+        return static_cast<int>(data.Length());
+      });
+}
+
+int ListXattr(const char* path, char* list, size_t size) {
+  return Run("listxattr", path, nullptr, [list, size](Napi::Value v) {
+    if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "FUSE reply: listxattr must resolve to string[]");
+    Napi::Array names = v.As<Napi::Array>();
+    std::string joined;
+    for (uint32_t i = 0; i < names.Length(); i++) {
+      Napi::Value name = names.Get(i);
+      if (!name.IsString()) throw Napi::TypeError::New(v.Env(), "FUSE reply: listxattr must resolve to string[]");
+      joined += name.As<Napi::String>().Utf8Value();
+      joined += '\0';
+    }
+    if (size == 0) return static_cast<int>(joined.size());
+    if (joined.size() > size) return -ERANGE;
+    memcpy(list, joined.data(), joined.size());
+    return static_cast<int>(joined.size());
+  });
+}
+
+int RemoveXattr(const char* path, const char* name) {
+  return Run("removexattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); });
+}
+
+int OpenDir(const char* path, struct fuse_file_info* fi) {
+  return Run("opendir", path, nullptr, [fi](Napi::Value v) {
+    fi->fh = FhResult(v);
+    return 0;
+  });
+}
+
+bool IsDotOrDotDot(const std::string& name) { return name == "." || name == ".."; }
+
+// The whole listing is filled at offset 0: libfuse buffers it and pages it to the kernel. The filler
+// runs on the JS thread while the FUSE thread waits, which is safe since it only appends to this
+// request's buffer.
+int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t, struct fuse_file_info* fi,
+            enum fuse_readdir_flags flags) {
+  bool plus = flags & FUSE_READDIR_PLUS;
+  return Run(
+      "readdir", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); },
+      [buf, filler, plus](Napi::Value v) {
+        if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "FUSE reply: readdir must resolve to DirEntry[]");
+        // Node's readdir never lists them, but ls -a and some tools expect them.
+        filler(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+        filler(buf, "..", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+        Napi::Array entries = v.As<Napi::Array>();
+        for (uint32_t i = 0; i < entries.Length(); i++) {
+          Napi::Value entry = entries.Get(i);
+          if (!entry.IsObject() || !entry.As<Napi::Object>().Get("name").IsString()) {
+            throw Napi::TypeError::New(v.Env(), "FUSE reply: readdir entries must be { name: string, stat? }");
+          }
+          Napi::Object e = entry.As<Napi::Object>();
+          std::string name = e.Get("name").As<Napi::String>().Utf8Value();
+          if (IsDotOrDotDot(name)) continue;
+          Napi::Value stat = e.Get("stat");
+          if (stat.IsUndefined()) {
+            if (filler(buf, name.c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0))) return -ENOMEM;
+            continue;
+          }
+          struct stat st;
+          ToStat(stat, &st);
+          auto fill = plus ? FUSE_FILL_DIR_PLUS : static_cast<fuse_fill_dir_flags>(0);
+          if (filler(buf, name.c_str(), &st, 0, fill)) return -ENOMEM;
+        }
+        return 0;
+      });
+}
+
+int ReleaseDir(const char* path, struct fuse_file_info* fi) {
+  return Run("releasedir", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
+}
+
+int Access(const char* path, int mask) {
+  return Run("access", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, mask)); });
+}
+
+int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi) {
+  return Run("fallocate", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Fh(env, fi));
+    a.push_back(Num(env, mode));
+    a.push_back(FromI64(env, offset));
+    a.push_back(FromI64(env, length));
+  });
+}
+
+void* Init(struct fuse_conn_info* conn, struct fuse_config* cfg) {
+  Mount* mount = &Mount::Current();
+  mount->Configure(conn, cfg);
+  return mount;
+}
+
+struct fuse_operations MakeOperations() {
+  struct fuse_operations ops = {};
+  ops.getattr = GetAttr;
+  ops.readlink = ReadLink;
+  ops.mknod = MkNod;
+  ops.mkdir = MkDir;
+  ops.unlink = Unlink;
+  ops.rmdir = RmDir;
+  ops.symlink = SymLink;
+  ops.rename = Rename;
+  ops.link = Link;
+  ops.chmod = ChMod;
+  ops.chown = ChOwn;
+  ops.truncate = Truncate;
+  ops.open = Open;
+  ops.read = Read;
+  ops.write = Write;
+  ops.statfs = StatFs;
+  ops.flush = Flush;
+  ops.release = Release;
+  ops.fsync = FSync;
+  ops.setxattr = SetXattr;
+  ops.getxattr = GetXattr;
+  ops.listxattr = ListXattr;
+  ops.removexattr = RemoveXattr;
+  ops.opendir = OpenDir;
+  ops.readdir = ReadDir;
+  ops.releasedir = ReleaseDir;
+  ops.init = Init;
+  ops.access = Access;
+  ops.create = Create;
+  ops.utimens = UTimeNs;
+  ops.fallocate = FAllocate;
+  return ops;
+}
+
+}  // namespace
+
+const struct fuse_operations kOperations = MakeOperations();
+
+}  // namespace strata

@@ -1,0 +1,50 @@
+/**
+ * The union editor's working copy and the reasons it cannot be saved yet. The layout rules are the
+ * shared ones from common/unionConfig.ts, so the editor says exactly what the server would say.
+ */
+import type { UnionDefinition } from '../../../main/common/api.ts';
+import type { BusyUser } from '../../../main/common/maps.ts';
+import { isAbsolutePath, lastComponent, normalizeAbsolute } from '../../../main/common/absolutePath.ts';
+import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY, validateBranchLayout } from '../../../main/common/unionConfig.ts';
+
+export function newDefinition(): UnionDefinition {
+  return {
+    config: {
+      mountpoint: '',
+      name: '',
+      branches: [],
+      create: DEFAULT_CREATE_POLICY,
+      createOverrides: {},
+      copyup: DEFAULT_COPYUP_POLICY,
+      minFreeSpace: 0,
+      moveOnEnospc: false,
+    },
+    autoMount: false,
+  };
+}
+
+/** The definition as it will be sent: normalized mountpoint, name defaulting to the mountpoint's basename. */
+export function finishDefinition(def: UnionDefinition): UnionDefinition {
+  const mountpoint = isAbsolutePath(def.config.mountpoint) ? normalizeAbsolute(def.config.mountpoint) : def.config.mountpoint;
+  return { ...def, config: { ...def.config, mountpoint, name: def.config.name.trim() || lastComponent(mountpoint) } };
+}
+
+/** Why the definition cannot be saved (one sentence), or null when it can. */
+export function definitionProblem(def: UnionDefinition): string | null {
+  const { mountpoint, branches } = def.config;
+  if (mountpoint.trim() === '') return 'Choose a mountpoint first.';
+  if (!isAbsolutePath(mountpoint)) return 'The mountpoint must be an absolute path (starting with /).';
+  if (branches.length === 0) return 'Add at least one branch first.';
+  try {
+    validateBranchLayout(normalizeAbsolute(mountpoint), branches);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return null;
+}
+
+/** The processes in a BUSY error's details, if that is what they are. */
+export function busyUsers(details: unknown): BusyUser[] {
+  const users = (details as { users?: unknown } | undefined)?.users;
+  return Array.isArray(users) ? (users as BusyUser[]) : [];
+}

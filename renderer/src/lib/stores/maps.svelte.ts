@@ -1,0 +1,27 @@
+/** The mapped-files snapshot, refreshed (debounced) on every tracker change. */
+import type { MapsSnapshot } from '../../../../main/common/maps.ts';
+import { asApiError, call, listen, type ApiError } from '../api.ts';
+import { debounce } from '../debounce.ts';
+
+class MapsStore {
+  snapshot = $state<MapsSnapshot | null>(null);
+  error = $state<ApiError | null>(null);
+  private stopListening: (() => void) | null = null;
+
+  async refresh(): Promise<void> {
+    try {
+      this.snapshot = await call('maps:snapshot', {});
+      this.error = null;
+    } catch (err) {
+      this.error = asApiError(err);
+    }
+  }
+
+  start(): void {
+    if (this.stopListening) return;
+    this.stopListening = listen('maps:changed', debounce(() => void this.refresh(), 200));
+    void this.refresh();
+  }
+}
+
+export const maps = new MapsStore();

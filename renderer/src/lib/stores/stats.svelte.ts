@@ -1,0 +1,27 @@
+/** Activity samples per mounted union: the server's recent history, then every live tick appended. */
+import type { StatsSample } from '../../../../main/common/api.ts';
+import { call, listen } from '../api.ts';
+
+export const STATS_WINDOW = 120;
+
+class StatsStore {
+  byMountpoint = $state<Record<string, StatsSample[]>>({});
+  private stopListening: (() => void) | null = null;
+
+  start(): void {
+    if (this.stopListening) return;
+    this.stopListening = listen('stats:tick', (s) => {
+      const list = [...(this.byMountpoint[s.mountpoint] ?? []), s];
+      this.byMountpoint[s.mountpoint] = list.slice(-STATS_WINDOW);
+    });
+  }
+
+  async load(mountpoint: string): Promise<void> {
+    const history = await call('stats:get', { mountpoint }).catch(() => []);
+    const live = this.byMountpoint[mountpoint] ?? [];
+    const since = history.at(-1)?.at ?? 0;
+    this.byMountpoint[mountpoint] = [...history, ...live.filter((s) => s.at > since)].slice(-STATS_WINDOW);
+  }
+}
+
+export const stats = new StatsStore();

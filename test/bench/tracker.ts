@@ -1,0 +1,58 @@
+/**
+ * Tracker row of `npm run bench`: with `n` sleepers each holding a union file open and its cwd in the
+ * union, how long a full tracker scan takes against `lsof <mountpoint>` answering the same question
+ * (who uses this union) at the same moment. Median of a few alternating runs, after one warm-up each.
+ */
+import { execFile } from 'node:child_process';
+import { scanSnapshot } from '../../main/node/tracker/scan.ts';
+import { managerSource } from '../../main/node/tracker/managerSource.ts';
+import { fill, fixedSource, mountTrackerUnion, sleepers } from '../support/trackerFixture.ts';
+
+const RUNS = 5;
+
+function lsof(mnt: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // -w: no warnings, -n -P: no name lookups, so lsof does only what the tracker does.
+    execFile('lsof', ['-w', '-n', '-P', mnt], { maxBuffer: 256 << 20 }, (err, stdout) => {
+      if (err && !stdout) reject(err);
+      else resolve(stdout);
+    });
+  });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchTracker(n: number): Promise<{ strataMs: number; lsofMs: number; ratio: number }> {
+  const union = await mountTrackerUnion((b) => fill(`${b[0]}/held.bin`));
+  const source = union.kind === 'strata' ? managerSource : fixedSource(union);
+  let crowd: Awaited<ReturnType<typeof sleepers>> | undefined;
+  try {
+    crowd = await sleepers(n, union.at('held.bin'), union.mnt);
+    const scan = () => scanSnapshot({ source, mountpoint: union.mnt });
+    const strataMs: number[] = [];
+    const lsofMs: number[] = [];
+    for (let i = 0; i <= RUNS; i++) {
+      const s = await timed(scan);
+      const l = await timed(() => lsof(union.mnt));
+      const seen = new Set(s.value.entries.map((e) => e.pid));
+      const lsofPids = new Set(l.value.split('\n').slice(1).filter(Boolean).map((line) => Number(line.split(/\s+/)[1])));
+      if (crowd.pids.some((pid) => !seen.has(pid) || !lsofPids.has(pid))) {
+        throw new Error(`tracker bench: a sleeper was missed (tracker saw ${seen.size}, lsof ${lsofPids.size} of ${n})`);
+      }
+      if (i === 0) continue;
+      strataMs.push(s.ms);
+      lsofMs.push(l.ms);
+    }
+    const result = { strataMs: median(strataMs), lsofMs: median(lsofMs) };
+    return { ...result, ratio: result.lsofMs / result.strataMs };
+  } finally {
+    await crowd?.stop();
+    await union.cleanup();
+  }
+}

@@ -1,0 +1,113 @@
+// Where new files land, per create policy, on branches with really different free space; and the
+// preview says the same thing the create then does.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Mode, type UnionFixture, mountUnion, ok, run, strata, tmpfsBranches } from '../support/unionFixture.ts';
+
+type Tmpfs = Awaited<ReturnType<typeof tmpfsBranches>>;
+let t: Tmpfs | undefined;
+let u: UnionFixture | undefined;
+afterEach(async () => {
+  await u?.cleanup();
+  await t?.cleanup();
+  u = t = undefined;
+});
+
+async function setup(sizes: string[], args: string[], modes: Mode[] = sizes.map(() => 'rw'), populate?: (dirs: string[]) => Promise<void>) {
+  t = await tmpfsBranches(sizes);
+  await populate?.(t.dirs);
+  u = await mountUnion({ modes, branchDirs: t.dirs, args });
+  return u;
+}
+
+/** Index of the branch holding `rel`. */
+const where = (fx: UnionFixture, rel: string) => fx.branches.findIndex((b) => existsSync(`${b}/${rel}`));
+
+async function preview(fx: UnionFixture, rel: string) {
+  const r = await strata(['preview', fx.mnt, rel, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { ok: boolean; branch?: number; errno?: string; excluded: { branch: number; reason: string }[] };
+}
+
+describe('create policies place new files', () => {
+  const cases: [string, string[], number][] = [
+    ['mfs', ['8M', '32M', '16M'], 1],
+    ['lfs', ['32M', '8M', '16M'], 1],
+    ['ff', ['8M', '32M', '16M'], 0],
+    ['lus', ['8M', '32M', '16M'], 0],
+  ];
+  for (const [policy, sizes, expected] of cases) {
+    it(`${policy} picks branch ${expected} of ${sizes.join('/')}, as preview predicted`, async () => {
+      const fx = await setup(sizes, ['--create', policy]);
+      const p = await preview(fx, '/new-file');
+      expect(p.ok).toBe(true);
+      expect(p.branch).toBe(expected);
+      await writeFile(fx.at('new-file'), 'x');
+      expect(where(fx, 'new-file')).toBe(expected);
+    });
+  }
+
+  it('tdp (the default) follows the parent directory', async () => {
+    const fx = await setup(['8M', '8M'], [], undefined, async ([, b1]) => { await mkdir(`${b1}/only-here`); });
+    await writeFile(fx.at('only-here/f'), 'x');
+    expect(where(fx, 'only-here/f')).toBe(1);
+    expect(existsSync(fx.in(0, 'only-here'))).toBe(false);
+  });
+
+  it('epmfs keeps files beside their parent even when another branch has more space', async () => {
+    const fx = await setup(['8M', '32M'], ['--create', 'epmfs'], undefined, async ([b0]) => { await mkdir(`${b0}/p`); });
+    await writeFile(fx.at('p/f'), 'x');
+    expect(where(fx, 'p/f')).toBe(0);
+    const p = await preview(fx, '/p/g');
+    expect(p.excluded.find((e) => e.branch === 1)?.reason).toBe('no-parent');
+  });
+
+  it('mfs clones the parent onto the branch it picks', async () => {
+    const fx = await setup(['8M', '32M'], ['--create', 'mfs'], undefined, async ([b0]) => { await mkdir(`${b0}/p`, { mode: 0o711 }); });
+    await writeFile(fx.at('p/f'), 'x');
+    expect(where(fx, 'p/f')).toBe(1);
+    expect((await ok('stat', ['-c', '%a', fx.in(1, 'p')])).trim()).toBe('711');
+  });
+
+  it('aufs rr round-robins files but keeps a burst of mkdirs on one branch', async () => {
+    const fx = await setup(['8M', '8M'], ['--create', 'rr']);
+    for (let i = 0; i < 4; i++) await writeFile(fx.at(`f${i}`), 'x');
+    const spots = [0, 1, 2, 3].map((i) => where(fx, `f${i}`));
+    expect(new Set(spots).size).toBe(2);
+    expect(spots[0]).not.toBe(spots[1]);
+    for (let i = 0; i < 4; i++) await mkdir(fx.at(`d${i}`));
+    expect(new Set([0, 1, 2, 3].map((i) => where(fx, `d${i}`))).size).toBe(1);
+  });
+
+  it('minfree excludes a branch that is too full, and preview says why', async () => {
+    const fx = await setup(['8M', '32M'], ['--create', 'ff', '--minfree', '16M']);
+    const p = await preview(fx, '/f');
+    expect(p.branch).toBe(1);
+    expect(p.excluded.find((e) => e.branch === 0)?.reason).toBe('no-space');
+    await writeFile(fx.at('f'), 'x');
+    expect(where(fx, 'f')).toBe(1);
+  });
+
+  it('read-only and no-create branches are never targets; with none left, EROFS', async () => {
+    const fx = await setup(['8M', '8M'], ['--create', 'ff'], ['nc', 'ro']);
+    const p = await preview(fx, '/f');
+    expect(p.ok).toBe(false);
+    expect(p.errno).toBe('EROFS');
+    const r = await run('touch', [fx.at('f')]);
+    expect(r.stderr).toMatch(/Read-only file system/);
+  });
+
+  it('every branch below minfree gives ENOSPC', async () => {
+    const fx = await setup(['8M', '8M'], ['--create', 'mfs', '--minfree', '1G']);
+    const r = await run('touch', [fx.at('f')]);
+    expect(r.stderr).toMatch(/No space left on device/);
+  });
+
+  it('per-function override: mkdir goes by its own policy', async () => {
+    const fx = await setup(['8M', '32M'], ['--create', 'ff', '--func', 'mkdir=mfs']);
+    await mkdir(fx.at('dir'));
+    await writeFile(fx.at('file'), 'x');
+    expect([where(fx, 'dir'), where(fx, 'file')]).toEqual([1, 0]);
+  });
+});

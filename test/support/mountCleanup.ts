@@ -1,0 +1,54 @@
+/**
+ * For lifecycle tests that mount, kill and remount by hand: what is mounted or running under a test root,
+ * and a cleanup that leaves nothing behind even after a failed test (dead workers, busy mounts).
+ */
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { parseMountInfo, type MountInfoEntry } from '../../main/common/mountinfo.ts';
+import { forceUnmount, strata } from './unionFixture.ts';
+
+export async function mountsUnder(root: string): Promise<MountInfoEntry[]> {
+  const mounts = parseMountInfo(await readFile('/proc/self/mountinfo', 'utf8'));
+  return mounts.filter((m) => m.mountpoint === root || m.mountpoint.startsWith(root + '/'));
+}
+
+/** Worker processes whose UnionConfig (in their initial environment) names a path under `root`. */
+export async function workerPidsFor(root: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const [cmdline, environ] = await Promise.all([
+      readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => ''),
+      readFile(`/proc/${name}/environ`, 'utf8').catch(() => ''),
+    ]);
+    if (cmdline.includes('worker.js') && environ.includes(`"${root}/`)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Unmounts everything under `root` (deepest first), kills its workers, removes the tree. */
+export async function cleanupUnder(root: string): Promise<void> {
+  const mounts = (await mountsUnder(root)).sort((a, b) => b.mountpoint.length - a.mountpoint.length);
+  for (const m of mounts) {
+    if (m.fstype === 'fuse.strata') await strata(['unmount', '--force', m.mountpoint]);
+    await forceUnmount(m.mountpoint);
+  }
+  for (const pid of await workerPidsFor(root)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  if ((await mountsUnder(root)).length === 0) await rm(root, { recursive: true, force: true });
+}
