@@ -18,13 +18,18 @@ const nodeGyp = process.env.npm_config_node_gyp ?? join(prefix, 'lib/node_module
 const nodedir = !process.env.npm_config_nodedir && existsSync(join(prefix, 'include/node/node_api.h'))
   ? [`--nodedir=${prefix}`] : [];
 
+// configure + build, not rebuild: rebuild deletes the addon first, which breaks any process loading it
+// meanwhile (tests run the build), and recompiles what has not changed.
 function build(addon, { quiet }) {
-  const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--release', ...nodedir], {
-    cwd: join(here, addon),
-    stdio: quiet ? 'pipe' : 'inherit',
-    encoding: 'utf8',
-  });
-  return r.status === 0 ? null : (r.stderr || r.error?.message || `exit ${r.status}`);
+  for (const step of ['configure', 'build']) {
+    const r = spawnSync(process.execPath, [nodeGyp, step, '--release', '--loglevel=warn', ...nodedir], {
+      cwd: join(here, addon),
+      stdio: quiet ? 'pipe' : 'inherit',
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) return r.stderr || r.error?.message || `exit ${r.status}`;
+  }
+  return null;
 }
 
 if (build('sys', { quiet: false })) {

@@ -37,6 +37,10 @@ export interface UnionSummary {
 export interface PolicyInfo {
   name: string;
   family: 'aufs' | 'mergerfs';
+  /** How to write it: 'mfsrr:LOW[:SEC]', 'epmfs'. */
+  form: string;
+  /** What its arguments mean; '' when it takes none. */
+  args: string;
   summary: string;
 }
 

@@ -2,7 +2,7 @@
  * Bad input to `strata mount` gets one clear line (the problem and the fix), a non-zero status, and
  * changes nothing: no new mount, no worker left running.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupUnder, workerPidsFor } from '../support/mountCleanup.ts';
@@ -16,6 +16,7 @@ beforeAll(async () => {
   for (const d of ['b0', 'b1', 'b0/sub', 'b0/mnt', 'mnt', 'full']) await mkdir(at(d));
   await writeFile(at('file'), 'x');
   await writeFile(at('full/keep.txt'), 'x');
+  await symlink(at('b0/sub'), at('link'));
 });
 
 afterAll(async () => {
@@ -30,6 +31,7 @@ const cases: Case[] = [
   ['file as branch', () => ['mount', at('mnt'), '--branch', at('file')], 1, /file is not a directory: give a directory/],
   ['duplicate branch', () => ['mount', at('mnt'), '--branch', at('b0'), '--branch', `${at('b0')}/`], 1, /b0 is listed twice: list each directory once/],
   ['nested branch', () => ['mount', at('mnt'), '--branch', at('b0'), '--branch', at('b0/sub')], 1, /b0\/sub is inside branch .*b0: branches must not contain each other/],
+  ['symlinked branch resolving into another', () => ['mount', at('mnt'), '--branch', at('b0'), '--branch', at('link')], 1, /b0\/sub is inside branch .*b0: .*\(after resolving symlinks: .*link → .*b0\/sub\)/],
   ['mountpoint inside a branch', () => ['mount', at('b0/mnt'), '--branch', at('b0')], 1, /Mountpoint .*b0\/mnt is inside branch .*b0: .*choose a mountpoint outside every branch/],
   ['branch inside the mountpoint', () => ['mount', at('b0'), '--branch', at('b0/sub')], 1, /Branch .*b0\/sub is inside mountpoint .*b0: .*choose another mountpoint/],
   ['mountpoint not empty', () => ['mount', at('full'), '--branch', at('b0')], 1, /Mountpoint .*full is not empty \(1 entry\): .*use an empty directory/],
@@ -47,7 +49,7 @@ const cases: Case[] = [
 ];
 
 describe('strata with bad input', () => {
-  it.each(cases)('%s: one clear line, status %#, nothing changed', async (_what, args, status, message) => {
+  it.each(cases)('%s: one clear line, nothing changed', async (_what, args, status, message) => {
     const mountinfoBefore = await readFile('/proc/self/mountinfo', 'utf8');
     const r = await strata(args());
     expect(r.code).toBe(status);
@@ -58,6 +60,16 @@ describe('strata with bad input', () => {
     expect(r.stdout).toBe('');
     const mountinfoAfter = await readFile('/proc/self/mountinfo', 'utf8');
     expect(mountinfoAfter.split('\n').filter((l) => l.includes(root))).toEqual(mountinfoBefore.split('\n').filter((l) => l.includes(root)));
+    expect(await workerPidsFor(root)).toEqual([]);
+  });
+});
+
+describe('a worker that fails to start', () => {
+  it('reports its error as one line and leaves no mount, socket or process behind', async () => {
+    const r = await strata(['mount', at('mnt'), '--branch', at('b0')], { env: { STRATA_BACKEND: 'bogus' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^strata: STRATA_BACKEND=bogus is not a backend: use native or fuse-native, or unset it\.\n$/);
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(root)).toBe(false);
     expect(await workerPidsFor(root)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MountStatus, PreviewResult, WhereResult } from '../../main/common/contract.ts';
 import { cleanupUnder, isAlive, mountsUnder, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
 import { background, CLI, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
@@ -28,8 +28,11 @@ afterEach(async () => {
   await cleanupUnder(root);
 });
 
+/** The worker inherits the CLI's environment, so this picks the FUSE backend of the mounts below. */
+let env: NodeJS.ProcessEnv = {};
+
 async function mount(...extra: string[]): Promise<void> {
-  const r = await strata(['mount', mnt, '--branch', b0, '--branch', b1, ...extra]);
+  const r = await strata(['mount', mnt, '--branch', b0, '--branch', b1, ...extra], { env });
   expect(r.stderr).not.toMatch(/^strata: (?!note)/m);
   expect(r.code).toBe(0);
 }
@@ -42,109 +45,120 @@ async function statusOf(mountpoint: string): Promise<MountStatus | undefined> {
 const strataMounted = async () => (await mountsUnder(root)).some((m) => m.mountpoint === mnt && m.fstype === 'fuse.strata');
 const notConnected = async () => /not connected/.test((await run('stat', [mnt])).stderr);
 
-describe('strata mount / list / unmount', () => {
-  it('mounts with its own worker, serves through child processes, lists, unmounts cleanly', async () => {
-    const r = await strata(['mount', mnt, '--branch', b0, '--branch', b1]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`Mounted mnt on ${mnt} \\(worker pid \\d+`));
-
-    const entry = (await mountsUnder(root)).find((m) => m.mountpoint === mnt);
-    expect(entry).toMatchObject({ fstype: 'fuse.strata', source: 'strata:mnt' });
-    expect(await ok('cat', [join(mnt, 'low.txt')])).toBe('from b1\n');
-    expect((await ok('ls', [mnt])).split('\n').filter(Boolean).sort()).toEqual(['low.txt', 'top.txt']);
-
-    const status = await statusOf(mnt);
-    expect(status).toMatchObject({ state: 'mounted', name: 'mnt', backend: expect.any(String) });
-    expect(status!.branches.map((b) => [b.path, b.mode])).toEqual([[b0, 'rw'], [b1, 'ro']]);
-    expect(status!.pid).not.toBe(process.pid);
-    const human = await ok(process.execPath, [CLI, 'list']);
-    expect(human).toMatch(/^MOUNTPOINT\s+NAME\s+STATE\s+PID/);
-    expect(human).toMatch(new RegExp(`${mnt}\\s+mnt\\s+mounted\\s+${status!.pid}`));
-
-    const u = await strata(['unmount', mnt]);
-    expect(u).toMatchObject({ code: 0, stdout: `Unmounted ${mnt}.\n` });
-    expect(await strataMounted()).toBe(false);
-    await waitUntil('the worker exits', () => !isAlive(status!.pid!));
+// Both backends: unmount, busy detection and stale handling differ between them underneath.
+describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
+  beforeEach(() => {
+    env = { STRATA_BACKEND: backend };
+  });
+  afterAll(() => {
+    env = {};
   });
 
-  it('refuses to unmount a busy union, saying so, and keeps serving it', async () => {
-    await mount();
-    const sleeper = background('sleep', ['60'], { cwd: mnt });
-    try {
+  describe('strata mount / list / unmount', () => {
+    it('mounts with its own worker, serves through child processes, lists, unmounts cleanly', async () => {
+      const r = await strata(['mount', mnt, '--branch', b0, '--branch', b1], { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Mounted mnt on ${mnt} \\(worker pid \\d+`));
+
+      const entry = (await mountsUnder(root)).find((m) => m.mountpoint === mnt);
+      expect(entry).toMatchObject({ fstype: 'fuse.strata', source: 'strata:mnt' });
+      expect(await ok('cat', [join(mnt, 'low.txt')])).toBe('from b1\n');
+      expect((await ok('ls', [mnt])).split('\n').filter(Boolean).sort()).toEqual(['low.txt', 'top.txt']);
+
+      const status = await statusOf(mnt);
+      expect(status).toMatchObject({ state: 'mounted', name: 'mnt', backend });
+      expect(status!.branches.map((b) => [b.path, b.mode])).toEqual([[b0, 'rw'], [b1, 'ro']]);
+      expect(status!.pid).not.toBe(process.pid);
+      const human = await ok(process.execPath, [CLI, 'list']);
+      expect(human).toMatch(/^MOUNTPOINT\s+NAME\s+STATE\s+PID/);
+      expect(human).toMatch(new RegExp(`${mnt}\\s+mnt\\s+mounted\\s+${status!.pid}`));
+
       const u = await strata(['unmount', mnt]);
-      expect(u.code).toBe(1);
-      expect(u.stderr).toMatch(new RegExp(`^strata: ${mnt} is busy: .*--force`));
-      expect(u.stderr.trim().split('\n')).toHaveLength(1);
-      expect(await strataMounted()).toBe(true);
-      expect((await statusOf(mnt))?.state).toBe('mounted');
+      expect(u).toMatchObject({ code: 0, stdout: `Unmounted ${mnt}.\n` });
+      expect(await strataMounted()).toBe(false);
+      await waitUntil('the worker exits', () => !isAlive(status!.pid!));
+    });
+
+    it('refuses to unmount a busy union, saying so, and keeps serving it', async () => {
+      await mount();
+      const sleeper = background('sleep', ['60'], { cwd: mnt });
+      try {
+        const u = await strata(['unmount', mnt]);
+        expect(u.code).toBe(1);
+        expect(u.stderr).toMatch(new RegExp(`^strata: ${mnt} is busy: .*--force`));
+        expect(u.stderr.trim().split('\n')).toHaveLength(1);
+        expect(await strataMounted()).toBe(true);
+        expect((await statusOf(mnt))?.state).toBe('mounted');
+        expect(await ok('cat', [join(mnt, 'top.txt')])).toBe('from b0\n');
+      } finally {
+        await sleeper.stop();
+      }
+      expect((await strata(['unmount', mnt])).code).toBe(0);
+    });
+
+    it('detaches a busy union lazily with --force; the worker serves open files, then exits', async () => {
+      await mount();
+      const pid = (await statusOf(mnt))!.pid!;
+      const reader = background('sh', ['-c', 'exec 3<top.txt; echo opened; sleep 1; cat <&3'], { cwd: mnt });
+      await reader.waitFor('opened');
+      const u = await strata(['unmount', '--force', mnt]);
+      expect(u.code).toBe(0);
+      expect(u.stdout).toMatch(/Detached lazily/);
+      expect(await strataMounted()).toBe(false);
+      expect(await reader.exited).toBe(0);
+      expect(reader.output()).toContain('from b0');
+      await waitUntil('the worker exits after the last user', () => !isAlive(pid), 15_000);
+    });
+
+    it('in --foreground stays attached and unmounts on SIGINT', async () => {
+      const child = spawn(process.execPath, [CLI, 'mount', mnt, '--branch', b0, '--foreground'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await waitUntil('the foreground mount is ready', () => out.includes('press Ctrl-C'));
       expect(await ok('cat', [join(mnt, 'top.txt')])).toBe('from b0\n');
-    } finally {
-      await sleeper.stop();
-    }
-    expect((await strata(['unmount', mnt])).code).toBe(0);
+      const pid = (await statusOf(mnt))!.pid!;
+      expect(pid).not.toBe(child.pid);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(await strataMounted()).toBe(false);
+      await waitUntil('the worker exits', () => !isAlive(pid));
+    });
   });
 
-  it('detaches a busy union lazily with --force; the worker serves open files, then exits', async () => {
-    await mount();
-    const pid = (await statusOf(mnt))!.pid!;
-    const reader = background('sh', ['-c', 'exec 3<top.txt; echo opened; sleep 1; cat <&3'], { cwd: mnt });
-    await reader.waitFor('opened');
-    const u = await strata(['unmount', '--force', mnt]);
-    expect(u.code).toBe(0);
-    expect(u.stdout).toMatch(/Detached lazily/);
-    expect(await strataMounted()).toBe(false);
-    expect(await reader.exited).toBe(0);
-    expect(reader.output()).toContain('from b0');
-    await waitUntil('the worker exits after the last user', () => !isAlive(pid), 15_000);
-  });
+  describe('a worker killed with SIGKILL', () => {
+    it('is listed as stale, is cleared by mounting again, and strata sweep clears the next one', async () => {
+      await mount();
+      process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
+      await waitUntil('the mount reports ENOTCONN', notConnected);
 
-  it('in --foreground stays attached and unmounts on SIGINT', async () => {
-    const child = spawn(process.execPath, [CLI, 'mount', mnt, '--branch', b0, '--foreground'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitUntil('the foreground mount is ready', () => out.includes('press Ctrl-C'));
-    expect(await ok('cat', [join(mnt, 'top.txt')])).toBe('from b0\n');
-    const pid = (await statusOf(mnt))!.pid!;
-    expect(pid).not.toBe(child.pid);
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(await strataMounted()).toBe(false);
-    await waitUntil('the worker exits', () => !isAlive(pid));
-  });
-});
+      const stale = await statusOf(mnt);
+      expect(stale).toMatchObject({ state: 'stale', problem: expect.stringMatching(/Transport endpoint is not connected.*strata sweep/) });
+      expect(await ok(process.execPath, [CLI, 'list'])).toMatch(new RegExp(`${mnt}\\s+mnt\\s+stale`));
 
-describe('a worker killed with SIGKILL', () => {
-  it('is listed as stale, is cleared by mounting again, and strata sweep clears the next one', async () => {
-    await mount();
-    process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
-    await waitUntil('the mount reports ENOTCONN', notConnected);
+      await mount();
+      expect(await ok('cat', [join(mnt, 'low.txt')])).toBe('from b1\n');
+      expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt)).toHaveLength(1);
 
-    const stale = await statusOf(mnt);
-    expect(stale).toMatchObject({ state: 'stale', problem: expect.stringMatching(/Transport endpoint is not connected.*strata sweep/) });
-    expect(await ok(process.execPath, [CLI, 'list'])).toMatch(new RegExp(`${mnt}\\s+mnt\\s+stale`));
+      process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
+      await waitUntil('the mount reports ENOTCONN', notConnected);
+      const sweep = await strata(['sweep']);
+      expect(sweep).toMatchObject({ code: 0 });
+      // Another Strata process on this machine (a concurrent test's start-up sweep) may have cleared it first.
+      expect(sweep.stdout.includes(mnt) || sweep.stdout === 'No stale Strata mounts.\n').toBe(true);
+      expect(await strataMounted()).toBe(false);
+      expect(await statusOf(mnt)).toBeUndefined();
+      expect((await run('ls', [mnt])).code).toBe(0);
+    });
 
-    await mount();
-    expect(await ok('cat', [join(mnt, 'low.txt')])).toBe('from b1\n');
-    expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt)).toHaveLength(1);
-
-    process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
-    await waitUntil('the mount reports ENOTCONN', notConnected);
-    const sweep = await strata(['sweep']);
-    expect(sweep).toMatchObject({ code: 0 });
-    expect(sweep.stdout).toContain(mnt);
-    expect(await strataMounted()).toBe(false);
-    expect(await statusOf(mnt)).toBeUndefined();
-    expect((await run('ls', [mnt])).code).toBe(0);
-  });
-
-  it('strata unmount clears a stale union too', async () => {
-    await mount();
-    process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
-    await waitUntil('the mount reports ENOTCONN', notConnected);
-    const u = await strata(['unmount', mnt]);
-    expect(u).toMatchObject({ code: 0, stdout: expect.stringMatching(/Cleared the stale mount/) });
-    expect(await strataMounted()).toBe(false);
+    it('strata unmount clears a stale union too', async () => {
+      await mount();
+      process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
+      await waitUntil('the mount reports ENOTCONN', notConnected);
+      const u = await strata(['unmount', mnt]);
+      expect(u).toMatchObject({ code: 0, stdout: expect.stringMatching(/Cleared the stale mount/) });
+      expect(await strataMounted()).toBe(false);
+    });
   });
 });
 
@@ -155,7 +169,7 @@ describe('the control channel', () => {
     expect(set.code).toBe(0);
     expect((await statusOf(mnt))?.config).toMatchObject({ create: 'mfs', minFreeSpace: 2 ** 20 });
 
-    const bad = await strata(['set', mnt, '--branch', b0, '--branch', join(b0, 'missing')]);
+    const bad = await strata(['set', mnt, '--branch', b0, '--branch', join(root, 'missing')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^strata: Branch .*missing does not exist/);
     expect((await statusOf(mnt))?.config?.branches).toHaveLength(2);
@@ -165,6 +179,14 @@ describe('the control channel', () => {
     expect((await statusOf(mnt))?.branches.map((b) => b.path)).toEqual([b1, b0]);
     await ok('sh', ['-c', 'echo new > "$1"', 'sh', join(mnt, 'new.txt')]);
     expect(await ok('cat', [join(b1, 'new.txt')])).toBe('new\n');
+  });
+
+  it('refuses to mount a second union on a live one', async () => {
+    await mount();
+    const again = await strata(['mount', mnt, '--branch', b1]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^strata: A Strata union is already mounted on .*: use strata set to change it, or strata unmount .* first\.\n$/);
+    expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt)).toHaveLength(1);
   });
 
   it('answers where and preview', async () => {

@@ -1,9 +1,10 @@
 // Real programs on a real union: the tools people will point at it.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UnionFixture, mountUnion, ok, run, withTempRoot } from '../support/unionFixture.ts';
 
 async function makeTree(dir: string): Promise<void> {
+  await chmod(dir, 0o755); // mkdtemp's 0700 would differ from the directory tar extracts into
   for (let d = 0; d < 5; d++) {
     await mkdir(`${dir}/d${d}/sub`, { recursive: true });
     for (let f = 0; f < 20; f++) await writeFile(`${dir}/d${d}/sub/f${f}.txt`, `file ${d}/${f}\n`.repeat(f + 1));

@@ -42,9 +42,9 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
   }
 }
 
-/** Unmounts everything under `root` (deepest first), kills its workers, removes the tree. */
+/** Unmounts everything under `root` (unions first, then e.g. their tmpfs branches), kills its workers, removes the tree. */
 export async function cleanupUnder(root: string): Promise<void> {
-  const mounts = (await mountsUnder(root)).sort((a, b) => b.mountpoint.length - a.mountpoint.length);
+  const mounts = (await mountsUnder(root)).sort((a, b) => Number(b.fstype === 'fuse.strata') - Number(a.fstype === 'fuse.strata'));
   for (const m of mounts) {
     if (m.fstype === 'fuse.strata') await strata(['unmount', '--force', m.mountpoint]);
     await forceUnmount(m.mountpoint);

@@ -98,8 +98,10 @@ export function parseMaps(text: string, keepDev?: (major: number, minor: number)
 }
 
 function devPasses(line: string, keepDev: (major: number, minor: number) => boolean): boolean {
-  const ends = fieldEnds(line);
-  const dev = parseDev(line, ends[2] + 1, ends[3]);
+  const s1 = line.indexOf(' ');
+  const s3 = s1 < 0 ? -1 : line.indexOf(' ', line.indexOf(' ', s1 + 1) + 1);
+  const s4 = s3 < 0 ? -1 : line.indexOf(' ', s3 + 1);
+  const dev = s4 < 0 ? null : parseDev(line, s3 + 1, s4);
   return dev !== null && keepDev(dev[0], dev[1]);
 }
 

@@ -3,6 +3,7 @@
  * per byte, lossless) and everything here turns that into the string Strata shows and compares: UTF-8
  * where the bytes are valid UTF-8, `\xNN` for each byte that is not (a name need not be UTF-8 on Linux).
  */
+import { isSameOrInside, relativeUnionPath } from '../absolutePath.ts';
 
 const DELETED = ' (deleted)';
 
@@ -54,9 +55,9 @@ export function withDeletedSuffix(path: string): string {
 
 /** `rest` relative to `root` ('' for root itself, '/x' below it), or null when `path` is not under it. */
 export function pathBelow(root: string, path: string): string | null {
-  if (root === '/') return path.startsWith('/') ? (path === '/' ? '' : path) : null;
-  if (path === root) return '';
-  return path.startsWith(root) && path.charCodeAt(root.length) === 0x2f ? path.slice(root.length) : null;
+  if (!isSameOrInside(path, root)) return null;
+  const rel = relativeUnionPath(path, root);
+  return rel === '/' ? '' : rel;
 }
 
 /** Inverse of pathBelow: root + rest, keeping '/' for the root itself. */

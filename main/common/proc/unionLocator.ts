@@ -57,6 +57,11 @@ export class UnionLocator {
     return [...this.unions.values()];
   }
 
+  /** Every device a union or branch file can be on, as [major, minor]. */
+  get devices(): [number, number][] {
+    return [...new Set([...this.unions.keys(), ...this.sites.keys()])].map((k) => k.split(':').map(Number) as [number, number]);
+  }
+
   /** Cheap first filter: only files on these devices can be union files or branch files. */
   watches(major: number, minor: number): boolean {
     const key = devKey(major, minor);

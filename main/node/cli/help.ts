@@ -55,12 +55,15 @@ connection and detaches the mount. Live mounts are never touched.`,
   policies: `strata policies [--json]
 
 The create and copy-up policies, with one line each.`,
-  maps: `strata maps [MOUNTPOINT] [--json]
+  maps: `strata maps [MOUNTPOINT] [--json] [--watch] [--by process|file] [--interval MS]
 
-Which processes map or hold open files under the unions, and which branch serves each file.`,
-  serve: `strata serve [--port N]
+Which processes map or hold files of the unions, by virtual path, and which branch serves each. --json
+prints one document; --watch prints a JSON line per entry added or removed, as it happens.`,
+  serve: `strata serve [--host ADDR] [--port N] [--token T]
 
-Serves the Strata UI to a local browser.`,
+The desktop app's UI and API for a browser, on machines without a display. Listens on 127.0.0.1 unless
+told otherwise and prints the URL with a fresh random token. Unions mounted through it keep running after
+it stops.`,
 };
 
 const OVERVIEW = `strata: union mounts (aufs/mergerfs-style) served through FUSE
@@ -76,8 +79,8 @@ Commands:
   preview MOUNTPOINT RELPATH [--fn FN] [--json]  where a new entry would be created
   sweep                                          clear stale mounts of dead workers
   policies [--json]                              list create and copy-up policies
-  maps [MOUNTPOINT] [--json]                     processes using files under the unions
-  serve                                          the UI in a browser
+  maps [MOUNTPOINT] [--json] [--watch]           processes using files under the unions
+  serve [--host ADDR] [--port N]                 the UI in a browser
   help [COMMAND]                                 this text, or one command's details
   --version                                      Strata's version
 

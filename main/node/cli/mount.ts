@@ -3,9 +3,7 @@ import { resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { buildUnionConfig } from '../../common/unionConfig.ts';
 import { mountUnion, unmountUnion } from '../mounts/manager.ts';
-import { clearStaleMount } from '../mounts/stale.ts';
-import { mountAt } from '../mounts/mountTable.ts';
-import { STRATA_FSTYPE } from '../../common/mountinfo.ts';
+import { clearStrataMountAt } from '../mounts/stale.ts';
 import { expectPositionals, parseArgs } from './args.ts';
 import { printError, printNote } from './output.ts';
 import { UNION_FLAGS, unionOptionsFrom } from './unionFlags.ts';
@@ -22,8 +20,7 @@ async function serveInForeground(mountpoint: string, child: ChildProcess): Promi
   });
   const first = await Promise.race([exited.then(() => 'exited' as const), signalled.then(() => 'signal' as const)]);
   if (first === 'exited') {
-    const entry = await mountAt(mountpoint);
-    if (entry?.fstype === STRATA_FSTYPE) await clearStaleMount(entry);
+    await clearStrataMountAt(mountpoint);
     printError(`The worker serving ${mountpoint} exited unexpectedly; the mount was cleared.`);
     return 1;
   }

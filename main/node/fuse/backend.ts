@@ -6,6 +6,7 @@
 import type { BackendName } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { createFuseNativeBackend } from './fuse-native-backend.ts';
+import { loadNativeBackend } from './native-backend.ts';
 import type { FuseBackend } from './ops.ts';
 
 export interface SelectedBackend {
@@ -25,12 +26,14 @@ function forcedBackend(): BackendName | undefined {
 
 export function selectBackend(pref?: BackendName): SelectedBackend {
   const wanted = forcedBackend() ?? pref;
+  if (wanted === 'fuse-native') return { backend: createFuseNativeBackend() };
+  const native = loadNativeBackend();
+  if (!('unavailable' in native)) return { backend: native };
   if (wanted === 'native') {
-    throw new StrataError('UNAVAILABLE', "Strata's libfuse 3 backend is not part of this build: install libfuse3-dev and pkg-config, run npm install, or use STRATA_BACKEND=fuse-native.");
+    throw new StrataError('UNAVAILABLE', `Strata's libfuse 3 backend cannot be used: ${native.unavailable}; or set STRATA_BACKEND=fuse-native.`);
   }
   return {
     backend: createFuseNativeBackend(),
-    warning: wanted === 'fuse-native' ? undefined
-      : "Strata's libfuse 3 backend is not built (install libfuse3-dev and pkg-config, then npm install); using fuse-native, which cannot set mtime alone or see callers' uid/gid.",
+    warning: `Using fuse-native, which cannot set mtime alone or see callers' uid/gid, because Strata's libfuse 3 backend is unavailable: ${native.unavailable}.`,
   };
 }

@@ -3,7 +3,9 @@
  * for each FUSE request; the matching FuseOps method runs and its outcome goes back through
  * `reply(id, errno, value)`. Argument shapes below mirror native/fuse/src/operations.cc.
  *
- * `path` is '' for a file unlinked while open (libfuse hard_remove): such requests carry the fh.
+ * A file unlinked while open is first renamed to `.fuse_hidden*` through `rename` and unlinked at
+ * release (libfuse's default; see native/fuse/src/mount.cc). `path` is '' only if libfuse cannot name
+ * the node, which then leaves the fh to identify it.
  */
 import { errnoOf, FsError, type FuseTime, type RequestContext } from './ops.ts';
 import type { DirectIoOps } from './native-ops.ts';

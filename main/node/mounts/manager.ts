@@ -74,7 +74,7 @@ export async function unmountUnion(mountpointArg: string, { force = false } = {}
       return 'cleared-stale';
     }
     if (!force) {
-      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker does not answer (${(err as Error).message}) Run strata unmount --force ${mountpoint} to detach it.`);
+      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker does not answer: run strata unmount --force ${mountpoint} to cut it off and detach it.`);
     }
     if (health === 'hung') await clearStaleMount(entry);
     else await fusermountUnmount(mountpoint, { lazy: true });

@@ -5,7 +5,8 @@
  * STRATA_RUNTIME_DIR / STRATA_STATE_DIR override the defaults (tests isolate themselves with them).
  */
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { StrataError } from '../../common/errors.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,8 +36,16 @@ export function workerLogPath(mountpoint: string): string {
   return join(stateDir(), `${mountKey(mountpoint)}.log`);
 }
 
-/** Private directories: the socket's 0600 mode is the access control, the 0700 dir a second fence. */
+/**
+ * Private directories: the socket's 0600 mode is the access control, the 0700 dir a second fence. A
+ * runtime dir someone else made first (the /tmp fallback is predictable) could let them swap sockets.
+ */
 export async function ensureDirs(): Promise<void> {
-  await mkdir(runtimeDir(), { recursive: true, mode: 0o700 });
   await mkdir(stateDir(), { recursive: true, mode: 0o700 });
+  const dir = runtimeDir();
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await stat(dir);
+  if (st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) {
+    throw new StrataError('PERMISSION', `${dir} is not private to you (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}): remove it, or set XDG_RUNTIME_DIR.`);
+  }
 }

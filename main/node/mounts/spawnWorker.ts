@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
-import { STRATA_FSTYPE } from '../../common/mountinfo.ts';
 import { projectRoot } from '../sys/load.ts';
 import { readLines } from '../worker/jsonLines.ts';
 import { CONFIG_ENV, READY_FD, type WorkerReadyMessage } from '../worker/protocol.ts';
-import { mountAt } from './mountTable.ts';
 import { ensureDirs, workerLogPath } from './paths.ts';
-import { clearStaleMount } from './stale.ts';
+import { clearStrataMountAt } from './stale.ts';
 
 export const READY_TIMEOUT_MS = 20_000;
 
@@ -67,8 +65,7 @@ async function discard(child: ChildProcess, mountpoint: string): Promise<void> {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
   }
-  const entry = await mountAt(mountpoint);
-  if (entry?.fstype === STRATA_FSTYPE) await clearStaleMount(entry);
+  await clearStrataMountAt(mountpoint);
 }
 
 export async function spawnWorker(config: UnionConfig, opts: SpawnOptions = {}): Promise<SpawnedWorker> {

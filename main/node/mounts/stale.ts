@@ -7,10 +7,10 @@
 import { execFile } from 'node:child_process';
 import { unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { MountInfoEntry } from '../../common/mountinfo.ts';
+import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { abortConnection } from './fuseConnection.ts';
-import { strataMounts } from './mountTable.ts';
+import { mountAt, strataMounts } from './mountTable.ts';
 import { controlSocketPath } from './paths.ts';
 
 const run = promisify(execFile);
@@ -41,6 +41,12 @@ export async function clearStaleMount(entry: MountInfoEntry): Promise<void> {
     await fusermountUnmount(entry.mountpoint, { lazy: true });
   }
   await unlink(controlSocketPath(entry.mountpoint)).catch(() => undefined);
+}
+
+/** Clears the Strata mount at `mountpoint`, if any: after its worker was seen to die or was killed. */
+export async function clearStrataMountAt(mountpoint: string): Promise<void> {
+  const entry = await mountAt(mountpoint);
+  if (entry?.fstype === STRATA_FSTYPE) await clearStaleMount(entry);
 }
 
 /** Clears every dead Strata mount (live and hung ones are left alone). Returns the cleared mountpoints. */

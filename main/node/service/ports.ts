@@ -11,7 +11,7 @@ export interface MountBackend {
   /** Every Strata mount on the machine (also those mounted by the CLI), with branch space. */
   list(): Promise<MountStatus[]>;
   /** Validates, spawns the worker and resolves once the union serves. */
-  mount(config: UnionConfig): Promise<MountStatus>;
+  mount(config: UnionConfig): Promise<void>;
   /** Clean unmount; `force` detaches lazily even while files are open. */
   unmount(mountpoint: string, force: boolean): Promise<void>;
   reconfigure(mountpoint: string, patch: UnionConfigPatch): Promise<UnionConfig>;

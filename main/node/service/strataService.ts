@@ -5,11 +5,11 @@
  * around one instance of this class.
  */
 import { EventEmitter } from 'node:events';
-import type { ApiEvents, EventName, PolicyCatalog, StatsSample, UnionDefinition, UnionSummary } from '../../common/api.ts';
+import type { ApiEvents, EventName, PolicyCatalog, PolicyInfo, StatsSample, UnionDefinition, UnionSummary } from '../../common/api.ts';
 import type { BranchStatus, MountStatus, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import type { MapsSnapshot } from '../../common/maps.ts';
-import { listCopyupPolicies, listCreatePolicies } from '../../common/policies/registry.ts';
+import { listCopyupPolicies, listCreatePolicies, type PolicyInfo as RegistryPolicyInfo } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import { busyBranchError, busyUnmountError } from './busyMessages.ts';
 import type { MountBackend, OfflinePreview, TrackerSource } from './ports.ts';
@@ -38,6 +38,14 @@ export interface StopReport {
 /** Fields that decide where a new entry lands: equal fields mean the worker's own preview is the answer. */
 function placementKey(c: UnionConfig): string {
   return JSON.stringify([c.branches, c.create, c.createOverrides, c.minFreeSpace]);
+}
+
+/**
+ * A mount whose worker may take a live change. 'error' counts: a worker that missed one status deadline
+ * under load usually answers the next request, and if it does not, the reconfigure says so.
+ */
+function isReachable(status: MountStatus | undefined): status is MountStatus {
+  return status !== undefined && status.state !== 'stale';
 }
 
 async function stoppedBranches(config: UnionConfig): Promise<BranchStatus[]> {
@@ -89,7 +97,12 @@ export class StrataService {
   /** Loads saved unions, sweeps stale mounts, mounts the auto-mount ones and starts watching. */
   async start(): Promise<void> {
     this.definitions = await this.deps.store.load();
-    for (const mp of await this.deps.backend.sweepStale()) this.log(`Cleaned up stale mount ${mp} (its worker had died).`);
+    // Best effort: a stale mount that cannot be cleared must not keep the app from starting.
+    const swept = await this.deps.backend.sweepStale().catch((err: Error) => {
+      this.log(`Could not clear stale mounts: ${err.message}`);
+      return [];
+    });
+    for (const mp of swept) this.log(`Cleaned up stale mount ${mp} (its worker had died).`);
     this.unwatch = this.deps.tracker.watch((change) => this.emit('maps:changed', { at: change.at }));
     const mounted = new Set(await this.deps.mountedPoints());
     for (const def of this.definitions.filter((d) => d.autoMount && !mounted.has(d.config.mountpoint))) {
@@ -101,10 +114,13 @@ export class StrataService {
     }
   }
 
-  /** Stops watching and unmounts what this process mounted; busy unions stay mounted unless `force`. */
-  async stop(force = false): Promise<StopReport> {
+  stop(): void {
     clearInterval(this.timer);
     this.unwatch?.();
+  }
+
+  /** Unmounts the unions this process mounted (the desktop app on quit); busy ones stay unless `force`. */
+  async unmountOwned(force = false): Promise<StopReport> {
     const report: StopReport = { unmounted: [], failed: [] };
     for (const mp of [...this.owned]) {
       try {
@@ -201,7 +217,7 @@ export class StrataService {
       if (this.definition(mp)) throw new StrataError('ALREADY_MOUNTED', `A union is already saved at ${mp}: choose another mountpoint.`);
     }
     const live = await this.status(mp);
-    if (live?.state === 'mounted') {
+    if (isReachable(live)) {
       const { mountpoint: _, ...patch } = definition.config;
       await this.applyLive(mp, patch, live);
     }
@@ -249,7 +265,7 @@ export class StrataService {
 
   async setLive(mountpoint: string, patch: UnionConfigPatch): Promise<UnionSummary> {
     const live = await this.status(mountpoint);
-    if (live?.state !== 'mounted') throw new StrataError('NOT_MOUNTED', `${mountpoint} is not mounted: save the change instead; it applies at the next mount.`);
+    if (!isReachable(live)) throw new StrataError('NOT_MOUNTED', `${mountpoint} is not mounted: save the change instead; it applies at the next mount.`);
     const config = await this.applyLive(mountpoint, patch, live);
     const def = this.definition(mountpoint);
     if (def) {
@@ -296,9 +312,7 @@ export class StrataService {
   }
 
   policies(): PolicyCatalog {
-    return {
-      create: listCreatePolicies().map(({ name, family, summary }) => ({ name, family, summary })),
-      copyup: listCopyupPolicies().map(({ name, summary }) => ({ name, family: 'aufs' as const, summary })),
-    };
+    const info = ({ name, family, form, args, summary }: RegistryPolicyInfo): PolicyInfo => ({ name, family, form, args, summary });
+    return { create: listCreatePolicies().map(info), copyup: listCopyupPolicies().map(info) };
   }
 }

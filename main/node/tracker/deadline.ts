@@ -1,6 +1,6 @@
 /**
- * Bounds on /proc reads. They never enter FUSE, but reading a process's maps takes its mmap lock, which a
- * thread faulting on a hung mount can hold: a stuck read must cost one process's entry, not the scan.
+ * Bounds on waits that may never end: a worker's control channel, a /proc read blocked on a process's
+ * locked memory map. A stuck answer must cost one entry's detail, never the whole scan.
  */
 export class DeadlineError extends Error {
   constructor(what: string, ms: number) {
@@ -16,29 +16,4 @@ export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promis
     timer.unref();
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Processes whose earlier read is still stuck. Each stuck read holds a libuv pool thread, so such a
- * process is skipped until the read returns, instead of losing another thread every rescan.
- */
-export class StuckSet {
-  private readonly since = new Map<number, number>();
-
-  stuckSince(pid: number): number | undefined {
-    return this.since.get(pid);
-  }
-
-  /** Runs `read` under the deadline; if it times out, remembers the pid until the read settles. */
-  async run<T>(pid: number, read: Promise<T>, ms: number, what: string): Promise<T> {
-    try {
-      return await withDeadline(read, ms, what);
-    } catch (err) {
-      if (err instanceof DeadlineError) {
-        this.since.set(pid, Date.now());
-        read.then(() => this.since.delete(pid), () => this.since.delete(pid));
-      }
-      throw err;
-    }
-  }
 }

@@ -1,22 +1,31 @@
-/** The tracker's view of the real unions: the manager's list, and each worker's control channel. */
-import type { HandleInfo, WhereResult } from '../../common/contract.ts';
+/** The tracker's view of the real unions: each mounted union's worker, over its control channel. */
+import type { HandleInfo, MountStatus, WhereResult } from '../../common/contract.ts';
 import { controlRequest } from '../mounts/controlClient.ts';
-import { listUnions } from '../mounts/manager.ts';
-import type { UnionSource } from './unionSource.ts';
+import { strataMounts } from '../mounts/mountTable.ts';
+import type { UnionDescription, UnionSource } from './unionSource.ts';
 
-/** Short: a worker that cannot list its handles in this time is treated as unknown, the scan goes on. */
+/** Short: a worker that cannot answer in this time is treated as unknown, the scan goes on. */
 const QUERY_TIMEOUT_MS = 1500;
+
+/**
+ * Asks each fuse.strata mount's worker directly rather than through the manager's list, which probes
+ * silent mounts in child processes: too slow to repeat every rescan. A silent one is still scanned
+ * (found in mountinfo), only without branch details.
+ */
+async function describe(mountpoint: string): Promise<UnionDescription | null> {
+  const status = await controlRequest<MountStatus>(mountpoint, { op: 'status' }, QUERY_TIMEOUT_MS).catch(() => null);
+  if (status?.state !== 'mounted') return null;
+  return {
+    mountpoint: status.mountpoint,
+    branches: status.branches.map((b) => ({ index: b.index, path: b.path, mode: b.mode })),
+    servers: status.pid === undefined ? [] : [status.pid],
+  };
+}
 
 export const managerSource: UnionSource = {
   async unions() {
-    const mounts = await listUnions();
-    return mounts
-      .filter((m) => m.state === 'mounted')
-      .map((m) => ({
-        mountpoint: m.mountpoint,
-        branches: m.branches.map((b) => ({ index: b.index, path: b.path, mode: b.mode })),
-        servers: m.pid === undefined ? [] : [m.pid],
-      }));
+    const described = await Promise.all((await strataMounts()).map((m) => describe(m.mountpoint)));
+    return described.filter((d): d is UnionDescription => d !== null);
   },
   handles: (mountpoint) => controlRequest<HandleInfo[]>(mountpoint, { op: 'handles' }, QUERY_TIMEOUT_MS),
   where: (mountpoint, relPath) => controlRequest<WhereResult>(mountpoint, { op: 'where', relPath }, QUERY_TIMEOUT_MS),

@@ -1,9 +1,9 @@
 /**
- * Async reads of /proc for the tracker. Everything is read as latin1 (one char per byte) so the pure
- * parsers see the kernel's exact bytes. Reading /proc never enters a FUSE filesystem: readlink of
- * /proc/PID/fd/N and reading maps print paths from the kernel's dentries without a lookup.
+ * The few /proc reads made outside the reader threads (the pid list, mount tables) and the error codes
+ * every read can end with. Text is read as latin1 (one char per byte) so the parsers see the kernel's
+ * exact bytes.
  */
-import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 
 export const PROC = '/proc';
 
@@ -27,15 +27,6 @@ export function readProcLink(path: string): Promise<string> {
   return readlink(path, 'latin1');
 }
 
-export function listProcDir(path: string): Promise<string[]> {
-  return readdir(path);
-}
-
-/** st_size of /proc/PID/fd: the number of open fds since Linux 6.2, 0 before. */
-export async function procDirSize(path: string): Promise<number> {
-  return (await stat(path)).size;
-}
-
 export async function listPids(): Promise<number[]> {
   const names = await readdir(PROC);
   const pids: number[] = [];
@@ -46,12 +37,3 @@ export async function listPids(): Promise<number[]> {
   return pids;
 }
 
-/** Null instead of throwing when the thing is gone; other errors propagate. */
-export async function unlessGone<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    if (isGone(err)) return null;
-    throw err;
-  }
-}

@@ -1,6 +1,7 @@
 /**
  * Scans one process's /proc entries for union and branch files: memory maps (selected by device), fds
- * (selected by fdinfo's mount ID), cwd, root and exe. Tolerates the process exiting at any step.
+ * (selected by fdinfo's mount ID), cwd, root and exe. Reads go out in two rounds, the second only for
+ * processes with candidates, and a process exiting or being replaced at any step is tolerated.
  */
 import type { MapKind, Uninspectable } from '../../common/maps.ts';
 import type { NamespaceMounts } from '../../common/proc/namespaceMounts.ts';
@@ -10,7 +11,8 @@ import { decodeProcBytes } from '../../common/proc/procPath.ts';
 import { parseProcStat, parseProcStatus } from '../../common/proc/procStatParser.ts';
 import type { Location, UnionLocator } from '../../common/proc/unionLocator.ts';
 import type { MountViews } from './namespaces.ts';
-import { isDenied, isGone, listProcDir, PROC, procDirSize, readProcLink, readProcText, unlessGone } from './procFs.ts';
+import { isDenied, isGone, PROC } from './procFs.ts';
+import type { ProcReader } from './procReader.ts';
 
 export interface LocatedEntry {
   kind: MapKind;
@@ -30,7 +32,7 @@ export interface ProcessProbe {
   startTime: number;
   command: string;
   vsize: number;
-  /** st_size of /proc/PID/fd (the fd count since Linux 6.2). */
+  /** st_size of /proc/PID/fd: the fd count since Linux 6.2, 0 before (then every probe looks changed). */
   fdCount: number;
   /** The cwd link as printed, null when unreadable. */
   cwd: string | null;
@@ -51,14 +53,30 @@ export type ProcessOutcome =
 export interface ScanContext {
   locator: UnionLocator;
   views: MountViews;
+  reader: ProcReader;
 }
 
-export async function probeProcess(pid: number): Promise<ProcessProbe | null> {
+/** ENOENT/ESRCH (gone) and EACCES/EPERM (denied, and noted) become null; anything else propagates. */
+class Soft {
+  denied = false;
+  async of<T>(p: Promise<T>): Promise<T | null> {
+    try {
+      return await p;
+    } catch (err) {
+      if (isDenied(err)) this.denied = true;
+      else if (!isGone(err)) throw err;
+      return null;
+    }
+  }
+}
+
+export async function probeProcess(pid: number, reader: ProcReader): Promise<ProcessProbe | null> {
   const dir = `${PROC}/${pid}`;
+  const soft = new Soft();
   const [statText, fdCount, cwd] = await Promise.all([
-    unlessGone(readProcText(`${dir}/stat`)),
-    procDirSize(`${dir}/fd`).catch(() => -1),
-    readProcLink(`${dir}/cwd`).catch(() => null),
+    soft.of(reader.read(pid, `${dir}/stat`)),
+    soft.of(reader.size(pid, `${dir}/fd`)),
+    soft.of(reader.link(pid, `${dir}/cwd`)),
   ]);
   const stat = statText === null ? null : parseProcStat(statText);
   if (!stat) return null;
@@ -67,66 +85,73 @@ export async function probeProcess(pid: number): Promise<ProcessProbe | null> {
     startTime: stat.startTime,
     command: decodeProcBytes(stat.comm),
     vsize: stat.vsize,
-    fdCount,
+    fdCount: fdCount ?? -1,
     cwd,
     holdsNothing: stat.kernelThread || stat.state === 'Z',
   };
 }
 
+/** maps lines carry the device as "%02x:%02x"; the reader threads drop every other line before sending. */
+function devNeedles(locator: UnionLocator): string[] {
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return locator.devices.map(([major, minor]) => ` ${hex(major)}:${hex(minor)} `);
+}
+
 export async function scanProcess(pid: number, ctx: ScanContext, probed?: ProcessProbe): Promise<ProcessOutcome> {
-  const probe = probed ?? (await probeProcess(pid));
+  const { reader, locator } = ctx;
+  const dir = `${PROC}/${pid}`;
+  const soft = new Soft();
+  const [probe, mapsText, fdLinks, root, ns] = await Promise.all([
+    probed ?? probeProcess(pid, reader),
+    soft.of(reader.read(pid, `${dir}/maps`, devNeedles(locator))),
+    soft.of(reader.links(pid, `${dir}/fd`)),
+    soft.of(reader.link(pid, `${dir}/root`)),
+    soft.of(reader.link(pid, `${dir}/ns/mnt`)),
+  ]);
   if (!probe) return { kind: 'gone' };
   if (probe.holdsNothing) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
-  const dir = `${PROC}/${pid}`;
-  try {
-    const [ns, mapsText, fdNames, root, exe] = await Promise.all([
-      readProcLink(`${dir}/ns/mnt`).catch(() => null),
-      unlessGone(readProcText(`${dir}/maps`)),
-      unlessGone(listProcDir(`${dir}/fd`)),
-      unlessGone(readProcLink(`${dir}/root`)),
-      // Kernel threads and some exited-but-not-reaped processes have no exe: not an error.
-      unlessGone(readProcLink(`${dir}/exe`)),
-    ]);
-    if (mapsText === null || fdNames === null) return { kind: 'gone' };
-    const tables = await ctx.views.forNamespace(pid, ns);
-    const entries = [
-      ...(await mapsEntries(dir, mapsText, tables, ctx.locator)),
-      ...(await fdEntries(dir, fdNames, tables, ctx.locator)),
-      ...linkEntries({ cwd: probe.cwd, root, exe }, tables, ctx.locator),
-    ];
-    if (entries.length === 0) return { kind: 'scanned', scan: { ...probe, uid: -1, entries } };
-    return await confirmIdentity(dir, probe, entries);
-  } catch (err) {
-    if (isDenied(err)) return { kind: 'uninspectable', info: await uninspectable(dir, probe) };
-    if (isGone(err)) return { kind: 'gone' };
-    throw err;
+  if (soft.denied) return { kind: 'uninspectable', info: await uninspectable(dir, probe, reader) };
+  if (mapsText === null || fdLinks === null) return { kind: 'gone' };
+
+  const tables = await ctx.views.forNamespace(pid, ns);
+  const regions = parseMaps(mapsText, (major, minor) => locator.watches(major, minor)).filter((r) => !r.pseudo && r.path !== '');
+  const fdCandidates: FdCandidate[] = [];
+  for (const [name, link] of fdLinks) {
+    const target = parseLink(link);
+    if (target.kind === 'path' && tables.some((t) => locator.mayHold(t, target.path))) fdCandidates.push({ fd: Number(name), ...target });
   }
-}
+  const dirEntries = linkEntries({ cwd: probe.cwd, root }, tables, locator);
+  if (!regions.length && !fdCandidates.length && !dirEntries.length) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
 
-/** A pid can be reused while we read: only entries read while the same process lived are kept. */
-async function confirmIdentity(dir: string, probe: ProcessProbe, entries: LocatedEntry[]): Promise<ProcessOutcome> {
-  const [statText, statusText] = await Promise.all([unlessGone(readProcText(`${dir}/stat`)), unlessGone(readProcText(`${dir}/status`))]);
+  // Second round, candidates only. exe is always mapped, so only a process with matching regions needs it.
+  const [mapsFound, fdsFound, exe, statText, statusText] = await Promise.all([
+    mapsEntries(pid, dir, regions, tables, ctx),
+    fdEntries(pid, dir, fdCandidates, tables, ctx),
+    regions.length ? soft.of(reader.link(pid, `${dir}/exe`)) : null,
+    soft.of(reader.read(pid, `${dir}/stat`)),
+    soft.of(reader.read(pid, `${dir}/status`)),
+  ]);
+  const entries = [...mapsFound, ...fdsFound, ...dirEntries, ...linkEntries({ exe }, tables, locator)];
+  // The pid may have been reused while we read: keep entries only if the same process is still there.
   const stat = statText === null ? null : parseProcStat(statText);
-  const uids = statusText === null ? undefined : parseProcStatus(statusText).uids;
-  if (!stat || stat.startTime !== probe.startTime || !uids) return { kind: 'gone' };
-  return { kind: 'scanned', scan: { ...probe, uid: uids[1], entries } };
+  const uid = statusText === null ? undefined : parseProcStatus(statusText).uids?.[1];
+  if (!stat || stat.startTime !== probe.startTime || uid === undefined) return { kind: 'gone' };
+  return { kind: 'scanned', scan: { ...probe, uid, entries } };
 }
 
-async function uninspectable(dir: string, probe: ProcessProbe): Promise<Uninspectable> {
-  const status = await readProcText(`${dir}/status`).catch(() => null);
+async function uninspectable(dir: string, probe: ProcessProbe, reader: ProcReader): Promise<Uninspectable> {
+  const status = await reader.read(probe.pid, `${dir}/status`).catch(() => null);
   const uid = status === null ? undefined : parseProcStatus(status).uids?.[1];
   const info: Uninspectable = { pid: probe.pid, command: probe.command, reason: 'permission denied: /proc/PID/maps and fd need root or the same user' };
   return uid === undefined ? info : { ...info, uid };
 }
 
-async function mapsEntries(dir: string, text: string, tables: NamespaceMounts[], locator: UnionLocator): Promise<LocatedEntry[]> {
-  const regions = parseMaps(text, (major, minor) => locator.watches(major, minor)).filter((r) => !r.pseudo && r.path !== '');
-  const out: LocatedEntry[] = [];
-  for (const region of regions) {
-    const path = region.ambiguous ? await exactMappedPath(dir, region) : region.path;
-    const location = locator.onDevice(tables, region.major, region.minor, path);
-    if (!location) continue;
-    out.push({
+async function mapsEntries(pid: number, dir: string, regions: MapsRegion[], tables: NamespaceMounts[], ctx: ScanContext): Promise<LocatedEntry[]> {
+  const found = await Promise.all(regions.map(async (region): Promise<LocatedEntry | null> => {
+    const path = region.ambiguous ? await exactMappedPath(pid, dir, region, ctx.reader) : region.path;
+    const location = ctx.locator.onDevice(tables, region.major, region.minor, path);
+    if (!location) return null;
+    return {
       kind: 'mmap',
       location,
       deleted: region.deleted,
@@ -134,41 +159,44 @@ async function mapsEntries(dir: string, text: string, tables: NamespaceMounts[],
       shared: region.shared,
       address: `${region.start}-${region.end}`,
       size: region.size,
-    });
-  }
-  return out;
+    };
+  }));
+  return found.filter((e): e is LocatedEntry => e !== null);
 }
 
 /**
  * maps escapes a newline as \012 but leaves backslashes alone, so "\012" may be literal. map_files
  * (root or CAP_CHECKPOINT_RESTORE only) gives the unescaped path; without it the newline reading stands.
  */
-async function exactMappedPath(dir: string, region: MapsRegion): Promise<string> {
-  const link = await readProcLink(`${dir}/map_files/${region.start}-${region.end}`).catch(() => null);
+async function exactMappedPath(pid: number, dir: string, region: MapsRegion, reader: ProcReader): Promise<string> {
+  const link = await reader.link(pid, `${dir}/map_files/${region.start}-${region.end}`).catch(() => null);
   const target = link === null ? null : parseLink(link);
   return target?.kind === 'path' ? target.path : region.path;
 }
 
-async function fdEntries(dir: string, names: string[], tables: NamespaceMounts[], locator: UnionLocator): Promise<LocatedEntry[]> {
-  const found = await Promise.all(names.map(async (name): Promise<LocatedEntry | null> => {
-    const link = await unlessGone(readProcLink(`${dir}/fd/${name}`));
-    const target = link === null ? null : parseLink(link);
-    if (target?.kind !== 'path' || !tables.some((t) => locator.mayHold(t, target.path))) return null;
-    const infoText = await unlessGone(readProcText(`${dir}/fdinfo/${name}`));
+interface FdCandidate {
+  fd: number;
+  path: string;
+  deleted: boolean;
+}
+
+async function fdEntries(pid: number, dir: string, candidates: FdCandidate[], tables: NamespaceMounts[], ctx: ScanContext): Promise<LocatedEntry[]> {
+  const found = await Promise.all(candidates.map(async ({ fd, path, deleted }): Promise<LocatedEntry | null> => {
+    const infoText = await ctx.reader.read(pid, `${dir}/fdinfo/${fd}`).catch((err) => (isGone(err) ? null : Promise.reject(err)));
     const info = infoText === null ? null : parseFdInfo(infoText);
     const mount = info && tables.map((t) => t.mount(info.mntId)).find((m) => m !== undefined);
-    const location = mount ? locator.inMount(mount, target.path) : null;
+    const location = mount ? ctx.locator.inMount(mount, path) : null;
     if (!info || !location) return null;
-    return { kind: 'fd', location, deleted: target.deleted, fd: Number(name), access: info.access };
+    return { kind: 'fd', location, deleted, fd, access: info.access };
   }));
   return found.filter((e): e is LocatedEntry => e !== null);
 }
 
-function linkEntries(links: Record<'cwd' | 'root' | 'exe', string | null>, tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {
+function linkEntries(links: Partial<Record<'cwd' | 'root' | 'exe', string | null>>, tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {
   const out: LocatedEntry[] = [];
   for (const kind of ['cwd', 'root', 'exe'] as const) {
     const link = links[kind];
-    const target = link === null ? null : parseLink(link);
+    const target = link == null ? null : parseLink(link);
     if (target?.kind !== 'path') continue;
     const location = tables.map((t) => locator.atPath(t, target.path)).find((l) => l !== null);
     if (location) out.push({ kind, location, deleted: target.deleted });

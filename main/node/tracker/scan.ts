@@ -5,9 +5,9 @@
 import type { MapsSnapshot, Uninspectable } from '../../common/maps.ts';
 import { UnionLocator } from '../../common/proc/unionLocator.ts';
 import { attribute, Lookups, type ScannedProcess } from './attribution.ts';
-import { StuckSet } from './deadline.ts';
 import { MountViews } from './namespaces.ts';
 import { listPids } from './procFs.ts';
+import { procReader } from './procReader.ts';
 import { scanProcess, type ProcessOutcome, type ProcessProbe, type ScanContext } from './processScan.ts';
 import { resolveUnions, type UnionSource } from './unionSource.ts';
 import { loadUserNames } from './userNames.ts';
@@ -17,10 +17,8 @@ export interface ScanOptions {
   source: UnionSource | null;
   /** Only this union. */
   mountpoint?: string;
-  /** Longest wait for one process's /proc files or one worker query (default 2000 ms). */
+  /** Longest wait for one worker query or branch stat (default 2000 ms). */
   deadlineMs?: number;
-  /** Processes scanned at once (default 32). */
-  concurrency?: number;
 }
 
 /** What every process of one scan is resolved against: mount tables, unions, workers' answers. */
@@ -29,8 +27,6 @@ export interface ScanRound {
   servers: Set<number>;
   lookups: Lookups;
   userName: (uid: number) => string;
-  deadlineMs: number;
-  concurrency: number;
 }
 
 export async function beginRound(opts: ScanOptions): Promise<ScanRound> {
@@ -44,40 +40,27 @@ export async function beginRound(opts: ScanOptions): Promise<ScanRound> {
   const { targets, servers } = resolveUnions(described, views.own);
   const wanted = opts.mountpoint === undefined ? targets : targets.filter((t) => t.mountpoint === opts.mountpoint);
   return {
-    ctx: { locator: new UnionLocator(wanted, views.own), views },
+    ctx: { locator: new UnionLocator(wanted, views.own), views, reader: procReader },
     servers,
     lookups: new Lookups(opts.source, deadlineMs),
     userName,
-    deadlineMs,
-    concurrency: opts.concurrency ?? 32,
   };
 }
 
 /**
- * Scans `pids` (skipping the unions' own workers) at most `round.concurrency` at a time. A process whose
- * reads hang or fail unexpectedly becomes uninspectable with the reason; it never fails the scan.
+ * Scans `pids` (skipping the unions' own workers), all in flight at once so their reads share batches.
+ * A process whose reads hang or fail unexpectedly becomes uninspectable with the reason; it never fails
+ * the scan.
  */
-export async function scanPids(round: ScanRound, pids: number[], stuck: StuckSet, probes?: Map<number, ProcessProbe>): Promise<Map<number, ProcessOutcome>> {
-  const out = new Map<number, ProcessOutcome>();
+export async function scanPids(round: ScanRound, pids: number[], probes?: Map<number, ProcessProbe>): Promise<Map<number, ProcessOutcome>> {
   const todo = round.ctx.locator.targets.length ? pids.filter((pid) => !round.servers.has(pid)) : [];
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length) {
-      const pid = todo[next++];
-      out.set(pid, await scanOne(round, pid, stuck, probes?.get(pid)));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(round.concurrency, todo.length) }, worker));
-  return out;
+  const outcomes = await Promise.all(todo.map((pid) => scanOne(round, pid, probes?.get(pid))));
+  return new Map(todo.map((pid, i) => [pid, outcomes[i]]));
 }
 
-async function scanOne(round: ScanRound, pid: number, stuck: StuckSet, probe?: ProcessProbe): Promise<ProcessOutcome> {
-  const since = stuck.stuckSince(pid);
-  if (since !== undefined) {
-    return { kind: 'uninspectable', info: { pid, command: probe?.command, reason: `its /proc files have not answered since ${new Date(since).toISOString()}` } };
-  }
+async function scanOne(round: ScanRound, pid: number, probe?: ProcessProbe): Promise<ProcessOutcome> {
   try {
-    return await stuck.run(pid, scanProcess(pid, round.ctx, probe), round.deadlineMs, `/proc/${pid}`);
+    return await scanProcess(pid, round.ctx, probe);
   } catch (err) {
     return { kind: 'uninspectable', info: { pid, command: probe?.command, reason: err instanceof Error ? err.message : String(err) } };
   }
@@ -101,7 +84,7 @@ export function nameUsers(round: ScanRound, list: Uninspectable[]): Uninspectabl
 export async function scanSnapshot(opts: ScanOptions): Promise<MapsSnapshot> {
   const at = Date.now();
   const round = await beginRound(opts);
-  const outcomes = await scanPids(round, await listPids(), new StuckSet());
+  const outcomes = await scanPids(round, await listPids());
   const { processes, uninspectable } = scannedOf(outcomes.values());
   return { at, entries: await attribute(processes, round.lookups, round.userName), uninspectable: nameUsers(round, uninspectable) };
 }

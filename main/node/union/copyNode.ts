@@ -36,7 +36,9 @@ export async function copyNode(sys: Syscalls, src: string, dstDir: string, name:
   const tmp = join(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex'));
   return keepingParentTimes(sys, dstDir, async () => {
     try {
+      process.stderr.write('DBG build\n');
       await build(sys, src, st, tmp, opts);
+      process.stderr.write('DBG built\n');
       const published = await publish(sys, tmp, join(dstDir, name));
       if (!published) await discard(tmp, st);
       return published;
@@ -64,11 +66,12 @@ async function buildFile(sys: Syscalls, src: string, tmp: string, opts: CopyNode
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
     const to = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE);
     try {
-      await copyData(sys, from, to, length);
-      await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to));
-      if (opts.durable) await to.sync();
+      let t = performance.now(); const lap = (n: string) => { const now = performance.now(); if (now - t > 500) process.stderr.write(`SLOW ${n} ${(now - t).toFixed(0)}ms ${src}\n`); t = now; };
+      await copyData(sys, from, to, length); lap('data');
+      await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to)); lap('meta');
+      if (opts.durable) await to.sync(); lap('sync');
     } finally {
-      await to.close();
+      await to.close(); process.stderr.write('');
     }
   } finally {
     await from.close();

@@ -32,10 +32,32 @@ export class Resolver {
 
   constructor(private branches: () => Branch[], private now: () => number = Date.now) {}
 
-  /** The node the union shows at `rel`, or null. Throws ENOTDIR when an ancestor is not a directory. */
+  /**
+   * The node the union shows at `rel`, or null. Throws ENOTDIR when an ancestor is not a directory.
+   * A cached directory keeps its layers, but its attributes are read afresh: chmod, an ACL set through
+   * setxattr or a change made directly in the branch must show at the next stat.
+   */
   async lookup(rel: string): Promise<UnionNode | null> {
-    const cached = this.dirs.get(rel);
-    if (cached && this.now() - cached.at < DIR_TTL_MS) return cached.node;
+    const cached = this.cached(rel);
+    if (cached) {
+      const stat = await lstatOrNull(this.branches()[cached.top].real(rel));
+      if (stat && isDirMode(stat.mode)) return { ...cached, stat };
+      this.invalidate(rel);
+    }
+    return this.resolve(rel);
+  }
+
+  private cached(rel: string): UnionNode | undefined {
+    const hit = this.dirs.get(rel);
+    return hit && this.now() - hit.at < DIR_TTL_MS ? hit.node : undefined;
+  }
+
+  /** Layers of an ancestor directory: structure only, so the cached node is good enough. */
+  private async lookupDir(rel: string): Promise<UnionNode | null> {
+    return this.cached(rel) ?? this.resolve(rel);
+  }
+
+  private async resolve(rel: string): Promise<UnionNode | null> {
     const node = rel === '/' ? await this.lookupRoot() : await this.lookupChild(rel);
     if (node?.isDir) this.dirs.set(rel, { node, at: this.now() });
     return node;
@@ -47,7 +69,7 @@ export class Resolver {
    */
   async visibleBelow(rel: string, above: number): Promise<boolean> {
     if (rel === '/') return false;
-    const parent = await this.lookup(dirname(rel));
+    const parent = await this.lookupDir(dirname(rel));
     if (!parent?.isDir) return false;
     const branches = this.branches();
     const name = basename(rel);
@@ -91,7 +113,7 @@ export class Resolver {
     const name = basename(rel);
     if (Buffer.byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
     if (isReservedName(name)) return null;
-    const parent = await this.lookup(dirname(rel));
+    const parent = await this.lookupDir(dirname(rel));
     if (!parent) return null;
     if (!parent.isDir) fail(ENOTDIR);
     const branches = this.branches();

@@ -7,6 +7,7 @@ import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, Uni
 import { StrataError } from '../../common/errors.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
+import type { DirectIoOps } from '../fuse/native-ops.ts';
 import type { BackendCapabilities, FuseOps } from '../fuse/ops.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { makeBranches } from './branchSet.ts';
@@ -31,7 +32,7 @@ export interface UnionDeps {
 
 export class Union {
   private readonly core: UnionCore;
-  readonly ops: FuseOps;
+  readonly ops: DirectIoOps;
   private readonly startedAt = Date.now();
 
   constructor(config: UnionConfig, readonly deps: UnionDeps) {
@@ -45,9 +46,11 @@ export class Union {
     return this.core.config;
   }
 
-  private buildOps(): FuseOps {
+  private buildOps(): DirectIoOps {
     const c = this.core;
     return {
+      openHandle: async (p, flags) => files.direct(c, await files.open(c, p, flags)),
+      createHandle: async (p, mode, flags, ctx) => files.direct(c, await files.create(c, p, mode, flags, ctx)),
       getattr: (p, fh) => attr.getattr(c, p, fh),
       readlink: (p) => attr.readlink(c, p),
       mknod: (p, mode, rdev, ctx) => entries.mknod(c, p, mode, rdev, ctx),
@@ -85,7 +88,7 @@ export class Union {
   }
 
   /** Per-op counters for `stats` (the activity chart), added once around every op. */
-  private countOps(ops: FuseOps): FuseOps {
+  private countOps(ops: DirectIoOps): DirectIoOps {
     const counts = this.core.counters.ops;
     const wrapped = {} as Record<string, unknown>;
     for (const [name, fn] of Object.entries(ops) as [string, (...a: unknown[]) => unknown][]) {
@@ -95,7 +98,7 @@ export class Union {
         return fn(...args);
       };
     }
-    return wrapped as unknown as FuseOps;
+    return wrapped as unknown as DirectIoOps;
   }
 
   /**

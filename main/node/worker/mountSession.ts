@@ -21,15 +21,18 @@ const WATCH_INTERVAL_MS = 2000;
 export type StopOutcome = { unmounted: true; lazy: boolean };
 
 /**
- * Kernel caching is kept short because branches may change behind the union's back and fuse-native
- * cannot invalidate: 1 s attribute/entry caches, no negative cache, and auto_cache-style page cache.
+ * Caching is on only where it stays coherent. Attributes are not cached: with libfuse's path-based
+ * nodes every name of a hard link is its own kernel inode, and an xattr (ACL) change alters the mode
+ * behind the kernel's back, so a cached stat would show a stale link count or mode right after the
+ * change. Entries are cached for 1 s (the kernel drops them itself on changes made through the union),
+ * never negative ones, and the page cache is kept across opens only while mtime and size are unchanged.
  */
 export function mountOptionsFor(name: string): MountOptions {
   const root = process.getuid?.() === 0;
   return {
     fsname: `strata:${name}`,
     subtype: 'strata',
-    attrTimeout: 1,
+    attrTimeout: 0,
     entryTimeout: 1,
     negativeTimeout: 0,
     kernelCache: true,

@@ -33,7 +33,7 @@ int Call::Run(Mount& mount) {
 
 void Call::Dispatch(Napi::Env env, Napi::Function dispatcher) {
   std::vector<napi_value> argv = {Napi::Number::New(env, static_cast<double>(id_)), Napi::String::New(env, op_),
-                                  // NULL for a file unlinked while open (hard_remove): only fh identifies it.
+                                  // libfuse passes NULL where it cannot name the node; the fh still can.
                                   Napi::String::New(env, path_ ? path_ : "")};
   uint64_t id = id_;
   try {

@@ -94,15 +94,15 @@ void Mount::Loop() {
 void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   // st_ino from getattr/readdir reaches stat(2); otherwise libfuse substitutes its node ids.
   cfg->use_ino = 1;
-  // Unlink really unlinks: libfuse would otherwise rename open files to .fuse_hidden* through the
-  // union (copying up lower-branch files, littering branches). libfuse then cannot name an unlinked
-  // open file, so ops that carry an fh get no path at all (the FuseOps get '') and go by fh.
-  cfg->hard_remove = 1;
-  cfg->nullpath_ok = 1;
+  // hard_remove stays off: with it, fstat(2) on an unlinked open file fails with ESTALE (libfuse can
+  // no longer name the node). Instead libfuse renames such a file to .fuse_hidden* through the ops
+  // and unlinks it on release.
   cfg->attr_timeout = attr_timeout_;
   cfg->entry_timeout = entry_timeout_;
   cfg->negative_timeout = negative_timeout_;
-  cfg->kernel_cache = kernel_cache_;
+  // auto_cache, not kernel_cache: the page cache survives across opens only while the file's mtime and
+  // size are unchanged, so a change made directly in a branch is seen at the next open.
+  cfg->auto_cache = kernel_cache_;
   // Page-cache mode always: direct_io breaks shared mmap.
   cfg->direct_io = 0;
   conn->max_write = kMaxWrite;

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "call.h"
-#include "fd_table.h"
+#include "open_files.h"
 
 namespace strata {
 
@@ -43,7 +43,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   bool Dispatch(Call* call);
   // FUSE thread, from the init op.
   void Configure(struct fuse_conn_info* conn, struct fuse_config* cfg);
-  FdTable& fds() { return fds_; }
+  OpenFiles& files() { return files_; }
 
  private:
   static void CallJs(Napi::Env env, Napi::Function dispatcher, Mount* mount, Call* call);
@@ -66,7 +66,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   bool destroying_ = false;
   Dispatcher dispatcher_;
   Events events_;
-  FdTable fds_;
+  OpenFiles files_;
 };
 
 }  // namespace strata

@@ -18,9 +18,20 @@ using Argv = std::vector<napi_value>;
 
 Napi::Value Num(Napi::Env env, double v) { return Napi::Number::New(env, v); }
 
-Napi::Value Fh(Napi::Env env, const struct fuse_file_info* fi) {
-  return fi ? Num(env, static_cast<double>(fi->fh)) : env.Undefined();
-}
+Napi::Value Fh(Napi::Env env, const struct fuse_file_info* fi) { return Num(env, static_cast<double>(fi->fh)); }
+
+// The fh of an attribute request, if it names a file the ops opened: libfuse passes its own
+// directory handle for fchmod etc. on a directory. Decided on the FUSE thread, pushed on the JS thread.
+class AttrFh {
+ public:
+  explicit AttrFh(const struct fuse_file_info* fi)
+      : known_(fi != nullptr && Mount::Current().files().Contains(fi->fh)), fh_(fi ? fi->fh : 0) {}
+  Napi::Value Get(Napi::Env env) const { return known_ ? Num(env, static_cast<double>(fh_)) : env.Undefined(); }
+
+ private:
+  bool known_;
+  uint64_t fh_;
+};
 
 // The caller's identity is thread-local to the FUSE thread: captured there, pushed on the JS thread.
 struct Caller {
@@ -47,24 +58,29 @@ int Run(const char* op, const char* path, Call::Args args = nullptr, Call::Resul
 
 uint64_t FhResult(Napi::Value v) { return ToU64(v, "file handle"); }
 
-// open/create resolve to a handle number or an OpenedHandle { fh, fd? }.
+// open/create resolve to a handle number or an OpenedHandle { fh, fd? }. Built on the FUSE thread:
+// Mount::Current() means nothing on the JS thread.
 Call::Result OpenResult(struct fuse_file_info* fi) {
-  return [fi](Napi::Value v) {
-    if (!v.IsObject()) {
+  OpenFiles* files = &Mount::Current().files();
+  return [fi, files](Napi::Value v) {
+    int fd = OpenFiles::kServedByJs;
+    if (v.IsObject()) {
+      Napi::Object handle = v.As<Napi::Object>();
+      fi->fh = FhResult(handle.Get("fh"));
+      Napi::Value given = handle.Get("fd");
+      if (!given.IsUndefined()) fd = static_cast<int>(ToI64(given, "fd"));
+    } else {
       fi->fh = FhResult(v);
-      return 0;
     }
-    Napi::Object handle = v.As<Napi::Object>();
-    fi->fh = FhResult(handle.Get("fh"));
-    Napi::Value fd = handle.Get("fd");
-    if (!fd.IsUndefined()) Mount::Current().fds().Set(fi->fh, static_cast<int>(ToI64(fd, "fd")));
+    files->Add(fi->fh, fd);
     return 0;
   };
 }
 
 int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
+  AttrFh fh(fi);
   return Run(
-      "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); },
+      "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(fh.Get(env)); },
       [st](Napi::Value v) {
         ToStat(v, st);
         return 0;
@@ -122,32 +138,36 @@ int Link(const char* from, const char* to) {
 }
 
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
+  AttrFh fh(fi);
   return Run("chmod", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Num(env, mode));
-    a.push_back(Fh(env, fi));
+    a.push_back(fh.Get(env));
   });
 }
 
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
+  AttrFh fh(fi);
   return Run("chown", path, [&](Napi::Env env, Argv& a) {
     a.push_back(FromId(env, uid));
     a.push_back(FromId(env, gid));
-    a.push_back(Fh(env, fi));
+    a.push_back(fh.Get(env));
   });
 }
 
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
+  AttrFh fh(fi);
   return Run("truncate", path, [&](Napi::Env env, Argv& a) {
     a.push_back(FromI64(env, size));
-    a.push_back(Fh(env, fi));
+    a.push_back(fh.Get(env));
   });
 }
 
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi) {
+  AttrFh fh(fi);
   return Run("utimens", path, [&](Napi::Env env, Argv& a) {
     a.push_back(FromTime(env, tv[0]));
     a.push_back(FromTime(env, tv[1]));
-    a.push_back(Fh(env, fi));
+    a.push_back(fh.Get(env));
   });
 }
 
@@ -192,7 +212,7 @@ int PWrite(int fd, const char* buf, size_t size, off_t off) {
 }
 
 int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
-  int fd = Mount::Current().fds().Find(fi->fh);
+  int fd = Mount::Current().files().Fd(fi->fh);
   if (fd >= 0) return PRead(fd, buf, size, off);
   return Run(
       "read", path,
@@ -212,7 +232,7 @@ int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_i
 }
 
 int Write(const char* path, const char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
-  int fd = Mount::Current().fds().Find(fi->fh);
+  int fd = Mount::Current().files().Fd(fi->fh);
   if (fd >= 0) return PWrite(fd, buf, size, off);
   return Run(
       "write", path,
@@ -236,7 +256,7 @@ int Flush(const char* path, struct fuse_file_info* fi) {
 }
 
 int Release(const char* path, struct fuse_file_info* fi) {
-  Mount::Current().fds().Erase(fi->fh);
+  Mount::Current().files().Remove(fi->fh);
   return Run("release", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
 }
 

@@ -5,7 +5,7 @@
  */
 import fsCb from 'node:fs';
 import { promisify } from 'node:util';
-import type { RequestContext } from '../../fuse/ops.ts';
+import type { OpenedHandle, RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, openFd, readFd, writeFd } from '../fsx.ts';
 import { moveAcross } from '../copyup.ts';
@@ -36,6 +36,15 @@ export async function create(core: UnionCore, rel: string, mode: number, flags: 
     const fd = await openFd(real, branchFlags(open) | O_CREAT | O_EXCL, mode);
     return core.handles.add({ fd, branch: core.branches[branch], rel, flags: open, openedAt: core.now() });
   });
+}
+
+/**
+ * The native backend may serve reads and writes of a handle itself, on the branch descriptor, without
+ * entering JS. Not while moveonenospc is on: that must be able to move the file and swap the descriptor.
+ */
+export function direct(core: UnionCore, fh: number): OpenedHandle {
+  const file = core.handles.get(fh);
+  return file && core.config.moveOnEnospc === false ? { fh, fd: file.fd } : { fh };
 }
 
 function handle(core: UnionCore, fh: number) {

@@ -2,11 +2,12 @@
 import type { MapsSnapshot } from '../../../../main/common/maps.ts';
 import { asApiError, call, listen, type ApiError } from '../api.ts';
 import { debounce } from '../debounce.ts';
+import { SharedSubscription } from '../sharedSubscription.ts';
 
 class MapsStore {
   snapshot = $state<MapsSnapshot | null>(null);
   error = $state<ApiError | null>(null);
-  private stopListening: (() => void) | null = null;
+  private readonly subscription = new SharedSubscription(() => listen('maps:changed', debounce(() => void this.refresh(), 200)));
 
   async refresh(): Promise<void> {
     try {
@@ -17,10 +18,9 @@ class MapsStore {
     }
   }
 
-  start(): void {
-    if (this.stopListening) return;
-    this.stopListening = listen('maps:changed', debounce(() => void this.refresh(), 200));
+  start(): () => void {
     void this.refresh();
+    return this.subscription.acquire();
   }
 }
 

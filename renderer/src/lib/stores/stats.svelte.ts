@@ -1,19 +1,19 @@
 /** Activity samples per mounted union: the server's recent history, then every live tick appended. */
 import type { StatsSample } from '../../../../main/common/api.ts';
 import { call, listen } from '../api.ts';
+import { SharedSubscription } from '../sharedSubscription.ts';
 
 export const STATS_WINDOW = 120;
 
 class StatsStore {
   byMountpoint = $state<Record<string, StatsSample[]>>({});
-  private stopListening: (() => void) | null = null;
+  private readonly subscription = new SharedSubscription(() => listen('stats:tick', (s) => {
+    const list = [...(this.byMountpoint[s.mountpoint] ?? []), s];
+    this.byMountpoint[s.mountpoint] = list.slice(-STATS_WINDOW);
+  }));
 
-  start(): void {
-    if (this.stopListening) return;
-    this.stopListening = listen('stats:tick', (s) => {
-      const list = [...(this.byMountpoint[s.mountpoint] ?? []), s];
-      this.byMountpoint[s.mountpoint] = list.slice(-STATS_WINDOW);
-    });
+  start(): () => void {
+    return this.subscription.acquire();
   }
 
   async load(mountpoint: string): Promise<void> {

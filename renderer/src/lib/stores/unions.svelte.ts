@@ -2,12 +2,13 @@
 import type { UnionSummary } from '../../../../main/common/api.ts';
 import { asApiError, call, listen, type ApiError } from '../api.ts';
 import { debounce } from '../debounce.ts';
+import { SharedSubscription } from '../sharedSubscription.ts';
 
 class UnionsStore {
   items = $state<UnionSummary[]>([]);
   loaded = $state(false);
   error = $state<ApiError | null>(null);
-  private stopListening: (() => void) | null = null;
+  private readonly subscription = new SharedSubscription(() => listen('unions:changed', debounce(() => void this.refresh(), 100)));
 
   async refresh(): Promise<void> {
     try {
@@ -20,11 +21,10 @@ class UnionsStore {
     }
   }
 
-  /** Idempotent: every screen that shows unions calls it. */
-  start(): void {
-    if (this.stopListening) return;
-    this.stopListening = listen('unions:changed', debounce(() => void this.refresh(), 100));
+  /** Every screen that shows unions calls it on mount and the returned function on unmount. */
+  start(): () => void {
     void this.refresh();
+    return this.subscription.acquire();
   }
 
   find(mountpoint: string | null): UnionSummary | undefined {

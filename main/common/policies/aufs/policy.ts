@@ -1,0 +1,31 @@
+/** The shape of an aufs create policy: `name[:LOW][:SEC]`, as aufs' opts.c parses `create=`. */
+import type { CreatePolicy, PolicyInput, PolicyResult } from '../types.ts';
+
+/** aufs' default hold time for the most-free-space choice (`mfs_expire`). */
+export const DEFAULT_MFS_SECONDS = 30;
+export const MAX_MFS_SECONDS = 3600;
+
+export interface AufsArgs {
+  /** Free-space watermark in bytes (mfsrr, tdmfs, pmfsrr). */
+  low: number;
+  /** How long the most-free-space choice is held. */
+  seconds: number;
+}
+
+export interface AufsCreatePolicy {
+  name: string;
+  aliases: readonly string[];
+  summary: string;
+  /** LOW is required when taken; SEC is always optional. */
+  takesLow: boolean;
+  takesSeconds: boolean;
+  create(input: PolicyInput, args: AufsArgs): PolicyResult;
+}
+
+/**
+ * The contract's CreatePolicy for an aufs policy and its arguments. None is path-preserving in mergerfs'
+ * sense: aufs renames keep the source branch and copy missing parents down instead of failing with EXDEV.
+ */
+export function bindAufs(p: AufsCreatePolicy, args: AufsArgs): CreatePolicy {
+  return { name: p.name, family: 'aufs', summary: p.summary, pathPreserving: false, create: (input) => p.create(input, args) };
+}

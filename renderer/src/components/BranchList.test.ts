@@ -1,0 +1,77 @@
+import { createEvent, fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { BranchSpec } from '../../../main/common/branch.ts';
+import BranchList from './BranchList.svelte';
+
+const BRANCHES: BranchSpec[] = [
+  { path: '/srv/a', mode: 'rw' },
+  { path: '/srv/b', mode: 'rw' },
+  { path: '/srv/c', mode: 'ro', minFreeSpace: 2 ** 30 },
+];
+
+function setup() {
+  const props = { branches: BRANCHES, spaces: {}, onmove: vi.fn(), onmode: vi.fn(), onminfree: vi.fn(), onremove: vi.fn() };
+  render(BranchList, { props });
+  return props;
+}
+
+describe('BranchList', () => {
+  it('moves with the buttons and announces the move', async () => {
+    const props = setup();
+    await fireEvent.click(screen.getByRole('button', { name: 'Move /srv/c up' }));
+    expect(props.onmove).toHaveBeenCalledWith(2, 1);
+    expect(screen.getByTestId('announcer').textContent).toBe('Moved /srv/c to position 2 of 3.');
+  });
+
+  it('disables the impossible moves and says why', () => {
+    setup();
+    expect((screen.getByRole('button', { name: 'Move /srv/a up' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('Already at the top.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Move /srv/c down' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('moves with the keyboard on the grip', async () => {
+    const props = setup();
+    const grip = screen.getByRole('button', { name: /Reorder \/srv\/a/ });
+    await fireEvent.keyDown(grip, { key: 'ArrowDown' });
+    expect(props.onmove).toHaveBeenCalledWith(0, 1);
+    await fireEvent.keyDown(grip, { key: 'End' });
+    expect(props.onmove).toHaveBeenCalledWith(0, 2);
+    expect(screen.getByTestId('announcer').textContent).toBe('Moved /srv/a to position 3 of 3 (bottom).');
+  });
+
+  it('moves by drag and drop', async () => {
+    const props = setup();
+    const grip = screen.getByRole('button', { name: /Reorder \/srv\/c/ });
+    const target = screen.getByText('/srv/a').closest('li')!;
+    const dataTransfer = { setData: vi.fn(), setDragImage: vi.fn(), effectAllowed: '', dropEffect: '' };
+    const start = createEvent.dragStart(grip);
+    Object.defineProperty(start, 'dataTransfer', { value: dataTransfer });
+    await fireEvent(grip, start);
+    const over = createEvent.dragOver(target);
+    Object.defineProperty(over, 'dataTransfer', { value: dataTransfer });
+    await fireEvent(target, over);
+    await fireEvent.drop(target);
+    expect(props.onmove).toHaveBeenCalledWith(2, 0);
+  });
+
+  it('changes mode and minimum free space, and rejects a size it cannot read', async () => {
+    const props = setup();
+    const selects = screen.getAllByRole('combobox');
+    await fireEvent.change(selects[1], { target: { value: 'nc' } });
+    expect(props.onmode).toHaveBeenCalledWith(1, 'nc');
+    const inputs = screen.getAllByPlaceholderText('union default') as HTMLInputElement[];
+    expect(inputs[2].value).toBe('1G');
+    await fireEvent.change(inputs[0], { target: { value: '10G' } });
+    expect(props.onminfree).toHaveBeenCalledWith(0, 10 * 2 ** 30);
+    await fireEvent.change(inputs[0], { target: { value: 'lots' } });
+    expect(screen.getByText(/Invalid minimum free space/)).toBeTruthy();
+    expect(props.onminfree).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses to remove the last branch, with the reason', () => {
+    render(BranchList, { props: { branches: [BRANCHES[0]], spaces: {}, onmove: vi.fn(), onmode: vi.fn(), onminfree: vi.fn(), onremove: vi.fn() } });
+    expect((screen.getByRole('button', { name: 'Remove /srv/a' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('A union needs at least one branch.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,88 @@
+/** The control channel end to end in one process: socket, framing, errors, leftovers. No FUSE involved. */
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ControlRequest } from '../../../main/common/contract.ts';
+import { StrataError } from '../../../main/common/errors.ts';
+import { controlRequest } from '../../../main/node/mounts/controlClient.ts';
+import { controlSocketPath } from '../../../main/node/mounts/paths.ts';
+import { serveControl, type ControlServer } from '../../../main/node/worker/controlServer.ts';
+
+const MP = '/mnt/union';
+let dir: string;
+let server: ControlServer | undefined;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'strata-control-'));
+  process.env.STRATA_RUNTIME_DIR = dir;
+});
+
+afterEach(async () => {
+  await server?.release();
+  server = undefined;
+  delete process.env.STRATA_RUNTIME_DIR;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function serve(handle: (req: ControlRequest) => Promise<unknown>) {
+  server = await serveControl(controlSocketPath(MP), handle);
+}
+
+describe('control channel', () => {
+  it('answers requests in order with their results, on a socket only the owner can use', async () => {
+    await serve(async (req) => ({ echoed: req.op }));
+    expect(await controlRequest(MP, { op: 'status' })).toEqual({ echoed: 'status' });
+    expect((await stat(controlSocketPath(MP))).mode & 0o777).toBe(0o600);
+  });
+
+  it('carries StrataErrors across with their code', async () => {
+    await serve(async () => {
+      throw new StrataError('BUSY', '/mnt/union is busy: close the files.');
+    });
+    await expect(controlRequest(MP, { op: 'stop' })).rejects.toMatchObject({ code: 'BUSY', message: '/mnt/union is busy: close the files.' });
+  });
+
+  it('rejects malformed and unknown requests without dropping the connection', async () => {
+    await serve(async () => 'ok');
+    const replies = await new Promise<string[]>((resolve) => {
+      const socket = connect(controlSocketPath(MP));
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+        if (text.split('\n').length > 3) { socket.end(); resolve(text.trim().split('\n')); }
+      });
+      socket.write('not json\n{"op":"explode"}\n{"op":"stats"}\n');
+    });
+    expect(replies.map((r) => JSON.parse(r))).toEqual([
+      { ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/not JSON/) } },
+      { ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Unknown control request "explode"/) } },
+      { ok: true, result: 'ok' },
+    ]);
+  });
+
+  it('times out on a worker that does not answer', async () => {
+    await serve(() => new Promise(() => undefined));
+    await expect(controlRequest(MP, { op: 'status' }, 200)).rejects.toMatchObject({ code: 'WORKER_FAILED', message: expect.stringMatching(/did not answer 'status' within 0.2 s/) });
+  });
+
+  it('says UNAVAILABLE when nothing listens', async () => {
+    await expect(controlRequest(MP, { op: 'status' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  it('replaces a dead socket left behind, but refuses to take over a live one', async () => {
+    // A socket file nobody listens on, as a killed worker leaves it.
+    execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', controlSocketPath(MP)]);
+    await serve(async () => 'first');
+    await expect(serveControl(controlSocketPath(MP), async () => 'second')).rejects.toMatchObject({ code: 'ALREADY_MOUNTED' });
+    expect(await controlRequest(MP, { op: 'status' })).toBe('first');
+  });
+
+  it('release removes only its own socket file', async () => {
+    await serve(async () => 'x');
+    await server!.release();
+    await expect(stat(controlSocketPath(MP))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
