@@ -4,29 +4,28 @@
  * sandboxed, so /dev/fuse and fusermount are reachable. A utility process has no fd 3, so the worker
  * reports readiness with process.parentPort.postMessage; its stdout/stderr go to the worker log.
  *
- * The mount manager spawns through SpawnOptions.spawner (see the shape below); until it honours that
- * option it falls back to child_process, which cannot start a Node script from the Electron binary.
+ * The mount manager spawns through SpawnOptions.spawner (WorkerSpawner in service/ports.ts); until it
+ * honours that option it falls back to child_process, which cannot start a Node script from the
+ * Electron binary.
  */
 import { utilityProcess } from 'electron';
 import { createWriteStream } from 'node:fs';
-import { basename } from 'node:path';
+import type { WorkerSpawner } from '../node/service/ports.ts';
+import { CONFIG_ENV } from '../node/worker/protocol.ts';
 
-/** What a spawned worker looks like to the manager, whichever way it was started. */
-export interface WorkerProcess {
-  pid: number | undefined;
-  /** The worker's first message (its readiness report), or null when it exits first. */
-  ready: Promise<unknown>;
-  exited: Promise<number | null>;
-  kill(): void;
+function mountpointOf(env: Record<string, string>): string {
+  try {
+    return (JSON.parse(env[CONFIG_ENV] ?? '{}') as { mountpoint?: string }).mountpoint ?? '';
+  } catch {
+    return '';
+  }
 }
-
-export type WorkerSpawner = (workerPath: string, env: Record<string, string>, logPath: string) => WorkerProcess;
 
 export const utilityWorkerSpawner: WorkerSpawner = (workerPath, env, logPath) => {
   const child = utilityProcess.fork(workerPath, [], {
     env,
     stdio: 'pipe',
-    serviceName: `Strata worker (${basename(env.STRATA_WORKER_MOUNTPOINT ?? workerPath)})`,
+    serviceName: `Strata worker ${mountpointOf(env)}`.trim(),
   });
   const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
   child.stdout?.pipe(log);

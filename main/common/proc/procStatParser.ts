@@ -40,12 +40,6 @@ export interface ProcStatus {
 }
 
 export function parseProcStatus(text: string): ProcStatus {
-  const out: ProcStatus = {};
-  for (const line of text.split('\n')) {
-    if (line.startsWith('Uid:')) {
-      const ids = line.slice(4).trim().split(/\s+/).map(Number);
-      if (ids.length === 4 && ids.every(Number.isInteger)) out.uids = ids as [number, number, number, number];
-    }
-  }
-  return out;
+  const m = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/m.exec(text);
+  return m ? { uids: [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] } : {};
 }

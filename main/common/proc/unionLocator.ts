@@ -57,9 +57,30 @@ export class UnionLocator {
     return [...this.unions.values()];
   }
 
-  /** Every device a union or branch file can be on, as [major, minor]. */
-  get devices(): [number, number][] {
-    return [...new Set([...this.unions.keys(), ...this.sites.keys()])].map((k) => k.split(':').map(Number) as [number, number]);
+  /** Devices of the unions, as [major, minor]. */
+  get unionDevices(): [number, number][] {
+    return [...this.unions.keys()].map(parseDevKey);
+  }
+
+  /** Devices holding branches, as [major, minor]. */
+  get branchDevices(): [number, number][] {
+    return [...this.sites.keys()].map(parseDevKey);
+  }
+
+  /**
+   * How paths of branch files start as `table`'s namespace prints them: the branch root seen through
+   * every mount of its filesystem that shows it, or a mount that shows only part of a branch.
+   */
+  branchPrefixes(table: NamespaceMounts): string[] {
+    const out = new Set<string>();
+    for (const mount of table.entries) {
+      for (const site of this.sites.get(devKey(mount.major, mount.minor)) ?? []) {
+        const below = pathBelow(mount.root, site.fsRoot);
+        if (below !== null) out.add(joinBelow(mount.mountpoint, below));
+        else if (pathBelow(site.fsRoot, mount.root) !== null) out.add(mount.mountpoint);
+      }
+    }
+    return [...out];
   }
 
   /** Cheap first filter: only files on these devices can be union files or branch files. */
@@ -105,6 +126,11 @@ export class UnionLocator {
     }
     return null;
   }
+}
+
+function parseDevKey(key: string): [number, number] {
+  const [major, minor] = key.split(':').map(Number);
+  return [major, minor];
 }
 
 /** The path inside the mounted filesystem: the mount's root plus the part below its mountpoint. */

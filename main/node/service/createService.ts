@@ -7,12 +7,13 @@ import type { SpawnOptions } from '../mounts/spawnWorker.ts';
 import { loadSyscalls } from '../sys/load.ts';
 import { managerBackend } from './managerBackend.ts';
 import { offlinePreviewer } from './offlinePreview.ts';
+import type { WorkerSpawner } from './ports.ts';
 import { StrataService } from './strataService.ts';
 import { scanningTracker } from './trackerSource.ts';
 import { defaultStorePath, UnionStore } from './unionStore.ts';
 
 export interface HostOptions {
-  spawn?: SpawnOptions;
+  spawn?: SpawnOptions & { spawner?: WorkerSpawner };
   log?: (line: string) => void;
 }
 

@@ -7,26 +7,65 @@
  * syscall costs a few microseconds where a libuv round trip costs tens. The walk stays off the caller's
  * event loop, and nothing here reads outside /proc, so it never enters a FUSE mount.
  */
-export type ProcOp =
-  /** File text as latin1; with `keep`, only the lines containing one of those strings. */
-  | { op: 'read'; path: string; keep?: string[] }
-  | { op: 'link'; path: string }
-  /** Every entry of a directory of links (/proc/PID/fd) with its target: [name, target][]. */
-  | { op: 'links'; path: string }
-  /** st_size. */
-  | { op: 'size'; path: string };
 
-export type ProcResult = { ok: string | number | [string, string][] } | { err: string };
+/**
+ * Which lines of a maps file can matter, so the rest never crosses to the caller's thread (a process
+ * maps hundreds of libraries from the disk that holds the branches). Strings as maps prints them.
+ */
+export interface MapsFilter {
+  /** ' 00:2a ' for each union device: any line on it matters. */
+  unionDevs: string[];
+  /** The same for devices holding branches: a line matters only if its path can be under a branch... */
+  branchDevs: string[];
+  /** ...which, in the caller's own mount namespace, means starting with one of these. */
+  branchPrefixes: string[];
+  /** The caller's /proc/self/ns/mnt link: a process elsewhere prints other paths, so all its branch-device lines are kept. */
+  ownNs: string;
+}
+
+/** What to read of one process in one go (see ProcessFiles). */
+export interface ProcessRequest {
+  /** stat and cwd. */
+  identity: boolean;
+  /** st_size of the fd directory. */
+  fdCount: boolean;
+  /** maps (filtered by filters[filter]) with the namespace link, fd links and root. */
+  filter?: number;
+}
+
+export type Field<T> = { ok: T } | { err: string };
+
+/** One process's files, each read on its own: any of them can fail (process gone, access denied). */
+export interface ProcessFiles {
+  stat?: Field<string>;
+  cwd?: Field<string>;
+  fdCount?: Field<number>;
+  /** [the /proc/PID/ns/mnt link ('' if unreadable), the maps lines that passed the filter]. */
+  maps?: Field<[string, string]>;
+  /** [fd name, link target][] */
+  fds?: Field<[string, string][]>;
+  root?: Field<string>;
+}
+
+export type ProcOp =
+  /** File text as latin1. */
+  | { op: 'read'; path: string }
+  | { op: 'link'; path: string }
+  | ({ op: 'process'; pid: number } & ProcessRequest);
+
+export type ProcResult = { ok: string | ProcessFiles } | { err: string };
 
 export interface ProcBatch {
   id: number;
   ops: ProcOp[];
+  /** The maps filters its ops refer to, sent once per batch rather than once per process. */
+  filters: Record<number, MapsFilter>;
 }
 
 export function procReaderWorker(load: NodeJS.Require): void {
   const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const fs = load('node:fs') as typeof import('node:fs');
-  // Index of the op in progress, so the caller can tell which read hangs if a batch never returns.
+  // [batch id, index of the op in progress]: tells the caller which read hangs if a batch never returns.
   const progress = new Int32Array(workerData.progress as SharedArrayBuffer);
   let buf = Buffer.allocUnsafe(1 << 18);
 
@@ -49,8 +88,19 @@ export function procReaderWorker(load: NodeJS.Require): void {
     }
   };
 
-  const keepLines = (text: string, keep: string[]): string =>
-    text.split('\n').filter((line) => keep.some((k) => line.includes(k))).join('\n');
+  const maps = (pid: number, filter: MapsFilter): [string, string] => {
+    let ns = '';
+    try {
+      ns = fs.readlinkSync(`/proc/${pid}/ns/mnt`, 'latin1');
+    } catch {
+      // unreadable: treated as another namespace, which keeps more lines
+    }
+    const foreign = ns !== filter.ownNs;
+    const kept = readAll(`/proc/${pid}/maps`).split('\n').filter((line) =>
+      filter.unionDevs.some((d) => line.includes(d)) ||
+      (filter.branchDevs.some((d) => line.includes(d)) && (foreign || filter.branchPrefixes.some((p) => line.includes(p)))));
+    return [ns, kept.join('\n')];
+  };
 
   const links = (dir: string): [string, string][] => {
     const out: [string, string][] = [];
@@ -64,26 +114,44 @@ export function procReaderWorker(load: NodeJS.Require): void {
     return out;
   };
 
-  const run = (op: ProcOp): ProcResult => {
+  const field = <T>(read: () => T): Field<T> => {
     try {
-      switch (op.op) {
-        case 'read': {
-          const text = readAll(op.path);
-          return { ok: op.keep ? keepLines(text, op.keep) : text };
-        }
-        case 'link': return { ok: fs.readlinkSync(op.path, 'latin1') };
-        case 'links': return { ok: links(op.path) };
-        case 'size': return { ok: fs.statSync(op.path).size };
-      }
+      return { ok: read() };
     } catch (err) {
       return { err: (err as NodeJS.ErrnoException).code ?? String(err) };
     }
   };
 
+  const processFiles = (op: { pid: number } & ProcessRequest, filters: Record<number, MapsFilter>): ProcessFiles => {
+    const dir = `/proc/${op.pid}`;
+    const out: ProcessFiles = {};
+    if (op.identity) {
+      out.stat = field(() => readAll(`${dir}/stat`));
+      out.cwd = field(() => fs.readlinkSync(`${dir}/cwd`, 'latin1'));
+    }
+    if (op.fdCount) out.fdCount = field(() => fs.statSync(`${dir}/fd`).size);
+    if (op.filter !== undefined) {
+      const filter = filters[op.filter];
+      out.maps = field(() => maps(op.pid, filter));
+      out.fds = field(() => links(`${dir}/fd`));
+      out.root = field(() => fs.readlinkSync(`${dir}/root`, 'latin1'));
+    }
+    return out;
+  };
+
+  const run = (op: ProcOp, filters: Record<number, MapsFilter>): ProcResult => {
+    switch (op.op) {
+      case 'read': return field(() => readAll(op.path));
+      case 'link': return field(() => fs.readlinkSync(op.path, 'latin1'));
+      case 'process': return { ok: processFiles(op, filters) };
+    }
+  };
+
   parentPort!.on('message', (batch: ProcBatch) => {
+    Atomics.store(progress, 0, batch.id);
     const results = batch.ops.map((op, i) => {
-      Atomics.store(progress, 0, i);
-      return run(op);
+      Atomics.store(progress, 1, i);
+      return run(op, batch.filters);
     });
     parentPort!.postMessage({ id: batch.id, results });
   });

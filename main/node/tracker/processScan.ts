@@ -12,7 +12,8 @@ import { parseProcStat, parseProcStatus } from '../../common/proc/procStatParser
 import type { Location, UnionLocator } from '../../common/proc/unionLocator.ts';
 import type { MountViews } from './namespaces.ts';
 import { isDenied, isGone, PROC } from './procFs.ts';
-import type { ProcReader } from './procReader.ts';
+import { fsError, type ProcReader } from './procReader.ts';
+import type { Field, MapsFilter, ProcessFiles } from './procReaderWorker.ts';
 
 export interface LocatedEntry {
   kind: MapKind;
@@ -32,7 +33,7 @@ export interface ProcessProbe {
   startTime: number;
   command: string;
   vsize: number;
-  /** st_size of /proc/PID/fd: the fd count since Linux 6.2, 0 before (then every probe looks changed). */
+  /** st_size of /proc/PID/fd: the fd count since Linux 6.2, 0 before (then every probe looks changed); -1 unknown. */
   fdCount: number;
   /** The cwd link as printed, null when unreadable. */
   cwd: string | null;
@@ -54,11 +55,22 @@ export interface ScanContext {
   locator: UnionLocator;
   views: MountViews;
   reader: ProcReader;
+  mapsFilter: MapsFilter;
 }
 
 /** ENOENT/ESRCH (gone) and EACCES/EPERM (denied, and noted) become null; anything else propagates. */
 class Soft {
   denied = false;
+
+  value<T>(field: Field<T> | undefined, path: string): T | null {
+    if (!field) return null;
+    if ('ok' in field) return field.ok;
+    const err = fsError(field.err, path);
+    if (isDenied(err)) this.denied = true;
+    else if (!isGone(err)) throw err;
+    return null;
+  }
+
   async of<T>(p: Promise<T>): Promise<T | null> {
     try {
       return await p;
@@ -71,13 +83,13 @@ class Soft {
 }
 
 export async function probeProcess(pid: number, reader: ProcReader): Promise<ProcessProbe | null> {
+  return toProbe(pid, await reader.process(pid, { identity: true, fdCount: true }), new Soft());
+}
+
+/** Null when the process is gone. fdCount is -1 when not asked for (a one-shot scan compares nothing later). */
+function toProbe(pid: number, files: ProcessFiles, soft: Soft): ProcessProbe | null {
   const dir = `${PROC}/${pid}`;
-  const soft = new Soft();
-  const [statText, fdCount, cwd] = await Promise.all([
-    soft.of(reader.read(pid, `${dir}/stat`)),
-    soft.of(reader.size(pid, `${dir}/fd`)),
-    soft.of(reader.link(pid, `${dir}/cwd`)),
-  ]);
+  const statText = soft.value(files.stat, `${dir}/stat`);
   const stat = statText === null ? null : parseProcStat(statText);
   if (!stat) return null;
   return {
@@ -85,35 +97,41 @@ export async function probeProcess(pid: number, reader: ProcReader): Promise<Pro
     startTime: stat.startTime,
     command: decodeProcBytes(stat.comm),
     vsize: stat.vsize,
-    fdCount: fdCount ?? -1,
-    cwd,
+    fdCount: soft.value(files.fdCount, `${dir}/fd`) ?? -1,
+    cwd: soft.value(files.cwd, `${dir}/cwd`),
     holdsNothing: stat.kernelThread || stat.state === 'Z',
   };
 }
 
-/** maps lines carry the device as "%02x:%02x"; the reader threads drop every other line before sending. */
-function devNeedles(locator: UnionLocator): string[] {
+/** What the reader threads keep of each maps file; maps prints a device as "%02x:%02x". */
+export function mapsFilterFor(locator: UnionLocator, views: MountViews): MapsFilter {
   const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return locator.devices.map(([major, minor]) => ` ${hex(major)}:${hex(minor)} `);
+  const needles = (devs: [number, number][]) => devs.map(([major, minor]) => ` ${hex(major)}:${hex(minor)} `);
+  return {
+    unionDevs: needles(locator.unionDevices),
+    branchDevs: needles(locator.branchDevices),
+    branchPrefixes: locator.branchPrefixes(views.own),
+    ownNs: views.ownNs,
+  };
 }
 
 export async function scanProcess(pid: number, ctx: ScanContext, probed?: ProcessProbe): Promise<ProcessOutcome> {
   const { reader, locator } = ctx;
   const dir = `${PROC}/${pid}`;
   const soft = new Soft();
-  const [probe, mapsText, fdLinks, root, ns] = await Promise.all([
-    probed ?? probeProcess(pid, reader),
-    soft.of(reader.read(pid, `${dir}/maps`, devNeedles(locator))),
-    soft.of(reader.links(pid, `${dir}/fd`)),
-    soft.of(reader.link(pid, `${dir}/root`)),
-    soft.of(reader.link(pid, `${dir}/ns/mnt`)),
-  ]);
+  const files = await reader.process(pid, { identity: !probed, fdCount: false, filter: ctx.mapsFilter });
+  // Identity first: a probe that finds the process gone must not count its other fields as denied.
+  const probe = probed ?? toProbe(pid, files, new Soft());
   if (!probe) return { kind: 'gone' };
+  const maps = soft.value(files.maps, `${dir}/maps`);
+  const fdLinks = soft.value(files.fds, `${dir}/fd`);
+  const root = soft.value(files.root, `${dir}/root`);
   if (probe.holdsNothing) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
   if (soft.denied) return { kind: 'uninspectable', info: await uninspectable(dir, probe, reader) };
-  if (mapsText === null || fdLinks === null) return { kind: 'gone' };
+  if (maps === null || fdLinks === null) return { kind: 'gone' };
 
-  const tables = await ctx.views.forNamespace(pid, ns);
+  const [ns, mapsText] = maps;
+  const tables = await ctx.views.forNamespace(pid, ns || null);
   const regions = parseMaps(mapsText, (major, minor) => locator.watches(major, minor)).filter((r) => !r.pseudo && r.path !== '');
   const fdCandidates: FdCandidate[] = [];
   for (const [name, link] of fdLinks) {

@@ -31,22 +31,21 @@ export interface CopyNodeOptions {
 }
 
 /** Returns false, changing nothing, when `<dstDir>/<name>` exists by the time the copy is ready. */
+const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const t = performance.now(); try { return await p; } finally { const ms = performance.now() - t; if (ms > 1500) process.stderr.write(`SLOW ${n} ${ms.toFixed(0)}ms\n`); } };
 export async function copyNode(sys: Syscalls, src: string, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
   const st = await lstat(src, { bigint: true });
   const tmp = join(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex'));
-  return keepingParentTimes(sys, dstDir, async () => {
+  return T('whole', keepingParentTimes(sys, dstDir, async () => {
     try {
-      process.stderr.write('DBG build\n');
-      await build(sys, src, st, tmp, opts);
-      process.stderr.write('DBG built\n');
-      const published = await publish(sys, tmp, join(dstDir, name));
+      await T('build', build(sys, src, st, tmp, opts));
+      const published = await T('publish', publish(sys, tmp, join(dstDir, name)));
       if (!published) await discard(tmp, st);
       return published;
     } catch (err) {
       await discard(tmp, st);
       throw err;
     }
-  });
+  }));
 }
 
 function build(sys: Syscalls, src: string, st: BigIntStats, tmp: string, opts: CopyNodeOptions): Promise<void> {
@@ -59,22 +58,21 @@ function build(sys: Syscalls, src: string, st: BigIntStats, tmp: string, opts: C
 async function buildFile(sys: Syscalls, src: string, tmp: string, opts: CopyNodeOptions): Promise<void> {
   // O_NOFOLLOW|O_NONBLOCK: if the source was swapped for a symlink or a FIFO since lstat, fail or return
   // at once instead of following it or blocking.
-  const from = await open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  const from = await T('openSrc', open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
   try {
     const st = await from.stat({ bigint: true });
     if (!st.isFile()) throw fsError('EAGAIN', 'copyup', src);
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
-    const to = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE);
+    const to = await T('openTmp', open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE));
     try {
-      let t = performance.now(); const lap = (n: string) => { const now = performance.now(); if (now - t > 500) process.stderr.write(`SLOW ${n} ${(now - t).toFixed(0)}ms ${src}\n`); t = now; };
-      await copyData(sys, from, to, length); lap('data');
-      await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to)); lap('meta');
-      if (opts.durable) await to.sync(); lap('sync');
+      await T('data', copyData(sys, from, to, length));
+      await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to));
+      if (opts.durable) await T('sync', to.sync());
     } finally {
-      await to.close(); process.stderr.write('');
+      await T('closeTmp', to.close());
     }
   } finally {
-    await from.close();
+    await T('closeSrc', from.close());
   }
 }
 

@@ -70,16 +70,10 @@ function copyUpIfMissing(deps: CopyupDeps, srcRoot: string, dstRoot: string, rel
   const name = parts.pop();
   if (name === undefined) return Promise.resolve(false); // a branch root always exists
   const dstDir = join(dstRoot, ...parts);
-  const D = (m: string) => process.stderr.write(`DBG ${m}\n`);
-  D('enter');
   return inFlight.run(join(dstDir, name), async () => {
-    D('run');
     await assertRealDirs(srcRoot, parts);
-    D('assert');
     await cloneDirs(deps, [...(opts.metaRoots ?? []), srcRoot], dstRoot, parts.join('/'));
-    D('clone');
     if (await lstatOrNull(join(dstDir, name))) return false;
-    D('copy');
     return copyNode(deps.sys, join(srcRoot, ...parts, name), dstDir, name, { truncateTo: opts.truncateTo, durable: opts.durable ?? true });
   });
 }

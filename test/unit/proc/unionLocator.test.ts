@@ -27,7 +27,8 @@ describe('UnionLocator', () => {
     expect(locator.watches(0, 39)).toBe(true);
     expect(locator.watches(254, 0)).toBe(true);
     expect(locator.watches(0, 22)).toBe(false);
-    expect(locator.devices).toEqual(expect.arrayContaining([[0, 39], [254, 0]]));
+    expect(locator.unionDevices).toEqual([[0, 39]]);
+    expect(locator.branchDevices).toEqual([[254, 0]]);
   });
 
   it('places an fd by its mount ID', () => {
@@ -63,6 +64,11 @@ describe('UnionLocator', () => {
     expect(locator.atPath(own, `${CAPTURE}/mnt/dir`)).toMatchObject({ relPath: '/dir', direct: false });
     expect(locator.atPath(own, `${CAPTURE}/b0/dir`)).toMatchObject({ relPath: '/dir', direct: true, branch: union.branches[0] });
     expect(locator.atPath(own, '/root')).toBeNull();
+  });
+
+  it('lists where branch file paths start in a namespace, through bind mounts too', () => {
+    expect(locator.branchPrefixes(own).sort()).toEqual([`${CAPTURE}/b0`, `${CAPTURE}/b1`]);
+    expect(locator.branchPrefixes(container).sort()).toEqual(['/srv', `${CAPTURE}/b0`, `${CAPTURE}/b1`].sort());
   });
 
   it('says which fd paths are worth reading fdinfo for', () => {

@@ -114,11 +114,11 @@ describe('entry types', () => {
     await lchown(join(src, 'suid'), 1234, 1234);
     await chmod(join(src, 'suid'), 0o6755);
     await chown(dst, 4321, 4321);
-    process.seteuid(4321); // the real uid stays 0, so the test can switch back
+    process.seteuid!(4321); // the real uid stays 0, so the test can switch back
     try {
       await copyUp(deps, src, dst, 'suid');
     } finally {
-      process.seteuid(0);
+      process.seteuid!(0);
     }
     const st = await lst(join(dst, 'suid'));
     expect({ uid: st.uid, mode: Number(st.mode) & 0o7777 }).toEqual({ uid: 4321n, mode: 0o755 });
@@ -299,8 +299,9 @@ describe('atomicity', () => {
 
 describe('concurrency', () => {
   it('concurrent copy-ups of one file copy it once; all resolve after it is complete', async () => {
+    const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const t = performance.now(); try { return await p; } finally { const ms = performance.now() - t; if (ms > 1500) process.stderr.write(`SLOW test ${n} ${ms.toFixed(0)}ms\n`); } };
     const data = randomBytes(4 * MiB);
-    await writeFile(join(src, 'f'), data);
+    await T('writeFile', writeFile(join(src, 'f'), data));
     let copies = 0;
     const counting = withSys({
       copyFileRange: (fdIn, offIn, fdOut, offOut, length) => {
@@ -309,11 +310,11 @@ describe('concurrency', () => {
       },
     });
     await Promise.all(Array.from({ length: 8 }, async () => {
-      await copyUp(counting, src, dst, 'f');
+      await T('copyUp', copyUp(counting, src, dst, 'f'));
       expect((await lst(join(dst, 'f'))).size).toBe(BigInt(data.length));
     }));
     expect(copies).toBe(1);
-    expect(await readFile(join(dst, 'f'))).toEqual(data);
+    expect(await T('readFile', readFile(join(dst, 'f')))).toEqual(data);
     expect(await readdir(dst)).toEqual(['f']);
   });
 

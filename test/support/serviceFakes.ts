@@ -1,0 +1,111 @@
+/**
+ * In-memory stand-ins for StrataService's ports: a mount backend that "mounts" by remembering the
+ * config, and a tracker whose busy answers a test sets. Branch folders are real temp directories, so
+ * the store and the space figures run for real.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MountStatus, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../main/common/contract.ts';
+import { StrataError } from '../../main/common/errors.ts';
+import type { BusyReport, MapsChange, MapsSnapshot } from '../../main/common/maps.ts';
+import type { MountBackend, TrackerSource } from '../../main/node/service/ports.ts';
+import { StrataService } from '../../main/node/service/strataService.ts';
+import { UnionStore } from '../../main/node/service/unionStore.ts';
+
+export class FakeBackend implements MountBackend {
+  readonly mounts = new Map<string, UnionConfig>();
+  readonly calls: string[] = [];
+  failMount: StrataError | null = null;
+  stale: string[] = [];
+  ops = 0;
+
+  async list(): Promise<MountStatus[]> {
+    return [...this.mounts.values()].map((config) => ({
+      mountpoint: config.mountpoint, name: config.name, state: 'mounted', pid: 1234, config,
+      branches: config.branches.map((b, index) => ({ index, path: b.path, mode: b.mode, total: 100, avail: 40, used: 60 })),
+    }));
+  }
+  async mount(config: UnionConfig): Promise<void> {
+    this.calls.push(`mount ${config.mountpoint}`);
+    if (this.failMount) throw this.failMount;
+    this.mounts.set(config.mountpoint, config);
+  }
+  async unmount(mountpoint: string, force: boolean): Promise<void> {
+    this.calls.push(`unmount ${mountpoint}${force ? ' force' : ''}`);
+    this.mounts.delete(mountpoint);
+  }
+  async reconfigure(mountpoint: string, patch: UnionConfigPatch): Promise<UnionConfig> {
+    this.calls.push(`reconfigure ${mountpoint} ${Object.keys(patch).sort().join(',')}`);
+    const next = { ...this.mounts.get(mountpoint)!, ...patch };
+    this.mounts.set(mountpoint, next);
+    return next;
+  }
+  async where(mountpoint: string, relPath: string): Promise<WhereResult> {
+    return { mountpoint, relPath, exists: false, servingBranch: null, servingPath: null, copies: [], whiteouts: [], opaque: [] };
+  }
+  async preview(mountpoint: string, relPath: string): Promise<PreviewResult> {
+    this.calls.push(`preview ${mountpoint}`);
+    return { mountpoint, relPath, fn: 'create', policy: 'worker', ok: true, branch: 0, createsParents: [], excluded: [] };
+  }
+  async stats(mountpoint: string): Promise<OpStats> {
+    if (!this.mounts.has(mountpoint)) throw new StrataError('NOT_MOUNTED', 'gone');
+    return { at: Date.now(), ops: { read: this.ops }, bytesRead: this.ops * 100, bytesWritten: 0, openHandles: 0, copyups: 0 };
+  }
+  async sweepStale(): Promise<string[]> {
+    return this.stale;
+  }
+}
+
+export class FakeTracker implements TrackerSource {
+  busy = new Map<string, BusyReport>();
+  listener: ((c: MapsChange) => void) | null = null;
+  async snapshot(): Promise<MapsSnapshot> {
+    return { at: 1, entries: [], uninspectable: [] };
+  }
+  watch(listener: (c: MapsChange) => void): () => void {
+    this.listener = listener;
+    return () => { this.listener = null; };
+  }
+  async checkBusy(mountpoint: string, branch?: number): Promise<BusyReport> {
+    return this.busy.get(`${mountpoint}#${branch ?? '*'}`) ?? { busy: false, users: [] };
+  }
+}
+
+export function tempDir(prefix = 'desktop-unit-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function serviceWithFakes(dir = tempDir()) {
+  const backend = new FakeBackend();
+  const tracker = new FakeTracker();
+  const store = new UnionStore(join(dir, 'config', 'unions.json'));
+  const offline: string[] = [];
+  const logs: string[] = [];
+  const service = new StrataService({
+    log: (line) => logs.push(line),
+    store,
+    backend,
+    tracker,
+    offlinePreview: async (config, relPath, fn) => {
+      offline.push(config.mountpoint);
+      return { mountpoint: config.mountpoint, relPath, fn, policy: 'offline', ok: true, branch: 0, createsParents: [], excluded: [] };
+    },
+    mountedPoints: async () => [...backend.mounts.keys()],
+  });
+  return { service, backend, tracker, store, dir, offline, logs };
+}
+
+export function unionConfig(dir: string, over: Partial<UnionConfig> = {}): UnionConfig {
+  return {
+    mountpoint: join(dir, 'mnt'),
+    name: 'u',
+    branches: [{ path: join(dir, 'b0'), mode: 'rw' }, { path: join(dir, 'b1'), mode: 'ro' }],
+    create: 'tdp',
+    createOverrides: {},
+    copyup: 'tdp',
+    minFreeSpace: 0,
+    moveOnEnospc: false,
+    ...over,
+  };
+}
