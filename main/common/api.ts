@@ -7,6 +7,7 @@
 import type { BranchStatus, MountState, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from './contract.ts';
 import type { StrataErrorData } from './errors.ts';
 import type { MapsSnapshot } from './maps.ts';
+import type { PolicyInfo as RegistryPolicyInfo } from './policies/catalog.ts';
 import type { CreateFunction } from './policies/types.ts';
 
 /** A union as the app saves it: its configuration plus what only the app cares about. */
@@ -34,15 +35,8 @@ export interface UnionSummary {
   problem?: string;
 }
 
-export interface PolicyInfo {
-  name: string;
-  family: 'aufs' | 'mergerfs';
-  /** How to write it: 'mfsrr:LOW[:SEC]', 'epmfs'. */
-  form: string;
-  /** What its arguments mean; '' when it takes none. */
-  args: string;
-  summary: string;
-}
+/** What the policy pickers show of each policy: the registry's description without aliases. */
+export type PolicyInfo = Pick<RegistryPolicyInfo, 'name' | 'family' | 'form' | 'args' | 'summary'>;
 
 export interface PolicyCatalog {
   create: PolicyInfo[];

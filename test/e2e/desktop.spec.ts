@@ -105,7 +105,8 @@ test.describe.serial('Strata in the browser, against real FUSE mounts', () => {
     holder = await startMmapHolder(file);
     await app.go('Mapped files');
     const rows = page.locator(`tr[data-pid="${holder.pid}"]`);
-    await expect(rows.first()).toContainText('python3');
+    // The tracker rescans every 2 s, incrementally; on a busy machine the first sighting can take longer.
+    await expect(rows.first()).toContainText('python3', { timeout: 45_000 });
     const row = rows.filter({ hasText: 'mmap' });
     await expect(row).toContainText(file);
     await expect(row).toContainText(`${branch(1)}/new-file.txt`);

@@ -5,11 +5,12 @@
  * Strata union (through dist/cli.js) and over mergerfs, whose device numbers the tracker treats alike.
  */
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MappedEntry, MapsChange } from '../../main/common/maps.ts';
 import { checkBusy } from '../../main/node/tracker/guard.ts';
 import { guardReconfigure, guardUnmount } from '../../main/node/tracker/guardHooks.ts';
 import { managerSource } from '../../main/node/tracker/managerSource.ts';
+import { procReader } from '../../main/node/tracker/procReader.ts';
 import { scanSnapshot } from '../../main/node/tracker/scan.ts';
 import { MapsTracker } from '../../main/node/tracker/tracker.ts';
 import type { UnionSource } from '../../main/node/tracker/unionSource.ts';
@@ -157,6 +158,24 @@ time.sleep(600)`;
       await until(() => changes.some((c) => c.removed.some((e) => e.pid === p.pid)));
     } finally {
       stop();
+    }
+  });
+
+  it('rescans in full only processes that changed, plus a rotating tenth', async () => {
+    const tracker = new MapsTracker({ source, mountpoint: u.mnt, verifyEvery: 10 });
+    const full = vi.spyOn(procReader, 'process');
+    try {
+      await tracker.rescan();
+      const first = full.mock.calls.filter(([, want]) => want.filter).length;
+      full.mockClear();
+      const p = await hold(`fd:${u.at('a.txt')}`);
+      const change = await tracker.rescan();
+      const second = full.mock.calls.filter(([, want]) => want.filter);
+      expect(second.length).toBeLessThan(first / 3);
+      expect(second.map(([pid]) => pid)).toContain(p.pid);
+      expect(change.added.map((e) => e.pid)).toContain(p.pid);
+    } finally {
+      full.mockRestore();
     }
   });
 

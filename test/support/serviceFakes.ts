@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MountStatus, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../main/common/contract.ts';
 import { StrataError } from '../../main/common/errors.ts';
+import { buildUnionConfig } from '../../main/common/unionConfig.ts';
 import type { BusyReport, MapsChange, MapsSnapshot } from '../../main/common/maps.ts';
 import type { MountBackend, TrackerSource } from '../../main/node/service/ports.ts';
+import type { BusyTarget } from '../../main/node/tracker/guard.ts';
 import { StrataService } from '../../main/node/service/strataService.ts';
 import { UnionStore } from '../../main/node/service/unionStore.ts';
 
@@ -67,8 +69,13 @@ export class FakeTracker implements TrackerSource {
     this.listener = listener;
     return () => { this.listener = null; };
   }
-  async checkBusy(mountpoint: string, branch?: number): Promise<BusyReport> {
-    return this.busy.get(`${mountpoint}#${branch ?? '*'}`) ?? { busy: false, users: [] };
+  readonly busyQuestions: BusyTarget[] = [];
+  /** Answers from `busy`, keyed 'MOUNTPOINT#*' for the whole union, 'MOUNTPOINT#ROOT' or 'MOUNTPOINT#ROOT#w' for branches. */
+  async checkBusy(target: BusyTarget): Promise<BusyReport> {
+    this.busyQuestions.push(target);
+    const keys = target.branchRoots?.map((r) => `${target.mountpoint}#${r}${target.writersOnly ? '#w' : ''}`) ?? [`${target.mountpoint}#*`];
+    const found = keys.map((k) => this.busy.get(k)).find((r) => r?.busy);
+    return found ?? { busy: false, users: [] };
   }
 }
 
@@ -96,16 +103,7 @@ export function serviceWithFakes(dir = tempDir()) {
   return { service, backend, tracker, store, dir, offline, logs };
 }
 
+/** A union of DIR/b0 (rw) over DIR/b1 (ro) on DIR/mnt, with the CLI's defaults for everything else. */
 export function unionConfig(dir: string, over: Partial<UnionConfig> = {}): UnionConfig {
-  return {
-    mountpoint: join(dir, 'mnt'),
-    name: 'u',
-    branches: [{ path: join(dir, 'b0'), mode: 'rw' }, { path: join(dir, 'b1'), mode: 'ro' }],
-    create: 'tdp',
-    createOverrides: {},
-    copyup: 'tdp',
-    minFreeSpace: 0,
-    moveOnEnospc: false,
-    ...over,
-  };
+  return { ...buildUnionConfig(join(dir, 'mnt'), [`${dir}/b0=rw`, `${dir}/b1=ro`], { name: 'u' }), ...over };
 }

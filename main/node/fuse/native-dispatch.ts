@@ -4,8 +4,8 @@
  * `reply(id, errno, value)`. Argument shapes below mirror native/fuse/src/operations.cc.
  *
  * A file unlinked while open is first renamed to `.fuse_hidden*` through `rename` and unlinked at
- * release (libfuse's default; see native/fuse/src/mount.cc). `path` is '' only if libfuse cannot name
- * the node, which then leaves the fh to identify it.
+ * release (libfuse's default; see native/fuse/src/mount.cc; the union unlinks it at the rename).
+ * `path` is '' only if libfuse cannot name the node, which then leaves the fh to identify it.
  */
 import { errnoOf, FsError, type FuseTime, type RequestContext } from './ops.ts';
 import type { DirectIoOps } from './native-ops.ts';

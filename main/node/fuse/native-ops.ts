@@ -10,7 +10,15 @@ export interface DirectIoOps extends FuseOps {
    * pointing at the same file until `release(fh)` is called (pwrite on an O_APPEND descriptor ignores
    * the offset the kernel sends). Return no `fd` to keep serving the handle in JS.
    */
-  openHandle?(path: string, flags: number): Promise<OpenedHandle>;
+  openHandle?(path: string, flags: number): Promise<DirectHandle>;
   /** `create` with the same option. */
-  createHandle?(path: string, mode: number, flags: number, ctx: RequestContext): Promise<OpenedHandle>;
+  createHandle?(path: string, mode: number, flags: number, ctx: RequestContext): Promise<DirectHandle>;
+}
+
+export interface DirectHandle extends OpenedHandle {
+  /**
+   * With `fd`: the inode number getattr reports for the file. getattr on the handle is then answered
+   * natively as fstat(fd) with this number, without reaching `getattr`.
+   */
+  ino?: bigint;
 }

@@ -15,8 +15,18 @@ export function busyUnmountError(mountpoint: string, report: BusyReport): Strata
     report);
 }
 
-export function busyBranchError(branchPath: string, report: BusyReport): StrataError {
+const has = (report: BusyReport) => (report.users.length === 1 ? 'has' : 'have');
+
+export function busyBranchError(branchPaths: readonly string[], report: BusyReport): StrataError {
+  const branches = branchPaths.length === 1 ? `Branch ${branchPaths[0]}` : `Branches ${branchPaths.join(', ')}`;
   return new StrataError('BUSY',
-    `Branch ${branchPath} cannot be removed while ${who(report)} ${report.users.length === 1 ? 'has' : 'have'} files open on it: close them, then remove the branch.`,
+    `${branches} cannot be removed while ${who(report)} ${has(report)} files open on ${branchPaths.length === 1 ? 'it' : 'them'}: close them, then remove the branch.`,
+    report);
+}
+
+export function busyReadOnlyError(branchPaths: readonly string[], report: BusyReport): StrataError {
+  const branches = branchPaths.length === 1 ? `Branch ${branchPaths[0]}` : `Branches ${branchPaths.join(', ')}`;
+  return new StrataError('BUSY',
+    `${branches} cannot become read-only while ${who(report)} ${has(report)} files open for writing there: close them, then change the mode.`,
     report);
 }

@@ -9,7 +9,7 @@ import { managerBackend } from './managerBackend.ts';
 import { offlinePreviewer } from './offlinePreview.ts';
 import type { WorkerSpawner } from './ports.ts';
 import { StrataService } from './strataService.ts';
-import { scanningTracker } from './trackerSource.ts';
+import { liveTracker } from './trackerSource.ts';
 import { defaultStorePath, UnionStore } from './unionStore.ts';
 
 export interface HostOptions {
@@ -21,8 +21,8 @@ export function createStrataService(host: HostOptions = {}): StrataService {
   return new StrataService({
     store: new UnionStore(defaultStorePath()),
     backend: managerBackend(host.spawn),
-    tracker: scanningTracker(),
-    offlinePreview: offlinePreviewer(loadSyscalls()),
+    tracker: liveTracker(),
+    offlinePreview: offlinePreviewer(loadSyscalls),
     mountedPoints: async () => (await strataMounts()).map((m) => m.mountpoint),
     tickMs: 1000,
     log: host.log,

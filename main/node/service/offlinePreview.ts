@@ -13,12 +13,13 @@ import { makeBranches } from '../union/branchSet.ts';
 import { placeNew } from '../union/placement.ts';
 import { Resolver } from '../union/resolver.ts';
 
-export function offlinePreviewer(sys: Syscalls) {
+/** `sys` is asked for on the first preview, so a missing native addon costs the preview, not the app's start. */
+export function offlinePreviewer(sys: () => Syscalls) {
   return async (config: UnionConfig, rel: string, fn: CreateFunction): Promise<PreviewResult> => {
     const branches = makeBranches(config.branches);
     const [parent, placement] = await Promise.all([
       new Resolver(() => branches).lookup(dirname(rel)).catch(() => null),
-      placeNew({ sys, branches, config, state: {}, now: Date.now, random: Math.random }, rel, fn),
+      placeNew({ sys: sys(), branches, config, state: {}, now: Date.now, random: Math.random }, rel, fn),
     ]);
     const { result } = placement;
     const base = { mountpoint: config.mountpoint, relPath: rel, fn, policy: placement.policy, excluded: result.excluded, createsParents: placement.missingParents };

@@ -6,6 +6,7 @@
 import type { MountStatus, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import type { BusyReport, MapsChange, MapsSnapshot } from '../../common/maps.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
+import type { BusyTarget } from '../tracker/guard.ts';
 
 export interface MountBackend {
   /** Every Strata mount on the machine (also those mounted by the CLI), with branch space. */
@@ -26,8 +27,8 @@ export interface TrackerSource {
   snapshot(): Promise<MapsSnapshot>;
   /** Calls `listener` whenever the set of mapped/open files changes; returns a function that stops. */
   watch(listener: (change: MapsChange) => void): () => void;
-  /** Who holds files under `mountpoint`, or only those served by branch `branch` of it. */
-  checkBusy(mountpoint: string, branch?: number): Promise<BusyReport>;
+  /** The busy guard: who uses the union, or some of its branches (optionally only for writing). */
+  checkBusy(target: BusyTarget): Promise<BusyReport>;
 }
 
 /** Where a new entry would land under a union that is not mounted (or a draft of one). */

@@ -11,7 +11,7 @@ import { StrataError } from '../../common/errors.ts';
 import type { MapsSnapshot } from '../../common/maps.ts';
 import { listCopyupPolicies, listCreatePolicies, type PolicyInfo as RegistryPolicyInfo } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
-import { busyBranchError, busyUnmountError } from './busyMessages.ts';
+import { busyBranchError, busyReadOnlyError, busyUnmountError } from './busyMessages.ts';
 import type { MountBackend, OfflinePreview, TrackerSource } from './ports.ts';
 import { spaceOf } from './space.ts';
 import { StatsSampler } from './statsSampler.ts';
@@ -254,7 +254,7 @@ export class StrataService {
 
   async unmount(mountpoint: string, force = false): Promise<UnionSummary | null> {
     if (!force) {
-      const report = await this.deps.tracker.checkBusy(mountpoint);
+      const report = await this.deps.tracker.checkBusy({ mountpoint });
       if (report.busy) throw busyUnmountError(mountpoint, report);
     }
     await this.deps.backend.unmount(mountpoint, force);
@@ -277,15 +277,23 @@ export class StrataService {
     return this.get(mountpoint);
   }
 
-  /** Reconfigures a mounted union, refusing to drop a branch that processes still use. */
+  /**
+   * Reconfigures a mounted union with aufs' guards: a branch that processes use is not removed, and a
+   * branch with files open for writing does not become read-only.
+   */
   private async applyLive(mountpoint: string, patch: UnionConfigPatch, live: MountStatus): Promise<UnionConfig> {
     const current = live.config ?? this.definition(mountpoint)?.config;
     if (patch.branches && current) {
-      const kept = new Set(patch.branches.map((b) => b.path));
-      for (const [index, b] of current.branches.entries()) {
-        if (kept.has(b.path)) continue;
-        const report = await this.deps.tracker.checkBusy(mountpoint, index);
-        if (report.busy) throw busyBranchError(b.path, report);
+      const next = new Map(patch.branches.map((b) => [b.path, b]));
+      const removed = current.branches.filter((b) => !next.has(b.path)).map((b) => b.path);
+      const madeReadOnly = current.branches.filter((b) => b.mode !== 'ro' && next.get(b.path)?.mode === 'ro').map((b) => b.path);
+      if (removed.length > 0) {
+        const report = await this.deps.tracker.checkBusy({ mountpoint, branchRoots: removed });
+        if (report.busy) throw busyBranchError(removed, report);
+      }
+      if (madeReadOnly.length > 0) {
+        const report = await this.deps.tracker.checkBusy({ mountpoint, branchRoots: madeReadOnly, writersOnly: true });
+        if (report.busy) throw busyReadOnlyError(madeReadOnly, report);
       }
     }
     return this.deps.backend.reconfigure(mountpoint, patch);

@@ -69,27 +69,38 @@ function memo<T>(cache: Map<string, Promise<T | null>>, key: string, ask: () => 
 async function toMapped(p: ScannedProcess, e: LocatedEntry, lookups: Lookups, user: string): Promise<MappedEntry> {
   const loc = e.location;
   const mountpoint = loc.union.mountpoint;
-  const base = {
+  const served = loc.direct ? await directly(e, mountpoint, loc.relPath, loc.branch.index, loc.realPath, lookups) : await serving(e, mountpoint, loc.relPath, lookups);
+  const size = e.size ?? (e.kind === 'fd' && !served.deleted && served.realPath ? await lookups.size(served.realPath) : null);
+  return {
     pid: p.pid,
     startTime: p.startTime,
     command: p.command,
     uid: p.uid,
     user,
     kind: e.kind,
-    ...(e.perms === undefined ? {} : { perms: e.perms, shared: e.shared, address: e.address }),
-    ...(e.fd === undefined ? {} : { fd: e.fd, access: e.access }),
+    ...(e.kind === 'mmap' ? { perms: e.perms, shared: e.shared, address: e.address } : {}),
+    ...(e.kind === 'fd' ? { fd: e.fd, access: e.access } : {}),
     mountpoint,
+    relPath: served.relPath,
+    virtualPath: joinBelow(mountpoint, served.relPath === '/' ? '' : served.relPath),
+    branch: served.branch,
+    ...(served.branchCandidates ? { branchCandidates: served.branchCandidates } : {}),
+    realPath: served.realPath,
+    ...(size === null ? {} : { size }),
+    deleted: served.deleted,
+    direct: loc.direct,
+    ...(served.directState ? { directState: served.directState } : {}),
   };
-  if (loc.direct) {
-    const where = e.deleted ? null : await lookups.where(mountpoint, loc.relPath);
-    const state = where ? directState(where, loc.branch.index) : undefined;
-    return finish({ ...base, relPath: loc.relPath, virtualPath: virtualPath(mountpoint, loc.relPath), branch: loc.branch.index, realPath: loc.realPath, deleted: e.deleted, direct: true, ...(state ? { directState: state } : {}) }, e, lookups);
-  }
-  const served = await serving(e, mountpoint, loc.relPath, lookups);
-  return finish({ ...base, ...served, virtualPath: virtualPath(mountpoint, served.relPath), direct: false }, e, lookups);
 }
 
-type Served = Pick<MappedEntry, 'relPath' | 'branch' | 'realPath' | 'deleted' | 'branchCandidates'>;
+type Served = Pick<MappedEntry, 'relPath' | 'branch' | 'realPath' | 'deleted' | 'branchCandidates' | 'directState'>;
+
+/** A branch file reached directly: its branch is known; `where` says whether the union shows this copy. */
+async function directly(e: LocatedEntry, mountpoint: string, relPath: string, branch: number, realPath: string, lookups: Lookups): Promise<Served> {
+  const where = e.deleted ? null : await lookups.where(mountpoint, relPath);
+  const directState = where ? directStateOf(where, branch) : undefined;
+  return { relPath, branch, realPath, deleted: e.deleted, ...(directState ? { directState } : {}) };
+}
 
 async function serving(e: LocatedEntry, mountpoint: string, relPath: string, lookups: Lookups): Promise<Served> {
   const table = await lookups.handles(mountpoint);
@@ -113,20 +124,9 @@ function narrow(handles: HandleInfo[], e: LocatedEntry): HandleInfo[] {
   return fit.length ? fit : handles;
 }
 
-function directState(where: WhereResult, branch: number): MappedEntry['directState'] {
+function directStateOf(where: WhereResult, branch: number): MappedEntry['directState'] {
   const copy = where.copies.find((c) => c.branch === branch);
   if (!copy) return undefined;
   if (copy.visible) return 'visible';
   return copy.hiddenBy === 'shadowed' ? 'shadowed' : 'whiteout';
-}
-
-async function finish(entry: MappedEntry, e: LocatedEntry, lookups: Lookups): Promise<MappedEntry> {
-  if (e.size !== undefined) return { ...entry, size: e.size };
-  if (e.kind !== 'fd' || entry.deleted || !entry.realPath) return entry;
-  const size = await lookups.size(entry.realPath);
-  return size === null ? entry : { ...entry, size };
-}
-
-function virtualPath(mountpoint: string, relPath: string): string {
-  return joinBelow(mountpoint, relPath === '/' ? '' : relPath);
 }

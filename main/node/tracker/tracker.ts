@@ -6,7 +6,7 @@
  * dup2): each process is verified at least every `verifyEvery` rescans. /proc has no change notification
  * for maps or fds, so the probes stay proportional to the number of processes.
  */
-import type { MappedEntry, MapsChange, MapsSnapshot, Uninspectable } from '../../common/maps.ts';
+import type { MapsChange, MapsSnapshot, Uninspectable } from '../../common/maps.ts';
 import { diffEntries } from '../../common/proc/mapsDiff.ts';
 import { attribute } from './attribution.ts';
 import { listPids } from './procFs.ts';
@@ -38,9 +38,9 @@ export class MapsTracker {
 
   constructor(private readonly opts: TrackerOptions) {}
 
-  /** The state after the latest rescan (running one first if there was none). */
+  /** While watched, the state after the latest rescan (at most one interval old); otherwise a fresh rescan. */
   async snapshot(): Promise<MapsSnapshot> {
-    if (!this.state) await this.rescan();
+    if (!this.state || this.listeners.size === 0) await this.rescan();
     return this.state!;
   }
 
@@ -89,7 +89,7 @@ export class MapsTracker {
       this.known.clear();
       this.unionsKey = key;
     }
-    const pids = (await listPids()).filter((pid) => !round.servers.has(pid));
+    const pids = round.ctx.locator.targets.length ? (await listPids()).filter((pid) => !round.servers.has(pid)) : [];
     const probes = await Promise.all(pids.map((pid) => probeProcess(pid, round.ctx.reader).catch(() => null)));
     const verifyEvery = this.opts.verifyEvery ?? 10;
     const due = new Map<number, ProcessProbe>();

@@ -31,7 +31,7 @@ export interface CopyNodeOptions {
 }
 
 /** Returns false, changing nothing, when `<dstDir>/<name>` exists by the time the copy is ready. */
-const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const t = performance.now(); try { return await p; } finally { const ms = performance.now() - t; if (ms > 1500) process.stderr.write(`SLOW ${n} ${ms.toFixed(0)}ms\n`); } };
+const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const g = globalThis as any; g.__pend ??= new Map(); if (!g.__tick) { g.__tick = setInterval(() => { for (const [k, v] of g.__pend) process.stderr.write(`PENDING ${k} ${(performance.now() - v).toFixed(0)}ms\n`); }, 5000); g.__tick.unref(); } const key = `${n}#${Math.random().toFixed(4)}`; g.__pend.set(key, performance.now()); try { return await p; } finally { g.__pend.delete(key); } };
 export async function copyNode(sys: Syscalls, src: string, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
   const st = await lstat(src, { bigint: true });
   const tmp = join(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex'));

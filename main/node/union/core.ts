@@ -14,10 +14,14 @@ import { type Branch, makeBranches } from './branchSet.ts';
 import { cloneDirs, copyUp } from './copyup.ts';
 import { chain } from './facts.ts';
 import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno, lstat, lstatOrNull, openFd } from './fsx.ts';
-import { HandleTable } from './handles.ts';
+import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
 import { type PlacementDeps, placeCopyup } from './placement.ts';
 import { Resolver, type UnionNode } from './resolver.ts';
+
+/** The name libfuse gives a file unlinked while still open (hide_node in its fuse.c). */
+const LIBFUSE_HIDDEN = /\/\.fuse_hidden[0-9a-f]{16}$/;
+export const isLibfuseHidden = (rel: string): boolean => LIBFUSE_HIDDEN.test(rel);
 
 const POLICY_ERRNO: Record<PolicyErrno, number> = { EROFS, ENOSPC, ENOENT };
 
@@ -63,6 +67,19 @@ export class UnionCore {
 
   invalidate(rel: string): void {
     this.resolver.invalidate(rel);
+  }
+
+  /** Open files the union knows by `rel`. */
+  openAt(rel: string): OpenFile[] {
+    return this.handles.info(this.branches).filter((h) => h.relPath === rel).map((h) => this.handles.get(h.fh)!);
+  }
+
+  /**
+   * A file unlinked while open, by the hidden name libfuse still uses for it (see ops/rename.ts):
+   * attribute requests without a handle (fstat, fchmod) arrive by that name and are served by its fd.
+   */
+  unlinkedOpen(rel: string): OpenFile | undefined {
+    return isLibfuseHidden(rel) ? this.openAt(rel)[0] : undefined;
   }
 
   /** Roots in branch order: where cloned directories take their metadata from. */

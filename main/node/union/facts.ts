@@ -19,6 +19,8 @@ export interface PathFacts {
   probe: PathProbe;
   /** Highest branch holding `.wh.<name>` for the path itself. */
   whiteoutBranch?: number;
+  /** Every branch holding `.wh.<name>` for the path itself. */
+  whiteouts: Set<number>;
   /** Highest branch below which the path's ancestors hide new entries (opaque dir, whiteout, non-directory). */
   opaqueBranch?: number;
   /** Branches where a proper ancestor is a non-directory: a directory cannot be made there. */
@@ -41,6 +43,7 @@ export async function gatherFacts(branches: Branch[], rel: string): Promise<Path
   let opaqueBranch: number | undefined;
   let whiteoutBranch: number | undefined;
   const blocked = new Set<number>();
+  const whiteouts = new Set<number>();
   const lower = (cur: number | undefined, b: number) => (cur === undefined ? b : Math.min(cur, b));
 
   await Promise.all(branches.map(async (br, b) => {
@@ -52,8 +55,10 @@ export async function gatherFacts(branches: Branch[], rel: string): Promise<Path
       seen.set(key(b, p), { exists: !!st, dir, mtime: st ? Number(st.mtimeMs / 1000n) : undefined });
       if (p !== '/' && !st && (await lstatOrNull(join(br.real(dirname(p)), whiteoutName(basename(p)))))) {
         // A whiteout of the name itself hides lower copies; of an ancestor, everything below in it.
-        if (isSelf) whiteoutBranch = lower(whiteoutBranch, b);
-        else opaqueBranch = lower(opaqueBranch, b);
+        if (isSelf) {
+          whiteoutBranch = lower(whiteoutBranch, b);
+          whiteouts.add(b);
+        } else opaqueBranch = lower(opaqueBranch, b);
         break;
       }
       if (isSelf) break;
@@ -74,5 +79,5 @@ export async function gatherFacts(branches: Branch[], rel: string): Promise<Path
     exists: (b, p) => seen.get(key(b, p))?.exists ?? false,
     mtime: (b, p) => seen.get(key(b, p))?.mtime,
   };
-  return { probe, whiteoutBranch, opaqueBranch, blocked };
+  return { probe, whiteoutBranch, whiteouts, opaqueBranch, blocked };
 }

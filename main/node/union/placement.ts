@@ -8,7 +8,7 @@ import { parsePolicySetting, runCopyupPolicy, runCreatePolicy } from '../../comm
 import type { BranchState, CreateFunction, PolicyInput, PolicyResult, PolicyState } from '../../common/policies/types.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { chain, gatherFacts } from './facts.ts';
+import { type PathFacts, chain, gatherFacts } from './facts.ts';
 
 const ST_RDONLY = 1;
 
@@ -18,6 +18,8 @@ export interface Placement {
   policy: string;
   /** Ancestors of the path missing on the chosen branch (created before the entry). */
   missingParents: string[];
+  /** What the policy was given: which branches hold the path, its ancestors and whiteouts. */
+  facts: PathFacts;
 }
 
 export interface PlacementDeps {
@@ -46,10 +48,10 @@ async function branchStates(deps: PlacementDeps): Promise<BranchState[]> {
   }));
 }
 
-async function policyInput(deps: PlacementDeps, rel: string, fn: CreateFunction, sourceBranch?: number): Promise<{ input: PolicyInput; blocked: Set<number> }> {
+async function policyInput(deps: PlacementDeps, rel: string, fn: CreateFunction, sourceBranch?: number): Promise<{ input: PolicyInput; facts: PathFacts }> {
   const [branches, facts] = await Promise.all([branchStates(deps), gatherFacts(deps.branches, rel)]);
   return {
-    blocked: facts.blocked,
+    facts,
     input: {
       branches: branches.map((b) => (facts.blocked.has(b.index) ? { ...b, mode: 'ro' as const } : b)),
       path: rel,
@@ -65,11 +67,12 @@ async function policyInput(deps: PlacementDeps, rel: string, fn: CreateFunction,
   };
 }
 
-function missingParents(input: PolicyInput, result: PolicyResult): string[] {
-  if (!result.ok) return [];
-  const b = result.branches[0];
-  return chain(dirname(input.path)).filter((p) => p !== '/' && !input.probe.isDir(b, p));
+/** Ancestors of `rel` that are not directories on branch `b`. */
+export function missingOn(facts: PathFacts, rel: string, b: number): string[] {
+  return chain(dirname(rel)).filter((p) => p !== '/' && !facts.probe.isDir(b, p));
 }
+
+const missingParents = (facts: PathFacts, rel: string, result: PolicyResult) => (result.ok ? missingOn(facts, rel, result.branches[0]) : []);
 
 export function createSettingFor(config: UnionConfig, fn: CreateFunction): string {
   return config.createOverrides[fn] ?? config.create;
@@ -77,19 +80,19 @@ export function createSettingFor(config: UnionConfig, fn: CreateFunction): strin
 
 export async function placeNew(deps: PlacementDeps, rel: string, fn: CreateFunction): Promise<Placement> {
   const policy = createSettingFor(deps.config, fn);
-  const { input } = await policyInput(deps, rel, fn);
+  const { input, facts } = await policyInput(deps, rel, fn);
   const result = runCreatePolicy(parsePolicySetting(policy), input);
-  return { result, policy, missingParents: missingParents(input, result) };
+  return { result, policy, missingParents: missingParents(facts, rel, result), facts };
 }
 
 export async function placeCopyup(deps: PlacementDeps, rel: string, sourceBranch: number): Promise<Placement> {
-  const { input } = await policyInput(deps, rel, 'create', sourceBranch);
+  const { input, facts } = await policyInput(deps, rel, 'create', sourceBranch);
   const result = runCopyupPolicy(deps.config.copyup, input);
-  return { result, policy: deps.config.copyup, missingParents: missingParents(input, result) };
+  return { result, policy: deps.config.copyup, missingParents: missingParents(facts, rel, result), facts };
 }
 
 export async function placeWithPolicy(deps: PlacementDeps, rel: string, policy: string): Promise<Placement> {
-  const { input } = await policyInput(deps, rel, 'create');
+  const { input, facts } = await policyInput(deps, rel, 'create');
   const result = runCreatePolicy(parsePolicySetting(policy), input);
-  return { result, policy, missingParents: missingParents(input, result) };
+  return { result, policy, missingParents: missingParents(facts, rel, result), facts };
 }

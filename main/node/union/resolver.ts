@@ -59,7 +59,8 @@ export class Resolver {
 
   private async resolve(rel: string): Promise<UnionNode | null> {
     const node = rel === '/' ? await this.lookupRoot() : await this.lookupChild(rel);
-    if (node?.isDir) this.dirs.set(rel, { node, at: this.now() });
+    // Not when the parent was invalidated meanwhile: that keeps invalidate() from needing a scan.
+    if (node?.isDir && (rel === '/' || this.dirs.has(dirname(rel)))) this.dirs.set(rel, { node, at: this.now() });
     return node;
   }
 
@@ -87,6 +88,9 @@ export class Resolver {
   /** Forget cached directories at and below `rel` after the union changed them. */
   invalidate(rel: string): void {
     if (rel === '/') return this.dirs.clear();
+    // A directory is cached only while its parent is (see resolve) and leaves with it: nothing below an
+    // uncached path can be cached, so new files and most removals cost no scan.
+    if (!this.dirs.has(rel)) return;
     const prefix = rel + '/';
     for (const key of this.dirs.keys()) if (key === rel || key.startsWith(prefix)) this.dirs.delete(key);
   }

@@ -18,6 +18,11 @@ import { MountSession } from './mountSession.ts';
 import { CONFIG_ENV } from './protocol.ts';
 import { reportReadiness } from './readiness.ts';
 
+// Every op awaits branch syscalls on libuv's pool, and the native backend has many requests in flight
+// at once: libuv's default of 4 threads would queue them. Read once, at the pool's first use, which
+// is after this module's imports (none of them touches the filesystem asynchronously).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 function readConfig(): UnionConfig {
   const raw = process.env[CONFIG_ENV];
   delete process.env[CONFIG_ENV];

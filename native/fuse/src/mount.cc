@@ -94,9 +94,10 @@ void Mount::Loop() {
 void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   // st_ino from getattr/readdir reaches stat(2); otherwise libfuse substitutes its node ids.
   cfg->use_ino = 1;
-  // hard_remove stays off: with it, fstat(2) on an unlinked open file fails with ESTALE (libfuse can
-  // no longer name the node). Instead libfuse renames such a file to .fuse_hidden* through the ops
-  // and unlinks it on release.
+  // hard_remove stays off: with it, fstat(2) on an unlinked open file fails with ESTALE (the kernel
+  // asks for its attributes without a handle and libfuse can no longer name the node). Instead libfuse
+  // renames such a file to .fuse_hidden* through the ops, where the union unlinks it and keeps serving
+  // the hidden name from the open handle (main/node/union/ops/rename.ts).
   cfg->attr_timeout = attr_timeout_;
   cfg->entry_timeout = entry_timeout_;
   cfg->negative_timeout = negative_timeout_;
@@ -106,6 +107,10 @@ void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   // Page-cache mode always: direct_io breaks shared mmap.
   cfg->direct_io = 0;
   conn->max_write = kMaxWrite;
+  // With attributes never cached, auto_inval_data makes the kernel ask for them before every read(2),
+  // even one the page cache can answer. Cached pages are checked at each open instead (auto_cache
+  // keeps them only while mtime and size are unchanged); a change of size is still seen at any getattr.
+  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   // Branch writes run as root, which keeps setuid bits; let the kernel clear them through chmod.
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   Post("ready", 0);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,26 +59,36 @@ int Run(const char* op, const char* path, Call::Args args = nullptr, Call::Resul
 
 uint64_t FhResult(Napi::Value v) { return ToU64(v, "file handle"); }
 
-// open/create resolve to a handle number or an OpenedHandle { fh, fd? }. Built on the FUSE thread:
-// Mount::Current() means nothing on the JS thread.
+// open/create resolve to a handle number or an OpenedHandle { fh, fd?, ino? }. Built on the FUSE
+// thread: Mount::Current() means nothing on the JS thread.
 Call::Result OpenResult(struct fuse_file_info* fi) {
   OpenFiles* files = &Mount::Current().files();
   return [fi, files](Napi::Value v) {
-    int fd = OpenFiles::kServedByJs;
+    OpenFile file;
     if (v.IsObject()) {
       Napi::Object handle = v.As<Napi::Object>();
       fi->fh = FhResult(handle.Get("fh"));
-      Napi::Value given = handle.Get("fd");
-      if (!given.IsUndefined()) fd = static_cast<int>(ToI64(given, "fd"));
+      Napi::Value fd = handle.Get("fd"), ino = handle.Get("ino");
+      if (!fd.IsUndefined()) file.fd = static_cast<int>(ToI64(fd, "fd"));
+      if (!fd.IsUndefined() && !ino.IsUndefined()) file.ino = ToU64(ino, "ino");
     } else {
       fi->fh = FhResult(v);
     }
-    files->Add(fi->fh, fd);
+    files->Add(fi->fh, file);
     return 0;
   };
 }
 
 int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
+  // libfuse asks right after every open and create (auto_cache, lookup): fstat of the branch file is
+  // all the ops would do, so it is answered here with the union's inode number.
+  OpenFile direct = fi ? Mount::Current().files().Get(fi->fh) : OpenFile{};
+  if (direct.ino != OpenFile::kNoIno) {
+    if (fstat(direct.fd, st) < 0) return -errno;
+    st->st_ino = direct.ino;
+    st->st_dev = 0;
+    return 0;
+  }
   AttrFh fh(fi);
   return Run(
       "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(fh.Get(env)); },
@@ -212,7 +223,7 @@ int PWrite(int fd, const char* buf, size_t size, off_t off) {
 }
 
 int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
-  int fd = Mount::Current().files().Fd(fi->fh);
+  int fd = Mount::Current().files().Get(fi->fh).fd;
   if (fd >= 0) return PRead(fd, buf, size, off);
   return Run(
       "read", path,
@@ -232,7 +243,7 @@ int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_i
 }
 
 int Write(const char* path, const char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
-  int fd = Mount::Current().files().Fd(fi->fh);
+  int fd = Mount::Current().files().Get(fi->fh).fd;
   if (fd >= 0) return PWrite(fd, buf, size, off);
   return Run(
       "write", path,

@@ -41,4 +41,14 @@ describe('MappedFiles', () => {
     fake.emit('maps:changed', { at: 2 });
     await waitFor(() => expect(screen.getByText('python3')).toBeTruthy());
   });
+
+  it('shows the first 200 groups of a very long list and says how to narrow it', async () => {
+    const many = snapshot();
+    const base = many.entries[2];
+    many.entries = Array.from({ length: 250 }, (_, i) => ({ ...base, pid: 1000 + i }));
+    installFakeBridge({ 'maps:snapshot': () => many });
+    render(MappedFiles);
+    expect(await screen.findByText('Showing 200 of 250; search to narrow the list.')).toBeTruthy();
+    expect(document.querySelectorAll('tr[data-pid]')).toHaveLength(200);
+  });
 });

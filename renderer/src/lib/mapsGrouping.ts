@@ -21,24 +21,25 @@ function matches(e: MappedEntry, query: string): boolean {
   return [String(e.pid), e.command, e.user, e.virtualPath, e.realPath ?? '', e.kind].some((field) => field.toLowerCase().includes(q));
 }
 
-export function groupByProcess(entries: readonly MappedEntry[], query: string): ProcessGroup[] {
-  const groups = new Map<number, ProcessGroup>();
+/** Entries matching `query`, grouped under `key`, each group started by `head` from its first entry. */
+function groupBy<K, G extends { entries: MappedEntry[] }>(entries: readonly MappedEntry[], query: string, key: (e: MappedEntry) => K, head: (e: MappedEntry) => G): G[] {
+  const groups = new Map<K, G>();
   for (const e of entries.filter((x) => matches(x, query))) {
-    const g = groups.get(e.pid) ?? { pid: e.pid, command: e.command, user: e.user, entries: [] };
+    const g = groups.get(key(e)) ?? head(e);
     g.entries.push(e);
-    groups.set(e.pid, g);
+    groups.set(key(e), g);
   }
-  return [...groups.values()].sort((a, b) => a.pid - b.pid);
+  return [...groups.values()];
+}
+
+export function groupByProcess(entries: readonly MappedEntry[], query: string): ProcessGroup[] {
+  return groupBy(entries, query, (e) => e.pid, (e): ProcessGroup => ({ pid: e.pid, command: e.command, user: e.user, entries: [] }))
+    .sort((a, b) => a.pid - b.pid);
 }
 
 export function groupByFile(entries: readonly MappedEntry[], query: string): FileGroup[] {
-  const groups = new Map<string, FileGroup>();
-  for (const e of entries.filter((x) => matches(x, query))) {
-    const g = groups.get(e.virtualPath) ?? { virtualPath: e.virtualPath, branch: e.branch, realPath: e.realPath, entries: [] };
-    g.entries.push(e);
-    groups.set(e.virtualPath, g);
-  }
-  return [...groups.values()].sort((a, b) => a.virtualPath.localeCompare(b.virtualPath));
+  return groupBy(entries, query, (e) => e.virtualPath, (e): FileGroup => ({ virtualPath: e.virtualPath, branch: e.branch, realPath: e.realPath, entries: [] }))
+    .sort((a, b) => a.virtualPath.localeCompare(b.virtualPath));
 }
 
 /** "mmap r--s", "fd 3 (rw)", "cwd": how a process holds the file. */

@@ -2,23 +2,11 @@
 import type { PolicyCatalog, UnionSummary } from '../../../main/common/api.ts';
 import type { UnionConfig } from '../../../main/common/contract.ts';
 import type { MapsSnapshot } from '../../../main/common/maps.ts';
+import { buildUnionConfig } from '../../../main/common/unionConfig.ts';
 
+/** 'media' on /mnt/media: /srv/ssd and /srv/hdd (rw) over /srv/archive (ro), the CLI's defaults otherwise. */
 export function config(over: Partial<UnionConfig> = {}): UnionConfig {
-  return {
-    mountpoint: '/mnt/media',
-    name: 'media',
-    branches: [
-      { path: '/srv/ssd', mode: 'rw' },
-      { path: '/srv/hdd', mode: 'rw' },
-      { path: '/srv/archive', mode: 'ro' },
-    ],
-    create: 'tdp',
-    createOverrides: {},
-    copyup: 'tdp',
-    minFreeSpace: 0,
-    moveOnEnospc: false,
-    ...over,
-  };
+  return { ...buildUnionConfig('/mnt/media', ['/srv/ssd=rw', '/srv/hdd=rw', '/srv/archive=ro']), ...over };
 }
 
 export function summary(over: Partial<UnionSummary> = {}): UnionSummary {

@@ -63,9 +63,12 @@ describe('StrataService', () => {
     const { service, backend, tracker, config, store } = setup();
     await service.save({ config, autoMount: false });
     await service.mount(config.mountpoint);
-    tracker.busy.set(`${config.mountpoint}#1`, busy(7, 'vlc'));
+    tracker.busy.set(`${config.mountpoint}#${config.branches[1].path}`, busy(7, 'vlc'));
     await expect(service.setLive(config.mountpoint, { branches: [config.branches[0]] }))
       .rejects.toThrow(`Branch ${config.branches[1].path} cannot be removed while vlc (pid 7) has files open on it`);
+    tracker.busy.set(`${config.mountpoint}#${config.branches[0].path}#w`, busy(8, 'vim'));
+    await expect(service.setLive(config.mountpoint, { branches: config.branches.map((b) => ({ ...b, mode: 'ro' as const })) }))
+      .rejects.toThrow(`Branch ${config.branches[0].path} cannot become read-only while vim (pid 8) has files open for writing there`);
     expect(backend.calls.some((c) => c.startsWith('reconfigure'))).toBe(false);
 
     const reordered = [...config.branches].reverse();

@@ -299,7 +299,7 @@ describe('atomicity', () => {
 
 describe('concurrency', () => {
   it('concurrent copy-ups of one file copy it once; all resolve after it is complete', async () => {
-    const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const t = performance.now(); try { return await p; } finally { const ms = performance.now() - t; if (ms > 1500) process.stderr.write(`SLOW test ${n} ${ms.toFixed(0)}ms\n`); } };
+    const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const g = globalThis as any; g.__pend ??= new Map(); if (!g.__tick) { g.__tick = setInterval(() => { for (const [k, v] of g.__pend) process.stderr.write(`PENDING ${k} ${(performance.now() - v).toFixed(0)}ms\n`); }, 5000); g.__tick.unref(); } const key = `test ${n}#${Math.random().toFixed(4)}`; g.__pend.set(key, performance.now()); try { return await p; } finally { g.__pend.delete(key); } };
     const data = randomBytes(4 * MiB);
     await T('writeFile', writeFile(join(src, 'f'), data));
     let copies = 0;

@@ -1,5 +1,5 @@
 /** Attribute reads and changes. Every change to a file on a read-only branch copies it up first. */
-import { fchmod as fchmodCb, ftruncate as ftruncateCb } from 'node:fs';
+import { fchmod as fchmodCb, fchown as fchownCb, ftruncate as ftruncateCb } from 'node:fs';
 import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { FuseStat, FuseTime } from '../../fuse/ops.ts';
@@ -9,12 +9,13 @@ import { toFuseStat } from '../toFuseStat.ts';
 
 const W_OK = 2;
 const fchmod = promisify(fchmodCb);
+const fchown = promisify(fchownCb);
 const ftruncate = promisify(ftruncateCb);
 /** (uid_t)-1 from the kernel means "leave unchanged"; lchown wants -1. */
 const keepId = (id: number) => (id === 0xffffffff ? -1 : id);
 
 export async function getattr(core: UnionCore, rel: string, fh?: number): Promise<FuseStat> {
-  const open = core.handles.get(fh);
+  const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open) {
     const st = await fstat(open.fd);
     return toFuseStat(st, core.inodes.ino(st), 0n);
@@ -37,25 +38,29 @@ export async function readlink(core: UnionCore, rel: string): Promise<string> {
 }
 
 export async function chmod(core: UnionCore, rel: string, mode: number, fh?: number): Promise<void> {
-  const open = core.handles.get(fh);
+  const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open?.branch.modifiable) return fchmod(open.fd, mode);
   const { branch } = await core.ensureWritable(rel);
   await fs.chmod(branch.real(rel), mode);
 }
 
 export async function chown(core: UnionCore, rel: string, uid: number, gid: number): Promise<void> {
+  const open = core.unlinkedOpen(rel);
+  if (open?.branch.modifiable) return fchown(open.fd, keepId(uid), keepId(gid));
   const { branch } = await core.ensureWritable(rel);
   await fs.lchown(branch.real(rel), keepId(uid), keepId(gid));
 }
 
 export async function truncate(core: UnionCore, rel: string, size: bigint, fh?: number): Promise<void> {
-  const open = core.handles.get(fh);
+  const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open?.branch.modifiable) return ftruncate(open.fd, Number(size));
   const { branch } = await core.ensureWritable(rel, size);
   await fs.truncate(branch.real(rel), Number(size));
 }
 
 export async function utimens(core: UnionCore, rel: string, atime: FuseTime, mtime: FuseTime): Promise<void> {
+  const open = core.unlinkedOpen(rel);
+  if (open?.branch.modifiable) return core.sys.futimens(open.fd, atime, mtime);
   const { branch } = await core.ensureWritable(rel);
   await core.sys.utimensat(branch.real(rel), atime, mtime, false);
 }

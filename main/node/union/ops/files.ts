@@ -5,9 +5,10 @@
  */
 import fsCb from 'node:fs';
 import { promisify } from 'node:util';
-import type { OpenedHandle, RequestContext } from '../../fuse/ops.ts';
+import type { DirectHandle } from '../../fuse/native-ops.ts';
+import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
-import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, openFd, readFd, writeFd } from '../fsx.ts';
+import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, openFd, readFd, writeFd } from '../fsx.ts';
 import { moveAcross } from '../copyup.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { newEntry } from './newEntry.ts';
@@ -39,12 +40,14 @@ export async function create(core: UnionCore, rel: string, mode: number, flags: 
 }
 
 /**
- * The native backend may serve reads and writes of a handle itself, on the branch descriptor, without
- * entering JS. Not while moveonenospc is on: that must be able to move the file and swap the descriptor.
+ * The native backend may serve reads, writes and getattr of a handle itself, on the branch descriptor,
+ * without entering JS. Not while moveonenospc is on: that must be able to move the file and swap the
+ * descriptor. One fstat here saves the getattr round trip libfuse makes after every open and create.
  */
-export function direct(core: UnionCore, fh: number): OpenedHandle {
+export async function direct(core: UnionCore, fh: number): Promise<DirectHandle> {
   const file = core.handles.get(fh);
-  return file && core.config.moveOnEnospc === false ? { fh, fd: file.fd } : { fh };
+  if (!file || core.config.moveOnEnospc !== false) return { fh };
+  return { fh, fd: file.fd, ino: core.inodes.ino(await fstat(file.fd)) };
 }
 
 function handle(core: UnionCore, fh: number) {

@@ -9,8 +9,8 @@ import type { CreateFunction } from '../../../common/policies/types.ts';
 import { isReservedName } from '../../../common/whiteout.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
 import { type UnionCore, policyFailure } from '../core.ts';
-import { EEXIST, ENAMETOOLONG, EPERM, NAME_MAX, fail, lstatOrNull } from '../fsx.ts';
-import { placeNew } from '../placement.ts';
+import { EEXIST, ENAMETOOLONG, EPERM, NAME_MAX, fail } from '../fsx.ts';
+import { missingOn, placeNew } from '../placement.ts';
 
 export function checkNewName(rel: string): void {
   const name = basename(rel);
@@ -37,15 +37,17 @@ export async function newEntry<T>(
   const placement = await placeNew(core.placementDeps(), rel, fn);
   if (!placement.result.ok) policyFailure(placement.result.errno);
   const targets = fn === 'create' ? placement.result.branches.slice(0, 1) : placement.result.branches;
-  const hidden = await Promise.all(core.branches.map((b) => lstatOrNull(b.real(rel)).then(Boolean)));
+  // The facts the policy saw already say which branches hold the name, its parents and its whiteouts.
+  const { facts } = placement;
   let first: T | undefined;
   for (const b of targets) {
-    await core.ensureParent(rel, b);
+    if (missingOn(facts, rel, b).length > 0) await core.ensureParent(rel, b);
     const real = core.branches[b].real(rel);
-    const made = await make({ real, branch: b, hiddenBelow: hidden.some((h, i) => h && i > b) });
+    const hiddenBelow = core.branches.some((_, i) => i > b && facts.probe.exists(i, rel));
+    const made = await make({ real, branch: b, hiddenBelow });
     first ??= made;
     await core.own(real, ctx);
-    await core.removeWhiteout(rel, b);
+    if (facts.whiteouts.has(b)) await core.removeWhiteout(rel, b);
   }
   core.invalidate(rel);
   return first as T;

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { isReservedName } from '../../../common/whiteout.ts';
-import type { UnionCore } from '../core.ts';
+import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { EISDIR, ENOTDIR, ENOTEMPTY, fail } from '../fsx.ts';
 import { mergedNames } from './readdir.ts';
 
@@ -32,5 +32,9 @@ async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise
   core.invalidate(rel);
 }
 
-export const unlink = (core: UnionCore, rel: string) => removeServed(core, rel, false);
+export async function unlink(core: UnionCore, rel: string): Promise<void> {
+  // libfuse unlinks a hidden open file at its last release; the union already did (ops/rename.ts).
+  if (isLibfuseHidden(rel) && !(await core.resolver.lookup(rel))) return;
+  return removeServed(core, rel, false);
+}
 export const rmdir = (core: UnionCore, rel: string) => removeServed(core, rel, true);

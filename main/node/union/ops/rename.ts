@@ -8,12 +8,13 @@ import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { OPAQUE_MARKER, isReservedName } from '../../../common/whiteout.ts';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../fuse/ops.ts';
-import type { UnionCore } from '../core.ts';
+import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { gatherFacts } from '../facts.ts';
 import { EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV, fail } from '../fsx.ts';
 import type { UnionNode } from '../resolver.ts';
 import { checkNewName } from './newEntry.ts';
 import { mergedNames } from './readdir.ts';
+import { unlink } from './remove.ts';
 
 /** Lowest branch index on which a new `rel` is still visible (whiteouts, opaque dirs above). */
 async function barrier(core: UnionCore, rel: string): Promise<number> {
@@ -37,9 +38,21 @@ async function clearMeta(real: string): Promise<void> {
   }
 }
 
+/**
+ * libfuse keeps a file unlinked (or renamed over) while open alive by renaming it to `.fuse_hidden…` and
+ * unlinking that name at the last release. The union unlinks it at once instead, as overlayfs does: the
+ * name leaves listings, its directory can be removed, and no copy-up happens. The handles keep the
+ * branch file open and go by the hidden name, which libfuse uses for their attribute requests.
+ */
+async function hideOpenFile(core: UnionCore, from: string, to: string): Promise<void> {
+  await unlink(core, from);
+  core.handles.renamed(from, to);
+}
+
 export async function rename(core: UnionCore, from: string, to: string, flags: number): Promise<void> {
   checkNewName(to);
   if (from === to) return;
+  if (isLibfuseHidden(to) && flags === 0 && core.openAt(from).length > 0) return hideOpenFile(core, from, to);
   if (to.startsWith(from + '/')) fail(EINVAL);
   const src = await core.node(from);
   const dst = await core.resolver.lookup(to);

@@ -1,30 +1,15 @@
 /** The unions list, re-fetched whenever the server says unions changed. */
 import type { UnionSummary } from '../../../../main/common/api.ts';
-import { asApiError, call, listen, type ApiError } from '../api.ts';
-import { debounce } from '../debounce.ts';
-import { SharedSubscription } from '../sharedSubscription.ts';
+import { call } from '../api.ts';
+import { LiveQuery } from './liveQuery.svelte.ts';
 
-class UnionsStore {
-  items = $state<UnionSummary[]>([]);
-  loaded = $state(false);
-  error = $state<ApiError | null>(null);
-  private readonly subscription = new SharedSubscription(() => listen('unions:changed', debounce(() => void this.refresh(), 100)));
-
-  async refresh(): Promise<void> {
-    try {
-      this.items = await call('unions:list', {});
-      this.error = null;
-    } catch (err) {
-      this.error = asApiError(err);
-    } finally {
-      this.loaded = true;
-    }
+class UnionsStore extends LiveQuery<UnionSummary[]> {
+  constructor() {
+    super(() => call('unions:list', {}), 'unions:changed', 100);
   }
 
-  /** Every screen that shows unions calls it on mount and the returned function on unmount. */
-  start(): () => void {
-    void this.refresh();
-    return this.subscription.acquire();
+  get items(): UnionSummary[] {
+    return this.data ?? [];
   }
 
   find(mountpoint: string | null): UnionSummary | undefined {
