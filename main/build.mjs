@@ -22,17 +22,21 @@ const entries = [
   { in: 'main/node/cli/main.ts', out: 'dist/cli.js', format: 'esm', banner: '#!/usr/bin/env node' },
   { in: 'main/node/worker/main.ts', out: 'dist/worker.js', format: 'esm' },
   { in: 'test/bench/main.ts', out: 'dist/bench.js', format: 'esm' },
-  { in: 'main/electron/main.ts', out: 'dist/electron-main.cjs', format: 'cjs' },
+  { in: 'main/electron/main.ts', out: 'dist/electron-main.cjs', format: 'cjs', metaUrl: true },
   { in: 'main/electron/preload.ts', out: 'dist/preload.cjs', format: 'cjs' },
 ];
-// ESM bundles still load CommonJS packages (fuse-native) through require.
+// ESM bundles still load CommonJS packages (fuse-native) through require. Electron's CommonJS main gets
+// import.meta.url back, which the code uses to find dist/ and the native addons (not the sandboxed
+// preload, which may not require node:url and has no use for it).
 const requireShim = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+const metaUrlShim = "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;";
 await Promise.all(entries.filter((e) => existsSync(at(e.in))).map((e) => build({
   ...node,
   entryPoints: [at(e.in)],
   outfile: at(e.out),
   format: e.format,
-  banner: { js: [e.banner, e.format === 'esm' ? requireShim : ''].filter(Boolean).join('\n') },
+  ...(e.metaUrl ? { define: { 'import.meta.url': '__importMetaUrl' } } : {}),
+  banner: { js: [e.banner, e.format === 'esm' ? requireShim : '', e.metaUrl ? metaUrlShim : ''].filter(Boolean).join('\n') },
 })));
 
 if (existsSync(at('renderer/vite.config.ts')) && !process.argv.includes('--no-renderer')) {

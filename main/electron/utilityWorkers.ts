@@ -3,10 +3,6 @@
  * model owns them, they run Node on the default libuv loop fuse-native needs, and they are not
  * sandboxed, so /dev/fuse and fusermount are reachable. A utility process has no fd 3, so the worker
  * reports readiness with process.parentPort.postMessage; its stdout/stderr go to the worker log.
- *
- * The mount manager spawns through SpawnOptions.spawner (WorkerSpawner in service/ports.ts); until it
- * honours that option it falls back to child_process, which cannot start a Node script from the
- * Electron binary.
  */
 import { utilityProcess } from 'electron';
 import { createWriteStream } from 'node:fs';
@@ -35,5 +31,6 @@ export const utilityWorkerSpawner: WorkerSpawner = (workerPath, env, logPath) =>
     child.once('message', resolve);
     void exited.then(() => resolve(null));
   });
-  return { get pid() { return child.pid; }, ready, exited, kill: () => { child.kill(); } };
+  // Chromium owns utility processes; there is nothing to unref.
+  return { get pid() { return child.pid; }, ready, exited, kill: () => { child.kill(); }, detach: () => undefined };
 };

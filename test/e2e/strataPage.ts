@@ -19,12 +19,15 @@ export class StrataPage {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: screen }).click();
   }
 
-  /** Saves test-results/screenshots/NAME.png; `forDocs` also copies it to docs/screenshots for the README. */
+  /**
+   * Saves test-results/screenshots/NAME.png. With STRATA_UPDATE_SCREENSHOTS=1, `forDocs` shots also
+   * refresh docs/screenshots for the README (an ordinary test run leaves tracked files alone).
+   */
   async shoot(name: string, forDocs = false): Promise<void> {
     mkdirSync(SHOTS, { recursive: true });
     const file = join(SHOTS, `${name}.png`);
     await this.page.screenshot({ path: file, animations: 'disabled' });
-    if (forDocs) {
+    if (forDocs && process.env.STRATA_UPDATE_SCREENSHOTS === '1') {
       mkdirSync(DOCS, { recursive: true });
       copyFileSync(file, join(DOCS, `${name}.png`));
     }

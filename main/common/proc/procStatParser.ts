@@ -21,8 +21,9 @@ export function parseProcStat(text: string): ProcStat | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const f = text.slice(close + 2).trim().split(' ');
-  // f[0] is field 3 (state); flags is field 9, startTime field 22 and vsize field 23.
+  // f[0] is field 3 (state); flags is field 9, startTime field 22 and vsize field 23. The ~30 fields
+  // after those are not split: this runs for every process on every rescan.
+  const f = text.slice(close + 2).split(' ', 21);
   if (f.length < 21) return null;
   return {
     pid: Number(text.slice(0, open).trim()),

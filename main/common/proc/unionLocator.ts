@@ -36,6 +36,8 @@ interface BranchSite {
 export class UnionLocator {
   private readonly unions = new Map<string, UnionTarget>();
   private readonly sites = new Map<string, BranchSite[]>();
+  /** Per namespace table, its mounts of watched devices: most fds are on none of them. */
+  private readonly watchedMounts = new WeakMap<NamespaceMounts, MountInfoEntry[]>();
 
   /** `own`: the tracker's own namespace, where union mountpoints and branch roots are spelled. */
   constructor(targets: UnionTarget[], own: NamespaceMounts) {
@@ -113,7 +115,12 @@ export class UnionLocator {
 
   /** Could a file printed as `path` in this namespace be on a watched device? Saves reading fdinfo for the rest. */
   mayHold(table: NamespaceMounts, path: string): boolean {
-    return table.entries.some((m) => this.watches(m.major, m.minor) && this.inMount(m, path) !== null);
+    let mounts = this.watchedMounts.get(table);
+    if (!mounts) {
+      mounts = table.entries.filter((m) => this.watches(m.major, m.minor));
+      this.watchedMounts.set(table, mounts);
+    }
+    return mounts.some((m) => this.inMount(m, path) !== null);
   }
 
   private classify(key: string, fsPath: string): Location | null {

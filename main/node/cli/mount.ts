@@ -1,6 +1,6 @@
 /** `strata mount MOUNTPOINT --branch DIR[=rw|ro|nc][,minfree=SIZE] ... [options] [--foreground]` */
 import { resolve } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import type { WorkerProcess } from '../mounts/workerProcess.ts';
 import { buildUnionConfig } from '../../common/unionConfig.ts';
 import { mountUnion, unmountUnion } from '../mounts/manager.ts';
 import { clearStrataMountAt } from '../mounts/stale.ts';
@@ -12,8 +12,8 @@ import { UNION_FLAGS, unionOptionsFrom } from './unionFlags.ts';
  * Stays attached until SIGINT/SIGTERM, then unmounts (lazily if files are still open). The worker is still
  * its own process, in its own process group, so Ctrl-C reaches only the CLI, which then stops it in order.
  */
-async function serveInForeground(mountpoint: string, child: ChildProcess): Promise<number> {
-  const exited = new Promise<number>((done) => child.once('exit', (code) => done(code ?? 1)));
+async function serveInForeground(mountpoint: string, worker: WorkerProcess): Promise<number> {
+  const exited = worker.exited;
   const signalled = new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
@@ -39,9 +39,9 @@ export async function mountCommand(argv: string[]): Promise<number> {
   process.stdout.write(`Mounted ${name} on ${mountpoint} (worker pid ${worker.ready.pid}, ${worker.ready.backend}; log ${worker.logPath}).\n`);
   if (worker.ready.warning) printNote(worker.ready.warning);
   if (!args.booleans.foreground) {
-    worker.child.unref();
+    worker.process.detach();
     return 0;
   }
   process.stdout.write('Serving in the foreground: press Ctrl-C to unmount.\n');
-  return serveInForeground(mountpoint, worker.child);
+  return serveInForeground(mountpoint, worker.process);
 }

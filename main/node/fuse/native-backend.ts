@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadAddon } from '../sys/load.ts';
 import { createDispatch, type Dispatch, type Reply } from './native-dispatch.ts';
+import { type DirTable, nativeDirs } from './native-dirs.ts';
 import type { DirectIoOps } from './native-ops.ts';
 import { mountOptionString, nativeConfig, type NativeConfig } from './native-options.ts';
 import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
 
 type EventKind = 'ready' | 'failed' | 'exited';
 
-interface NativeMount {
+interface NativeMount extends DirTable {
   unmount(): Promise<void>;
   destroy(): Promise<void>;
   invalidate(path: string): Promise<void>;
@@ -65,6 +66,7 @@ class NativeBackend implements FuseBackend {
       let mounted: LiveMount | undefined;
       const native = new this.addon.Mount(mountpoint, mountOptionString(options), nativeConfig(options), dispatch, (kind, code) => {
         if (kind === 'ready') {
+          nativeDirs.attach(native);
           mounted = new LiveMount(mountpoint, native);
           resolve(mounted);
         } else if (mounted) {
@@ -85,6 +87,7 @@ class LiveMount implements MountedFs {
   constructor(private readonly mountpoint: string, private readonly native: NativeMount) {}
 
   loopEnded(): void {
+    nativeDirs.detach(this.native);
     this.destroyed ??= this.native.destroy();
   }
 

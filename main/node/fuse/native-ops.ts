@@ -6,7 +6,8 @@ import type { FuseOps, OpenedHandle, RequestContext } from './ops.ts';
 export interface DirectIoOps extends FuseOps {
   /**
    * Like `open`, but may hand over the branch descriptor: reads and writes on that handle then run as
-   * pread/pwrite on the FUSE thread and never reach `read`/`write`. The engine must keep `fd` open and
+   * pread/pwrite on the FUSE thread and never reach `read`/`write` (nor `flush`, which has nothing to
+   * add to writes made on the branch file). The engine must keep `fd` open and
    * pointing at the same file until `release(fh)` is called (pwrite on an O_APPEND descriptor ignores
    * the offset the kernel sends). Return no `fd` to keep serving the handle in JS.
    */

@@ -4,17 +4,15 @@
  * it answers once on fd 3. On failure or timeout it is killed and anything it mounted is cleared, so a
  * failed `strata mount` leaves nothing behind.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { projectRoot } from '../sys/load.ts';
-import { readLines } from '../worker/jsonLines.ts';
-import { CONFIG_ENV, READY_FD, type WorkerReadyMessage } from '../worker/protocol.ts';
+import { CONFIG_ENV, type WorkerReadyMessage } from '../worker/protocol.ts';
 import { ensureDirs, workerLogPath } from './paths.ts';
 import { clearStrataMountAt } from './stale.ts';
+import { childProcessSpawner, type WorkerProcess, type WorkerSpawner } from './workerProcess.ts';
 
 export const READY_TIMEOUT_MS = 20_000;
 
@@ -22,10 +20,12 @@ export interface SpawnOptions {
   /** Defaults to dist/worker.js of this installation. */
   workerPath?: string;
   readyTimeoutMs?: number;
+  /** Defaults to a detached child process; Electron passes utility processes. */
+  spawner?: WorkerSpawner;
 }
 
 export interface SpawnedWorker {
-  child: ChildProcess;
+  process: WorkerProcess;
   /** As validated: the mountpoint is its real path. */
   config: UnionConfig;
   ready: Extract<WorkerReadyMessage, { ok: true }>;
@@ -41,53 +41,27 @@ async function logTail(logPath: string): Promise<string> {
   return text.trim().split('\n').slice(-3).join(' | ');
 }
 
-/** The first line on the readiness pipe, or null when the worker exits or the pipe closes first. */
-function firstMessage(child: ChildProcess, timeoutMs: number): Promise<WorkerReadyMessage | null | 'timeout'> {
-  return new Promise((resolve) => {
-    const pipe = child.stdio[READY_FD] as Readable;
-    const timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    const done = (v: WorkerReadyMessage | null) => { clearTimeout(timer); resolve(v); };
-    readLines(pipe, (line) => {
-      try {
-        done(JSON.parse(line) as WorkerReadyMessage);
-      } catch {
-        done(null);
-      }
-    }, () => done(null));
-    pipe.once('end', () => done(null));
-    child.once('exit', () => setTimeout(() => done(null), 100));
-  });
+function firstMessage(worker: WorkerProcess, timeoutMs: number): Promise<WorkerReadyMessage | null | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  return Promise.race([worker.ready as Promise<WorkerReadyMessage | null>, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Kills a worker that failed to start and clears a mount it may have left. */
-async function discard(child: ChildProcess, mountpoint: string): Promise<void> {
-  if (child.exitCode === null) {
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+async function discard(worker: WorkerProcess, mountpoint: string): Promise<void> {
+  worker.kill();
+  await worker.exited;
   await clearStrataMountAt(mountpoint);
 }
 
 export async function spawnWorker(config: UnionConfig, opts: SpawnOptions = {}): Promise<SpawnedWorker> {
   await ensureDirs();
   const logPath = workerLogPath(config.mountpoint);
-  const logFile = await open(logPath, 'a', 0o600);
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, [opts.workerPath ?? defaultWorkerPath()], {
-      detached: true,
-      stdio: ['ignore', logFile.fd, logFile.fd, 'pipe'],
-      env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) },
-    });
-  } finally {
-    await logFile.close();
-  }
-  const message = await firstMessage(child, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
-  if (message && message !== 'timeout' && message.ok) {
-    (child.stdio[READY_FD] as Readable).destroy();
-    return { child, config, ready: message, logPath };
-  }
-  await discard(child, config.mountpoint);
+  const spawner = opts.spawner ?? childProcessSpawner;
+  const worker = spawner(opts.workerPath ?? defaultWorkerPath(), { [CONFIG_ENV]: JSON.stringify(config) }, logPath);
+  const message = await firstMessage(worker, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
+  if (message && message !== 'timeout' && message.ok) return { process: worker, config, ready: message, logPath };
+  await discard(worker, config.mountpoint);
   if (message === 'timeout') {
     throw new StrataError('WORKER_FAILED', `The worker for ${config.mountpoint} was not ready within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s and was stopped; see ${logPath}.`);
   }

@@ -14,7 +14,7 @@ export function managerBackend(spawn: SpawnOptions = {}): MountBackend {
     async mount(config) {
       const worker = await mountUnion(config, spawn);
       // The worker outlives this process by design; do not let its handle keep our event loop alive.
-      worker.child.unref();
+      worker.process.detach();
     },
     async unmount(mountpoint, force) {
       await unmountUnion(mountpoint, { force });

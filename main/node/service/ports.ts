@@ -34,17 +34,4 @@ export interface TrackerSource {
 /** Where a new entry would land under a union that is not mounted (or a draft of one). */
 export type OfflinePreview = (config: UnionConfig, relPath: string, fn: CreateFunction) => Promise<PreviewResult>;
 
-/**
- * How a host starts a mount worker. The CLI and `strata serve` use detached child processes; Electron
- * passes a spawner that forks utility processes. A worker started this way reports readiness as its
- * first message instead of on fd 3. Proposed for SpawnOptions in mounts/spawnWorker.ts.
- */
-export interface WorkerProcess {
-  pid: number | undefined;
-  /** The worker's first message (its readiness report), or null when it exits first. */
-  ready: Promise<unknown>;
-  exited: Promise<number | null>;
-  kill(): void;
-}
-
-export type WorkerSpawner = (workerPath: string, env: Record<string, string>, logPath: string) => WorkerProcess;
+export type { WorkerProcess, WorkerSpawner } from '../mounts/workerProcess.ts';

@@ -47,13 +47,15 @@ export interface ProcessFiles {
   root?: Field<string>;
 }
 
+/** A file's text as latin1, or a link's target. */
+export type FileRead = { read: string } | { link: string };
+
 export type ProcOp =
-  /** File text as latin1. */
-  | { op: 'read'; path: string }
-  | { op: 'link'; path: string }
+  /** Several files of one process, each answered on its own. */
+  | { op: 'files'; reads: FileRead[] }
   | ({ op: 'process'; pid: number } & ProcessRequest);
 
-export type ProcResult = { ok: string | ProcessFiles } | { err: string };
+export type ProcResult = { ok: Field<string>[] | ProcessFiles } | { err: string };
 
 export interface ProcBatch {
   id: number;
@@ -140,11 +142,8 @@ export function procReaderWorker(load: NodeJS.Require): void {
   };
 
   const run = (op: ProcOp, filters: Record<number, MapsFilter>): ProcResult => {
-    switch (op.op) {
-      case 'read': return field(() => readAll(op.path));
-      case 'link': return field(() => fs.readlinkSync(op.path, 'latin1'));
-      case 'process': return { ok: processFiles(op, filters) };
-    }
+    if (op.op === 'process') return { ok: processFiles(op, filters) };
+    return { ok: op.reads.map((r) => ('read' in r ? field(() => readAll(r.read)) : field(() => fs.readlinkSync(r.link, 'latin1')))) };
   };
 
   parentPort!.on('message', (batch: ProcBatch) => {

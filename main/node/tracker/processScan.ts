@@ -70,16 +70,6 @@ class Soft {
     else if (!isGone(err)) throw err;
     return null;
   }
-
-  async of<T>(p: Promise<T>): Promise<T | null> {
-    try {
-      return await p;
-    } catch (err) {
-      if (isDenied(err)) this.denied = true;
-      else if (!isGone(err)) throw err;
-      return null;
-    }
-  }
 }
 
 export async function probeProcess(pid: number, reader: ProcReader): Promise<ProcessProbe | null> {
@@ -141,20 +131,34 @@ export async function scanProcess(pid: number, ctx: ScanContext, probed?: Proces
   const dirEntries = linkEntries({ cwd: probe.cwd, root }, tables, locator);
   if (!regions.length && !fdCandidates.length && !dirEntries.length) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
 
-  // Second round, candidates only. exe is always mapped, so only a process with matching regions needs it.
-  const [mapsFound, fdsFound, exe, statText, statusText] = await Promise.all([
-    mapsEntries(pid, dir, regions, tables, ctx),
-    fdEntries(pid, dir, fdCandidates, tables, ctx),
-    regions.length ? soft.of(reader.link(pid, `${dir}/exe`)) : null,
-    soft.of(reader.read(pid, `${dir}/stat`)),
-    soft.of(reader.read(pid, `${dir}/status`)),
+  // Second round, candidates only, in one request. exe is always mapped: only a process with matching
+  // regions needs it. stat again, to be sure the pid was not reused while we read.
+  const ambiguous = regions.filter((r) => r.ambiguous);
+  const got = await reader.files(pid, [
+    { read: `${dir}/stat` },
+    { read: `${dir}/status` },
+    ...(regions.length ? [{ link: `${dir}/exe` }] : []),
+    ...fdCandidates.map((c) => ({ read: `${dir}/fdinfo/${c.fd}` })),
+    ...ambiguous.map((r) => ({ link: `${dir}/map_files/${r.start}-${r.end}` })),
   ]);
-  const entries = [...mapsFound, ...fdsFound, ...dirEntries, ...linkEntries({ exe }, tables, locator)];
-  // The pid may have been reused while we read: keep entries only if the same process is still there.
-  const stat = statText === null ? null : parseProcStat(statText);
-  const uid = statusText === null ? undefined : parseProcStatus(statusText).uids?.[1];
+  const stat = parseOrNull(soft.value(got[0], `${dir}/stat`), parseProcStat);
+  const uid = parseOrNull(soft.value(got[1], `${dir}/status`), parseProcStatus)?.uids?.[1];
   if (!stat || stat.startTime !== probe.startTime || uid === undefined) return { kind: 'gone' };
+  let at = 2;
+  const exe = regions.length ? soft.value(got[at++], `${dir}/exe`) : null;
+  const fdinfos = got.slice(at, (at += fdCandidates.length));
+  const exact = new Map(ambiguous.map((r, i) => [r, got[at + i]]));
+  const entries = [
+    ...mapsEntries(regions, exact, tables, locator),
+    ...fdEntries(fdCandidates, fdinfos.map((f, i) => soft.value(f, `${dir}/fdinfo/${fdCandidates[i].fd}`)), tables, locator),
+    ...dirEntries,
+    ...linkEntries({ exe }, tables, locator),
+  ];
   return { kind: 'scanned', scan: { ...probe, uid, entries } };
+}
+
+function parseOrNull<T>(text: string | null, parse: (text: string) => T | null): T | null {
+  return text === null ? null : parse(text);
 }
 
 async function uninspectable(dir: string, probe: ProcessProbe, reader: ProcReader): Promise<Uninspectable> {
@@ -164,12 +168,20 @@ async function uninspectable(dir: string, probe: ProcessProbe, reader: ProcReade
   return uid === undefined ? info : { ...info, uid };
 }
 
-async function mapsEntries(pid: number, dir: string, regions: MapsRegion[], tables: NamespaceMounts[], ctx: ScanContext): Promise<LocatedEntry[]> {
-  const found = await Promise.all(regions.map(async (region): Promise<LocatedEntry | null> => {
-    const path = region.ambiguous ? await exactMappedPath(pid, dir, region, ctx.reader) : region.path;
-    const location = ctx.locator.onDevice(tables, region.major, region.minor, path);
-    if (!location) return null;
-    return {
+/**
+ * maps escapes a newline as \012 but leaves backslashes alone, so "\012" may be literal. For such
+ * regions `exact` holds map_files' link (root or CAP_CHECKPOINT_RESTORE only), which is unescaped;
+ * without it the newline reading stands.
+ */
+function mapsEntries(regions: MapsRegion[], exact: Map<MapsRegion, Field<string>>, tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {
+  const out: LocatedEntry[] = [];
+  for (const region of regions) {
+    const link = exact.get(region);
+    const target = link && 'ok' in link ? parseLink(link.ok) : null;
+    const path = target?.kind === 'path' ? target.path : region.path;
+    const location = locator.onDevice(tables, region.major, region.minor, path);
+    if (!location) continue;
+    out.push({
       kind: 'mmap',
       location,
       deleted: region.deleted,
@@ -177,19 +189,9 @@ async function mapsEntries(pid: number, dir: string, regions: MapsRegion[], tabl
       shared: region.shared,
       address: `${region.start}-${region.end}`,
       size: region.size,
-    };
-  }));
-  return found.filter((e): e is LocatedEntry => e !== null);
-}
-
-/**
- * maps escapes a newline as \012 but leaves backslashes alone, so "\012" may be literal. map_files
- * (root or CAP_CHECKPOINT_RESTORE only) gives the unescaped path; without it the newline reading stands.
- */
-async function exactMappedPath(pid: number, dir: string, region: MapsRegion, reader: ProcReader): Promise<string> {
-  const link = await reader.link(pid, `${dir}/map_files/${region.start}-${region.end}`).catch(() => null);
-  const target = link === null ? null : parseLink(link);
-  return target?.kind === 'path' ? target.path : region.path;
+    });
+  }
+  return out;
 }
 
 interface FdCandidate {
@@ -198,16 +200,16 @@ interface FdCandidate {
   deleted: boolean;
 }
 
-async function fdEntries(pid: number, dir: string, candidates: FdCandidate[], tables: NamespaceMounts[], ctx: ScanContext): Promise<LocatedEntry[]> {
-  const found = await Promise.all(candidates.map(async ({ fd, path, deleted }): Promise<LocatedEntry | null> => {
-    const infoText = await ctx.reader.read(pid, `${dir}/fdinfo/${fd}`).catch((err) => (isGone(err) ? null : Promise.reject(err)));
-    const info = infoText === null ? null : parseFdInfo(infoText);
+/** `fdinfos[i]` is candidate i's fdinfo text, null if the fd was closed meanwhile. */
+function fdEntries(candidates: FdCandidate[], fdinfos: (string | null)[], tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {
+  const out: LocatedEntry[] = [];
+  candidates.forEach(({ fd, path, deleted }, i) => {
+    const info = parseOrNull(fdinfos[i], parseFdInfo);
     const mount = info && tables.map((t) => t.mount(info.mntId)).find((m) => m !== undefined);
-    const location = mount ? ctx.locator.inMount(mount, path) : null;
-    if (!info || !location) return null;
-    return { kind: 'fd', location, deleted, fd, access: info.access };
-  }));
-  return found.filter((e): e is LocatedEntry => e !== null);
+    const location = mount ? locator.inMount(mount, path) : null;
+    if (info && location) out.push({ kind: 'fd', location, deleted, fd, access: info.access });
+  });
+  return out;
 }
 
 function linkEntries(links: Partial<Record<'cwd' | 'root' | 'exe', string | null>>, tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {

@@ -11,6 +11,7 @@
 import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { OPAQUE_MARKER, isReservedName, whiteoutName } from '../../common/whiteout.ts';
+import { nativeDirs } from '../fuse/native-dirs.ts';
 import type { Branch } from './branchSet.ts';
 import { ENAMETOOLONG, ENOTDIR, NAME_MAX, fail, isDirMode, lstatOrNull } from './fsx.ts';
 
@@ -85,18 +86,31 @@ export class Resolver {
     return false;
   }
 
+  /**
+   * Let the native backend answer getattr for a cached directory by itself (the lstat of its served
+   * copy, with the union inode number `ino`) for as long as this resolver keeps the resolution.
+   */
+  share(node: UnionNode, ino: bigint): void {
+    const hit = this.dirs.get(node.rel);
+    const left = hit ? DIR_TTL_MS - (this.now() - hit.at) : 0;
+    if (hit?.node.top !== node.top || left <= 0) return;
+    nativeDirs.put(node.rel, this.branches()[node.top].real(node.rel), node.stat.dev, node.stat.ino, ino, left);
+  }
+
   /** Forget cached directories at and below `rel` after the union changed them. */
   invalidate(rel: string): void {
-    if (rel === '/') return this.dirs.clear();
+    if (rel === '/') return this.clear();
     // A directory is cached only while its parent is (see resolve) and leaves with it: nothing below an
     // uncached path can be cached, so new files and most removals cost no scan.
     if (!this.dirs.has(rel)) return;
+    nativeDirs.drop(rel);
     const prefix = rel + '/';
     for (const key of this.dirs.keys()) if (key === rel || key.startsWith(prefix)) this.dirs.delete(key);
   }
 
   clear(): void {
     this.dirs.clear();
+    nativeDirs.drop('/');
   }
 
   private async lookupRoot(): Promise<UnionNode | null> {

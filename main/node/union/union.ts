@@ -2,7 +2,6 @@
  * A mounted union: the FUSE op table over an ordered list of branches, plus the control-channel
  * queries (where, preview, handles, stats) and live reconfiguration. One instance per worker process.
  */
-import { dirname } from 'node:path';
 import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
@@ -21,7 +20,7 @@ import * as names from './ops/rename.ts';
 import { statfs } from './ops/statfs.ts';
 import { whereIs } from './ops/where.ts';
 import * as xattr from './ops/xattr.ts';
-import { placeNew } from './placement.ts';
+import { previewNew } from './preview.ts';
 
 export interface UnionDeps {
   sys: Syscalls;
@@ -150,18 +149,10 @@ export class Union {
     return whereIs(this.core, this.core.config.mountpoint, normalizeRel(relPath));
   }
 
-  async preview(relPath: string, fn: CreateFunction = 'create'): Promise<PreviewResult> {
-    const rel = normalizeRel(relPath);
+  preview(relPath: string, fn: CreateFunction = 'create'): Promise<PreviewResult> {
     const c = this.core;
-    const parent = await c.resolver.lookup(dirname(rel)).catch(() => null);
     const deps = { ...c.placementDeps(), state: structuredClone(c.policyState) };
-    const placement = await placeNew(deps, rel, fn);
-    const r = placement.result;
-    const base = { mountpoint: c.config.mountpoint, relPath: rel, fn, policy: placement.policy, excluded: r.excluded, createsParents: placement.missingParents };
-    if (!parent?.isDir) return { ...base, ok: false, errno: 'ENOENT', note: `${dirname(rel)} does not exist in the union; create it first`, createsParents: [] };
-    if (!r.ok) return { ...base, ok: false, errno: r.errno };
-    const branch = r.branches[0];
-    return { ...base, ok: true, branch, branchPath: c.branches[branch].real(rel), ...(r.note ? { note: r.note } : {}) };
+    return previewNew(deps, c.resolver, c.config.mountpoint, normalizeRel(relPath), fn);
   }
 
   handles(): HandleInfo[] {

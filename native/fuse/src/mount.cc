@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 
+#include "convert.h"
 #include "operations.h"
 #include "promise_work.h"
 
@@ -40,7 +41,8 @@ double NumberField(Napi::Object o, const char* key) {
 Napi::Function Mount::Define(Napi::Env env) {
   return DefineClass(env, "Mount",
                      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
-                      InstanceMethod<&Mount::Invalidate>("invalidate")});
+                      InstanceMethod<&Mount::Invalidate>("invalidate"), InstanceMethod<&Mount::PutDir>("putDir"),
+                      InstanceMethod<&Mount::DropDirs>("dropDirs")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -172,6 +174,18 @@ Napi::Value Mount::Invalidate(const Napi::CallbackInfo& info) {
     int rc = fuse_invalidate_path(session->fuse, path.c_str());
     return rc < 0 ? -rc : 0;
   });
+}
+
+Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {
+  if (!info[5].IsNumber()) throw Napi::TypeError::New(info.Env(), "putDir(rel, real, dev, branchIno, ino, ttlMs)");
+  dirs_.Put(StringArg(info, 0, "rel"), StringArg(info, 1, "real"), ToU64(info[2], "dev"), ToU64(info[3], "branchIno"),
+            ToU64(info[4], "ino"), info[5].As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
+}
+
+Napi::Value Mount::DropDirs(const Napi::CallbackInfo& info) {
+  dirs_.Drop(StringArg(info, 0, "rel"));
+  return info.Env().Undefined();
 }
 
 }  // namespace strata

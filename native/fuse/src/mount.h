@@ -6,6 +6,7 @@
 //     .unmount(): Promise   umount2(mountpoint, 0): EBUSY while in use, EPERM when not root
 //     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
 //     .invalidate(path): Promise
+//     .putDir(rel, realPath, dev, branchIno, ino, ttlMs) / .dropDirs(rel)   see dir_attrs.h
 #pragma once
 #include <fuse.h>
 #include <napi.h>
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include "call.h"
+#include "dir_attrs.h"
 #include "open_files.h"
 
 namespace strata {
@@ -44,6 +46,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   // FUSE thread, from the init op.
   void Configure(struct fuse_conn_info* conn, struct fuse_config* cfg);
   OpenFiles& files() { return files_; }
+  const DirAttrs& dirs() const { return dirs_; }
 
  private:
   static void CallJs(Napi::Env env, Napi::Function dispatcher, Mount* mount, Call* call);
@@ -54,6 +57,8 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value Unmount(const Napi::CallbackInfo& info);
   Napi::Value Destroy(const Napi::CallbackInfo& info);
   Napi::Value Invalidate(const Napi::CallbackInfo& info);
+  Napi::Value PutDir(const Napi::CallbackInfo& info);
+  Napi::Value DropDirs(const Napi::CallbackInfo& info);
   void Loop();
   void Post(const char* kind, int code);
 
@@ -67,6 +72,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Dispatcher dispatcher_;
   Events events_;
   OpenFiles files_;
+  DirAttrs dirs_;
 };
 
 }  // namespace strata

@@ -89,6 +89,7 @@ int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
     st->st_dev = 0;
     return 0;
   }
+  if (!fi && Mount::Current().dirs().Stat(path, st)) return 0;
   AttrFh fh(fi);
   return Run(
       "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(fh.Get(env)); },
@@ -263,6 +264,8 @@ int StatFs(const char* path, struct statvfs* st) {
 }
 
 int Flush(const char* path, struct fuse_file_info* fi) {
+  // Writes on a branch descriptor went straight to the file: close(2) of a dup has nothing to add.
+  if (Mount::Current().files().Get(fi->fh).fd != OpenFile::kServedByJs) return 0;
   return Run("flush", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
 }
 

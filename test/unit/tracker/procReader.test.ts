@@ -12,7 +12,7 @@ describe('ProcReader', () => {
   it('reads files and links, and reports errors like fs does', async () => {
     const reader = new ProcReader(2, 2000);
     expect(await reader.read(process.pid, `/proc/${process.pid}/stat`)).toMatch(/^\d+ \(/);
-    expect(await reader.link(process.pid, `/proc/${process.pid}/cwd`)).toBe(process.cwd());
+    expect(await reader.files(process.pid, [{ link: `/proc/${process.pid}/cwd` }, { read: '/proc/nonexistent' }])).toEqual([{ ok: process.cwd() }, { err: 'ENOENT' }]);
     await expect(reader.read(1, '/proc/nonexistent')).rejects.toMatchObject({ code: 'ENOENT' });
     const files = await reader.process(process.pid, { identity: true, fdCount: true, filter: { unionDevs: [], branchDevs: [], branchPrefixes: [], ownNs: '' } });
     expect(files.stat).toEqual({ ok: expect.stringMatching(/^\d+ \(/) });

@@ -22,6 +22,7 @@ export async function getattr(core: UnionCore, rel: string, fh?: number): Promis
   }
   const node = await core.node(rel);
   const ino = rel === '/' ? core.inodes.root(node.stat) : core.inodes.ino(node.stat);
+  if (node.isDir) core.resolver.share(node, ino);
   return toFuseStat(node.stat, ino, 0n);
 }
 
