@@ -69,6 +69,11 @@ export class UnionLocator {
     return [...this.sites.keys()].map(parseDevKey);
   }
 
+  /** Where paths of union files start as `table`'s namespace prints them: every mount of a union device. */
+  unionPrefixes(table: NamespaceMounts): string[] {
+    return table.entries.filter((m) => this.unions.has(devKey(m.major, m.minor))).map((m) => m.mountpoint);
+  }
+
   /**
    * How paths of branch files start as `table`'s namespace prints them: the branch root seen through
    * every mount of its filesystem that shows it, or a mount that shows only part of a branch.

@@ -1,12 +1,16 @@
 /**
- * Directory resolutions the native backend may reuse to answer getattr on its own threads, without
- * JS (native/fuse/src/dir_attrs.h): the union engine publishes each one its resolver holds and
- * withdraws it on every namespace change; the native backend carries them to the mount it serves.
- * A worker serves one union through one mount, so there is one table per process (the first mount's).
+ * What the native backend may use to answer getattr on its own threads, without JS
+ * (native/fuse/src/dir_attrs.h): the directories the union's resolver holds, published while it holds
+ * them and withdrawn on every namespace change, and the union inode number of each branch object. The
+ * native backend carries them to the mount it serves. A worker serves one union through one mount, so
+ * there is one table per process (the first mount's).
  */
 export interface DirTable {
-  putDir(rel: string, real: string, dev: bigint, branchIno: bigint, ino: bigint, ttlMs: number): void;
+  /** `layers`: real paths of the directory's merged copies, top-down. */
+  putDir(rel: string, layers: string[], ttlMs: number): void;
+  /** `rel` and everything below it. */
   dropDirs(rel: string): void;
+  numberIno(dev: bigint, branchIno: bigint, ino: bigint): void;
 }
 
 let table: DirTable | undefined;
@@ -18,11 +22,13 @@ export const nativeDirs = {
   detach(t: DirTable): void {
     if (table === t) table = undefined;
   },
-  put(rel: string, real: string, dev: bigint, branchIno: bigint, ino: bigint, ttlMs: number): void {
-    table?.putDir(rel, real, dev, branchIno, ino, ttlMs);
+  put(rel: string, layers: string[], ttlMs: number): void {
+    table?.putDir(rel, layers, ttlMs);
   },
-  /** `rel` and everything below it. */
   drop(rel: string): void {
     table?.dropDirs(rel);
+  },
+  number(dev: bigint, branchIno: bigint, ino: bigint): void {
+    table?.numberIno(dev, branchIno, ino);
   },
 };

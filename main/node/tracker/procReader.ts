@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DeadlineError } from './deadline.ts';
-import { procReaderWorker, type Field, type FileRead, type MapsFilter, type ProcBatch, type ProcessFiles, type ProcOp, type ProcResult } from './procReaderWorker.ts';
+import { procReaderWorker, type Field, type FileRead, type ScanFilter, type ProcBatch, type ProcessFiles, type ProcOp, type ProcResult } from './procReaderWorker.ts';
 
 const BATCH_OPS = 512;
 const IN_FLIGHT = 2;
@@ -17,7 +17,7 @@ const IDLE_MS = 30_000;
 interface Pending {
   pid: number;
   op: ProcOp;
-  filter?: MapsFilter;
+  filter?: ScanFilter;
   resolve(v: unknown): void;
   reject(err: unknown): void;
 }
@@ -45,7 +45,7 @@ export class ProcReader {
   private readonly queue: Pending[] = [];
   private readonly threads: Thread[] = [];
   private readonly stuck = new Map<number, number>();
-  private readonly filterIds = new WeakMap<MapsFilter, number>();
+  private readonly filterIds = new WeakMap<ScanFilter, number>();
   private nextId = 1;
   private flushing = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -65,7 +65,7 @@ export class ProcReader {
   }
 
   /** Several of a process's files in one request; `filter` selects the maps lines worth sending back. */
-  process(pid: number, want: { identity: boolean; fdCount: boolean; filter?: MapsFilter }): Promise<ProcessFiles> {
+  process(pid: number, want: { identity: boolean; fdCount: boolean; filter?: ScanFilter }): Promise<ProcessFiles> {
     const { filter, ...flags } = want;
     if (!filter) return this.submit(pid, { op: 'process', pid, ...flags }) as Promise<ProcessFiles>;
     let id = this.filterIds.get(filter);
@@ -73,7 +73,7 @@ export class ProcReader {
     return this.submit(pid, { op: 'process', pid, ...flags, filter: id }, filter) as Promise<ProcessFiles>;
   }
 
-  private submit(pid: number, op: ProcOp, filter?: MapsFilter): Promise<unknown> {
+  private submit(pid: number, op: ProcOp, filter?: ScanFilter): Promise<unknown> {
     const since = this.stuck.get(pid);
     if (since !== undefined) return Promise.reject(new DeadlineError(`/proc/${pid} (stuck since ${new Date(since).toISOString()})`, this.deadlineMs));
     return new Promise((resolve, reject) => {
@@ -109,7 +109,7 @@ export class ProcReader {
 
   private send(thread: Thread, items: Pending[]): void {
     const batch: Batch = { id: this.nextId++, items };
-    const filters: Record<number, MapsFilter> = {};
+    const filters: Record<number, ScanFilter> = {};
     for (const i of items) if (i.op.op === 'process' && i.op.filter !== undefined && i.filter) filters[i.op.filter] = i.filter;
     thread.inFlight.push(batch);
     thread.worker.ref();

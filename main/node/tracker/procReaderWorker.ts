@@ -9,17 +9,20 @@
  */
 
 /**
- * Which lines of a maps file can matter, so the rest never crosses to the caller's thread (a process
- * maps hundreds of libraries from the disk that holds the branches). Strings as maps prints them.
+ * What of a process can matter to the tracker, so the rest never crosses to the caller's thread: most
+ * of a process's maps lines are libraries on the disk that also holds the branches, most of its fds are
+ * sockets, pipes and /dev files. Strings as the kernel prints them (latin1 bytes).
  */
-export interface MapsFilter {
-  /** ' 00:2a ' for each union device: any line on it matters. */
+export interface ScanFilter {
+  /** ' 00:2a ' for each union device: any maps line on it matters. */
   unionDevs: string[];
   /** The same for devices holding branches: a line matters only if its path can be under a branch... */
   branchDevs: string[];
   /** ...which, in the caller's own mount namespace, means starting with one of these. */
   branchPrefixes: string[];
-  /** The caller's /proc/self/ns/mnt link: a process elsewhere prints other paths, so all its branch-device lines are kept. */
+  /** An fd matters, in the caller's own namespace, only if its path starts with one of these (unions and branches). */
+  fdPrefixes: string[];
+  /** The caller's /proc/self/ns/mnt link: a process elsewhere prints other paths, so nothing is dropped by path. */
   ownNs: string;
 }
 
@@ -29,7 +32,7 @@ export interface ProcessRequest {
   identity: boolean;
   /** st_size of the fd directory. */
   fdCount: boolean;
-  /** maps (filtered by filters[filter]) with the namespace link, fd links and root. */
+  /** maps with the namespace link, fd links and root, filtered by filters[filter]. */
   filter?: number;
 }
 
@@ -40,9 +43,11 @@ export interface ProcessFiles {
   stat?: Field<string>;
   cwd?: Field<string>;
   fdCount?: Field<number>;
-  /** [the /proc/PID/ns/mnt link ('' if unreadable), the maps lines that passed the filter]. */
-  maps?: Field<[string, string]>;
-  /** [fd name, link target][] */
+  /** The /proc/PID/ns/mnt link; '' when unreadable (then nothing was dropped by path). */
+  ns?: string;
+  /** The maps lines that passed the filter. */
+  maps?: Field<string>;
+  /** [fd name, link target][] of the fds that passed the filter. */
   fds?: Field<[string, string][]>;
   root?: Field<string>;
 }
@@ -60,8 +65,8 @@ export type ProcResult = { ok: Field<string>[] | ProcessFiles } | { err: string 
 export interface ProcBatch {
   id: number;
   ops: ProcOp[];
-  /** The maps filters its ops refer to, sent once per batch rather than once per process. */
-  filters: Record<number, MapsFilter>;
+  /** The filters its ops refer to, sent once per batch rather than once per process. */
+  filters: Record<number, ScanFilter>;
 }
 
 export function procReaderWorker(load: NodeJS.Require): void {
@@ -90,32 +95,6 @@ export function procReaderWorker(load: NodeJS.Require): void {
     }
   };
 
-  const maps = (pid: number, filter: MapsFilter): [string, string] => {
-    let ns = '';
-    try {
-      ns = fs.readlinkSync(`/proc/${pid}/ns/mnt`, 'latin1');
-    } catch {
-      // unreadable: treated as another namespace, which keeps more lines
-    }
-    const foreign = ns !== filter.ownNs;
-    const kept = readAll(`/proc/${pid}/maps`).split('\n').filter((line) =>
-      filter.unionDevs.some((d) => line.includes(d)) ||
-      (filter.branchDevs.some((d) => line.includes(d)) && (foreign || filter.branchPrefixes.some((p) => line.includes(p)))));
-    return [ns, kept.join('\n')];
-  };
-
-  const links = (dir: string): [string, string][] => {
-    const out: [string, string][] = [];
-    for (const name of fs.readdirSync(dir)) {
-      try {
-        out.push([name, fs.readlinkSync(`${dir}/${name}`, 'latin1')]);
-      } catch {
-        // closed between readdir and readlink: it is no longer held
-      }
-    }
-    return out;
-  };
-
   const field = <T>(read: () => T): Field<T> => {
     try {
       return { ok: read() };
@@ -124,7 +103,25 @@ export function procReaderWorker(load: NodeJS.Require): void {
     }
   };
 
-  const processFiles = (op: { pid: number } & ProcessRequest, filters: Record<number, MapsFilter>): ProcessFiles => {
+  const mapsLines = (path: string, filter: ScanFilter, foreign: boolean): string =>
+    readAll(path).split('\n').filter((line) =>
+      filter.unionDevs.some((d) => line.includes(d)) ||
+      (filter.branchDevs.some((d) => line.includes(d)) && (foreign || filter.branchPrefixes.some((p) => line.includes(p))))).join('\n');
+
+  const fdLinks = (dir: string, filter: ScanFilter, foreign: boolean): [string, string][] => {
+    const out: [string, string][] = [];
+    for (const name of fs.readdirSync(dir)) {
+      try {
+        const link = fs.readlinkSync(`${dir}/${name}`, 'latin1');
+        if (foreign || filter.fdPrefixes.some((p) => link.startsWith(p))) out.push([name, link]);
+      } catch {
+        // closed between readdir and readlink: it is no longer held
+      }
+    }
+    return out;
+  };
+
+  const processFiles = (op: { pid: number } & ProcessRequest, filters: Record<number, ScanFilter>): ProcessFiles => {
     const dir = `/proc/${op.pid}`;
     const out: ProcessFiles = {};
     if (op.identity) {
@@ -134,14 +131,17 @@ export function procReaderWorker(load: NodeJS.Require): void {
     if (op.fdCount) out.fdCount = field(() => fs.statSync(`${dir}/fd`).size);
     if (op.filter !== undefined) {
       const filter = filters[op.filter];
-      out.maps = field(() => maps(op.pid, filter));
-      out.fds = field(() => links(`${dir}/fd`));
+      const ns = field(() => fs.readlinkSync(`${dir}/ns/mnt`, 'latin1'));
+      out.ns = 'ok' in ns ? ns.ok : '';
+      const foreign = out.ns !== filter.ownNs;
+      out.maps = field(() => mapsLines(`${dir}/maps`, filter, foreign));
+      out.fds = field(() => fdLinks(`${dir}/fd`, filter, foreign));
       out.root = field(() => fs.readlinkSync(`${dir}/root`, 'latin1'));
     }
     return out;
   };
 
-  const run = (op: ProcOp, filters: Record<number, MapsFilter>): ProcResult => {
+  const run = (op: ProcOp, filters: Record<number, ScanFilter>): ProcResult => {
     if (op.op === 'process') return { ok: processFiles(op, filters) };
     return { ok: op.reads.map((r) => ('read' in r ? field(() => readAll(r.read)) : field(() => fs.readlinkSync(r.link, 'latin1')))) };
   };

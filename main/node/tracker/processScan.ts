@@ -13,7 +13,7 @@ import type { Location, UnionLocator } from '../../common/proc/unionLocator.ts';
 import type { MountViews } from './namespaces.ts';
 import { isDenied, isGone, PROC } from './procFs.ts';
 import { fsError, type ProcReader } from './procReader.ts';
-import type { Field, MapsFilter, ProcessFiles } from './procReaderWorker.ts';
+import type { Field, ScanFilter, ProcessFiles } from './procReaderWorker.ts';
 
 export interface LocatedEntry {
   kind: MapKind;
@@ -55,7 +55,7 @@ export interface ScanContext {
   locator: UnionLocator;
   views: MountViews;
   reader: ProcReader;
-  mapsFilter: MapsFilter;
+  filter: ScanFilter;
 }
 
 /** ENOENT/ESRCH (gone) and EACCES/EPERM (denied, and noted) become null; anything else propagates. */
@@ -93,14 +93,20 @@ function toProbe(pid: number, files: ProcessFiles, soft: Soft): ProcessProbe | n
   };
 }
 
-/** What the reader threads keep of each maps file; maps prints a device as "%02x:%02x". */
-export function mapsFilterFor(locator: UnionLocator, views: MountViews): MapsFilter {
+/**
+ * What the reader threads keep of each process. They compare raw bytes, so paths go back to the
+ * kernel's encoding; maps prints a device as "%02x:%02x".
+ */
+export function scanFilterFor(locator: UnionLocator, views: MountViews): ScanFilter {
   const hex = (n: number) => n.toString(16).padStart(2, '0');
   const needles = (devs: [number, number][]) => devs.map(([major, minor]) => ` ${hex(major)}:${hex(minor)} `);
+  const bytes = (paths: string[]) => paths.map((p) => Buffer.from(p, 'utf8').toString('latin1'));
+  const branchPrefixes = bytes(locator.branchPrefixes(views.own));
   return {
     unionDevs: needles(locator.unionDevices),
     branchDevs: needles(locator.branchDevices),
-    branchPrefixes: locator.branchPrefixes(views.own),
+    branchPrefixes,
+    fdPrefixes: [...bytes(locator.unionPrefixes(views.own)), ...branchPrefixes],
     ownNs: views.ownNs,
   };
 }
@@ -109,19 +115,18 @@ export async function scanProcess(pid: number, ctx: ScanContext, probed?: Proces
   const { reader, locator } = ctx;
   const dir = `${PROC}/${pid}`;
   const soft = new Soft();
-  const files = await reader.process(pid, { identity: !probed, fdCount: false, filter: ctx.mapsFilter });
+  const files = await reader.process(pid, { identity: !probed, fdCount: false, filter: ctx.filter });
   // Identity first: a probe that finds the process gone must not count its other fields as denied.
   const probe = probed ?? toProbe(pid, files, new Soft());
   if (!probe) return { kind: 'gone' };
-  const maps = soft.value(files.maps, `${dir}/maps`);
+  const mapsText = soft.value(files.maps, `${dir}/maps`);
   const fdLinks = soft.value(files.fds, `${dir}/fd`);
   const root = soft.value(files.root, `${dir}/root`);
   if (probe.holdsNothing) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
   if (soft.denied) return { kind: 'uninspectable', info: await uninspectable(dir, probe, reader) };
-  if (maps === null || fdLinks === null) return { kind: 'gone' };
+  if (mapsText === null || fdLinks === null) return { kind: 'gone' };
 
-  const [ns, mapsText] = maps;
-  const tables = await ctx.views.forNamespace(pid, ns || null);
+  const tables = await ctx.views.forNamespace(pid, files.ns || null);
   const regions = parseMaps(mapsText, (major, minor) => locator.watches(major, minor)).filter((r) => !r.pseudo && r.path !== '');
   const fdCandidates: FdCandidate[] = [];
   for (const [name, link] of fdLinks) {

@@ -8,7 +8,7 @@ import { attribute, Lookups, type ScannedProcess } from './attribution.ts';
 import { MountViews } from './namespaces.ts';
 import { listPids } from './procFs.ts';
 import { procReader } from './procReader.ts';
-import { mapsFilterFor, scanProcess, type ProcessOutcome, type ProcessProbe, type ScanContext } from './processScan.ts';
+import { scanFilterFor, scanProcess, type ProcessOutcome, type ProcessProbe, type ScanContext } from './processScan.ts';
 import { resolveUnions, type UnionSource } from './unionSource.ts';
 import { loadUserNames } from './userNames.ts';
 
@@ -41,7 +41,7 @@ export async function beginRound(opts: ScanOptions): Promise<ScanRound> {
   const wanted = opts.mountpoint === undefined ? targets : targets.filter((t) => t.mountpoint === opts.mountpoint);
   const locator = new UnionLocator(wanted, views.own);
   return {
-    ctx: { locator, views, reader: procReader, mapsFilter: mapsFilterFor(locator, views) },
+    ctx: { locator, views, reader: procReader, filter: scanFilterFor(locator, views) },
     servers,
     lookups: new Lookups(opts.source, deadlineMs),
     userName,

@@ -31,21 +31,20 @@ export interface CopyNodeOptions {
 }
 
 /** Returns false, changing nothing, when `<dstDir>/<name>` exists by the time the copy is ready. */
-const T = async <X>(n: string, p: Promise<X>): Promise<X> => { const g = globalThis as any; g.__pend ??= new Map(); if (!g.__tick) { g.__tick = setInterval(() => { for (const [k, v] of g.__pend) process.stderr.write(`PENDING ${k} ${(performance.now() - v).toFixed(0)}ms\n`); }, 5000); g.__tick.unref(); } const key = `${n}#${Math.random().toFixed(4)}`; g.__pend.set(key, performance.now()); try { return await p; } finally { g.__pend.delete(key); } };
 export async function copyNode(sys: Syscalls, src: string, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
   const st = await lstat(src, { bigint: true });
   const tmp = join(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex'));
-  return T('whole', keepingParentTimes(sys, dstDir, async () => {
+  return keepingParentTimes(sys, dstDir, async () => {
     try {
-      await T('build', build(sys, src, st, tmp, opts));
-      const published = await T('publish', publish(sys, tmp, join(dstDir, name)));
+      await build(sys, src, st, tmp, opts);
+      const published = await publish(sys, tmp, join(dstDir, name));
       if (!published) await discard(tmp, st);
       return published;
     } catch (err) {
       await discard(tmp, st);
       throw err;
     }
-  }));
+  });
 }
 
 function build(sys: Syscalls, src: string, st: BigIntStats, tmp: string, opts: CopyNodeOptions): Promise<void> {
@@ -58,21 +57,21 @@ function build(sys: Syscalls, src: string, st: BigIntStats, tmp: string, opts: C
 async function buildFile(sys: Syscalls, src: string, tmp: string, opts: CopyNodeOptions): Promise<void> {
   // O_NOFOLLOW|O_NONBLOCK: if the source was swapped for a symlink or a FIFO since lstat, fail or return
   // at once instead of following it or blocking.
-  const from = await T('openSrc', open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
+  const from = await open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   try {
     const st = await from.stat({ bigint: true });
     if (!st.isFile()) throw fsError('EAGAIN', 'copyup', src);
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
-    const to = await T('openTmp', open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE));
+    const to = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE);
     try {
-      await T('data', copyData(sys, from, to, length));
+      await copyData(sys, from, to, length);
       await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to));
-      if (opts.durable) await T('sync', to.sync());
+      if (opts.durable) await to.sync();
     } finally {
-      await T('closeTmp', to.close());
+      await to.close();
     }
   } finally {
-    await T('closeSrc', from.close());
+    await from.close();
   }
 }
 

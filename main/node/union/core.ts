@@ -3,11 +3,13 @@
  * every FUSE op builds on (find the served copy, copy it up before a change, make a parent exist on
  * a branch, whiteouts). Op handlers in ./ops take a UnionCore.
  */
+import type { BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
 import { OPAQUE_MARKER, whiteoutName } from '../../common/whiteout.ts';
+import { nativeDirs } from '../fuse/native-dirs.ts';
 import type { BackendCapabilities, RequestContext } from '../fuse/ops.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, makeBranches } from './branchSet.ts';
@@ -69,6 +71,19 @@ export class UnionCore {
     this.resolver.invalidate(rel);
   }
 
+  /** The union inode number of a branch object, told to the native backend too (fuse/native-dirs.ts). */
+  ino(st: BigIntStats, root = false): bigint {
+    const ino = root ? this.inodes.root(st) : this.inodes.ino(st);
+    nativeDirs.number(st.dev, st.ino, ino);
+    return ino;
+  }
+
+  /** `now` replaced `before` (copy-up, cloned directory) and keeps its inode number. */
+  private inherit(before: BigIntStats, now: BigIntStats): void {
+    this.inodes.inherit(before, now);
+    this.ino(now);
+  }
+
   /** Open files the union knows by `rel`. */
   openAt(rel: string): OpenFile[] {
     return this.handles.info(this.branches).filter((h) => h.relPath === rel).map((h) => this.handles.get(h.fh)!);
@@ -106,7 +121,7 @@ export class UnionCore {
     await this.ensureParent(node.rel, t);
     await copyUp({ sys: this.sys }, this.branches[node.top].root, dst.root, node.rel, { metaRoots: this.metaRoots(), truncateTo });
     const stat = await lstat(dst.real(node.rel));
-    this.inodes.inherit(node.stat, stat);
+    this.inherit(node.stat, stat);
     this.invalidate(node.rel);
     this.counters.copyups++;
     return { node: { ...node, top: t, stat, layers: node.isDir ? [t, ...node.layers] : [t] }, branch: dst };
@@ -134,7 +149,7 @@ export class UnionCore {
         await this.touchMarker(join(branch.real(m.dir), OPAQUE_MARKER));
         await this.removeWhiteout(m.dir, b);
       }
-      if (m.before) this.inodes.inherit(m.before.stat, await lstat(branch.real(m.dir)));
+      if (m.before) this.inherit(m.before.stat, await lstat(branch.real(m.dir)));
     }
     this.invalidate(missing[0].dir);
   }

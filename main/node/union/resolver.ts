@@ -87,14 +87,15 @@ export class Resolver {
   }
 
   /**
-   * Let the native backend answer getattr for a cached directory by itself (the lstat of its served
-   * copy, with the union inode number `ino`) for as long as this resolver keeps the resolution.
+   * Let the native backend answer getattr for a cached directory, and for names inside it, by itself
+   * (the same lookup over the same layers) for as long as this resolver keeps the resolution.
    */
-  share(node: UnionNode, ino: bigint): void {
+  share(node: UnionNode): void {
     const hit = this.dirs.get(node.rel);
     const left = hit ? DIR_TTL_MS - (this.now() - hit.at) : 0;
     if (hit?.node.top !== node.top || left <= 0) return;
-    nativeDirs.put(node.rel, this.branches()[node.top].real(node.rel), node.stat.dev, node.stat.ino, ino, left);
+    const branches = this.branches();
+    nativeDirs.put(node.rel, hit.node.layers.map((i) => branches[i].real(node.rel)), left);
   }
 
   /** Forget cached directories at and below `rel` after the union changed them. */

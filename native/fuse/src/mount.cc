@@ -42,7 +42,7 @@ Napi::Function Mount::Define(Napi::Env env) {
   return DefineClass(env, "Mount",
                      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
                       InstanceMethod<&Mount::Invalidate>("invalidate"), InstanceMethod<&Mount::PutDir>("putDir"),
-                      InstanceMethod<&Mount::DropDirs>("dropDirs")});
+                      InstanceMethod<&Mount::DropDirs>("dropDirs"), InstanceMethod<&Mount::NumberIno>("numberIno")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -177,14 +177,26 @@ Napi::Value Mount::Invalidate(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {
-  if (!info[5].IsNumber()) throw Napi::TypeError::New(info.Env(), "putDir(rel, real, dev, branchIno, ino, ttlMs)");
-  dirs_.Put(StringArg(info, 0, "rel"), StringArg(info, 1, "real"), ToU64(info[2], "dev"), ToU64(info[3], "branchIno"),
-            ToU64(info[4], "ino"), info[5].As<Napi::Number>().DoubleValue());
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  if (!info[1].IsArray() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "putDir(rel, layerPaths, ttlMs)");
+  Napi::Array given = info[1].As<Napi::Array>();
+  std::vector<std::string> layers;
+  for (uint32_t i = 0; i < given.Length(); i++) {
+    Napi::Value layer = given.Get(i);
+    if (!layer.IsString()) throw Napi::TypeError::New(env, "putDir: layer paths must be strings");
+    layers.push_back(layer.As<Napi::String>().Utf8Value());
+  }
+  dirs_.Put(StringArg(info, 0, "rel"), std::move(layers), info[2].As<Napi::Number>().DoubleValue());
+  return env.Undefined();
 }
 
 Napi::Value Mount::DropDirs(const Napi::CallbackInfo& info) {
   dirs_.Drop(StringArg(info, 0, "rel"));
+  return info.Env().Undefined();
+}
+
+Napi::Value Mount::NumberIno(const Napi::CallbackInfo& info) {
+  dirs_.Number(ToU64(info[0], "dev"), ToU64(info[1], "branchIno"), ToU64(info[2], "ino"));
   return info.Env().Undefined();
 }
 

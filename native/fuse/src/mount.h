@@ -6,7 +6,7 @@
 //     .unmount(): Promise   umount2(mountpoint, 0): EBUSY while in use, EPERM when not root
 //     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
 //     .invalidate(path): Promise
-//     .putDir(rel, realPath, dev, branchIno, ino, ttlMs) / .dropDirs(rel)   see dir_attrs.h
+//     .putDir(rel, layerPaths, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 #pragma once
 #include <fuse.h>
 #include <napi.h>
@@ -59,6 +59,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value Invalidate(const Napi::CallbackInfo& info);
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
+  Napi::Value NumberIno(const Napi::CallbackInfo& info);
   void Loop();
   void Post(const char* kind, int code);
 

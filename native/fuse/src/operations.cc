@@ -89,7 +89,10 @@ int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
     st->st_dev = 0;
     return 0;
   }
-  if (!fi && Mount::Current().dirs().Stat(path, st)) return 0;
+  if (fi == nullptr) {
+    int rc = Mount::Current().dirs().Answer(path, st);
+    if (rc != DirAttrs::kAskJs) return rc;
+  }
   AttrFh fh(fi);
   return Run(
       "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(fh.Get(env)); },

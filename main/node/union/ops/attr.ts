@@ -18,12 +18,11 @@ export async function getattr(core: UnionCore, rel: string, fh?: number): Promis
   const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open) {
     const st = await fstat(open.fd);
-    return toFuseStat(st, core.inodes.ino(st), 0n);
+    return toFuseStat(st, core.ino(st), 0n);
   }
   const node = await core.node(rel);
-  const ino = rel === '/' ? core.inodes.root(node.stat) : core.inodes.ino(node.stat);
-  if (node.isDir) core.resolver.share(node, ino);
-  return toFuseStat(node.stat, ino, 0n);
+  if (node.isDir) core.resolver.share(node);
+  return toFuseStat(node.stat, core.ino(node.stat, rel === '/'), 0n);
 }
 
 export async function access(core: UnionCore, rel: string, mode: number): Promise<void> {

@@ -47,7 +47,7 @@ export async function create(core: UnionCore, rel: string, mode: number, flags: 
 export async function direct(core: UnionCore, fh: number): Promise<DirectHandle> {
   const file = core.handles.get(fh);
   if (!file || core.config.moveOnEnospc !== false) return { fh };
-  return { fh, fd: file.fd, ino: core.inodes.ino(await fstat(file.fd)) };
+  return { fh, fd: file.fd, ino: core.ino(await fstat(file.fd)) };
 }
 
 function handle(core: UnionCore, fh: number) {
