@@ -22,9 +22,37 @@ export interface ScannedProcess {
 
 const KIND_ORDER = { exe: 0, root: 1, cwd: 2, fd: 3, mmap: 4 } as const;
 
+/**
+ * The questions go out first, each distinct one once (handle tables, then `where`, then sizes); the
+ * entries are then built without waiting per entry: thousands of entries share a handful of answers.
+ */
 export async function attribute(processes: ScannedProcess[], lookups: Lookups, userName: (uid: number) => string): Promise<MappedEntry[]> {
-  const out = await Promise.all(processes.flatMap((p) => p.entries.map((e) => toMapped(p, e, lookups, userName(p.uid)))));
+  const pairs = processes.flatMap((p) => p.entries.map((e) => ({ p, e })));
+  const tables = await answers([...new Set(pairs.map(({ e }) => e.location.union.mountpoint))], (mp) => lookups.handles(mp));
+  const plans = pairs.map(({ e }) => plan(e, tables.get(e.location.union.mountpoint) ?? null));
+  const wheres = await answers([...new Set(plans.flatMap((x) => (x.ask ? [x.ask] : [])))], (key) => lookups.where(...splitKey(key)));
+  const served = plans.map((x, i) => settle(pairs[i].e, x, x.ask ? wheres.get(x.ask) ?? null : null));
+  const sizePaths = served.flatMap((sv, i) => (needsSize(pairs[i].e, sv) ? [sv.realPath!] : []));
+  const sizes = await answers([...new Set(sizePaths)], (path) => lookups.size(path));
+  const out = pairs.map(({ p, e }, i) => {
+    const sv = served[i];
+    const size = e.size ?? (needsSize(e, sv) ? sizes.get(sv.realPath!) ?? null : null);
+    return build(p, e, sv, size, userName(p.uid));
+  });
   return out.sort((a, b) => a.pid - b.pid || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.fd ?? 0) - (b.fd ?? 0) || (a.address ?? '').localeCompare(b.address ?? ''));
+}
+
+async function answers<T>(keys: string[], ask: (key: string) => Promise<T | null>): Promise<Map<string, T | null>> {
+  const values = await Promise.all(keys.map(ask));
+  return new Map(keys.map((k, i) => [k, values[i]]));
+}
+
+const whereKey = (mountpoint: string, relPath: string) => `${mountpoint}\0${relPath}`;
+const splitKey = (key: string) => key.split('\0') as [string, string];
+
+/** An fd's size is its branch file's, when that file is known and still there. */
+function needsSize(e: LocatedEntry, sv: Served): boolean {
+  return e.size === undefined && e.kind === 'fd' && !sv.deleted && sv.realPath !== null;
 }
 
 /** One scan's questions to the workers and branches, each asked once however many entries need it. */
@@ -66,11 +94,8 @@ function memo<T>(cache: Map<string, Promise<T | null>>, key: string, ask: () => 
   return p;
 }
 
-async function toMapped(p: ScannedProcess, e: LocatedEntry, lookups: Lookups, user: string): Promise<MappedEntry> {
-  const loc = e.location;
-  const mountpoint = loc.union.mountpoint;
-  const served = loc.direct ? await directly(e, mountpoint, loc.relPath, loc.branch.index, loc.realPath, lookups) : await serving(e, mountpoint, loc.relPath, lookups);
-  const size = e.size ?? (e.kind === 'fd' && !served.deleted && served.realPath ? await lookups.size(served.realPath) : null);
+function build(p: ScannedProcess, e: LocatedEntry, served: Served, size: number | null, user: string): MappedEntry {
+  const mountpoint = e.location.union.mountpoint;
   return {
     pid: p.pid,
     startTime: p.startTime,
@@ -88,32 +113,50 @@ async function toMapped(p: ScannedProcess, e: LocatedEntry, lookups: Lookups, us
     realPath: served.realPath,
     ...(size === null ? {} : { size }),
     deleted: served.deleted,
-    direct: loc.direct,
+    direct: e.location.direct,
     ...(served.directState ? { directState: served.directState } : {}),
   };
 }
 
 type Served = Pick<MappedEntry, 'relPath' | 'branch' | 'realPath' | 'deleted' | 'branchCandidates' | 'directState'>;
 
-/** A branch file reached directly: its branch is known; `where` says whether the union shows this copy. */
-async function directly(e: LocatedEntry, mountpoint: string, relPath: string, branch: number, realPath: string, lookups: Lookups): Promise<Served> {
-  const where = e.deleted ? null : await lookups.where(mountpoint, relPath);
-  const directState = where ? directStateOf(where, branch) : undefined;
-  return { relPath, branch, realPath, deleted: e.deleted, ...(directState ? { directState } : {}) };
+/** What the handle table settles by itself, and the `where` question (if any) the rest needs. */
+interface Plan {
+  served?: Served;
+  ask?: string;
+  name: string;
+  deleted: boolean;
 }
 
-async function serving(e: LocatedEntry, mountpoint: string, relPath: string, lookups: Lookups): Promise<Served> {
-  const table = await lookups.handles(mountpoint);
+function plan(e: LocatedEntry, table: Map<string, HandleInfo[]> | null): Plan {
+  const loc = e.location;
+  const mountpoint = loc.union.mountpoint;
+  if (loc.direct) return { name: loc.relPath, deleted: e.deleted, ask: e.deleted ? undefined : whereKey(mountpoint, loc.relPath) };
   // A file really named "x (deleted)" prints like a deleted "x"; the worker's table tells them apart.
-  const literal = e.deleted ? table?.get(withDeletedSuffix(relPath)) : undefined;
-  const name = literal?.length ? withDeletedSuffix(relPath) : relPath;
+  const literal = e.deleted ? table?.get(withDeletedSuffix(loc.relPath)) : undefined;
+  const name = literal?.length ? withDeletedSuffix(loc.relPath) : loc.relPath;
   const deleted = e.deleted && !literal?.length;
   const handles = narrow(table?.get(name) ?? [], e);
   const branches = [...new Set(handles.map((h) => h.branch))];
-  if (branches.length === 1) return { relPath: name, branch: branches[0], realPath: handles[0].realPath, deleted };
-  if (branches.length > 1) return { relPath: name, branch: null, realPath: null, deleted, branchCandidates: branches.sort((a, b) => a - b) };
-  const where = deleted ? null : await lookups.where(mountpoint, name);
-  return where?.exists ? { relPath: name, branch: where.servingBranch, realPath: where.servingPath, deleted } : { relPath: name, branch: null, realPath: null, deleted };
+  if (branches.length === 1) return { name, deleted, served: { relPath: name, branch: branches[0], realPath: handles[0].realPath, deleted } };
+  if (branches.length > 1) return { name, deleted, served: { relPath: name, branch: null, realPath: null, deleted, branchCandidates: branches.sort((a, b) => a - b) } };
+  return { name, deleted, ask: deleted ? undefined : whereKey(mountpoint, name) };
+}
+
+/**
+ * A branch file reached directly: its branch is known, `where` says whether the union shows this copy.
+ * A union file without handles: `where` names the branch serving it now.
+ */
+function settle(e: LocatedEntry, x: Plan, where: WhereResult | null): Served {
+  if (x.served) return x.served;
+  const loc = e.location;
+  if (loc.direct) {
+    const directState = where ? directStateOf(where, loc.branch.index) : undefined;
+    return { relPath: x.name, branch: loc.branch.index, realPath: loc.realPath, deleted: x.deleted, ...(directState ? { directState } : {}) };
+  }
+  return where?.exists
+    ? { relPath: x.name, branch: where.servingBranch, realPath: where.servingPath, deleted: x.deleted }
+    : { relPath: x.name, branch: null, realPath: null, deleted: x.deleted };
 }
 
 /** Of several handles for one path, those whose open mode could back this entry (a writable shared map needs O_RDWR). */

@@ -52,8 +52,12 @@ export interface ProcessFiles {
   root?: Field<string>;
 }
 
-/** A file's text as latin1, or a link's target. */
-export type FileRead = { read: string } | { link: string };
+/**
+ * A file's text as latin1, or a link's target. `whole`: a one-record /proc file (stat, status, fdinfo),
+ * which the kernel hands out in a single read, so a short read is the end and the read that would return
+ * 0 is saved. maps is not one: it comes a page or so per read.
+ */
+export type FileRead = { read: string; whole?: boolean } | { link: string };
 
 export type ProcOp =
   /** Several files of one process, each answered on its own. */
@@ -76,7 +80,7 @@ export function procReaderWorker(load: NodeJS.Require): void {
   const progress = new Int32Array(workerData.progress as SharedArrayBuffer);
   let buf = Buffer.allocUnsafe(1 << 18);
 
-  const readAll = (path: string): string => {
+  const readAll = (path: string, whole = false): string => {
     const fd = fs.openSync(path, 'r');
     try {
       let n = 0;
@@ -87,8 +91,8 @@ export function procReaderWorker(load: NodeJS.Require): void {
           buf = bigger;
         }
         const r = fs.readSync(fd, buf, n, buf.length - n, null);
-        if (r === 0) return buf.toString('latin1', 0, n);
         n += r;
+        if (r === 0 || (whole && n < buf.length)) return buf.toString('latin1', 0, n);
       }
     } finally {
       fs.closeSync(fd);
@@ -125,7 +129,7 @@ export function procReaderWorker(load: NodeJS.Require): void {
     const dir = `/proc/${op.pid}`;
     const out: ProcessFiles = {};
     if (op.identity) {
-      out.stat = field(() => readAll(`${dir}/stat`));
+      out.stat = field(() => readAll(`${dir}/stat`, true));
       out.cwd = field(() => fs.readlinkSync(`${dir}/cwd`, 'latin1'));
     }
     if (op.fdCount) out.fdCount = field(() => fs.statSync(`${dir}/fd`).size);
@@ -143,7 +147,7 @@ export function procReaderWorker(load: NodeJS.Require): void {
 
   const run = (op: ProcOp, filters: Record<number, ScanFilter>): ProcResult => {
     if (op.op === 'process') return { ok: processFiles(op, filters) };
-    return { ok: op.reads.map((r) => ('read' in r ? field(() => readAll(r.read)) : field(() => fs.readlinkSync(r.link, 'latin1')))) };
+    return { ok: op.reads.map((r) => ('read' in r ? field(() => readAll(r.read, r.whole)) : field(() => fs.readlinkSync(r.link, 'latin1')))) };
   };
 
   parentPort!.on('message', (batch: ProcBatch) => {

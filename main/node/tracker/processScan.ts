@@ -33,7 +33,7 @@ export interface ProcessProbe {
   startTime: number;
   command: string;
   vsize: number;
-  /** st_size of /proc/PID/fd: the fd count since Linux 6.2, 0 before (then every probe looks changed); -1 unknown. */
+  /** st_size of /proc/PID/fd: the fd count since Linux 6.2, always 0 before; -1 when not read. */
   fdCount: number;
   /** The cwd link as printed, null when unreadable. */
   cwd: string | null;
@@ -140,10 +140,10 @@ export async function scanProcess(pid: number, ctx: ScanContext, probed?: Proces
   // regions needs it. stat again, to be sure the pid was not reused while we read.
   const ambiguous = regions.filter((r) => r.ambiguous);
   const got = await reader.files(pid, [
-    { read: `${dir}/stat` },
-    { read: `${dir}/status` },
+    { read: `${dir}/stat`, whole: true },
+    { read: `${dir}/status`, whole: true },
     ...(regions.length ? [{ link: `${dir}/exe` }] : []),
-    ...fdCandidates.map((c) => ({ read: `${dir}/fdinfo/${c.fd}` })),
+    ...fdCandidates.map((c) => ({ read: `${dir}/fdinfo/${c.fd}`, whole: true })),
     ...ambiguous.map((r) => ({ link: `${dir}/map_files/${r.start}-${r.end}` })),
   ]);
   const stat = parseOrNull(soft.value(got[0], `${dir}/stat`), parseProcStat);

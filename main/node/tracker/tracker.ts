@@ -117,9 +117,15 @@ export class MapsTracker {
   }
 }
 
+/**
+ * Kernel threads and zombies hold nothing until their pid is reused. Otherwise a zero fd count says
+ * nothing before Linux 6.2 (the size was always 0), and a negative one means the fd directory could not
+ * be stat'ed: such processes are rescanned every time.
+ */
 function changed(a: ProcessProbe, b: ProcessProbe): boolean {
-  // A negative fd count means the fd directory could not be stat'ed: nothing to compare.
-  return a.startTime !== b.startTime || a.vsize !== b.vsize || a.fdCount !== b.fdCount || a.fdCount < 0 || a.cwd !== b.cwd;
+  if (a.startTime !== b.startTime) return true;
+  if (b.holdsNothing) return false;
+  return a.vsize !== b.vsize || a.fdCount !== b.fdCount || b.fdCount <= 0 || a.cwd !== b.cwd;
 }
 
 function sameUninspectable(a: Uninspectable[], b: Uninspectable[]): boolean {

@@ -78,9 +78,13 @@ export function createSettingFor(config: UnionConfig, fn: CreateFunction): strin
   return config.createOverrides[fn] ?? config.create;
 }
 
-export async function placeNew(deps: PlacementDeps, rel: string, fn: CreateFunction): Promise<Placement> {
+/**
+ * `guard` runs alongside the gathering of facts and must succeed before the policy runs (and advances
+ * its state): a create checks meanwhile that the name is free.
+ */
+export async function placeNew(deps: PlacementDeps, rel: string, fn: CreateFunction, guard?: Promise<void>): Promise<Placement> {
   const policy = createSettingFor(deps.config, fn);
-  const { input, facts } = await policyInput(deps, rel, fn);
+  const [{ input, facts }] = await Promise.all([policyInput(deps, rel, fn), guard]);
   const result = runCreatePolicy(parsePolicySetting(policy), input);
   return { result, policy, missingParents: missingParents(facts, rel, result), facts };
 }

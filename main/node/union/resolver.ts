@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { OPAQUE_MARKER, isReservedName, whiteoutName } from '../../common/whiteout.ts';
 import { nativeDirs } from '../fuse/native-dirs.ts';
 import type { Branch } from './branchSet.ts';
+import { lstatAhead } from './facts.ts';
 import { ENAMETOOLONG, ENOTDIR, NAME_MAX, fail, isDirMode, lstatOrNull } from './fsx.ts';
 
 export interface UnionNode {
@@ -61,7 +62,13 @@ export class Resolver {
   private async resolve(rel: string): Promise<UnionNode | null> {
     const node = rel === '/' ? await this.lookupRoot() : await this.lookupChild(rel);
     // Not when the parent was invalidated meanwhile: that keeps invalidate() from needing a scan.
-    if (node?.isDir && (rel === '/' || this.dirs.has(dirname(rel)))) this.dirs.set(rel, { node, at: this.now() });
+    if (node?.isDir && (rel === '/' || this.dirs.has(dirname(rel)))) {
+      this.dirs.set(rel, { node, at: this.now() });
+      // The native backend may answer getattr of this directory, and of names in it, by itself (the
+      // same lookup over the same layers) for as long as this resolution is kept.
+      const branches = this.branches();
+      nativeDirs.put(rel, node.layers.map((i) => branches[i].real(rel)), DIR_TTL_MS);
+    }
     return node;
   }
 
@@ -84,18 +91,6 @@ export class Resolver {
       if (await lstatOrNull(join(branches[i].real(dirname(rel)), whiteoutName(name)))) return false;
     }
     return false;
-  }
-
-  /**
-   * Let the native backend answer getattr for a cached directory, and for names inside it, by itself
-   * (the same lookup over the same layers) for as long as this resolver keeps the resolution.
-   */
-  share(node: UnionNode): void {
-    const hit = this.dirs.get(node.rel);
-    const left = hit ? DIR_TTL_MS - (this.now() - hit.at) : 0;
-    if (hit?.node.top !== node.top || left <= 0) return;
-    const branches = this.branches();
-    nativeDirs.put(node.rel, hit.node.layers.map((i) => branches[i].real(node.rel)), left);
   }
 
   /** Forget cached directories at and below `rel` after the union changed them. */
@@ -139,9 +134,11 @@ export class Resolver {
     let found: UnionNode | null = null;
     for (const i of parent.layers) {
       const b = branches[i];
+      // Asked together: a name new to the union (every create) then costs one wait per layer, not two.
+      const whiteout = lstatAhead(join(b.real(dirname(rel)), whiteoutName(name)));
       const st = await lstatOrNull(b.real(rel));
       if (!st) {
-        if (await lstatOrNull(join(b.real(dirname(rel)), whiteoutName(name)))) break;
+        if (await whiteout) break;
         continue;
       }
       const dir = isDirMode(st.mode);

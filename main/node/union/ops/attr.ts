@@ -21,7 +21,6 @@ export async function getattr(core: UnionCore, rel: string, fh?: number): Promis
     return toFuseStat(st, core.ino(st), 0n);
   }
   const node = await core.node(rel);
-  if (node.isDir) core.resolver.share(node);
   return toFuseStat(node.stat, core.ino(node.stat, rel === '/'), 0n);
 }
 

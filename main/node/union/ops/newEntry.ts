@@ -33,8 +33,10 @@ export async function newEntry<T>(
   make: (target: Target) => Promise<T>,
 ): Promise<T> {
   checkNewName(rel);
-  if (await core.resolver.lookup(rel)) fail(EEXIST);
-  const placement = await placeNew(core.placementDeps(), rel, fn);
+  const free = core.resolver.lookup(rel).then((node) => {
+    if (node) fail(EEXIST);
+  });
+  const placement = await placeNew(core.placementDeps(), rel, fn, free);
   if (!placement.result.ok) policyFailure(placement.result.errno);
   const targets = fn === 'create' ? placement.result.branches.slice(0, 1) : placement.result.branches;
   // The facts the policy saw already say which branches hold the name, its parents and its whiteouts.
