@@ -2,6 +2,7 @@
  * The busy-branch guard (aufs refuses `del` of a busy branch with EBUSY, and `mod rw→ro` while files on
  * it are mapped or open for writing): which processes use a union, or some of its branches, right now.
  */
+import type { WhereResult } from '../../common/contract.ts';
 import type { BusyReport, BusyUser, MappedEntry } from '../../common/maps.ts';
 import { normalizeAbsolute } from '../../common/absolutePath.ts';
 import { managerSource } from './managerSource.ts';
@@ -22,7 +23,13 @@ export async function checkBusy(target: BusyTarget, source: UnionSource = manage
   if (target.writersOnly) entries = entries.filter(writes);
   if (target.branchRoots) {
     const indexes = await branchIndexes(source, target.mountpoint, target.branchRoots);
-    const uses = await Promise.all(entries.map((e) => usesBranch(e, indexes, source)));
+    const wheres = new Map<string, Promise<WhereResult | null>>();
+    const where = (relPath: string) => {
+      let p = wheres.get(relPath);
+      if (!p) wheres.set(relPath, (p = source.where(target.mountpoint, relPath).catch(() => null)));
+      return p;
+    };
+    const uses = await Promise.all(entries.map((e) => usesBranch(e, indexes, where)));
     entries = entries.filter((_, i) => uses[i]);
   } else {
     // Unmounting only needs the mount unused; a process inside a branch directory does not hold it.
@@ -50,11 +57,11 @@ async function branchIndexes(source: UnionSource, mountpoint: string, roots: str
  * directory (cwd, root) is on every branch with a copy of it. When the tracker could not tell, it counts:
  * refusing wrongly is recoverable, removing a branch from under a process is not.
  */
-async function usesBranch(e: MappedEntry, indexes: Set<number>, source: UnionSource): Promise<boolean> {
+async function usesBranch(e: MappedEntry, indexes: Set<number>, where: (relPath: string) => Promise<WhereResult | null>): Promise<boolean> {
   if (e.direct) return e.branch !== null && indexes.has(e.branch);
   if (e.kind === 'cwd' || e.kind === 'root') {
-    const where = await source.where(e.mountpoint, e.relPath).catch(() => null);
-    return where === null || where.copies.some((c) => indexes.has(c.branch));
+    const found = await where(e.relPath);
+    return found === null || found.copies.some((c) => indexes.has(c.branch));
   }
   if (e.branch !== null) return indexes.has(e.branch);
   if (e.branchCandidates) return e.branchCandidates.some((b) => indexes.has(b));

@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DeadlineError } from './deadline.ts';
-import { procReaderWorker, type Field, type FileRead, type ScanFilter, type ProcBatch, type ProcessFiles, type ProcOp, type ProcResult } from './procReaderWorker.ts';
+import { procReaderWorker, type ProcBatch, type ProcessFiles, type ProcOp, type ProcResult, type ScanFilter } from './procReaderWorker.ts';
 
 const BATCH_OPS = 512;
 const IN_FLIGHT = 2;
@@ -52,16 +52,9 @@ export class ProcReader {
 
   constructor(private readonly threadCount = Math.max(1, Math.min(4, availableParallelism())), private readonly deadlineMs = 2000) {}
 
-  /** Several files or links of one process in one request, each answered on its own. */
-  files(pid: number, reads: FileRead[]): Promise<Field<string>[]> {
-    return this.submit(pid, { op: 'files', reads }) as Promise<Field<string>[]>;
-  }
-
-  /** One file, failing like fs.readFile. */
-  async read(pid: number, path: string): Promise<string> {
-    const [field] = await this.files(pid, [{ read: path }]);
-    if ('err' in field) throw fsError(field.err, path);
-    return field.ok;
+  /** One file of a process (see ProcOp 'read'), failing like fs.readFile. */
+  read(pid: number, path: string, whole = false): Promise<string> {
+    return this.submit(pid, { op: 'read', path, whole }) as Promise<string>;
   }
 
   /** Several of a process's files in one request; `filter` selects the maps lines worth sending back. */
@@ -140,7 +133,7 @@ export class ProcReader {
     batch.items.forEach((item, i) => {
       const r = msg.results[i];
       if ('ok' in r) item.resolve(r.ok);
-      else item.reject(fsError(r.err, `/proc/${item.pid}`));
+      else item.reject(fsError(r.err, item.op.op === 'read' ? item.op.path : `/proc/${item.pid}`));
     });
     this.dispatch();
   }

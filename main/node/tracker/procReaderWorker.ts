@@ -28,11 +28,11 @@ export interface ScanFilter {
 
 /** What to read of one process in one go (see ProcessFiles). */
 export interface ProcessRequest {
-  /** stat and cwd. */
+  /** stat (cwd comes with it, and with `filter`). */
   identity: boolean;
   /** st_size of the fd directory. */
   fdCount: boolean;
-  /** maps with the namespace link, fd links and root, filtered by filters[filter]. */
+  /** maps with the namespace link, fd links, cwd and root, filtered by filters[filter]; then `more`. */
   filter?: number;
 }
 
@@ -50,21 +50,32 @@ export interface ProcessFiles {
   /** [fd name, link target][] of the fds that passed the filter. */
   fds?: Field<[string, string][]>;
   root?: Field<string>;
+  /** When anything passed the filter: what the caller would ask next, read in the same go. */
+  more?: MoreFiles;
 }
 
-/**
- * A file's text as latin1, or a link's target. `whole`: a one-record /proc file (stat, status, fdinfo),
- * which the kernel hands out in a single read, so a short read is the end and the read that would return
- * 0 is saved. maps is not one: it comes a page or so per read.
- */
-export type FileRead = { read: string; whole?: boolean } | { link: string };
+export interface MoreFiles {
+  /** fdinfo of each fd that passed, by fd name. */
+  fdinfo: Record<string, Field<string>>;
+  /** The executable link, when maps lines passed (an executable is always mapped). */
+  exe?: Field<string>;
+  /** map_files links of passed lines whose path holds "\012" (a newline, or those 4 characters), by 'start-end'. */
+  mapFiles: Record<string, Field<string>>;
+  /** Read last: stat's start time, equal to the first one, proves the pid was not reused meanwhile. */
+  stat: Field<string>;
+  status: Field<string>;
+}
 
 export type ProcOp =
-  /** Several files of one process, each answered on its own. */
-  | { op: 'files'; reads: FileRead[] }
+  /**
+   * A file's text as latin1. `whole`: a one-record /proc file (stat, status, fdinfo), which the kernel
+   * hands out in a single read, so a short read is the end and the read that would return 0 is saved.
+   * maps is not one: it comes a page or so per read.
+   */
+  | { op: 'read'; path: string; whole?: boolean }
   | ({ op: 'process'; pid: number } & ProcessRequest);
 
-export type ProcResult = { ok: Field<string>[] | ProcessFiles } | { err: string };
+export type ProcResult = { ok: string | ProcessFiles } | { err: string };
 
 export interface ProcBatch {
   id: number;
@@ -112,12 +123,16 @@ export function procReaderWorker(load: NodeJS.Require): void {
       filter.unionDevs.some((d) => line.includes(d)) ||
       (filter.branchDevs.some((d) => line.includes(d)) && (foreign || filter.branchPrefixes.some((p) => line.includes(p))))).join('\n');
 
+  /** Could this link be a union or branch path? Elsewhere than our namespace, any path could. */
+  const mayMatter = (link: string, filter: ScanFilter, foreign: boolean): boolean =>
+    foreign ? link.startsWith('/') : filter.fdPrefixes.some((p) => link.startsWith(p));
+
   const fdLinks = (dir: string, filter: ScanFilter, foreign: boolean): [string, string][] => {
     const out: [string, string][] = [];
     for (const name of fs.readdirSync(dir)) {
       try {
         const link = fs.readlinkSync(`${dir}/${name}`, 'latin1');
-        if (foreign || filter.fdPrefixes.some((p) => link.startsWith(p))) out.push([name, link]);
+        if (mayMatter(link, filter, foreign)) out.push([name, link]);
       } catch {
         // closed between readdir and readlink: it is no longer held
       }
@@ -125,29 +140,47 @@ export function procReaderWorker(load: NodeJS.Require): void {
     return out;
   };
 
+  const moreFiles = (dir: string, maps: string, fds: [string, string][]): MoreFiles => {
+    const lines = maps ? maps.split('\n') : [];
+    const mapFiles: Record<string, Field<string>> = {};
+    for (const line of lines) {
+      const range = line.slice(0, line.indexOf(' '));
+      if (line.includes('\\012')) mapFiles[range] = field(() => fs.readlinkSync(`${dir}/map_files/${range}`, 'latin1'));
+    }
+    const fdinfo: Record<string, Field<string>> = {};
+    for (const [name] of fds) fdinfo[name] = field(() => readAll(`${dir}/fdinfo/${name}`, true));
+    return {
+      fdinfo,
+      ...(lines.length ? { exe: field(() => fs.readlinkSync(`${dir}/exe`, 'latin1')) } : {}),
+      mapFiles,
+      stat: field(() => readAll(`${dir}/stat`, true)),
+      status: field(() => readAll(`${dir}/status`, true)),
+    };
+  };
+
   const processFiles = (op: { pid: number } & ProcessRequest, filters: Record<number, ScanFilter>): ProcessFiles => {
     const dir = `/proc/${op.pid}`;
     const out: ProcessFiles = {};
-    if (op.identity) {
-      out.stat = field(() => readAll(`${dir}/stat`, true));
-      out.cwd = field(() => fs.readlinkSync(`${dir}/cwd`, 'latin1'));
-    }
+    if (op.identity) out.stat = field(() => readAll(`${dir}/stat`, true));
+    if (op.identity || op.filter !== undefined) out.cwd = field(() => fs.readlinkSync(`${dir}/cwd`, 'latin1'));
     if (op.fdCount) out.fdCount = field(() => fs.statSync(`${dir}/fd`).size);
-    if (op.filter !== undefined) {
-      const filter = filters[op.filter];
-      const ns = field(() => fs.readlinkSync(`${dir}/ns/mnt`, 'latin1'));
-      out.ns = 'ok' in ns ? ns.ok : '';
-      const foreign = out.ns !== filter.ownNs;
-      out.maps = field(() => mapsLines(`${dir}/maps`, filter, foreign));
-      out.fds = field(() => fdLinks(`${dir}/fd`, filter, foreign));
-      out.root = field(() => fs.readlinkSync(`${dir}/root`, 'latin1'));
-    }
+    if (op.filter === undefined) return out;
+    const filter = filters[op.filter];
+    const ns = field(() => fs.readlinkSync(`${dir}/ns/mnt`, 'latin1'));
+    out.ns = 'ok' in ns ? ns.ok : '';
+    const foreign = out.ns !== filter.ownNs;
+    out.maps = field(() => mapsLines(`${dir}/maps`, filter, foreign));
+    out.fds = field(() => fdLinks(`${dir}/fd`, filter, foreign));
+    out.root = field(() => fs.readlinkSync(`${dir}/root`, 'latin1'));
+    const maps = 'ok' in out.maps ? out.maps.ok : '';
+    const fds = 'ok' in out.fds ? out.fds.ok : [];
+    const dirs = [out.cwd, out.root].some((f) => f && 'ok' in f && mayMatter(f.ok, filter, foreign));
+    if (maps || fds.length || dirs) out.more = moreFiles(dir, maps, fds);
     return out;
   };
 
   const run = (op: ProcOp, filters: Record<number, ScanFilter>): ProcResult => {
-    if (op.op === 'process') return { ok: processFiles(op, filters) };
-    return { ok: op.reads.map((r) => ('read' in r ? field(() => readAll(r.read, r.whole)) : field(() => fs.readlinkSync(r.link, 'latin1')))) };
+    return op.op === 'process' ? { ok: processFiles(op, filters) } : field(() => readAll(op.path, op.whole));
   };
 
   parentPort!.on('message', (batch: ProcBatch) => {

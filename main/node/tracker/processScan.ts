@@ -111,6 +111,10 @@ export function scanFilterFor(locator: UnionLocator, views: MountViews): ScanFil
   };
 }
 
+/**
+ * One request per process: the reader thread sends back only what may matter and, when anything does,
+ * the files needed to confirm it (fdinfo, exe, map_files, and stat again against PID reuse).
+ */
 export async function scanProcess(pid: number, ctx: ScanContext, probed?: ProcessProbe): Promise<ProcessOutcome> {
   const { reader, locator } = ctx;
   const dir = `${PROC}/${pid}`;
@@ -121,6 +125,7 @@ export async function scanProcess(pid: number, ctx: ScanContext, probed?: Proces
   if (!probe) return { kind: 'gone' };
   const mapsText = soft.value(files.maps, `${dir}/maps`);
   const fdLinks = soft.value(files.fds, `${dir}/fd`);
+  const cwd = soft.value(files.cwd, `${dir}/cwd`);
   const root = soft.value(files.root, `${dir}/root`);
   if (probe.holdsNothing) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
   if (soft.denied) return { kind: 'uninspectable', info: await uninspectable(dir, probe, reader) };
@@ -131,35 +136,23 @@ export async function scanProcess(pid: number, ctx: ScanContext, probed?: Proces
   const fdCandidates: FdCandidate[] = [];
   for (const [name, link] of fdLinks) {
     const target = parseLink(link);
-    if (target.kind === 'path' && tables.some((t) => locator.mayHold(t, target.path))) fdCandidates.push({ fd: Number(name), ...target });
+    if (target.kind === 'path' && tables.some((t) => locator.mayHold(t, target.path))) fdCandidates.push({ fd: name, ...target });
   }
-  const dirEntries = linkEntries({ cwd: probe.cwd, root }, tables, locator);
-  if (!regions.length && !fdCandidates.length && !dirEntries.length) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
+  const dirEntries = linkEntries({ cwd, root }, tables, locator);
+  const more = files.more;
+  if (!more || (!regions.length && !fdCandidates.length && !dirEntries.length)) return { kind: 'scanned', scan: { ...probe, uid: -1, entries: [] } };
 
-  // Second round, candidates only, in one request. exe is always mapped: only a process with matching
-  // regions needs it. stat again, to be sure the pid was not reused while we read.
-  const ambiguous = regions.filter((r) => r.ambiguous);
-  const got = await reader.files(pid, [
-    { read: `${dir}/stat`, whole: true },
-    { read: `${dir}/status`, whole: true },
-    ...(regions.length ? [{ link: `${dir}/exe` }] : []),
-    ...fdCandidates.map((c) => ({ read: `${dir}/fdinfo/${c.fd}`, whole: true })),
-    ...ambiguous.map((r) => ({ link: `${dir}/map_files/${r.start}-${r.end}` })),
-  ]);
-  const stat = parseOrNull(soft.value(got[0], `${dir}/stat`), parseProcStat);
-  const uid = parseOrNull(soft.value(got[1], `${dir}/status`), parseProcStatus)?.uids?.[1];
+  const stat = parseOrNull(soft.value(more.stat, `${dir}/stat`), parseProcStat);
+  const uid = parseOrNull(soft.value(more.status, `${dir}/status`), parseProcStatus)?.uids?.[1];
   if (!stat || stat.startTime !== probe.startTime || uid === undefined) return { kind: 'gone' };
-  let at = 2;
-  const exe = regions.length ? soft.value(got[at++], `${dir}/exe`) : null;
-  const fdinfos = got.slice(at, (at += fdCandidates.length));
-  const exact = new Map(ambiguous.map((r, i) => [r, got[at + i]]));
+  const exe = regions.length ? soft.value(more.exe, `${dir}/exe`) : null;
   const entries = [
-    ...mapsEntries(regions, exact, tables, locator),
-    ...fdEntries(fdCandidates, fdinfos.map((f, i) => soft.value(f, `${dir}/fdinfo/${fdCandidates[i].fd}`)), tables, locator),
+    ...mapsEntries(regions, more.mapFiles, tables, locator),
+    ...fdEntries(fdCandidates, fdCandidates.map((c) => soft.value(more.fdinfo[c.fd], `${dir}/fdinfo/${c.fd}`)), tables, locator),
     ...dirEntries,
     ...linkEntries({ exe }, tables, locator),
   ];
-  return { kind: 'scanned', scan: { ...probe, uid, entries } };
+  return { kind: 'scanned', scan: { ...probe, cwd, uid, entries } };
 }
 
 function parseOrNull<T>(text: string | null, parse: (text: string) => T | null): T | null {
@@ -167,7 +160,7 @@ function parseOrNull<T>(text: string | null, parse: (text: string) => T | null):
 }
 
 async function uninspectable(dir: string, probe: ProcessProbe, reader: ProcReader): Promise<Uninspectable> {
-  const status = await reader.read(probe.pid, `${dir}/status`).catch(() => null);
+  const status = await reader.read(probe.pid, `${dir}/status`, true).catch(() => null);
   const uid = status === null ? undefined : parseProcStatus(status).uids?.[1];
   const info: Uninspectable = { pid: probe.pid, command: probe.command, reason: 'permission denied: /proc/PID/maps and fd need root or the same user' };
   return uid === undefined ? info : { ...info, uid };
@@ -175,13 +168,13 @@ async function uninspectable(dir: string, probe: ProcessProbe, reader: ProcReade
 
 /**
  * maps escapes a newline as \012 but leaves backslashes alone, so "\012" may be literal. For such
- * regions `exact` holds map_files' link (root or CAP_CHECKPOINT_RESTORE only), which is unescaped;
- * without it the newline reading stands.
+ * regions `mapFiles` holds map_files' link by address range (root or CAP_CHECKPOINT_RESTORE only), which
+ * is unescaped; without it the newline reading stands.
  */
-function mapsEntries(regions: MapsRegion[], exact: Map<MapsRegion, Field<string>>, tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {
+function mapsEntries(regions: MapsRegion[], mapFiles: Record<string, Field<string>>, tables: NamespaceMounts[], locator: UnionLocator): LocatedEntry[] {
   const out: LocatedEntry[] = [];
   for (const region of regions) {
-    const link = exact.get(region);
+    const link = region.ambiguous ? mapFiles[`${region.start}-${region.end}`] : undefined;
     const target = link && 'ok' in link ? parseLink(link.ok) : null;
     const path = target?.kind === 'path' ? target.path : region.path;
     const location = locator.onDevice(tables, region.major, region.minor, path);
@@ -200,7 +193,8 @@ function mapsEntries(regions: MapsRegion[], exact: Map<MapsRegion, Field<string>
 }
 
 interface FdCandidate {
-  fd: number;
+  /** The fd's name in /proc/PID/fd. */
+  fd: string;
   path: string;
   deleted: boolean;
 }
@@ -212,7 +206,7 @@ function fdEntries(candidates: FdCandidate[], fdinfos: (string | null)[], tables
     const info = parseOrNull(fdinfos[i], parseFdInfo);
     const mount = info && tables.map((t) => t.mount(info.mntId)).find((m) => m !== undefined);
     const location = mount ? locator.inMount(mount, path) : null;
-    if (info && location) out.push({ kind: 'fd', location, deleted, fd, access: info.access });
+    if (info && location) out.push({ kind: 'fd', location, deleted, fd: Number(fd), access: info.access });
   });
   return out;
 }
