@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Target, makeTargets } from './targets.ts';
+import { benchTracker } from './tracker.ts';
 import { type Fixtures, workloads } from './workloads.ts';
 
 const cli = join(import.meta.dirname, 'cli.js');
@@ -24,6 +25,15 @@ function makeTarball(root: string): Fixtures {
 }
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+
+/** Tracker row: a full scan with N processes holding union files, against lsof answering the same question. */
+async function trackerRows(): Promise<void> {
+  console.log('\n| tracker: processes holding union files | strata scan (ms) | lsof (ms) | lsof/strata | live rescan, nothing changed (ms) | lsof/rescan |\n|---|---|---|---|---|---|');
+  for (const n of [200, 1000]) {
+    const r = await benchTracker(n);
+    console.log(`| ${n} (first scan ${fmt(r.coldMs)} ms) | ${fmt(r.strataMs)} | ${fmt(r.lsofMs)} | ${r.ratio.toFixed(1)}× | ${fmt(r.rescanMs)} | ${r.rescanRatio.toFixed(1)}× |`);
+  }
+}
 
 function main(): void {
   const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
@@ -56,3 +66,4 @@ function main(): void {
 }
 
 main();
+await trackerRows();

@@ -85,7 +85,7 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       try {
         const u = await strata(['unmount', mnt]);
         expect(u.code).toBe(1);
-        expect(u.stderr).toMatch(new RegExp(`^strata: ${mnt} is busy: .*--force`));
+        expect(u.stderr).toMatch(new RegExp(`^strata: Cannot unmount ${mnt}: 1 process\\(es\\) use it: ${sleeper.child.pid} sleep .*--force`));
         expect(u.stderr.trim().split('\n')).toHaveLength(1);
         expect(await strataMounted()).toBe(true);
         expect((await statusOf(mnt))?.state).toBe('mounted');

@@ -15,6 +15,7 @@ import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { mountAt, readMountTable, strataMounts } from './mountTable.ts';
 import { resolveMountpoint } from './mountpointPath.ts';
 import { controlSocketPath } from './paths.ts';
+import { guardReconfigure, guardUnmount } from '../tracker/guardHooks.ts';
 import { spawnWorker, type SpawnedWorker, type SpawnOptions } from './spawnWorker.ts';
 import { clearStaleMount, probeMount } from './stale.ts';
 import { validateBranchDirs, validateForMount } from './validate.ts';
@@ -62,6 +63,8 @@ async function waitUntilUnmounted(entry: MountInfoEntry): Promise<void> {
 export async function unmountUnion(mountpointArg: string, { force = false } = {}): Promise<UnmountOutcome> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   const entry = await strataMountAt(mountpoint);
+  // The guard names who holds the union; the kernel's EBUSY (the worker's answer) stays as the backstop.
+  await guardUnmount(mountpoint, { force });
   try {
     const outcome = await controlRequest<StopOutcome>(mountpoint, { op: 'stop', force });
     await waitUntilUnmounted(entry);
@@ -115,6 +118,7 @@ export async function reconfigureUnion(mountpointArg: string, patch: UnionConfig
   await strataMountAt(mountpoint);
   validateConfigPatch(mountpoint, patch);
   if (patch.branches) await validateBranchDirs(mountpoint, patch.branches);
+  await guardReconfigure(mountpoint, patch, { force });
   return controlRequest<UnionConfig>(mountpoint, { op: 'reconfigure', patch, force });
 }
 
