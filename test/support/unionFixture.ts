@@ -7,6 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'vitest';
 
 export const CLI = join(import.meta.dirname, '../../dist/cli.js');
 
@@ -131,9 +132,13 @@ export function background(cmd: string, args: string[], opts: { cwd?: string } =
   };
 }
 
-/** Which FUSE backend the CLI mounts with, so tests can mark the fuse-native fallback's documented defects. */
-export function backendUnderTest(): 'native' | 'fuse-native' {
-  return process.env.STRATA_BACKEND === 'fuse-native' ? 'fuse-native' : 'native';
+/**
+ * `it`, or `it.fails` when the suite runs on the fuse-native fallback (STRATA_BACKEND=fuse-native) and
+ * the test hits one of its documented defects; `defect` names it, so a failure report says why.
+ */
+export function unlessFuseNative(defect: string): typeof it | typeof it.fails {
+  if (process.env.STRATA_BACKEND !== 'fuse-native') return it;
+  return ((name: string, fn: () => Promise<void>) => it.fails(`${name} [fuse-native defect: ${defect}]`, fn)) as typeof it.fails;
 }
 
 /** tmpfs branches of given sizes ('8M', '20T'), so free-space policies see real, different numbers. */

@@ -9,7 +9,7 @@
  *   opendir returned is looked up by path (DirHandles);
  * - statfs counters are 32-bit: block sizes are scaled up until the counts fit (fuseNativeValues.ts);
  * - getxattr/listxattr with a too-small buffer would overrun it or throw: answered with ERANGE;
- * - options outside fuse-native's whitelist (big_writes, use_ino, negative_timeout) ride along on the
+ * - options outside fuse-native's whitelist (big_writes, use_ino, the cache timeouts) ride along on the
  *   `subtype` string, which fuse-native appends to the `-o` list verbatim;
  * - its 15 s per-op timeout machinery costs 25–35% on metadata ops: `timeout: false`;
  * - its unmount() runs a shell command with the mountpoint in it: never called; fusermount3 via execFile.
@@ -172,14 +172,14 @@ function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
 
 /** The `-o` options fuse-native builds from its whitelist, plus ours on the subtype string. */
 function toFuseNativeOptions(options: MountOptions): Record<string, unknown> {
-  const extra = [...PIGGYBACKED, ...(options.negativeTimeout > 0 ? [`negative_timeout=${options.negativeTimeout}`] : [])];
+  // The timeouts ride along too: fuse-native drops falsy options, and libfuse 2's default for a
+  // missing attr_timeout is 1 s, not the 0 Strata asks for.
+  const timeouts = [`attr_timeout=${options.attrTimeout}`, `entry_timeout=${options.entryTimeout}`, `negative_timeout=${options.negativeTimeout}`];
   return {
     timeout: false,
     // A ',' would split fsname into two -o options.
     fsname: options.fsname.replace(/[,\\\s]/g, '_'),
-    subtype: [options.subtype, ...extra].join(','),
-    attrTimeout: options.attrTimeout,
-    entryTimeout: options.entryTimeout,
+    subtype: [options.subtype, ...PIGGYBACKED, ...timeouts].join(','),
     // auto_cache rather than kernel_cache: it drops a file's pages when its mtime or size changed,
     // which is all the safety a backend without invalidation can offer against changes behind its back.
     autoCache: options.kernelCache,

@@ -22,7 +22,9 @@ export const PROBE_TIMEOUT_MS = 2000;
 
 export async function probeMount(mountpoint: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<MountHealth> {
   try {
-    await run('stat', ['-c', '%i', '--', mountpoint], { timeout: timeoutMs, killSignal: 'SIGKILL' });
+    // statfs, not stat: the kernel may answer a stat from cached attributes without asking the (dead)
+    // server, but every statfs reaches it.
+    await run('stat', ['-f', '-c', '%i', '--', mountpoint], { timeout: timeoutMs, killSignal: 'SIGKILL' });
     return 'alive';
   } catch (err) {
     const e = err as { killed?: boolean; stderr?: string };
