@@ -3,21 +3,13 @@
  * pool (never blocks the loop of a FUSE-serving process) and rejects with a Node-style error:
  * { code: 'ENODATA', errno: -61, syscall, path }.
  */
-import type { FuseTime } from '../fuse/ops.ts';
+import type { FuseStatfs, FuseTime } from '../fuse/ops.ts';
 
-export interface Statvfs {
-  bsize: number;
-  frsize: number;
-  blocks: bigint;
-  bfree: bigint;
-  bavail: bigint;
-  files: bigint;
-  ffree: bigint;
-  favail: bigint;
+/** statvfs(3): what FUSE's statfs answers, plus the filesystem id and mount flags. */
+export interface Statvfs extends FuseStatfs {
   fsid: bigint;
   /** ST_RDONLY = 1, ST_NOSUID = 2, ... */
   flag: number;
-  namemax: number;
 }
 
 export interface Syscalls {
