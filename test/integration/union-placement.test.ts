@@ -110,4 +110,20 @@ describe('create policies place new files', () => {
     await writeFile(fx.at('file'), 'x');
     expect([where(fx, 'dir'), where(fx, 'file')]).toEqual([1, 0]);
   });
+
+  it('moveonenospc: a write that fills its branch moves the file to the branch the policy picks and goes on', async () => {
+    const fx = await setup(['1M', '16M'], ['--create', 'ff', '--moveonenospc', 'mfs']);
+    const script = 'import sys\nwith open(sys.argv[1], "wb") as f:\n    for _ in range(48): f.write(b"x" * 65536)\nprint("wrote")';
+    expect((await ok('python3', ['-c', script, fx.at('big.bin')])).trim()).toBe('wrote');
+    expect(where(fx, 'big.bin')).toBe(1);
+    expect(existsSync(fx.in(0, 'big.bin'))).toBe(false);
+    expect((await ok('stat', ['-c', '%s', fx.at('big.bin')])).trim()).toBe(String(48 * 65536));
+  });
+
+  it('without moveonenospc the same write fails with ENOSPC', async () => {
+    const fx = await setup(['1M', '16M'], ['--create', 'ff']);
+    const r = await run('python3', ['-c', 'import sys\nwith open(sys.argv[1], "wb") as f:\n    for _ in range(48): f.write(b"x" * 65536)', fx.at('big.bin')]);
+    expect(r.stderr).toMatch(/No space left on device/);
+    expect(where(fx, 'big.bin')).toBe(0);
+  });
 });
