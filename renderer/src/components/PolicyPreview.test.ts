@@ -10,8 +10,8 @@ function answer(relPath: string): PreviewResult {
     mountpoint: '/mnt/media', relPath, fn: 'create', policy: 'mfs', ok: true, branch: 1, branchPath: `/srv/hdd${relPath}`,
     createsParents: ['/new'],
     excluded: [
-      { branch: 0, reason: 'not-chosen', detail: 'has 1.0 GiB free, less than branch 2’s 40.0 GiB' },
-      { branch: 2, reason: 'mode', detail: 'is read-only (ro)' },
+      { branch: 0, reason: 'not-chosen', detail: 'b0 has less free space than b1 (1.0 GiB vs 40.0 GiB)' },
+      { branch: 2, reason: 'mode', detail: 'b2 is read-only (ro)' },
     ],
   };
 }
@@ -22,8 +22,9 @@ describe('PolicyPreview', () => {
     render(PolicyPreview, { props: { config: config({ create: 'mfs' }) } });
     expect((await screen.findByTestId('preview-branch')).textContent).toBe('/srv/hdd');
     expect(screen.getByText('/srv/hdd/new-file.txt')).toBeTruthy();
-    expect(screen.getByText('is read-only (ro)')).toBeTruthy();
-    expect(screen.getByText(/less than branch 2/)).toBeTruthy();
+    // Policies name branches from 0 as the CLI does; the UI counts them from 1, like its rows.
+    expect(screen.getByText('branch 3 is read-only (ro)')).toBeTruthy();
+    expect(screen.getByText('branch 1 has less free space than branch 2 (1.0 GiB vs 40.0 GiB)')).toBeTruthy();
     expect(screen.getByText(/first create \/new/)).toBeTruthy();
 
     await fireEvent.input(screen.getByRole('textbox', { name: 'Path inside the union' }), { target: { value: '/new/clip.mp4' } });

@@ -33,3 +33,11 @@ export function formatSizeInput(bytes: number): string {
   }
   return String(bytes);
 }
+
+/**
+ * Policy sentences name branches by index as the CLI does ("b0 is read-only"); the UI numbers
+ * branches from 1, so it says "branch 1 is read-only".
+ */
+export function uiBranchRefs(sentence: string): string {
+  return sentence.replace(/\bb(\d+)\b/g, (_, n: string) => `branch ${Number(n) + 1}`);
+}
