@@ -33,7 +33,7 @@ function build(addon, { quiet }) {
 }
 
 if (build('sys', { quiet: false })) {
-  console.error('native/sys failed to build: Strata needs g++, make and python3 (Debian: apt install build-essential python3)');
+  console.error('native/sys failed to build (the reason is in the output above). It needs g++, make and python3 (Debian: apt install build-essential python3); then run npm install again.');
   process.exit(1);
 }
 

@@ -41,7 +41,8 @@ export interface Counters {
 export class UnionCore {
   branches: Branch[];
   readonly resolver: Resolver;
-  readonly inodes = new InodeTable();
+  // The native backend answers some getattrs itself and must number inodes as the union does.
+  readonly inodes = new InodeTable((dev, branchIno, ino) => nativeDirs.number(dev, branchIno, ino));
   readonly handles = new HandleTable();
   readonly counters: Counters = { ops: {}, bytesRead: 0, bytesWritten: 0, copyups: 0 };
   policyState: PolicyState = {};
@@ -71,22 +72,9 @@ export class UnionCore {
     this.resolver.invalidate(rel);
   }
 
-  /** The union inode number of a branch object, told to the native backend too (fuse/native-dirs.ts). */
+  /** The union inode number of a branch object. */
   ino(st: BigIntStats, root = false): bigint {
-    const ino = root ? this.inodes.root(st) : this.inodes.ino(st);
-    nativeDirs.number(st.dev, st.ino, ino);
-    return ino;
-  }
-
-  /** `now` replaced `before` (copy-up, cloned directory) and keeps its inode number. */
-  private inherit(before: BigIntStats, now: BigIntStats): void {
-    this.inodes.inherit(before, now);
-    this.ino(now);
-  }
-
-  /** Open files the union knows by `rel`. */
-  openAt(rel: string): OpenFile[] {
-    return this.handles.info(this.branches).filter((h) => h.relPath === rel).map((h) => this.handles.get(h.fh)!);
+    return root ? this.inodes.root(st) : this.inodes.ino(st);
   }
 
   /**
@@ -94,7 +82,7 @@ export class UnionCore {
    * attribute requests without a handle (fstat, fchmod) arrive by that name and are served by its fd.
    */
   unlinkedOpen(rel: string): OpenFile | undefined {
-    return isLibfuseHidden(rel) ? this.openAt(rel)[0] : undefined;
+    return isLibfuseHidden(rel) ? this.handles.at(rel)[0] : undefined;
   }
 
   /** Roots in branch order: where cloned directories take their metadata from. */
@@ -121,7 +109,7 @@ export class UnionCore {
     await this.ensureParent(node.rel, t);
     await copyUp({ sys: this.sys }, this.branches[node.top].root, dst.root, node.rel, { metaRoots: this.metaRoots(), truncateTo });
     const stat = await lstat(dst.real(node.rel));
-    this.inherit(node.stat, stat);
+    this.inodes.inherit(node.stat, stat);
     this.invalidate(node.rel);
     this.counters.copyups++;
     return { node: { ...node, top: t, stat, layers: node.isDir ? [t, ...node.layers] : [t] }, branch: dst };
@@ -149,7 +137,7 @@ export class UnionCore {
         await this.touchMarker(join(branch.real(m.dir), OPAQUE_MARKER));
         await this.removeWhiteout(m.dir, b);
       }
-      if (m.before) this.inherit(m.before.stat, await lstat(branch.real(m.dir)));
+      if (m.before) this.inodes.inherit(m.before.stat, await lstat(branch.real(m.dir)));
     }
     this.invalidate(missing[0].dir);
   }

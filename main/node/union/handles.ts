@@ -32,6 +32,11 @@ export class HandleTable {
     return f;
   }
 
+  /** Open files known by `rel`. */
+  at(rel: string): OpenFile[] {
+    return [...this.files.values()].filter((f) => f.rel === rel);
+  }
+
   get size(): number {
     return this.files.size;
   }

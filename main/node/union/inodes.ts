@@ -7,33 +7,40 @@ import type { BigIntStats } from 'node:fs';
 
 const ROOT_INO = 1n;
 
+/** Told of every (st_dev, st_ino) → union inode assignment, e.g. to share it with the native backend. */
+export type OnAssign = (dev: bigint, branchIno: bigint, ino: bigint) => void;
+
 export class InodeTable {
   private byKey = new Map<string, bigint>();
   private next = 2n;
+
+  constructor(private readonly onAssign: OnAssign = () => undefined) {}
+
+  private assign(st: BigIntStats, ino: bigint): bigint {
+    const key = InodeTable.key(st);
+    if (this.byKey.get(key) !== ino) {
+      this.byKey.set(key, ino);
+      this.onAssign(st.dev, st.ino, ino);
+    }
+    return ino;
+  }
 
   private static key(st: BigIntStats): string {
     return `${st.dev}:${st.ino}`;
   }
 
   ino(st: BigIntStats): bigint {
-    const key = InodeTable.key(st);
-    let ino = this.byKey.get(key);
-    if (ino === undefined) {
-      ino = this.next++;
-      this.byKey.set(key, ino);
-    }
-    return ino;
+    return this.byKey.get(InodeTable.key(st)) ?? this.assign(st, this.next++);
   }
 
   /** The union root is always inode 1, whichever branch serves it. */
   root(st: BigIntStats): bigint {
-    this.byKey.set(InodeTable.key(st), ROOT_INO);
-    return ROOT_INO;
+    return this.assign(st, ROOT_INO);
   }
 
   /** `now` is the copy that replaced `before` (copy-up, cloned directory): keep the number. */
   inherit(before: BigIntStats, now: BigIntStats): void {
     const ino = this.byKey.get(InodeTable.key(before));
-    if (ino !== undefined) this.byKey.set(InodeTable.key(now), ino);
+    if (ino !== undefined) this.assign(now, ino);
   }
 }

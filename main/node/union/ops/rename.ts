@@ -52,7 +52,7 @@ async function hideOpenFile(core: UnionCore, from: string, to: string): Promise<
 export async function rename(core: UnionCore, from: string, to: string, flags: number): Promise<void> {
   checkNewName(to);
   if (from === to) return;
-  if (isLibfuseHidden(to) && flags === 0 && core.openAt(from).length > 0) return hideOpenFile(core, from, to);
+  if (isLibfuseHidden(to) && flags === 0 && core.handles.at(from).length > 0) return hideOpenFile(core, from, to);
   if (to.startsWith(from + '/')) fail(EINVAL);
   const src = await core.node(from);
   const dst = await core.resolver.lookup(to);
