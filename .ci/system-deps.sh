@@ -2,7 +2,7 @@
 # System packages Strata needs to build, run and test on Debian/Ubuntu. Run as root (or via sudo).
 #   fuse3 libfuse3-dev: the FUSE kernel helper and headers for Strata's native binding
 #   libfuse2: the fuse-native fallback backend; g++ make python3 pkg-config: node-gyp
-#   attr git lsof sqlite3: tools the tests drive; mergerfs unionfs-fuse: benchmark references
+#   acl attr git lsof sqlite3: tools the tests drive; mergerfs unionfs-fuse: benchmark references
 #   chromium fonts-dejavu-core: the browser end-to-end tests of the UI
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then exec sudo "$0" "$@"; fi
@@ -10,6 +10,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   fuse3 libfuse3-dev libfuse2 g++ make python3 pkg-config \
-  attr git lsof sqlite3 mergerfs unionfs-fuse \
+  acl attr git lsof sqlite3 mergerfs unionfs-fuse \
   chromium fonts-dejavu-core ca-certificates >/dev/null
 echo "system packages installed"

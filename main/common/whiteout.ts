@@ -9,6 +9,19 @@ export function whiteoutName(name: string): string {
   return WH_PREFIX + name;
 }
 
+const utf8 = new TextEncoder();
+/** NAME_MAX of the Linux filesystems branches live on, in bytes. */
+const BRANCH_NAME_MAX = 255;
+
+/**
+ * Whether `.wh.<name>` fits in a directory entry. A name within 4 bytes of NAME_MAX is a valid union
+ * name, but no branch can hold a whiteout for it: asking for one fails with ENAMETOOLONG, and that must
+ * read as "no whiteout", not fail the lookup of a perfectly legal name.
+ */
+export function canWhiteout(name: string): boolean {
+  return utf8.encode(name).length + WH_PREFIX.length <= BRANCH_NAME_MAX;
+}
+
 /** Every name starting with `.wh.` is union metadata: hidden from readdir and not creatable through the union. */
 export function isReservedName(name: string): boolean {
   return name.startsWith(WH_PREFIX);

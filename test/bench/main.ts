@@ -12,6 +12,10 @@ import { type Fixtures, workloads } from './workloads.ts';
 
 const cli = join(import.meta.dirname, 'cli.js');
 
+/** `--only=create,untar,tracker`: the rows whose names contain one of the words (all by default). */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+const wanted = (name: string) => !only || only.some((word) => name.includes(word));
+
 function makeTarball(root: string): Fixtures {
   const src = join(root, 'tarsrc');
   let n = 0;
@@ -43,7 +47,7 @@ function main(): void {
     makeTargets(root, cli, targets);
     const names = targets.map((t) => t.name);
     const rows: string[][] = [];
-    for (const w of workloads) {
+    for (const w of workloads.filter((w) => wanted(w.name))) {
       const rates = targets.map((t) => w.run(t.dir, fixtures));
       const raw = rates[0];
       const strata = rates[names.indexOf('strata')];
@@ -66,4 +70,4 @@ function main(): void {
 }
 
 main();
-await trackerRows();
+if (wanted('tracker')) await trackerRows();

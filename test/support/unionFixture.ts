@@ -73,6 +73,8 @@ export interface FixtureOptions {
   populate?: (branches: string[]) => Promise<void>;
   /** Use these directories as branches instead of fresh ones (e.g. tmpfs mounts). */
   branchDirs?: string[];
+  /** Environment of `strata mount`, which its worker inherits. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function withTempRoot(prefix = 'strata-it-'): Promise<string> {
@@ -98,7 +100,7 @@ export async function mountUnion(opts: FixtureOptions): Promise<UnionFixture> {
       if (!(await isMounted(mnt))) await rm(root, { recursive: true, force: true });
     },
   };
-  const r = await strata(['mount', mnt, ...branches.flatMap((b, i) => ['--branch', `${b}=${opts.modes[i]}`]), ...(opts.args ?? [])]);
+  const r = await strata(['mount', mnt, ...branches.flatMap((b, i) => ['--branch', `${b}=${opts.modes[i]}`]), ...(opts.args ?? [])], { env: opts.env });
   if (r.code !== 0) {
     await fixture.cleanup();
     throw new Error(`strata mount failed (${r.code}): ${r.stderr}`);

@@ -55,6 +55,7 @@ export const FUSE_NATIVE_CAPABILITIES: BackendCapabilities = {
   // Measured: mkfifo and mknod c 1 3 work; device numbers travel as uint32, enough for new_encode_dev.
   mknod: true,
   wideStat: false,
+  coherentCache: false,
   renameFlags: false,
 };
 

@@ -10,7 +10,7 @@ import { createDispatch, type Dispatch, type Reply } from './native-dispatch.ts'
 import { type DirTable, nativeDirs } from './native-dirs.ts';
 import type { DirectIoOps } from './native-ops.ts';
 import { mountOptionString, nativeConfig, type NativeConfig } from './native-options.ts';
-import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
+import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions, type ServedNatively } from './ops.ts';
 
 type EventKind = 'ready' | 'failed' | 'exited';
 
@@ -18,6 +18,8 @@ interface NativeMount extends DirTable {
   unmount(): Promise<void>;
   destroy(): Promise<void>;
   invalidate(path: string): Promise<void>;
+  invalidateAll(): Promise<void>;
+  stats(): ServedNatively;
 }
 
 interface NativeAddon {
@@ -27,6 +29,7 @@ interface NativeAddon {
     config: NativeConfig,
     dispatch: Dispatch,
     onEvent: (kind: EventKind, code: number) => void,
+    onChange: (rel: string) => void,
   ) => NativeMount;
   reply: Reply;
 }
@@ -41,6 +44,7 @@ const capabilities: BackendCapabilities = {
   createFlags: true,
   mknod: true,
   wideStat: true,
+  coherentCache: true,
   renameFlags: true,
 };
 
@@ -76,7 +80,7 @@ class NativeBackend implements FuseBackend {
           const reason = code ? ` (errno ${code})` : '';
           native.destroy().finally(() => reject(new Error(`FUSE mount on ${mountpoint} failed${reason}; libfuse printed why on stderr`)));
         }
-      });
+      }, (rel) => options.onBranchChange?.(rel));
     });
   }
 }
@@ -108,6 +112,14 @@ class LiveMount implements MountedFs {
   invalidate(path: string): void {
     // Best effort: ENOENT just means the kernel holds nothing for that path.
     this.native.invalidate(path).catch(() => {});
+  }
+
+  invalidateAll(): Promise<void> {
+    return this.native.invalidateAll();
+  }
+
+  servedNatively(): ServedNatively {
+    return this.native.stats();
   }
 }
 

@@ -22,4 +22,10 @@ export interface DirectHandle extends OpenedHandle {
    * natively as fstat(fd) with this number, without reaching `getattr`.
    */
   ino?: bigint;
+  /**
+   * With `fd`: the file's branch takes changes, so chmod, chown, truncate and utimens on the handle run
+   * natively as fchmod, fchown, ftruncate and futimens on `fd`, without reaching the ops (tar sets
+   * times, owner and mode of every file it extracts through its descriptor).
+   */
+  attrs?: boolean;
 }

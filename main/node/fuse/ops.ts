@@ -115,6 +115,11 @@ export interface MountOptions {
   allowOther: boolean;
   /** Let the kernel check permissions against the returned modes (default_permissions). */
   defaultPermissions: boolean;
+  /**
+   * Where the backend watches the branches: a change made directly in one altered what directory
+   * `rel` merges (a copy, whiteout or opaque marker came or went). The engine drops what it cached.
+   */
+  onBranchChange?: (rel: string) => void;
 }
 
 export interface MountedFs {
@@ -122,6 +127,16 @@ export interface MountedFs {
   unmount(): Promise<void>;
   /** Ask the kernel to drop cached attributes/data for a path (no-op where unsupported). */
   invalidate?(path: string): void;
+  /** Ask the kernel to drop every attribute it may hold (the union was reconfigured). */
+  invalidateAll?(): Promise<void>;
+  /** Requests the backend answered itself, never reaching the ops (cumulative since mount). */
+  servedNatively?(): ServedNatively;
+}
+
+export interface ServedNatively {
+  ops: Record<string, number>;
+  bytesRead: number;
+  bytesWritten: number;
 }
 
 /** What a backend can and cannot do, so the engine and tests can adapt instead of guessing. */
@@ -136,6 +151,8 @@ export interface BackendCapabilities {
   mknod: boolean;
   /** 64-bit ino/dev/statfs counters reach the kernel unchanged. */
   wideStat: boolean;
+  /** Keeps kernel-cached attributes true (hard-link siblings, ACLs, branch changes, reconfiguration). */
+  coherentCache: boolean;
   renameFlags: boolean;
 }
 

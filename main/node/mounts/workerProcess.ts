@@ -25,7 +25,7 @@ export const childProcessSpawner: WorkerSpawner = (workerPath, env, logPath) => 
   const log = openSync(logPath, 'a', 0o600);
   const child = (() => {
     try {
-      return spawn(process.execPath, [workerPath], { detached: true, stdio: ['ignore', log, log, 'pipe'], env: { ...process.env, ...env } });
+      return spawn(process.execPath, [...(process.env.STRATA_PROF_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.STRATA_PROF_DIR}`] : []), workerPath], { detached: true, stdio: ['ignore', log, log, 'pipe'], env: { ...process.env, ...env } });
     } finally {
       closeSync(log);
     }

@@ -3,7 +3,7 @@
  * children) of the same directory on the first metadata root that has it, so the union shows the same
  * directory before and after. Each one appears atomically through copyNode's temp name and rename.
  */
-import { lstat } from 'node:fs/promises';
+import { fsp } from './bytePaths.ts';
 import { dirname, join } from 'node:path';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { copyNode } from './copyNode.ts';
@@ -32,7 +32,7 @@ export async function cloneDirs(deps: CopyupDeps, metaRoots: string[], dstRoot: 
     }
     const created = await copyNode(deps.sys, await metaDir(metaRoots, sub), dirname(path), sub[i - 1], {});
     // Lost a race: whatever won must still be a real directory.
-    if (!created) requireRealDir(await lstat(path, { bigint: true }), path);
+    if (!created) requireRealDir(await fsp.lstat(path, { bigint: true }), path);
   }
 }
 

@@ -6,7 +6,7 @@
  * - times last: nothing after them may touch the entry (data is written before any of this).
  */
 import type { BigIntStats } from 'node:fs';
-import { chmod, lchown } from 'node:fs/promises';
+import { fsp } from './bytePaths.ts';
 import type { FileHandle } from 'node:fs/promises';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { errnoNumber } from './fsError.ts';
@@ -51,9 +51,9 @@ export function fdTarget(sys: Syscalls, fh: FileHandle): MetaTarget {
 /** Path calls on copy-up's own temp name, which it just created under a random name; only chmod follows links, and it is not offered for symlinks. */
 export function pathTarget(sys: Syscalls, path: string, isSymlink: boolean): MetaTarget {
   return {
-    chown: (uid, gid) => lchown(path, uid, gid),
+    chown: (uid, gid) => fsp.lchown(path, uid, gid),
     setXattr: (name, value) => sys.lsetxattr(path, name, value, 0),
-    chmod: isSymlink ? undefined : (mode) => chmod(path, mode),
+    chmod: isSymlink ? undefined : (mode) => fsp.chmod(path, mode),
     setTimes: (atime, mtime) => sys.utimensat(path, atime, mtime, false),
   };
 }

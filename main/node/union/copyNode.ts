@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readlink, rename, rmdir, symlink, unlink } from 'node:fs/promises';
+import { fsp } from './bytePaths.ts';
 import { join } from 'node:path';
 import { COPYUP_TMP_PREFIX } from '../../common/whiteout.ts';
 import { RENAME_NOREPLACE } from '../fuse/ops.ts';
@@ -32,7 +32,7 @@ export interface CopyNodeOptions {
 
 /** Returns false, changing nothing, when `<dstDir>/<name>` exists by the time the copy is ready. */
 export async function copyNode(sys: Syscalls, src: string, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
-  const st = await lstat(src, { bigint: true });
+  const st = await fsp.lstat(src, { bigint: true });
   const tmp = join(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex'));
   return keepingParentTimes(sys, dstDir, async () => {
     try {
@@ -57,12 +57,12 @@ function build(sys: Syscalls, src: string, st: BigIntStats, tmp: string, opts: C
 async function buildFile(sys: Syscalls, src: string, tmp: string, opts: CopyNodeOptions): Promise<void> {
   // O_NOFOLLOW|O_NONBLOCK: if the source was swapped for a symlink or a FIFO since lstat, fail or return
   // at once instead of following it or blocking.
-  const from = await open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  const from = await fsp.open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   try {
     const st = await from.stat({ bigint: true });
     if (!st.isFile()) throw fsError('EAGAIN', 'copyup', src);
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
-    const to = await open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE);
+    const to = await fsp.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE);
     try {
       await copyData(sys, from, to, length);
       await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to));
@@ -76,13 +76,13 @@ async function buildFile(sys: Syscalls, src: string, tmp: string, opts: CopyNode
 }
 
 async function buildDir(sys: Syscalls, src: string, st: BigIntStats, tmp: string): Promise<void> {
-  await mkdir(tmp, PRIVATE_DIR);
+  await fsp.mkdir(tmp, PRIVATE_DIR);
   await copyMeta(pathSource(sys, src), st, pathTarget(sys, tmp, false));
 }
 
 async function buildSymlink(sys: Syscalls, src: string, st: BigIntStats, tmp: string): Promise<void> {
   // As a Buffer: a target is bytes, not necessarily valid UTF-8.
-  await symlink(await readlink(src, { encoding: 'buffer' }), tmp);
+  await fsp.symlink(await fsp.readlink(src, { encoding: 'buffer' }), tmp);
   await copyMeta(pathSource(sys, src), st, pathTarget(sys, tmp, true));
 }
 
@@ -107,11 +107,11 @@ async function publish(sys: Syscalls, tmp: string, final: string): Promise<boole
     if (code !== 'EINVAL') throw err;
   }
   if (await lstatOrNull(final)) return false;
-  await rename(tmp, final);
+  await fsp.rename(tmp, final);
   return true;
 }
 
 /** Best effort: the error being reported is the one that made the copy fail, not a cleanup problem. */
 async function discard(tmp: string, st: BigIntStats): Promise<void> {
-  await (st.isDirectory() ? rmdir(tmp) : unlink(tmp)).catch(() => undefined);
+  await (st.isDirectory() ? fsp.rmdir(tmp) : fsp.unlink(tmp)).catch(() => undefined);
 }

@@ -11,7 +11,7 @@
  * directory is not fsynced: after a crash the rename may be lost, leaving the source visible, never a
  * partial or empty copy.
  */
-import { lstat, unlink } from 'node:fs/promises';
+import { fsp } from './bytePaths.ts';
 import { join } from 'node:path';
 import { cloneDirs, type CopyupDeps } from './cloneDirs.ts';
 import { copyNode } from './copyNode.ts';
@@ -54,12 +54,12 @@ export async function moveAcross(deps: CopyupDeps, srcRoot: string, dstRoot: str
   const parts = relParts(rel);
   const src = join(srcRoot, ...parts);
   const dst = join(dstRoot, ...parts);
-  if ((await lstat(src)).isDirectory()) throw fsError('EISDIR', 'moveAcross', src);
+  if ((await fsp.lstat(src)).isDirectory()) throw fsError('EISDIR', 'moveAcross', src);
   if (!(await copyUpIfMissing(deps, srcRoot, dstRoot, rel, {}))) throw fsError('EEXIST', 'moveAcross', dst);
   try {
-    await unlink(src);
+    await fsp.unlink(src);
   } catch (err) {
-    await unlink(dst).catch(() => undefined);
+    await fsp.unlink(dst).catch(() => undefined);
     throw err;
   }
 }

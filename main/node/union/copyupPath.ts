@@ -8,7 +8,7 @@
  * meant to be changed only through the union, which never creates such a swap.
  */
 import type { BigIntStats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { fsp } from './bytePaths.ts';
 import { join } from 'node:path';
 import { fsError } from './fsError.ts';
 
@@ -29,6 +29,6 @@ export function requireRealDir(st: BigIntStats, path: string): void {
 export async function assertRealDirs(root: string, parts: string[]): Promise<void> {
   for (let i = 1; i <= parts.length; i++) {
     const path = join(root, ...parts.slice(0, i));
-    requireRealDir(await lstat(path, { bigint: true }), path);
+    requireRealDir(await fsp.lstat(path, { bigint: true }), path);
   }
 }

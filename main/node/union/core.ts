@@ -3,19 +3,19 @@
  * every FUSE op builds on (find the served copy, copy it up before a change, make a parent exist on
  * a branch, whiteouts). Op handlers in ./ops take a UnionCore.
  */
-import type { BigIntStats } from 'node:fs';
-import fs from 'node:fs/promises';
+import { fsp as fs } from './bytePaths.ts';
 import { basename, dirname, join } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
-import { OPAQUE_MARKER, whiteoutName } from '../../common/whiteout.ts';
+import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../common/whiteout.ts';
 import { nativeDirs } from '../fuse/native-dirs.ts';
 import type { BackendCapabilities, RequestContext } from '../fuse/ops.ts';
+import { BatchPaths, type BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, makeBranches } from './branchSet.ts';
 import { cloneDirs, copyUp } from './copyup.ts';
 import { chain } from './facts.ts';
-import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno, lstat, lstatOrNull, openFd } from './fsx.ts';
+import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno, lstat, openFd } from './fsx.ts';
 import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
 import { type PlacementDeps, placeCopyup } from './placement.ts';
@@ -29,6 +29,11 @@ const POLICY_ERRNO: Record<PolicyErrno, number> = { EROFS, ENOSPC, ENOENT };
 
 export function policyFailure(errno: PolicyErrno): never {
   fail(POLICY_ERRNO[errno], `policy: ${errno}`);
+}
+
+export interface Owner {
+  uid: number;
+  gid: number;
 }
 
 export interface Counters {
@@ -56,7 +61,7 @@ export class UnionCore {
     readonly random: () => number,
   ) {
     this.branches = makeBranches(config.branches);
-    this.resolver = new Resolver(() => this.branches, now);
+    this.resolver = new Resolver(() => this.branches, now, sys);
   }
 
   placementDeps(): PlacementDeps {
@@ -68,12 +73,17 @@ export class UnionCore {
     return (await this.resolver.lookup(rel)) ?? fail(ENOENT);
   }
 
+  /** node(rel), and whether a copy below its top would show once the top copy is gone (see Resolver.lookupWithBelow). */
+  async nodeWithBelow(rel: string): Promise<{ node: UnionNode; visibleBelow: () => Promise<boolean> }> {
+    return (await this.resolver.lookupWithBelow(rel)) ?? fail(ENOENT);
+  }
+
   invalidate(rel: string): void {
     this.resolver.invalidate(rel);
   }
 
   /** The union inode number of a branch object. */
-  ino(st: BigIntStats, root = false): bigint {
+  ino(st: BranchStat, root = false): bigint {
     return root ? this.inodes.root(st) : this.inodes.ino(st);
   }
 
@@ -122,12 +132,22 @@ export class UnionCore {
   async ensureParent(rel: string, b: number): Promise<void> {
     const branch = this.branches[b];
     const missing: { dir: string; before: UnionNode | null; overWhiteout: boolean }[] = [];
-    for (const dir of chain(dirname(rel)).slice(1)) {
-      const st = await lstatOrNull(branch.real(dir));
+    // Each ancestor and its whiteout, all in one pool job (nothing asked below a missing one or a non-directory).
+    const dirs = chain(dirname(rel)).slice(1);
+    const paths = new BatchPaths();
+    let parent = -1;
+    const asked = dirs.map((dir) => {
+      const whiteout = paths.add(join(branch.real(dirname(dir)), whiteoutName(basename(dir))), parent);
+      parent = paths.add(branch.real(dir), parent);
+      return { self: parent, whiteout };
+    });
+    const batch = await paths.ask(this.sys);
+    for (const [k, dir] of dirs.entries()) {
+      const st = batch.stat(asked[k].self);
       // Never build through a symlink or file on a branch: a write could land outside the branch root.
       if (st && !isDirMode(st.mode)) fail(ENOTDIR, `${branch.real(dir)} is not a directory`);
       if (st) continue;
-      const overWhiteout = !!(await lstatOrNull(join(branch.real(dirname(dir)), whiteoutName(basename(dir)))));
+      const overWhiteout = canWhiteout(basename(dir)) && batch.found(asked[k].whiteout);
       missing.push({ dir, before: await this.resolver.lookup(dir), overWhiteout });
     }
     if (missing.length === 0) return;
@@ -149,6 +169,9 @@ export class UnionCore {
   }
 
   async removeWhiteout(rel: string, b: number): Promise<void> {
+    // Too long a name has no whiteout to remove, and unlink would fail with ENAMETOOLONG after the
+    // rename or link that calls this already happened.
+    if (!canWhiteout(basename(rel))) return;
     await fs.unlink(join(this.branches[b].real(dirname(rel)), whiteoutName(basename(rel)))).catch((err) => {
       if (!isErrno(err, 'ENOENT')) throw err;
     });
@@ -162,9 +185,15 @@ export class UnionCore {
     }
   }
 
-  /** New entries belong to the caller, where the backend tells who that is and we may chown. */
+  /** Whom a new entry must be given to by a chown: the caller, where the backend tells who that is and we may chown. */
+  ownerFor(ctx: RequestContext | undefined): Owner | undefined {
+    return ctx && this.isRoot && (ctx.uid !== 0 || ctx.gid !== 0) ? { uid: ctx.uid, gid: ctx.gid } : undefined;
+  }
+
+  /** New entries belong to the caller (see ownerFor). */
   async own(real: string, ctx: RequestContext | undefined): Promise<void> {
-    if (ctx && this.isRoot && (ctx.uid !== 0 || ctx.gid !== 0)) await fs.lchown(real, ctx.uid, ctx.gid);
+    const owner = this.ownerFor(ctx);
+    if (owner) await fs.lchown(real, owner.uid, owner.gid);
   }
 
   /**

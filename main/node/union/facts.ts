@@ -3,12 +3,14 @@
  * pure and synchronous. Also computes the visibility barrier: the lowest branch on which a new entry
  * would still be seen through the union.
  */
-import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { OPAQUE_MARKER, whiteoutName } from '../../common/whiteout.ts';
+import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../common/whiteout.ts';
 import type { PathProbe } from '../../common/policies/types.ts';
+import { loadSyscalls } from '../sys/load.ts';
+import { BatchPaths, type StatBatch } from '../sys/statBatch.ts';
+import type { Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { isDirMode, lstatOrNull } from './fsx.ts';
+import { isDirMode } from './fsx.ts';
 
 interface Seen {
   exists: boolean;
@@ -37,15 +39,43 @@ export function chain(rel: string): string[] {
   return out;
 }
 
-/** lstatOrNull started before it is known to be needed: a failure nobody awaits is not unhandled. */
-export function lstatAhead(path: string): Promise<BigIntStats | null> {
-  const st = lstatOrNull(path);
-  st.catch(() => undefined);
-  return st;
+/** Where each answer of one branch's walk sits in the batch: per ancestor k, its lstat, whiteout and opaque marker. */
+interface Walk {
+  st: number[];
+  whiteout: (number | null)[];
+  opaque: (number | null)[];
 }
 
-export async function gatherFacts(branches: Branch[], rel: string): Promise<PathFacts> {
-  const paths = chain(rel);
+/** What gatherFacts asks: added to `paths`, so a caller can ask more in the same batch. */
+export interface FactsQuery {
+  rel: string;
+  walks: Walk[];
+}
+
+export function askFacts(branches: Branch[], rel: string, paths: BatchPaths): FactsQuery {
+  const chainPaths = chain(rel);
+  const last = chainPaths.length - 1;
+  const walks = branches.map((br): Walk => {
+    const walk: Walk = { st: [], whiteout: [], opaque: [] };
+    chainPaths.forEach((p, k) => {
+      // Below an ancestor that is missing or not a directory, nothing is asked (the walk stops there or
+      // reads "missing", which is what lstat would answer), and never through a symlink.
+      const parent = k === 0 ? -1 : walk.st[k - 1];
+      walk.st.push(paths.add(br.real(p), parent));
+      walk.whiteout.push(k === 0 ? null : paths.add(join(br.real(dirname(p)), whiteoutName(basename(p))), parent));
+      walk.opaque.push(k === last ? null : paths.add(join(br.real(p), OPAQUE_MARKER), walk.st[k]));
+    });
+    return walk;
+  });
+  return { rel, walks };
+}
+
+/**
+ * Walks each branch down the path over the batch's answers. Every lstat was made at once; only the
+ * answers the walk reads can fail it, as when each was awaited in turn.
+ */
+export function readFacts(q: FactsQuery, batch: StatBatch): PathFacts {
+  const paths = chain(q.rel);
   const seen = new Map<string, Seen>();
   const key = (b: number, p: string) => `${b}\0${p}`;
   let opaqueBranch: number | undefined;
@@ -54,20 +84,15 @@ export async function gatherFacts(branches: Branch[], rel: string): Promise<Path
   const whiteouts = new Set<number>();
   const lower = (cur: number | undefined, b: number) => (cur === undefined ? b : Math.min(cur, b));
 
-  await Promise.all(branches.map(async (br, b) => {
-    // Every lstat the walk may need starts at once: one wait instead of one per step.
-    const ahead = paths.map((p, k) => ({
-      st: lstatAhead(br.real(p)),
-      whiteout: p === '/' ? null : lstatAhead(join(br.real(dirname(p)), whiteoutName(basename(p)))),
-      opaque: k === paths.length - 1 ? null : lstatAhead(join(br.real(p), OPAQUE_MARKER)),
-    }));
+  q.walks.forEach((walk, b) => {
     for (let k = 0; k < paths.length; k++) {
       const p = paths[k];
       const isSelf = k === paths.length - 1;
-      const st = await ahead[k].st;
+      const st = batch.stat(walk.st[k]);
       const dir = !!st && isDirMode(st.mode);
-      seen.set(key(b, p), { exists: !!st, dir, mtime: st ? Number(st.mtimeMs / 1000n) : undefined });
-      if (!st && (await ahead[k].whiteout)) {
+      seen.set(key(b, p), { exists: !!st, dir, mtime: st ? Number(st.mtimeNs / 1_000_000_000n) : undefined });
+      const whiteout = walk.whiteout[k];
+      if (!st && whiteout !== null && canWhiteout(basename(p)) && batch.found(whiteout)) {
         // A whiteout of the name itself hides lower copies; of an ancestor, everything below in it.
         if (isSelf) {
           whiteoutBranch = lower(whiteoutBranch, b);
@@ -82,11 +107,11 @@ export async function gatherFacts(branches: Branch[], rel: string): Promise<Path
         opaqueBranch = lower(opaqueBranch, b);
         break;
       }
-      if (await ahead[k].opaque) {
+      if (batch.found(walk.opaque[k]!)) {
         opaqueBranch = lower(opaqueBranch, b);
       }
     }
-  }));
+  });
 
   const probe: PathProbe = {
     isDir: (b, p) => seen.get(key(b, p))?.dir ?? false,
@@ -94,4 +119,11 @@ export async function gatherFacts(branches: Branch[], rel: string): Promise<Path
     mtime: (b, p) => seen.get(key(b, p))?.mtime,
   };
   return { probe, whiteoutBranch, whiteouts, opaqueBranch, blocked };
+}
+
+/** Every lstat of every branch's walk in one pool job (see native/sys/src/probe.cc). */
+export async function gatherFacts(branches: Branch[], rel: string, sys: Syscalls = loadSyscalls()): Promise<PathFacts> {
+  const paths = new BatchPaths();
+  const q = askFacts(branches, rel, paths);
+  return readFacts(q, await paths.ask(sys));
 }

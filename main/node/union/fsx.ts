@@ -1,7 +1,9 @@
 /** Small promise wrappers over node:fs used on the hot path of every op. */
-import fs from 'node:fs';
+import { fsc as fs } from './bytePaths.ts';
 import type { BigIntStats } from 'node:fs';
 import { FsError } from '../fuse/ops.ts';
+import { type BranchStat, decodeStat } from '../sys/statBatch.ts';
+import type { Syscalls } from '../sys/syscalls.ts';
 
 export const ENOENT = 2;
 export const EIO = 5;
@@ -56,6 +58,15 @@ export function exists(path: string): Promise<boolean> {
 
 export function openFd(path: string, flags: number, mode?: number): Promise<number> {
   return new Promise((resolve, reject) => fs.open(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+/**
+ * open + fchown (when `owner` is given) + fstat as one pool job (native/sys openStat): a create's
+ * descriptor, ownership and the stat the kernel is answered with, for one wait.
+ */
+export async function openStat(sys: Syscalls, path: string, flags: number, mode: number, owner?: { uid: number; gid: number }): Promise<{ fd: number; stat: BranchStat }> {
+  const { fd, stat } = await sys.openStat(path, flags, mode, owner?.uid ?? -1, owner?.gid ?? -1);
+  return { fd, stat: decodeStat(stat) };
 }
 
 export function closeFd(fd: number): Promise<void> {

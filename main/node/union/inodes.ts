@@ -5,6 +5,9 @@
  */
 import type { BigIntStats } from 'node:fs';
 
+/** What identifies a branch object: its lstat's (st_dev, st_ino). */
+type Identity = Pick<BigIntStats, 'dev' | 'ino'>;
+
 const ROOT_INO = 1n;
 
 /** Told of every (st_dev, st_ino) → union inode assignment, e.g. to share it with the native backend. */
@@ -16,7 +19,7 @@ export class InodeTable {
 
   constructor(private readonly onAssign: OnAssign = () => undefined) {}
 
-  private assign(st: BigIntStats, ino: bigint): bigint {
+  private assign(st: Identity, ino: bigint): bigint {
     const key = InodeTable.key(st);
     if (this.byKey.get(key) !== ino) {
       this.byKey.set(key, ino);
@@ -25,21 +28,21 @@ export class InodeTable {
     return ino;
   }
 
-  private static key(st: BigIntStats): string {
+  private static key(st: Identity): string {
     return `${st.dev}:${st.ino}`;
   }
 
-  ino(st: BigIntStats): bigint {
+  ino(st: Identity): bigint {
     return this.byKey.get(InodeTable.key(st)) ?? this.assign(st, this.next++);
   }
 
   /** The union root is always inode 1, whichever branch serves it. */
-  root(st: BigIntStats): bigint {
+  root(st: Identity): bigint {
     return this.assign(st, ROOT_INO);
   }
 
   /** `now` is the copy that replaced `before` (copy-up, cloned directory): keep the number. */
-  inherit(before: BigIntStats, now: BigIntStats): void {
+  inherit(before: Identity, now: Identity): void {
     const ino = this.byKey.get(InodeTable.key(before));
     if (ino !== undefined) this.assign(now, ino);
   }

@@ -9,7 +9,7 @@
  * lock, which a FUSE daemon does not have.
  */
 import type { BigIntStats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { fsp } from './bytePaths.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 
 interface Held {
@@ -22,7 +22,7 @@ const held = new Map<string, Held>();
 export async function keepingParentTimes<T>(sys: Syscalls, dir: string, job: () => Promise<T>): Promise<T> {
   let entry = held.get(dir);
   if (!entry) {
-    entry = { users: 0, saved: lstat(dir, { bigint: true }) };
+    entry = { users: 0, saved: fsp.lstat(dir, { bigint: true }) };
     held.set(dir, entry);
   }
   entry.users++;

@@ -6,9 +6,10 @@ import { dirname } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import { parsePolicySetting, runCopyupPolicy, runCreatePolicy } from '../../common/policies/registry.ts';
 import type { BranchState, CreateFunction, PolicyInput, PolicyResult, PolicyState } from '../../common/policies/types.ts';
-import type { Syscalls } from '../sys/syscalls.ts';
+import { BatchPaths, type StatBatch } from '../sys/statBatch.ts';
+import type { Statvfs, Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { type PathFacts, chain, gatherFacts } from './facts.ts';
+import { type PathFacts, askFacts, chain, readFacts } from './facts.ts';
 
 const ST_RDONLY = 1;
 
@@ -31,40 +32,49 @@ export interface PlacementDeps {
   random: () => number;
 }
 
-async function branchStates(deps: PlacementDeps): Promise<BranchState[]> {
-  return Promise.all(deps.branches.map(async (b, index): Promise<BranchState> => {
-    const minFreeSpace = b.minFreeSpace ?? deps.config.minFreeSpace;
-    try {
-      const v = await deps.sys.statvfs(b.root);
-      const frsize = BigInt(v.frsize || v.bsize);
-      return {
-        index, mode: b.mode, minFreeSpace,
-        mountedReadOnly: (v.flag & ST_RDONLY) !== 0,
-        space: { avail: Number(v.bavail * frsize), used: Number((v.blocks - v.bavail) * frsize) },
-      };
-    } catch {
-      return { index, mode: b.mode, minFreeSpace, mountedReadOnly: false, space: null };
-    }
-  }));
+function branchState(deps: PlacementDeps, b: Branch, index: number, v: Statvfs | null): BranchState {
+  const minFreeSpace = b.minFreeSpace ?? deps.config.minFreeSpace;
+  if (!v) return { index, mode: b.mode, minFreeSpace, mountedReadOnly: false, space: null };
+  const frsize = BigInt(v.frsize || v.bsize);
+  return {
+    index, mode: b.mode, minFreeSpace,
+    mountedReadOnly: (v.flag & ST_RDONLY) !== 0,
+    space: { avail: Number(v.bavail * frsize), used: Number((v.blocks - v.bavail) * frsize) },
+  };
 }
 
-async function policyInput(deps: PlacementDeps, rel: string, fn: CreateFunction, sourceBranch?: number): Promise<{ input: PolicyInput; facts: PathFacts }> {
-  const [branches, facts] = await Promise.all([branchStates(deps), gatherFacts(deps.branches, rel)]);
-  return {
-    facts,
-    input: {
-      branches: branches.map((b) => (facts.blocked.has(b.index) ? { ...b, mode: 'ro' as const } : b)),
-      path: rel,
-      fn,
-      probe: facts.probe,
-      whiteoutBranch: facts.whiteoutBranch,
-      opaqueBranch: facts.opaqueBranch,
-      sourceBranch,
-      now: deps.now(),
-      random: deps.random,
-      state: deps.state,
-    },
+type InputReader = (batch: StatBatch, fn: CreateFunction, sourceBranch?: number) => { input: PolicyInput; facts: PathFacts };
+
+/** What a policy needs to know (the facts' lstats, every branch's statvfs), added to `paths`; read back once asked. */
+function askPolicyInput(deps: PlacementDeps, rel: string, paths: BatchPaths): InputReader {
+  const q = askFacts(deps.branches, rel, paths);
+  const roots = deps.branches.map((b) => paths.addRoot(b.root));
+  return (batch, fn, sourceBranch) => {
+    const facts = readFacts(q, batch);
+    const branches = deps.branches.map((b, i) => branchState(deps, b, i, batch.statvfs(roots[i])));
+    return {
+      facts,
+      input: {
+        branches: branches.map((b) => (facts.blocked.has(b.index) ? { ...b, mode: 'ro' as const } : b)),
+        path: rel,
+        fn,
+        probe: facts.probe,
+        whiteoutBranch: facts.whiteoutBranch,
+        opaqueBranch: facts.opaqueBranch,
+        sourceBranch,
+        now: deps.now(),
+        random: deps.random,
+        state: deps.state,
+      },
+    };
   };
+}
+
+/** One pool job for all of it (native/sys lstatBatch). */
+async function policyInput(deps: PlacementDeps, rel: string, fn: CreateFunction, sourceBranch?: number): Promise<{ input: PolicyInput; facts: PathFacts }> {
+  const paths = new BatchPaths();
+  const read = askPolicyInput(deps, rel, paths);
+  return read(await paths.ask(deps.sys), fn, sourceBranch);
 }
 
 /** Ancestors of `rel` that are not directories on branch `b`. */
@@ -78,15 +88,25 @@ export function createSettingFor(config: UnionConfig, fn: CreateFunction): strin
   return config.createOverrides[fn] ?? config.create;
 }
 
+export async function placeNew(deps: PlacementDeps, rel: string, fn: CreateFunction): Promise<Placement> {
+  const paths = new BatchPaths();
+  const place = askPlaceNew(deps, rel, fn, paths);
+  return place(await paths.ask(deps.sys));
+}
+
 /**
- * `guard` runs alongside the gathering of facts and must succeed before the policy runs (and advances
- * its state): a create checks meanwhile that the name is free.
+ * placeNew in two steps, so a caller can ask its own questions in the same pool job: the placement's
+ * questions go into `paths`, and the returned function runs the policy (advancing its state) over the
+ * answers. A create asks meanwhile whether the name is free, and runs the policy only if it is.
  */
-export async function placeNew(deps: PlacementDeps, rel: string, fn: CreateFunction, guard?: Promise<void>): Promise<Placement> {
-  const policy = createSettingFor(deps.config, fn);
-  const [{ input, facts }] = await Promise.all([policyInput(deps, rel, fn), guard]);
-  const result = runCreatePolicy(parsePolicySetting(policy), input);
-  return { result, policy, missingParents: missingParents(facts, rel, result), facts };
+export function askPlaceNew(deps: PlacementDeps, rel: string, fn: CreateFunction, paths: BatchPaths): (batch: StatBatch) => Placement {
+  const read = askPolicyInput(deps, rel, paths);
+  return (batch) => {
+    const policy = createSettingFor(deps.config, fn);
+    const { input, facts } = read(batch, fn);
+    const result = runCreatePolicy(parsePolicySetting(policy), input);
+    return { result, policy, missingParents: missingParents(facts, rel, result), facts };
+  };
 }
 
 export async function placeCopyup(deps: PlacementDeps, rel: string, sourceBranch: number): Promise<Placement> {

@@ -8,20 +8,22 @@
  * the union makes below them; a short TTL bounds how long a change made behind the union's back
  * (directly in a branch) can stay invisible.
  */
-import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { OPAQUE_MARKER, isReservedName, whiteoutName } from '../../common/whiteout.ts';
+import { OPAQUE_MARKER, canWhiteout, isReservedName, whiteoutName } from '../../common/whiteout.ts';
 import { nativeDirs } from '../fuse/native-dirs.ts';
+import { loadSyscalls } from '../sys/load.ts';
+import { BatchPaths, type BranchStat, type StatBatch, lstatBatch } from '../sys/statBatch.ts';
+import type { Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { lstatAhead } from './facts.ts';
-import { ENAMETOOLONG, ENOTDIR, NAME_MAX, fail, isDirMode, lstatOrNull } from './fsx.ts';
+import { byteLength } from './bytePaths.ts';
+import { ENAMETOOLONG, ENOTDIR, NAME_MAX, fail, isDirMode } from './fsx.ts';
 
 export interface UnionNode {
   rel: string;
   /** Index of the branch whose copy the union serves. */
   top: number;
   /** lstat of the served copy. */
-  stat: BigIntStats;
+  stat: BranchStat;
   /** Directories: every merged branch, top-down, ending at the first opaque one. Others: [top]. */
   layers: number[];
   isDir: boolean;
@@ -32,7 +34,11 @@ const DIR_TTL_MS = 1000;
 export class Resolver {
   private dirs = new Map<string, { node: UnionNode; at: number }>();
 
-  constructor(private branches: () => Branch[], private now: () => number = Date.now) {}
+  constructor(
+    private branches: () => Branch[],
+    private now: () => number = Date.now,
+    private readonly sys: Syscalls = loadSyscalls(),
+  ) {}
 
   /**
    * The node the union shows at `rel`, or null. Throws ENOTDIR when an ancestor is not a directory.
@@ -42,7 +48,7 @@ export class Resolver {
   async lookup(rel: string): Promise<UnionNode | null> {
     const cached = this.cached(rel);
     if (cached) {
-      const stat = await lstatOrNull(this.branches()[cached.top].real(rel));
+      const stat = (await lstatBatch(this.sys, [this.branches()[cached.top].real(rel)])).stat(0);
       if (stat && isDirMode(stat.mode)) return { ...cached, stat };
       this.invalidate(rel);
     }
@@ -81,16 +87,30 @@ export class Resolver {
     const parent = await this.lookupDir(dirname(rel));
     if (!parent?.isDir) return false;
     const branches = this.branches();
-    const name = basename(rel);
-    for (const i of parent.layers) {
+    const whiteout = whiteoutName(basename(rel));
+    const whiteoutable = canWhiteout(basename(rel));
+    // Per layer: [the name, its whiteout], all in one pool job; read below in the order a walk would.
+    const paths = parent.layers.flatMap((i) => [branches[i].real(rel), join(branches[i].real(dirname(rel)), whiteout)]);
+    const batch = await lstatBatch(this.sys, paths);
+    const whitedOut = (k: number) => whiteoutable && batch.found(2 * k + 1);
+    for (const [k, i] of parent.layers.entries()) {
       if (i <= above) {
-        if (i < above && (await lstatOrNull(join(branches[i].real(dirname(rel)), whiteoutName(name))))) return false;
+        if (i < above && whitedOut(k)) return false;
         continue;
       }
-      if (await lstatOrNull(branches[i].real(rel))) return true;
-      if (await lstatOrNull(join(branches[i].real(dirname(rel)), whiteoutName(name)))) return false;
+      if (batch.found(2 * k)) return true;
+      if (whitedOut(k)) return false;
     }
     return false;
+  }
+
+  /**
+   * The branch a cached directory lives on when it lives on that one alone: no whiteout is needed in
+   * it and nothing below can show through, so a name in it is just the branch's name.
+   */
+  soleLayer(dir: string): number | undefined {
+    const node = this.cached(dir);
+    return node?.layers.length === 1 ? node.layers[0] : undefined;
   }
 
   /** Forget cached directories at and below `rel` after the union changed them. */
@@ -111,47 +131,119 @@ export class Resolver {
 
   private async lookupRoot(): Promise<UnionNode | null> {
     const branches = this.branches();
+    const paths = new BatchPaths();
+    for (const b of branches) {
+      const root = paths.add(b.root);
+      paths.add(join(b.root, OPAQUE_MARKER), root);
+    }
+    const batch = await paths.ask(this.sys);
     const layers: number[] = [];
-    let stat: BigIntStats | null = null;
+    let stat: BranchStat | null = null;
     for (let i = 0; i < branches.length; i++) {
-      const st = await lstatOrNull(branches[i].root);
+      const st = batch.stat(2 * i);
       if (!st || !isDirMode(st.mode)) continue;
       stat ??= st;
       layers.push(i);
-      if (await lstatOrNull(join(branches[i].root, OPAQUE_MARKER))) break;
+      if (batch.found(2 * i + 1)) break;
     }
     return stat ? { rel: '/', top: layers[0], stat, layers, isDir: true } : null;
   }
 
+  /**
+   * lookup(rel), and a way to ask visibleBelow(rel, node.top) of what it found. A name that is not a
+   * cached directory is looked up afresh, and that answers both from the same lstats (one pool job
+   * for a whole unlink's questions).
+   */
+  async lookupWithBelow(rel: string): Promise<{ node: UnionNode; visibleBelow: () => Promise<boolean> } | null> {
+    if (rel === '/' || this.cached(rel)) {
+      const node = await this.lookup(rel);
+      return node && { node, visibleBelow: () => this.visibleBelow(rel, node.top) };
+    }
+    const child = await this.probeChild(rel);
+    if (!child?.node) return null;
+    const { node, below } = child;
+    return { node, visibleBelow: async () => below() };
+  }
+
   private async lookupChild(rel: string): Promise<UnionNode | null> {
+    return (await this.probeChild(rel))?.node ?? null;
+  }
+
+  /**
+   * The top-down walk over the layers of the parent. `below()` answers visibleBelow(rel, node.top) from
+   * the same lstats: the layers above the top held neither the name nor its whiteout (or the walk would
+   * have stopped there), so only the layers under the top are left to read.
+   */
+  private async probeChild(rel: string): Promise<{ node: UnionNode | null; below: () => boolean } | null> {
     const name = basename(rel);
-    if (Buffer.byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
+    if (byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
     if (isReservedName(name)) return null;
     const parent = await this.lookupDir(dirname(rel));
     if (!parent) return null;
     if (!parent.isDir) fail(ENOTDIR);
-    const branches = this.branches();
-    let found: UnionNode | null = null;
-    for (const i of parent.layers) {
-      const b = branches[i];
-      // Asked together: a name new to the union (every create) then costs one wait per layer, not two.
-      const whiteout = lstatAhead(join(b.real(dirname(rel)), whiteoutName(name)));
-      const st = await lstatOrNull(b.real(rel));
-      if (!st) {
-        if (await whiteout) break;
-        continue;
-      }
-      const dir = isDirMode(st.mode);
-      if (!found) {
-        found = { rel, top: i, stat: st, layers: [i], isDir: dir };
-        if (!dir) break;
-      } else if (dir) {
-        found.layers.push(i);
-      } else {
-        break; // a non-directory below a directory ends the merge
-      }
-      if (await lstatOrNull(join(b.real(rel), OPAQUE_MARKER))) break;
+    const paths = new BatchPaths();
+    const read = this.askChild(rel, parent, paths);
+    return read(await paths.ask(this.sys));
+  }
+
+  /**
+   * lookup(rel) with its lstats asked in the caller's batch, where that needs no wait first (a plain
+   * name in a cached directory); the returned function reads the answer once the batch is back.
+   * Otherwise the lookup starts on its own right away.
+   */
+  askLookup(rel: string, paths: BatchPaths): (batch: StatBatch) => Promise<UnionNode | null> {
+    const name = basename(rel);
+    const parent = rel === '/' ? undefined : this.cached(dirname(rel));
+    if (!parent || this.cached(rel) || byteLength(name) > NAME_MAX || isReservedName(name)) {
+      const alone = this.lookup(rel);
+      alone.catch(() => undefined); // read (and so reported) by the caller after its batch
+      return () => alone;
     }
-    return found;
+    const read = this.askChild(rel, parent, paths);
+    return async (batch) => read(batch).node;
+  }
+
+  /** Per layer of the parent: the name, its whiteout, its opaque marker; read back in walk order. */
+  private askChild(rel: string, parent: UnionNode, paths: BatchPaths): (batch: StatBatch) => { node: UnionNode | null; below: () => boolean } {
+    const branches = this.branches();
+    const whiteout = whiteoutName(basename(rel));
+    const at = parent.layers.map((i) => {
+      const b = branches[i];
+      const self = paths.add(b.real(rel));
+      return { self, whiteout: paths.add(join(b.real(dirname(rel)), whiteout)), opaque: paths.add(join(b.real(rel), OPAQUE_MARKER), self) };
+    });
+    // Every layer is asked at once; an answer the walk never reads never fails the lookup.
+    const whiteoutable = canWhiteout(basename(rel));
+    return (batch) => {
+      const whitedOut = (k: number) => whiteoutable && batch.found(at[k].whiteout);
+      let found: UnionNode | null = null;
+      let topAt = -1;
+      for (const [k, i] of parent.layers.entries()) {
+        const st = batch.stat(at[k].self);
+        if (!st) {
+          if (whitedOut(k)) break;
+          continue;
+        }
+        const dir = isDirMode(st.mode);
+        if (!found) {
+          found = { rel, top: i, stat: st, layers: [i], isDir: dir };
+          topAt = k;
+          if (!dir) break;
+        } else if (dir) {
+          found.layers.push(i);
+        } else {
+          break; // a non-directory below a directory ends the merge
+        }
+        if (batch.found(at[k].opaque)) break;
+      }
+      const below = () => {
+        for (let k = topAt + 1; k < at.length; k++) {
+          if (batch.found(at[k].self)) return true;
+          if (whitedOut(k)) return false;
+        }
+        return false;
+      };
+      return { node: found, below };
+    };
   }
 }

@@ -1,7 +1,7 @@
-import type { BigIntStats } from 'node:fs';
 import type { FuseStat } from '../fuse/ops.ts';
+import type { BranchStat } from '../sys/statBatch.ts';
 
-export function toFuseStat(st: BigIntStats, ino: bigint, dev: bigint): FuseStat {
+export function toFuseStat(st: BranchStat, ino: bigint, dev: bigint): FuseStat {
   return {
     dev,
     ino,

@@ -49,7 +49,7 @@ export class Union {
     const c = this.core;
     return {
       openHandle: async (p, flags) => files.direct(c, await files.open(c, p, flags)),
-      createHandle: async (p, mode, flags, ctx) => files.direct(c, await files.create(c, p, mode, flags, ctx)),
+      createHandle: (p, mode, flags, ctx) => files.createHandle(c, p, mode, flags, ctx),
       getattr: (p, fh) => attr.getattr(c, p, fh),
       readlink: (p) => attr.readlink(c, p),
       mknod: (p, mode, rdev, ctx) => entries.mknod(c, p, mode, rdev, ctx),
@@ -104,6 +104,11 @@ export class Union {
    * Apply a config change live. The caller (worker) validated paths and the busy guard already; here
    * the union refuses only what would break its own open handles: removing a branch that has them.
    */
+  /** A change made directly in a branch altered what directory `rel` merges. */
+  branchChanged(rel: string): void {
+    this.core.invalidate(rel);
+  }
+
   async reconfigure(patch: UnionConfigPatch, force = false): Promise<UnionConfig> {
     const next: UnionConfig = { ...this.core.config, ...patch, mountpoint: this.core.config.mountpoint };
     for (const s of [next.create, ...Object.values(next.createOverrides)]) if (s) parsePolicySetting(s);

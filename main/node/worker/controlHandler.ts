@@ -13,7 +13,7 @@ export function controlHandlerFor(session: MountSession): ControlHandler {
       case 'status':
         return session.status();
       case 'stats':
-        return union.stats();
+        return session.stats();
       case 'handles':
         return union.handles();
       case 'where':
@@ -23,7 +23,7 @@ export function controlHandlerFor(session: MountSession): ControlHandler {
       case 'reconfigure': {
         validateConfigPatch(session.mountpoint, req.patch);
         if (req.patch.branches) await validateBranchDirs(session.mountpoint, req.patch.branches);
-        const config = await union.reconfigure(req.patch, req.force ?? false);
+        const config = await session.reconfigure(req.patch, req.force ?? false);
         log(`reconfigured: ${JSON.stringify(req.patch)}`);
         return config;
       }

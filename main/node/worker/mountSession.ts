@@ -4,7 +4,7 @@
  * forced (`--force`, SIGTERM): then it is detached lazily and served until the kernel drops the last
  * reference, so processes that still had files open keep working instead of seeing ENOTCONN.
  */
-import type { BackendName, MountStatus } from '../../common/contract.ts';
+import type { BackendName, MountStatus, OpStats, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { errnoOf, type FuseBackend, type MountedFs, type MountOptions } from '../fuse/ops.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
@@ -21,26 +21,40 @@ const WATCH_INTERVAL_MS = 2000;
 export type StopOutcome = { unmounted: true; lazy: boolean };
 
 /**
- * Caching is on only where it stays coherent. Attributes are not cached: with libfuse's path-based
- * nodes every name of a hard link is its own kernel inode, and an xattr (ACL) change alters the mode
- * behind the kernel's back, so a cached stat would show a stale link count or mode right after the
- * change. Entries are cached for 1 s (the kernel drops them itself on changes made through the union),
- * never negative ones, and the page cache is kept across opens only while mtime and size are unchanged.
+ * The kernel caches attributes, entries and missing names for 1 s where the backend keeps that
+ * coherent, as the native one does: it watches the branches and invalidates what a change made
+ * directly in one affects, tells the other names of a hard link when one changes, refreshes the mode
+ * after an ACL change, and drops everything when the union is reconfigured
+ * (native/fuse/src/invalidator.h). The page cache is kept across opens only while mtime and size are
+ * unchanged.
  */
-export function mountOptionsFor(name: string): MountOptions {
+export function mountOptionsFor(name: string, coherentCache: boolean): MountOptions {
   const root = process.getuid?.() === 0;
+  // Without invalidation (fuse-native) attributes are not cached at all, and entries only briefly:
+  // the kernel drops those itself on changes made through the union.
+  const seconds = coherentCache ? cacheTimeout() : 0;
   return {
     fsname: `strata:${name}`,
     subtype: 'strata',
-    attrTimeout: 0,
-    entryTimeout: 1,
-    negativeTimeout: 0,
+    attrTimeout: seconds,
+    entryTimeout: coherentCache ? seconds : 1,
+    negativeTimeout: seconds,
     kernelCache: true,
     // A root-run union is meant for the desktop user too; default_permissions then makes the kernel
     // enforce the modes the union reports, as for any local filesystem.
     allowOther: root,
     defaultPermissions: true,
   };
+}
+
+/** STRATA_CACHE_TIMEOUT (seconds) overrides the 1 s default; tests lengthen it to prove invalidation. */
+function cacheTimeout(): number {
+  const given = process.env.STRATA_CACHE_TIMEOUT;
+  if (given === undefined) return 1;
+  const seconds = Number(given);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  log(`ignoring STRATA_CACHE_TIMEOUT=${given}: not a number of seconds`);
+  return 1;
 }
 
 export class MountSession {
@@ -58,7 +72,8 @@ export class MountSession {
 
   static async start(union: Union, backend: FuseBackend, control: ControlServer, exit: (code: number) => void): Promise<MountSession> {
     const { mountpoint, name } = union.config;
-    const mounted = await backend.mount(mountpoint, union.ops, mountOptionsFor(name));
+    const options = { ...mountOptionsFor(name, backend.capabilities.coherentCache), onBranchChange: (rel: string) => union.branchChanged(rel) };
+    const mounted = await backend.mount(mountpoint, union.ops, options);
     const session = new MountSession(union, backend.capabilities.name, mounted, control, exit);
     session.minor = (await mountAt(mountpoint))?.minor;
     session.watchForExternalUnmount();
@@ -67,6 +82,23 @@ export class MountSession {
 
   get mountpoint(): string {
     return this.union.config.mountpoint;
+  }
+
+  /** The engine's activity counts, with the requests the backend served without it. */
+  stats(): OpStats {
+    const engine = this.union.stats();
+    const native = this.mounted.servedNatively?.();
+    if (!native) return engine;
+    const ops = { ...engine.ops };
+    for (const [op, n] of Object.entries(native.ops)) if (n > 0) ops[op] = (ops[op] ?? 0) + n;
+    return { ...engine, ops, bytesRead: engine.bytesRead + native.bytesRead, bytesWritten: engine.bytesWritten + native.bytesWritten };
+  }
+
+  /** New branches or policies: what the kernel cached was resolved under the old ones. */
+  async reconfigure(patch: UnionConfigPatch, force: boolean): Promise<UnionConfig> {
+    const config = await this.union.reconfigure(patch, force);
+    await this.mounted.invalidateAll?.();
+    return config;
   }
 
   async status(): Promise<MountStatus> {

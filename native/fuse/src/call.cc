@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "bytes.h"
 #include "mount.h"
 
 namespace strata {
@@ -34,7 +35,7 @@ int Call::Run(Mount& mount) {
 void Call::Dispatch(Napi::Env env, Napi::Function dispatcher) {
   std::vector<napi_value> argv = {Napi::Number::New(env, static_cast<double>(id_)), Napi::String::New(env, op_),
                                   // libfuse passes NULL where it cannot name the node; the fh still can.
-                                  Napi::String::New(env, path_ ? path_ : "")};
+                                  PathToJs(env, path_ ? path_ : "")};
   uint64_t id = id_;
   try {
     if (args_) args_(env, argv);

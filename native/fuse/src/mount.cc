@@ -3,11 +3,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/mount.h>
 
+#include <algorithm>
+
+#include "bytes.h"
 #include "convert.h"
 #include "operations.h"
 #include "promise_work.h"
+#include "session_loop.h"
 
 namespace strata {
 
@@ -19,11 +24,12 @@ constexpr unsigned kMaxThreads = 64;
 // Requests carry up to 1 MiB of data (the kernel's limit with FUSE_MAX_PAGES): 32x fewer round trips
 // than 4 KiB writes.
 constexpr unsigned kMaxWrite = 1 << 20;
+// A path answered this long after the longest cache timeout is surely expired in the kernel.
+constexpr double kHorizonMargin = 0.5;
+// How long the invalidator waits for JS to drop its caches before going on without it.
+constexpr auto kChangeAckTimeout = std::chrono::seconds(1);
 
-std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsString()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a string");
-  return info[i].As<Napi::String>().Utf8Value();
-}
+std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* name) { return PathFromJs(info[i], name); }
 
 Napi::Function FunctionArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsFunction()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a function");
@@ -41,7 +47,8 @@ double NumberField(Napi::Object o, const char* key) {
 Napi::Function Mount::Define(Napi::Env env) {
   return DefineClass(env, "Mount",
                      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
-                      InstanceMethod<&Mount::Invalidate>("invalidate"), InstanceMethod<&Mount::PutDir>("putDir"),
+                      InstanceMethod<&Mount::Invalidate>("invalidate"),
+                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::PutDir>("putDir"),
                       InstanceMethod<&Mount::DropDirs>("dropDirs"), InstanceMethod<&Mount::NumberIno>("numberIno")});
 }
 
@@ -57,6 +64,10 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
   kernel_cache_ = config.Get("kernelCache").ToBoolean();
   Napi::Function dispatch = FunctionArg(info, 3, "dispatch");
   Napi::Function on_event = FunctionArg(info, 4, "onEvent");
+  Napi::Function on_change = FunctionArg(info, 5, "onChange");
+  // With nothing cached there is nothing to track.
+  double longest = std::max({attr_timeout_, entry_timeout_, negative_timeout_});
+  known_.SetHorizon(longest > 0 ? longest + kHorizonMargin : 0);
 
   char program[] = "strata", dash_o[] = "-o";
   char* argv[] = {program, dash_o, options.data(), nullptr};
@@ -67,6 +78,8 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
 
   dispatcher_ = Dispatcher::New(env, dispatch, "strata_fuse", 0, 1, this);
   events_ = Events::New(env, on_event, "strata_fuse_events", 0, 1, this);
+  changes_ = Changes::New(env, on_change, "strata_fuse_changes", 0, 1, this);
+  invalidator_.Start([this](const std::string& rel) { ReportChange(rel); });
   // Kept alive until destroy(): libfuse threads hold a pointer to this object.
   Ref();
   // Signals belong to Node's main thread: the loop thread and libfuse's workers (which inherit its
@@ -84,11 +97,7 @@ void Mount::Loop() {
     Post("failed", errno);
   } else {
     mounted_ = true;
-    struct fuse_loop_config* config = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(config, kMaxThreads);
-    int rc = fuse_loop_mt(fuse, config);
-    fuse_loop_cfg_destroy(config);
-    Post("exited", rc);
+    Post("exited", RunSessionLoop(fuse_get_session(fuse), kMaxThreads));
   }
   events_.Release();
 }
@@ -103,6 +112,8 @@ void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   cfg->attr_timeout = attr_timeout_;
   cfg->entry_timeout = entry_timeout_;
   cfg->negative_timeout = negative_timeout_;
+  // Large writes are spliced from the device into the branch file (operations.cc, WriteBuf).
+  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
   // auto_cache, not kernel_cache: the page cache survives across opens only while the file's mtime and
   // size are unchanged, so a change made directly in a branch is seen at the next open.
   cfg->auto_cache = kernel_cache_;
@@ -130,6 +141,33 @@ void Mount::CallJs(Napi::Env env, Napi::Function dispatcher, Mount*, Call* call)
   call->Dispatch(env, dispatcher);
 }
 
+struct Mount::Change {
+  std::string rel;
+  std::promise<void> done;
+};
+
+void Mount::ReportChange(const std::string& rel) {
+  auto* change = new Change{rel, {}};
+  std::future<void> done = change->done.get_future();
+  if (changes_.BlockingCall(change) != napi_ok) {
+    delete change;
+    return;
+  }
+  done.wait_for(kChangeAckTimeout);
+}
+
+void Mount::ChangeJs(Napi::Env env, Napi::Function on_change, Mount*, Change* change) {
+  if (env != nullptr) {
+    try {
+      on_change.Call({PathToJs(env, change->rel)});
+    } catch (const Napi::Error& e) {
+      fprintf(stderr, "strata: onChange(%s) threw: %s\n", change->rel.c_str(), e.Message().c_str());
+    }
+  }
+  change->done.set_value();
+  delete change;
+}
+
 void Mount::EventJs(Napi::Env env, Napi::Function on_event, Mount*, Event* event) {
   if (env != nullptr) on_event.Call({Napi::String::New(env, event->kind), Napi::Number::New(env, event->code)});
   delete event;
@@ -150,6 +188,7 @@ Napi::Value Mount::Destroy(const Napi::CallbackInfo& info) {
       info.Env(), {"fuse_destroy", mountpoint_, ""},
       [this] {
         thread_.join();
+        invalidator_.Stop();
         std::unique_lock<std::shared_mutex> lock(session_->mutex);
         // After a kernel-side unmount this only closes /dev/fuse (libfuse sees POLLERR).
         if (mounted_) fuse_unmount(session_->fuse);
@@ -159,6 +198,7 @@ Napi::Value Mount::Destroy(const Napi::CallbackInfo& info) {
       },
       [this](Napi::Env env) {
         dispatcher_.Release();
+        changes_.Release();
         Unref();
         return env.Undefined();
       });
@@ -168,12 +208,30 @@ Napi::Value Mount::Invalidate(const Napi::CallbackInfo& info) {
   std::string path = StringArg(info, 0, "path");
   std::shared_ptr<Session> session = session_;
   // The kernel may wait on pages locked by requests JS is serving: never call this on the JS thread.
-  return PromiseWork::Queue(info.Env(), {"fuse_invalidate_path", path, ""}, [session, path] {
-    std::shared_lock<std::shared_mutex> lock(session->mutex);
-    if (session->fuse == nullptr) return 0;
-    int rc = fuse_invalidate_path(session->fuse, path.c_str());
-    return rc < 0 ? -rc : 0;
+  return PromiseWork::Queue(info.Env(), {"fuse_invalidate_path", path, ""},
+                            [session, path] { return session->InvalidatePath(path.c_str()); });
+}
+
+Napi::Value Mount::InvalidateAll(const Napi::CallbackInfo& info) {
+  std::shared_ptr<Session> session = session_;
+  std::vector<KnownPath> paths = known_.Under("/");
+  return PromiseWork::Queue(info.Env(), {"fuse_invalidate_path", "/", ""}, [session, paths] {
+    for (const KnownPath& path : paths) session->InvalidateAll(path);
+    return 0;
   });
+}
+
+Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object ops = Napi::Object::New(env);
+  for (int op = 0; op < Counters::kCount; op++) {
+    ops.Set(Counters::kNames[op], Napi::Number::New(env, static_cast<double>(counters_.Ops(static_cast<Counters::Op>(op)))));
+  }
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("ops", ops);
+  stats.Set("bytesRead", Napi::Number::New(env, static_cast<double>(counters_.BytesRead())));
+  stats.Set("bytesWritten", Napi::Number::New(env, static_cast<double>(counters_.BytesWritten())));
+  return stats;
 }
 
 Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {
@@ -182,11 +240,11 @@ Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {
   Napi::Array given = info[1].As<Napi::Array>();
   std::vector<std::string> layers;
   for (uint32_t i = 0; i < given.Length(); i++) {
-    Napi::Value layer = given.Get(i);
-    if (!layer.IsString()) throw Napi::TypeError::New(env, "putDir: layer paths must be strings");
-    layers.push_back(layer.As<Napi::String>().Utf8Value());
+    layers.push_back(PathFromJs(given.Get(i), "putDir: each layer path"));
   }
-  dirs_.Put(StringArg(info, 0, "rel"), std::move(layers), info[2].As<Napi::Number>().DoubleValue());
+  std::string rel = StringArg(info, 0, "rel");
+  invalidator_.Watch(rel, layers);
+  dirs_.Put(rel, std::move(layers), info[2].As<Napi::Number>().DoubleValue());
   return env.Undefined();
 }
 

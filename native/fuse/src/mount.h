@@ -2,35 +2,37 @@
 // thread-safe functions that carry requests and lifecycle events to the JS thread.
 //
 // JS: new Mount(mountpoint, optionString, { attrTimeout, entryTimeout, negativeTimeout, kernelCache },
-//               dispatch(id, op, path, ...args), onEvent(kind: 'ready' | 'failed' | 'exited', code))
+//               dispatch(id, op, path, ...args), onEvent(kind: 'ready' | 'failed' | 'exited', code),
+//               onChange(rel))   a branch changed what directory rel merges (invalidator.h)
 //     .unmount(): Promise   umount2(mountpoint, 0): EBUSY while in use, EPERM when not root
 //     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
 //     .invalidate(path): Promise
+//     .stats() -> { ops: { getattr, read, ... }, bytesRead, bytesWritten }   counters.h
+//     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerPaths, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 #pragma once
 #include <fuse.h>
 #include <napi.h>
 
+#include <future>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <thread>
 
 #include "call.h"
+#include "counters.h"
 #include "dir_attrs.h"
+#include "invalidator.h"
+#include "known_paths.h"
 #include "open_files.h"
+#include "session.h"
 
 namespace strata {
 
 struct Event {
   const char* kind;
   int code;
-};
-
-// libfuse's handle, shared with queued invalidations so they can outlive the Mount safely.
-struct Session {
-  std::shared_mutex mutex;  // shared while in use, exclusive while libfuse is freed
-  struct fuse* fuse = nullptr;
 };
 
 class Mount : public Napi::ObjectWrap<Mount> {
@@ -47,21 +49,32 @@ class Mount : public Napi::ObjectWrap<Mount> {
   void Configure(struct fuse_conn_info* conn, struct fuse_config* cfg);
   OpenFiles& files() { return files_; }
   const DirAttrs& dirs() const { return dirs_; }
+  KnownPaths& known() { return known_; }
+  Counters& counters() { return counters_; }
+  // FUSE thread: only for a path whose pages the current request cannot hold locked.
+  void InvalidateNow(const char* path) { session_->InvalidatePath(path); }
+  Invalidator& invalidator() { return invalidator_; }
 
  private:
   static void CallJs(Napi::Env env, Napi::Function dispatcher, Mount* mount, Call* call);
   static void EventJs(Napi::Env env, Napi::Function onEvent, Mount* mount, Event* event);
+  struct Change;
+  static void ChangeJs(Napi::Env env, Napi::Function onChange, Mount* mount, Change* change);
   using Dispatcher = Napi::TypedThreadSafeFunction<Mount, Call, CallJs>;
   using Events = Napi::TypedThreadSafeFunction<Mount, Event, EventJs>;
+  using Changes = Napi::TypedThreadSafeFunction<Mount, Change, ChangeJs>;
 
   Napi::Value Unmount(const Napi::CallbackInfo& info);
   Napi::Value Destroy(const Napi::CallbackInfo& info);
   Napi::Value Invalidate(const Napi::CallbackInfo& info);
+  Napi::Value InvalidateAll(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
   void Loop();
   void Post(const char* kind, int code);
+  void ReportChange(const std::string& rel);
 
   std::string mountpoint_;
   double attr_timeout_ = 1, entry_timeout_ = 1, negative_timeout_ = 0;
@@ -72,8 +85,12 @@ class Mount : public Napi::ObjectWrap<Mount> {
   bool destroying_ = false;
   Dispatcher dispatcher_;
   Events events_;
+  Changes changes_;
   OpenFiles files_;
   DirAttrs dirs_;
+  KnownPaths known_;
+  Counters counters_;
+  Invalidator invalidator_{session_, known_, dirs_};
 };
 
 }  // namespace strata

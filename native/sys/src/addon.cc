@@ -23,6 +23,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<FListXattr>(env, exports, "flistxattr");
   Export<Mknod>(env, exports, "mknod");
   Export<Utimensat>(env, exports, "utimensat");
+  Export<LstatBatch>(env, exports, "lstatBatch");
+  Export<OpenStat>(env, exports, "openStat");
   Export<Futimens>(env, exports, "futimens");
   Export<Statvfs>(env, exports, "statvfs");
   Export<Renameat2>(env, exports, "renameat2");

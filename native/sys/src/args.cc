@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "bytes.h"
+
 namespace strata {
 namespace {
 
@@ -21,11 +23,28 @@ double IntegralNumber(const Napi::CallbackInfo& info, size_t i, const char* name
 
 }  // namespace
 
+// Union paths may carry bytes that are not UTF-8 (native/common/bytes.h).
 std::string PathArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsString()) Invalid(info.Env(), name, "a string");
-  std::string s = info[i].As<Napi::String>().Utf8Value();
+  std::string s = PathFromJs(info[i], name);
   if (s.empty() || s.find('\0') != std::string::npos) Invalid(info.Env(), name, "a non-empty string without null bytes");
   return s;
+}
+
+std::vector<std::string> PathListArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  std::vector<std::string> out;
+  if (info[i].IsUndefined()) return out;
+  if (!info[i].IsArray()) Invalid(info.Env(), name, "an array of strings");
+  Napi::Array list = info[i].As<Napi::Array>();
+  out.reserve(list.Length());
+  for (uint32_t k = 0; k < list.Length(); k++) {
+    Napi::Value v = list[k];
+    if (!v.IsString()) Invalid(info.Env(), name, "an array of strings");
+    std::string s = PathFromJs(v, name);
+    if (s.empty() || s.find('\0') != std::string::npos) Invalid(info.Env(), name, "an array of non-empty strings without null bytes");
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {

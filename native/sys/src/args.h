@@ -12,6 +12,8 @@
 namespace strata {
 
 std::string PathArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// An array of PathArg-valid strings; undefined is an empty list.
+std::vector<std::string> PathListArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 uint32_t UintArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name);

@@ -17,6 +17,9 @@ Napi::Value Utimensat(const Napi::CallbackInfo& info);
 Napi::Value Statvfs(const Napi::CallbackInfo& info);
 Napi::Value Renameat2(const Napi::CallbackInfo& info);
 
+Napi::Value LstatBatch(const Napi::CallbackInfo& info);
+Napi::Value OpenStat(const Napi::CallbackInfo& info);
+
 Napi::Value Futimens(const Napi::CallbackInfo& info);
 Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "methods.h"
 #include "promise_work.h"
+#include "short_path.h"
 
 namespace strata {
 namespace {
@@ -25,7 +26,7 @@ Napi::Value Mknod(const Napi::CallbackInfo& info) {
   std::string path = PathArg(info, 0, "path");
   mode_t mode = UintArg(info, 1, "mode");
   dev_t dev = static_cast<dev_t>(Int64Arg(info, 2, "dev"));
-  return PromiseWork::Queue(info.Env(), {"mknod", path, ""}, [=] { return Ok(mknod(path.c_str(), mode, dev)); });
+  return PromiseWork::Queue(info.Env(), {"mknod", path, ""}, [=] { return Ok(WithShortPath(path, [&](const char* p) { return mknod(p, mode, dev); })); });
 }
 
 Napi::Value Utimensat(const Napi::CallbackInfo& info) {
@@ -33,7 +34,7 @@ Napi::Value Utimensat(const Napi::CallbackInfo& info) {
   struct timespec times[2] = {TimeArg(info, 1, "atime"), TimeArg(info, 2, "mtime")};
   int flags = BoolArg(info, 3, "follow") ? 0 : AT_SYMLINK_NOFOLLOW;
   return PromiseWork::Queue(info.Env(), {"utimensat", path, ""}, [=] {
-    return Ok(utimensat(AT_FDCWD, path.c_str(), times, flags));
+    return Ok(WithShortPath(path, [&](const char* p) { return utimensat(AT_FDCWD, p, times, flags); }));
   });
 }
 
@@ -63,7 +64,9 @@ Napi::Value Renameat2(const Napi::CallbackInfo& info) {
   std::string from = PathArg(info, 0, "from"), to = PathArg(info, 1, "to");
   unsigned flags = UintArg(info, 2, "flags");
   return PromiseWork::Queue(info.Env(), {"renameat2", from, to}, [=] {
-    return Ok(renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags));
+    return Ok(WithShortPath(from, [&](const char* f) {
+      return WithShortPath(to, [&](const char* t) { return renameat2(AT_FDCWD, f, AT_FDCWD, t, flags); });
+    }));
   });
 }
 

@@ -6,6 +6,7 @@
 #include "args.h"
 #include "methods.h"
 #include "promise_work.h"
+#include "short_path.h"
 
 namespace strata {
 namespace {
@@ -55,7 +56,7 @@ Napi::Value LGetXattr(const Napi::CallbackInfo& info) {
   auto out = std::make_shared<std::vector<char>>();
   return PromiseWork::Queue(
       info.Env(), {"lgetxattr", path, ""},
-      [=] { return ReadSized(*out, [&](void* b, size_t n) { return lgetxattr(path.c_str(), name.c_str(), b, n); }); },
+      [=] { return ReadSized(*out, [&](void* b, size_t n) { return WithShortPath(path, [&](const char* p) { return lgetxattr(p, name.c_str(), b, n); }); }); },
       [=](Napi::Env env) { return AsBuffer(env, out); });
 }
 
@@ -64,7 +65,7 @@ Napi::Value LSetXattr(const Napi::CallbackInfo& info) {
   auto value = std::make_shared<std::vector<char>>(BufferArg(info, 2, "value"));
   int flags = IntArg(info, 3, "flags");
   return PromiseWork::Queue(info.Env(), {"lsetxattr", path, ""}, [=] {
-    return Ok(lsetxattr(path.c_str(), name.c_str(), value->data(), value->size(), flags));
+    return Ok(WithShortPath(path, [&](const char* p) { return lsetxattr(p, name.c_str(), value->data(), value->size(), flags); }));
   });
 }
 
@@ -73,14 +74,14 @@ Napi::Value LListXattr(const Napi::CallbackInfo& info) {
   auto out = std::make_shared<std::vector<char>>();
   return PromiseWork::Queue(
       info.Env(), {"llistxattr", path, ""},
-      [=] { return ReadSized(*out, [&](void* b, size_t n) { return llistxattr(path.c_str(), static_cast<char*>(b), n); }); },
+      [=] { return ReadSized(*out, [&](void* b, size_t n) { return WithShortPath(path, [&](const char* p) { return llistxattr(p, static_cast<char*>(b), n); }); }); },
       [=](Napi::Env env) { return AsNames(env, out); });
 }
 
 Napi::Value LRemoveXattr(const Napi::CallbackInfo& info) {
   std::string path = PathArg(info, 0, "path"), name = PathArg(info, 1, "name");
   return PromiseWork::Queue(info.Env(), {"lremovexattr", path, ""},
-                            [=] { return Ok(lremovexattr(path.c_str(), name.c_str())); });
+                            [=] { return Ok(WithShortPath(path, [&](const char* p) { return lremovexattr(p, name.c_str()); })); });
 }
 
 Napi::Value FGetXattr(const Napi::CallbackInfo& info) {

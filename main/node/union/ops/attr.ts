@@ -1,6 +1,5 @@
 /** Attribute reads and changes. Every change to a file on a read-only branch copies it up first. */
-import { fchmod as fchmodCb, fchown as fchownCb, ftruncate as ftruncateCb } from 'node:fs';
-import fs from 'node:fs/promises';
+import { fsc, fsp as fs, readlinkTarget } from '../bytePaths.ts';
 import { promisify } from 'node:util';
 import type { FuseStat, FuseTime } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
@@ -8,9 +7,9 @@ import { fstat } from '../fsx.ts';
 import { toFuseStat } from '../toFuseStat.ts';
 
 const W_OK = 2;
-const fchmod = promisify(fchmodCb);
-const fchown = promisify(fchownCb);
-const ftruncate = promisify(ftruncateCb);
+const fchmod = promisify(fsc.fchmod);
+const fchown = promisify(fsc.fchown);
+const ftruncate = promisify(fsc.ftruncate);
 /** (uid_t)-1 from the kernel means "leave unchanged"; lchown wants -1. */
 const keepId = (id: number) => (id === 0xffffffff ? -1 : id);
 
@@ -33,7 +32,7 @@ export async function access(core: UnionCore, rel: string, mode: number): Promis
 
 export async function readlink(core: UnionCore, rel: string): Promise<string> {
   const node = await core.node(rel);
-  return fs.readlink(core.branches[node.top].real(rel));
+  return readlinkTarget(core.branches[node.top].real(rel));
 }
 
 export async function chmod(core: UnionCore, rel: string, mode: number, fh?: number): Promise<void> {

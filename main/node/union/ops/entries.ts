@@ -1,6 +1,5 @@
 /** mkdir, mknod and symlink: new names through the create policy (see newEntry). */
-import fsCb from 'node:fs';
-import fs from 'node:fs/promises';
+import { fsc as fsCb, fsp as fs } from '../bytePaths.ts';
 import { join } from 'node:path';
 import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
 import type { RequestContext } from '../../fuse/ops.ts';

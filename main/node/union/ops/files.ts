@@ -3,12 +3,13 @@
  * overlayfs does), so every handle points at the copy it will change. Reads and writes go straight to
  * the branch descriptor.
  */
-import fsCb from 'node:fs';
+import { fsc as fsCb } from '../bytePaths.ts';
 import { promisify } from 'node:util';
 import type { DirectHandle } from '../../fuse/native-ops.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
-import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, openFd, readFd, writeFd } from '../fsx.ts';
+import type { BranchStat } from '../../sys/statBatch.ts';
+import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, openFd, openStat, readFd, writeFd } from '../fsx.ts';
 import { moveAcross } from '../copyup.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { newEntry } from './newEntry.ts';
@@ -31,23 +32,35 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now() });
 }
 
-export async function create(core: UnionCore, rel: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<number> {
+/** The new file is opened, given to the caller and fstat'ed in one pool job (fsx openStat). */
+async function createFile(core: UnionCore, rel: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<{ fh: number; stat: BranchStat }> {
   const open = flags ?? O_RDWR;
-  return newEntry(core, rel, 'create', ctx, async ({ real, branch }) => {
-    const fd = await openFd(real, branchFlags(open) | O_CREAT | O_EXCL, mode);
-    return core.handles.add({ fd, branch: core.branches[branch], rel, flags: open, openedAt: core.now() });
+  return newEntry(core, rel, 'create', ctx, async ({ real, branch, owner, owned }) => {
+    const { fd, stat } = await openStat(core.sys, real, branchFlags(open) | O_CREAT | O_EXCL, mode, owner);
+    owned();
+    return { fh: core.handles.add({ fd, branch: core.branches[branch], rel, flags: open, openedAt: core.now() }), stat };
   });
+}
+
+export async function create(core: UnionCore, rel: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<number> {
+  return (await createFile(core, rel, mode, flags, ctx)).fh;
+}
+
+export async function createHandle(core: UnionCore, rel: string, mode: number, flags: number, ctx: RequestContext): Promise<DirectHandle> {
+  const { fh, stat } = await createFile(core, rel, mode, flags, ctx);
+  return direct(core, fh, stat);
 }
 
 /**
  * The native backend may serve reads, writes and getattr of a handle itself, on the branch descriptor,
  * without entering JS. Not while moveonenospc is on: that must be able to move the file and swap the
- * descriptor. One fstat here saves the getattr round trip libfuse makes after every open and create.
+ * descriptor. One fstat here (none when the caller has the stat) saves the getattr round trip libfuse
+ * makes after every open and create.
  */
-export async function direct(core: UnionCore, fh: number): Promise<DirectHandle> {
+export async function direct(core: UnionCore, fh: number, known?: BranchStat): Promise<DirectHandle> {
   const file = core.handles.get(fh);
   if (!file || core.config.moveOnEnospc !== false) return { fh };
-  return { fh, fd: file.fd, ino: core.ino(await fstat(file.fd)) };
+  return { fh, fd: file.fd, ino: core.ino(known ?? (await fstat(file.fd))), attrs: file.branch.modifiable };
 }
 
 function handle(core: UnionCore, fh: number) {

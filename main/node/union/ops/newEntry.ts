@@ -7,14 +7,16 @@
 import { basename } from 'node:path';
 import type { CreateFunction } from '../../../common/policies/types.ts';
 import { isReservedName } from '../../../common/whiteout.ts';
+import { byteLength } from '../bytePaths.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
-import { type UnionCore, policyFailure } from '../core.ts';
+import { type Owner, type UnionCore, policyFailure } from '../core.ts';
 import { EEXIST, ENAMETOOLONG, EPERM, NAME_MAX, fail } from '../fsx.ts';
-import { missingOn, placeNew } from '../placement.ts';
+import { BatchPaths } from '../../sys/statBatch.ts';
+import { askPlaceNew, missingOn } from '../placement.ts';
 
 export function checkNewName(rel: string): void {
   const name = basename(rel);
-  if (Buffer.byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
+  if (byteLength(name) > NAME_MAX) fail(ENAMETOOLONG);
   if (isReservedName(name)) fail(EPERM, `names starting with .wh. are reserved for whiteouts`);
 }
 
@@ -23,6 +25,10 @@ export interface Target {
   branch: number;
   /** Branches below this one that still hold a (hidden) copy of the name. */
   hiddenBelow: boolean;
+  /** Whom the entry must be chowned to, if anyone (see UnionCore.ownerFor). */
+  owner: Owner | undefined;
+  /** `make` calls this when it gave the entry to `owner` itself (create does, in its open's pool job). */
+  owned(): void;
 }
 
 export async function newEntry<T>(
@@ -33,10 +39,14 @@ export async function newEntry<T>(
   make: (target: Target) => Promise<T>,
 ): Promise<T> {
   checkNewName(rel);
-  const free = core.resolver.lookup(rel).then((node) => {
-    if (node) fail(EEXIST);
-  });
-  const placement = await placeNew(core.placementDeps(), rel, fn, free);
+  // Is the name free, and where would it go: one pool job for both questions. The policy runs (and
+  // advances its state) only for a free name.
+  const paths = new BatchPaths();
+  const existing = core.resolver.askLookup(rel, paths);
+  const place = askPlaceNew(core.placementDeps(), rel, fn, paths);
+  const batch = await paths.ask(core.sys);
+  if (await existing(batch)) fail(EEXIST);
+  const placement = place(batch);
   if (!placement.result.ok) policyFailure(placement.result.errno);
   const targets = fn === 'create' ? placement.result.branches.slice(0, 1) : placement.result.branches;
   // The facts the policy saw already say which branches hold the name, its parents and its whiteouts.
@@ -46,9 +56,10 @@ export async function newEntry<T>(
     if (missingOn(facts, rel, b).length > 0) await core.ensureParent(rel, b);
     const real = core.branches[b].real(rel);
     const hiddenBelow = core.branches.some((_, i) => i > b && facts.probe.exists(i, rel));
-    const made = await make({ real, branch: b, hiddenBelow });
+    let owned = false;
+    const made = await make({ real, branch: b, hiddenBelow, owner: core.ownerFor(ctx), owned: () => { owned = true; } });
     first ??= made;
-    await core.own(real, ctx);
+    if (!owned) await core.own(real, ctx);
     if (facts.whiteouts.has(b)) await core.removeWhiteout(rel, b);
   }
   core.invalidate(rel);

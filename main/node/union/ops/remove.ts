@@ -3,27 +3,28 @@
  * whiteout when a lower copy would otherwise show through. The whiteout goes in before the copy
  * goes away, so the lower copy never appears in between.
  */
-import fs from 'node:fs/promises';
-import { join } from 'node:path';
+import { byteLength, fsp as fs, readdirNames } from '../bytePaths.ts';
+import { basename, dirname, join } from 'node:path';
 import { isReservedName } from '../../../common/whiteout.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
-import { EISDIR, ENOTDIR, ENOTEMPTY, fail } from '../fsx.ts';
+import { EISDIR, ENOTDIR, ENOTEMPTY, NAME_MAX, fail } from '../fsx.ts';
 import { mergedNames } from './readdir.ts';
 
 async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise<void> {
-  const node = await core.node(rel);
+  // The lookup also answers whether a lower copy would show through: one pool job for both.
+  const { node, visibleBelow } = await core.nodeWithBelow(rel);
   if (dir && !node.isDir) fail(ENOTDIR);
   if (!dir && node.isDir) fail(EISDIR);
   if (dir && (await mergedNames(core, node)).length > 0) fail(ENOTEMPTY);
   const top = core.branches[node.top];
-  if (!top.modifiable || (await core.resolver.visibleBelow(rel, node.top))) {
+  if (!top.modifiable || (await visibleBelow())) {
     await core.putWhiteout(rel, await core.whiteoutBranch(rel, node.top));
   }
   if (top.modifiable) {
     if (dir) {
       const real = top.real(rel);
       // Only union metadata (whiteouts, the opaque marker) can be left in a dir the union sees as empty.
-      for (const name of await fs.readdir(real)) if (isReservedName(name)) await fs.rm(join(real, name), { recursive: true, force: true });
+      for (const name of await readdirNames(real)) if (isReservedName(name)) await fs.rm(join(real, name), { recursive: true, force: true });
       await fs.rmdir(real);
     } else {
       await fs.unlink(top.real(rel));
@@ -34,7 +35,25 @@ async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise
 
 export async function unlink(core: UnionCore, rel: string): Promise<void> {
   // libfuse unlinks a hidden open file at its last release; the union already did (ops/rename.ts).
-  if (isLibfuseHidden(rel) && !(await core.resolver.lookup(rel))) return;
+  if (isLibfuseHidden(rel)) {
+    if (!(await core.resolver.lookup(rel))) return;
+  } else if (await unlinkInSoleLayer(core, rel)) return;
   return removeServed(core, rel, false);
+}
+
+/**
+ * In a directory that only one modifiable branch has, the union's answer is unlink(2)'s own (ENOENT,
+ * EISDIR included), with no lookup first: one pool job. Union metadata names keep the full path.
+ */
+async function unlinkInSoleLayer(core: UnionCore, rel: string): Promise<boolean> {
+  const only = core.resolver.soleLayer(dirname(rel));
+  const name = basename(rel);
+  if (only === undefined || !core.branches[only].modifiable || isReservedName(name) || byteLength(name) > NAME_MAX) return false;
+  try {
+    await fs.unlink(core.branches[only].real(rel));
+  } finally {
+    core.invalidate(rel);
+  }
+  return true;
 }
 export const rmdir = (core: UnionCore, rel: string) => removeServed(core, rel, true);

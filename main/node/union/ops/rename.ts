@@ -4,7 +4,7 @@
  * change is copied up first; a directory that would need that (or that merges several branches) gives
  * EXDEV, so `mv` falls back to copying, as with overlayfs without redirect_dir.
  */
-import fs from 'node:fs/promises';
+import { fsp as fs, readdirNames } from '../bytePaths.ts';
 import { join } from 'node:path';
 import { OPAQUE_MARKER, isReservedName } from '../../../common/whiteout.ts';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../fuse/ops.ts';
@@ -33,7 +33,7 @@ function chooseBranch(core: UnionCore, src: UnionNode, limit: number, needCreate
 }
 
 async function clearMeta(real: string): Promise<void> {
-  for (const name of await fs.readdir(real).catch(() => [] as string[])) {
+  for (const name of await readdirNames(real).catch(() => [] as string[])) {
     if (isReservedName(name)) await fs.rm(join(real, name), { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 /** `strata where`: every copy, whiteout and opaque marker of a path across the branches, and which one the union serves. */
 import { basename, dirname, join } from 'node:path';
 import type { WhereCopy, WhereResult } from '../../../common/contract.ts';
-import { OPAQUE_MARKER, whiteoutName } from '../../../common/whiteout.ts';
+import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../../common/whiteout.ts';
 import type { UnionCore } from '../core.ts';
 import { lstatOrNull, typeName } from '../fsx.ts';
 
@@ -22,7 +22,7 @@ export async function whereIs(core: UnionCore, mountpoint: string, rel: string):
         hiddenBy ??= 'opaque';
       }
     }
-    if (rel !== '/') {
+    if (rel !== '/' && canWhiteout(basename(rel))) {
       const wh = join(b.real(dirname(rel)), whiteoutName(basename(rel)));
       if (await lstatOrNull(wh)) {
         whiteouts.push({ branch: i, realPath: wh });

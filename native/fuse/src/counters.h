@@ -1,0 +1,34 @@
+// Requests answered on the FUSE threads without JS, by kind: the engine's activity counts only see
+// the ones that reach it, so the worker adds these in (MountSession.stats).
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+namespace strata {
+
+class Counters {
+ public:
+  enum Op { kGetattr, kRead, kWrite, kFlush, kChmod, kChown, kTruncate, kUtimens, kGetxattr, kCount };
+  static constexpr const char* kNames[kCount] = {"getattr", "read",     "write",   "flush",   "chmod",
+                                                 "chown",   "truncate", "utimens", "getxattr"};
+
+  void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
+  void Read(int64_t bytes) {
+    Count(kRead);
+    if (bytes > 0) read_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  void Wrote(int64_t bytes) {
+    Count(kWrite);
+    if (bytes > 0) written_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+
+  uint64_t Ops(Op op) const { return ops_[op].load(std::memory_order_relaxed); }
+  uint64_t BytesRead() const { return read_.load(std::memory_order_relaxed); }
+  uint64_t BytesWritten() const { return written_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> ops_[kCount] = {};
+  std::atomic<uint64_t> read_{0}, written_{0};
+};
+
+}  // namespace strata

@@ -1,0 +1,210 @@
+#include "invalidator.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+namespace strata {
+namespace {
+
+constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_MODIFY |
+                           IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW;
+constexpr uint32_t kNameChanges = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
+// How long the union's own change to a path masks branch events for it: the kernel's attribute
+// timeout bounds what a masked external change can cost.
+constexpr auto kSelfWindow = std::chrono::seconds(1);
+constexpr auto kPruneEvery = std::chrono::seconds(1);
+constexpr auto kGather = std::chrono::milliseconds(2);
+
+bool StartsWith(const std::string& s, const char* prefix) { return s.compare(0, strlen(prefix), prefix) == 0; }
+
+std::string Child(const std::string& dir, const std::string& name) { return dir == "/" ? "/" + name : dir + "/" + name; }
+
+}  // namespace
+
+Invalidator::Invalidator(std::shared_ptr<Session> session, KnownPaths& known, DirAttrs& dirs)
+    : session_(std::move(session)), known_(known), dirs_(dirs) {}
+
+void Invalidator::Start(Changed changed) {
+  changed_ = std::move(changed);
+  inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_ < 0) fprintf(stderr, "strata: inotify unavailable (%s): branch changes show after the cache timeout\n", strerror(errno));
+  wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  thread_ = std::thread(&Invalidator::Run, this);
+}
+
+void Invalidator::Stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  uint64_t one = 1;
+  if (write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
+  thread_.join();
+  if (inotify_ >= 0) close(inotify_);
+  close(wake_);
+}
+
+void Invalidator::Watch(const std::string& rel, const std::vector<std::string>& layers) {
+  if (inotify_ < 0) return;
+  // inotify_add_watch resolves a path: never on the JS thread, so it is done by the thread.
+  bool idle;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle = pending_.empty() && queued_.empty();
+    for (const std::string& real : layers) pending_.emplace_back(rel, real);
+  }
+  uint64_t one = 1;
+  if (idle && write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
+}
+
+void Invalidator::Invalidate(std::vector<std::string> paths) {
+  if (paths.empty()) return;
+  bool idle;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle = pending_.empty() && queued_.empty();
+    for (std::string& p : paths) queued_.push_back(std::move(p));
+  }
+  uint64_t one = 1;
+  if (idle && write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
+}
+
+void Invalidator::MarkSelf(const std::string& path) {
+  if (inotify_ < 0) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  self_[path] = Clock::now();
+}
+
+bool Invalidator::IsSelf(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = self_.find(path);
+  return it != self_.end() && Clock::now() - it->second < kSelfWindow;
+}
+
+void Invalidator::AddWatches(std::vector<std::pair<std::string, std::string>> pending) {
+  for (const auto& [rel, real] : pending) {
+    // The same inode gives the same wd: re-adding re-points it after a rename.
+    int wd = inotify_add_watch(inotify_, real.c_str(), kMask);
+    if (wd < 0) {
+      if (errno == ENOSPC && !warned_) {
+        warned_ = true;
+        fprintf(stderr,
+                "strata: inotify watch limit reached (raise fs.inotify.max_user_watches); changes made directly in "
+                "branches may take up to the cache timeout to show\n");
+      }
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    watched_[wd] = rel;
+  }
+}
+
+void Invalidator::ReadEvents(Batch& batch) {
+  alignas(struct inotify_event) char buf[64 * 1024];
+  auto merge_changed = [&](const std::string& dir) {
+    batch.merges.insert(dir);
+    for (KnownPath& k : known_.Under(dir)) batch.entries.insert(std::move(k.path));
+  };
+  for (;;) {
+    ssize_t n = read(inotify_, buf, sizeof buf);
+    if (n <= 0) return;
+    for (char* p = buf; p < buf + n;) {
+      auto* ev = reinterpret_cast<struct inotify_event*>(p);
+      p += sizeof *ev + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {
+        merge_changed("/");
+        continue;
+      }
+      std::string dir;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = watched_.find(ev->wd);
+        if (it == watched_.end()) continue;
+        dir = it->second;
+        if (ev->mask & IN_IGNORED) {
+          watched_.erase(it);
+          continue;
+        }
+      }
+      if (ev->len == 0) {
+        // The watched copy itself: its attributes, or it went away.
+        if (IsSelf(dir)) continue;
+        batch.attrs.insert(dir);
+        if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) merge_changed(dir);
+        continue;
+      }
+      std::string name = ev->name;
+      if (StartsWith(name, ".wh..wh.")) {
+        // The opaque marker (or other aufs metadata): what the directory merges changed.
+        if (!IsSelf(dir)) merge_changed(dir);
+        continue;
+      }
+      bool whiteout = StartsWith(name, ".wh.");
+      std::string path = Child(dir, whiteout ? name.substr(4) : name);
+      if (IsSelf(path)) continue;
+      bool renamed = ev->mask & kNameChanges;
+      if (renamed || whiteout) {
+        batch.entries.insert(path);
+        batch.attrs.insert(dir);
+      } else {
+        batch.attrs.insert(path);
+      }
+      if (whiteout || (renamed && (ev->mask & IN_ISDIR))) merge_changed(path);
+    }
+  }
+}
+
+void Invalidator::Prune() {
+  auto cutoff = Clock::now() - kSelfWindow;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = self_.begin(); it != self_.end();) it = it->second < cutoff ? self_.erase(it) : std::next(it);
+}
+
+void Invalidator::Run() {
+  auto next_prune = Clock::now() + kPruneEvery;
+  for (;;) {
+    struct pollfd fds[2] = {{wake_, POLLIN, 0}, {inotify_, POLLIN, 0}};
+    int rc = poll(fds, inotify_ >= 0 ? 2 : 1, 1000);
+    if (rc < 0 && errno != EINTR) perror("strata: poll");
+    uint64_t count;
+    if (fds[0].revents & POLLIN && read(wake_, &count, sizeof count) < 0 && errno != EAGAIN) perror("strata: eventfd");
+
+    Batch batch;
+    std::vector<std::pair<std::string, std::string>> pending;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) return;
+      pending.swap(pending_);
+      for (std::string& q : queued_) batch.attrs.insert(std::move(q));
+      queued_.clear();
+    }
+    if (!pending.empty()) AddWatches(std::move(pending));
+    if (inotify_ >= 0 && (fds[1].revents & POLLIN)) {
+      // Let a burst (the union's own creates, mostly) gather: one wake-up reads it all.
+      std::this_thread::sleep_for(kGather);
+      ReadEvents(batch);
+    }
+    // Caches that would answer the next lookup go first, so it cannot refill the kernel from them.
+    for (const std::string& dir : batch.merges) {
+      dirs_.Drop(dir);
+      if (changed_) changed_(dir);
+    }
+    for (const std::string& path : batch.entries) session_->InvalidateAll(known_.Get(path));
+    for (const std::string& path : batch.attrs) {
+      if (batch.entries.count(path) == 0) session_->InvalidatePath(path.c_str());
+    }
+    if (Clock::now() >= next_prune) {
+      Prune();
+      known_.Prune();
+      next_prune = Clock::now() + kPruneEvery;
+    }
+  }
+}
+
+}  // namespace strata

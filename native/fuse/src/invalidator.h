@@ -1,0 +1,82 @@
+// Keeps the kernel's caches true to the branches. One thread per mount watches (inotify) every branch
+// copy of each directory the union's resolver holds, and turns a change made there behind the union's
+// back into invalidations of the union paths it affects: attributes and page cache of the name, the
+// directory's attributes for a change of its entries, and the native and JS directory caches when a
+// directory's merge changed (a copy, whiteout or opaque marker appeared or went). It also runs the
+// invalidations the ops queue (hard-link siblings, reconfiguration).
+//
+// Changes the union makes itself are marked by the ops and not echoed back: the kernel already knows
+// about them, and invalidating every file the union just created would cost a getattr per create.
+// A change made directly in a branch to the same name within a second of the union's own change may
+// go unnoticed, which leaves it to the attribute timeout (1 s), the same bound as without a watch.
+//
+// Invalidations never run on a FUSE request thread or the JS thread: the kernel may wait on pages
+// locked by a request in flight.
+#pragma once
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "dir_attrs.h"
+#include "known_paths.h"
+#include "session.h"
+
+namespace strata {
+
+class Invalidator {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Tells JS that what `rel` merges changed in a branch, and returns once its resolver dropped what it
+  // held for `rel` and below.
+  using Changed = std::function<void(const std::string& rel)>;
+
+  Invalidator(std::shared_ptr<Session> session, KnownPaths& known, DirAttrs& dirs);
+  ~Invalidator() { Stop(); }
+
+  void Start(Changed changed);
+  // Joins the thread; nothing is invalidated or reported after it returns.
+  void Stop();
+
+  // Any thread. `layers`: the real paths of union directory `rel`'s copies.
+  void Watch(const std::string& rel, const std::vector<std::string>& layers);
+  // Attributes and data of `paths`.
+  void Invalidate(std::vector<std::string> paths);
+  void MarkSelf(const std::string& path);
+
+ private:
+  void Run();
+  void AddWatches(std::vector<std::pair<std::string, std::string>> pending);
+  // What a batch of work invalidates.
+  struct Batch {
+    std::set<std::string> attrs;    // attributes and data of these paths
+    std::set<std::string> entries;  // and their dentries too
+    std::set<std::string> merges;   // directories whose merge changed
+  };
+  void ReadEvents(Batch& batch);
+  bool IsSelf(const std::string& path);
+  void Prune();
+
+  std::shared_ptr<Session> session_;
+  KnownPaths& known_;
+  DirAttrs& dirs_;
+  Changed changed_;
+  int inotify_ = -1;
+  int wake_ = -1;  // eventfd: queued work or stop
+  std::thread thread_;
+  bool stopping_ = false;
+  bool warned_ = false;
+
+  std::mutex mutex_;  // guards everything below
+  std::unordered_map<int, std::string> watched_;  // wd -> union directory
+  std::vector<std::pair<std::string, std::string>> pending_;  // (union dir, branch copy) to watch
+  std::vector<std::string> queued_;
+  std::unordered_map<std::string, Clock::time_point> self_;
+};
+
+}  // namespace strata

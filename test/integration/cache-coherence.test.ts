@@ -1,0 +1,116 @@
+/**
+ * The kernel caches attributes and entries of a native-backend union, and must never show a stale
+ * answer: changes made through another name of a hard link, directly in a branch, or by a
+ * reconfiguration show at once. The union is mounted with a 30 s cache, so anything not invalidated
+ * would stay stale far longer than these tests wait.
+ */
+import { appendFile, chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type UnionFixture, mountUnion, ok, strata } from '../support/unionFixture.ts';
+
+const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
+
+/** A change made behind the union's back arrives through inotify: wait for it, well inside the cache timeout. */
+async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < 50; i++) {
+    last = await probe().catch((err: NodeJS.ErrnoException) => err.code as T);
+    if (last === expected) return last;
+    await sleep(100);
+  }
+  return last as T;
+}
+
+describe('kernel cache coherence (native backend)', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: LONG_CACHE,
+      populate: async ([b0, b1]) => {
+        await writeFile(`${b1}/lower`, 'lower copy');
+        await writeFile(`${b1}/hidden`, 'to be whited out');
+        await writeFile(`${b0}/direct`, 'v1');
+        await mkdir(`${b0}/dir`);
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('a change through one name of a hard link shows through the others at once', async () => {
+    await writeFile(u.at('a'), 'x');
+    await stat(u.at('a'));
+    await ok('ln', [u.at('a'), u.at('b')]);
+    await ok('chmod', ['600', u.at('b')]);
+    expect(((await stat(u.at('a'))).mode & 0o777).toString(8)).toBe('600');
+    expect((await stat(u.at('a'))).nlink).toBe(2);
+    await ok('ln', [u.at('b'), u.at('c')]);
+    await ok('chown', ['65534:65533', u.at('c')]);
+    const a = await stat(u.at('a'));
+    expect([a.uid, a.gid, a.nlink]).toEqual([65534, 65533, 3]);
+    await appendFile(u.at('c'), 'yz');
+    expect((await stat(u.at('a'))).size).toBe(3);
+    await ok('rm', [u.at('b')]);
+    expect((await stat(u.at('a'))).nlink).toBe(2);
+    expect((await stat(u.at('c'))).nlink).toBe(2);
+  });
+
+  it('an ACL set through setfacl shows in the mode at once', async () => {
+    await writeFile(u.at('acl'), 'x');
+    await chmod(u.at('acl'), 0o600);
+    await stat(u.at('acl'));
+    await ok('setfacl', ['-m', 'u:65534:rwx', u.at('acl')]);
+    // The ACL mask becomes the group bits of the mode.
+    expect(((await stat(u.at('acl'))).mode & 0o070).toString(8)).toBe('70');
+  });
+
+  it('content and attributes changed directly in a branch show through the union', async () => {
+    expect(await readFile(u.at('direct'), 'utf8')).toBe('v1');
+    await appendFile(u.in(0, 'direct'), '+v2');
+    expect(await eventually(() => readFile(u.at('direct'), 'utf8'), 'v1+v2')).toBe('v1+v2');
+    await chmod(u.in(0, 'direct'), 0o640);
+    expect(await eventually(async () => ((await stat(u.at('direct'))).mode & 0o777).toString(8), '640')).toBe('640');
+  });
+
+  it('a copy or whiteout added directly in a branch takes effect in the union', async () => {
+    expect(await readFile(u.at('lower'), 'utf8')).toBe('lower copy');
+    await writeFile(u.in(0, 'lower'), 'upper copy, now shadowing');
+    expect(await eventually(() => readFile(u.at('lower'), 'utf8'), 'upper copy, now shadowing')).toBe('upper copy, now shadowing');
+
+    expect((await stat(u.at('hidden'))).size).toBe(16);
+    await writeFile(u.in(0, '.wh.hidden'), '');
+    expect(await eventually(async () => (await stat(u.at('hidden'))).size, 'ENOENT' as unknown as number)).toBe('ENOENT');
+  });
+
+  it('a name created or removed directly in a branch appears or goes, even where the kernel cached its absence', async () => {
+    await expect(stat(u.at('later'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(u.in(1, 'later'), 'made in the lower branch');
+    expect(await eventually(async () => (await stat(u.at('later'))).size, 24)).toBe(24);
+    await ok('rm', [u.in(1, 'later')]);
+    expect(await eventually(() => readFile(u.at('later'), 'utf8'), 'ENOENT')).toBe('ENOENT');
+    // A name the kernel believed present must be creatable again.
+    await writeFile(u.at('later'), 'again');
+    expect(await readFile(u.in(0, 'later'), 'utf8')).toBe('again');
+    // Made through the union, removed behind its back: exclusive create works again.
+    await ok('rm', [u.in(0, 'later')]);
+    const exclusive = () => writeFile(u.at('later'), 'third', { flag: 'wx' }).then(() => 'created');
+    expect(await eventually(exclusive, 'created')).toBe('created');
+  });
+
+  it('a directory copy added directly in a lower branch merges into the listing', async () => {
+    expect(await readdir(u.at('dir'))).toEqual([]);
+    await mkdir(u.in(1, 'dir'));
+    await writeFile(u.in(1, 'dir/from-lower'), '');
+    expect(await eventually(async () => (await readdir(u.at('dir'))).join(), 'from-lower')).toBe('from-lower');
+  });
+
+  it('reordering the branches shows the newly served copies at once', async () => {
+    await writeFile(u.in(0, 'both'), 'upper!');
+    await writeFile(u.in(1, 'both'), 'lower, longer');
+    expect((await stat(u.at('both'))).size).toBe(6);
+    const r = await strata(['set', u.mnt, '--branch', `${u.branches[1]}=rw`, '--branch', `${u.branches[0]}=ro`]);
+    expect(r.stderr).toBe('');
+    expect((await stat(u.at('both'))).size).toBe(13);
+  });
+});
