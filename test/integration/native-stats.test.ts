@@ -29,3 +29,21 @@ describe('activity counts with the native backend', () => {
     expect((after.ops.utimens ?? 0) - (before.ops.utimens ?? 0)).toBe(1);
   });
 });
+
+describe('copy_file_range through the union', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([, b1]) => writeFile(`${b1}/lower`, Buffer.alloc(3 << 20, 7)) });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('copies branch file to branch file in the kernel, and the copy reads back whole', async () => {
+    const before = await controlRequest<OpStats>(u.mnt, { op: 'stats' });
+    const script = 'import os,sys\nsrc=os.open(sys.argv[1],os.O_RDONLY);dst=os.open(sys.argv[2],os.O_WRONLY|os.O_CREAT,0o644)\nn=0\nwhile True:\n  k=os.copy_file_range(src,dst,1<<20)\n  if k==0: break\n  n+=k\nprint(n)';
+    expect((await ok('python3', ['-c', script, u.at('lower'), u.at('copy')])).trim()).toBe(String(3 << 20));
+    const after = await controlRequest<OpStats>(u.mnt, { op: 'stats' });
+    expect((after.ops.copy_file_range ?? 0) - (before.ops.copy_file_range ?? 0)).toBeGreaterThanOrEqual(3);
+    expect((await ok('cmp', [u.at('lower'), u.at('copy')]))).toBe('');
+    expect((await ok('stat', ['-c', '%s', u.in(0, 'copy')])).trim()).toBe(String(3 << 20));
+  });
+});

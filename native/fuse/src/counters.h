@@ -8,9 +8,9 @@ namespace strata {
 
 class Counters {
  public:
-  enum Op { kGetattr, kRead, kWrite, kFlush, kChmod, kChown, kTruncate, kUtimens, kGetxattr, kCount };
-  static constexpr const char* kNames[kCount] = {"getattr", "read",     "write",   "flush",   "chmod",
-                                                 "chown",   "truncate", "utimens", "getxattr"};
+  enum Op { kGetattr, kRead, kWrite, kFlush, kChmod, kChown, kTruncate, kUtimens, kGetxattr, kCopyFileRange, kCount };
+  static constexpr const char* kNames[kCount] = {"getattr",  "read",    "write",    "flush",          "chmod",
+                                                 "chown",    "truncate", "utimens", "getxattr", "copy_file_range"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

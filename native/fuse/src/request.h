@@ -26,6 +26,9 @@ struct Request {
         return 0;
     }
   }
+  // A request after which libfuse reads the changed inode's attributes back (through getattr).
+  static bool ReadsBackChange() { return current.opcode == FUSE_SETATTR || current.opcode == FUSE_LINK; }
+
   // The directory's node id when the current request lists it with attributes, else 0.
   static uint64_t ListingDir() { return current.opcode == FUSE_READDIRPLUS ? current.nodeid : 0; }
 

@@ -1,0 +1,212 @@
+#include "ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include "bytes.h"
+#include "convert.h"
+#include "mount.h"
+#include "op_support.h"
+#include "request.h"
+
+namespace strata::op {
+
+namespace {
+
+// The fh of an attribute request, if it names a file the ops opened: libfuse passes its own
+// directory handle for fchmod etc. on a directory. Decided on the FUSE thread, pushed on the JS thread.
+class AttrFh {
+ public:
+  explicit AttrFh(const struct fuse_file_info* fi)
+      : known_(fi != nullptr && Mount::Current().files().Contains(fi->fh)), fh_(fi ? fi->fh : 0) {}
+  Napi::Value Get(Napi::Env env) const { return known_ ? Num(env, static_cast<double>(fh_)) : env.Undefined(); }
+
+ private:
+  bool known_;
+  uint64_t fh_;
+};
+
+}  // namespace
+
+static int Attributes(const char* path, struct stat* st, struct fuse_file_info* fi) {
+  // libfuse asks right after every open and create (auto_cache, lookup): fstat of the branch file is
+  // all the ops would do, so it is answered here with the union's inode number.
+  Mount& mount = Mount::Current();
+  OpenFile direct = fi ? mount.files().Get(fi->fh) : OpenFile{};
+  if (direct.ino != OpenFile::kNoIno) {
+    mount.counters().Count(Counters::kGetattr);
+    if (fstat(direct.fd, st) < 0) return -errno;
+    st->st_ino = direct.ino;
+    st->st_dev = 0;
+    return 0;
+  }
+  if (fi == nullptr) {
+    int rc = mount.dirs().Answer(path, st);
+    if (rc != DirAttrs::kAskJs) {
+      mount.counters().Count(Counters::kGetattr);
+      return rc;
+    }
+  }
+  AttrFh fh(fi);
+  return Run(
+      "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(fh.Get(env)); },
+      [st](Napi::Value v) {
+        ToStat(v, st);
+        return 0;
+      });
+}
+
+// Every answer is noted: the kernel may now cache it (known_paths.h).
+int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
+  int rc = Attributes(path, st, fi);
+  if (path == nullptr) return rc;
+  if (rc == 0) {
+    KnownPaths& known = Mount::Current().known();
+    known.Note(path, *st, Request::EntryParent());
+    // The op found no other names of a hard link if its own name's record had expired; the answer
+    // read back after the change knows the inode, and so its other names.
+    if (st->st_nlink > 1 && Request::ReadsBackChange()) Spread(0, known.Siblings(path));
+  }
+  if (rc == -ENOENT) Mount::Current().known().NoteMissing(path, Request::EntryParent());
+  return rc;
+}
+
+// The branch descriptor of a handle whose attributes may change natively (the request's own, or one
+// open on the same path), else -1.
+static int AttrFd(const char* path, const struct fuse_file_info* fi) {
+  OpenFiles& files = Mount::Current().files();
+  OpenFile file = fi != nullptr ? files.Get(fi->fh) : files.ByPath(path);
+  return file.attrs ? file.fd : -1;
+}
+
+static int Errno(int rc) { return rc < 0 ? -errno : 0; }
+
+// An attribute change served on the branch descriptor.
+static int Native(Counters::Op op, const char* path, const std::function<int()>& change) {
+  Mount::Current().counters().Count(op);
+  return ChangeOf(path, change);
+}
+
+int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
+  int fd = AttrFd(path, fi);
+  if (fd >= 0) return Native(Counters::kChmod, path, [&] { return Errno(fchmod(fd, mode)); });
+  AttrFh fh(fi);
+  return ChangeOf(path, [&] {
+    return Run("chmod", path, [&](Napi::Env env, Argv& a) {
+      a.push_back(Num(env, mode));
+      a.push_back(fh.Get(env));
+    });
+  });
+}
+
+int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
+  int fd = AttrFd(path, fi);
+  if (fd >= 0) return Native(Counters::kChown, path, [&] { return Errno(fchown(fd, uid, gid)); });
+  AttrFh fh(fi);
+  return ChangeOf(path, [&] {
+    return Run("chown", path, [&](Napi::Env env, Argv& a) {
+      a.push_back(FromId(env, uid));
+      a.push_back(FromId(env, gid));
+      a.push_back(fh.Get(env));
+    });
+  });
+}
+
+int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
+  int fd = AttrFd(path, fi);
+  if (fd >= 0) return Native(Counters::kTruncate, path, [&] { return Errno(ftruncate(fd, size)); });
+  AttrFh fh(fi);
+  return ChangeOf(path, [&] {
+    return Run("truncate", path, [&](Napi::Env env, Argv& a) {
+      a.push_back(FromI64(env, size));
+      a.push_back(fh.Get(env));
+    });
+  });
+}
+
+int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi) {
+  int fd = AttrFd(path, fi);
+  if (fd >= 0) return Native(Counters::kUtimens, path, [&] { return Errno(futimens(fd, tv)); });
+  AttrFh fh(fi);
+  return ChangeOf(path, [&] {
+    return Run("utimens", path, [&](Napi::Env env, Argv& a) {
+      a.push_back(FromTime(env, tv[0]));
+      a.push_back(FromTime(env, tv[1]));
+      a.push_back(fh.Get(env));
+    });
+  });
+}
+
+// An ACL changes the mode behind the kernel's back, and it only drops the cached ctime. Invalidated
+// before the reply, so a permission check right after already sees the new mode; no page is locked
+// during an xattr request, so the kernel cannot wait on this one.
+static int XattrChange(const char* path, const std::function<int()>& op) {
+  int rc = ChangeOf(path, op);
+  if (rc == 0 && path != nullptr) Mount::Current().InvalidateNow(path);
+  return rc;
+}
+
+int SetXattr(const char* path, const char* name, const char* value, size_t size, int flags) {
+  return XattrChange(path, [&] {
+    return Run("setxattr", path, [&](Napi::Env env, Argv& a) {
+      a.push_back(Napi::String::New(env, name));
+      a.push_back(Napi::Buffer<char>::Copy(env, value, size));
+      a.push_back(Num(env, flags));
+    });
+  });
+}
+
+// size 0 asks for the length; a value larger than size is ERANGE (getxattr(2) semantics).
+// The kernel asks for security.capability before the first write to every file: with the file open
+// for writing, its branch copy answers without JS. Strata's own user.strata.* names are always JS's.
+int GetXattr(const char* path, const char* name, char* value, size_t size) {
+  OpenFile open = Mount::Current().files().ByPath(path);
+  if (open.attrs && strncmp(name, "user.strata.", 12) != 0) {
+    Mount::Current().counters().Count(Counters::kGetxattr);
+    ssize_t n = fgetxattr(open.fd, name, value, size);
+    return n < 0 ? -errno : static_cast<int>(n);
+  }
+  return Run(
+      "getxattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); },
+      [value, size](Napi::Value v) {
+        if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), "FUSE reply: getxattr must resolve to a Buffer");
+        auto data = v.As<Napi::Buffer<char>>();
+        if (size == 0) return static_cast<int>(data.Length());
+        if (data.Length() > size) return -ERANGE;
+        memcpy(value, data.Data(), data.Length());
+        return static_cast<int>(data.Length());
+      });
+}
+
+int ListXattr(const char* path, char* list, size_t size) {
+  return Run("listxattr", path, nullptr, [list, size](Napi::Value v) {
+    if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "FUSE reply: listxattr must resolve to string[]");
+    Napi::Array names = v.As<Napi::Array>();
+    std::string joined;
+    for (uint32_t i = 0; i < names.Length(); i++) {
+      Napi::Value name = names.Get(i);
+      if (!name.IsString()) throw Napi::TypeError::New(v.Env(), "FUSE reply: listxattr must resolve to string[]");
+      joined += name.As<Napi::String>().Utf8Value();
+      joined += '\0';
+    }
+    if (size == 0) return static_cast<int>(joined.size());
+    if (joined.size() > size) return -ERANGE;
+    memcpy(list, joined.data(), joined.size());
+    return static_cast<int>(joined.size());
+  });
+}
+
+int RemoveXattr(const char* path, const char* name) {
+  return XattrChange(path, [&] {
+    return Run("removexattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); });
+  });
+}
+
+}  // namespace strata::op

@@ -1,0 +1,181 @@
+#include "ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include "bytes.h"
+#include "convert.h"
+#include "mount.h"
+#include "op_support.h"
+#include "request.h"
+
+namespace strata::op {
+
+// open/create resolve to a handle number or an OpenedHandle { fh, fd?, ino? }. Built on the FUSE
+// thread: Mount::Current() means nothing on the JS thread.
+static Call::Result OpenResult(const char* path, struct fuse_file_info* fi) {
+  OpenFiles* files = &Mount::Current().files();
+  std::string opened = path != nullptr ? path : "";
+  return [fi, files, opened](Napi::Value v) {
+    OpenFile file;
+    if (v.IsObject()) {
+      Napi::Object handle = v.As<Napi::Object>();
+      fi->fh = FhResult(handle.Get("fh"));
+      Napi::Value fd = handle.Get("fd"), ino = handle.Get("ino");
+      if (!fd.IsUndefined()) file.fd = static_cast<int>(ToI64(fd, "fd"));
+      if (!fd.IsUndefined() && !ino.IsUndefined()) file.ino = ToU64(ino, "ino");
+      file.attrs = !fd.IsUndefined() && handle.Get("attrs").ToBoolean();
+    } else {
+      fi->fh = FhResult(v);
+    }
+    files->Add(fi->fh, file, opened);
+    return 0;
+  };
+}
+
+int Open(const char* path, struct fuse_file_info* fi) {
+  // Opening for writing may copy the file up.
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) Changing(path);
+  return Run("open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
+}
+
+int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
+  Caller caller;
+  Changing(path);
+  return Run(
+      "create", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Num(env, mode));
+        a.push_back(Num(env, fi->flags));
+        caller.Push(env, a);
+      },
+      OpenResult(path, fi));
+}
+
+// A short count means EOF to the kernel, so loop until the descriptor says so.
+static int PRead(int fd, char* buf, size_t size, off_t off) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = pread(fd, buf + done, size - done, off + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return done > 0 ? static_cast<int>(done) : -errno;
+    if (n == 0) break;
+    done += n;
+  }
+  return static_cast<int>(done);
+}
+
+int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi) {
+  int fd = Mount::Current().files().Get(fi->fh).fd;
+  if (fd >= 0) {
+    int n = PRead(fd, buf, size, off);
+    Mount::Current().counters().Read(n);
+    return n;
+  }
+  return Run(
+      "read", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Fh(env, fi));
+        a.push_back(Napi::Buffer<char>::New(env, size));
+        a.push_back(Num(env, static_cast<double>(off)));
+      },
+      // JS resolves to the bytes read (a view of the buffer it was given).
+      [buf, size](Napi::Value v) {
+        if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), "FUSE reply: read must resolve to a Buffer");
+        auto data = v.As<Napi::Buffer<char>>();
+        size_t n = std::min(data.Length(), size);
+        memcpy(buf, data.Data(), n);
+        return static_cast<int>(n);
+      });
+}
+
+// Write data arrives as libfuse's buffer vector, spliced from /dev/fuse where the kernel allows: a
+// branch descriptor then takes it pipe to file, never copied through this process.
+static int WriteUnspread(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi) {
+  size_t size = fuse_buf_size(in);
+  int fd = Mount::Current().files().Get(fi->fh).fd;
+  if (fd >= 0) {
+    struct fuse_bufvec out = FUSE_BUFVEC_INIT(size);
+    out.buf[0].flags = static_cast<enum fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK | FUSE_BUF_FD_RETRY);
+    out.buf[0].fd = fd;
+    out.buf[0].pos = off;
+    int n = static_cast<int>(fuse_buf_copy(&out, in, static_cast<enum fuse_buf_copy_flags>(0)));
+    Mount::Current().counters().Wrote(n);
+    return n;
+  }
+  std::vector<char> buf(size);
+  struct fuse_bufvec mem = FUSE_BUFVEC_INIT(size);
+  mem.buf[0].mem = buf.data();
+  ssize_t got = fuse_buf_copy(&mem, in, static_cast<enum fuse_buf_copy_flags>(0));
+  if (got < 0) return static_cast<int>(got);
+  size = static_cast<size_t>(got);
+  return Run(
+      "write", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Fh(env, fi));
+        a.push_back(Napi::Buffer<char>::Copy(env, buf.data(), size));
+        a.push_back(Num(env, static_cast<double>(off)));
+      },
+      [size](Napi::Value v) { return static_cast<int>(std::min<uint64_t>(ToU64(v, "bytes written"), size)); });
+}
+
+int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi) {
+  return ChangeOf(path, [&] { return WriteUnspread(path, in, off, fi); });
+}
+
+// Between two handles on branch descriptors the kernel copies (or reflinks) branch file to branch
+// file. Otherwise EOPNOTSUPP makes the kernel copy through read and write itself.
+ssize_t CopyFileRange(const char* /*path_in*/, struct fuse_file_info* fi_in, off_t off_in, const char* path_out,
+                      struct fuse_file_info* fi_out, off_t off_out, size_t size, int flags) {
+  OpenFiles& files = Mount::Current().files();
+  int in = files.Get(fi_in->fh).fd, out = files.Get(fi_out->fh).fd;
+  if (in < 0 || out < 0) return -EOPNOTSUPP;
+  Mount::Current().counters().Count(Counters::kCopyFileRange);
+  Changing(path_out);
+  std::vector<std::string> siblings = Siblings(path_out);
+  ssize_t n = copy_file_range(in, &off_in, out, &off_out, size, static_cast<unsigned>(flags));
+  if (n < 0) return -errno;
+  Spread(0, siblings);
+  return n;
+}
+
+int Flush(const char* path, struct fuse_file_info* fi) {
+  // Writes on a branch descriptor went straight to the file: close(2) of a dup has nothing to add.
+  if (Mount::Current().files().Get(fi->fh).fd != OpenFile::kServedByJs) {
+    Mount::Current().counters().Count(Counters::kFlush);
+    return 0;
+  }
+  return Run("flush", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
+}
+
+int Release(const char* path, struct fuse_file_info* fi) {
+  Mount::Current().files().Remove(fi->fh);
+  return Run("release", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
+}
+
+int FSync(const char* path, int datasync, struct fuse_file_info* fi) {
+  return Run("fsync", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Fh(env, fi));
+    a.push_back(Napi::Boolean::New(env, datasync != 0));
+  });
+}
+
+int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi) {
+  return ChangeOf(path, [&] {
+    return Run("fallocate", path, [&](Napi::Env env, Argv& a) {
+      a.push_back(Fh(env, fi));
+      a.push_back(Num(env, mode));
+      a.push_back(FromI64(env, offset));
+      a.push_back(FromI64(env, length));
+    });
+  });
+}
+
+}  // namespace strata::op

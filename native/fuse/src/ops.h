@@ -1,0 +1,43 @@
+// The libfuse high-level ops, by what they act on: attributes and xattrs (attr_ops.cc), names and
+// directories (entry_ops.cc), open files (file_ops.cc). Each runs natively where it can, else becomes
+// one Call to JS.
+#pragma once
+#include <fuse.h>
+
+namespace strata::op {
+
+int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi);
+int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi);
+int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
+int Truncate(const char* path, off_t size, struct fuse_file_info* fi);
+int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi);
+int SetXattr(const char* path, const char* name, const char* value, size_t size, int flags);
+int GetXattr(const char* path, const char* name, char* value, size_t size);
+int ListXattr(const char* path, char* list, size_t size);
+int RemoveXattr(const char* path, const char* name);
+int ReadLink(const char* path, char* buf, size_t size);
+int MkNod(const char* path, mode_t mode, dev_t rdev);
+int MkDir(const char* path, mode_t mode);
+int Unlink(const char* path);
+int RmDir(const char* path);
+int SymLink(const char* target, const char* path);
+int Rename(const char* from, const char* to, unsigned int flags);
+int Link(const char* from, const char* to);
+int StatFs(const char* path, struct statvfs* st);
+int OpenDir(const char* path, struct fuse_file_info* fi);
+int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t offset, struct fuse_file_info* fi,
+            enum fuse_readdir_flags flags);
+int ReleaseDir(const char* path, struct fuse_file_info* fi);
+int Access(const char* path, int mask);
+int Open(const char* path, struct fuse_file_info* fi);
+int Create(const char* path, mode_t mode, struct fuse_file_info* fi);
+int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi);
+int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi);
+ssize_t CopyFileRange(const char* path_in, struct fuse_file_info* fi_in, off_t off_in, const char* path_out,
+                      struct fuse_file_info* fi_out, off_t off_out, size_t size, int flags);
+int Flush(const char* path, struct fuse_file_info* fi);
+int Release(const char* path, struct fuse_file_info* fi);
+int FSync(const char* path, int datasync, struct fuse_file_info* fi);
+int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi);
+
+}  // namespace strata::op
