@@ -217,15 +217,27 @@ describe.skipIf(!backend)('native backend with branch descriptors and kernel cac
   });
 
   it('invalidate() drops cached data changed behind the mount', async () => {
-    // Reads inside the cached size are served from the page cache without asking for attributes
-    // (cat would read past EOF, refresh them and let the kernel notice the new mtime by itself).
-    const head = () => run('dd', [`if=${f.mnt}/cached`, 'bs=3', 'count=1', 'status=none']);
+    // A reader keeps the file open: its cached pages are not checked again until invalidated. (Each
+    // open drops them here, as no directory of these passthrough ops is watched.)
     await writeFile(join(f.branch, 'cached'), 'old!');
-    expect(await head()).toBe('old');
-    await writeFile(join(f.branch, 'cached'), 'new!');
-    expect(await head()).toBe('old');
-    f.fs!.invalidate!('/cached');
-    await expect.poll(head, { timeout: 5000 }).toBe('new');
+    const reader = spawn('python3', ['-u', '-c', 'import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nfor _ in sys.stdin: print(os.pread(fd,3,0).decode())', `${f.mnt}/cached`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    reader.stdout.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+    const head = async () => {
+      const seen = lines.length;
+      reader.stdin.write('\n');
+      await expect.poll(() => lines.length, { timeout: 5000 }).toBe(seen + 1);
+      return lines[seen];
+    };
+    try {
+      expect(await head()).toBe('old');
+      await writeFile(join(f.branch, 'cached'), 'new!');
+      expect(await head()).toBe('old');
+      f.fs!.invalidate!('/cached');
+      await expect.poll(head, { timeout: 5000 }).toBe('new');
+    } finally {
+      reader.kill();
+    }
   });
 
   it('reports EBUSY while in use, then unmounts and cleans up', async () => {

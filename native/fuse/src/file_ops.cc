@@ -40,16 +40,33 @@ static Call::Result OpenResult(const char* path, struct fuse_file_info* fi) {
   };
 }
 
+// Whether the kernel may keep the file's cached pages from earlier opens. Changes through the union
+// reach them anyway, and one made directly in a branch is invalidated by the watch on the file's
+// directory, if it has one; the other names of a hard link have pages of their own, which only an
+// open checks.
+static void KeepCache(const char* path, struct fuse_file_info* fi) {
+  Mount& mount = Mount::Current();
+  OpenFile file = mount.files().Get(fi->fh);
+  struct stat st;
+  if (!mount.KeepsPageCache() || file.fd < 0 || fstat(file.fd, &st) < 0 || st.st_nlink > 1) return;
+  std::string dir(path);
+  size_t slash = dir.rfind('/');
+  dir = slash == 0 ? "/" : dir.substr(0, slash);
+  fi->keep_cache = mount.invalidator().Watches(dir);
+}
+
 int Open(const char* path, struct fuse_file_info* fi) {
   // Opening for writing may copy the file up.
   if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) Changing(path);
-  return Run("open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
+  int rc = Run("open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
+  if (rc == 0 && path != nullptr) KeepCache(path, fi);
+  return rc;
 }
 
 int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
   Caller caller;
   Changing(path);
-  return Run(
+  int rc = Run(
       "create", path,
       [&](Napi::Env env, Argv& a) {
         a.push_back(Num(env, mode));
@@ -57,6 +74,8 @@ int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
         caller.Push(env, a);
       },
       OpenResult(path, fi));
+  if (rc == 0 && path != nullptr) KeepCache(path, fi);
+  return rc;
 }
 
 // A short count means EOF to the kernel, so loop until the descriptor says so.

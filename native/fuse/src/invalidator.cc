@@ -19,6 +19,7 @@ constexpr uint32_t kNameChanges = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOV
 constexpr auto kSelfWindow = std::chrono::seconds(1);
 constexpr auto kPruneEvery = std::chrono::seconds(1);
 constexpr auto kGather = std::chrono::milliseconds(2);
+constexpr int kMaskedCheckMs = 250;
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.compare(0, strlen(prefix), prefix) == 0; }
 
@@ -81,6 +82,12 @@ void Invalidator::MarkSelf(const std::string& path) {
   self_[path] = Clock::now();
 }
 
+bool Invalidator::Masked(const std::string& path) {
+  if (!IsSelf(path)) return false;
+  masked_.insert(path);
+  return true;
+}
+
 bool Invalidator::IsSelf(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = self_.find(path);
@@ -92,6 +99,10 @@ void Invalidator::AddWatches(std::vector<std::pair<std::string, std::string>> pe
     // The same inode gives the same wd: re-adding re-points it after a rename.
     int wd = inotify_add_watch(inotify_, real.c_str(), kMask);
     if (wd < 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dirs_watched_[rel].failed = true;
+    }
+    if (wd < 0) {
       if (errno == ENOSPC && !warned_) {
         warned_ = true;
         fprintf(stderr,
@@ -101,8 +112,21 @@ void Invalidator::AddWatches(std::vector<std::pair<std::string, std::string>> pe
       continue;
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    watched_[wd] = rel;
+    auto [it, added] = watched_.try_emplace(wd, rel);
+    if (!added && it->second != rel) {
+      dirs_watched_[it->second].active--;
+      it->second = rel;
+      added = true;
+    }
+    if (added) dirs_watched_[rel].active++;
   }
+}
+
+bool Invalidator::Watches(const std::string& dir) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (overflowed_) return false;
+  auto it = dirs_watched_.find(dir);
+  return it != dirs_watched_.end() && it->second.active > 0 && !it->second.failed;
 }
 
 void Invalidator::ReadEvents(Batch& batch) {
@@ -118,6 +142,10 @@ void Invalidator::ReadEvents(Batch& batch) {
       auto* ev = reinterpret_cast<struct inotify_event*>(p);
       p += sizeof *ev + ev->len;
       if (ev->mask & IN_Q_OVERFLOW) {
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          overflowed_ = true;
+        }
         merge_changed("/");
         continue;
       }
@@ -128,13 +156,14 @@ void Invalidator::ReadEvents(Batch& batch) {
         if (it == watched_.end()) continue;
         dir = it->second;
         if (ev->mask & IN_IGNORED) {
+          dirs_watched_[it->second].active--;
           watched_.erase(it);
           continue;
         }
       }
       if (ev->len == 0) {
         // The watched copy itself: its attributes, or it went away.
-        if (IsSelf(dir)) continue;
+        if (Masked(dir)) continue;
         batch.attrs.insert(dir);
         if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) merge_changed(dir);
         continue;
@@ -147,7 +176,7 @@ void Invalidator::ReadEvents(Batch& batch) {
       }
       bool whiteout = StartsWith(name, ".wh.");
       std::string path = Child(dir, whiteout ? name.substr(4) : name);
-      if (IsSelf(path)) continue;
+      if (Masked(path)) continue;
       bool renamed = ev->mask & kNameChanges;
       if (renamed || whiteout) {
         batch.entries.insert(path);
@@ -170,7 +199,7 @@ void Invalidator::Run() {
   auto next_prune = Clock::now() + kPruneEvery;
   for (;;) {
     struct pollfd fds[2] = {{wake_, POLLIN, 0}, {inotify_, POLLIN, 0}};
-    int rc = poll(fds, inotify_ >= 0 ? 2 : 1, 1000);
+    int rc = poll(fds, inotify_ >= 0 ? 2 : 1, kMaskedCheckMs);
     if (rc < 0 && errno != EINTR) perror("strata: poll");
     uint64_t count;
     if (fds[0].revents & POLLIN && read(wake_, &count, sizeof count) < 0 && errno != EAGAIN) perror("strata: eventfd");
@@ -194,6 +223,16 @@ void Invalidator::Run() {
     for (const std::string& dir : batch.merges) {
       dirs_.Drop(dir);
       if (changed_) changed_(dir);
+    }
+    // A masked event may have hidden a change made directly in the branch at the same time: once the
+    // union has left the path alone for a while, its cached attributes and pages go anyway.
+    for (auto it = masked_.begin(); it != masked_.end();) {
+      if (IsSelf(*it)) {
+        ++it;
+        continue;
+      }
+      batch.attrs.insert(*it);
+      it = masked_.erase(it);
     }
     for (const std::string& path : batch.entries) session_->InvalidateAll(known_.Get(path));
     for (const std::string& path : batch.attrs) {

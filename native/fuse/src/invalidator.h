@@ -5,10 +5,11 @@
 // directory's merge changed (a copy, whiteout or opaque marker appeared or went). It also runs the
 // invalidations the ops queue (hard-link siblings, reconfiguration).
 //
-// Changes the union makes itself are marked by the ops and not echoed back: the kernel already knows
-// about them, and invalidating every file the union just created would cost a getattr per create.
-// A change made directly in a branch to the same name within a second of the union's own change may
-// go unnoticed, which leaves it to the attribute timeout (1 s), the same bound as without a watch.
+// Changes the union makes itself are marked by the ops and not echoed back at once: the kernel already
+// knows about them, and invalidating every file the union just created or is writing would cost a
+// getattr per create and the page cache of every file written. A change made directly in a branch to
+// the same name within a second of the union's own change is only invalidated a second after the
+// union's last change to it.
 //
 // Invalidations never run on a FUSE request thread or the JS thread: the kernel may wait on pages
 // locked by a request in flight.
@@ -48,6 +49,9 @@ class Invalidator {
   // Attributes and data of `paths`.
   void Invalidate(std::vector<std::string> paths);
   void MarkSelf(const std::string& path);
+  // Does every copy of union directory `dir` have a watch, so that a change made directly in a
+  // branch to a file in it is sure to be invalidated? Never again after events were lost.
+  bool Watches(const std::string& dir);
 
  private:
   void Run();
@@ -60,6 +64,8 @@ class Invalidator {
   };
   void ReadEvents(Batch& batch);
   bool IsSelf(const std::string& path);
+  // IsSelf, remembering the path for a late invalidation.
+  bool Masked(const std::string& path);
   void Prune();
 
   std::shared_ptr<Session> session_;
@@ -71,9 +77,16 @@ class Invalidator {
   std::thread thread_;
   bool stopping_ = false;
   bool warned_ = false;
+  std::set<std::string> masked_;  // paths whose events were taken for the union's own (thread only)
 
   std::mutex mutex_;  // guards everything below
   std::unordered_map<int, std::string> watched_;  // wd -> union directory
+  struct DirWatch {
+    int active = 0;
+    bool failed = false;
+  };
+  std::unordered_map<std::string, DirWatch> dirs_watched_;
+  bool overflowed_ = false;
   std::vector<std::pair<std::string, std::string>> pending_;  // (union dir, branch copy) to watch
   std::vector<std::string> queued_;
   std::unordered_map<std::string, Clock::time_point> self_;

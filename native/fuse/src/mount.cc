@@ -114,15 +114,15 @@ void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   cfg->negative_timeout = negative_timeout_;
   // Large writes are spliced from the device into the branch file (operations.cc, WriteBuf).
   if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
-  // auto_cache, not kernel_cache: the page cache survives across opens only while the file's mtime and
-  // size are unchanged, so a change made directly in a branch is seen at the next open.
-  cfg->auto_cache = kernel_cache_;
+  // Not libfuse's auto_cache: it compares mtime and size it saw at its last getattr, which with
+  // attributes cached by the kernel is rarely current, so it would drop the pages of a file just
+  // written through the union. Each open decides instead (file_ops.cc, KeepCache).
+  cfg->auto_cache = 0;
   // Page-cache mode always: direct_io breaks shared mmap.
   cfg->direct_io = 0;
   conn->max_write = kMaxWrite;
-  // With attributes never cached, auto_inval_data makes the kernel ask for them before every read(2),
-  // even one the page cache can answer. Cached pages are checked at each open instead (auto_cache
-  // keeps them only while mtime and size are unchanged); a change of size is still seen at any getattr.
+  // auto_inval_data would make the kernel ask for attributes before reads the page cache can answer;
+  // branch changes invalidate the pages themselves (invalidator.h).
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   // Branch writes run as root, which keeps setuid bits; let the kernel clear them through chmod.
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;

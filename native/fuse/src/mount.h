@@ -50,6 +50,8 @@ class Mount : public Napi::ObjectWrap<Mount> {
   OpenFiles& files() { return files_; }
   const DirAttrs& dirs() const { return dirs_; }
   KnownPaths& known() { return known_; }
+  // The kernel may keep a file's pages across opens (file_ops.cc decides per open).
+  bool KeepsPageCache() const { return kernel_cache_; }
   Counters& counters() { return counters_; }
   // FUSE thread: only for a path whose pages the current request cannot hold locked.
   void InvalidateNow(const char* path) { session_->InvalidatePath(path); }
