@@ -57,20 +57,8 @@ void Invalidator::Watch(const std::string& rel, const std::vector<std::string>& 
   bool idle;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    idle = pending_.empty() && queued_.empty();
+    idle = pending_.empty();
     for (const std::string& real : layers) pending_.emplace_back(rel, real);
-  }
-  uint64_t one = 1;
-  if (idle && write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
-}
-
-void Invalidator::Invalidate(std::vector<std::string> paths) {
-  if (paths.empty()) return;
-  bool idle;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    idle = pending_.empty() && queued_.empty();
-    for (std::string& p : paths) queued_.push_back(std::move(p));
   }
   uint64_t one = 1;
   if (idle && write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
@@ -210,8 +198,6 @@ void Invalidator::Run() {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;
       pending.swap(pending_);
-      for (std::string& q : queued_) batch.attrs.insert(std::move(q));
-      queued_.clear();
     }
     if (!pending.empty()) AddWatches(std::move(pending));
     if (inotify_ >= 0 && (fds[1].revents & POLLIN)) {

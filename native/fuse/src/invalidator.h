@@ -2,8 +2,7 @@
 // copy of each directory the union's resolver holds, and turns a change made there behind the union's
 // back into invalidations of the union paths it affects: attributes and page cache of the name, the
 // directory's attributes for a change of its entries, and the native and JS directory caches when a
-// directory's merge changed (a copy, whiteout or opaque marker appeared or went). It also runs the
-// invalidations the ops queue (hard-link siblings, reconfiguration).
+// directory's merge changed (a copy, whiteout or opaque marker appeared or went).
 //
 // Changes the union makes itself are marked by the ops and not echoed back at once: the kernel already
 // knows about them, and invalidating every file the union just created or is writing would cost a
@@ -11,8 +10,9 @@
 // the same name within a second of the union's own change is only invalidated a second after the
 // union's last change to it.
 //
-// Invalidations never run on a FUSE request thread or the JS thread: the kernel may wait on pages
-// locked by a request in flight.
+// These invalidations run on this thread, never on a FUSE request thread or the JS thread: the kernel
+// may wait on pages, or a directory, locked by a request in flight. (The ops invalidate only what
+// their own request cannot hold: the other names of a hard link, and a name after an xattr change.)
 #pragma once
 #include <chrono>
 #include <functional>
@@ -46,8 +46,6 @@ class Invalidator {
 
   // Any thread. `layers`: the real paths of union directory `rel`'s copies.
   void Watch(const std::string& rel, const std::vector<std::string>& layers);
-  // Attributes and data of `paths`.
-  void Invalidate(std::vector<std::string> paths);
   void MarkSelf(const std::string& path);
   // Does every copy of union directory `dir` have a watch, so that a change made directly in a
   // branch to a file in it is sure to be invalidated? Never again after events were lost.
@@ -73,7 +71,7 @@ class Invalidator {
   DirAttrs& dirs_;
   Changed changed_;
   int inotify_ = -1;
-  int wake_ = -1;  // eventfd: queued work or stop
+  int wake_ = -1;  // eventfd: watches to add, or stop
   std::thread thread_;
   bool stopping_ = false;
   bool warned_ = false;
@@ -88,7 +86,6 @@ class Invalidator {
   std::unordered_map<std::string, DirWatch> dirs_watched_;
   bool overflowed_ = false;
   std::vector<std::pair<std::string, std::string>> pending_;  // (union dir, branch copy) to watch
-  std::vector<std::string> queued_;
   std::unordered_map<std::string, Clock::time_point> self_;
 };
 
