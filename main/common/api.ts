@@ -31,8 +31,12 @@ export interface UnionSummary {
   /** Live branch state, with space figures also for a stopped union (read from the branch roots). */
   branches: BranchStatus[];
   pid?: number;
-  /** For 'stale' and 'error': what happened, in one sentence. */
+  /** For 'stale', 'hung' and 'error': what happened, in one sentence. */
   problem?: string;
+  /** For 'hung': since when (epoch ms) the union has not answered. */
+  hungSince?: number;
+  /** When the live figures in this row were last read (epoch ms); older than a poll means stale data. */
+  checkedAt?: number;
 }
 
 /** What the policy pickers show of each policy: the registry's description without aliases. */

@@ -42,7 +42,11 @@ export interface BranchStatus {
 }
 
 export type BackendName = 'fuse-native' | 'native';
-export type MountState = 'mounted' | 'stale' | 'stopped' | 'error';
+/**
+ * 'hung': a mount exists and its worker is alive but has not answered within the deadline (stopped, or
+ * sitting on a request); its actions are abort and detach. 'stale': the worker is gone.
+ */
+export type MountState = 'mounted' | 'hung' | 'stale' | 'stopped' | 'error';
 
 export interface MountStatus {
   mountpoint: string;
@@ -54,8 +58,10 @@ export interface MountStatus {
   config?: UnionConfig;
   branches: BranchStatus[];
   startedAt?: number;
-  /** For 'stale'/'error': what happened, in one sentence. */
+  /** For 'stale'/'error'/'hung': what happened, in one sentence. */
   problem?: string;
+  /** For 'hung': since when (epoch ms) the worker has not answered. */
+  hungSince?: number;
 }
 
 export interface OpStats {
