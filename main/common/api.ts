@@ -142,6 +142,22 @@ export interface StrataBridge {
   on<E extends EventName>(event: E, listener: (data: ApiEvents[E]) => void): () => void;
 }
 
+export type ApiDeadline = (channel: Channel) => number;
+
+/**
+ * How long the server lets one request run before it answers TIMEOUT. Mounting waits for a worker's
+ * readiness (up to 20 s) and a folder dialog for the user; everything else answers in seconds or names
+ * the union that does not. The renderer waits a little longer (CLIENT_GRACE_MS), so the server's
+ * answer, which names the union, normally arrives first.
+ */
+export function apiDeadlineMs(channel: Channel): number {
+  if (channel === 'fs:pickFolder') return 10 * 60_000;
+  if (channel === 'unions:mount' || channel === 'unions:unmount' || channel === 'unions:setLive' || channel === 'unions:save') return 30_000;
+  return 8_000;
+}
+
+export const CLIENT_GRACE_MS = 2_000;
+
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
 }

@@ -62,6 +62,10 @@ export interface MountStatus {
   problem?: string;
   /** For 'hung': since when (epoch ms) the worker has not answered. */
   hungSince?: number;
+  /** Set for another user's union: the name of the user who mounted it (only their Strata can manage it). */
+  owner?: string;
+  /** When this status was read (epoch ms). */
+  checkedAt?: number;
 }
 
 export interface OpStats {

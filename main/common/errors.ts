@@ -16,6 +16,7 @@ export type StrataErrorCode =
   | 'NOT_FOUND'
   | 'PERMISSION'
   | 'UNAVAILABLE'
+  | 'TIMEOUT'
   | 'INTERNAL';
 
 export interface StrataErrorData {

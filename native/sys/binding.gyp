@@ -7,5 +7,14 @@
     "cflags!": ["-fno-exceptions"],
     "cflags_cc!": ["-fno-exceptions"],
     "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"]
+  }, {
+    "target_name": "strata_mount_watch",
+    "sources": ["src/mount_watch.cc"],
+    "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions"],
+    "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
+    "libraries": ["-lpthread"]
   }]
 }

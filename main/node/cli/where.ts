@@ -1,8 +1,8 @@
 /** `strata where PATH [--json]`: which branch serves a path of a mounted union, and what it hides. */
-import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { WhereResult } from '../../common/contract.ts';
 import type { StrataError } from '../../common/errors.ts';
+import { resolveOutsideFuse } from '../mounts/fuseSafeFs.ts';
 import { queryUnion, unionContaining } from '../mounts/manager.ts';
 import { expectPositionals, parseArgs } from './args.ts';
 import { formatTable, printJson } from './output.ts';
@@ -13,7 +13,7 @@ async function locate(pathArg: string): Promise<{ mountpoint: string; relPath: s
   try {
     return await unionContaining(abs);
   } catch (err) {
-    const real = await realpath(abs).catch(() => abs);
+    const real = (await resolveOutsideFuse(abs)).path;
     if ((err as StrataError).code !== 'NOT_IN_UNION' || real === abs) throw err;
     return unionContaining(real);
   }

@@ -3,7 +3,7 @@
  * device number from mountinfo. Writing to `abort` fails every pending and future request at once, which
  * is how a dead or hung server is cut off before its mount is detached.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readMountTable } from './mountTable.ts';
@@ -30,4 +30,10 @@ export async function connectionAlive(minor: number): Promise<boolean> {
 export async function abortConnection(minor: number): Promise<boolean> {
   if (!(await ensureFusectl())) return false;
   return writeFile(`${FUSECTL}/${minor}/abort`, '1').then(() => true, () => false);
+}
+
+/** Requests the kernel holds for the connection (queued or with the server); null without fusectl. */
+export async function waitingRequests(minor: number): Promise<number | null> {
+  const text = await readFile(`${FUSECTL}/${minor}/waiting`, 'utf8').catch(() => null);
+  return text === null ? null : Number(text.trim());
 }

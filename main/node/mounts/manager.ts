@@ -11,16 +11,17 @@ import { isSameOrInside, relativeUnionPath } from '../../common/absolutePath.ts'
 import { validateConfigPatch } from '../../common/unionConfig.ts';
 import type { StopOutcome } from '../worker/mountSession.ts';
 import { controlRequest } from './controlClient.ts';
-import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { mountAt, readMountTable, strataMounts } from './mountTable.ts';
 import { resolveMountpoint } from './mountpointPath.ts';
 import { controlSocketPath } from './paths.ts';
-import { guardReconfigure, guardUnmount } from '../tracker/guardHooks.ts';
+import { cliBusyGuard, type BusyGuard } from '../tracker/guardHooks.ts';
 import { spawnWorker, type SpawnedWorker, type SpawnOptions } from './spawnWorker.ts';
-import { clearStaleMount, probeMount } from './stale.ts';
+import { clearStaleMount } from './stale.ts';
+import { checkMount, forgetUnmounted, type MountHealth } from './mountHealth.ts';
+import { commandLine } from '../../common/shellQuote.ts';
+import { loadUserNames } from '../tracker/userNames.ts';
 import { validateBranchDirs, validateForMount } from './validate.ts';
 
-const STATUS_TIMEOUT_MS = 2000;
 const GONE_TIMEOUT_MS = 5000;
 
 export type UnmountOutcome = 'unmounted' | 'detached' | 'cleared-stale';
@@ -38,9 +39,8 @@ async function strataMountAt(mountpoint: string): Promise<MountInfoEntry> {
 async function clearWayFor(mountpoint: string): Promise<void> {
   const entry = await mountAt(mountpoint);
   if (entry?.fstype !== STRATA_FSTYPE) return;
-  const health = await probeMount(mountpoint);
-  if (health !== 'dead') {
-    throw new StrataError('ALREADY_MOUNTED', `A Strata union is already mounted on ${mountpoint}: use strata set to change it, or strata unmount ${mountpoint} first.`);
+  if ((await checkMount(entry)).kind !== 'gone') {
+    throw new StrataError('ALREADY_MOUNTED', `A Strata union is already mounted on ${mountpoint}: use strata set to change it, or ${commandLine('strata', 'unmount', mountpoint)} first.`);
   }
   await clearStaleMount(entry);
 }
@@ -60,65 +60,109 @@ async function waitUntilUnmounted(entry: MountInfoEntry): Promise<void> {
   }
 }
 
-export async function unmountUnion(mountpointArg: string, { force = false } = {}): Promise<UnmountOutcome> {
+/**
+ * Cuts off a union that does not answer: abort its requests, detach it, end its worker. Nothing here
+ * waits on the mount or on the worker, which may never run again.
+ */
+async function cutOff(entry: MountInfoEntry, pid: number | undefined): Promise<void> {
+  await clearStaleMount(entry);
+  if (pid !== undefined) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export interface GuardedOptions {
+  force?: boolean;
+  /** The busy guard, in the caller's words (default: the CLI's); null when the caller guarded already. */
+  guard?: BusyGuard | null;
+}
+
+export async function unmountUnion(mountpointArg: string, { force = false, guard = cliBusyGuard() }: GuardedOptions = {}): Promise<UnmountOutcome> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   const entry = await strataMountAt(mountpoint);
+  const health = await checkMount(entry);
+  if (health.kind === 'gone') {
+    await clearStaleMount(entry);
+    return 'cleared-stale';
+  }
+  if (health.kind === 'foreign' || health.kind === 'unreachable' || health.kind === 'silent' || health.status.state === 'hung') {
+    if (!force) throw new StrataError(health.kind === 'foreign' ? 'PERMISSION' : 'WORKER_FAILED', statusFor(entry, health).problem!);
+    await cutOff(entry, health.kind === 'silent' ? health.pid : health.kind === 'answering' ? health.status.pid : undefined);
+    return 'detached';
+  }
   // The guard names who holds the union; the kernel's EBUSY (the worker's answer) stays as the backstop.
-  await guardUnmount(mountpoint, { force });
+  if (!force) await guard?.beforeUnmount(mountpoint);
   try {
     const outcome = await controlRequest<StopOutcome>(mountpoint, { op: 'stop', force });
     await waitUntilUnmounted(entry);
     return outcome.lazy ? 'detached' : 'unmounted';
   } catch (err) {
-    if ((err as StrataError).code !== 'UNAVAILABLE' && (err as StrataError).code !== 'WORKER_FAILED') throw err;
-    const health = await probeMount(mountpoint);
-    if (health === 'dead') {
-      await clearStaleMount(entry);
-      return 'cleared-stale';
-    }
+    const code = (err as StrataError).code;
+    if (code !== 'UNAVAILABLE' && code !== 'WORKER_FAILED') throw err;
     if (!force) {
-      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker does not answer: run strata unmount --force ${mountpoint} to cut it off and detach it.`);
+      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker stopped answering: run ${commandLine('strata', 'unmount', '--force', mountpoint)} to cut it off and detach it.`);
     }
-    if (health === 'hung') await clearStaleMount(entry);
-    else await fusermountUnmount(mountpoint, { lazy: true });
+    await cutOff(entry, health.status.pid);
     return 'detached';
   }
 }
 
-/** One row of `strata list` for a mount whose worker did not answer. */
-async function unansweredStatus(entry: MountInfoEntry, err: unknown): Promise<MountStatus> {
+const clock = (ms: number) => new Date(ms).toLocaleTimeString();
+
+/** One `strata list` row for a mount, from what its health check learnt. */
+export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: (uid: number) => string = String): MountStatus {
   const base = { mountpoint: entry.mountpoint, name: entry.source.replace(/^strata:/, ''), branches: [] };
-  const health = await probeMount(entry.mountpoint);
-  if (health === 'dead') {
-    return { ...base, state: 'stale', problem: 'Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.' };
+  const force = commandLine('strata', 'unmount', '--force', entry.mountpoint);
+  switch (health.kind) {
+    case 'answering': {
+      const s = health.status;
+      if (s.state !== 'hung' || s.hungSince === undefined) return s;
+      return { ...s, problem: `Not responding since ${clock(s.hungSince)}: a filesystem request has waited unanswered since then (is one of its branches a stuck mount?). ${force} aborts its requests and detaches it.` };
+    }
+    case 'silent': {
+      const why = health.stopped ? `its worker (pid ${health.pid}) is stopped by a signal` : `its worker (pid ${health.pid}) does not answer`;
+      const waiting = health.waiting ? `; ${health.waiting} request${health.waiting === 1 ? '' : 's'} wait in the kernel` : '';
+      return { ...base, state: 'hung', pid: health.pid, hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${force} aborts its requests and detaches it.` };
+    }
+    case 'gone':
+      return { ...base, state: 'stale', problem: `Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.` };
+    case 'foreign':
+      return { ...base, state: 'mounted', owner: userName(health.uid), problem: `Mounted by ${userName(health.uid)} (uid ${health.uid}): only their Strata can query or unmount it.` };
+    case 'unreachable':
+      return { ...base, state: 'error', problem: `No worker answers for it on ${controlSocketPath(entry.mountpoint)}: it was mounted by another Strata installation or with another STRATA_RUNTIME_DIR; run strata there, or ${force} to abort and detach it.` };
   }
-  if (health === 'hung') {
-    return { ...base, state: 'error', problem: 'It does not answer filesystem requests: strata unmount --force clears it.' };
-  }
-  if ((err as StrataError).code === 'WORKER_FAILED') return { ...base, state: 'error', problem: (err as Error).message };
-  return { ...base, state: 'error', problem: `It serves files, but no worker answers on ${controlSocketPath(entry.mountpoint)}: it was mounted by another Strata installation or with another STRATA_RUNTIME_DIR.` };
 }
 
 export async function listUnions(): Promise<MountStatus[]> {
-  const mounts = await strataMounts();
-  return Promise.all(mounts.map((entry) =>
-    controlRequest<MountStatus>(entry.mountpoint, { op: 'status' }, STATUS_TIMEOUT_MS).catch((err) => unansweredStatus(entry, err))));
+  const [mounts, userName] = await Promise.all([strataMounts(), loadUserNames()]);
+  forgetUnmounted(mounts);
+  return Promise.all(mounts.map(async (entry) => {
+    const checkedAt = Date.now();
+    return { ...statusFor(entry, await checkMount(entry), userName), checkedAt };
+  }));
 }
 
 /** Any control request to the union mounted on `mountpointArg` (status, stats, where, preview, handles). */
-export async function queryUnion<T>(mountpointArg: string, req: ControlRequest): Promise<T> {
+export async function queryUnion<T>(mountpointArg: string, req: ControlRequest, timeoutMs?: number): Promise<T> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   await strataMountAt(mountpoint);
-  return controlRequest<T>(mountpoint, req);
+  return controlRequest<T>(mountpoint, req, timeoutMs);
 }
 
 /** Live change through the control channel; branches are checked here first so bad input changes nothing. */
-export async function reconfigureUnion(mountpointArg: string, patch: UnionConfigPatch, { force = false } = {}): Promise<UnionConfig> {
+export async function reconfigureUnion(mountpointArg: string, patch: UnionConfigPatch, { force = false, guard = cliBusyGuard() }: GuardedOptions = {}): Promise<UnionConfig> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   await strataMountAt(mountpoint);
   validateConfigPatch(mountpoint, patch);
   if (patch.branches) await validateBranchDirs(mountpoint, patch.branches);
-  await guardReconfigure(mountpoint, patch, { force });
+  if (!force && guard && patch.branches) {
+    const current = await controlRequest<MountStatus>(mountpoint, { op: 'status' });
+    await guard.beforeReconfigure(mountpoint, patch, current.branches);
+  }
   return controlRequest<UnionConfig>(mountpoint, { op: 'reconfigure', patch, force });
 }
 

@@ -32,6 +32,10 @@ export function controlSocketPath(mountpoint: string): string {
   return join(runtimeDir(), `${mountKey(mountpoint)}.sock`);
 }
 
+export function workerPidPath(mountpoint: string): string {
+  return join(runtimeDir(), `${mountKey(mountpoint)}.pid`);
+}
+
 export function workerLogPath(mountpoint: string): string {
   return join(stateDir(), `${mountKey(mountpoint)}.log`);
 }

@@ -4,26 +4,25 @@
  * empty directory that is not already mounted on. Runs before a worker is spawned, so bad input changes
  * nothing. Only async calls: the worker runs this too (on `set`) and must never block its own loop.
  */
-import type { Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
 import type { BranchSpec } from '../../common/branch.ts';
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError, type StrataErrorCode } from '../../common/errors.ts';
 import { validateBranchLayout } from '../../common/unionConfig.ts';
+import { safeReaddir, safeStat } from './fuseSafeFs.ts';
 import { mountAt } from './mountTable.ts';
 
 type Role = { code: StrataErrorCode; label: string };
 const BRANCH: Role = { code: 'BRANCH_INVALID', label: 'Branch' };
 const MOUNTPOINT: Role = { code: 'MOUNTPOINT_INVALID', label: 'Mountpoint' };
 
-/** stat + realpath of a directory, with errors that say what to do. */
-async function existingDirectory(path: string, role: Role): Promise<{ st: Stats; real: string }> {
+/** stat + realpath of a directory (with a deadline where it lies on a FUSE mount), with errors that say what to do. */
+async function existingDirectory(path: string, role: Role): Promise<{ real: string }> {
   try {
-    const st = await stat(path);
-    if (!st.isDirectory()) {
+    const st = await safeStat(path);
+    if (!st.isDirectory) {
       throw new StrataError(role.code, `${role.label} ${path} is not a directory: give a directory.`);
     }
-    return { st, real: await realpath(path) };
+    return { real: st.real };
   } catch (err) {
     if (err instanceof StrataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -32,6 +31,9 @@ async function existingDirectory(path: string, role: Role): Promise<{ st: Stats;
     }
     if (code === 'ENOTDIR') {
       throw new StrataError(role.code, `${role.label} ${path} is not a directory: a component of the path is a file; fix the path.`);
+    }
+    if (code === 'ETIMEDOUT') {
+      throw new StrataError('TIMEOUT', `${role.label} ${(err as Error).message}: see strata list, and clear that mount with strata unmount --force.`);
     }
     if (code === 'EACCES' || code === 'EPERM') {
       throw new StrataError('PERMISSION', `${role.label} ${path} is not accessible (${code}): fix its permissions or run as a user who can read it.`);
@@ -66,7 +68,7 @@ export async function validateMountpointDir(mountpoint: string): Promise<string>
   if (real !== mountpoint && (await mountAt(real))) {
     throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} (${real}) is already a mount point: unmount it first or choose another directory.`);
   }
-  const entries = await readdir(real);
+  const entries = await safeReaddir(real);
   if (entries.length > 0) {
     throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}): mounting would hide them; use an empty directory.`);
   }

@@ -40,12 +40,16 @@ function refuse(res: ServerResponse, verdict: Exclude<GuardVerdict, { ok: true }
   sendJson(res, verdict.status, { error: { code: 'PERMISSION', message: verdict.message } });
 }
 
+class TooLarge extends Error {}
+
+/** Refuses a body over MAX_BODY as soon as it says so (Content-Length) or grows past it, never reading the rest. */
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) throw new TooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('Request body is larger than 1 MiB.');
+    if (size > MAX_BODY) throw new TooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -71,6 +75,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, path: string
   try {
     body = await readJson(req);
   } catch (err) {
+    if (err instanceof TooLarge) {
+      // Close the connection: the rest of the upload is not worth reading.
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => req.destroy());
+      sendJson(res, 413, { error: { code: 'INVALID_ARGUMENT', message: 'The request body is larger than 1 MiB: send less.' } });
+      return;
+    }
     sendJson(res, 400, { error: { code: 'INVALID_ARGUMENT', message: `The request is not valid JSON: ${(err as Error).message}` } });
     return;
   }

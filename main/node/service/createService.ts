@@ -5,6 +5,7 @@
 import { strataMounts } from '../mounts/mountTable.ts';
 import type { SpawnOptions } from '../mounts/spawnWorker.ts';
 import { loadSyscalls } from '../sys/load.ts';
+import { watchMountTable } from '../sys/mountWatch.ts';
 import { managerBackend } from './managerBackend.ts';
 import { offlinePreviewer } from './offlinePreview.ts';
 import type { WorkerSpawner } from './ports.ts';
@@ -25,6 +26,7 @@ export function createStrataService(host: HostOptions = {}): StrataService {
     offlinePreview: offlinePreviewer(loadSyscalls),
     mountedPoints: async () => (await strataMounts()).map((m) => m.mountpoint),
     tickMs: 1000,
+    watchMounts: watchMountTable,
     log: host.log,
   });
 }

@@ -1,10 +1,12 @@
 /**
  * One request handler for both servers: validates the channel and its argument (apiArgs.ts), calls the
  * service, and wraps the outcome in the {result}|{error} envelope. Nothing thrown escapes, so Electron's
- * generic "Error invoking remote method" and HTTP 500 pages never reach the user.
+ * generic "Error invoking remote method" and HTTP 500 pages never reach the user. Every call has a
+ * deadline: past it the caller gets TIMEOUT naming the union, and the call is left to finish (or not)
+ * on its own, so one union that does not answer never holds a request, or a browser connection, for good.
  */
 import type { ApiResponse, ArgsOf, Channel, ResultOf } from '../../common/api.ts';
-import { isChannel } from '../../common/api.ts';
+import { apiDeadlineMs, isChannel, type ApiDeadline } from '../../common/api.ts';
 import { validateArgs } from '../../common/apiArgs.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { completeDirectory } from './pathCompletion.ts';
@@ -42,13 +44,28 @@ function handlers(service: StrataService, host: HostCapabilities): Handlers {
 
 export type Dispatch = (channel: string, rawArgs: unknown) => Promise<ApiResponse<unknown>>;
 
-export function createDispatch(service: StrataService, host: HostCapabilities): Dispatch {
+function withDeadline<T>(work: Promise<T>, deadline: ApiDeadline, channel: Channel, args: unknown): Promise<T> {
+  const ms = deadline(channel);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const mountpoint = (args as { mountpoint?: unknown; config?: { mountpoint?: unknown } } | null);
+      const union = typeof mountpoint?.mountpoint === 'string' ? mountpoint.mountpoint : typeof mountpoint?.config?.mountpoint === 'string' ? mountpoint.config.mountpoint : undefined;
+      reject(new StrataError('TIMEOUT', `${channel} ${union ? `for ${union} ` : ''}did not finish within ${ms / 1000} s: a union may not be answering (the unions list shows which); try again, or unmount it with Force.`));
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export function createDispatch(service: StrataService, host: HostCapabilities, deadline: ApiDeadline = apiDeadlineMs): Dispatch {
   const table = handlers(service, host);
   return async (channel, rawArgs) => {
     try {
       if (!isChannel(channel)) throw new StrataError('INVALID_ARGUMENT', `Unknown request '${channel}'.`);
       const handler = table[channel] as (args: unknown) => Promise<unknown> | unknown;
-      return { result: await handler(validateArgs(channel, rawArgs)) };
+      const args = validateArgs(channel, rawArgs);
+      return { result: await withDeadline(Promise.resolve().then(() => handler(args)), deadline, channel, args) };
     } catch (err) {
       return { error: toErrorData(err) };
     }

@@ -8,6 +8,8 @@ import type { SpawnOptions } from '../mounts/spawnWorker.ts';
 import { sweepStaleMounts } from '../mounts/stale.ts';
 import type { MountBackend } from './ports.ts';
 
+const STATS_TIMEOUT_MS = 1000;
+
 export function managerBackend(spawn: SpawnOptions = {}): MountBackend {
   return {
     list: listUnions,
@@ -17,12 +19,14 @@ export function managerBackend(spawn: SpawnOptions = {}): MountBackend {
       worker.process.detach();
     },
     async unmount(mountpoint, force) {
-      await unmountUnion(mountpoint, { force });
+      // StrataService ran the busy guard already, in the app's words.
+      await unmountUnion(mountpoint, { force, guard: null });
     },
-    reconfigure: (mountpoint, patch) => reconfigureUnion(mountpoint, patch),
+    reconfigure: (mountpoint, patch) => reconfigureUnion(mountpoint, patch, { guard: null }),
     where: (mountpoint, relPath) => queryUnion<WhereResult>(mountpoint, { op: 'where', relPath }),
     preview: (mountpoint, relPath, fn) => queryUnion<PreviewResult>(mountpoint, { op: 'preview', relPath, fn }),
-    stats: (mountpoint) => queryUnion<OpStats>(mountpoint, { op: 'stats' }),
+    // Sampled every second while watched: a worker that cannot answer in one is skipped, not waited for.
+    stats: (mountpoint) => queryUnion<OpStats>(mountpoint, { op: 'stats' }, STATS_TIMEOUT_MS),
     sweepStale: sweepStaleMounts,
   };
 }

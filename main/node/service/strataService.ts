@@ -7,11 +7,14 @@
 import { EventEmitter } from 'node:events';
 import type { ApiEvents, EventName, PolicyCatalog, PolicyInfo, StatsSample, UnionDefinition, UnionSummary } from '../../common/api.ts';
 import type { BranchStatus, MountStatus, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
+import { isSameOrInside } from '../../common/absolutePath.ts';
 import { StrataError } from '../../common/errors.ts';
+import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY } from '../../common/unionConfig.ts';
 import type { MapsSnapshot } from '../../common/maps.ts';
 import { listCopyupPolicies, listCreatePolicies, type PolicyInfo as RegistryPolicyInfo } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
-import { busyBranchError, busyReadOnlyError, busyUnmountError } from './busyMessages.ts';
+import { busyGuard, type BusyGuard } from '../tracker/guardHooks.ts';
+import { appPhrasing } from './busyMessages.ts';
 import type { MountBackend, OfflinePreview, TrackerSource } from './ports.ts';
 import { spaceOf } from './space.ts';
 import { StatsSampler } from './statsSampler.ts';
@@ -24,8 +27,10 @@ export interface ServiceDeps {
   offlinePreview: OfflinePreview;
   /** Mountpoints of the Strata mounts in the kernel's table: cheap, read every tick to notice outside changes. */
   mountedPoints: () => Promise<string[]>;
-  /** Milliseconds between activity samples; 0 disables the timer (tests call tick()). */
+  /** Milliseconds between activity samples while watched; 0 disables the timer (tests call tick()). */
   tickMs?: number;
+  /** Calls back when the kernel's mount table changes; returns the function that stops. */
+  watchMounts?: (onChange: () => void) => () => void;
   log?: (line: string) => void;
 }
 
@@ -48,6 +53,11 @@ function isReachable(status: MountStatus | undefined): status is MountStatus {
   return status !== undefined && status.state !== 'stale';
 }
 
+/** What is known of a mount that never told its config: where it is and its name, no branches. */
+function unknownConfig(s: MountStatus): UnionConfig {
+  return { mountpoint: s.mountpoint, name: s.name, branches: [], create: DEFAULT_CREATE_POLICY, createOverrides: {}, copyup: DEFAULT_COPYUP_POLICY, minFreeSpace: 0, moveOnEnospc: false };
+}
+
 async function stoppedBranches(config: UnionConfig): Promise<BranchStatus[]> {
   return Promise.all(config.branches.map(async (b, index) => {
     const space = await spaceOf(b.path);
@@ -66,20 +76,39 @@ export class StrataService {
   private readonly problems = new Map<string, string>();
   /** Configs of live mounts from the last list(), for mounts the app did not save. */
   private readonly liveConfigs = new Map<string, UnionConfig>();
+  /** The last status each mounted union answered with, for the rows of unions that stop answering. */
+  private readonly lastAnswered = new Map<string, MountStatus>();
   private readonly events = new EventEmitter();
   private readonly sampler: StatsSampler;
+  /** The one busy guard, in the app's words; the backend does not guard again. */
+  private readonly guard: BusyGuard;
   private mountSignature = '';
-  private timer?: NodeJS.Timeout;
-  private unwatch?: () => void;
+  private listeners = 0;
+  private started = false;
+  private readonly unwatch: (() => void)[] = [];
+  private stopStoreWatch?: () => void;
   private ticking = false;
 
   constructor(private readonly deps: ServiceDeps) {
     this.sampler = new StatsSampler((mp) => deps.backend.stats(mp));
+    this.guard = busyGuard((target) => deps.tracker.checkBusy(target), appPhrasing);
   }
 
+  /**
+   * Listeners are what make the service work in the background: only while someone listens (an SSE
+   * client, an Electron window) does it sample activity, rescan /proc and follow the mount table. An
+   * idle `strata serve` costs nothing.
+   */
   on<E extends EventName>(event: E, listener: (data: ApiEvents[E]) => void): () => void {
     this.events.on(event, listener);
-    return () => this.events.off(event, listener);
+    if (++this.listeners === 1 && this.started) this.watch();
+    let off = false;
+    return () => {
+      if (off) return;
+      off = true;
+      this.events.off(event, listener);
+      if (--this.listeners === 0) this.unwatchAll();
+    };
   }
 
   private emit<E extends EventName>(event: E, data: ApiEvents[E]): void {
@@ -94,29 +123,56 @@ export class StrataService {
     this.deps.log?.(line);
   }
 
-  /** Loads saved unions, sweeps stale mounts, mounts the auto-mount ones and starts watching. */
+  /** Loads saved unions, sweeps stale mounts, mounts the auto-mount ones; watches once someone listens. */
   async start(): Promise<void> {
     this.definitions = await this.deps.store.load();
+    this.stopStoreWatch = this.deps.store.watch?.(() => void this.reloadDefinitions());
     // Best effort: a stale mount that cannot be cleared must not keep the app from starting.
     const swept = await this.deps.backend.sweepStale().catch((err: Error) => {
       this.log(`Could not clear stale mounts: ${err.message}`);
       return [];
     });
     for (const mp of swept) this.log(`Cleaned up stale mount ${mp} (its worker had died).`);
-    this.unwatch = this.deps.tracker.watch((change) => this.emit('maps:changed', { at: change.at }));
     const mounted = new Set(await this.deps.mountedPoints());
     for (const def of this.definitions.filter((d) => d.autoMount && !mounted.has(d.config.mountpoint))) {
       await this.mount(def.config.mountpoint).catch((err: Error) => this.log(`Auto-mount of ${def.config.mountpoint} failed: ${err.message}`));
     }
-    if (this.deps.tickMs) {
-      this.timer = setInterval(() => void this.tick(), this.deps.tickMs);
-      this.timer.unref();
-    }
+    this.started = true;
+    if (this.listeners > 0) this.watch();
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.unwatch?.();
+    this.started = false;
+    this.unwatchAll();
+    this.stopStoreWatch?.();
+    this.stopStoreWatch = undefined;
+  }
+
+  private watch(): void {
+    if (this.unwatch.length > 0) return;
+    this.unwatch.push(this.deps.tracker.watch((change) => this.emit('maps:changed', { at: change.at })));
+    if (this.deps.watchMounts) this.unwatch.push(this.deps.watchMounts(() => void this.tick()));
+    if (this.deps.tickMs) {
+      const timer = setInterval(() => void this.tick(), this.deps.tickMs);
+      timer.unref();
+      this.unwatch.push(() => clearInterval(timer));
+    }
+    // What changed while nobody watched (a union mounted with the CLI) is told at once.
+    void this.tick();
+  }
+
+  private unwatchAll(): void {
+    for (const stop of this.unwatch.splice(0)) stop();
+  }
+
+  /** Another process (a second window, `strata serve`) saved the union list: take its version. */
+  private async reloadDefinitions(): Promise<void> {
+    try {
+      this.definitions = await this.deps.store.load();
+      this.changed();
+    } catch (err) {
+      this.log(`Could not reload ${this.deps.store.path}: ${(err as Error).message}`);
+    }
   }
 
   /** Unmounts the unions this process mounted (the desktop app on quit); busy ones stay unless `force`. */
@@ -160,14 +216,12 @@ export class StrataService {
     return this.definitions.find((d) => d.config.mountpoint === mountpoint);
   }
 
-  private async status(mountpoint: string): Promise<MountStatus | undefined> {
-    return (await this.deps.backend.list()).find((s) => s.mountpoint === mountpoint);
-  }
 
   private async summary(def: UnionDefinition | undefined, status: MountStatus | undefined): Promise<UnionSummary> {
     const config = status?.config ?? def?.config;
     if (!config) throw new StrataError('NOT_FOUND', 'No such union.');
     const problem = status?.problem ?? (status ? undefined : this.problems.get(config.mountpoint));
+    const branches = status && status.branches.length > 0 ? status.branches : await stoppedBranches(config);
     const row: UnionSummary = {
       mountpoint: config.mountpoint,
       name: def?.config.name ?? config.name,
@@ -176,22 +230,48 @@ export class StrataService {
       saved: def !== undefined,
       autoMount: def?.autoMount ?? false,
       config: def && !status?.config ? def.config : config,
-      branches: status && status.branches.length > 0 ? status.branches : await stoppedBranches(config),
+      branches,
+      checkedAt: status && status.branches.length > 0 ? status.checkedAt ?? Date.now() : Date.now(),
     };
     if (status?.pid !== undefined) row.pid = status.pid;
+    if (status?.hungSince !== undefined) row.hungSince = status.hungSince;
     if (problem) row.problem = problem;
     return row;
   }
 
+  /**
+   * Every mount's status; a union that does not answer keeps the config and branches it last reported,
+   * with the time they were read (checkedAt), so the list still says what it is.
+   */
+  private async statuses(): Promise<MountStatus[]> {
+    const now = await this.deps.backend.list();
+    const live = new Set(now.map((s) => s.mountpoint));
+    for (const mp of this.lastAnswered.keys()) if (!live.has(mp)) this.lastAnswered.delete(mp);
+    return now.map((s) => {
+      if (s.config) {
+        this.lastAnswered.set(s.mountpoint, s);
+        return s;
+      }
+      const last = s.state === 'hung' ? this.lastAnswered.get(s.mountpoint) : undefined;
+      return last ? { ...s, config: last.config, branches: last.branches, checkedAt: last.checkedAt } : s;
+    });
+  }
+
+  private async status(mountpoint: string): Promise<MountStatus | undefined> {
+    return (await this.statuses()).find((s) => s.mountpoint === mountpoint);
+  }
+
   async list(): Promise<UnionSummary[]> {
-    const statuses = await this.deps.backend.list();
+    const statuses = await this.statuses();
     this.liveConfigs.clear();
     for (const s of statuses) if (s.config) this.liveConfigs.set(s.mountpoint, s.config);
     const byMountpoint = new Map(statuses.map((s) => [s.mountpoint, s]));
     const saved = this.definitions.map((d) => this.summary(d, byMountpoint.get(d.config.mountpoint)));
+    // Also mounts that report no config (stale, hung before it ever answered, another user's): the
+    // app must be able to show them to offer their clean-up.
     const unsaved = statuses
-      .filter((s) => !this.definition(s.mountpoint) && s.config)
-      .map((s) => this.summary(undefined, s));
+      .filter((s) => !this.definition(s.mountpoint))
+      .map((s) => this.summary(undefined, s.config ? s : { ...s, config: unknownConfig(s) }));
     return Promise.all([...saved, ...unsaved]);
   }
 
@@ -199,8 +279,9 @@ export class StrataService {
     return this.summary(this.definition(mountpoint), await this.status(mountpoint));
   }
 
-  private async persist(): Promise<void> {
-    await this.deps.store.save(this.definitions);
+  /** Applies one entry's change to the saved list as it is on disk now (other processes save too). */
+  private async persist(change: (current: UnionDefinition[]) => UnionDefinition[]): Promise<void> {
+    this.definitions = await this.deps.store.update(change);
     this.changed();
   }
 
@@ -221,8 +302,7 @@ export class StrataService {
       const { mountpoint: _, ...patch } = definition.config;
       await this.applyLive(mp, patch, live);
     }
-    this.definitions = [...this.definitions.filter((d) => d.config.mountpoint !== (previousMountpoint ?? mp)), definition];
-    await this.persist();
+    await this.persist((list) => [...list.filter((d) => d.config.mountpoint !== (previousMountpoint ?? mp)), definition]);
     return this.get(mp);
   }
 
@@ -231,9 +311,8 @@ export class StrataService {
     if (await this.status(mountpoint)) {
       throw new StrataError('ALREADY_MOUNTED', `${mountpoint} is mounted: unmount it before deleting the union.`);
     }
-    this.definitions = this.definitions.filter((d) => d.config.mountpoint !== mountpoint);
     this.problems.delete(mountpoint);
-    await this.persist();
+    await this.persist((list) => list.filter((d) => d.config.mountpoint !== mountpoint));
   }
 
   async mount(mountpoint: string): Promise<UnionSummary> {
@@ -253,10 +332,7 @@ export class StrataService {
   }
 
   async unmount(mountpoint: string, force = false): Promise<UnionSummary | null> {
-    if (!force) {
-      const report = await this.deps.tracker.checkBusy({ mountpoint });
-      if (report.busy) throw busyUnmountError(mountpoint, report);
-    }
+    if (!force) await this.guard.beforeUnmount(mountpoint);
     await this.deps.backend.unmount(mountpoint, force);
     this.owned.delete(mountpoint);
     this.changed();
@@ -269,8 +345,7 @@ export class StrataService {
     const config = await this.applyLive(mountpoint, patch, live);
     const def = this.definition(mountpoint);
     if (def) {
-      def.config = config;
-      await this.persist();
+      await this.persist((list) => list.map((d) => (d.config.mountpoint === mountpoint ? { ...d, config } : d)));
     } else {
       this.changed();
     }
@@ -283,19 +358,7 @@ export class StrataService {
    */
   private async applyLive(mountpoint: string, patch: UnionConfigPatch, live: MountStatus): Promise<UnionConfig> {
     const current = live.config ?? this.definition(mountpoint)?.config;
-    if (patch.branches && current) {
-      const next = new Map(patch.branches.map((b) => [b.path, b]));
-      const removed = current.branches.filter((b) => !next.has(b.path)).map((b) => b.path);
-      const madeReadOnly = current.branches.filter((b) => b.mode !== 'ro' && next.get(b.path)?.mode === 'ro').map((b) => b.path);
-      if (removed.length > 0) {
-        const report = await this.deps.tracker.checkBusy({ mountpoint, branchRoots: removed });
-        if (report.busy) throw busyBranchError(removed, report);
-      }
-      if (madeReadOnly.length > 0) {
-        const report = await this.deps.tracker.checkBusy({ mountpoint, branchRoots: madeReadOnly, writersOnly: true });
-        if (report.busy) throw busyReadOnlyError(madeReadOnly, report);
-      }
-    }
+    if (current) await this.guard.beforeReconfigure(mountpoint, patch, current.branches);
     return this.deps.backend.reconfigure(mountpoint, patch);
   }
 
@@ -304,9 +367,17 @@ export class StrataService {
   }
 
   async preview(config: UnionConfig, relPath: string, fn: CreateFunction): Promise<PreviewResult> {
-    const live = await this.status(config.mountpoint);
+    const statuses = await this.statuses();
+    const live = statuses.find((s) => s.mountpoint === config.mountpoint);
     if (live?.state === 'mounted' && live.config && placementKey(live.config) === placementKey(config)) {
       return this.deps.backend.preview(config.mountpoint, relPath, fn);
+    }
+    // The offline preview reads the branches: one on a union that does not answer would never return.
+    for (const b of config.branches) {
+      const stuck = statuses.find((s) => (s.state === 'hung' || s.state === 'stale') && isSameOrInside(b.path, s.mountpoint));
+      if (stuck) {
+        throw new StrataError('TIMEOUT', `Branch ${b.path} lies on ${stuck.mountpoint}, which is ${stuck.state === 'hung' ? 'not responding' : 'stale'}: no preview until that union is cleared.`);
+      }
     }
     return this.deps.offlinePreview(config, relPath, fn);
   }

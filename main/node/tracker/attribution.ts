@@ -8,6 +8,8 @@ import type { MappedEntry } from '../../common/maps.ts';
 import { accessMode } from '../../common/proc/procFdParser.ts';
 import { joinBelow, withDeletedSuffix } from '../../common/proc/procPath.ts';
 import { lstat } from 'node:fs/promises';
+import type { MountInfoEntry } from '../../common/mountinfo.ts';
+import { fuseMountOf } from '../mounts/fuseSafeFs.ts';
 import { withDeadline } from './deadline.ts';
 import type { LocatedEntry } from './processScan.ts';
 import type { UnionSource } from './unionSource.ts';
@@ -61,7 +63,8 @@ export class Lookups {
   private readonly wheres = new Map<string, Promise<WhereResult | null>>();
   private readonly sizes = new Map<string, Promise<number | null>>();
 
-  constructor(private readonly source: UnionSource | null, private readonly deadlineMs: number) {}
+  /** `mounts`: the mount table, so that files on a FUSE mount (a branch that is a union) are never stat'ed. */
+  constructor(private readonly source: UnionSource | null, private readonly deadlineMs: number, private readonly mounts: readonly MountInfoEntry[] = []) {}
 
   handles(mountpoint: string): Promise<Map<string, HandleInfo[]> | null> {
     return memo(this.handleTables, mountpoint, async () => {
@@ -78,8 +81,12 @@ export class Lookups {
       this.source ? withDeadline(this.source.where(mountpoint, relPath), this.deadlineMs, `where ${relPath}`) : null);
   }
 
-  /** Size of a branch file: branches are plain directories, never the union, so stat is safe here. */
+  /**
+   * Size of a branch file. A branch may itself be a union, which may not answer: a stat there would
+   * hold a libuv thread for good, so such sizes stay unknown.
+   */
   size(realPath: string): Promise<number | null> {
+    if (fuseMountOf(realPath, this.mounts)) return Promise.resolve(null);
     return memo(this.sizes, realPath, async () => (await withDeadline(lstat(realPath), this.deadlineMs, `stat ${realPath}`)).size);
   }
 }

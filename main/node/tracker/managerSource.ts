@@ -14,7 +14,7 @@ const QUERY_TIMEOUT_MS = 1500;
  */
 async function describe(mountpoint: string): Promise<UnionDescription | null> {
   const status = await controlRequest<MountStatus>(mountpoint, { op: 'status' }, QUERY_TIMEOUT_MS).catch(() => null);
-  if (status?.state !== 'mounted') return null;
+  if (status?.state !== 'mounted' && status?.state !== 'hung') return null;
   return {
     mountpoint: status.mountpoint,
     branches: status.branches.map((b) => ({ index: b.index, path: b.path, mode: b.mode })),

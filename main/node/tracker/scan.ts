@@ -43,7 +43,7 @@ export async function beginRound(opts: ScanOptions): Promise<ScanRound> {
   return {
     ctx: { locator, views, reader: procReader, filter: scanFilterFor(locator, views) },
     servers,
-    lookups: new Lookups(opts.source, deadlineMs),
+    lookups: new Lookups(opts.source, deadlineMs, views.own.entries),
     userName,
   };
 }

@@ -8,6 +8,7 @@ import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/native-ops.ts';
 import type { BackendCapabilities, FuseOps } from '../fuse/ops.ts';
+import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { makeBranches } from './branchSet.ts';
 import { UnionCore } from './core.ts';
@@ -29,8 +30,11 @@ export interface UnionDeps {
   random?: () => number;
 }
 
+const BRANCH_SPACE_DEADLINE_MS = 1000;
+
 export class Union {
   private readonly core: UnionCore;
+  private readonly branchSpace = new LateCalls();
   readonly ops: DirectIoOps;
   private readonly startedAt = Date.now();
 
@@ -132,7 +136,8 @@ export class Union {
     return Promise.all(this.core.branches.map(async (b, index): Promise<BranchStatus> => {
       const base = { index, path: b.root, mode: b.mode, ...(b.minFreeSpace !== undefined ? { minFreeSpace: b.minFreeSpace } : {}) };
       try {
-        const v = await this.core.sys.statvfs(b.root);
+        // A branch may itself be a union that has stopped answering: its figures are then left out.
+        const v = await this.branchSpace.run(b.root, BRANCH_SPACE_DEADLINE_MS, () => this.core.sys.statvfs(b.root));
         const fr = BigInt(v.frsize || v.bsize);
         return { ...base, total: Number(v.blocks * fr), avail: Number(v.bavail * fr), used: Number((v.blocks - v.bfree) * fr), mountedReadOnly: (v.flag & 1) !== 0 };
       } catch (err) {

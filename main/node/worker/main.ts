@@ -9,6 +9,7 @@ import { StrataError, toErrorData } from '../../common/errors.ts';
 import { selectBackend } from '../fuse/backend.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { controlSocketPath, ensureDirs, workerLogPath } from '../mounts/paths.ts';
+import { removeWorkerPid, writeWorkerPid } from '../mounts/workerPid.ts';
 import { loadSyscalls } from '../sys/load.ts';
 import { Union } from '../union/union.ts';
 import { controlHandlerFor } from './controlHandler.ts';
@@ -78,11 +79,13 @@ async function main(): Promise<void> {
     throw new StrataError('UNAVAILABLE', `${config.mountpoint} is still being mounted: try again in a moment.`);
   };
   const control = await serveControl(socket, (req) => handle(req));
+  await writeWorkerPid(config.mountpoint);
   let session: MountSession;
   try {
     session = await MountSession.start(union, backend, control, exit);
   } catch (err) {
     await control.release();
+    await removeWorkerPid(config.mountpoint);
     throw err;
   }
   handle = controlHandlerFor(session);

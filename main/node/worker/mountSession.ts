@@ -10,10 +10,12 @@ import { errnoOf, type FuseBackend, type MountedFs, type MountOptions } from '..
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { connectionAlive } from '../mounts/fuseConnection.ts';
 import { mountAt, strataMounts } from '../mounts/mountTable.ts';
+import { removeWorkerPid } from '../mounts/workerPid.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Union } from '../union/union.ts';
 import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
+import { PendingRequests } from './pendingRequests.ts';
 
 const EBUSY = 16;
 const WATCH_INTERVAL_MS = 2000;
@@ -68,13 +70,15 @@ export class MountSession {
     private readonly mounted: MountedFs,
     private readonly control: ControlServer,
     private readonly exit: (code: number) => void,
+    private readonly pending: PendingRequests,
   ) {}
 
   static async start(union: Union, backend: FuseBackend, control: ControlServer, exit: (code: number) => void): Promise<MountSession> {
     const { mountpoint, name } = union.config;
     const options = { ...mountOptionsFor(name, backend.capabilities.coherentCache), onBranchChange: (rel: string) => union.branchChanged(rel) };
-    const mounted = await backend.mount(mountpoint, union.ops, options);
-    const session = new MountSession(union, backend.capabilities.name, mounted, control, exit);
+    const pending = new PendingRequests();
+    const mounted = await backend.mount(mountpoint, pending.wrap(union.ops), options);
+    const session = new MountSession(union, backend.capabilities.name, mounted, control, exit, pending);
     session.minor = (await mountAt(mountpoint))?.minor;
     session.watchForExternalUnmount();
     return session;
@@ -102,10 +106,12 @@ export class MountSession {
   }
 
   async status(): Promise<MountStatus> {
+    const hungSince = this.pending.hungSince();
     return {
       mountpoint: this.mountpoint,
       name: this.union.config.name,
-      state: 'mounted',
+      state: hungSince === undefined ? 'mounted' : 'hung',
+      ...(hungSince === undefined ? {} : { hungSince }),
       pid: process.pid,
       backend: this.backendName,
       config: this.union.config,
@@ -150,6 +156,7 @@ export class MountSession {
   /** After the mount is gone: drop the control socket, serve lazily-detached users, exit. */
   private async finish(lazy: boolean): Promise<void> {
     await this.control.release();
+    await removeWorkerPid(this.mountpoint);
     if (lazy && this.minor !== undefined) {
       while (await connectionAlive(this.minor)) await sleep(WATCH_INTERVAL_MS);
     }

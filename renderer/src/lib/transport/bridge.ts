@@ -3,6 +3,7 @@
  * talks HTTP to `strata serve`. Tests install a fake with setBridge().
  */
 import type { StrataBridge } from '../../../../main/common/api.ts';
+import { withDeadlines } from './deadline.ts';
 import { createHttpBridge } from './httpBridge.ts';
 
 declare global {
@@ -14,7 +15,7 @@ declare global {
 let current: StrataBridge | null = null;
 
 export function bridge(): StrataBridge {
-  current ??= window.strata ?? createHttpBridge();
+  current ??= window.strata ? withDeadlines(window.strata) : createHttpBridge();
   return current;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ApiEvents, ApiResponse, EventName, StrataBridge } from '../../../../main/common/api.ts';
 import { EVENTS } from '../../../../main/common/api.ts';
+import { clientDeadlineMs, timedOut } from './deadline.ts';
 
 const STORAGE_KEY = 'strata-token';
 
@@ -52,17 +53,18 @@ export function createHttpBridge(loc: Location = window.location): StrataBridge 
   return {
     environment: 'browser',
     async invoke(channel, args) {
-      let res: Response;
       try {
-        res = await fetch(`/api/${channel}`, {
+        const res = await fetch(`/api/${channel}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
           body: JSON.stringify(args),
+          // Aborting frees the connection too: browsers allow only six per host.
+          signal: AbortSignal.timeout(clientDeadlineMs(channel)),
         });
-      } catch {
-        return unreachable;
+        return await res.json();
+      } catch (err) {
+        return (err as Error)?.name === 'TimeoutError' ? timedOut(channel) : unreachable;
       }
-      return res.json().catch(() => unreachable);
     },
     on<E extends EventName>(event: E, listener: (data: ApiEvents[E]) => void) {
       if (!source) connect();

@@ -1,0 +1,165 @@
+/**
+ * Filesystem questions about paths that may lie on a FUSE mount (a branch that is itself a union, a
+ * folder typed into the UI), asked without ever waiting on a mount that may not answer. Paths are
+ * resolved from the mount table and lstat/readlink of the parts outside any FUSE mount; what lies on
+ * one is asked of a child process with a deadline, and a child that misses it is abandoned, never
+ * awaited: a process whose request the FUSE server has taken cannot be killed until it is answered.
+ * Everything outside FUSE runs directly.
+ */
+import { spawn } from 'node:child_process';
+import { lstat, readdir, readlink, realpath, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isSameOrInside, normalizeAbsolute } from '../../common/absolutePath.ts';
+import type { MountInfoEntry } from '../../common/mountinfo.ts';
+import { LateCallError, LateCalls } from '../sys/lateCalls.ts';
+import { readMountTable } from './mountTable.ts';
+
+export const FUSE_DEADLINE_MS = 2000;
+const MAX_LINKS = 40;
+
+export interface SafeStat {
+  isDirectory: boolean;
+  /** Symlinks resolved. */
+  real: string;
+}
+
+export interface SafeSpace {
+  blocks: number;
+  bavail: number;
+  bsize: number;
+}
+
+export interface SafeDirEntry {
+  name: string;
+  /** A directory, or a symlink to one. */
+  isDirectory: boolean;
+  isSymbolicLink: boolean;
+}
+
+const isFuse = (e: MountInfoEntry) => e.fstype === 'fuse' || e.fstype === 'fuseblk' || e.fstype.startsWith('fuse.');
+
+/** The FUSE mount `path` lies on (lexically: `path` has no symlinks), if any. */
+export function fuseMountOf(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntry | undefined {
+  let best: MountInfoEntry | undefined;
+  for (const m of mounts) {
+    if (isSameOrInside(path, m.mountpoint) && (!best || m.mountpoint.length >= best.mountpoint.length)) best = m;
+  }
+  return best && isFuse(best) ? best : undefined;
+}
+
+function errnoError(code: string, path: string, message = code): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${message}: ${path}`), { code, path });
+}
+
+/**
+ * `path` with its symlinks resolved as far as no FUSE mount is entered, and the FUSE mount where that
+ * stopped. A missing component ends the walk too (the rest is kept as given).
+ */
+export async function resolveOutsideFuse(path: string, mounts?: readonly MountInfoEntry[]): Promise<{ path: string; fuse?: MountInfoEntry }> {
+  const table = mounts ?? (await readMountTable());
+  let done = '/';
+  let rest = normalizeAbsolute(path).split('/').filter(Boolean);
+  let links = 0;
+  while (rest.length > 0) {
+    const part = rest.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      done = normalizeAbsolute(join(done, '..'));
+      continue;
+    }
+    const next = join(done, part);
+    const fuse = fuseMountOf(next, table);
+    if (fuse) return { path: join(next, ...rest), fuse };
+    const st = await lstat(next).catch(() => null);
+    if (!st) return { path: join(next, ...rest) };
+    if (!st.isSymbolicLink()) {
+      done = next;
+      continue;
+    }
+    if (++links > MAX_LINKS) throw errnoError('ELOOP', path, 'Too many levels of symbolic links');
+    const target = await readlink(next);
+    if (target.startsWith('/')) done = '/';
+    rest = [...target.split('/').filter(Boolean), ...rest];
+  }
+  return { path: done };
+}
+
+/** Runs in the child: one question, answered as JSON on stdout, or the error's code. */
+const CHILD = `
+const fs = require('node:fs');
+const [op, p] = process.argv.slice(1);
+try {
+  let out;
+  if (op === 'statfs') { const s = fs.statfsSync(p); out = { blocks: s.blocks, bavail: s.bavail, bsize: s.bsize }; }
+  else if (op === 'stat') { out = { isDirectory: fs.statSync(p).isDirectory(), real: fs.realpathSync(p) }; }
+  else out = fs.readdirSync(p, { withFileTypes: true }).map((e) => {
+    let dir = e.isDirectory();
+    if (e.isSymbolicLink()) { try { dir = fs.statSync(p + '/' + e.name).isDirectory(); } catch {} }
+    return { name: e.name, isDirectory: dir, isSymbolicLink: e.isSymbolicLink() };
+  });
+  process.stdout.write(JSON.stringify({ ok: out }));
+} catch (e) { process.stdout.write(JSON.stringify({ err: e.code || String(e.message) })); }
+`;
+
+const late = new LateCalls();
+
+function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: MountInfoEntry): Promise<T> {
+  const key = `${op} ${path}`;
+  return late.run(key, FUSE_DEADLINE_MS, () => new Promise<T>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CHILD, '--', op, path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    // Past the deadline the child is let go: killed if it still can be, never waited for.
+    const abandon = setTimeout(() => {
+      child.kill('SIGKILL');
+      child.unref();
+      (child.stdout as unknown as { unref(): void }).unref();
+    }, FUSE_DEADLINE_MS);
+    abandon.unref();
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.once('error', reject);
+    child.once('close', () => {
+      clearTimeout(abandon);
+      try {
+        const r = JSON.parse(out) as { ok: T } | { err: string };
+        if ('ok' in r) resolve(r.ok);
+        else reject(errnoError(r.err, path));
+      } catch {
+        reject(errnoError('EIO', path, 'no answer'));
+      }
+    });
+  })).catch((err: unknown) => {
+    if (err instanceof LateCallError) {
+      throw Object.assign(new Error(`${path} is on ${fuse.mountpoint}, which has not answered since ${new Date(err.since).toLocaleTimeString()}`), { code: 'ETIMEDOUT', path });
+    }
+    throw err;
+  });
+}
+
+/** statfs(2) figures of `path`. */
+export async function safeStatfs(path: string): Promise<SafeSpace> {
+  const { path: real, fuse } = await resolveOutsideFuse(path);
+  if (fuse) return askChild<SafeSpace>('statfs', real, fuse);
+  const s = await statfs(real);
+  return { blocks: s.blocks, bavail: s.bavail, bsize: s.bsize };
+}
+
+/** stat(2) following symlinks, and the real path. */
+export async function safeStat(path: string, mounts?: readonly MountInfoEntry[]): Promise<SafeStat> {
+  const { path: resolved, fuse } = await resolveOutsideFuse(path, mounts);
+  if (fuse) return askChild<SafeStat>('stat', resolved, fuse);
+  const st = await stat(resolved);
+  return { isDirectory: st.isDirectory(), real: await realpath(resolved) };
+}
+
+export async function safeReaddir(path: string): Promise<SafeDirEntry[]> {
+  const mounts = await readMountTable();
+  const { path: real, fuse } = await resolveOutsideFuse(path, mounts);
+  if (fuse) return askChild<SafeDirEntry[]>('readdir', real, fuse);
+  const entries = await readdir(real, { withFileTypes: true });
+  return Promise.all(entries.map(async (e) => {
+    const link = e.isSymbolicLink();
+    // A symlink may point into a FUSE mount: follow it the safe way.
+    const isDirectory = link ? await safeStat(join(real, e.name), mounts).then((s) => s.isDirectory, () => false) : e.isDirectory();
+    return { name: e.name, isDirectory, isSymbolicLink: link };
+  }));
+}

@@ -1,0 +1,38 @@
+/**
+ * The worker's pid file next to its control socket: `<pid> <start time>`. It tells a worker that is
+ * alive but silent (stopped, or stuck) from one that is gone, without touching the mount; the start
+ * time guards against a reused pid.
+ */
+import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { parseProcStat } from '../../common/proc/procStatParser.ts';
+import { workerPidPath } from './paths.ts';
+
+export interface LiveWorker {
+  pid: number;
+  /** Stopped by a signal (SIGSTOP, a debugger): it answers nothing until continued. */
+  stopped: boolean;
+}
+
+async function procStat(pid: number | 'self') {
+  return parseProcStat(await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => ''));
+}
+
+export async function writeWorkerPid(mountpoint: string): Promise<void> {
+  const self = await procStat('self');
+  await writeFile(workerPidPath(mountpoint), `${process.pid} ${self?.startTime ?? 0}\n`, { mode: 0o600 });
+}
+
+export async function removeWorkerPid(mountpoint: string): Promise<void> {
+  const mine = (await readFile(workerPidPath(mountpoint), 'utf8').catch(() => '')).startsWith(`${process.pid} `);
+  if (mine) await unlink(workerPidPath(mountpoint)).catch(() => undefined);
+}
+
+/** The mount's worker if its process still exists; null when it is gone or never wrote its pid. */
+export async function liveWorker(mountpoint: string): Promise<LiveWorker | null> {
+  const [pidText, startText] = (await readFile(workerPidPath(mountpoint), 'utf8').catch(() => '')).trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  const stat = await procStat(pid);
+  if (!stat || String(stat.startTime) !== startText || stat.state === 'Z' || stat.state === 'X') return null;
+  return { pid, stopped: stat.state === 'T' || stat.state === 't' };
+}
