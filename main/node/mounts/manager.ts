@@ -125,7 +125,7 @@ export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: 
     }
     case 'silent': {
       const why = health.stopped ? `its worker (pid ${health.pid}) is stopped by a signal` : `its worker (pid ${health.pid}) does not answer`;
-      const waiting = health.waiting ? `; ${health.waiting} request${health.waiting === 1 ? '' : 's'} wait in the kernel` : '';
+      const waiting = health.waiting ? `; ${health.waiting} request${health.waiting === 1 ? ' waits' : 's wait'} in the kernel` : '';
       return { ...base, state: 'hung', pid: health.pid, hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${force} aborts its requests and detaches it.` };
     }
     case 'gone':
