@@ -109,8 +109,8 @@ export async function mountUnion(opts: FixtureOptions): Promise<UnionFixture> {
 }
 
 /** Start a long-running child (a writer, a sleeper holding a file); killed by the returned stop(). */
-export function background(cmd: string, args: string[], opts: { cwd?: string } = {}) {
-  const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function background(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
