@@ -120,6 +120,16 @@ function checkName(name: string): string {
   return name;
 }
 
+/** The mountpoint's last component, held to the same rules as a name given with --name. */
+function defaultName(mountpoint: string): string {
+  const name = lastComponent(mountpoint);
+  try {
+    return checkName(name);
+  } catch {
+    throw new StrataError('INVALID_ARGUMENT', `The mountpoint's name ${JSON.stringify(name)} cannot name the union (1 to 64 printable characters without '/'): give a name with --name NAME.`);
+  }
+}
+
 /** The fields of `opts` that were given, parsed. Shared by `mount` (then defaulted) and `set` (a patch). */
 export function parseUnionOptions(opts: UnionOptionsInput): UnionConfigPatch {
   const patch: UnionConfigPatch = {};
@@ -140,7 +150,7 @@ export function buildUnionConfig(mountpoint: string, branchSpecs: readonly strin
   const mp = normalizeAbsolute(mountpoint);
   const config: UnionConfig = {
     mountpoint: mp,
-    name: lastComponent(mp),
+    name: opts.name === undefined ? defaultName(mp) : '',
     branches: parseBranchList(branchSpecs),
     create: DEFAULT_CREATE_POLICY,
     createOverrides: {},

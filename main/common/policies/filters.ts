@@ -82,6 +82,9 @@ function refusal(input: PolicyInput, b: number, barrier: number | undefined, nee
     return { reason: 'hidden', detail: `a new entry on ${at} would be hidden by ${barrierMark(input, barrier)} on b${barrier}` };
   }
   if (br.mode !== 'rw') return { reason: 'mode', detail: `${at} ${MODE_SENTENCE[br.mode]}` };
+  if (br.blockedBy !== undefined) {
+    return { reason: 'not-a-directory', detail: `${at}'s copy of ${br.blockedBy} is not a directory (a file or symlink), so nothing can be made under it there` };
+  }
   if (need && !need.present(b)) return { reason: 'no-parent', detail: `${need.label} does not exist on ${at}` };
   if (!br.space) return { reason: 'statfs-failed', detail: `${at}'s free space could not be read (statfs failed)` };
   if (br.mountedReadOnly) return { reason: 'mounted-ro', detail: `${at}'s filesystem is mounted read-only` };
@@ -111,6 +114,8 @@ export function availOf(input: PolicyInput, b: number): number {
 const ERRNO_OF: Partial<Record<ExclusionReason, PolicyErrno>> = {
   mode: 'EROFS',
   'mounted-ro': 'EROFS',
+  // As aufs: a branch that cannot hold the parent directory takes nothing, like a read-only one.
+  'not-a-directory': 'EROFS',
   'no-space': 'ENOSPC',
   'no-parent': 'ENOENT',
   'statfs-failed': 'ENOENT',

@@ -27,6 +27,8 @@ export interface BranchState {
   space: BranchSpace | null;
   /** Effective minimum free space in bytes (the branch's own value, else the union's global one). */
   minFreeSpace: number;
+  /** An ancestor of the path that is not a directory on this branch (a file, a symlink): nothing can be made below it. */
+  blockedBy?: string;
 }
 
 /** Synchronous questions a policy may ask; answered from facts the engine gathered beforehand. */
@@ -74,6 +76,7 @@ export type ExclusionReason =
   | 'no-space' // below minfreespace / watermark
   | 'statfs-failed'
   | 'hidden' // below a whiteout or opaque directory: a new entry there would not be visible
+  | 'not-a-directory' // the branch's copy of an ancestor is a file or symlink
   | 'not-chosen'; // eligible, but the policy preferred another branch
 
 export interface Exclusion {

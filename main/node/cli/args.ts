@@ -10,6 +10,19 @@ export class UsageError extends StrataError {
   }
 }
 
+/**
+ * Parsing what was typed (a policy, a branch mode, a size, a relative path, a name) fails as a usage
+ * error: exit status 2, as for a wrong flag.
+ */
+export function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof StrataError && !(err instanceof UsageError)) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export type FlagSpec = Record<string, { kind: 'boolean' | 'string' | 'list'; short?: string }>;
 
 export interface ParsedArgs {

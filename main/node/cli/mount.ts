@@ -4,7 +4,7 @@ import type { WorkerProcess } from '../mounts/workerProcess.ts';
 import { buildUnionConfig } from '../../common/unionConfig.ts';
 import { mountUnion, unmountUnion } from '../mounts/manager.ts';
 import { clearStrataMountAt } from '../mounts/stale.ts';
-import { expectPositionals, parseArgs } from './args.ts';
+import { asUsage, expectPositionals, parseArgs } from './args.ts';
 import { printError, printNote } from './output.ts';
 import { UNION_FLAGS, unionOptionsFrom } from './unionFlags.ts';
 
@@ -33,7 +33,7 @@ async function serveInForeground(mountpoint: string, worker: WorkerProcess): Pro
 export async function mountCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { ...UNION_FLAGS, foreground: { kind: 'boolean', short: 'f' } }, 'mount');
   const [mountpointArg] = expectPositionals(args, ['MOUNTPOINT'], 'mount');
-  const config = buildUnionConfig(resolve(mountpointArg), args.lists.branch ?? [], unionOptionsFrom(args));
+  const config = asUsage(() => buildUnionConfig(resolve(mountpointArg), args.lists.branch ?? [], unionOptionsFrom(args)));
   const worker = await mountUnion(config);
   const { name, mountpoint } = worker.config;
   process.stdout.write(`Mounted ${name} on ${mountpoint} (worker pid ${worker.ready.pid}, ${worker.ready.backend}; log ${worker.logPath}).\n`);

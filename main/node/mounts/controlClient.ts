@@ -4,6 +4,7 @@ import type { ControlRequest, ControlResponse } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { encodeLine, readLines } from '../worker/jsonLines.ts';
 import { controlSocketPath } from './paths.ts';
+import { commandLine } from '../../common/shellQuote.ts';
 
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5000;
 
@@ -13,7 +14,7 @@ export function controlRequest<T>(mountpoint: string, req: ControlRequest, timeo
     const socket = connect(path);
     const fail = (err: StrataError) => { socket.destroy(); reject(err); };
     const timer = setTimeout(() => fail(new StrataError('WORKER_FAILED',
-      `The worker of ${mountpoint} did not answer '${req.op}' within ${timeoutMs / 1000} s: check its log, or run strata unmount --force ${mountpoint}.`)), timeoutMs);
+      `The worker of ${mountpoint} did not answer '${req.op}' within ${timeoutMs / 1000} s: check its log, or run ${commandLine('strata', 'unmount', '--force', mountpoint)}.`)), timeoutMs);
     socket.on('connect', () => socket.write(encodeLine(req)));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -11,6 +11,7 @@ import { StrataError } from '../../common/errors.ts';
 import { projectRoot } from '../sys/load.ts';
 import { CONFIG_ENV, type WorkerReadyMessage } from '../worker/protocol.ts';
 import { ensureDirs, workerLogPath } from './paths.ts';
+import { explainMountFailure } from './mountFailure.ts';
 import { clearStrataMountAt } from './stale.ts';
 import { childProcessSpawner, type WorkerProcess, type WorkerSpawner } from './workerProcess.ts';
 
@@ -65,6 +66,6 @@ export async function spawnWorker(config: UnionConfig, opts: SpawnOptions = {}):
   if (message === 'timeout') {
     throw new StrataError('WORKER_FAILED', `The worker for ${config.mountpoint} was not ready within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s and was stopped; see ${logPath}.`);
   }
-  if (message) throw StrataError.from(message.error);
+  if (message) throw await explainMountFailure(message.error, logPath);
   throw new StrataError('WORKER_FAILED', `The worker for ${config.mountpoint} exited before it was ready (${await logTail(logPath)}); see ${logPath}.`);
 }

@@ -10,6 +10,7 @@ import { StrataError, type StrataErrorCode } from '../../common/errors.ts';
 import { validateBranchLayout } from '../../common/unionConfig.ts';
 import { safeReaddir, safeStat } from './fuseSafeFs.ts';
 import { mountAt } from './mountTable.ts';
+import { commandLine } from '../../common/shellQuote.ts';
 
 type Role = { code: StrataErrorCode; label: string };
 const BRANCH: Role = { code: 'BRANCH_INVALID', label: 'Branch' };
@@ -27,7 +28,7 @@ async function existingDirectory(path: string, role: Role): Promise<{ real: stri
     if (err instanceof StrataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new StrataError(role.code, `${role.label} ${path} does not exist: create it (mkdir -p ${path}) or fix the path.`);
+      throw new StrataError(role.code, `${role.label} ${path} does not exist: create it (${commandLine('mkdir', '-p', path)}) or fix the path.`);
     }
     if (code === 'ENOTDIR') {
       throw new StrataError(role.code, `${role.label} ${path} is not a directory: a component of the path is a file; fix the path.`);

@@ -26,8 +26,8 @@ export interface PathFacts {
   whiteouts: Set<number>;
   /** Highest branch below which the path's ancestors hide new entries (opaque dir, whiteout, non-directory). */
   opaqueBranch?: number;
-  /** Branches where a proper ancestor is a non-directory: a directory cannot be made there. */
-  blocked: Set<number>;
+  /** Branches where a proper ancestor is a non-directory (that ancestor): a directory cannot be made there. */
+  blocked: Map<number, string>;
 }
 
 /** '/a/b/c' → ['/', '/a', '/a/b', '/a/b/c'] */
@@ -80,7 +80,7 @@ export function readFacts(q: FactsQuery, batch: StatBatch): PathFacts {
   const key = (b: number, p: string) => `${b}\0${p}`;
   let opaqueBranch: number | undefined;
   let whiteoutBranch: number | undefined;
-  const blocked = new Set<number>();
+  const blocked = new Map<number, string>();
   const whiteouts = new Set<number>();
   const lower = (cur: number | undefined, b: number) => (cur === undefined ? b : Math.min(cur, b));
 
@@ -103,7 +103,7 @@ export function readFacts(q: FactsQuery, batch: StatBatch): PathFacts {
       if (isSelf) break;
       if (!st) continue;
       if (!dir) {
-        blocked.add(b);
+        blocked.set(b, p);
         opaqueBranch = lower(opaqueBranch, b);
         break;
       }

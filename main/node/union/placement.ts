@@ -55,7 +55,10 @@ function askPolicyInput(deps: PlacementDeps, rel: string, paths: BatchPaths): In
     return {
       facts,
       input: {
-        branches: branches.map((b) => (facts.blocked.has(b.index) ? { ...b, mode: 'ro' as const } : b)),
+        branches: branches.map((b) => {
+          const at = facts.blocked.get(b.index);
+          return at === undefined ? b : { ...b, blockedBy: at };
+        }),
         path: rel,
         fn,
         probe: facts.probe,

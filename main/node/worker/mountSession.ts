@@ -16,6 +16,7 @@ import type { Union } from '../union/union.ts';
 import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
 import { PendingRequests } from './pendingRequests.ts';
+import { commandLine } from '../../common/shellQuote.ts';
 
 const EBUSY = 16;
 const WATCH_INTERVAL_MS = 2000;
@@ -145,7 +146,7 @@ export class MountSession {
         throw new StrataError('INTERNAL', `Unmounting ${this.mountpoint} failed: ${(err as Error).message}.`);
       }
       if (!force) {
-        throw new StrataError('BUSY', `${this.mountpoint} is busy: processes still have files, directories or their working directory in it. Close them (strata maps ${this.mountpoint} lists them) or run strata unmount --force ${this.mountpoint} to detach it lazily.`);
+        throw new StrataError('BUSY', `${this.mountpoint} is busy: processes still have files, directories or their working directory in it. Close them (${commandLine('strata', 'maps', this.mountpoint)} lists them) or run ${commandLine('strata', 'unmount', '--force', this.mountpoint)} to detach it lazily.`);
       }
       await fusermountUnmount(this.mountpoint, { lazy: true });
       log(`detached ${this.mountpoint} lazily; serving open files until they are closed`);

@@ -13,7 +13,7 @@ import type { AufsCreatePolicy } from './policy.ts';
  * elsewhere. Kept bit-for-bit: it is what an aufs user would see.
  */
 function initialCounter(input: PolicyInput): number {
-  const writable = input.branches.map((br, b) => (br.mode === 'rw' && !br.mountedReadOnly ? b : -1));
+  const writable = input.branches.map((br, b) => (br.mode === 'rw' && !br.mountedReadOnly && br.blockedBy === undefined ? b : -1));
   return -Math.max(0, ...writable);
 }
 
