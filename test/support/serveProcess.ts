@@ -4,6 +4,7 @@ import { CLI, background } from './unionFixture.ts';
 export interface ServeProcess {
   pid: number;
   url: string;
+  token: string;
   api(channel: string, args: unknown): Promise<{ result?: unknown; error?: { code: string; message: string } }>;
   /** Opens /api/events; `events()` is every event name received so far. */
   listen(): Promise<{ events: () => string[]; close: () => void }>;
@@ -19,6 +20,7 @@ export async function startServe(env: NodeJS.ProcessEnv = {}): Promise<ServeProc
   return {
     pid: child.child.pid!,
     url,
+    token,
     async api(channel, args) {
       const res = await fetch(`${url}api/${channel}`, { method: 'POST', headers, body: JSON.stringify(args) });
       return (await res.json()) as { result?: unknown; error?: { code: string; message: string } };

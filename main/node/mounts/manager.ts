@@ -90,7 +90,7 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
     return 'cleared-stale';
   }
   if (health.kind === 'foreign' || health.kind === 'unreachable' || health.kind === 'silent' || health.status.state === 'hung') {
-    if (!force) throw new StrataError(health.kind === 'foreign' ? 'PERMISSION' : 'WORKER_FAILED', statusFor(entry, health).problem!);
+    if (!force) throw new StrataError(health.kind === 'foreign' ? 'PERMISSION' : 'WORKER_FAILED', statusFor(entry, health, await loadUserNames()).problem!);
     await cutOff(entry, health.kind === 'silent' ? health.pid : health.kind === 'answering' ? health.status.pid : undefined);
     return 'detached';
   }
