@@ -33,4 +33,14 @@ describe('dispatch', () => {
     const dispatch = createDispatch(service, { pickFolder: async () => { throw new StrataError('UNAVAILABLE', 'No display.'); } });
     expect(await dispatch('fs:pickFolder', { title: 'x' })).toEqual({ error: { code: 'UNAVAILABLE', message: 'No display.' } });
   });
+
+  it('answers TIMEOUT, naming the union, when a call outlives its deadline', async () => {
+    const { service, backend, dir } = setup();
+    const config = unionConfig(dir);
+    backend.where = () => new Promise(() => undefined);
+    const dispatch = createDispatch(service, { pickFolder: async () => null }, () => 30);
+    expect(await dispatch('unions:where', { mountpoint: config.mountpoint, relPath: '/a' })).toEqual({
+      error: { code: 'TIMEOUT', message: expect.stringContaining(`unions:where for ${config.mountpoint} did not finish within 0.03 s`) },
+    });
+  });
 });

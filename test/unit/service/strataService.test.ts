@@ -158,4 +158,31 @@ describe('StrataService', () => {
     expect(catalog.create.some((p) => p.name === 'epmfs' && p.family === 'mergerfs')).toBe(true);
     expect(catalog.copyup.map((p) => p.name)).toEqual(['tdp', 'bup', 'bu']);
   });
+
+  it('does no background work until someone listens, and stops when the last one leaves', async () => {
+    const { service, tracker } = setup();
+    await service.start();
+    expect(tracker.listener).toBeNull();
+    const stopA = service.on('stats:tick', () => undefined);
+    const stopB = service.on('unions:changed', () => undefined);
+    expect(tracker.listener).not.toBeNull();
+    stopA();
+    expect(tracker.listener).not.toBeNull();
+    stopB();
+    stopB();
+    expect(tracker.listener).toBeNull();
+    service.stop();
+  });
+
+  it('keeps a hung union\'s last answered config and branches, marked with when they were read', async () => {
+    const { service, backend, config } = setup();
+    backend.mounts.set(config.mountpoint, config);
+    const [fresh] = await service.list();
+    expect(fresh).toMatchObject({ state: 'mounted', checkedAt: expect.any(Number) });
+    const list = backend.list.bind(backend);
+    backend.list = async () => (await list()).map((s) => ({ mountpoint: s.mountpoint, name: s.name, state: 'hung' as const, hungSince: 5, branches: [], problem: 'Not responding', checkedAt: Date.now() }));
+    const [hung] = await service.list();
+    expect(hung).toMatchObject({ state: 'hung', hungSince: 5, problem: 'Not responding', config, branches: fresh.branches });
+    expect(hung.checkedAt).toBeLessThanOrEqual(Date.now());
+  });
 });

@@ -46,4 +46,36 @@ describe('UnionStore', () => {
     expect(defaultStorePath({ XDG_CONFIG_HOME: '/cfg' })).toBe('/cfg/strata/unions.json');
     expect(defaultStorePath({ XDG_CONFIG_HOME: 'relative' })).toMatch(/\/\.config\/strata\/unions\.json$/);
   });
+
+  it('merges concurrent updates from two stores on one file: no save is lost', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'strata', 'unions.json');
+    const [a, b] = [new UnionStore(path), new UnionStore(path)];
+    const def = (i: number) => ({ config: unionConfig(dir, { mountpoint: join(dir, `m${i}`), name: `m${i}` }), autoMount: false });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).update((list) => [...list, def(i)])));
+    expect((await a.load()).map((d) => d.config.name).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`).sort());
+    expect(readdirSync(join(dir, 'strata'))).toEqual(['unions.json']);
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const dir = tempDir();
+    const store = new UnionStore(join(dir, 'unions.json'));
+    writeFileSync(store.lockPath, '999999999\n');
+    await store.update(() => [{ config: unionConfig(dir), autoMount: false }]);
+    expect(await store.load()).toHaveLength(1);
+  });
+
+  it('tells a watcher when another store replaced the file', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'strata', 'unions.json');
+    const seen: number[] = [];
+    const stop = new UnionStore(path).watch(() => seen.push(1));
+    try {
+      await new UnionStore(path).save([{ config: unionConfig(dir), autoMount: false }]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen.length).toBeGreaterThan(0);
+    } finally {
+      stop();
+    }
+  });
 });
