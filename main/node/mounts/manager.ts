@@ -124,9 +124,10 @@ export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: 
       return { ...s, problem: `Not responding since ${clock(s.hungSince)}: a filesystem request has waited unanswered since then (is one of its branches a stuck mount?). ${force} aborts its requests and detaches it.` };
     }
     case 'silent': {
-      const why = health.stopped ? `its worker (pid ${health.pid}) is stopped by a signal` : `its worker (pid ${health.pid}) does not answer`;
+      const worker = health.pid === undefined ? 'its worker' : `its worker (pid ${health.pid})`;
+      const why = health.stopped ? `${worker} is stopped by a signal` : `${worker} does not answer`;
       const waiting = health.waiting ? `; ${health.waiting} request${health.waiting === 1 ? ' waits' : 's wait'} in the kernel` : '';
-      return { ...base, state: 'hung', pid: health.pid, hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${force} aborts its requests and detaches it.` };
+      return { ...base, state: 'hung', ...(health.pid === undefined ? {} : { pid: health.pid }), hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${force} aborts its requests and detaches it.` };
     }
     case 'gone':
       return { ...base, state: 'stale', problem: `Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.` };

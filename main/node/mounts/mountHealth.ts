@@ -9,15 +9,15 @@ import type { StrataError } from '../../common/errors.ts';
 import type { MountInfoEntry } from '../../common/mountinfo.ts';
 import { controlRequest } from './controlClient.ts';
 import { waitingRequests } from './fuseConnection.ts';
-import { liveWorker } from './workerPid.ts';
+import { findWorker } from './workerPid.ts';
 
 export const STATUS_TIMEOUT_MS = 1500;
 
 export type MountHealth =
   /** The worker answered; its status says 'hung' itself when a request of its own sits unanswered. */
   | { kind: 'answering'; status: MountStatus }
-  /** The worker exists but did not answer in time. */
-  | { kind: 'silent'; pid: number; stopped: boolean; since: number; waiting: number | null }
+  /** The worker exists (or something listens on its socket) but did not answer in time. */
+  | { kind: 'silent'; pid?: number; stopped: boolean; since: number; waiting: number | null }
   /** The worker is gone: every access to the mount fails with ENOTCONN. */
   | { kind: 'gone' }
   /** Another user's union: only their own Strata can talk to its worker. */
@@ -56,15 +56,19 @@ export async function checkMount(entry: MountInfoEntry, timeoutMs = STATUS_TIMEO
     rememberSilent(entry, false);
     return { kind: 'answering', status };
   } catch (err) {
-    const worker = await liveWorker(entry.mountpoint);
-    if (worker) {
+    const worker = await findWorker(entry.mountpoint);
+    // Connected but unanswered means something listens: never taken for gone, even without a pid file.
+    const listening = (err as StrataError).code === 'WORKER_FAILED';
+    if (typeof worker === 'object' && worker !== null) {
       return { kind: 'silent', ...worker, since: rememberSilent(entry, true), waiting: await waitingRequests(entry.minor) };
     }
+    if (listening) {
+      return { kind: 'silent', stopped: false, since: rememberSilent(entry, true), waiting: await waitingRequests(entry.minor) };
+    }
     rememberSilent(entry, false);
-    const code = (err as NodeJS.ErrnoException & StrataError).code;
-    // A socket nobody listens on (ECONNREFUSED) was left by a worker that died; a missing one may
-    // belong to a worker of another runtime dir, which must not be cleared as stale.
-    if (/ECONNREFUSED/.test((err as Error).message) || code === 'WORKER_FAILED') return { kind: 'gone' };
+    // Its pid is gone, or its socket has no listener (ECONNREFUSED): the worker died. A missing socket
+    // without a pid file may belong to a worker of another runtime dir, which must not be cleared.
+    if (worker === 'gone' || /ECONNREFUSED/.test((err as Error).message)) return { kind: 'gone' };
     return { kind: 'unreachable', reason: (err as Error).message };
   }
 }

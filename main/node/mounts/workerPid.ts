@@ -27,12 +27,12 @@ export async function removeWorkerPid(mountpoint: string): Promise<void> {
   if (mine) await unlink(workerPidPath(mountpoint)).catch(() => undefined);
 }
 
-/** The mount's worker if its process still exists; null when it is gone or never wrote its pid. */
-export async function liveWorker(mountpoint: string): Promise<LiveWorker | null> {
+/** The mount's worker: its process if it still exists, 'gone' if it wrote a pid that is gone, null without a pid file. */
+export async function findWorker(mountpoint: string): Promise<LiveWorker | 'gone' | null> {
   const [pidText, startText] = (await readFile(workerPidPath(mountpoint), 'utf8').catch(() => '')).trim().split(' ');
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return null;
   const stat = await procStat(pid);
-  if (!stat || String(stat.startTime) !== startText || stat.state === 'Z' || stat.state === 'X') return null;
+  if (!stat || String(stat.startTime) !== startText || stat.state === 'Z' || stat.state === 'X') return 'gone';
   return { pid, stopped: stat.state === 'T' || stat.state === 't' };
 }
