@@ -89,13 +89,19 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
     await clearStaleMount(entry);
     return 'cleared-stale';
   }
-  if (health.kind === 'foreign' || health.kind === 'unreachable' || health.kind === 'silent' || health.status.state === 'hung') {
+  if (health.kind === 'foreign' || health.kind === 'unreachable') {
     if (!force) throw new StrataError(health.kind === 'foreign' ? 'PERMISSION' : 'WORKER_FAILED', statusFor(entry, health, await loadUserNames()).problem!);
-    await cutOff(entry, health.kind === 'silent' ? health.pid : health.kind === 'answering' ? health.status.pid : undefined);
+    await cutOff(entry, undefined);
     return 'detached';
   }
+  const pid = health.kind === 'silent' ? health.pid : health.status.pid;
+  if (force && (health.kind === 'silent' || health.status.state === 'hung')) {
+    await cutOff(entry, pid);
+    return 'detached';
+  }
+  // Not forced, a silent worker still gets its 'stop' (it may only be slow), with the usual deadline.
   // The guard names who holds the union; the kernel's EBUSY (the worker's answer) stays as the backstop.
-  if (!force) await guard?.beforeUnmount(mountpoint);
+  if (!force && health.kind === 'answering') await guard?.beforeUnmount(mountpoint);
   try {
     const outcome = await controlRequest<StopOutcome>(mountpoint, { op: 'stop', force });
     await waitUntilUnmounted(entry);
@@ -104,9 +110,9 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
     const code = (err as StrataError).code;
     if (code !== 'UNAVAILABLE' && code !== 'WORKER_FAILED') throw err;
     if (!force) {
-      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker stopped answering: run ${commandLine('strata', 'unmount', '--force', mountpoint)} to cut it off and detach it.`);
+      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker does not answer: run ${commandLine('strata', 'unmount', '--force', mountpoint)} to abort its requests and detach it.`);
     }
-    await cutOff(entry, health.status.pid);
+    await cutOff(entry, pid);
     return 'detached';
   }
 }

@@ -11,7 +11,7 @@ import { controlRequest } from './controlClient.ts';
 import { waitingRequests } from './fuseConnection.ts';
 import { findWorker } from './workerPid.ts';
 
-export const STATUS_TIMEOUT_MS = 1500;
+export const STATUS_TIMEOUT_MS = 2000;
 
 export type MountHealth =
   /** The worker answered; its status says 'hung' itself when a request of its own sits unanswered. */
