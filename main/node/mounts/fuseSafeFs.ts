@@ -106,7 +106,8 @@ const late = new LateCalls();
 function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: MountInfoEntry): Promise<T> {
   const key = `${op} ${path}`;
   return late.run(key, FUSE_DEADLINE_MS, () => new Promise<T>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD, '--', op, path], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // In Electron, execPath is Electron itself: ELECTRON_RUN_AS_NODE makes it the Node it embeds.
+    const child = spawn(process.execPath, ['-e', CHILD, '--', op, path], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     let out = '';
     // Past the deadline the child is let go: killed if it still can be, never waited for.
     const abandon = setTimeout(() => {

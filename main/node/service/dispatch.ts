@@ -9,6 +9,7 @@ import type { ApiResponse, ArgsOf, Channel, ResultOf } from '../../common/api.ts
 import { apiDeadlineMs, isChannel, type ApiDeadline } from '../../common/api.ts';
 import { validateArgs } from '../../common/apiArgs.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
+import { DeadlineError, withDeadline } from '../tracker/deadline.ts';
 import { completeDirectory } from './pathCompletion.ts';
 import { spaceOf } from './space.ts';
 import type { StrataService } from './strataService.ts';
@@ -44,18 +45,17 @@ function handlers(service: StrataService, host: HostCapabilities): Handlers {
 
 export type Dispatch = (channel: string, rawArgs: unknown) => Promise<ApiResponse<unknown>>;
 
-function withDeadline<T>(work: Promise<T>, deadline: ApiDeadline, channel: Channel, args: unknown): Promise<T> {
+/** The handler's outcome, or TIMEOUT naming the union once the channel's deadline passed (the call is left to finish). */
+async function answerInTime<T>(work: Promise<T>, channel: Channel, args: unknown, deadline: ApiDeadline): Promise<T> {
   const ms = deadline(channel);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const mountpoint = (args as { mountpoint?: unknown; config?: { mountpoint?: unknown } } | null);
-      const union = typeof mountpoint?.mountpoint === 'string' ? mountpoint.mountpoint : typeof mountpoint?.config?.mountpoint === 'string' ? mountpoint.config.mountpoint : undefined;
-      reject(new StrataError('TIMEOUT', `${channel} ${union ? `for ${union} ` : ''}did not finish within ${ms / 1000} s: a union may not be answering (the unions list shows which); try again, or unmount it with Force.`));
-    }, ms);
-    timer.unref();
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  try {
+    return await withDeadline(work, ms, channel);
+  } catch (err) {
+    if (!(err instanceof DeadlineError)) throw err;
+    const a = args as { mountpoint?: unknown; config?: { mountpoint?: unknown } } | null;
+    const union = typeof a?.mountpoint === 'string' ? a.mountpoint : typeof a?.config?.mountpoint === 'string' ? a.config.mountpoint : undefined;
+    throw new StrataError('TIMEOUT', `${channel} ${union ? `for ${union} ` : ''}did not finish within ${ms / 1000} s: a union may not be answering (the unions list shows which); try again, or unmount it with Force.`);
+  }
 }
 
 export function createDispatch(service: StrataService, host: HostCapabilities, deadline: ApiDeadline = apiDeadlineMs): Dispatch {
@@ -65,7 +65,7 @@ export function createDispatch(service: StrataService, host: HostCapabilities, d
       if (!isChannel(channel)) throw new StrataError('INVALID_ARGUMENT', `Unknown request '${channel}'.`);
       const handler = table[channel] as (args: unknown) => Promise<unknown> | unknown;
       const args = validateArgs(channel, rawArgs);
-      return { result: await withDeadline(Promise.resolve().then(() => handler(args)), deadline, channel, args) };
+      return { result: await answerInTime(Promise.resolve().then(() => handler(args)), channel, args, deadline) };
     } catch (err) {
       return { error: toErrorData(err) };
     }
