@@ -2,7 +2,8 @@
  * One union that stops answering must not stop anything else. Two kinds of stuck union, next to a
  * healthy one: a worker stopped with SIGSTOP (requests queue in the kernel), and a worker that has taken
  * a request and sits on it (STRATA_TEST_HANG, a test-only fault: every request on that path is read and
- * never answered, so the caller cannot even be killed). While they are stuck, `strata list`, `sweep`,
+ * never answered, so the caller cannot even be killed), and a union whose branch is that second one,
+ * stuck in turn (the case first seen: a union used as a branch of another). While they are stuck, `strata list`, `sweep`,
  * `serve`'s API and `unmount --force` each answer within seconds, report the healthy union as mounted
  * and the stuck ones as hung. Clean-up (SIGCONT, fusectl abort, umount -l) always runs.
  */
@@ -22,13 +23,13 @@ const mnt = (name: string) => join(root, name, 'mnt');
 const stuckCallers: ReturnType<typeof background>[] = [];
 let stoppedPid = 0;
 
-async function mountAt(name: string, env: NodeJS.ProcessEnv = {}): Promise<MountStatus> {
+async function mountAt(name: string, env: NodeJS.ProcessEnv = {}, branch?: string): Promise<MountStatus> {
   const b0 = join(root, name, 'b0');
   await mkdir(b0, { recursive: true });
   await mkdir(mnt(name));
   await writeFile(join(b0, 'hang.txt'), 'never read\n');
   await writeFile(join(b0, 'ok.txt'), 'fine\n');
-  const r = await strata(['mount', mnt(name), '--branch', b0], { env });
+  const r = await strata(['mount', mnt(name), '--branch', branch ?? b0], { env });
   expect(r.stderr).toBe('');
   return (await list()).find((s) => s.mountpoint === mnt(name))!;
 }
@@ -53,16 +54,19 @@ beforeAll(async () => {
   await mountAt('healthy');
   stoppedPid = (await mountAt('stopped')).pid!;
   await mountAt('sitting', { STRATA_TEST_HANG: '/hang.txt' });
+  await mountAt('outer', {}, mnt('sitting'));
 
   process.kill(stoppedPid, 'SIGSTOP');
   // Callers stuck in each union: one queued behind the stopped worker, one whose open the worker took.
   stuckCallers.push(background('cat', [join(mnt('stopped'), 'ok.txt')]));
   stuckCallers.push(background('cat', [join(mnt('sitting'), 'hang.txt')]));
+  // The outer union opens the file on its branch, the sitting union, and waits there for good.
+  stuckCallers.push(background('cat', [join(mnt('outer'), 'hang.txt')]));
 }, 60_000);
 
 afterAll(async () => {
   if (stoppedPid && isAlive(stoppedPid)) process.kill(stoppedPid, 'SIGCONT');
-  for (const name of ['stopped', 'sitting', 'healthy']) await forceUnmount(mnt(name));
+  for (const name of ['outer', 'stopped', 'sitting', 'healthy']) await forceUnmount(mnt(name));
   for (const c of stuckCallers) c.child.kill('SIGKILL');
   await cleanupUnder(root);
 }, 60_000);
@@ -76,10 +80,16 @@ describe('a union that stops answering', () => {
       problem: expect.stringMatching(/Not responding since .*stopped by a signal.*strata unmount --force .*aborts its requests and detaches it/),
     });
     // The worker that sits on a request still answers its control socket; it reports the request's age.
-    await waitUntil('the sitting union reports hung', async () => mine(await list()).get('sitting')?.state === 'hung', 15_000);
-    const sitting = mine(await timed('strata list', list)).get('sitting')!;
-    expect(sitting.hungSince).toBeLessThan(Date.now() - 4000);
-    expect(sitting.problem).toMatch(/a filesystem request has waited unanswered/);
+    await waitUntil('the sitting and outer unions report hung', async () => {
+      const rows = mine(await list());
+      return rows.get('sitting')?.state === 'hung' && rows.get('outer')?.state === 'hung';
+    }, 15_000);
+    const now = mine(await timed('strata list', list));
+    for (const name of ['sitting', 'outer']) {
+      expect(now.get(name)!.hungSince).toBeLessThan(Date.now() - 4000);
+      expect(now.get(name)!.problem).toMatch(/a filesystem request has waited unanswered/);
+    }
+    expect(now.get('outer')!.branches.map((b) => b.path)).toEqual([mnt('sitting')]);
     const human = await timed('strata list', () => strata(['list']));
     expect(human.stdout).toMatch(new RegExp(`${mnt('stopped')}\\s+mnt\\s+hung\\s+${stoppedPid}`));
   }, 40_000);
@@ -88,7 +98,7 @@ describe('a union that stops answering', () => {
     const r = await timed('strata sweep', () => strata(['sweep']));
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain(root);
-    expect([...mine(await list()).keys()].sort()).toEqual(['healthy', 'sitting', 'stopped']);
+    expect([...mine(await list()).keys()].sort()).toEqual(['healthy', 'outer', 'sitting', 'stopped']);
   }, 30_000);
 
   it('strata serve answers unions:list, preview and stats within its deadline', async () => {
@@ -109,7 +119,8 @@ describe('a union that stops answering', () => {
       expect(byName.get('stopped')).toMatchObject({ state: 'hung', hungSince: expect.any(Number) });
       expect(byName.get('sitting')).toMatchObject({ state: 'hung', hungSince: expect.any(Number) });
 
-      for (const name of ['healthy', 'stopped', 'sitting']) {
+      expect(byName.get('outer')).toMatchObject({ state: 'hung' });
+      for (const name of ['healthy', 'stopped', 'sitting', 'outer']) {
         const config = byName.get(name)!.config;
         const preview = await timed(`preview of ${name}`, () => api('unions:preview', { config, relPath: '/new.txt' }));
         expect(preview.result ?? preview.error).toBeDefined();
@@ -132,8 +143,8 @@ describe('a union that stops answering', () => {
     }
   }, 60_000);
 
-  it('strata unmount --force cuts off both stuck unions at once; the healthy one keeps serving', async () => {
-    for (const name of ['stopped', 'sitting']) {
+  it('strata unmount --force cuts off every stuck union at once; the healthy one keeps serving', async () => {
+    for (const name of ['outer', 'stopped', 'sitting']) {
       const r = await timed(`unmount --force ${name}`, () => strata(['unmount', '--force', mnt(name)]));
       expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining('Detached') });
     }
