@@ -16,5 +16,13 @@
     "cflags_cc!": ["-fno-exceptions"],
     "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"],
     "libraries": ["-lpthread"]
+  }, {
+    "target_name": "strata_exit",
+    "sources": ["src/exit_now.cc"],
+    "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
+    "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+    "cflags!": ["-fno-exceptions"],
+    "cflags_cc!": ["-fno-exceptions"],
+    "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"]
   }]
 }

@@ -5,6 +5,8 @@
  * nothing half-made.
  */
 import pkg from '../../../package.json' with { type: 'json' };
+import { exitNow } from '../sys/exitNow.ts';
+import { procReader } from '../tracker/procReader.ts';
 import { UsageError } from './args.ts';
 import { helpCommand } from './help.ts';
 import { listCommand } from './list.ts';
@@ -54,4 +56,7 @@ run(process.argv.slice(2)).then(
     printError(err instanceof Error ? err.message : String(err));
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },
-);
+).finally(() => {
+  // Node joins every thread at exit; one left inside a /proc read that never returns would hold it.
+  if (procReader.threadsLeftBehind > 0) exitNow(Number(process.exitCode ?? 0));
+});

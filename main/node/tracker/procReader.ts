@@ -49,6 +49,12 @@ export class ProcReader {
   private nextId = 1;
   private flushing = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private stuckThreads = 0;
+
+  /** Retired threads still inside a read that has not returned: they keep the process from exiting. */
+  get threadsLeftBehind(): number {
+    return this.stuckThreads;
+  }
 
   constructor(private readonly threadCount = Math.max(1, Math.min(4, availableParallelism())), private readonly deadlineMs = 2000) {}
 
@@ -159,7 +165,11 @@ export class ProcReader {
     this.retire(thread);
     this.stuck.set(culprit.pid, Date.now());
     // The retired thread ends once its read returns (if ever); then the pid may be read again.
-    thread.worker.once('exit', () => this.stuck.delete(culprit.pid));
+    this.stuckThreads++;
+    thread.worker.once('exit', () => {
+      this.stuckThreads--;
+      this.stuck.delete(culprit.pid);
+    });
     const error = new DeadlineError(`/proc/${culprit.pid}`, this.deadlineMs);
     for (const i of items) if (i.pid === culprit.pid) i.reject(error);
     this.queue.unshift(...items.filter((i) => i.pid !== culprit.pid));
