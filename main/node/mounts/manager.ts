@@ -123,17 +123,18 @@ const clock = (ms: number) => new Date(ms).toLocaleTimeString();
 export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: (uid: number) => string = String): MountStatus {
   const base = { mountpoint: entry.mountpoint, name: entry.source.replace(/^strata:/, ''), branches: [] };
   const force = commandLine('strata', 'unmount', '--force', entry.mountpoint);
+  const cutOffBy = `${force} aborts its requests and detaches it (by hand: echo 1 > /sys/fs/fuse/connections/${entry.minor}/abort; ${commandLine('umount', '-l', entry.mountpoint)}).`;
   switch (health.kind) {
     case 'answering': {
       const s = health.status;
       if (s.state !== 'hung' || s.hungSince === undefined) return s;
-      return { ...s, problem: `Not responding since ${clock(s.hungSince)}: a filesystem request has waited unanswered since then (is one of its branches a stuck mount?). ${force} aborts its requests and detaches it.` };
+      return { ...s, problem: `Not responding since ${clock(s.hungSince)}: a filesystem request has waited unanswered since then (is one of its branches a stuck mount?). ${cutOffBy}` };
     }
     case 'silent': {
       const worker = health.pid === undefined ? 'its worker' : `its worker (pid ${health.pid})`;
       const why = health.stopped ? `${worker} is stopped by a signal` : `${worker} does not answer`;
       const waiting = health.waiting ? `; ${health.waiting} request${health.waiting === 1 ? ' waits' : 's wait'} in the kernel` : '';
-      return { ...base, state: 'hung', ...(health.pid === undefined ? {} : { pid: health.pid }), hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${force} aborts its requests and detaches it.` };
+      return { ...base, state: 'hung', ...(health.pid === undefined ? {} : { pid: health.pid }), hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${cutOffBy}` };
     }
     case 'gone':
       return { ...base, state: 'stale', problem: `Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.` };
