@@ -267,10 +267,10 @@ export class StrataService {
     for (const s of statuses) if (s.config) this.liveConfigs.set(s.mountpoint, s.config);
     const byMountpoint = new Map(statuses.map((s) => [s.mountpoint, s]));
     const saved = this.definitions.map((d) => this.summary(d, byMountpoint.get(d.config.mountpoint)));
-    // Also mounts that report no config (stale, hung before it ever answered, another user's): the
-    // app must be able to show them to offer their clean-up.
+    // Also this installation's mounts that cannot tell their config (stale, hung before they ever
+    // answered), so the app can offer their clean-up; not those of other users or installations.
     const unsaved = statuses
-      .filter((s) => !this.definition(s.mountpoint))
+      .filter((s) => !this.definition(s.mountpoint) && (s.config || s.state === 'stale' || s.state === 'hung'))
       .map((s) => this.summary(undefined, s.config ? s : { ...s, config: unknownConfig(s) }));
     return Promise.all([...saved, ...unsaved]);
   }
