@@ -5,6 +5,7 @@ import { expectPositionals, parseArgs } from './args.ts';
 const SAID: Record<Awaited<ReturnType<typeof unmountUnion>>, string> = {
   'unmounted': 'Unmounted',
   'detached': 'Detached lazily (processes that still use it keep it until they close their files):',
+  'cut-off': 'Cut off (its pending requests aborted, the mount detached; its users now get errors):',
   'cleared-stale': 'Cleared the stale mount (its worker had died) on',
 };
 

@@ -17,14 +17,14 @@ import { controlSocketPath } from './paths.ts';
 import { cliBusyGuard, type BusyGuard } from '../tracker/guardHooks.ts';
 import { spawnWorker, type SpawnedWorker, type SpawnOptions } from './spawnWorker.ts';
 import { clearStaleMount } from './stale.ts';
-import { checkMount, forgetUnmounted, type MountHealth } from './mountHealth.ts';
+import { checkMount, forgetUnmounted, STATUS_TIMEOUT_MS, type MountHealth } from './mountHealth.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import { loadUserNames } from '../tracker/userNames.ts';
 import { validateBranchDirs, validateForMount } from './validate.ts';
 
 const GONE_TIMEOUT_MS = 5000;
 
-export type UnmountOutcome = 'unmounted' | 'detached' | 'cleared-stale';
+export type UnmountOutcome = 'unmounted' | 'detached' | 'cut-off' | 'cleared-stale';
 
 /** The Strata mount at `mountpoint`, or NOT_MOUNTED naming what is there instead. */
 async function strataMountAt(mountpoint: string): Promise<MountInfoEntry> {
@@ -92,18 +92,19 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
   if (health.kind === 'foreign' || health.kind === 'unreachable') {
     if (!force) throw new StrataError(health.kind === 'foreign' ? 'PERMISSION' : 'WORKER_FAILED', statusFor(entry, health, await loadUserNames()).problem!);
     await cutOff(entry, undefined);
-    return 'detached';
+    return 'cut-off';
   }
   const pid = health.kind === 'silent' ? health.pid : health.status.pid;
   if (force && (health.kind === 'silent' || health.status.state === 'hung')) {
     await cutOff(entry, pid);
-    return 'detached';
+    return 'cut-off';
   }
   // Not forced, a silent worker still gets its 'stop' (it may only be slow), with the usual deadline.
   // The guard names who holds the union; the kernel's EBUSY (the worker's answer) stays as the backstop.
   if (!force && health.kind === 'answering') await guard?.beforeUnmount(mountpoint);
   try {
-    const outcome = await controlRequest<StopOutcome>(mountpoint, { op: 'stop', force });
+    // A worker that just missed its status deadline gets one more short chance, not the full one.
+    const outcome = await controlRequest<StopOutcome>(mountpoint, { op: 'stop', force }, health.kind === 'silent' ? STATUS_TIMEOUT_MS : undefined);
     await waitUntilUnmounted(entry);
     return outcome.lazy ? 'detached' : 'unmounted';
   } catch (err) {
@@ -113,7 +114,7 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
       throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker does not answer: run ${commandLine('strata', 'unmount', '--force', mountpoint)} to abort its requests and detach it.`);
     }
     await cutOff(entry, pid);
-    return 'detached';
+    return 'cut-off';
   }
 }
 
