@@ -6,6 +6,7 @@
  */
 import type { BranchStatus, MountState, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from './contract.ts';
 import type { StrataErrorData } from './errors.ts';
+import type { PathFacts } from './folderChecks.ts';
 import type { MapsSnapshot } from './maps.ts';
 import type { PolicyInfo as RegistryPolicyInfo } from './policies/catalog.ts';
 import type { CreateFunction } from './policies/types.ts';
@@ -103,6 +104,8 @@ export interface ApiRequests {
   'stats:get': { args: { mountpoint: string }; result: StatsSample[] };
   'fs:complete': { args: { prefix: string }; result: PathCompletion };
   'fs:space': { args: { paths: string[] }; result: SpaceInfo[] };
+  /** What is at each path (folder, file, missing, empty, mounted on), for checking fields as the user types. */
+  'fs:check': { args: { paths: string[] }; result: PathFacts[] };
   /** A native folder dialog in Electron; always null in the browser, which uses fs:complete instead. */
   'fs:pickFolder': { args: { title?: string }; result: string | null };
   'policies:list': { args: Nothing; result: PolicyCatalog };
@@ -115,7 +118,7 @@ export type ResultOf<C extends Channel> = ApiRequests[C]['result'];
 export const CHANNELS = [
   'unions:list', 'unions:save', 'unions:delete', 'unions:mount', 'unions:unmount', 'unions:setLive',
   'unions:where', 'unions:preview', 'maps:snapshot', 'stats:get', 'fs:complete', 'fs:space',
-  'fs:pickFolder', 'policies:list',
+  'fs:check', 'fs:pickFolder', 'policies:list',
 ] as const satisfies readonly Channel[];
 
 /**

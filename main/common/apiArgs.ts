@@ -133,6 +133,12 @@ function none(raw: unknown): Record<string, never> {
   return {};
 }
 
+function pathList(raw: unknown): { paths: string[] } {
+  const paths = record(raw, 'request').paths;
+  if (!Array.isArray(paths) || paths.length > MAX_BRANCHES) invalid('paths', `a list of at most ${MAX_BRANCHES} paths`);
+  return { paths: paths.map((p, i) => absolutePath(p, `Path ${i + 1}`)) };
+}
+
 type Validators = { [C in Channel]: (raw: unknown) => ArgsOf<C> };
 
 const validators: Validators = {
@@ -166,11 +172,8 @@ const validators: Validators = {
     if (!isAbsolutePath(prefix)) throw new StrataError('INVALID_ARGUMENT', `'${prefix}' is not an absolute path: start it with /.`);
     return { prefix };
   },
-  'fs:space': (raw) => {
-    const paths = record(raw, 'request').paths;
-    if (!Array.isArray(paths) || paths.length > MAX_BRANCHES) invalid('paths', `a list of at most ${MAX_BRANCHES} paths`);
-    return { paths: paths.map((p, i) => absolutePath(p, `Path ${i + 1}`)) };
-  },
+  'fs:space': pathList,
+  'fs:check': pathList,
   'fs:pickFolder': (raw) => {
     const title = record(raw ?? {}, 'request').title;
     return title === undefined ? {} : { title: string(title, 'title', 200) };

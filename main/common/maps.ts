@@ -55,6 +55,8 @@ export interface MapsSnapshot {
   entries: MappedEntry[];
   /** Processes whose /proc could not be read; counted and named, never silently dropped. */
   uninspectable: Uninspectable[];
+  /** The snapshot was taken as root, so running as root would not show more. Set by the service. */
+  asRoot?: boolean;
 }
 
 export interface MapsChange {

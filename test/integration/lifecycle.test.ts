@@ -193,7 +193,8 @@ describe('the control channel', () => {
     await mount();
     const where = JSON.parse(await ok(process.execPath, [CLI, 'where', join(mnt, 'low.txt'), '--json'])) as WhereResult;
     expect(where).toMatchObject({ mountpoint: mnt, relPath: '/low.txt', exists: true, servingBranch: 1, servingPath: join(b1, 'low.txt') });
-    expect(await ok(process.execPath, [CLI, 'where', join(mnt, 'low.txt')])).toMatch(/served by branch 1/);
+    expect(await ok(process.execPath, [CLI, 'where', join(mnt, 'low.txt')])).toMatch(/served by branch 2: /);
+    expect(await ok(process.execPath, [CLI, 'preview', mnt, 'fresh.txt'])).toMatch(/would go to branch 1 \(top\): /);
 
     const preview = JSON.parse(await ok(process.execPath, [CLI, 'preview', mnt, 'fresh.txt', '--json'])) as PreviewResult;
     expect(preview).toMatchObject({ ok: true, branch: 0, branchPath: join(b0, 'fresh.txt'), fn: 'create' });

@@ -37,7 +37,7 @@ function groupBy<K>(entries: MappedEntry[], key: (e: MappedEntry) => K): Map<K, 
 }
 
 export function byProcess(entries: MappedEntry[]): ProcessView[] {
-  return [...groupBy(entries, (e) => `${e.pid}:${e.startTime ?? ''}`).values()]
+  return [...groupBy(entries, processKey).values()]
     .map((list) => {
       const { pid, startTime, command, uid, user } = list[0];
       return startTime === undefined ? { pid, command, uid, user, entries: list } : { pid, startTime, command, uid, user, entries: list };
@@ -45,9 +45,19 @@ export function byProcess(entries: MappedEntry[]): ProcessView[] {
     .sort((a, b) => a.pid - b.pid);
 }
 
-/** One row per file: the same path through the union and a branch copy reached directly are different files. */
+/** Which file an entry uses: the same path through the union and a branch copy reached directly are different files. */
+export function fileKey(e: MappedEntry): string {
+  return `${e.mountpoint}\0${e.relPath}\0${e.direct ? e.realPath : ''}\0${e.deleted}`;
+}
+
+/** Which process an entry belongs to: pid and start time survive PID reuse. */
+export function processKey(e: Pick<MappedEntry, 'pid' | 'startTime'>): string {
+  return `${e.pid}:${e.startTime ?? ''}`;
+}
+
+/** One row per file (see fileKey). */
 export function byFile(entries: MappedEntry[]): FileView[] {
-  return [...groupBy(entries, (e) => `${e.mountpoint}\0${e.relPath}\0${e.direct ? e.realPath : ''}\0${e.deleted}`).values()]
+  return [...groupBy(entries, fileKey).values()]
     .map((list) => {
       const { mountpoint, relPath, virtualPath, branch, realPath, direct, directState, deleted } = list[0];
       const view: FileView = { mountpoint, relPath, virtualPath, branch, realPath, direct, deleted, entries: list, pids: [...new Set(list.map((e) => e.pid))] };

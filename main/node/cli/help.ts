@@ -43,11 +43,11 @@ ${UNION_OPTIONS}`,
   where: `strata where PATH [--json]
 
 For a path inside a mounted union: the branch that serves it, the copies it hides, whiteouts and opaque
-directories on the way.`,
+directories on the way. Branch 1 is the top branch; --json numbers branches from 0.`,
   preview: `strata preview MOUNTPOINT RELPATH [--fn create|mkdir|mknod|symlink] [--json]
 
 Where a new entry at RELPATH would be created under the current policy, and why other branches were
-excluded. Nothing is created.`,
+excluded. Nothing is created. Branch 1 is the top branch; --json numbers branches from 0.`,
   sweep: `strata sweep
 
 Clears stale Strata mounts (their worker died: "Transport endpoint is not connected"): aborts the FUSE

@@ -5,6 +5,7 @@
  */
 import type { MappedEntry, MapsSnapshot, Uninspectable } from '../../common/maps.ts';
 import { STRATA_FSTYPE } from '../../common/mountinfo.ts';
+import { accessFlags, servingBranch } from '../../common/proc/mapsLabels.ts';
 import { byFile, byProcess } from '../../common/proc/mapsViews.ts';
 import { mountAt } from '../mounts/mountTable.ts';
 import { resolveMountpoint } from '../mounts/mountpointPath.ts';
@@ -78,8 +79,8 @@ function kindText(e: MappedEntry): string {
 }
 
 function servedBy(e: MappedEntry): string {
-  const flags = [e.deleted ? 'deleted' : '', e.direct ? `direct${e.directState ? `, ${e.directState}` : ''}` : ''].filter(Boolean).join(', ');
-  const branch = e.branch !== null ? `${e.branch} ${e.realPath ?? ''}`.trim() : e.branchCandidates ? `one of ${e.branchCandidates.join(', ')}` : '?';
+  const flags = accessFlags(e);
+  const branch = `${servingBranch(e)}${e.branch !== null && e.realPath ? `: ${e.realPath}` : ''}`;
   return flags ? `${branch} (${flags})` : branch;
 }
 

@@ -1,4 +1,8 @@
-/** `strata preview MOUNTPOINT RELPATH [--fn create|mkdir|mknod|symlink] [--json]`: where a new entry would go. */
+/**
+ * `strata preview MOUNTPOINT RELPATH [--fn create|mkdir|mknod|symlink] [--json]`: where a new entry would go.
+ * Branch 1 is the top one in the text; --json keeps the contract's 0-based indexes (also in its sentences).
+ */
+import { branchName, branchNumber, humanBranchRefs } from '../../common/branchNames.ts';
 import type { PreviewResult } from '../../common/contract.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from '../../common/policies/types.ts';
 import { queryUnion } from '../mounts/manager.ts';
@@ -7,12 +11,12 @@ import { formatTable, printJson } from './output.ts';
 
 function describe(p: PreviewResult): string {
   const verdict = p.ok
-    ? `${p.fn} ${p.relPath} would go to branch ${p.branch}: ${p.branchPath} (policy ${p.policy})\n`
+    ? `${p.fn} ${p.relPath} would go to ${branchName(p.branch ?? 0)}: ${p.branchPath} (policy ${p.policy})\n`
     : `${p.fn} ${p.relPath} would fail with ${p.errno} (policy ${p.policy})\n`;
   const parents = p.createsParents.length ? `first creates ${p.createsParents.join(', ')} on that branch\n` : '';
-  const note = p.note ? `note: ${p.note}\n` : '';
+  const note = p.note ? `note: ${humanBranchRefs(p.note)}\n` : '';
   const excluded = p.excluded.length === 0 ? ''
-    : formatTable(['BRANCH', 'EXCLUDED', 'WHY'], p.excluded.map((e) => [String(e.branch), e.reason, e.detail]));
+    : formatTable(['BRANCH', 'EXCLUDED', 'WHY'], p.excluded.map((e) => [String(branchNumber(e.branch)), e.reason, humanBranchRefs(e.detail)]));
   return verdict + parents + note + excluded;
 }
 

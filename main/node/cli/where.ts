@@ -1,5 +1,6 @@
 /** `strata where PATH [--json]`: which branch serves a path of a mounted union, and what it hides. */
 import { resolve } from 'node:path';
+import { branchName, branchNumber } from '../../common/branchNames.ts';
 import type { WhereResult } from '../../common/contract.ts';
 import type { StrataError } from '../../common/errors.ts';
 import { resolveOutsideFuse } from '../mounts/fuseSafeFs.ts';
@@ -19,15 +20,16 @@ async function locate(pathArg: string): Promise<{ mountpoint: string; relPath: s
   }
 }
 
+/** People read branch 1 as the top one; --json keeps the contract's 0-based indexes. */
 function describe(w: WhereResult): string {
   const head = w.exists
-    ? `${w.relPath} in ${w.mountpoint} is served by branch ${w.servingBranch}: ${w.servingPath}\n`
+    ? `${w.relPath} in ${w.mountpoint} is served by ${branchName(w.servingBranch ?? 0)}: ${w.servingPath}\n`
     : `${w.relPath} does not exist in ${w.mountpoint}.\n`;
   const copies = w.copies.length === 0 ? '' : formatTable(['BRANCH', 'TYPE', 'STATE', 'PATH'],
-    w.copies.map((c) => [String(c.branch), c.type, c.visible ? 'visible' : (c.hiddenBy ?? 'hidden'), c.realPath]));
+    w.copies.map((c) => [String(branchNumber(c.branch)), c.type, c.visible ? 'visible' : (c.hiddenBy ?? 'hidden'), c.realPath]));
   const marks = [
-    ...w.whiteouts.map((m) => `whiteout on branch ${m.branch}: ${m.realPath}\n`),
-    ...w.opaque.map((m) => `opaque directory on branch ${m.branch}: ${m.realPath}\n`),
+    ...w.whiteouts.map((m) => `whiteout on ${branchName(m.branch)}: ${m.realPath}\n`),
+    ...w.opaque.map((m) => `opaque directory on ${branchName(m.branch)}: ${m.realPath}\n`),
   ].join('');
   return head + copies + marks;
 }

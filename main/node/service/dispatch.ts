@@ -11,6 +11,7 @@ import { validateArgs } from '../../common/apiArgs.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { DeadlineError, withDeadline } from '../tracker/deadline.ts';
 import { completeDirectory } from './pathCompletion.ts';
+import { pathFacts } from './pathFacts.ts';
 import { spaceOf } from './space.ts';
 import type { StrataService } from './strataService.ts';
 
@@ -38,6 +39,7 @@ function handlers(service: StrataService, host: HostCapabilities): Handlers {
     'stats:get': (a) => service.statsHistory(a.mountpoint),
     'fs:complete': (a) => completeDirectory(a.prefix),
     'fs:space': (a) => Promise.all(a.paths.map(spaceOf)),
+    'fs:check': (a) => pathFacts(a.paths),
     'fs:pickFolder': (a) => host.pickFolder(a.title),
     'policies:list': () => service.policies(),
   };

@@ -382,8 +382,8 @@ export class StrataService {
     return this.deps.offlinePreview(config, relPath, fn);
   }
 
-  mapsSnapshot(): Promise<MapsSnapshot> {
-    return this.deps.tracker.snapshot();
+  async mapsSnapshot(): Promise<MapsSnapshot> {
+    return { ...(await this.deps.tracker.snapshot()), asRoot: process.getuid?.() === 0 };
   }
 
   statsHistory(mountpoint: string): StatsSample[] {

@@ -18,16 +18,33 @@ function setup() {
 describe('BranchList', () => {
   it('moves with the buttons and announces the move', async () => {
     const props = setup();
-    await fireEvent.click(screen.getByRole('button', { name: 'Move /srv/c up' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Move up /srv/c' }));
     expect(props.onmove).toHaveBeenCalledWith(2, 1);
     expect(screen.getByTestId('announcer').textContent).toBe('Moved /srv/c to position 2 of 3.');
   });
 
+  it('gives every button an accessible name that contains its visible label (axe label-content-name-mismatch)', () => {
+    setup();
+    const buttons = screen.getAllByRole('button').filter((b) => b.getAttribute('aria-label') && b.textContent!.trim() !== '⠿');
+    expect(buttons.length).toBeGreaterThanOrEqual(9);
+    for (const b of buttons) expect(b.getAttribute('aria-label')!.toLowerCase()).toContain(b.textContent!.trim().toLowerCase());
+  });
+
+  it('marks where a dragged row will land', async () => {
+    setup();
+    const rows = [...document.querySelectorAll<HTMLElement>('li[data-branch]')];
+    await fireEvent.dragStart(screen.getByRole('button', { name: /Reorder \/srv\/c/ }), { dataTransfer: { setData: vi.fn(), setDragImage: vi.fn() } });
+    await fireEvent.dragOver(rows[0], { dataTransfer: {} });
+    expect(rows[0].classList.contains('drop-before')).toBe(true);
+    await fireEvent.dragEnd(screen.getByRole('button', { name: /Reorder \/srv\/c/ }));
+    expect(rows[0].classList.contains('drop-before')).toBe(false);
+  });
+
   it('disables the impossible moves and says why', () => {
     setup();
-    expect((screen.getByRole('button', { name: 'Move /srv/a up' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Move up /srv/a' }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText('Already at the top.')).toBeTruthy();
-    expect((screen.getByRole('button', { name: 'Move /srv/c down' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Move down /srv/c' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('moves with the keyboard on the grip', async () => {

@@ -33,6 +33,9 @@ describe('Inspector', () => {
     expect(await screen.findByText('/srv/ssd/a.txt', { selector: '.verdict code' })).toBeTruthy();
     expect(screen.getByText('hidden by a higher copy')).toBeTruthy();
     expect(screen.getByText('/srv/hdd/.wh.a.txt')).toBeTruthy();
+    // Numbered as people read them, the top branch said so, as the CLI's where says it too.
+    expect(screen.getByTestId('where').querySelector('.verdict')!.textContent).toMatch(/is served by branch 1 \(top\): /);
+    expect(screen.getByText(/Whiteout on branch 2:/)).toBeTruthy();
     expect(fake.callsTo('unions:where')).toEqual([{ mountpoint: '/mnt/media', relPath: '/a.txt' }]);
   });
 });

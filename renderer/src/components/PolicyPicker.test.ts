@@ -28,9 +28,19 @@ describe('PolicyPicker', () => {
     render(PolicyPicker, { props: { legend: 'Create policy', policies: CATALOG.create, value: 'mfsrr:1G', onchange } });
     await fireEvent.click(radio(/mergerfs-style/, /epmfs/));
     expect(onchange).toHaveBeenCalledWith('epmfs');
-    const args = screen.getByRole('textbox') as HTMLInputElement;
+    const args = screen.getByRole('textbox', { name: /Arguments for mfsrr/ }) as HTMLInputElement;
     expect(args.value).toBe('1G');
-    await fireEvent.change(args, { target: { value: '10G:30' } });
+    // Right under its own radio, not at the end of the list.
+    expect(args.closest('.policy')!.querySelector('input[type="radio"]')).toBe(radio(/aufs-style/, /mfsrr/));
+    await fireEvent.input(args, { target: { value: '10G:30' } });
     expect(onchange).toHaveBeenLastCalledWith('mfsrr:10G:30');
+  });
+
+  it('says at the arguments field what is wrong with them', () => {
+    render(PolicyPicker, { props: { legend: 'Create policy', policies: CATALOG.create, value: 'aufs:mfsrr', onchange: vi.fn(), problem: 'mfsrr needs a free-space watermark, e.g. mfsrr:1G.' } });
+    const args = screen.getByRole('textbox', { name: /Arguments for mfsrr/ });
+    expect(args.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(args.getAttribute('aria-describedby')!)!.textContent).toBe('mfsrr needs a free-space watermark, e.g. mfsrr:1G.');
+    expect(radio(/aufs-style/, /mfsrr/).checked).toBe(true);
   });
 });

@@ -22,9 +22,10 @@ describe('PolicyPreview', () => {
     render(PolicyPreview, { props: { config: config({ create: 'mfs' }) } });
     expect((await screen.findByTestId('preview-branch')).textContent).toBe('/srv/hdd');
     expect(screen.getByText('/srv/hdd/new-file.txt')).toBeTruthy();
-    // Policies name branches from 0 as the CLI does; the UI counts them from 1, like its rows.
+    // Policies name branches from 0 in data; people read branch 1 (top), in the UI as in the CLI.
     expect(screen.getByText('branch 3 is read-only (ro)')).toBeTruthy();
-    expect(screen.getByText('branch 1 has less free space than branch 2 (1.0 GiB vs 40.0 GiB)')).toBeTruthy();
+    expect(screen.getByText('branch 1 (top) has less free space than branch 2 (1.0 GiB vs 40.0 GiB)')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Why not the other branches' })).toBeTruthy();
     expect(screen.getByText(/first create \/new/)).toBeTruthy();
 
     await fireEvent.input(screen.getByRole('textbox', { name: 'Path inside the union' }), { target: { value: '/new/clip.mp4' } });
@@ -35,6 +36,16 @@ describe('PolicyPreview', () => {
     installFakeBridge({});
     render(PolicyPreview, { props: { config: null, unavailableReason: 'Add at least one branch first.' } });
     expect(screen.getByText('Add at least one branch first.')).toBeTruthy();
+  });
+
+  it('when no branch can take the entry, does not ask "why not the other branches"', async () => {
+    installFakeBridge({
+      'unions:preview': (a) => ({ ...answer(a.relPath), ok: false, branch: undefined, branchPath: undefined, errno: 'EROFS', createsParents: [], excluded: [{ branch: 0, reason: 'mode', detail: 'b0 is read-only (ro)' }] }),
+    });
+    render(PolicyPreview, { props: { config: config() } });
+    expect(await screen.findByRole('heading', { name: 'Why each branch was excluded' })).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Why not the other branches' })).toBeNull();
+    expect(screen.getByText('branch 1 (top) is read-only (ro)')).toBeTruthy();
   });
 
   it('shows the error sentence of a policy the server rejects', async () => {

@@ -1,12 +1,17 @@
 /** SVG geometry for the activity charts: no chart library, just scaled polylines. */
 
-/** A round upper bound (1, 2 or 5 × 10^n) so axis labels read well; never 0. */
-export function niceMax(values: readonly number[]): number {
+/**
+ * A round upper bound (1, 2 or 5 × 10^n) so axis labels read well; never 0. `binary` rounds in the unit
+ * formatBytes shows (KiB, MiB, GiB, ...), so a byte axis reads 100 GiB rather than 93.1 GiB.
+ */
+export function niceMax(values: readonly number[], binary = false): number {
   const max = Math.max(0, ...values);
   if (max <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  const step = [1, 2, 5, 10].find((s) => s * magnitude >= max) ?? 10;
-  return step * magnitude;
+  const unit = binary ? 1024 ** Math.max(0, Math.floor(Math.log(max) / Math.log(1024))) : 1;
+  const scaled = max / unit;
+  const magnitude = 10 ** Math.floor(Math.log10(scaled));
+  const step = [1, 2, 5, 10].find((s) => s * magnitude >= scaled) ?? 10;
+  return step * magnitude * unit;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { UnionDefinition } from '../../../main/common/api.ts';
 import type { BusyUser } from '../../../main/common/maps.ts';
 import { isAbsolutePath, lastComponent, normalizeAbsolute } from '../../../main/common/absolutePath.ts';
+import { parsePolicySetting } from '../../../main/common/policies/registry.ts';
 import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY, validateBranchLayout } from '../../../main/common/unionConfig.ts';
 
 export function newDefinition(): UnionDefinition {
@@ -47,4 +48,26 @@ export function definitionProblem(def: UnionDefinition): string | null {
 export function busyUsers(details: unknown): BusyUser[] {
   const users = (details as { users?: unknown } | undefined)?.users;
   return Array.isArray(users) ? (users as BusyUser[]) : [];
+}
+
+/** JSON with keys sorted, so two definitions compare equal whatever order their fields were set in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+}
+
+/** The editor has changes that are not saved (or, on a mounted union, not applied). */
+export function sameDefinition(a: UnionDefinition, b: UnionDefinition): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** Why a create policy setting cannot be used ("mfsrr needs a free-space watermark, e.g. mfsrr:1G"), or null. */
+export function policyProblem(setting: string): string | null {
+  try {
+    parsePolicySetting(setting);
+    return null;
+  } catch (err) {
+    const message = (err as Error).message;
+    return message.charAt(0).toUpperCase() + message.slice(1) + (message.endsWith('.') || message.endsWith(')') ? '' : '.');
+  }
 }

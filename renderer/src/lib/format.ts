@@ -35,9 +35,18 @@ export function formatSizeInput(bytes: number): string {
 }
 
 /**
- * Policy sentences name branches by index as the CLI does ("b0 is read-only"); the UI numbers
- * branches from 1, so it says "branch 1 is read-only".
+ * A path cut in the middle to at most `max` characters, keeping its start and as much of its end (the
+ * file name) as fits: "/srv/archive/…/2024/report.pdf". Unchanged when it fits.
  */
-export function uiBranchRefs(sentence: string): string {
-  return sentence.replace(/\bb(\d+)\b/g, (_, n: string) => `branch ${Number(n) + 1}`);
+export function shortenMiddle(path: string, max: number): string {
+  if (path.length <= max) return path;
+  const keep = max - 1;
+  const tail = Math.min(path.length - path.lastIndexOf('/', path.length - 2), Math.ceil(keep * 0.6));
+  const tailLen = Math.max(tail, Math.ceil(keep / 2));
+  return `${path.slice(0, keep - tailLen)}…${path.slice(path.length - tailLen)}`;
+}
+
+/** "1 open file", "3 open files". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

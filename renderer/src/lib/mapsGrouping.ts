@@ -1,19 +1,13 @@
-/** The mapped-files snapshot seen two ways (by process, by file), filtered by what the user searches. */
+/**
+ * The mapped-files snapshot seen two ways (by process, by file), filtered by what the user searches. The
+ * grouping is the one `strata maps` prints (common/proc/mapsViews.ts), so a direct access to a shadowed
+ * branch copy is its own file in both.
+ */
 import type { MappedEntry } from '../../../main/common/maps.ts';
+import { byFile, byProcess, type FileView, type ProcessView } from '../../../main/common/proc/mapsViews.ts';
 
-export interface ProcessGroup {
-  pid: number;
-  command: string;
-  user: string;
-  entries: MappedEntry[];
-}
-
-export interface FileGroup {
-  virtualPath: string;
-  branch: number | null;
-  realPath: string | null;
-  entries: MappedEntry[];
-}
+export { fileKey, processKey } from '../../../main/common/proc/mapsViews.ts';
+export { accessFlags, servingBranch } from '../../../main/common/proc/mapsLabels.ts';
 
 function matches(e: MappedEntry, query: string): boolean {
   if (!query) return true;
@@ -21,25 +15,12 @@ function matches(e: MappedEntry, query: string): boolean {
   return [String(e.pid), e.command, e.user, e.virtualPath, e.realPath ?? '', e.kind].some((field) => field.toLowerCase().includes(q));
 }
 
-/** Entries matching `query`, grouped under `key`, each group started by `head` from its first entry. */
-function groupBy<K, G extends { entries: MappedEntry[] }>(entries: readonly MappedEntry[], query: string, key: (e: MappedEntry) => K, head: (e: MappedEntry) => G): G[] {
-  const groups = new Map<K, G>();
-  for (const e of entries.filter((x) => matches(x, query))) {
-    const g = groups.get(key(e)) ?? head(e);
-    g.entries.push(e);
-    groups.set(key(e), g);
-  }
-  return [...groups.values()];
+export function groupByProcess(entries: readonly MappedEntry[], query: string): ProcessView[] {
+  return byProcess(entries.filter((e) => matches(e, query)));
 }
 
-export function groupByProcess(entries: readonly MappedEntry[], query: string): ProcessGroup[] {
-  return groupBy(entries, query, (e) => e.pid, (e): ProcessGroup => ({ pid: e.pid, command: e.command, user: e.user, entries: [] }))
-    .sort((a, b) => a.pid - b.pid);
-}
-
-export function groupByFile(entries: readonly MappedEntry[], query: string): FileGroup[] {
-  return groupBy(entries, query, (e) => e.virtualPath, (e): FileGroup => ({ virtualPath: e.virtualPath, branch: e.branch, realPath: e.realPath, entries: [] }))
-    .sort((a, b) => a.virtualPath.localeCompare(b.virtualPath));
+export function groupByFile(entries: readonly MappedEntry[], query: string): FileView[] {
+  return byFile(entries.filter((e) => matches(e, query)));
 }
 
 /** "mmap r--s", "fd 3 (rw)", "cwd": how a process holds the file. */

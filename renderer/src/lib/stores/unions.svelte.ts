@@ -5,7 +5,8 @@ import { LiveQuery } from './liveQuery.svelte.ts';
 
 class UnionsStore extends LiveQuery<UnionSummary[]> {
   constructor() {
-    super(() => call('unions:list', {}), 'unions:changed', 100);
+    // Polled as well: a union that stops answering sends no event, and must not go on looking mounted.
+    super(() => call('unions:list', {}), 'unions:changed', 100, 5000);
   }
 
   get items(): UnionSummary[] {
