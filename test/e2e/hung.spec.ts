@@ -47,10 +47,6 @@ test.describe.serial('a union that stops answering', () => {
   });
 
   test('shows it as not responding, keeps the other union working, and aborts it', async () => {
-    // Known missing here: the 'hung' state comes from the backend work on branch `stuck` (health from
-    // the control socket with deadlines). This passes on a merge of that branch with this one; remove
-    // this line once both are in.
-    test.fail(true, "the backend does not report 'hung' on this branch yet (branch stuck does)");
     test.setTimeout(60_000);
     const row = page.locator(`tr[data-mountpoint="${hungMnt}"]`);
     const ok = page.locator(`tr[data-mountpoint="${okMnt}"]`);

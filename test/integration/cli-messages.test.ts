@@ -66,7 +66,7 @@ describe('CLI messages', () => {
     expect((await strata(['mount', at('pmnt'), '--branch', `${at('b0')}=rw`, '--branch', `${at('b1')}=ro`])).code).toBe(0);
     try {
       const r = await strata(['preview', at('pmnt'), '/d/new.txt']);
-      expect(r.stdout).toMatch(/0\s+not-a-directory\s+b0's copy of \/d is not a directory \(a file or symlink\)/);
+      expect(r.stdout).toMatch(/^1\s+not-a-directory\s+branch 1 \(top\)'s copy of \/d is not a directory \(a file or symlink\)/m);
       expect(r.stdout).not.toMatch(/read-only/);
     } finally {
       await strata(['unmount', at('pmnt')]);
