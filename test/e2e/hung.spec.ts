@@ -55,6 +55,8 @@ test.describe.serial('a union that stops answering', () => {
     process.kill(pid!, 'SIGSTOP');
     await expect(row.locator('[data-state]')).toHaveText('Not responding', { timeout: 30_000 });
     await expect(row.getByTestId('hung')).toContainText('Not responding since');
+    // Its branches' figures are the last it gave: once they are older than the list, they say so.
+    await expect(row.getByTestId('stale')).toContainText('(stale)', { timeout: 20_000 });
     await new StrataPage(page).shoot('unions-hung', true);
 
     // The list and the other union keep working meanwhile.
