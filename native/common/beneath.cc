@@ -49,8 +49,8 @@ constexpr int kDirFlags = O_PATH | O_DIRECTORY;
 int Openat2(int dir, const char* path, int flags, mode_t mode) {
   struct open_how how = {};
   how.flags = static_cast<unsigned>(flags | O_CLOEXEC);
-  // openat2 refuses a mode that nothing will use.
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  // openat2 refuses a mode that nothing will use, and type bits (a FUSE create's mode has S_IFREG).
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? (mode & 07777) : 0;
   how.resolve = kResolve;
   // EAGAIN: a rename somewhere raced the lookup's checks; asking again is the documented answer.
   for (int tries = 0;; tries++) {

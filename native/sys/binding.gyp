@@ -1,7 +1,7 @@
 {
   "targets": [{
     "target_name": "strata_sys",
-    "sources": ["src/addon.cc", "src/args.cc", "src/errors.cc", "src/xattr.cc", "src/paths.cc", "src/fds.cc", "src/stats.cc", "../common/bytes.cc", "../common/beneath.cc"],
+    "sources": ["src/addon.cc", "src/args.cc", "src/errors.cc", "src/xattr.cc", "src/anchored.cc", "src/fds.cc", "src/stats.cc", "../common/bytes.cc", "../common/beneath.cc"],
     "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")", "../common"],
     "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GNU_SOURCE", "_FILE_OFFSET_BITS=64"],
     "cflags!": ["-fno-exceptions"],

@@ -8,15 +8,21 @@
 import type { PreviewResult, UnionConfig } from '../../common/contract.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { makeBranches } from '../union/branchSet.ts';
+import { BranchRoots, openBranches } from '../union/branchSet.ts';
 import { previewNew } from '../union/preview.ts';
 import { Resolver } from '../union/resolver.ts';
 
 /** `sys` is asked for on the first preview, so a missing native addon costs the preview, not the app's start. */
 export function offlinePreviewer(sys: () => Syscalls) {
-  return (config: UnionConfig, rel: string, fn: CreateFunction): Promise<PreviewResult> => {
-    const branches = makeBranches(config.branches);
-    const deps = { sys: sys(), branches, config, state: {}, now: Date.now, random: Math.random };
-    return previewNew(deps, new Resolver(() => branches), config.mountpoint, rel, fn);
+  return async (config: UnionConfig, rel: string, fn: CreateFunction): Promise<PreviewResult> => {
+    // Root descriptors for this preview only: a draft may name directories that do not exist yet.
+    const roots = new BranchRoots();
+    try {
+      const branches = await openBranches(config.branches, roots, true);
+      const deps = { sys: sys(), branches, config, state: {}, now: Date.now, random: Math.random };
+      return await previewNew(deps, new Resolver(() => branches, Date.now, deps.sys), config.mountpoint, rel, fn);
+    } finally {
+      await roots.close();
+    }
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Typed view of `lstatBatch`: an op names every branch path it may need to know about, they are all
+ * Typed view of `lstatBatch`: an op names every branch entry it may need to know about, they are all
  * lstat'ed in one pool job, and then the op's logic reads the answers it needs in its own order. As with
  * a Promise nobody awaits, a failure (other than "not there") throws only when its answer is read.
  */
@@ -38,7 +38,7 @@ export class StatBatch {
     throw this.raw.errors?.[i] ?? new Error(`lstat failed with errno ${err}`);
   }
 
-  /** statvfs of root `i`, or null when it failed. */
+  /** statvfs of vfs root `i`, or null when it failed. */
   statvfs(i: number): Statvfs | null {
     const v = this.raw.vfs[i];
     return v instanceof Error ? null : v;
@@ -46,26 +46,25 @@ export class StatBatch {
 }
 
 /**
- * Collects the paths of one batch; `add` answers the index to read the answer at. `within` is the index
- * of the directory the path is in, when the path is worth asking only if that is a directory.
+ * Collects the (branch root descriptor, union path) pairs of one batch; `add` answers the index to read
+ * the answer at. `within` is the index of the directory the path is in, when the path is worth asking
+ * only if that is a directory.
  */
 export class BatchPaths {
+  readonly roots: number[] = [];
   readonly paths: string[] = [];
   readonly within: number[] = [];
-  readonly roots: string[] = [];
-  add(path: string, within = -1): number {
+  readonly vfsRoots: number[] = [];
+  add(root: number, rel: string, within = -1): number {
+    this.roots.push(root);
     this.within.push(within);
-    return this.paths.push(path) - 1;
+    return this.paths.push(rel) - 1;
   }
   /** statvfs of a branch root, read back with StatBatch.statvfs(index). */
-  addRoot(root: string): number {
-    return this.roots.push(root) - 1;
+  addRoot(root: number): number {
+    return this.vfsRoots.push(root) - 1;
   }
-  ask(sys: Syscalls): Promise<StatBatch> {
-    return lstatBatch(sys, this.paths, this.roots, this.within);
+  async ask(sys: Syscalls): Promise<StatBatch> {
+    return new StatBatch(await sys.lstatBatch(this.roots, this.paths, this.within, this.vfsRoots));
   }
-}
-
-export async function lstatBatch(sys: Syscalls, paths: string[], roots?: string[], within?: number[]): Promise<StatBatch> {
-  return new StatBatch(await sys.lstatBatch(paths, roots, within));
 }

@@ -15,7 +15,7 @@ export interface Statvfs extends FuseStatfs {
 /**
  * lstatBatch's answer. `stats` holds 14 slots per path: errno (0: found), dev, ino, mode, nlink, uid,
  * gid, rdev, size, blksize, blocks, atimeNs, mtimeNs, ctimeNs. `errors[i]` is the Node-style Error of a
- * failure other than ENOENT/ENOTDIR; `vfs[i]` is statvfs of roots[i], or its Error.
+ * failure other than ENOENT/ENOTDIR; `vfs[i]` is statvfs of vfsRoots[i], or its Error.
  */
 export interface RawStatBatch {
   stats: BigInt64Array;
@@ -23,32 +23,60 @@ export interface RawStatBatch {
   vfs: (Statvfs | Error)[];
 }
 
+/**
+ * Branch entries are named by (root, rel): `root` is a branch root's descriptor (opened O_PATH once, see
+ * union/branchSet.ts) and `rel` a union path below it ('/a/b'; '/' is the root). Every component is
+ * resolved beneath the root without following a symlink, the leaf included (native/common/beneath.h),
+ * so a directory swapped for a symlink makes the call fail (ELOOP, ENOTDIR, EXDEV) instead of acting
+ * outside the branch. Paths may exceed PATH_MAX and hold escaped bytes (union/bytePaths.ts).
+ */
 export interface Syscalls {
-  lgetxattr(path: string, name: string): Promise<Buffer>;
+  mkdir(root: number, rel: string, mode: number): Promise<void>;
+  unlink(root: number, rel: string): Promise<void>;
+  rmdir(root: number, rel: string): Promise<void>;
+  /** renameat2 between two anchored names (their roots on one filesystem); flags 0 is rename(2). */
+  rename(fromRoot: number, from: string, toRoot: number, to: string, flags: number): Promise<void>;
+  /** linkat without following a symlink source. */
+  link(fromRoot: number, from: string, toRoot: number, to: string): Promise<void>;
+  symlink(target: string, root: number, rel: string): Promise<void>;
+  /** The target exactly as stored (bytes that are not UTF-8 as lone surrogates). */
+  readlink(root: number, rel: string): Promise<string>;
+  mknod(root: number, rel: string, mode: number, dev: bigint): Promise<void>;
+  /** fchownat(AT_SYMLINK_NOFOLLOW); -1 keeps an id. */
+  lchown(root: number, rel: string, uid: number, gid: number): Promise<void>;
+  /** utimensat(AT_SYMLINK_NOFOLLOW), with UTIME_NOW/UTIME_OMIT. */
+  utimens(root: number, rel: string, atime: FuseTime, mtime: FuseTime): Promise<void>;
+  /** fchmodat2(AT_SYMLINK_NOFOLLOW): EOPNOTSUPP for a symlink. */
+  chmod(root: number, rel: string, mode: number): Promise<void>;
+  truncate(root: number, rel: string, size: bigint): Promise<void>;
+  /** faccessat(AT_SYMLINK_NOFOLLOW). */
+  access(root: number, rel: string, mode: number): Promise<void>;
+  /** Names without . and .., exactly as the directory holds them. */
+  readdir(root: number, rel: string): Promise<string[]>;
+  getxattr(root: number, rel: string, name: string): Promise<Buffer>;
   /** flags: XATTR_CREATE = 1, XATTR_REPLACE = 2. */
-  lsetxattr(path: string, name: string, value: Buffer, flags: number): Promise<void>;
-  llistxattr(path: string): Promise<string[]>;
-  lremovexattr(path: string, name: string): Promise<void>;
+  setxattr(root: number, rel: string, name: string, value: Buffer, flags: number): Promise<void>;
+  listxattr(root: number, rel: string): Promise<string[]>;
+  removexattr(root: number, rel: string, name: string): Promise<void>;
+  /** fstatvfs of a branch root. */
+  statvfs(root: number): Promise<Statvfs>;
+  /**
+   * lstat of every (roots[i], paths[i]) and statvfs of every vfsRoots[i] in one pool job; never rejects
+   * for a path's failure. `within[i]`, when not -1, is the index of an earlier path that must be a
+   * directory for path i to be asked; otherwise path i answers ENOENT (that one is missing) or ENOTDIR
+   * (it is not a directory). Names in one directory share one opening of it.
+   */
+  lstatBatch(roots: number[], paths: string[], within?: number[], vfsRoots?: number[]): Promise<RawStatBatch>;
+  /**
+   * open beneath root (O_CLOEXEC and O_NOFOLLOW added), fchown(2) unless uid and gid are both -1, then
+   * fstat(2), in one pool job. `stat` is one stat in lstatBatch's layout. A failed chown or fstat closes
+   * the descriptor and rejects.
+   */
+  openStat(root: number, rel: string, flags: number, mode: number, uid: number, gid: number): Promise<{ fd: number; stat: BigInt64Array }>;
   fgetxattr(fd: number, name: string): Promise<Buffer>;
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
   flistxattr(fd: number): Promise<string[]>;
-  mknod(path: string, mode: number, dev: bigint): Promise<void>;
-  /** utimensat(AT_FDCWD, ...), with UTIME_NOW/UTIME_OMIT; follow=false uses AT_SYMLINK_NOFOLLOW. */
-  utimensat(path: string, atime: FuseTime, mtime: FuseTime, follow: boolean): Promise<void>;
   futimens(fd: number, atime: FuseTime, mtime: FuseTime): Promise<void>;
-  statvfs(path: string): Promise<Statvfs>;
-  /**
-   * lstat of every path and statvfs of every root in one pool job; never rejects for a path's failure.
-   * `within[i]`, when not -1, is the index of an earlier path that must be a directory for path i to be
-   * asked; otherwise path i answers ENOENT (that one is missing) or ENOTDIR (it is not a directory).
-   */
-  lstatBatch(paths: string[], roots?: string[], within?: number[]): Promise<RawStatBatch>;
-  /**
-   * open(2) (O_CLOEXEC added), fchown(2) unless uid and gid are both -1, then fstat(2), in one pool job.
-   * `stat` is one stat in lstatBatch's layout. A failed chown or fstat closes the descriptor and rejects.
-   */
-  openStat(path: string, flags: number, mode: number, uid: number, gid: number): Promise<{ fd: number; stat: BigInt64Array }>;
-  renameat2(from: string, to: string, flags: number): Promise<void>;
   /** lseek SEEK_DATA; null when there is no data at or after offset (ENXIO). */
   seekData(fd: number, offset: bigint): Promise<bigint | null>;
   /** lseek SEEK_HOLE. */

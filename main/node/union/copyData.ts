@@ -5,8 +5,8 @@
  * filesystems that can share extents); where that is refused (across filesystems, or not implemented) it
  * falls back to read/write. Where SEEK_DATA is unsupported, the whole file counts as one extent.
  */
-import type { FileHandle } from 'node:fs/promises';
 import type { Syscalls } from '../sys/syscalls.ts';
+import { ftruncateFd, readFd, writeFd } from './fsx.ts';
 
 /** Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for long. */
 const KERNEL_CHUNK = 16 << 20;
@@ -20,11 +20,11 @@ const NO_KERNEL_COPY = new Set(['EXDEV', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'ENO
 
 const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code);
 
-/** Makes `dst` hold the first `length` bytes of `src` (both opened by the caller; `dst` empty). */
-export async function copyData(sys: Syscalls, src: FileHandle, dst: FileHandle, length: bigint): Promise<void> {
+/** Makes descriptor `dst` hold the first `length` bytes of `src` (both opened by the caller; `dst` empty). */
+export async function copyData(sys: Syscalls, src: number, dst: number, length: bigint): Promise<void> {
   const copy = rangeCopier(sys, src, dst);
-  for await (const [start, end] of dataExtents(sys, src.fd, length)) await copy(start, end);
-  await dst.truncate(Number(length));
+  for await (const [start, end] of dataExtents(sys, src, length)) await copy(start, end);
+  await ftruncateFd(dst, length);
 }
 
 async function* dataExtents(sys: Syscalls, fd: number, length: bigint): AsyncGenerator<[bigint, bigint]> {
@@ -46,14 +46,14 @@ async function* dataExtents(sys: Syscalls, fd: number, length: bigint): AsyncGen
 }
 
 /** Copies [start, end) at the same offsets; switches to read/write for good on the first refusal. */
-function rangeCopier(sys: Syscalls, src: FileHandle, dst: FileHandle): (start: bigint, end: bigint) => Promise<void> {
+function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, end: bigint) => Promise<void> {
   let inKernel = true;
   let buffer: Buffer | undefined;
   const viaBuffer = async (pos: bigint, want: number): Promise<number> => {
     buffer ??= Buffer.allocUnsafe(BUFFER_SIZE);
-    const { bytesRead } = await src.read(buffer, 0, Math.min(want, buffer.length), Number(pos));
+    const bytesRead = await readFd(src, buffer, Math.min(want, buffer.length), Number(pos));
     for (let done = 0; done < bytesRead;) {
-      done += (await dst.write(buffer, done, bytesRead - done, Number(pos) + done)).bytesWritten;
+      done += await writeFd(dst, buffer.subarray(done), bytesRead - done, Number(pos) + done);
     }
     return bytesRead;
   };
@@ -63,7 +63,7 @@ function rangeCopier(sys: Syscalls, src: FileHandle, dst: FileHandle): (start: b
       let copied: number;
       if (inKernel) {
         try {
-          copied = await sys.copyFileRange(src.fd, pos, dst.fd, pos, want);
+          copied = await sys.copyFileRange(src, pos, dst, pos, want);
         } catch (err) {
           if (!NO_KERNEL_COPY.has(codeOf(err))) throw err;
           inKernel = false;

@@ -5,11 +5,16 @@
  *   afterwards makes the mode exactly the source's (which is consistent with the source's ACL);
  * - times last: nothing after them may touch the entry (data is written before any of this).
  */
-import type { BigIntStats } from 'node:fs';
-import { fsp } from './bytePaths.ts';
-import type { FileHandle } from 'node:fs/promises';
+import { fchmod, fchown } from 'node:fs';
+import { promisify } from 'node:util';
+import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
+import type { BranchFs } from './branchFs.ts';
+import type { Branch } from './branchSet.ts';
 import { errnoNumber } from './fsError.ts';
+
+const fchownP = promisify(fchown);
+const fchmodP = promisify(fchmod);
 
 const EPERM = 1;
 const ENODATA = 61;
@@ -35,30 +40,34 @@ export function fdSource(sys: Syscalls, fd: number): MetaSource {
   return { listXattrs: () => sys.flistxattr(fd), getXattr: (name) => sys.fgetxattr(fd, name) };
 }
 
-export function pathSource(sys: Syscalls, path: string): MetaSource {
-  return { listXattrs: () => sys.llistxattr(path), getXattr: (name) => sys.lgetxattr(path, name) };
+/** Anything else (a directory, a symlink, a special file) by its name, never following a symlink. */
+export function pathSource(fs: BranchFs, b: Branch, rel: string): MetaSource {
+  return { listXattrs: () => fs.listxattr(b, rel), getXattr: (name) => fs.getxattr(b, rel, name) };
 }
 
-export function fdTarget(sys: Syscalls, fh: FileHandle): MetaTarget {
+export function fdTarget(sys: Syscalls, fd: number): MetaTarget {
   return {
-    chown: (uid, gid) => fh.chown(uid, gid),
-    setXattr: (name, value) => sys.fsetxattr(fh.fd, name, value, 0),
-    chmod: (mode) => fh.chmod(mode),
-    setTimes: (atime, mtime) => sys.futimens(fh.fd, atime, mtime),
+    chown: (uid, gid) => fchownP(fd, uid, gid),
+    setXattr: (name, value) => sys.fsetxattr(fd, name, value, 0),
+    chmod: (mode) => fchmodP(fd, mode),
+    setTimes: (atime, mtime) => sys.futimens(fd, atime, mtime),
   };
 }
 
-/** Path calls on copy-up's own temp name, which it just created under a random name; only chmod follows links, and it is not offered for symlinks. */
-export function pathTarget(sys: Syscalls, path: string, isSymlink: boolean): MetaTarget {
+/** Copy-up's own temp name, which it just created under a random name. */
+export function pathTarget(fs: BranchFs, b: Branch, rel: string, isSymlink: boolean): MetaTarget {
   return {
-    chown: (uid, gid) => fsp.lchown(path, uid, gid),
-    setXattr: (name, value) => sys.lsetxattr(path, name, value, 0),
-    chmod: isSymlink ? undefined : (mode) => fsp.chmod(path, mode),
-    setTimes: (atime, mtime) => sys.utimensat(path, atime, mtime, false),
+    chown: (uid, gid) => fs.lchown(b, rel, uid, gid),
+    setXattr: (name, value) => fs.setxattr(b, rel, name, value, 0),
+    chmod: isSymlink ? undefined : (mode) => fs.chmod(b, rel, mode),
+    setTimes: (atime, mtime) => fs.utimens(b, rel, atime, mtime),
   };
 }
 
-export async function copyMeta(src: MetaSource, st: BigIntStats, dst: MetaTarget): Promise<void> {
+/** The fields of an lstat (or fstat) that copyMeta applies. */
+type MetaStat = Pick<BranchStat, 'mode' | 'uid' | 'gid' | 'atimeNs' | 'mtimeNs'>;
+
+export async function copyMeta(src: MetaSource, st: MetaStat, dst: MetaTarget): Promise<void> {
   const mode = await copyOwner(st, dst);
   await copyXattrs(src, dst);
   await dst.chmod?.(mode);
@@ -70,7 +79,7 @@ export async function copyMeta(src: MetaSource, st: BigIntStats, dst: MetaTarget
  * owned by the daemon's user, as in unionfs-fuse, and loses setuid/setgid, which would otherwise grant the
  * daemon user's identity to whoever runs it.
  */
-async function copyOwner(st: BigIntStats, dst: MetaTarget): Promise<number> {
+async function copyOwner(st: MetaStat, dst: MetaTarget): Promise<number> {
   const mode = Number(st.mode) & 0o7777;
   try {
     await dst.chown(Number(st.uid), Number(st.gid));

@@ -5,20 +5,20 @@
  * A crash leaves at most the temp entry; a failure removes it.
  */
 import { randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
-import { fsp } from './bytePaths.ts';
-import { join } from 'node:path';
 import { COPYUP_TMP_PREFIX } from '../../common/whiteout.ts';
 import { RENAME_NOREPLACE } from '../fuse/ops.ts';
+import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
+import { BranchFs, joinRel } from './branchFs.ts';
+import type { Branch } from './branchSet.ts';
 import { copyData } from './copyData.ts';
 import { copyMeta, fdSource, fdTarget, pathSource, pathTarget } from './copyMeta.ts';
 import { fsError } from './fsError.ts';
-import { lstatOrNull } from './fsx.ts';
+import { closeFd, fstat, fsyncFd } from './fsx.ts';
 import { keepingParentTimes } from './parentTimes.ts';
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, S_IFMT } = constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NONBLOCK, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK } = constants;
 /** Until its metadata is set, the temp entry is private to its owner (it may become a setuid file). */
 const PRIVATE = 0o600;
 const PRIVATE_DIR = 0o700;
@@ -30,66 +30,78 @@ export interface CopyNodeOptions {
   durable?: boolean;
 }
 
-/** Returns false, changing nothing, when `<dstDir>/<name>` exists by the time the copy is ready. */
-export async function copyNode(sys: Syscalls, src: string, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
-  const st = await fsp.lstat(src, { bigint: true });
-  const tmp = join(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex'));
-  return keepingParentTimes(sys, dstDir, async () => {
+interface Ends {
+  fs: BranchFs;
+  src: Branch;
+  srcRel: string;
+  dst: Branch;
+  tmp: string;
+}
+
+const typeOf = (st: BranchStat) => Number(st.mode) & S_IFMT;
+
+/** Copies `srcRel` on `src` to `dstDir/name` on `dst`; returns false, changing nothing, when that name exists by the time the copy is ready. */
+export async function copyNode(sys: Syscalls, src: Branch, srcRel: string, dst: Branch, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
+  const fs = new BranchFs(sys);
+  const st = await fs.lstat(src, srcRel);
+  const ends: Ends = { fs, src, srcRel, dst, tmp: joinRel(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex')) };
+  return keepingParentTimes(fs, dst, dstDir, async () => {
     try {
-      await build(sys, src, st, tmp, opts);
-      const published = await publish(sys, tmp, join(dstDir, name));
-      if (!published) await discard(tmp, st);
+      await build(ends, st, opts);
+      const published = await publish(fs, dst, ends.tmp, joinRel(dstDir, name));
+      if (!published) await discard(ends, st);
       return published;
     } catch (err) {
-      await discard(tmp, st);
+      await discard(ends, st);
       throw err;
     }
   });
 }
 
-function build(sys: Syscalls, src: string, st: BigIntStats, tmp: string, opts: CopyNodeOptions): Promise<void> {
-  if (st.isFile()) return buildFile(sys, src, tmp, opts);
-  if (st.isDirectory()) return buildDir(sys, src, st, tmp);
-  if (st.isSymbolicLink()) return buildSymlink(sys, src, st, tmp);
-  return buildSpecial(sys, src, st, tmp);
-}
-
-async function buildFile(sys: Syscalls, src: string, tmp: string, opts: CopyNodeOptions): Promise<void> {
-  // O_NOFOLLOW|O_NONBLOCK: if the source was swapped for a symlink or a FIFO since lstat, fail or return
-  // at once instead of following it or blocking.
-  const from = await fsp.open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-  try {
-    const st = await from.stat({ bigint: true });
-    if (!st.isFile()) throw fsError('EAGAIN', 'copyup', src);
-    const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
-    const to = await fsp.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE);
-    try {
-      await copyData(sys, from, to, length);
-      await copyMeta(fdSource(sys, from.fd), st, fdTarget(sys, to));
-      if (opts.durable) await to.sync();
-    } finally {
-      await to.close();
-    }
-  } finally {
-    await from.close();
+function build(ends: Ends, st: BranchStat, opts: CopyNodeOptions): Promise<void> {
+  switch (typeOf(st)) {
+    case S_IFREG: return buildFile(ends, opts);
+    case S_IFDIR: return buildDir(ends, st);
+    case S_IFLNK: return buildSymlink(ends, st);
+    default: return buildSpecial(ends, st);
   }
 }
 
-async function buildDir(sys: Syscalls, src: string, st: BigIntStats, tmp: string): Promise<void> {
-  await fsp.mkdir(tmp, PRIVATE_DIR);
-  await copyMeta(pathSource(sys, src), st, pathTarget(sys, tmp, false));
+async function buildFile({ fs, src, srcRel, dst, tmp }: Ends, opts: CopyNodeOptions): Promise<void> {
+  // O_NONBLOCK: if the source was swapped for a FIFO since lstat, return at once instead of blocking
+  // (a symlink is never followed: branchFs).
+  const from = await fs.open(src, srcRel, O_RDONLY | O_NONBLOCK);
+  try {
+    const st = await fstat(from);
+    if (!st.isFile()) throw fsError('EAGAIN', 'copyup', src.real(srcRel));
+    const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
+    const to = await fs.open(dst, tmp, O_WRONLY | O_CREAT | O_EXCL, PRIVATE);
+    try {
+      await copyData(fs.sys, from, to, length);
+      await copyMeta(fdSource(fs.sys, from), st, fdTarget(fs.sys, to));
+      if (opts.durable) await fsyncFd(to);
+    } finally {
+      await closeFd(to);
+    }
+  } finally {
+    await closeFd(from);
+  }
 }
 
-async function buildSymlink(sys: Syscalls, src: string, st: BigIntStats, tmp: string): Promise<void> {
-  // As a Buffer: a target is bytes, not necessarily valid UTF-8.
-  await fsp.symlink(await fsp.readlink(src, { encoding: 'buffer' }), tmp);
-  await copyMeta(pathSource(sys, src), st, pathTarget(sys, tmp, true));
+async function buildDir({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat): Promise<void> {
+  await fs.mkdir(dst, tmp, PRIVATE_DIR);
+  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, false));
+}
+
+async function buildSymlink({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat): Promise<void> {
+  await fs.symlink(await fs.readlink(src, srcRel), dst, tmp);
+  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, true));
 }
 
 /** FIFOs, sockets, char and block devices: a node of the same type and device number. */
-async function buildSpecial(sys: Syscalls, src: string, st: BigIntStats, tmp: string): Promise<void> {
-  await sys.mknod(tmp, (Number(st.mode) & S_IFMT) | PRIVATE, st.rdev);
-  await copyMeta(pathSource(sys, src), st, pathTarget(sys, tmp, false));
+async function buildSpecial({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat): Promise<void> {
+  await fs.mknod(dst, tmp, typeOf(st) | PRIVATE, st.rdev);
+  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, false));
 }
 
 /**
@@ -97,21 +109,21 @@ async function buildSpecial(sys: Syscalls, src: string, st: BigIntStats, tmp: st
  * cloneDirs created) is never replaced: false then. Filesystems without the flag (EINVAL: FUSE 2 and
  * older NFS branches) get a check-then-rename, whose small window is the best they allow.
  */
-async function publish(sys: Syscalls, tmp: string, final: string): Promise<boolean> {
+async function publish(fs: BranchFs, dst: Branch, tmp: string, final: string): Promise<boolean> {
   try {
-    await sys.renameat2(tmp, final, RENAME_NOREPLACE);
+    await fs.rename(dst, tmp, dst, final, RENAME_NOREPLACE);
     return true;
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'EEXIST') return false;
     if (code !== 'EINVAL') throw err;
   }
-  if (await lstatOrNull(final)) return false;
-  await fsp.rename(tmp, final);
+  if (await fs.lstatOrNull(dst, final)) return false;
+  await fs.rename(dst, tmp, dst, final);
   return true;
 }
 
 /** Best effort: the error being reported is the one that made the copy fail, not a cleanup problem. */
-async function discard(tmp: string, st: BigIntStats): Promise<void> {
-  await (st.isDirectory() ? fsp.rmdir(tmp) : fsp.unlink(tmp)).catch(() => undefined);
+async function discard({ fs, dst, tmp }: Ends, st: BranchStat): Promise<void> {
+  await (typeOf(st) === S_IFDIR ? fs.rmdir(dst, tmp) : fs.unlink(dst, tmp)).catch(() => undefined);
 }

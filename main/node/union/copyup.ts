@@ -11,37 +11,37 @@
  * directory is not fsynced: after a crash the rename may be lost, leaving the source visible, never a
  * partial or empty copy.
  */
-import { fsp } from './bytePaths.ts';
-import { join } from 'node:path';
+import { BranchFs } from './branchFs.ts';
+import type { Branch } from './branchSet.ts';
 import { cloneDirs, type CopyupDeps } from './cloneDirs.ts';
 import { copyNode } from './copyNode.ts';
-import { assertRealDirs, relParts } from './copyupPath.ts';
+import { assertRealDirs, relOf, relParts } from './copyupPath.ts';
 import { fsError } from './fsError.ts';
-import { lstatOrNull } from './fsx.ts';
+import { isDirMode } from './fsx.ts';
 import { KeyedLock } from './keyedLock.ts';
 
 export { cloneDirs, type CopyupDeps };
 
 export interface CopyupOptions {
-  /** Roots to copy missing parent directories' metadata from, first match wins; the source root is always tried last. */
-  metaRoots?: string[];
+  /** Branches to copy missing parent directories' metadata from, first match wins; the source is always tried last. */
+  metaRoots?: Branch[];
   /** Copy only the first N bytes of a regular file (copy-up for truncate/O_TRUNC; 0 = metadata only). */
   truncateTo?: bigint;
   /** fsync each copied file before publishing it (default true). */
   durable?: boolean;
 }
 
-/** One copy-up per destination entry at a time; the key is the destination's branch root and relative path. */
+/** One copy-up per destination entry at a time; the key is the destination's root descriptor and relative path. */
 const inFlight = new KeyedLock();
 
 /**
- * Copies `rel` from branch root `srcRoot` to branch root `dstRoot`, creating missing parents first (see
- * cloneDirs). If the destination already has the entry (including when a concurrent copy-up of it just
- * finished), nothing is done. Rejects with the Node-style error of the failing step (ELOOP for a symlinked
- * ancestor), after removing its temp entry.
+ * Copies `rel` from branch `src` to branch `dst`, creating missing parents first (see cloneDirs). If the
+ * destination already has the entry (including when a concurrent copy-up of it just finished), nothing
+ * is done. Rejects with the Node-style error of the failing step (ELOOP for a symlinked ancestor), after
+ * removing its temp entry.
  */
-export async function copyUp(deps: CopyupDeps, srcRoot: string, dstRoot: string, rel: string, opts: CopyupOptions = {}): Promise<void> {
-  await copyUpIfMissing(deps, srcRoot, dstRoot, rel, opts);
+export async function copyUp(deps: CopyupDeps, src: Branch, dst: Branch, rel: string, opts: CopyupOptions = {}): Promise<void> {
+  await copyUpIfMissing(deps, src, dst, rel, opts);
 }
 
 /**
@@ -50,30 +50,31 @@ export async function copyUp(deps: CopyupDeps, srcRoot: string, dstRoot: string,
  * children would be left behind) and EEXIST if the destination already has the name (the source would be
  * lost). If the unlink fails, the copy is removed again, so the file stays on exactly one branch.
  */
-export async function moveAcross(deps: CopyupDeps, srcRoot: string, dstRoot: string, rel: string): Promise<void> {
-  const parts = relParts(rel);
-  const src = join(srcRoot, ...parts);
-  const dst = join(dstRoot, ...parts);
-  if ((await fsp.lstat(src)).isDirectory()) throw fsError('EISDIR', 'moveAcross', src);
-  if (!(await copyUpIfMissing(deps, srcRoot, dstRoot, rel, {}))) throw fsError('EEXIST', 'moveAcross', dst);
+export async function moveAcross(deps: CopyupDeps, src: Branch, dst: Branch, rel: string): Promise<void> {
+  const fs = new BranchFs(deps.sys);
+  const path = relOf(relParts(rel));
+  if (isDirMode((await fs.lstat(src, path)).mode)) throw fsError('EISDIR', 'moveAcross', src.real(path));
+  if (!(await copyUpIfMissing(deps, src, dst, rel, {}))) throw fsError('EEXIST', 'moveAcross', dst.real(path));
   try {
-    await fsp.unlink(src);
+    await fs.unlink(src, path);
   } catch (err) {
-    await fsp.unlink(dst).catch(() => undefined);
+    await fs.unlink(dst, path).catch(() => undefined);
     throw err;
   }
 }
 
 /** Returns whether this call created the destination entry. */
-function copyUpIfMissing(deps: CopyupDeps, srcRoot: string, dstRoot: string, rel: string, opts: CopyupOptions): Promise<boolean> {
+function copyUpIfMissing(deps: CopyupDeps, src: Branch, dst: Branch, rel: string, opts: CopyupOptions): Promise<boolean> {
+  const fs = new BranchFs(deps.sys);
   const parts = relParts(rel);
   const name = parts.pop();
   if (name === undefined) return Promise.resolve(false); // a branch root always exists
-  const dstDir = join(dstRoot, ...parts);
-  return inFlight.run(join(dstDir, name), async () => {
-    await assertRealDirs(srcRoot, parts);
-    await cloneDirs(deps, [...(opts.metaRoots ?? []), srcRoot], dstRoot, parts.join('/'));
-    if (await lstatOrNull(join(dstDir, name))) return false;
-    return copyNode(deps.sys, join(srcRoot, ...parts, name), dstDir, name, { truncateTo: opts.truncateTo, durable: opts.durable ?? true });
+  const dir = relOf(parts);
+  const path = relOf([...parts, name]);
+  return inFlight.run(`${dst.fd}\0${path}`, async () => {
+    await assertRealDirs(fs, src, parts);
+    await cloneDirs(deps, [...(opts.metaRoots ?? []), src], dst, dir);
+    if (await fs.lstatOrNull(dst, path)) return false;
+    return copyNode(deps.sys, src, path, dst, dir, name, { truncateTo: opts.truncateTo, durable: opts.durable ?? true });
   });
 }

@@ -1,16 +1,18 @@
 /**
  * Branch-relative paths for copy-up, and the rule that keeps every write inside its branch: no component
- * between a branch root and the entry may be a symlink (the kernel would follow it, possibly out of the
- * branch). Checks use lstat, so a symlink is seen as itself.
- *
- * Residual race (documented, not closed): a component swapped for a symlink between this check and the
- * write would still be followed. Closing it needs openat2(RESOLVE_BENEATH) on every step; the branches are
- * meant to be changed only through the union, which never creates such a swap.
+ * between a branch root and the entry may be a symlink. Every access is anchored at the branch root and
+ * refuses to follow one (branchFs.ts), so a component swapped for a symlink at any moment fails the
+ * copy-up; the checks here only turn what was there before into clear errors (ELOOP, ENOTDIR).
  */
-import type { BigIntStats } from 'node:fs';
-import { fsp } from './bytePaths.ts';
-import { join } from 'node:path';
+import type { BranchStat } from '../sys/statBatch.ts';
+import { BatchPaths } from '../sys/statBatch.ts';
+import type { BranchFs } from './branchFs.ts';
+import type { Branch } from './branchSet.ts';
 import { fsError } from './fsError.ts';
+
+const S_IFMT = 0o170000n;
+const S_IFLNK = 0o120000n;
+const S_IFDIR = 0o040000n;
 
 /** `'/a/b'` or `'a/b'` → `['a', 'b']`; the root is `[]`. `.` and `..` could climb out of the branch: EINVAL. */
 export function relParts(rel: string): string[] {
@@ -19,16 +21,25 @@ export function relParts(rel: string): string[] {
   return parts;
 }
 
+/** `['a', 'b']` → `'/a/b'`; `[]` → `'/'`. */
+export const relOf = (parts: string[]): string => '/' + parts.join('/');
+
 /** Throws ELOOP for a symlink, ENOTDIR for any other non-directory. */
-export function requireRealDir(st: BigIntStats, path: string): void {
-  if (st.isSymbolicLink()) throw fsError('ELOOP', 'copyup', path);
-  if (!st.isDirectory()) throw fsError('ENOTDIR', 'copyup', path);
+export function requireRealDir(st: BranchStat, path: string): void {
+  if ((st.mode & S_IFMT) === S_IFLNK) throw fsError('ELOOP', 'copyup', path);
+  if ((st.mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', 'copyup', path);
 }
 
-/** Every ancestor `root/parts[0..i]` exists and is a real directory; rejects with lstat's error or ELOOP/ENOTDIR. */
-export async function assertRealDirs(root: string, parts: string[]): Promise<void> {
+/** Every ancestor `parts[0..i]` on `b` exists and is a real directory (one pool job); rejects with ENOENT or ELOOP/ENOTDIR. */
+export async function assertRealDirs(fs: BranchFs, b: Branch, parts: string[]): Promise<void> {
+  const paths = new BatchPaths();
+  let parent = -1;
+  for (let i = 1; i <= parts.length; i++) parent = paths.add(b.fd, relOf(parts.slice(0, i)), parent);
+  const batch = await paths.ask(fs.sys);
   for (let i = 1; i <= parts.length; i++) {
-    const path = join(root, ...parts.slice(0, i));
-    requireRealDir(await fsp.lstat(path, { bigint: true }), path);
+    const st = batch.stat(i - 1);
+    const path = b.real(relOf(parts.slice(0, i)));
+    if (!st) throw fsError('ENOENT', 'copyup', path);
+    requireRealDir(st, path);
   }
 }

@@ -3,7 +3,7 @@
  * every FUSE op builds on (find the served copy, copy it up before a change, make a parent exist on
  * a branch, whiteouts). Op handlers in ./ops take a UnionCore.
  */
-import { fsp as fs } from './bytePaths.ts';
+import { constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
@@ -12,10 +12,11 @@ import { nativeDirs } from '../fuse/native-dirs.ts';
 import type { BackendCapabilities, RequestContext } from '../fuse/ops.ts';
 import { BatchPaths, type BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { type Branch, makeBranches } from './branchSet.ts';
+import { BranchFs } from './branchFs.ts';
+import type { Branch } from './branchSet.ts';
 import { cloneDirs, copyUp } from './copyup.ts';
 import { chain } from './facts.ts';
-import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno, lstat, openFd } from './fsx.ts';
+import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno } from './fsx.ts';
 import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
 import { type PlacementDeps, placeCopyup } from './placement.ts';
@@ -44,8 +45,9 @@ export interface Counters {
 }
 
 export class UnionCore {
-  branches: Branch[];
   readonly resolver: Resolver;
+  /** The only way to touch a branch (anchored at its root descriptor). */
+  readonly fs: BranchFs;
   // The native backend answers some getattrs itself and must number inodes as the union does.
   readonly inodes = new InodeTable((dev, branchIno, ino) => nativeDirs.number(dev, branchIno, ino));
   readonly handles = new HandleTable();
@@ -55,12 +57,13 @@ export class UnionCore {
 
   constructor(
     public config: UnionConfig,
+    public branches: Branch[],
     readonly sys: Syscalls,
     readonly caps: BackendCapabilities,
     readonly now: () => number,
     readonly random: () => number,
   ) {
-    this.branches = makeBranches(config.branches);
+    this.fs = new BranchFs(sys);
     this.resolver = new Resolver(() => this.branches, now, sys);
   }
 
@@ -95,9 +98,9 @@ export class UnionCore {
     return isLibfuseHidden(rel) ? this.handles.at(rel)[0] : undefined;
   }
 
-  /** Roots in branch order: where cloned directories take their metadata from. */
-  metaRoots(): string[] {
-    return this.branches.map((b) => b.root);
+  /** Branches in order: where cloned directories take their metadata from. */
+  metaRoots(): Branch[] {
+    return this.branches;
   }
 
   /**
@@ -117,8 +120,8 @@ export class UnionCore {
   async copyUpTo(node: UnionNode, t: number, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
     const dst = this.branches[t];
     await this.ensureParent(node.rel, t);
-    await copyUp({ sys: this.sys }, this.branches[node.top].root, dst.root, node.rel, { metaRoots: this.metaRoots(), truncateTo });
-    const stat = await lstat(dst.real(node.rel));
+    await copyUp({ sys: this.sys }, this.branches[node.top], dst, node.rel, { metaRoots: this.metaRoots(), truncateTo });
+    const stat = await this.fs.lstat(dst, node.rel);
     this.inodes.inherit(node.stat, stat);
     this.invalidate(node.rel);
     this.counters.copyups++;
@@ -137,8 +140,8 @@ export class UnionCore {
     const paths = new BatchPaths();
     let parent = -1;
     const asked = dirs.map((dir) => {
-      const whiteout = paths.add(join(branch.real(dirname(dir)), whiteoutName(basename(dir))), parent);
-      parent = paths.add(branch.real(dir), parent);
+      const whiteout = paths.add(branch.fd, join(dirname(dir), whiteoutName(basename(dir))), parent);
+      parent = paths.add(branch.fd, dir, parent);
       return { self: parent, whiteout };
     });
     const batch = await paths.ask(this.sys);
@@ -151,20 +154,20 @@ export class UnionCore {
       missing.push({ dir, before: await this.resolver.lookup(dir), overWhiteout });
     }
     if (missing.length === 0) return;
-    await cloneDirs({ sys: this.sys }, this.metaRoots(), branch.root, dirname(rel));
+    await cloneDirs({ sys: this.sys }, this.metaRoots(), branch, dirname(rel));
     for (const m of missing) {
       if (m.overWhiteout) {
-        await this.touchMarker(join(branch.real(m.dir), OPAQUE_MARKER));
+        await this.touchMarker(branch, join(m.dir, OPAQUE_MARKER));
         await this.removeWhiteout(m.dir, b);
       }
-      if (m.before) this.inodes.inherit(m.before.stat, await lstat(branch.real(m.dir)));
+      if (m.before) this.inodes.inherit(m.before.stat, await this.fs.lstat(branch, m.dir));
     }
     this.invalidate(missing[0].dir);
   }
 
   async putWhiteout(rel: string, b: number): Promise<void> {
     await this.ensureParent(rel, b);
-    await this.touchMarker(join(this.branches[b].real(dirname(rel)), whiteoutName(basename(rel))));
+    await this.touchMarker(this.branches[b], join(dirname(rel), whiteoutName(basename(rel))));
     this.invalidate(rel);
   }
 
@@ -172,14 +175,15 @@ export class UnionCore {
     // Too long a name has no whiteout to remove, and unlink would fail with ENAMETOOLONG after the
     // rename or link that calls this already happened.
     if (!canWhiteout(basename(rel))) return;
-    await fs.unlink(join(this.branches[b].real(dirname(rel)), whiteoutName(basename(rel)))).catch((err) => {
+    await this.fs.unlink(this.branches[b], join(dirname(rel), whiteoutName(basename(rel)))).catch((err) => {
       if (!isErrno(err, 'ENOENT')) throw err;
     });
   }
 
-  async touchMarker(real: string): Promise<void> {
+  /** An empty marker file (whiteout, opaque marker) at `rel` on `branch`, unless one is there. */
+  async touchMarker(branch: Branch, rel: string): Promise<void> {
     try {
-      await closeFd(await openFd(real, fs.constants.O_CREAT | fs.constants.O_WRONLY | fs.constants.O_EXCL, 0o444));
+      await closeFd(await this.fs.open(branch, rel, constants.O_CREAT | constants.O_WRONLY | constants.O_EXCL, 0o444));
     } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw err;
     }
@@ -191,9 +195,9 @@ export class UnionCore {
   }
 
   /** New entries belong to the caller (see ownerFor). */
-  async own(real: string, ctx: RequestContext | undefined): Promise<void> {
+  async own(branch: Branch, rel: string, ctx: RequestContext | undefined): Promise<void> {
     const owner = this.ownerFor(ctx);
-    if (owner) await fs.lchown(real, owner.uid, owner.gid);
+    if (owner) await this.fs.lchown(branch, rel, owner.uid, owner.gid);
   }
 
   /**

@@ -61,9 +61,9 @@ export function askFacts(branches: Branch[], rel: string, paths: BatchPaths): Fa
       // Below an ancestor that is missing or not a directory, nothing is asked (the walk stops there or
       // reads "missing", which is what lstat would answer), and never through a symlink.
       const parent = k === 0 ? -1 : walk.st[k - 1];
-      walk.st.push(paths.add(br.real(p), parent));
-      walk.whiteout.push(k === 0 ? null : paths.add(join(br.real(dirname(p)), whiteoutName(basename(p))), parent));
-      walk.opaque.push(k === last ? null : paths.add(join(br.real(p), OPAQUE_MARKER), walk.st[k]));
+      walk.st.push(paths.add(br.fd, p, parent));
+      walk.whiteout.push(k === 0 ? null : paths.add(br.fd, join(dirname(p), whiteoutName(basename(p))), parent));
+      walk.opaque.push(k === last ? null : paths.add(br.fd, join(p, OPAQUE_MARKER), walk.st[k]));
     });
     return walk;
   });
@@ -121,7 +121,7 @@ export function readFacts(q: FactsQuery, batch: StatBatch): PathFacts {
   return { probe, whiteoutBranch, whiteouts, opaqueBranch, blocked };
 }
 
-/** Every lstat of every branch's walk in one pool job (see native/sys/src/probe.cc). */
+/** Every lstat of every branch's walk in one pool job (native/sys lstatBatch). */
 export async function gatherFacts(branches: Branch[], rel: string, sys: Syscalls = loadSyscalls()): Promise<PathFacts> {
   const paths = new BatchPaths();
   const q = askFacts(branches, rel, paths);

@@ -1,9 +1,6 @@
-/** Small promise wrappers over node:fs used on the hot path of every op. */
-import { fsc as fs } from './bytePaths.ts';
-import type { BigIntStats } from 'node:fs';
+/** Errno numbers, and small promise wrappers over node:fs calls on open descriptors (branch entries are reached through branchFs.ts). */
+import fs, { type BigIntStats } from 'node:fs';
 import { FsError } from '../fuse/ops.ts';
-import { type BranchStat, decodeStat } from '../sys/statBatch.ts';
-import type { Syscalls } from '../sys/syscalls.ts';
 
 export const ENOENT = 2;
 export const EIO = 5;
@@ -33,40 +30,8 @@ export function isErrno(err: unknown, code: string): boolean {
   return !!err && typeof err === 'object' && (err as { code?: unknown }).code === code;
 }
 
-/** lstat that answers null for a missing entry (ENOENT/ENOTDIR) instead of throwing. */
-export function lstatOrNull(path: string): Promise<BigIntStats | null> {
-  return new Promise((resolve, reject) => {
-    fs.lstat(path, { bigint: true }, (err, st) => {
-      if (!err) resolve(st);
-      else if (err.code === 'ENOENT' || err.code === 'ENOTDIR') resolve(null);
-      else reject(err);
-    });
-  });
-}
-
-export function lstat(path: string): Promise<BigIntStats> {
-  return new Promise((resolve, reject) => fs.lstat(path, { bigint: true }, (err, st) => (err ? reject(err) : resolve(st))));
-}
-
 export function fstat(fd: number): Promise<BigIntStats> {
   return new Promise((resolve, reject) => fs.fstat(fd, { bigint: true }, (err, st) => (err ? reject(err) : resolve(st))));
-}
-
-export function exists(path: string): Promise<boolean> {
-  return lstatOrNull(path).then((st) => st !== null);
-}
-
-export function openFd(path: string, flags: number, mode?: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.open(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
-}
-
-/**
- * open + fchown (when `owner` is given) + fstat as one pool job (native/sys openStat): a create's
- * descriptor, ownership and the stat the kernel is answered with, for one wait.
- */
-export async function openStat(sys: Syscalls, path: string, flags: number, mode: number, owner?: { uid: number; gid: number }): Promise<{ fd: number; stat: BranchStat }> {
-  const { fd, stat } = await sys.openStat(path, flags, mode, owner?.uid ?? -1, owner?.gid ?? -1);
-  return { fd, stat: decodeStat(stat) };
 }
 
 export function closeFd(fd: number): Promise<void> {
@@ -79,6 +44,14 @@ export function readFd(fd: number, buf: Buffer, length: number, position: number
 
 export function writeFd(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => fs.write(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+export function ftruncateFd(fd: number, length: bigint): Promise<void> {
+  return new Promise((resolve, reject) => fs.ftruncate(fd, Number(length), (err) => (err ? reject(err) : resolve())));
+}
+
+export function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 /** A file's type as `strata where` and the tracker name it. */

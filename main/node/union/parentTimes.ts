@@ -8,22 +8,24 @@
  * while a copy-up is in flight loses its mtime update; aufs closes that window with the parent's inode
  * lock, which a FUSE daemon does not have.
  */
-import type { BigIntStats } from 'node:fs';
-import { fsp } from './bytePaths.ts';
-import type { Syscalls } from '../sys/syscalls.ts';
+import type { BranchStat } from '../sys/statBatch.ts';
+import type { BranchFs } from './branchFs.ts';
+import type { Branch } from './branchSet.ts';
 
 interface Held {
   users: number;
-  saved: Promise<BigIntStats>;
+  saved: Promise<BranchStat>;
 }
 
+/** By branch root descriptor and directory. */
 const held = new Map<string, Held>();
 
-export async function keepingParentTimes<T>(sys: Syscalls, dir: string, job: () => Promise<T>): Promise<T> {
-  let entry = held.get(dir);
+export async function keepingParentTimes<T>(fs: BranchFs, b: Branch, dir: string, job: () => Promise<T>): Promise<T> {
+  const key = `${b.fd}\0${dir}`;
+  let entry = held.get(key);
   if (!entry) {
-    entry = { users: 0, saved: fsp.lstat(dir, { bigint: true }) };
-    held.set(dir, entry);
+    entry = { users: 0, saved: fs.lstat(b, dir) };
+    held.set(key, entry);
   }
   entry.users++;
   try {
@@ -31,8 +33,8 @@ export async function keepingParentTimes<T>(sys: Syscalls, dir: string, job: () 
     return await job();
   } finally {
     if (--entry.users === 0) {
-      held.delete(dir);
-      await restore(sys, dir, entry.saved);
+      held.delete(key);
+      await restore(fs, b, dir, entry.saved);
     }
   }
 }
@@ -41,7 +43,7 @@ export async function keepingParentTimes<T>(sys: Syscalls, dir: string, job: () 
  * Failures are ignored on purpose: by now the copy-up has succeeded or failed on its own merits, and a
  * parent that vanished or cannot take times must not turn a published copy into an error.
  */
-async function restore(sys: Syscalls, dir: string, saved: Promise<BigIntStats>): Promise<void> {
+async function restore(fs: BranchFs, b: Branch, dir: string, saved: Promise<BranchStat>): Promise<void> {
   const st = await saved.catch(() => null);
-  if (st) await sys.utimensat(dir, st.atimeNs, st.mtimeNs, false).catch(() => undefined);
+  if (st) await fs.utimens(b, dir, st.atimeNs, st.mtimeNs).catch(() => undefined);
 }

@@ -48,7 +48,7 @@ type InputReader = (batch: StatBatch, fn: CreateFunction, sourceBranch?: number)
 /** What a policy needs to know (the facts' lstats, every branch's statvfs), added to `paths`; read back once asked. */
 function askPolicyInput(deps: PlacementDeps, rel: string, paths: BatchPaths): InputReader {
   const q = askFacts(deps.branches, rel, paths);
-  const roots = deps.branches.map((b) => paths.addRoot(b.root));
+  const roots = deps.branches.map((b) => paths.addRoot(b.fd));
   return (batch, fn, sourceBranch) => {
     const facts = readFacts(q, batch);
     const branches = deps.branches.map((b, i) => branchState(deps, b, i, batch.statvfs(roots[i])));

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { OPAQUE_MARKER, canWhiteout, isReservedName, whiteoutName } from '../../common/whiteout.ts';
 import { nativeDirs } from '../fuse/native-dirs.ts';
 import { loadSyscalls } from '../sys/load.ts';
-import { BatchPaths, type BranchStat, type StatBatch, lstatBatch } from '../sys/statBatch.ts';
+import { BatchPaths, type BranchStat, type StatBatch } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
 import { byteLength } from './bytePaths.ts';
@@ -48,7 +48,9 @@ export class Resolver {
   async lookup(rel: string): Promise<UnionNode | null> {
     const cached = this.cached(rel);
     if (cached) {
-      const stat = (await lstatBatch(this.sys, [this.branches()[cached.top].real(rel)])).stat(0);
+      const paths = new BatchPaths();
+      paths.add(this.branches()[cached.top].fd, rel);
+      const stat = (await paths.ask(this.sys)).stat(0);
       if (stat && isDirMode(stat.mode)) return { ...cached, stat };
       this.invalidate(rel);
     }
@@ -71,7 +73,8 @@ export class Resolver {
     if (node?.isDir && (rel === '/' || this.dirs.has(dirname(rel)))) {
       this.dirs.set(rel, { node, at: this.now() });
       // The native backend may answer getattr of this directory, and of names in it, by itself (the
-      // same lookup over the same layers) for as long as this resolution is kept.
+      // same lookup over the same layers) for as long as this resolution is kept. It is told real
+      // paths until it anchors its own lookups too.
       const branches = this.branches();
       nativeDirs.put(rel, node.layers.map((i) => branches[i].real(rel)), DIR_TTL_MS);
     }
@@ -90,8 +93,12 @@ export class Resolver {
     const whiteout = whiteoutName(basename(rel));
     const whiteoutable = canWhiteout(basename(rel));
     // Per layer: [the name, its whiteout], all in one pool job; read below in the order a walk would.
-    const paths = parent.layers.flatMap((i) => [branches[i].real(rel), join(branches[i].real(dirname(rel)), whiteout)]);
-    const batch = await lstatBatch(this.sys, paths);
+    const paths = new BatchPaths();
+    for (const i of parent.layers) {
+      paths.add(branches[i].fd, rel);
+      paths.add(branches[i].fd, join(dirname(rel), whiteout));
+    }
+    const batch = await paths.ask(this.sys);
     const whitedOut = (k: number) => whiteoutable && batch.found(2 * k + 1);
     for (const [k, i] of parent.layers.entries()) {
       if (i <= above) {
@@ -133,8 +140,8 @@ export class Resolver {
     const branches = this.branches();
     const paths = new BatchPaths();
     for (const b of branches) {
-      const root = paths.add(b.root);
-      paths.add(join(b.root, OPAQUE_MARKER), root);
+      const root = paths.add(b.fd, '/');
+      paths.add(b.fd, join('/', OPAQUE_MARKER), root);
     }
     const batch = await paths.ask(this.sys);
     const layers: number[] = [];
@@ -209,8 +216,8 @@ export class Resolver {
     const whiteout = whiteoutName(basename(rel));
     const at = parent.layers.map((i) => {
       const b = branches[i];
-      const self = paths.add(b.real(rel));
-      return { self, whiteout: paths.add(join(b.real(dirname(rel)), whiteout)), opaque: paths.add(join(b.real(rel), OPAQUE_MARKER), self) };
+      const self = paths.add(b.fd, rel);
+      return { self, whiteout: paths.add(b.fd, join(dirname(rel), whiteout)), opaque: paths.add(b.fd, join(rel, OPAQUE_MARKER), self) };
     });
     // Every layer is asked at once; an answer the walk never reads never fails the lookup.
     const whiteoutable = canWhiteout(basename(rel));

@@ -10,7 +10,7 @@ import type { DirectIoOps } from '../fuse/native-ops.ts';
 import type { BackendCapabilities, FuseOps } from '../fuse/ops.ts';
 import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
-import { makeBranches } from './branchSet.ts';
+import { type Branch, openBranches, workerRoots } from './branchSet.ts';
 import { UnionCore } from './core.ts';
 import * as attr from './ops/attr.ts';
 import * as entries from './ops/entries.ts';
@@ -38,10 +38,15 @@ export class Union {
   readonly ops: DirectIoOps;
   private readonly startedAt = Date.now();
 
-  constructor(config: UnionConfig, readonly deps: UnionDeps) {
+  /** Opens the branch roots (once per path for the worker's life, see BranchRoots) and builds the union. */
+  static async open(config: UnionConfig, deps: UnionDeps): Promise<Union> {
+    return new Union(config, await openBranches(config.branches, workerRoots), deps);
+  }
+
+  private constructor(config: UnionConfig, branches: Branch[], readonly deps: UnionDeps) {
     // The kernel already applied the caller's umask to every mode it sends; applying ours again would be wrong.
     process.umask(0);
-    this.core = new UnionCore(config, deps.sys, deps.capabilities, deps.now ?? Date.now, deps.random ?? Math.random);
+    this.core = new UnionCore(config, branches, deps.sys, deps.capabilities, deps.now ?? Date.now, deps.random ?? Math.random);
     this.ops = this.countOps(this.buildOps());
   }
 
@@ -123,7 +128,7 @@ export class Union {
     if (held.length > 0 && !force) {
       throw new StrataError('BUSY', `cannot remove branch ${[...new Set(held.map((h) => h.branch.root))].join(', ')}: ${held.length} open file(s) on it (${held.slice(0, 3).map((h) => h.rel).join(', ')}); close them or use --force`);
     }
-    const branches = makeBranches(next.branches);
+    const branches = await openBranches(next.branches, workerRoots);
     // Branch objects that did not change keep their identity, so open handles stay attributed.
     this.core.branches = branches.map((b) => this.core.branches.find((o) => o.root === b.root && o.mode === b.mode && o.minFreeSpace === b.minFreeSpace) ?? b);
     this.core.config = next;
@@ -137,7 +142,7 @@ export class Union {
       const base = { index, path: b.root, mode: b.mode, ...(b.minFreeSpace !== undefined ? { minFreeSpace: b.minFreeSpace } : {}) };
       try {
         // A branch may itself be a union that has stopped answering: its figures are then left out.
-        const v = await this.branchSpace.run(b.root, BRANCH_SPACE_DEADLINE_MS, () => this.core.sys.statvfs(b.root));
+        const v = await this.branchSpace.run(b.root, BRANCH_SPACE_DEADLINE_MS, () => this.core.fs.statvfs(b));
         const fr = BigInt(v.frsize || v.bsize);
         return { ...base, total: Number(v.blocks * fr), avail: Number(v.bavail * fr), used: Number((v.blocks - v.bfree) * fr), mountedReadOnly: (v.flag & 1) !== 0 };
       } catch (err) {
@@ -163,6 +168,14 @@ export class Union {
     const c = this.core;
     const deps = { ...c.placementDeps(), state: structuredClone(c.policyState) };
     return previewNew(deps, c.resolver, c.config.mountpoint, normalizeRel(relPath), fn);
+  }
+
+  /**
+   * Once the mount is gone: closes the branch roots, so a branch filesystem can be unmounted as soon
+   * as the union is (the worker itself lingers a moment to answer its client).
+   */
+  release(): Promise<void> {
+    return workerRoots.close();
   }
 
   handles(): HandleInfo[] {

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   log(`starting: ${JSON.stringify(config)}`);
   const { backend, warning } = selectBackend();
   if (warning) log(warning);
-  const union = new Union(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
+  const union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
 
   // The socket comes first, so a mount never exists without its control channel.
   const socket = controlSocketPath(config.mountpoint);

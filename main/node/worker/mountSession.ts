@@ -140,6 +140,7 @@ export class MountSession {
     try {
       await this.mounted.unmount();
       log(`unmounted ${this.mountpoint}`);
+      await this.union.release();
       return { unmounted: true, lazy: false };
     } catch (err) {
       if (errnoOf(err) !== EBUSY) {
@@ -161,6 +162,7 @@ export class MountSession {
     if (lazy && this.minor !== undefined) {
       while (await connectionAlive(this.minor)) await sleep(WATCH_INTERVAL_MS);
     }
+    await this.union.release();
     // Let the reply to 'stop' reach the client before the process goes.
     setTimeout(() => this.exit(0), 50);
   }

@@ -47,6 +47,28 @@ std::vector<std::string> PathListArg(const Napi::CallbackInfo& info, size_t i, c
   return out;
 }
 
+std::string TargetArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsString()) Invalid(info.Env(), name, "a string");
+  std::string s = PathFromJs(info[i], name);
+  if (s.find('\0') != std::string::npos) Invalid(info.Env(), name, "a string without null bytes");
+  return s;
+}
+
+std::vector<int32_t> IntListArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  std::vector<int32_t> out;
+  if (info[i].IsUndefined()) return out;
+  if (!info[i].IsArray()) Invalid(info.Env(), name, "an array of integers");
+  Napi::Array list = info[i].As<Napi::Array>();
+  out.reserve(list.Length());
+  for (uint32_t k = 0; k < list.Length(); k++) {
+    Napi::Value v = list[k];
+    double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0.5;
+    if (d != static_cast<int32_t>(d)) Invalid(info.Env(), name, "an array of 32-bit integers");
+    out.push_back(static_cast<int32_t>(d));
+  }
+  return out;
+}
+
 int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   double d = IntegralNumber(info, i, name);
   if (d < INT32_MIN || d > INT32_MAX) Invalid(info.Env(), name, "a 32-bit integer");

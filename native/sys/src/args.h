@@ -14,6 +14,10 @@ namespace strata {
 std::string PathArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 // An array of PathArg-valid strings; undefined is an empty list.
 std::vector<std::string> PathListArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// A symlink target: bytes as PathArg, but may be empty (the kernel answers that).
+std::string TargetArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// An array of 32-bit integers; undefined is an empty list.
+std::vector<int32_t> IntListArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 uint32_t UintArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name);

@@ -4,22 +4,33 @@
 
 namespace strata {
 
-Napi::Value LGetXattr(const Napi::CallbackInfo& info);
-Napi::Value LSetXattr(const Napi::CallbackInfo& info);
-Napi::Value LListXattr(const Napi::CallbackInfo& info);
-Napi::Value LRemoveXattr(const Napi::CallbackInfo& info);
-Napi::Value FGetXattr(const Napi::CallbackInfo& info);
-Napi::Value FSetXattr(const Napi::CallbackInfo& info);
-Napi::Value FListXattr(const Napi::CallbackInfo& info);
-
+// Anchored: (root descriptor, union path) names the entry (anchor.h).
+Napi::Value Mkdir(const Napi::CallbackInfo& info);
+Napi::Value Unlink(const Napi::CallbackInfo& info);
+Napi::Value Rmdir(const Napi::CallbackInfo& info);
+Napi::Value Rename(const Napi::CallbackInfo& info);
+Napi::Value Link(const Napi::CallbackInfo& info);
+Napi::Value Symlink(const Napi::CallbackInfo& info);
+Napi::Value Readlink(const Napi::CallbackInfo& info);
 Napi::Value Mknod(const Napi::CallbackInfo& info);
-Napi::Value Utimensat(const Napi::CallbackInfo& info);
+Napi::Value Lchown(const Napi::CallbackInfo& info);
+Napi::Value Utimens(const Napi::CallbackInfo& info);
+Napi::Value Chmod(const Napi::CallbackInfo& info);
+Napi::Value Truncate(const Napi::CallbackInfo& info);
+Napi::Value Access(const Napi::CallbackInfo& info);
+Napi::Value Readdir(const Napi::CallbackInfo& info);
+Napi::Value GetXattr(const Napi::CallbackInfo& info);
+Napi::Value SetXattr(const Napi::CallbackInfo& info);
+Napi::Value ListXattr(const Napi::CallbackInfo& info);
+Napi::Value RemoveXattr(const Napi::CallbackInfo& info);
 Napi::Value Statvfs(const Napi::CallbackInfo& info);
-Napi::Value Renameat2(const Napi::CallbackInfo& info);
-
 Napi::Value LstatBatch(const Napi::CallbackInfo& info);
 Napi::Value OpenStat(const Napi::CallbackInfo& info);
 
+// Descriptors.
+Napi::Value FGetXattr(const Napi::CallbackInfo& info);
+Napi::Value FSetXattr(const Napi::CallbackInfo& info);
+Napi::Value FListXattr(const Napi::CallbackInfo& info);
 Napi::Value Futimens(const Napi::CallbackInfo& info);
 Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);

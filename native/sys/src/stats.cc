@@ -13,14 +13,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "anchor.h"
 #include "args.h"
 #include "methods.h"
 #include "promise_work.h"
-#include "short_path.h"
 
 namespace strata {
 namespace {
@@ -29,9 +30,10 @@ namespace {
 constexpr size_t kSlots = 14;
 
 struct Batch {
+  std::vector<int32_t> roots;  // per path: its branch root's descriptor
   std::vector<std::string> paths;
   std::vector<int32_t> within;  // per path: index of the directory it is in, or -1
-  std::vector<std::string> roots;
+  std::vector<int32_t> vfsRoots;
   std::vector<int64_t> stats;  // paths.size() * kSlots
   std::vector<struct statvfs> vfs;
   std::vector<int> vfsErr;
@@ -57,11 +59,46 @@ void Fill(const struct stat& st, int64_t* out) {
   std::copy(v, v + kSlots, out);
 }
 
-void Lstat(const std::string& path, int64_t* out) {
-  struct stat st;
-  if (WithShortPath(path, [&](const char* p) { return lstat(p, &st); }) < 0) out[0] = errno;
-  else Fill(st, out);
-}
+// The parent directories one batch opened, by (root, parent path): the names an op asks about sit in
+// a few directories, so N names in one directory cost one openat2.
+class Parents {
+ public:
+  void Lstat(int root, const std::string& rel, int64_t* out) {
+    // A branch whose root could not be opened (a draft's preview) holds nothing.
+    if (root < 0) {
+      out[0] = ENOENT;
+      return;
+    }
+    size_t slash = rel.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash);
+    std::string leaf = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    bool isRoot = leaf.empty() && dir.find_first_not_of('/') == std::string::npos;
+    if (!isRoot && (leaf.empty() || leaf == "." || leaf == "..")) {
+      out[0] = EINVAL;
+      return;
+    }
+    auto it = open_.find({root, dir});
+    if (it == open_.end()) {
+      Entry e;
+      e.err = OpenParent(root, rel, &e.opened);
+      it = open_.emplace(std::make_pair(root, dir), std::move(e)).first;
+    }
+    if (it->second.err != 0) {
+      out[0] = it->second.err;
+      return;
+    }
+    struct stat st;
+    if (fstatat(it->second.opened.dir, isRoot ? "." : leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) out[0] = errno;
+    else Fill(st, out);
+  }
+
+ private:
+  struct Entry {
+    Parent opened;
+    int err = 0;  // of opening it
+  };
+  std::map<std::pair<int, std::string>, Entry> open_;
+};
 
 Napi::Value StatArray(Napi::Env env, const int64_t* stats, size_t count) {
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, count * kSlots * sizeof(int64_t));
@@ -110,24 +147,31 @@ std::vector<int32_t> WithinArg(const Napi::CallbackInfo& info, size_t i, size_t 
 
 }  // namespace
 
-// lstatBatch(paths, roots?, within?) → { stats: BigInt64Array, errors: (Error | undefined)[] | undefined, vfs: (Statvfs | Error)[] }
+// lstatBatch(roots, paths, within?, vfsRoots?) → { stats: BigInt64Array, errors: (Error | undefined)[] | undefined, vfs: (Statvfs | Error)[] }
 // Never rejects for a failed lstat: each path carries its own errno, and `errors` holds a Node-style
 // Error for every failure other than ENOENT/ENOTDIR (which mean "not there"), for the caller to throw
 // if (and only if) it needs that answer.
 Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
   auto batch = std::make_shared<Batch>();
-  batch->paths = PathListArg(info, 0, "paths");
-  batch->roots = PathListArg(info, 1, "roots");
+  batch->roots = IntListArg(info, 0, "roots");
+  batch->paths = PathListArg(info, 1, "paths");
+  if (batch->roots.size() != batch->paths.size()) {
+    Napi::TypeError error = Napi::TypeError::New(info.Env(), "The \"roots\" and \"paths\" arguments must have the same length");
+    error.Set("code", Napi::String::New(info.Env(), "ERR_INVALID_ARG_TYPE"));
+    throw error;
+  }
   batch->within = WithinArg(info, 2, batch->paths.size());
+  batch->vfsRoots = IntListArg(info, 3, "vfsRoots");
   return PromiseWork::Queue(
       info.Env(), {"lstat", "", ""},
       [=] {
         Batch& b = *batch;
+        Parents parents;
         b.stats.assign(b.paths.size() * kSlots, 0);
         for (size_t k = 0; k < b.paths.size(); k++) {
           int32_t in = k < b.within.size() ? b.within[k] : -1;
           if (in < 0) {
-            Lstat(b.paths[k], &b.stats[k * kSlots]);
+            parents.Lstat(b.roots[k], b.paths[k], &b.stats[k * kSlots]);
             continue;
           }
           // Not asked: answered as the kernel would, ENOENT below a missing entry, ENOTDIR below a
@@ -135,12 +179,12 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
           const int64_t* dir = &b.stats[in * kSlots];
           if (dir[0] != 0) b.stats[k * kSlots] = dir[0] == ENOTDIR ? ENOTDIR : ENOENT;
           else if (!S_ISDIR(dir[3])) b.stats[k * kSlots] = ENOTDIR;
-          else Lstat(b.paths[k], &b.stats[k * kSlots]);
+          else parents.Lstat(b.roots[k], b.paths[k], &b.stats[k * kSlots]);
         }
-        b.vfs.resize(b.roots.size());
-        b.vfsErr.assign(b.roots.size(), 0);
-        for (size_t k = 0; k < b.roots.size(); k++) {
-          if (statvfs(b.roots[k].c_str(), &b.vfs[k]) < 0) b.vfsErr[k] = errno;
+        b.vfs.resize(b.vfsRoots.size());
+        b.vfsErr.assign(b.vfsRoots.size(), 0);
+        for (size_t k = 0; k < b.vfsRoots.size(); k++) {
+          if (fstatvfs(b.vfsRoots[k], &b.vfs[k]) < 0) b.vfsErr[k] = errno;
         }
         return 0;
       },
@@ -157,9 +201,9 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
           errors.As<Napi::Array>().Set(static_cast<uint32_t>(k), ErrnoError(env, err, {"lstat", b.paths[k], ""}).Value());
         }
         out.Set("errors", errors);
-        Napi::Array vfs = Napi::Array::New(env, b.roots.size());
-        for (size_t k = 0; k < b.roots.size(); k++) {
-          vfs.Set(static_cast<uint32_t>(k), b.vfsErr[k] ? ErrnoError(env, b.vfsErr[k], {"statvfs", b.roots[k], ""}).Value()
+        Napi::Array vfs = Napi::Array::New(env, b.vfsRoots.size());
+        for (size_t k = 0; k < b.vfsRoots.size(); k++) {
+          vfs.Set(static_cast<uint32_t>(k), b.vfsErr[k] ? ErrnoError(env, b.vfsErr[k], {"fstatvfs", "", ""}).Value()
                                                         : static_cast<Napi::Value>(VfsObject(env, b.vfs[k])));
         }
         out.Set("vfs", vfs);
@@ -167,15 +211,15 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
       });
 }
 
-// openStat(path, flags, mode, uid, gid) → { fd, stat: BigInt64Array }: open(2) (close-on-exec, as
-// Node's fs.open), then fchown(2) when uid or gid is not -1, then fstat(2), in one pool job: a new
+// openStat(root, rel, flags, mode, uid, gid) → { fd, stat: BigInt64Array }: open of rel beneath root
+// (close-on-exec, as Node's fs.open; never through a symlink, the leaf included), then fchown(2) when uid or gid is not -1, then fstat(2), in one pool job: a new
 // file is made, given to its caller and described for the kernel with one wait instead of three.
 // If the chown or fstat fails the descriptor is closed and the call rejects with that step's error.
 Napi::Value OpenStat(const Napi::CallbackInfo& info) {
-  std::string path = PathArg(info, 0, "path");
-  int flags = IntArg(info, 1, "flags");
-  mode_t mode = UintArg(info, 2, "mode");
-  int32_t uid = IntArg(info, 3, "uid"), gid = IntArg(info, 4, "gid");
+  Anchor at = AnchorArg(info, 0);
+  int flags = IntArg(info, 2, "flags");
+  mode_t mode = UintArg(info, 3, "mode");
+  int32_t uid = IntArg(info, 4, "uid"), gid = IntArg(info, 5, "gid");
   struct Out {
     int fd = -1;
     int err = 0;
@@ -184,10 +228,10 @@ Napi::Value OpenStat(const Napi::CallbackInfo& info) {
   };
   auto out = std::make_shared<Out>();
   return PromiseWork::Queue(
-      info.Env(), {"open", path, ""},
+      info.Env(), {"open", at.rel, ""},
       [=] {
         // Failures are reported by the result step, which knows which syscall failed.
-        out->fd = WithShortPath(path, [&](const char* p) { return open(p, flags | O_CLOEXEC, mode); });
+        out->fd = OpenBeneath(at.root, at.rel, flags | O_NOFOLLOW, mode);
         if (out->fd < 0) {
           out->err = errno;
           return 0;
@@ -203,12 +247,19 @@ Napi::Value OpenStat(const Napi::CallbackInfo& info) {
         return 0;
       },
       [=](Napi::Env env) -> Napi::Value {
-        if (out->err != 0) throw ErrnoError(env, out->err, {out->failed, path, ""});
+        if (out->err != 0) throw ErrnoError(env, out->err, {out->failed, at.rel, ""});
         Napi::Object o = Napi::Object::New(env);
         o.Set("fd", Napi::Number::New(env, out->fd));
         o.Set("stat", StatArray(env, out->stat, 1));
         return o;
       });
+}
+
+Napi::Value Statvfs(const Napi::CallbackInfo& info) {
+  int root = IntArg(info, 0, "root");
+  auto st = std::make_shared<struct statvfs>();
+  return PromiseWork::Queue(
+      info.Env(), {"fstatvfs", "", ""}, [=] { return fstatvfs(root, st.get()) < 0 ? errno : 0; }, [=](Napi::Env env) { return VfsObject(env, *st); });
 }
 
 }  // namespace strata

@@ -3,10 +3,10 @@
 
 #include <memory>
 
+#include "anchor.h"
 #include "args.h"
 #include "methods.h"
 #include "promise_work.h"
-#include "short_path.h"
 
 namespace strata {
 namespace {
@@ -47,41 +47,41 @@ Napi::Value AsNames(Napi::Env env, const Bytes& bytes) {
   return names;
 }
 
-int Ok(int rc) { return rc < 0 ? errno : 0; }
+int Ok(long rc) { return ErrnoOf(rc); }
 
 }  // namespace
 
-Napi::Value LGetXattr(const Napi::CallbackInfo& info) {
-  std::string path = PathArg(info, 0, "path"), name = PathArg(info, 1, "name");
+Napi::Value GetXattr(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
+  std::string name = PathArg(info, 2, "name");
   auto out = std::make_shared<std::vector<char>>();
   return PromiseWork::Queue(
-      info.Env(), {"lgetxattr", path, ""},
-      [=] { return ReadSized(*out, [&](void* b, size_t n) { return WithShortPath(path, [&](const char* p) { return lgetxattr(p, name.c_str(), b, n); }); }); },
+      info.Env(), {"getxattr", at.rel, ""},
+      [=] { return AtLeaf(at, [&](int, const char* self) { return ReadSized(*out, [&](void* b, size_t n) { return getxattr(self, name.c_str(), b, n); }); }); },
       [=](Napi::Env env) { return AsBuffer(env, out); });
 }
 
-Napi::Value LSetXattr(const Napi::CallbackInfo& info) {
-  std::string path = PathArg(info, 0, "path"), name = PathArg(info, 1, "name");
-  auto value = std::make_shared<std::vector<char>>(BufferArg(info, 2, "value"));
-  int flags = IntArg(info, 3, "flags");
-  return PromiseWork::Queue(info.Env(), {"lsetxattr", path, ""}, [=] {
-    return Ok(WithShortPath(path, [&](const char* p) { return lsetxattr(p, name.c_str(), value->data(), value->size(), flags); }));
-  });
+Napi::Value SetXattr(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
+  std::string name = PathArg(info, 2, "name");
+  auto value = std::make_shared<std::vector<char>>(BufferArg(info, 3, "value"));
+  int flags = IntArg(info, 4, "flags");
+  return PromiseWork::Queue(info.Env(), {"setxattr", at.rel, ""}, [=] { return AtLeaf(at, [&](int, const char* self) { return Ok(setxattr(self, name.c_str(), value->data(), value->size(), flags)); }); });
 }
 
-Napi::Value LListXattr(const Napi::CallbackInfo& info) {
-  std::string path = PathArg(info, 0, "path");
+Napi::Value ListXattr(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
   auto out = std::make_shared<std::vector<char>>();
   return PromiseWork::Queue(
-      info.Env(), {"llistxattr", path, ""},
-      [=] { return ReadSized(*out, [&](void* b, size_t n) { return WithShortPath(path, [&](const char* p) { return llistxattr(p, static_cast<char*>(b), n); }); }); },
+      info.Env(), {"listxattr", at.rel, ""},
+      [=] { return AtLeaf(at, [&](int, const char* self) { return ReadSized(*out, [&](void* b, size_t n) { return listxattr(self, static_cast<char*>(b), n); }); }); },
       [=](Napi::Env env) { return AsNames(env, out); });
 }
 
-Napi::Value LRemoveXattr(const Napi::CallbackInfo& info) {
-  std::string path = PathArg(info, 0, "path"), name = PathArg(info, 1, "name");
-  return PromiseWork::Queue(info.Env(), {"lremovexattr", path, ""},
-                            [=] { return Ok(WithShortPath(path, [&](const char* p) { return lremovexattr(p, name.c_str()); })); });
+Napi::Value RemoveXattr(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
+  std::string name = PathArg(info, 2, "name");
+  return PromiseWork::Queue(info.Env(), {"removexattr", at.rel, ""}, [=] { return AtLeaf(at, [&](int, const char* self) { return Ok(removexattr(self, name.c_str())); }); });
 }
 
 Napi::Value FGetXattr(const Napi::CallbackInfo& info) {

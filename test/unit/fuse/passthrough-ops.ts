@@ -2,7 +2,7 @@
  * A FuseOps over one directory, for backend tests: the smallest correct filesystem, so a failure points
  * at the backend. `directIo` hands branch descriptors to the backend (DirectIoOps.openHandle).
  */
-import { constants, type BigIntStats } from 'node:fs';
+import { constants, openSync, type BigIntStats } from 'node:fs';
 import { access, chmod, link, lchown, lstat, mkdir, open, readdir, readlink, rename, rmdir, symlink, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DirEntry, FuseStat, RequestContext } from '../../../main/node/fuse/ops.ts';
@@ -23,6 +23,8 @@ export function toFuseStat(st: BigIntStats): FuseStat {
 export function passthroughOps(root: string, { directIo = false } = {}): DirectIoOps {
   const sys = loadSyscalls();
   const real = (path: string) => join(root, path);
+  // native/sys names entries by (root descriptor, path); kept open for the life of the test process.
+  const rootFd = openSync(root, 0o10000000 /* O_PATH */ | constants.O_DIRECTORY);
   const files = new Map<number, FileHandle>();
   const dirs = new Set<number>();
   let nextDir = 1;
@@ -42,17 +44,17 @@ export function passthroughOps(root: string, { directIo = false } = {}): DirectI
   const ops: DirectIoOps = {
     getattr: async (path, fh) => toFuseStat(fh === undefined ? await lstat(real(path), { bigint: true }) : await file(fh).stat({ bigint: true })),
     readlink: (path) => readlink(real(path)),
-    mknod: async (path, mode, rdev, ctx) => { await sys.mknod(real(path), mode, rdev); await own(path, ctx); },
+    mknod: async (path, mode, rdev, ctx) => { await sys.mknod(rootFd, path, mode, rdev); await own(path, ctx); },
     mkdir: async (path, mode, ctx) => { await mkdir(real(path), mode); await own(path, ctx); },
     unlink: (path) => unlink(real(path)),
     rmdir: (path) => rmdir(real(path)),
     symlink: async (target, path, ctx) => { await symlink(target, real(path)); await own(path, ctx); },
-    rename: (from, to, flags) => (flags ? sys.renameat2(real(from), real(to), flags) : rename(real(from), real(to))),
+    rename: (from, to, flags) => (flags ? sys.rename(rootFd, from, rootFd, to, flags) : rename(real(from), real(to))),
     link: (from, to) => link(real(from), real(to)),
     chmod: (path, mode, fh) => (fh === undefined ? chmod(real(path), mode) : file(fh).chmod(mode)),
     chown: (path, uid, gid, fh) => (fh === undefined ? lchown(real(path), uid, gid) : file(fh).chown(uid, gid)),
     truncate: (path, size, fh) => (fh === undefined ? truncate(real(path), Number(size)) : file(fh).truncate(Number(size))),
-    utimens: (path, atime, mtime, fh) => (fh === undefined ? sys.utimensat(real(path), atime, mtime, false) : sys.futimens(fh, atime, mtime)),
+    utimens: (path, atime, mtime, fh) => (fh === undefined ? sys.utimens(rootFd, path, atime, mtime) : sys.futimens(fh, atime, mtime)),
     open: (path, flags) => openFile(path, flags),
     create: async (path, mode, flags, ctx) => {
       const fh = await openFile(path, (flags ?? constants.O_RDWR) | constants.O_CREAT, mode);
@@ -71,15 +73,15 @@ export function passthroughOps(root: string, { directIo = false } = {}): DirectI
       return Promise.all(names.map(async (name) => ({ name, stat: toFuseStat(await lstat(join(real(path), name), { bigint: true })) })));
     },
     releasedir: async (_path, fh) => { dirs.delete(fh); },
-    statfs: async (path) => {
-      const v = await sys.statvfs(real(path));
+    statfs: async () => {
+      const v = await sys.statvfs(rootFd);
       return { bsize: v.bsize, frsize: v.frsize, blocks: v.blocks, bfree: v.bfree, bavail: v.bavail, files: v.files, ffree: v.ffree, favail: v.favail, namemax: v.namemax };
     },
     access: (path, mode) => access(real(path), mode),
-    setxattr: (path, name, value, flags) => sys.lsetxattr(real(path), name, value, flags),
-    getxattr: (path, name) => sys.lgetxattr(real(path), name),
-    listxattr: (path) => sys.llistxattr(real(path)),
-    removexattr: (path, name) => sys.lremovexattr(real(path), name),
+    setxattr: (path, name, value, flags) => sys.setxattr(rootFd, path, name, value, flags),
+    getxattr: (path, name) => sys.getxattr(rootFd, path, name),
+    listxattr: (path) => sys.listxattr(rootFd, path),
+    removexattr: (path, name) => sys.removexattr(rootFd, path, name),
   };
   if (directIo) {
     ops.openHandle = async (path, flags) => { const fh = await ops.open(path, flags); return { fh, fd: fh }; };

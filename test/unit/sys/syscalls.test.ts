@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { lstat, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,35 +10,51 @@ const sys = loadSyscalls();
 const XATTR_CREATE = 1;
 const FALLOC_FL_KEEP_SIZE = 1;
 let dir: string;
+/** The temp dir's descriptor: anchored calls name entries relative to it. */
+let root: number;
 const at = (name: string) => join(dir, name);
 
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'strata-sys-')); });
-afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'strata-sys-'));
+  root = openSync(dir, 0o10000000 /* O_PATH */ | constants.O_DIRECTORY);
+});
+afterAll(async () => {
+  closeSync(root);
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('xattrs', () => {
-  it('sets, lists, gets and removes user.* attributes by path', async () => {
+  it('sets, lists, gets and removes user.* attributes by (root, path)', async () => {
     await writeFile(at('x'), '');
-    await sys.lsetxattr(at('x'), 'user.a', Buffer.from('one'), 0);
-    await sys.lsetxattr(at('x'), 'user.b', Buffer.alloc(0), 0);
-    expect((await sys.llistxattr(at('x'))).sort()).toEqual(['user.a', 'user.b']);
-    expect((await sys.lgetxattr(at('x'), 'user.a')).toString()).toBe('one');
-    expect((await sys.lgetxattr(at('x'), 'user.b')).length).toBe(0);
-    await sys.lremovexattr(at('x'), 'user.a');
-    expect(await sys.llistxattr(at('x'))).toEqual(['user.b']);
+    await sys.setxattr(root, '/x', 'user.a', Buffer.from('one'), 0);
+    await sys.setxattr(root, '/x', 'user.b', Buffer.alloc(0), 0);
+    expect((await sys.listxattr(root, '/x')).sort()).toEqual(['user.a', 'user.b']);
+    expect((await sys.getxattr(root, '/x', 'user.a')).toString()).toBe('one');
+    expect((await sys.getxattr(root, '/x', 'user.b')).length).toBe(0);
+    await sys.removexattr(root, '/x', 'user.a');
+    expect(await sys.listxattr(root, '/x')).toEqual(['user.b']);
   });
 
   it('rejects like Node fs: negative errno, code, syscall, path', async () => {
     await writeFile(at('noattr'), '');
-    const err = await sys.lgetxattr(at('noattr'), 'user.none').catch((e: unknown) => e);
+    const err = await sys.getxattr(root, '/noattr', 'user.none').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
-    expect(err).toMatchObject({ code: 'ENODATA', errno: -61, syscall: 'lgetxattr', path: at('noattr') });
-    expect((err as Error).message).toBe(`ENODATA: no data available, lgetxattr '${at('noattr')}'`);
+    expect(err).toMatchObject({ code: 'ENODATA', errno: -61, syscall: 'getxattr', path: '/noattr' });
+    expect((err as Error).message).toBe(`ENODATA: no data available, getxattr '/noattr'`);
   });
 
   it('honours XATTR_CREATE', async () => {
     await writeFile(at('create'), '');
-    await sys.lsetxattr(at('create'), 'user.k', Buffer.from('1'), XATTR_CREATE);
-    await expect(sys.lsetxattr(at('create'), 'user.k', Buffer.from('2'), XATTR_CREATE)).rejects.toMatchObject({ code: 'EEXIST' });
+    await sys.setxattr(root, '/create', 'user.k', Buffer.from('1'), XATTR_CREATE);
+    await expect(sys.setxattr(root, '/create', 'user.k', Buffer.from('2'), XATTR_CREATE)).rejects.toMatchObject({ code: 'EEXIST' });
+  });
+
+  it('acts on a symlink itself, never on its target', async () => {
+    await writeFile(at('xtarget'), '');
+    await symlink('xtarget', at('xlink'));
+    await sys.setxattr(root, '/xlink', 'trusted.strata', Buffer.from('link'), 0);
+    expect((await sys.getxattr(root, '/xlink', 'trusted.strata')).toString()).toBe('link');
+    await expect(sys.getxattr(root, '/xtarget', 'trusted.strata')).rejects.toMatchObject({ code: 'ENODATA' });
   });
 
   it('works on descriptors', async () => {
@@ -54,38 +70,38 @@ describe('xattrs', () => {
   });
 });
 
-describe('path calls', () => {
+describe('anchored calls', () => {
   it('mknod makes a FIFO', async () => {
-    await sys.mknod(at('fifo'), constants.S_IFIFO | 0o640, 0n);
+    await sys.mknod(root, '/fifo', constants.S_IFIFO | 0o640, 0n);
     const st = await lstat(at('fifo'));
     expect(st.isFIFO()).toBe(true);
     expect(st.mode & 0o777).toBe(0o640 & ~process.umask());
   });
 
-  it('utimensat sets a symlink\'s own mtime to the nanosecond and leaves atime alone with omit', async () => {
+  it('utimens sets a symlink\'s own mtime to the nanosecond and leaves atime alone with omit', async () => {
     await writeFile(at('target'), '');
     await symlink('target', at('link'));
     const targetBefore = await stat(at('target'), { bigint: true });
     // Nothing may follow the link from here on: resolving it would touch the link's atime.
-    await sys.utimensat(at('link'), 1_000n, 'omit', false);
+    await sys.utimens(root, '/link', 1_000n, 'omit');
     const mtime = 1_234_567_890_123_456_789n;
-    await sys.utimensat(at('link'), 'omit', mtime, false);
+    await sys.utimens(root, '/link', 'omit', mtime);
     const after = await lstat(at('link'), { bigint: true });
     expect(after.mtimeNs).toBe(mtime);
     expect(after.atimeNs).toBe(1_000n);
     expect((await stat(at('target'), { bigint: true })).mtimeNs).toBe(targetBefore.mtimeNs);
   });
 
-  it('utimensat accepts times before 1970 and now', async () => {
+  it('utimens accepts times before 1970 and now', async () => {
     await writeFile(at('old'), '');
-    await sys.utimensat(at('old'), -1_500_000_000n, 'now', true);
+    await sys.utimens(root, '/old', -1_500_000_000n, 'now');
     const st = await stat(at('old'), { bigint: true });
     expect(st.atimeNs).toBe(-1_500_000_000n);
     expect(st.mtimeNs > BigInt(Date.now() - 60_000) * 1_000_000n).toBe(true);
   });
 
-  it('statvfs reports 64-bit counters', async () => {
-    const v = await sys.statvfs(dir);
+  it('statvfs of a root descriptor reports 64-bit counters', async () => {
+    const v = await sys.statvfs(root);
     expect(typeof v.blocks).toBe('bigint');
     expect(typeof v.fsid).toBe('bigint');
     expect(v.blocks > 0n && v.bfree <= v.blocks && v.bavail <= v.bfree).toBe(true);
@@ -93,16 +109,40 @@ describe('path calls', () => {
     expect(v.namemax).toBe(255);
   });
 
-  it('renameat2 NOREPLACE refuses to overwrite, EXCHANGE swaps', async () => {
+  it('rename NOREPLACE refuses to overwrite, EXCHANGE swaps, 0 replaces', async () => {
     await writeFile(at('r1'), 'one');
     await writeFile(at('r2'), 'two');
-    await expect(sys.renameat2(at('r1'), at('r2'), RENAME_NOREPLACE))
-      .rejects.toMatchObject({ code: 'EEXIST', errno: -17, syscall: 'renameat2', path: at('r1'), dest: at('r2') });
-    await sys.renameat2(at('r1'), at('r2'), RENAME_EXCHANGE);
+    await expect(sys.rename(root, '/r1', root, '/r2', RENAME_NOREPLACE))
+      .rejects.toMatchObject({ code: 'EEXIST', errno: -17, syscall: 'renameat2', path: '/r1', dest: '/r2' });
+    await sys.rename(root, '/r1', root, '/r2', RENAME_EXCHANGE);
     expect(await readFile(at('r1'), 'utf8')).toBe('two');
     expect(await readFile(at('r2'), 'utf8')).toBe('one');
-    await sys.renameat2(at('r1'), at('r3'), RENAME_NOREPLACE);
+    await sys.rename(root, '/r1', root, '/r3', RENAME_NOREPLACE);
     expect(await readFile(at('r3'), 'utf8')).toBe('two');
+    await sys.rename(root, '/r3', root, '/r2', 0);
+    expect(await readFile(at('r2'), 'utf8')).toBe('two');
+  });
+
+  it('mkdir, symlink, readlink, link, chmod, lchown, truncate, access, readdir, unlink, rmdir', async () => {
+    await sys.mkdir(root, '/m', 0o750);
+    expect((await stat(at('m'))).mode & 0o777).toBe(0o750 & ~process.umask());
+    await writeFile(at('m/f'), 'twelve bytes');
+    await sys.symlink('f', root, '/m/s');
+    expect(await sys.readlink(root, '/m/s')).toBe('f');
+    await sys.link(root, '/m/f', root, '/m/h');
+    expect((await stat(at('m/f'))).nlink).toBe(2);
+    await sys.chmod(root, '/m/f', 0o604);
+    expect((await stat(at('m/f'))).mode & 0o777).toBe(0o604);
+    await expect(sys.chmod(root, '/m/s', 0o600)).rejects.toMatchObject({ code: 'ENOTSUP' });
+    await sys.lchown(root, '/m/s', -1, -1);
+    await sys.truncate(root, '/m/f', 6n);
+    expect(await readFile(at('m/f'), 'utf8')).toBe('twelve');
+    await sys.access(root, '/m/f', constants.R_OK);
+    await expect(sys.access(root, '/m/nope', constants.F_OK)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await sys.readdir(root, '/m')).sort()).toEqual(['f', 'h', 's']);
+    for (const n of ['f', 'h', 's']) await sys.unlink(root, `/m/${n}`);
+    await sys.rmdir(root, '/m');
+    expect((await sys.readdir(root, '/')).includes('m')).toBe(false);
   });
 });
 
@@ -156,7 +196,8 @@ describe('descriptor calls', () => {
 });
 
 it('bad arguments reject instead of throwing', async () => {
-  const bad = sys.utimensat(at('x'), 'later' as never, 'now', true);
+  const bad = sys.utimens(root, '/x', 'later' as never, 'now');
   await expect(bad).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-  await expect(sys.lgetxattr('a\0b', 'user.x')).rejects.toBeInstanceOf(TypeError);
+  await expect(sys.getxattr(root, 'a\0b', 'user.x')).rejects.toBeInstanceOf(TypeError);
+  await expect(sys.unlink(-1, '/x')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
 });

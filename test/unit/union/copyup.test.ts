@@ -4,14 +4,24 @@ import type { BigIntStats } from 'node:fs';
 import { chmod, chown, lchown, link, lstat, mkdir, mkdtemp, open, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { constants as os } from 'node:os';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { COPYUP_TMP_PREFIX } from '../../../main/common/whiteout.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import type { Syscalls } from '../../../main/node/sys/syscalls.ts';
-import { cloneDirs, copyUp, moveAcross } from '../../../main/node/union/copyup.ts';
+import { Branch, BranchRoots } from '../../../main/node/union/branchSet.ts';
+import * as copyup from '../../../main/node/union/copyup.ts';
 
 const sys = loadSyscalls();
+const roots = new BranchRoots();
+/** A directory as a branch: copy-up reaches it through its root descriptor. */
+const branch = async (path: string) => new Branch(path, await roots.open(path), 'rw', undefined);
+/** (root descriptor, name) of a path, for the anchored calls that decorate and inspect test entries. */
+const anchor = async (path: string): Promise<[number, string]> => [await roots.open(dirname(path)), `/${basename(path)}`];
+const copyUp = async (d: { sys: Syscalls }, from: string, to: string, rel: string, opts?: copyup.CopyupOptions) => copyup.copyUp(d, await branch(from), await branch(to), rel, opts);
+const cloneDirs = async (d: { sys: Syscalls }, metaRoots: string[], to: string, rel: string) => copyup.cloneDirs(d, await Promise.all(metaRoots.map(branch)), await branch(to), rel);
+const moveAcross = async (d: { sys: Syscalls }, from: string, to: string, rel: string) => copyup.moveAcross(d, await branch(from), await branch(to), rel);
+const setxattr = async (path: string, name: string, value: Buffer) => sys.setxattr(...(await anchor(path)), name, value, 0);
 const deps = { sys };
 const MiB = 1 << 20;
 const ATIME = 1_000_000_000_123_456_789n; // 2001-09-09, with nanoseconds
@@ -31,6 +41,7 @@ beforeEach(async () => {
   await mkdir(dst);
 });
 afterAll(async () => {
+  await roots.close();
   await Promise.all(tops.map((t) => rm(t, { recursive: true, force: true })));
 });
 
@@ -38,7 +49,8 @@ const lst = (path: string): Promise<BigIntStats> => lstat(path, { bigint: true }
 
 async function xattrs(path: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of (await sys.llistxattr(path)).sort()) out[name] = (await sys.lgetxattr(path, name)).toString('hex');
+  const at = await anchor(path);
+  for (const name of (await sys.listxattr(...at)).sort()) out[name] = (await sys.getxattr(...at, name)).toString('hex');
   return out;
 }
 
@@ -48,9 +60,9 @@ async function xattrs(path: string): Promise<Record<string, string>> {
  */
 async function decorate(path: string, opts: { userXattrs?: boolean } = {}): Promise<void> {
   await lchown(path, 1234, 1234);
-  if (opts.userXattrs ?? true) await sys.lsetxattr(path, 'user.strata', Buffer.from([1, 2, 0, 255]), 0);
-  await sys.lsetxattr(path, 'trusted.strata', Buffer.from('t'), 0);
-  await sys.utimensat(path, ATIME, MTIME, false);
+  if (opts.userXattrs ?? true) await setxattr(path, 'user.strata', Buffer.from([1, 2, 0, 255]));
+  await setxattr(path, 'trusted.strata', Buffer.from('t'));
+  await sys.utimens(...(await anchor(path)), ATIME, MTIME);
 }
 
 /** Mode, owner, times (the ones decorate set), xattrs and device number survive the copy. */
@@ -150,7 +162,7 @@ describe('entry types', () => {
     ['char device', constants.S_IFCHR, (1n << 8n) | 3n],
     ['block device', constants.S_IFBLK, (7n << 8n) | 0n],
   ])('copies a %s with mknod: same type, device number and metadata', async (_label, type, rdev) => {
-    await sys.mknod(join(src, 'n'), type | 0o600, rdev);
+    await sys.mknod(...(await anchor(join(src, 'n'))), type | 0o600, rdev);
     await chmod(join(src, 'n'), 0o4620);
     await decorate(join(src, 'n'), { userXattrs: false });
     await copyUp(deps, src, dst, 'n');
@@ -220,7 +232,7 @@ describe('file data', () => {
 describe('xattrs', () => {
   it('skips attributes the destination refuses with ENOTSUP or EPERM, and fails on other errors', async () => {
     await writeFile(join(src, 'f'), 'x');
-    for (const name of ['user.a', 'user.b', 'user.c']) await sys.lsetxattr(join(src, 'f'), name, Buffer.from(name), 0);
+    for (const name of ['user.a', 'user.b', 'user.c']) await setxattr(join(src, 'f'), name, Buffer.from(name));
     const picky = withSys({
       fsetxattr: (fd, name, value, flags) =>
         name === 'user.a' ? Promise.reject(errnoError('ENOTSUP', 'fsetxattr'))
@@ -232,14 +244,14 @@ describe('xattrs', () => {
 
     const full = withSys({ fsetxattr: () => Promise.reject(errnoError('ENOSPC', 'fsetxattr')) });
     await writeFile(join(src, 'f2'), 'x');
-    await sys.lsetxattr(join(src, 'f2'), 'user.a', Buffer.from('1'), 0);
+    await setxattr(join(src, 'f2'), 'user.a', Buffer.from('1'));
     await expect(copyUp(full, src, dst, 'f2')).rejects.toMatchObject({ code: 'ENOSPC' });
     expect((await readdir(dst)).sort()).toEqual(['f']);
   });
 
   it('skips an attribute removed between list and get (ENODATA)', async () => {
     await writeFile(join(src, 'f'), 'x');
-    await sys.lsetxattr(join(src, 'f'), 'user.keep', Buffer.from('1'), 0);
+    await setxattr(join(src, 'f'), 'user.keep', Buffer.from('1'));
     const racing = withSys({ flistxattr: async (fd) => [...(await sys.flistxattr(fd)), 'user.gone'] });
     await copyUp(racing, src, dst, 'f');
     expect(Object.keys(await xattrs(join(dst, 'f')))).toEqual(['user.keep']);
@@ -254,15 +266,15 @@ describe('atomicity', () => {
   ] as [string, Partial<Syscalls>][])('a failure in the %s step rejects with its errno and leaves neither the name nor a temp file', async (_step, overrides) => {
     await mkdir(join(src, 'p'));
     await writeFile(join(src, 'p/f'), randomBytes(MiB));
-    await sys.lsetxattr(join(src, 'p/f'), 'user.x', Buffer.from('1'), 0);
+    await setxattr(join(src, 'p/f'), 'user.x', Buffer.from('1'));
     await expect(copyUp(withSys(overrides), src, dst, 'p/f')).rejects.toMatchObject({ code: 'EIO', errno: -os.errno.EIO });
     expect(await readdir(join(dst, 'p'))).toEqual([]); // the parent is cloned, the file never appears
   });
 
   it('a failing directory copy-up removes its temp directory', async () => {
     await mkdir(join(src, 'd'));
-    await sys.lsetxattr(join(src, 'd'), 'user.x', Buffer.from('1'), 0);
-    const failing = withSys({ lsetxattr: () => Promise.reject(errnoError('EIO', 'lsetxattr')) });
+    await setxattr(join(src, 'd'), 'user.x', Buffer.from('1'));
+    const failing = withSys({ setxattr: () => Promise.reject(errnoError('EIO', 'setxattr')) });
     await expect(copyUp(failing, src, dst, 'd')).rejects.toMatchObject({ code: 'EIO' });
     expect(await readdir(dst)).toEqual([]);
   });

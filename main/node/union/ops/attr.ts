@@ -1,5 +1,5 @@
 /** Attribute reads and changes. Every change to a file on a read-only branch copies it up first. */
-import { fsc, fsp as fs, readlinkTarget } from '../bytePaths.ts';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { FuseStat, FuseTime } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
@@ -7,9 +7,9 @@ import { fstat } from '../fsx.ts';
 import { toFuseStat } from '../toFuseStat.ts';
 
 const W_OK = 2;
-const fchmod = promisify(fsc.fchmod);
-const fchown = promisify(fsc.fchown);
-const ftruncate = promisify(fsc.ftruncate);
+const fchmod = promisify(fs.fchmod);
+const fchown = promisify(fs.fchown);
+const ftruncate = promisify(fs.ftruncate);
 /** (uid_t)-1 from the kernel means "leave unchanged"; lchown wants -1. */
 const keepId = (id: number) => (id === 0xffffffff ? -1 : id);
 
@@ -27,38 +27,38 @@ export async function access(core: UnionCore, rel: string, mode: number): Promis
   const node = await core.node(rel);
   const branch = core.branches[node.top];
   // Writing a file on a read-only branch is allowed: it will be copied up.
-  await fs.access(branch.real(rel), branch.modifiable ? mode : mode & ~W_OK);
+  await core.fs.access(branch, rel, branch.modifiable ? mode : mode & ~W_OK);
 }
 
 export async function readlink(core: UnionCore, rel: string): Promise<string> {
   const node = await core.node(rel);
-  return readlinkTarget(core.branches[node.top].real(rel));
+  return core.fs.readlink(core.branches[node.top], rel);
 }
 
 export async function chmod(core: UnionCore, rel: string, mode: number, fh?: number): Promise<void> {
   const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open?.branch.modifiable) return fchmod(open.fd, mode);
   const { branch } = await core.ensureWritable(rel);
-  await fs.chmod(branch.real(rel), mode);
+  await core.fs.chmod(branch, rel, mode);
 }
 
 export async function chown(core: UnionCore, rel: string, uid: number, gid: number): Promise<void> {
   const open = core.unlinkedOpen(rel);
   if (open?.branch.modifiable) return fchown(open.fd, keepId(uid), keepId(gid));
   const { branch } = await core.ensureWritable(rel);
-  await fs.lchown(branch.real(rel), keepId(uid), keepId(gid));
+  await core.fs.lchown(branch, rel, keepId(uid), keepId(gid));
 }
 
 export async function truncate(core: UnionCore, rel: string, size: bigint, fh?: number): Promise<void> {
   const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open?.branch.modifiable) return ftruncate(open.fd, Number(size));
   const { branch } = await core.ensureWritable(rel, size);
-  await fs.truncate(branch.real(rel), Number(size));
+  await core.fs.truncate(branch, rel, size);
 }
 
 export async function utimens(core: UnionCore, rel: string, atime: FuseTime, mtime: FuseTime): Promise<void> {
   const open = core.unlinkedOpen(rel);
   if (open?.branch.modifiable) return core.sys.futimens(open.fd, atime, mtime);
   const { branch } = await core.ensureWritable(rel);
-  await core.sys.utimensat(branch.real(rel), atime, mtime, false);
+  await core.fs.utimens(branch, rel, atime, mtime);
 }

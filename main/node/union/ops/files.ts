@@ -3,13 +3,13 @@
  * overlayfs does), so every handle points at the copy it will change. Reads and writes go straight to
  * the branch descriptor.
  */
-import { fsc as fsCb } from '../bytePaths.ts';
+import fsCb from 'node:fs';
 import { promisify } from 'node:util';
 import type { DirectHandle } from '../../fuse/native-ops.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
-import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, openFd, openStat, readFd, writeFd } from '../fsx.ts';
+import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, readFd, writeFd } from '../fsx.ts';
 import { moveAcross } from '../copyup.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { newEntry } from './newEntry.ts';
@@ -28,17 +28,17 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   if (node.isDir && writes(flags)) fail(EISDIR);
   const truncating = (flags & O_TRUNC) !== 0;
   const { branch } = writes(flags) || truncating ? await core.ensureWritable(rel, truncating ? 0n : undefined) : { branch: core.branches[node.top] };
-  const fd = await openFd(branch.real(rel), branchFlags(flags));
+  const fd = await core.fs.open(branch, rel, branchFlags(flags));
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now() });
 }
 
 /** The new file is opened, given to the caller and fstat'ed in one pool job (fsx openStat). */
 async function createFile(core: UnionCore, rel: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<{ fh: number; stat: BranchStat }> {
   const open = flags ?? O_RDWR;
-  return newEntry(core, rel, 'create', ctx, async ({ real, branch, owner, owned }) => {
-    const { fd, stat } = await openStat(core.sys, real, branchFlags(open) | O_CREAT | O_EXCL, mode, owner);
+  return newEntry(core, rel, 'create', ctx, async ({ branch, owner, owned }) => {
+    const { fd, stat } = await core.fs.openStat(branch, rel, branchFlags(open) | O_CREAT | O_EXCL, mode, owner);
     owned();
-    return { fh: core.handles.add({ fd, branch: core.branches[branch], rel, flags: open, openedAt: core.now() }), stat };
+    return { fh: core.handles.add({ fd, branch, rel, flags: open, openedAt: core.now() }), stat };
   });
 }
 
@@ -99,8 +99,8 @@ async function moveOnEnospc(core: UnionCore, fh: number, policy: string, origina
   if (target === undefined || from < 0) throw original;
   const dst = core.branches[target];
   await core.ensureParent(file.rel, target);
-  await moveAcross({ sys: core.sys }, file.branch.root, dst.root, file.rel).catch(() => { throw original; });
-  const fd = await openFd(dst.real(file.rel), branchFlags(file.flags) & ~O_TRUNC);
+  await moveAcross({ sys: core.sys }, file.branch, dst, file.rel).catch(() => { throw original; });
+  const fd = await core.fs.open(dst, file.rel, branchFlags(file.flags) & ~O_TRUNC);
   await closeFd(file.fd).catch(() => undefined);
   Object.assign(file, { fd, branch: dst });
   core.invalidate(file.rel);

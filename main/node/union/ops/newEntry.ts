@@ -12,6 +12,7 @@ import type { RequestContext } from '../../fuse/ops.ts';
 import { type Owner, type UnionCore, policyFailure } from '../core.ts';
 import { EEXIST, ENAMETOOLONG, EPERM, NAME_MAX, fail } from '../fsx.ts';
 import { BatchPaths } from '../../sys/statBatch.ts';
+import type { Branch } from '../branchSet.ts';
 import { askPlaceNew, missingOn } from '../placement.ts';
 
 export function checkNewName(rel: string): void {
@@ -21,8 +22,9 @@ export function checkNewName(rel: string): void {
 }
 
 export interface Target {
-  real: string;
-  branch: number;
+  branch: Branch;
+  /** Index of `branch`. */
+  index: number;
   /** Branches below this one that still hold a (hidden) copy of the name. */
   hiddenBelow: boolean;
   /** Whom the entry must be chowned to, if anyone (see UnionCore.ownerFor). */
@@ -54,12 +56,12 @@ export async function newEntry<T>(
   let first: T | undefined;
   for (const b of targets) {
     if (missingOn(facts, rel, b).length > 0) await core.ensureParent(rel, b);
-    const real = core.branches[b].real(rel);
+    const branch = core.branches[b];
     const hiddenBelow = core.branches.some((_, i) => i > b && facts.probe.exists(i, rel));
     let owned = false;
-    const made = await make({ real, branch: b, hiddenBelow, owner: core.ownerFor(ctx), owned: () => { owned = true; } });
+    const made = await make({ branch, index: b, hiddenBelow, owner: core.ownerFor(ctx), owned: () => { owned = true; } });
     first ??= made;
-    if (!owned) await core.own(real, ctx);
+    if (!owned) await core.own(branch, rel, ctx);
     if (facts.whiteouts.has(b)) await core.removeWhiteout(rel, b);
   }
   core.invalidate(rel);

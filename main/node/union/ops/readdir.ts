@@ -2,7 +2,6 @@
  * Merged directory listing: every layer's names top-down, first copy wins, names whited out in a
  * layer hidden from the layers below it, union metadata (`.wh.*`) never shown.
  */
-import { readdirNames } from '../bytePaths.ts';
 import type { DirEntry } from '../../fuse/ops.ts';
 import { whitedOutName } from '../../../common/whiteout.ts';
 import type { UnionCore } from '../core.ts';
@@ -10,7 +9,7 @@ import { ENOTDIR, fail } from '../fsx.ts';
 import type { UnionNode } from '../resolver.ts';
 
 export async function mergedNames(core: UnionCore, node: UnionNode): Promise<string[]> {
-  const listings = await Promise.all(node.layers.map((i) => readdirNames(core.branches[i].real(node.rel)).catch(() => [] as string[])));
+  const listings = await Promise.all(node.layers.map((i) => core.fs.readdir(core.branches[i], node.rel).catch(() => [] as string[])));
   const seen = new Set<string>();
   const hidden = new Set<string>();
   const out: string[] = [];

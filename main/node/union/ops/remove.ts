@@ -3,8 +3,8 @@
  * whiteout when a lower copy would otherwise show through. The whiteout goes in before the copy
  * goes away, so the lower copy never appears in between.
  */
-import { byteLength, fsp as fs, readdirNames } from '../bytePaths.ts';
-import { basename, dirname, join } from 'node:path';
+import { byteLength } from '../bytePaths.ts';
+import { basename, dirname } from 'node:path';
 import { isReservedName } from '../../../common/whiteout.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { EISDIR, ENOTDIR, ENOTEMPTY, NAME_MAX, fail } from '../fsx.ts';
@@ -22,12 +22,11 @@ async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise
   }
   if (top.modifiable) {
     if (dir) {
-      const real = top.real(rel);
       // Only union metadata (whiteouts, the opaque marker) can be left in a dir the union sees as empty.
-      for (const name of await readdirNames(real)) if (isReservedName(name)) await fs.rm(join(real, name), { recursive: true, force: true });
-      await fs.rmdir(real);
+      await core.fs.clearMeta(top, rel);
+      await core.fs.rmdir(top, rel);
     } else {
-      await fs.unlink(top.real(rel));
+      await core.fs.unlink(top, rel);
     }
   }
   core.invalidate(rel);
@@ -50,7 +49,7 @@ async function unlinkInSoleLayer(core: UnionCore, rel: string): Promise<boolean>
   const name = basename(rel);
   if (only === undefined || !core.branches[only].modifiable || isReservedName(name) || byteLength(name) > NAME_MAX) return false;
   try {
-    await fs.unlink(core.branches[only].real(rel));
+    await core.fs.unlink(core.branches[only], rel);
   } finally {
     core.invalidate(rel);
   }

@@ -4,9 +4,8 @@
  * change is copied up first; a directory that would need that (or that merges several branches) gives
  * EXDEV, so `mv` falls back to copying, as with overlayfs without redirect_dir.
  */
-import { fsp as fs, readdirNames } from '../bytePaths.ts';
 import { join } from 'node:path';
-import { OPAQUE_MARKER, isReservedName } from '../../../common/whiteout.ts';
+import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../fuse/ops.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { gatherFacts } from '../facts.ts';
@@ -30,12 +29,6 @@ function chooseBranch(core: UnionCore, src: UnionNode, limit: number, needCreate
   if (src.isDir) fail(EXDEV);
   for (let i = start; i >= 0; i--) if (core.branches[i].creatable) return i;
   return fail(EROFS);
-}
-
-async function clearMeta(real: string): Promise<void> {
-  for (const name of await readdirNames(real).catch(() => [] as string[])) {
-    if (isReservedName(name)) await fs.rm(join(real, name), { recursive: true, force: true });
-  }
 }
 
 /**
@@ -70,9 +63,9 @@ export async function rename(core: UnionCore, from: string, to: string, flags: n
   // The old name must stay gone: hide lower copies before the served one moves away.
   if (moved !== src || (await core.resolver.visibleBelow(from, t))) await core.putWhiteout(from, t);
   await core.ensureParent(to, t);
-  if (dst?.isDir && dst.top === t) await clearMeta(branch.real(to));
-  await fs.rename(branch.real(from), branch.real(to));
-  if (src.isDir && (await core.resolver.visibleBelow(to, t))) await core.touchMarker(join(branch.real(to), OPAQUE_MARKER));
+  if (dst?.isDir && dst.top === t) await core.fs.clearMeta(branch, to);
+  await core.fs.rename(branch, from, branch, to);
+  if (src.isDir && (await core.resolver.visibleBelow(to, t))) await core.touchMarker(branch, join(to, OPAQUE_MARKER));
   await core.removeWhiteout(to, t);
   core.handles.renamed(from, to);
   core.invalidate(from);
@@ -85,7 +78,7 @@ async function exchange(core: UnionCore, a: UnionNode, b: UnionNode | null): Pro
   const single = (n: UnionNode) => n.layers.length === 1;
   if (a.top !== b.top || !single(a) || !single(b) || !core.branches[a.top].modifiable) fail(EXDEV);
   const branch = core.branches[a.top];
-  await core.sys.renameat2(branch.real(a.rel), branch.real(b.rel), RENAME_EXCHANGE);
+  await core.fs.rename(branch, a.rel, branch, b.rel, RENAME_EXCHANGE);
   core.invalidate(a.rel);
   core.invalidate(b.rel);
 }
@@ -99,7 +92,7 @@ export async function link(core: UnionCore, from: string, to: string): Promise<v
   if (src.top !== t) await core.copyUpTo(src, t);
   await core.ensureParent(to, t);
   const branch = core.branches[t];
-  await fs.link(branch.real(from), branch.real(to));
+  await core.fs.link(branch, from, branch, to);
   await core.removeWhiteout(to, t);
   core.invalidate(to);
 }

@@ -2,7 +2,6 @@
  * statfs of the union: the sum over distinct filesystems (branches on one device count once), in
  * units of the smallest fragment size so nothing is lost to rounding, as mergerfs does.
  */
-import { fsp as fs } from '../bytePaths.ts';
 import type { FuseStatfs } from '../../fuse/ops.ts';
 import type { Statvfs } from '../../sys/syscalls.ts';
 import type { UnionCore } from '../core.ts';
@@ -10,7 +9,7 @@ import type { UnionCore } from '../core.ts';
 export async function statfs(core: UnionCore): Promise<FuseStatfs> {
   const byDev = new Map<bigint, Statvfs>();
   await Promise.all(core.branches.map(async (b) => {
-    const [st, v] = await Promise.all([fs.stat(b.root, { bigint: true }), core.sys.statvfs(b.root)]);
+    const [st, v] = await Promise.all([core.fs.lstat(b, '/'), core.fs.statvfs(b)]);
     byDev.set(st.dev, v);
   }));
   const all = [...byDev.values()];

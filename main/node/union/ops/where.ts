@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { WhereCopy, WhereResult } from '../../../common/contract.ts';
 import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../../common/whiteout.ts';
 import type { UnionCore } from '../core.ts';
-import { lstatOrNull, typeName } from '../fsx.ts';
+import { typeName } from '../fsx.ts';
 
 export async function whereIs(core: UnionCore, mountpoint: string, rel: string): Promise<WhereResult> {
   const node = rel === '/' || !basename(rel).startsWith('.wh.') ? await core.resolver.lookup(rel).catch(() => null) : null;
@@ -13,19 +13,19 @@ export async function whereIs(core: UnionCore, mountpoint: string, rel: string):
   let hiddenBy: WhereCopy['hiddenBy'];
   for (const [i, b] of core.branches.entries()) {
     const real = b.real(rel);
-    const st = await lstatOrNull(real);
+    const st = await core.fs.lstatOrNull(b, rel);
     if (st) {
       const visible = !!node && node.layers.includes(i);
       copies.push({ branch: i, branchRoot: b.root, realPath: real, type: typeName(Number(st.mode)), visible, ...(visible ? {} : { hiddenBy: hiddenBy ?? 'shadowed' }) });
-      if (typeName(Number(st.mode)) === 'dir' && (await lstatOrNull(join(real, OPAQUE_MARKER)))) {
+      if (typeName(Number(st.mode)) === 'dir' && (await core.fs.lstatOrNull(b, join(rel, OPAQUE_MARKER)))) {
         opaque.push({ branch: i, realPath: join(real, OPAQUE_MARKER) });
         hiddenBy ??= 'opaque';
       }
     }
     if (rel !== '/' && canWhiteout(basename(rel))) {
-      const wh = join(b.real(dirname(rel)), whiteoutName(basename(rel)));
-      if (await lstatOrNull(wh)) {
-        whiteouts.push({ branch: i, realPath: wh });
+      const wh = join(dirname(rel), whiteoutName(basename(rel)));
+      if (await core.fs.lstatOrNull(b, wh)) {
+        whiteouts.push({ branch: i, realPath: b.real(wh) });
         hiddenBy ??= 'whiteout';
       }
     }

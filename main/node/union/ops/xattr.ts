@@ -21,22 +21,22 @@ export async function getxattr(core: UnionCore, rel: string, name: string): Prom
   }
   if (name.startsWith(STRATA_PREFIX)) fail(ENODATA);
   const node = await core.node(rel);
-  return core.sys.lgetxattr(core.branches[node.top].real(rel), name);
+  return core.fs.getxattr(core.branches[node.top], rel, name);
 }
 
 export async function listxattr(core: UnionCore, rel: string): Promise<string[]> {
   const node = await core.node(rel);
-  return core.sys.llistxattr(core.branches[node.top].real(rel));
+  return core.fs.listxattr(core.branches[node.top], rel);
 }
 
 export async function setxattr(core: UnionCore, rel: string, name: string, value: Buffer, flags: number): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
   const { branch } = await core.ensureWritable(rel);
-  await core.sys.lsetxattr(branch.real(rel), name, value, flags);
+  await core.fs.setxattr(branch, rel, name, value, flags);
 }
 
 export async function removexattr(core: UnionCore, rel: string, name: string): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
   const { branch } = await core.ensureWritable(rel);
-  await core.sys.lremovexattr(branch.real(rel), name);
+  await core.fs.removexattr(branch, rel, name);
 }
