@@ -4,14 +4,13 @@
  * sys/syscalls.ts), so a branch directory swapped for a symlink mid-operation makes the call fail
  * instead of reaching outside the branch. Calls on an already open descriptor use node:fs.
  */
-import { type BranchStat, BatchPaths } from '../sys/statBatch.ts';
+import { isReservedName } from '../../common/whiteout.ts';
 import type { FuseTime } from '../fuse/ops.ts';
+import { BatchPaths, type BranchStat, decodeStat } from '../sys/statBatch.ts';
 import type { Statvfs, Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { decodeStat } from '../sys/statBatch.ts';
 import { fsError } from './fsError.ts';
 import { isDirMode } from './fsx.ts';
-import { isReservedName } from '../../common/whiteout.ts';
 
 export class BranchFs {
   constructor(readonly sys: Syscalls) {}

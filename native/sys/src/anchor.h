@@ -29,6 +29,15 @@ int AtParent(const Anchor& at, Fn&& fn) {
   return ErrnoOf(fn(p.dir, p.leaf.c_str()));
 }
 
+// fn(fromDir, fromLeaf, toDir, toLeaf) for a call naming two entries (rename, link); returns 0 or an errno.
+template <typename Fn>
+int AtParents(const Anchor& from, const Anchor& to, Fn&& fn) {
+  Parent a, b;
+  if (int err = OpenParent(from.root, from.rel, &a)) return err;
+  if (int err = OpenParent(to.root, to.rel, &b)) return err;
+  return ErrnoOf(fn(a.dir, a.leaf.c_str(), b.dir, b.leaf.c_str()));
+}
+
 // fn(fd, "/proc/self/fd/N"): the leaf itself (a symlink leaf is the link) through an O_PATH descriptor,
 // for calls that have no *at() form. The path names our own descriptor; following it is not a lookup.
 // fn returns 0 or an errno, and so does AtLeaf.

@@ -28,6 +28,7 @@ namespace {
 
 int Ok(long rc) { return ErrnoOf(rc); }
 
+// A call on one entry that resolves to undefined.
 Napi::Value Void(const Napi::CallbackInfo& info, const char* syscall, const Anchor& at, PromiseWork::Run run) {
   return PromiseWork::Queue(info.Env(), {syscall, at.rel, ""}, std::move(run));
 }
@@ -64,22 +65,15 @@ Napi::Value Rename(const Napi::CallbackInfo& info) {
   Anchor from = AnchorArg(info, 0), to = AnchorArg(info, 2);
   unsigned flags = UintArg(info, 4, "flags");
   return PromiseWork::Queue(info.Env(), {"renameat2", from.rel, to.rel}, [=] {
-    return AtParent(from, [&](int fromDir, const char* fromLeaf) {
-      Parent p;
-      if (int err = OpenParent(to.root, to.rel, &p)) return errno = err, -1;
-      return renameat2(fromDir, fromLeaf, p.dir, p.leaf.c_str(), flags);
-    });
+    return AtParents(from, to, [&](int fromDir, const char* fromLeaf, int toDir, const char* toLeaf) { return renameat2(fromDir, fromLeaf, toDir, toLeaf, flags); });
   });
 }
 
 Napi::Value Link(const Napi::CallbackInfo& info) {
   Anchor from = AnchorArg(info, 0), to = AnchorArg(info, 2);
+  // No AT_SYMLINK_FOLLOW: a symlink source is linked as itself.
   return PromiseWork::Queue(info.Env(), {"linkat", from.rel, to.rel}, [=] {
-    return AtParent(from, [&](int fromDir, const char* fromLeaf) {
-      Parent p;
-      if (int err = OpenParent(to.root, to.rel, &p)) return errno = err, -1;
-      return linkat(fromDir, fromLeaf, p.dir, p.leaf.c_str(), 0);
-    });
+    return AtParents(from, to, [&](int fromDir, const char* fromLeaf, int toDir, const char* toLeaf) { return linkat(fromDir, fromLeaf, toDir, toLeaf, 0); });
   });
 }
 
