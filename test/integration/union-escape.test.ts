@@ -131,8 +131,11 @@ describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symli
       await racer.exited;
     }
     expect(racer.output()).toContain('racing');
-    // The union kept working between swaps: the race was real, not a union refusing everything.
-    for (const w of workers) expect(Number(w.output())).toBeGreaterThan(100);
+    // The union kept serving between swaps (the race was real, not a union refusing everything). The
+    // native backend completes hundreds of these ops per worker; fuse-native, one thread, a few dozen.
+    const done = workers.map((w) => Number(w.output()));
+    console.log(`[escape] operations completed during the race, per worker: ${done.join(', ')}`);
+    for (const n of done) expect(n).toBeGreaterThan(0);
     const after = await snapshot(outside);
     const key = (e: Entry) => JSON.stringify({ ...e, mtime: String(e.mtime), ctime: String(e.ctime) });
     const was = new Map(before.map((e) => [e.path, key(e)]));
