@@ -23,8 +23,6 @@ export function checkNewName(rel: string): void {
 
 export interface Target {
   branch: Branch;
-  /** Index of `branch`. */
-  index: number;
   /** Branches below this one that still hold a (hidden) copy of the name. */
   hiddenBelow: boolean;
   /** Whom the entry must be chowned to, if anyone (see UnionCore.ownerFor). */
@@ -59,7 +57,7 @@ export async function newEntry<T>(
     const branch = core.branches[b];
     const hiddenBelow = core.branches.some((_, i) => i > b && facts.probe.exists(i, rel));
     let owned = false;
-    const made = await make({ branch, index: b, hiddenBelow, owner: core.ownerFor(ctx), owned: () => { owned = true; } });
+    const made = await make({ branch, hiddenBelow, owner: core.ownerFor(ctx), owned: () => { owned = true; } });
     first ??= made;
     if (!owned) await core.own(branch, rel, ctx);
     if (facts.whiteouts.has(b)) await core.removeWhiteout(rel, b);
