@@ -2,7 +2,7 @@
 // bundles for each process. Entries that do not exist yet are skipped, so the build works as the
 // project grows. Runs as the project's `prepare` script.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,9 @@ await Promise.all(entries.filter((e) => existsSync(at(e.in))).map((e) => build({
   ...(e.metaUrl ? { define: { 'import.meta.url': '__importMetaUrl' } } : {}),
   banner: { js: [e.banner, e.format === 'esm' ? requireShim : '', e.metaUrl ? metaUrlShim : ''].filter(Boolean).join('\n') },
 })));
+
+// The CLI runs by its shebang where it is linked onto PATH (mount.fuse3 runs `strata` for fstab mounts).
+chmodSync(at('dist/cli.js'), 0o755);
 
 if (existsSync(at('renderer/vite.config.ts')) && !process.argv.includes('--no-renderer')) {
   const { build: viteBuild } = await import('vite');

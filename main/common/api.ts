@@ -4,9 +4,11 @@
  * renderer cannot tell which one it talks to. Pure types and constants (no Node or Electron imports);
  * the argument validators that both servers run live in apiArgs.ts.
  */
-import type { BranchStatus, MountState, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from './contract.ts';
+import type { BranchStatus, MountOrigin, MountState, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from './contract.ts';
 import type { StrataErrorData } from './errors.ts';
+import type { UnionExport } from './export/unionExport.ts';
 import type { PathFacts } from './folderChecks.ts';
+import type { Notice } from './notices.ts';
 import type { MapsSnapshot } from './maps.ts';
 import type { PolicyInfo as RegistryPolicyInfo } from './policies/catalog.ts';
 import type { CreateFunction } from './policies/types.ts';
@@ -38,6 +40,8 @@ export interface UnionSummary {
   hungSince?: number;
   /** When the live figures in this row were last read (epoch ms); older than a poll means stale data. */
   checkedAt?: number;
+  /** Who mounted it, when its worker says: 'fstab' marks a system union (mount(8), fstab, systemd). */
+  origin?: MountOrigin;
 }
 
 /** What the policy pickers show of each policy: the registry's description without aliases. */
@@ -78,6 +82,19 @@ export interface StatsSample {
   totals: OpStats;
 }
 
+/** Where mount(8) finds `strata` for fstab and systemd mounts; null with advice when it does not. */
+export interface FstabCli {
+  path: string | null;
+  advice?: string;
+}
+
+/** Settings that belong to the host rather than to a union; null where the host cannot have them. */
+export interface HostSettings {
+  /** An XDG autostart entry starts the app hidden at login (Electron only). */
+  startAtLogin: boolean | null;
+  fstabCli: FstabCli;
+}
+
 export interface Nothing {
   [key: string]: never;
 }
@@ -109,6 +126,12 @@ export interface ApiRequests {
   /** A native folder dialog in Electron; always null in the browser, which uses fs:complete instead. */
   'fs:pickFolder': { args: { title?: string }; result: string | null };
   'policies:list': { args: Nothing; result: PolicyCatalog };
+  /** The union as an fstab line, a systemd mount unit and a `strata mount` command. */
+  'unions:export': { args: { mountpoint: string }; result: UnionExport };
+  /** Mounts again a union whose worker died (saved, or last seen mounted from outside the app). */
+  'unions:recover': { args: { mountpoint: string }; result: UnionSummary };
+  'settings:get': { args: Nothing; result: HostSettings };
+  'settings:set': { args: { startAtLogin: boolean }; result: HostSettings };
 }
 
 export type Channel = keyof ApiRequests;
@@ -118,7 +141,7 @@ export type ResultOf<C extends Channel> = ApiRequests[C]['result'];
 export const CHANNELS = [
   'unions:list', 'unions:save', 'unions:delete', 'unions:mount', 'unions:unmount', 'unions:setLive',
   'unions:where', 'unions:preview', 'maps:snapshot', 'stats:get', 'fs:complete', 'fs:space',
-  'fs:check', 'fs:pickFolder', 'policies:list',
+  'fs:check', 'fs:pickFolder', 'policies:list', 'unions:export', 'unions:recover', 'settings:get', 'settings:set',
 ] as const satisfies readonly Channel[];
 
 /**
@@ -129,10 +152,12 @@ export interface ApiEvents {
   'unions:changed': { at: number };
   'maps:changed': { at: number };
   'stats:tick': StatsSample;
+  /** Something the user should hear about even with no window open (notices.ts). */
+  'notice': Notice;
 }
 
 export type EventName = keyof ApiEvents;
-export const EVENTS = ['unions:changed', 'maps:changed', 'stats:tick'] as const satisfies readonly EventName[];
+export const EVENTS = ['unions:changed', 'maps:changed', 'stats:tick', 'notice'] as const satisfies readonly EventName[];
 
 /** Errors cross as data: exceptions never leave a server, so the renderer always gets a code and a sentence. */
 export type ApiResponse<T> = { result: T } | { error: StrataErrorData };
@@ -155,7 +180,7 @@ export type ApiDeadline = (channel: Channel) => number;
  */
 export function apiDeadlineMs(channel: Channel): number {
   if (channel === 'fs:pickFolder') return 10 * 60_000;
-  if (channel === 'unions:mount' || channel === 'unions:unmount' || channel === 'unions:setLive' || channel === 'unions:save') return 30_000;
+  if (channel === 'unions:mount' || channel === 'unions:recover' || channel === 'unions:unmount' || channel === 'unions:setLive' || channel === 'unions:save') return 30_000;
   return 8_000;
 }
 

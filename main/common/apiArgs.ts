@@ -179,6 +179,10 @@ const validators: Validators = {
     return title === undefined ? {} : { title: string(title, 'title', 200) };
   },
   'policies:list': none,
+  'unions:export': mountpointArg,
+  'unions:recover': mountpointArg,
+  'settings:get': none,
+  'settings:set': (raw) => ({ startAtLogin: boolean(record(raw, 'request').startAtLogin, 'start at login') }),
 };
 
 /** Checks and normalizes a request's argument; throws StrataError INVALID_ARGUMENT with a sentence. */

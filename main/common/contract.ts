@@ -42,6 +42,8 @@ export interface BranchStatus {
 }
 
 export type BackendName = 'fuse-native' | 'native';
+/** Who started a union's worker: the app or `strata serve`, `strata mount`, or mount(8) from fstab/systemd. */
+export type MountOrigin = 'app' | 'cli' | 'fstab';
 /**
  * 'hung': a mount exists and its worker is alive but has not answered within the deadline (stopped, or
  * sitting on a request); its actions are abort and detach. 'stale': the worker is gone.
@@ -66,6 +68,7 @@ export interface MountStatus {
   owner?: string;
   /** When this status was read (epoch ms). */
   checkedAt?: number;
+  origin?: MountOrigin;
 }
 
 export interface OpStats {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 // Bundled as dist/electron-main.cjs: the renderer, the preload and the icon sit next to it.
 export const RENDERER_URL = pathToFileURL(join(__dirname, 'renderer', 'index.html'));
 const PRELOAD = join(__dirname, 'preload.cjs');
-const ICON = join(__dirname, '..', 'main', 'electron', 'assets', 'icon.png');
+export const ICON = join(__dirname, '..', 'main', 'electron', 'assets', 'icon.png');
 
 export function createMainWindow(): BrowserWindow {
   const win = new BrowserWindow({

@@ -32,8 +32,9 @@ busy; --force (-f) detaches it lazily instead (it disappears now, open files kee
 A stale mount (its worker died) is cleared.`,
   list: `strata list [--json]
 
-Every Strata union on this machine: mountpoint, name, state (mounted, stale, error), worker pid, create
-policy and branches. A stale union's worker died; strata sweep or mounting it again clears it.`,
+Every Strata union on this machine: mountpoint, name, state (mounted, stale, error), worker pid, origin
+(app: the desktop app or strata serve; cli: strata mount; fstab: mount -t fuse.strata), create policy and
+branches. A stale union's worker died; strata sweep or mounting it again clears it.`,
   set: `strata set MOUNTPOINT [--branch DIR[=MODE] ...] [options] [--force] [--json]
 
 Changes a mounted union live. --branch given replaces the whole branch list (add, remove and reorder in
@@ -59,11 +60,26 @@ The create and copy-up policies, with one line each.`,
 
 Which processes map or hold files of the unions, by virtual path, and which branch serves each. --json
 prints one document; --watch prints a JSON line per entry added or removed, as it happens.`,
-  serve: `strata serve [--host ADDR] [--port N] [--token T]
+  export: `strata export MOUNTPOINT|NAME [--format fstab|systemd|cli]
+
+Prints a mounted or saved union in a form that outlives the app: an /etc/fstab line (the default), a
+systemd .mount unit (named after the mountpoint), or the equivalent strata mount command.
+
+fstab and systemd mount a union with mount -t fuse.strata SOURCE MOUNTPOINT -o OPTIONS, which runs
+strata SOURCE MOUNTPOINT -o OPTIONS. SOURCE is the branches, top first, joined by ':'
+(/srv/a=rw:/srv/b=ro,minfree=10G; write a ':' or '\\' inside a path as \\: or \\\\). OPTIONS are the
+mount options as keys (create=, copyup=, minfree=, func.FN=, moveonenospc=, name=), allow_other, and
+kernel flags (ro, noexec, ...); the keys of mount(8) and systemd (nofail, _netdev, x-systemd.*, ...)
+are left to them. mount(8) clears PATH: strata must be in /usr/local/bin, /usr/bin or /bin.`,
+  serve: `strata serve [--host ADDR] [--port N] [--token T] [--detach | --unit]
 
 The desktop app's UI and API for a browser, on machines without a display. Listens on 127.0.0.1 unless
 told otherwise and prints the URL with a fresh random token. Unions mounted through it keep running after
-it stops.`,
+it stops.
+
+--detach runs it in the background (its own session, output in the state dir's serve.log) and returns
+once it serves, printing the URL and pid. --unit prints a systemd user service that runs it instead
+(KillMode=process, so stopping the service leaves the unions mounted).`,
 };
 
 const OVERVIEW = `strata: union mounts (aufs/mergerfs-style) served through FUSE
@@ -81,7 +97,9 @@ Commands:
   policies [--json]                              list create and copy-up policies
   maps [MOUNTPOINT] [--json] [--watch]           processes using files under the unions
   serve [--host ADDR] [--port N]                 the UI in a browser
+  export MOUNTPOINT|NAME [--format F]            the union as an fstab line, systemd unit or command
   help [COMMAND]                                 this text, or one command's details
+  SOURCE MOUNTPOINT -o OPTIONS                   as mount -t fuse.strata runs it (see help export)
   --version                                      Strata's version
 
 Errors print one line, "strata: <problem>: <fix>", and exit with status 2 for usage mistakes, 1 otherwise.

@@ -6,7 +6,7 @@ import { formatTable, printJson } from './output.ts';
 
 function row(s: MountStatus): string[] {
   const branches = s.branches.map((b) => `${b.path}=${b.mode}`).join(' ') || '-';
-  return [s.mountpoint, s.name, s.state, s.pid ? String(s.pid) : '-', s.config?.create ?? '-', branches];
+  return [s.mountpoint, s.name, s.state, s.pid ? String(s.pid) : '-', s.origin ?? '-', s.config?.create ?? '-', branches];
 }
 
 export async function listCommand(argv: string[]): Promise<number> {
@@ -21,7 +21,7 @@ export async function listCommand(argv: string[]): Promise<number> {
     process.stdout.write('No Strata unions are mounted.\n');
     return 0;
   }
-  process.stdout.write(formatTable(['MOUNTPOINT', 'NAME', 'STATE', 'PID', 'CREATE', 'BRANCHES'], unions.map(row)));
+  process.stdout.write(formatTable(['MOUNTPOINT', 'NAME', 'STATE', 'PID', 'ORIGIN', 'CREATE', 'BRANCHES'], unions.map(row)));
   for (const s of unions) if (s.problem) process.stdout.write(`${s.mountpoint}: ${s.problem}\n`);
   return 0;
 }

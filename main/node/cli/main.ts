@@ -8,6 +8,8 @@ import pkg from '../../../package.json' with { type: 'json' };
 import { exitNow } from '../sys/exitNow.ts';
 import { procReader } from '../tracker/procReader.ts';
 import { UsageError } from './args.ts';
+import { exportCommand } from './export.ts';
+import { fstabMountCommand, isHelperForm } from './fstabMount.ts';
 import { helpCommand } from './help.ts';
 import { listCommand } from './list.ts';
 import { mapsCommand } from './maps.ts';
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   policies: policiesCommand,
   maps: mapsCommand,
   serve: serveCommand,
+  export: exportCommand,
   help: helpCommand,
 };
 
@@ -45,6 +48,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (name === undefined || name === '--help' || name === '-h') return helpCommand([]);
   const command = COMMANDS[name];
+  if (!command && isHelperForm(argv)) return fstabMountCommand(argv);
   if (!command) throw new UsageError(`Unknown command '${name}': strata help lists the commands.`);
   if (rest.includes('--help') || rest.includes('-h')) return helpCommand([name]);
   return command(rest);

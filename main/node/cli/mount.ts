@@ -34,7 +34,7 @@ export async function mountCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { ...UNION_FLAGS, foreground: { kind: 'boolean', short: 'f' } }, 'mount');
   const [mountpointArg] = expectPositionals(args, ['MOUNTPOINT'], 'mount');
   const config = asUsage(() => buildUnionConfig(resolve(mountpointArg), args.lists.branch ?? [], unionOptionsFrom(args)));
-  const worker = await mountUnion(config);
+  const worker = await mountUnion(config, { launch: { origin: 'cli' } });
   const { name, mountpoint } = worker.config;
   process.stdout.write(`Mounted ${name} on ${mountpoint} (worker pid ${worker.ready.pid}, ${worker.ready.backend}; log ${worker.logPath}).\n`);
   if (worker.ready.warning) printNote(worker.ready.warning);

@@ -12,6 +12,7 @@ import { createDispatch } from '../service/dispatch.ts';
 import { projectRoot } from '../sys/load.ts';
 import { expectPositionals, parseArgs, UsageError } from './args.ts';
 import { printNote } from './output.ts';
+import { serveDetached, serveUnit } from './serveDetached.ts';
 
 export const DEFAULT_PORT = 7390;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -37,11 +38,21 @@ function untilSignal(): Promise<string> {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { host: { kind: 'string' }, port: { kind: 'string', short: 'p' }, token: { kind: 'string' } }, 'serve');
+  const args = parseArgs(argv, { host: { kind: 'string' }, port: { kind: 'string', short: 'p' }, token: { kind: 'string' }, detach: { kind: 'boolean' }, unit: { kind: 'boolean' } }, 'serve');
   expectPositionals(args, [], 'serve');
   const host = args.strings.host ?? '127.0.0.1';
   const port = parsePort(args.strings.port ?? String(DEFAULT_PORT));
   const token = checkToken(args.strings.token ?? randomBytes(24).toString('base64url'));
+  const passOn = argv.filter((a) => a !== '--detach' && a !== '--unit');
+  if (args.booleans.unit) {
+    process.stdout.write(await serveUnit(passOn));
+    return 0;
+  }
+  if (args.booleans.detach) {
+    const started = await serveDetached(passOn);
+    process.stdout.write(`Strata is serving on ${started.url}\nIn the background: pid ${started.pid}, log ${started.logPath}; stop it with kill ${started.pid}.\n`);
+    return 0;
+  }
 
   const service = createStrataService({ log: printNote });
   await service.start();

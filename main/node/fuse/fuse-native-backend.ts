@@ -180,7 +180,7 @@ function toFuseNativeOptions(options: MountOptions): Record<string, unknown> {
     timeout: false,
     // A ',' would split fsname into two -o options.
     fsname: options.fsname.replace(/[,\\\s]/g, '_'),
-    subtype: [options.subtype, ...PIGGYBACKED, ...timeouts].join(','),
+    subtype: [options.subtype, ...PIGGYBACKED, ...timeouts, ...(options.kernelFlags ?? [])].join(','),
     // auto_cache rather than kernel_cache: it drops a file's pages when its mtime or size changed,
     // which is all the safety a backend without invalidation can offer against changes behind its back.
     autoCache: options.kernelCache,

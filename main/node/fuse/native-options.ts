@@ -15,6 +15,7 @@ export function mountOptionString(o: MountOptions): string {
   const opts = [`fsname=${escape(o.fsname)}`, `subtype=${escape(o.subtype)}`];
   if (o.allowOther) opts.push('allow_other');
   if (o.defaultPermissions) opts.push('default_permissions');
+  opts.push(...(o.kernelFlags ?? []));
   return opts.join(',');
 }
 

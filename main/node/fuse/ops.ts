@@ -115,6 +115,8 @@ export interface MountOptions {
   allowOther: boolean;
   /** Let the kernel check permissions against the returned modes (default_permissions). */
   defaultPermissions: boolean;
+  /** Kernel mount flags libfuse passes on (`ro`, `noexec`, ...). */
+  kernelFlags?: string[];
   /**
    * Where the backend watches the branches: a change made directly in one altered what directory
    * `rel` merges (a copy, whiteout or opaque marker came or went). The engine drops what it cached.

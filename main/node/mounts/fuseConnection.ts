@@ -18,12 +18,22 @@ export async function ensureFusectl(): Promise<boolean> {
 }
 
 /**
- * Whether the kernel still holds the connection (it outlives a lazy unmount while files stay open).
- * Without fusectl this cannot be known and answers false.
+ * The inode of the connection's fusectl directory: minor numbers are handed out lowest-free, so once a
+ * connection ends the next FUSE mount anywhere takes its number, and only the inode tells them apart.
  */
-export async function connectionAlive(minor: number): Promise<boolean> {
+export async function connectionInode(minor: number): Promise<number | undefined> {
+  if (!(await ensureFusectl())) return undefined;
+  return stat(`${FUSECTL}/${minor}`).then((st) => st.ino, () => undefined);
+}
+
+/**
+ * Whether the kernel still holds the connection (it outlives a lazy unmount while files stay open);
+ * with `inode`, that very connection rather than a later one with the same number. Without fusectl
+ * this cannot be known and answers false.
+ */
+export async function connectionAlive(minor: number, inode?: number): Promise<boolean> {
   if (!(await ensureFusectl())) return false;
-  return stat(`${FUSECTL}/${minor}`).then(() => true, () => false);
+  return stat(`${FUSECTL}/${minor}`).then((st) => inode === undefined || st.ino === inode, () => false);
 }
 
 /** Returns false when the connection cannot be aborted (no fusectl, or not permitted). */

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlRequest, MountStatus, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
-import { isSameOrInside, relativeUnionPath } from '../../common/absolutePath.ts';
+import { isSameOrInside, lastComponent, relativeUnionPath } from '../../common/absolutePath.ts';
 import { validateConfigPatch } from '../../common/unionConfig.ts';
 import type { StopOutcome } from '../worker/mountSession.ts';
 import { controlRequest } from './controlClient.ts';
@@ -122,7 +122,9 @@ const clock = (ms: number) => new Date(ms).toLocaleTimeString();
 
 /** One `strata list` row for a mount, from what its health check learnt. */
 export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: (uid: number) => string = String): MountStatus {
-  const base = { mountpoint: entry.mountpoint, name: entry.source.replace(/^strata:/, ''), branches: [] };
+  // An fstab union's source is its branch list (WorkerLaunch.fsname); its name is then the mountpoint's.
+  const name = entry.source.startsWith('strata:') ? entry.source.slice('strata:'.length) : lastComponent(entry.mountpoint);
+  const base = { mountpoint: entry.mountpoint, name, branches: [] };
   const force = commandLine('strata', 'unmount', '--force', entry.mountpoint);
   const cutOffBy = `${force} aborts its requests and detaches it (by hand: echo 1 > /sys/fs/fuse/connections/${entry.minor}/abort; ${commandLine('umount', '-l', entry.mountpoint)}).`;
   switch (health.kind) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { projectRoot } from '../sys/load.ts';
-import { CONFIG_ENV, type WorkerReadyMessage } from '../worker/protocol.ts';
+import { CONFIG_ENV, LAUNCH_ENV, type WorkerLaunch, type WorkerReadyMessage } from '../worker/protocol.ts';
 import { ensureDirs, workerLogPath } from './paths.ts';
 import { explainMountFailure } from './mountFailure.ts';
 import { clearStrataMountAt } from './stale.ts';
@@ -23,6 +23,7 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Defaults to a detached child process; Electron passes utility processes. */
   spawner?: WorkerSpawner;
+  launch?: WorkerLaunch;
 }
 
 export interface SpawnedWorker {
@@ -59,7 +60,8 @@ export async function spawnWorker(config: UnionConfig, opts: SpawnOptions = {}):
   await ensureDirs();
   const logPath = workerLogPath(config.mountpoint);
   const spawner = opts.spawner ?? childProcessSpawner;
-  const worker = spawner(opts.workerPath ?? defaultWorkerPath(), { [CONFIG_ENV]: JSON.stringify(config) }, logPath);
+  const env = { [CONFIG_ENV]: JSON.stringify(config), ...(opts.launch ? { [LAUNCH_ENV]: JSON.stringify(opts.launch) } : {}) };
+  const worker = spawner(opts.workerPath ?? defaultWorkerPath(), env, logPath);
   const message = await firstMessage(worker, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
   if (message && message !== 'timeout' && message.ok) return { process: worker, config, ready: message, logPath };
   await discard(worker, config.mountpoint);

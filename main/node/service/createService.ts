@@ -21,7 +21,7 @@ export interface HostOptions {
 export function createStrataService(host: HostOptions = {}): StrataService {
   return new StrataService({
     store: new UnionStore(defaultStorePath()),
-    backend: managerBackend(host.spawn),
+    backend: managerBackend({ ...host.spawn, launch: { origin: 'app' } }),
     tracker: liveTracker(),
     offlinePreview: offlinePreviewer(loadSyscalls),
     mountedPoints: async () => (await strataMounts()).map((m) => m.mountpoint),

@@ -5,19 +5,33 @@
  * deadline: past it the caller gets TIMEOUT naming the union, and the call is left to finish (or not)
  * on its own, so one union that does not answer never holds a request, or a browser connection, for good.
  */
-import type { ApiResponse, ArgsOf, Channel, ResultOf } from '../../common/api.ts';
+import type { ApiResponse, ArgsOf, Channel, HostSettings, ResultOf } from '../../common/api.ts';
 import { apiDeadlineMs, isChannel, type ApiDeadline } from '../../common/api.ts';
 import { validateArgs } from '../../common/apiArgs.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { DeadlineError, withDeadline } from '../tracker/deadline.ts';
+import { join } from 'node:path';
+import { projectRoot } from '../sys/load.ts';
+import { fstabCliStatus } from './fstabCli.ts';
 import { completeDirectory } from './pathCompletion.ts';
 import { pathFacts } from './pathFacts.ts';
 import { spaceOf } from './space.ts';
 import type { StrataService } from './strataService.ts';
 
-/** What differs between the hosts: only Electron can show a folder dialog. */
+/** What differs between the hosts: only Electron can show a folder dialog or start at login. */
 export interface HostCapabilities {
   pickFolder(title?: string): Promise<string | null>;
+  /** Absent where the host cannot start at login (`strata serve`: use its systemd user unit). */
+  startAtLogin?: { get(): Promise<boolean>; set(on: boolean): Promise<void> };
+  /** How this installation runs (AppImage, package, checkout), for advice on putting strata on PATH. */
+  installation?: { appImage?: string; packaged: boolean };
+}
+
+async function hostSettings(host: HostCapabilities): Promise<HostSettings> {
+  return {
+    startAtLogin: host.startAtLogin ? await host.startAtLogin.get() : null,
+    fstabCli: await fstabCliStatus({ ...(host.installation ?? { packaged: false }), cliScript: join(projectRoot(), 'dist', 'cli.js') }),
+  };
 }
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
@@ -42,6 +56,14 @@ function handlers(service: StrataService, host: HostCapabilities): Handlers {
     'fs:check': (a) => pathFacts(a.paths),
     'fs:pickFolder': (a) => host.pickFolder(a.title),
     'policies:list': () => service.policies(),
+    'unions:export': (a) => service.exportForms(a.mountpoint),
+    'unions:recover': (a) => service.recover(a.mountpoint),
+    'settings:get': () => hostSettings(host),
+    'settings:set': async (a) => {
+      if (!host.startAtLogin) throw new StrataError('UNAVAILABLE', 'Starting at login is a desktop app setting: for strata serve, enable its systemd user unit (strata serve --unit).');
+      await host.startAtLogin.set(a.startAtLogin);
+      return hostSettings(host);
+    },
   };
 }
 

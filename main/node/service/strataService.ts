@@ -10,7 +10,9 @@ import type { BranchStatus, MountStatus, PreviewResult, UnionConfig, UnionConfig
 import { isSameOrInside } from '../../common/absolutePath.ts';
 import { StrataError } from '../../common/errors.ts';
 import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY } from '../../common/unionConfig.ts';
+import { exportUnion, type UnionExport } from '../../common/export/unionExport.ts';
 import type { MapsSnapshot } from '../../common/maps.ts';
+import { NoticeTrigger, refusalNotice } from '../../common/notices.ts';
 import { listCopyupPolicies, listCreatePolicies, type PolicyInfo as RegistryPolicyInfo } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import { busyGuard, type BusyGuard } from '../tracker/guardHooks.ts';
@@ -39,6 +41,9 @@ export interface StopReport {
   /** Unions left mounted, each with the reason (the busy guard's sentence, or the failure). */
   failed: { mountpoint: string; message: string; details?: unknown }[];
 }
+
+/** Notices (branch below its minimum, a dead worker) are checked every this many ticks. */
+const NOTICE_EVERY_TICKS = 3;
 
 /** Fields that decide where a new entry lands: equal fields mean the worker's own preview is the answer. */
 function placementKey(c: UnionConfig): string {
@@ -78,6 +83,10 @@ export class StrataService {
   private readonly liveConfigs = new Map<string, UnionConfig>();
   /** The last status each mounted union answered with, for the rows of unions that stop answering. */
   private readonly lastAnswered = new Map<string, MountStatus>();
+  /** The last config each mount was seen with, kept after its worker died: what recover() mounts. */
+  private readonly lastConfigs = new Map<string, UnionConfig>();
+  private readonly notices = new NoticeTrigger();
+  private ticks = 0;
   private readonly events = new EventEmitter();
   private readonly sampler: StatsSampler;
   /** The one busy guard, in the app's words; the backend does not guard again. */
@@ -206,10 +215,26 @@ export class StrataService {
         branchRoots: (this.definition(mountpoint)?.config ?? this.liveConfigs.get(mountpoint))?.branches.map((b) => b.path) ?? [],
       })));
       for (const s of samples) this.emit('stats:tick', s);
+      if (++this.ticks % NOTICE_EVERY_TICKS === 0) await this.checkNotices();
       return samples;
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Reads the unions list and announces what started going wrong since the last check. */
+  async checkNotices(): Promise<void> {
+    try {
+      for (const notice of this.notices.observe(await this.list(), Date.now())) this.emit('notice', notice);
+    } catch (err) {
+      this.log(`Could not check the unions for notices: ${(err as Error).message}`);
+    }
+  }
+
+  /** Rethrows the busy guard's refusal, announced as a notice too (the tray has no error banner). */
+  private refused(mountpoint: string, err: unknown): never {
+    if ((err as StrataError).code === 'BUSY') this.emit('notice', refusalNotice(mountpoint, (err as Error).message, Date.now()));
+    throw err;
   }
 
   private definition(mountpoint: string): UnionDefinition | undefined {
@@ -218,7 +243,8 @@ export class StrataService {
 
 
   private async summary(def: UnionDefinition | undefined, status: MountStatus | undefined): Promise<UnionSummary> {
-    const config = status?.config ?? def?.config;
+    // A dead worker's mount has no config left; the last one seen keeps it listed, to recover.
+    const config = status?.config ?? def?.config ?? (status && this.lastConfigs.get(status.mountpoint));
     if (!config) throw new StrataError('NOT_FOUND', 'No such union.');
     const problem = status?.problem ?? (status ? undefined : this.problems.get(config.mountpoint));
     const branches = status && status.branches.length > 0 ? status.branches : await stoppedBranches(config);
@@ -235,6 +261,7 @@ export class StrataService {
     };
     if (status?.pid !== undefined) row.pid = status.pid;
     if (status?.hungSince !== undefined) row.hungSince = status.hungSince;
+    if (status?.origin) row.origin = status.origin;
     if (problem) row.problem = problem;
     return row;
   }
@@ -264,14 +291,19 @@ export class StrataService {
   async list(): Promise<UnionSummary[]> {
     const statuses = await this.statuses();
     this.liveConfigs.clear();
-    for (const s of statuses) if (s.config) this.liveConfigs.set(s.mountpoint, s.config);
+    for (const s of statuses) {
+      if (!s.config) continue;
+      this.liveConfigs.set(s.mountpoint, s.config);
+      this.lastConfigs.set(s.mountpoint, s.config);
+    }
     const byMountpoint = new Map(statuses.map((s) => [s.mountpoint, s]));
     const saved = this.definitions.map((d) => this.summary(d, byMountpoint.get(d.config.mountpoint)));
     // Also this installation's mounts that cannot tell their config (stale, hung before they ever
     // answered), so the app can offer their clean-up; not those of other users or installations.
     const unsaved = statuses
       .filter((s) => !this.definition(s.mountpoint) && (s.config || s.state === 'stale' || s.state === 'hung'))
-      .map((s) => this.summary(undefined, s.config ? s : { ...s, config: unknownConfig(s) }));
+      // A dead worker's union keeps the config it was last seen with: what recover() mounts again.
+      .map((s) => this.summary(undefined, s.config ? s : { ...s, config: this.lastConfigs.get(s.mountpoint) ?? unknownConfig(s) }));
     return Promise.all([...saved, ...unsaved]);
   }
 
@@ -332,7 +364,7 @@ export class StrataService {
   }
 
   async unmount(mountpoint: string, force = false): Promise<UnionSummary | null> {
-    if (!force) await this.guard.beforeUnmount(mountpoint);
+    if (!force) await this.guard.beforeUnmount(mountpoint).catch((err: unknown) => this.refused(mountpoint, err));
     await this.deps.backend.unmount(mountpoint, force);
     this.owned.delete(mountpoint);
     this.changed();
@@ -358,8 +390,28 @@ export class StrataService {
    */
   private async applyLive(mountpoint: string, patch: UnionConfigPatch, live: MountStatus): Promise<UnionConfig> {
     const current = live.config ?? this.definition(mountpoint)?.config;
-    if (current) await this.guard.beforeReconfigure(mountpoint, patch, current.branches);
+    if (current) await this.guard.beforeReconfigure(mountpoint, patch, current.branches).catch((err: unknown) => this.refused(mountpoint, err));
     return this.deps.backend.reconfigure(mountpoint, patch);
+  }
+
+  /**
+   * Mounts again a union whose worker died. A saved one mounts as usual; one mounted from outside the
+   * app (CLI, fstab) is mounted by the app from the config it was last seen with, and so becomes the app's.
+   */
+  async recover(mountpoint: string): Promise<UnionSummary> {
+    if (this.definition(mountpoint)) return this.mount(mountpoint);
+    const config = this.lastConfigs.get(mountpoint);
+    if (!config) throw new StrataError('NOT_FOUND', `Strata has not seen ${mountpoint} mounted: mount it again with strata mount.`);
+    await this.deps.backend.mount(config);
+    this.owned.add(mountpoint);
+    this.changed();
+    return this.get(mountpoint);
+  }
+
+  async exportForms(mountpoint: string): Promise<UnionExport> {
+    const config = this.definition(mountpoint)?.config ?? (await this.status(mountpoint))?.config;
+    if (!config) throw new StrataError('NOT_FOUND', `No union at ${mountpoint}: strata list shows the mounted ones.`);
+    return exportUnion(config);
   }
 
   where(mountpoint: string, relPath: string): Promise<WhereResult> {

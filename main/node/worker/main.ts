@@ -16,7 +16,7 @@ import { controlHandlerFor } from './controlHandler.ts';
 import { serveControl, type ControlHandler } from './controlServer.ts';
 import { log, openLog } from './log.ts';
 import { MountSession } from './mountSession.ts';
-import { CONFIG_ENV } from './protocol.ts';
+import { CONFIG_ENV, LAUNCH_ENV, type WorkerLaunch } from './protocol.ts';
 import { reportReadiness } from './readiness.ts';
 
 // Every op awaits branch syscalls on libuv's pool, and the native backend has many requests in flight
@@ -34,6 +34,13 @@ function readConfig(): UnionConfig {
     // reported below
   }
   throw new StrataError('INTERNAL', `The worker needs its UnionConfig as JSON in ${CONFIG_ENV}; it is started by strata mount, not by hand.`);
+}
+
+/** Optional: a worker whose spawner does not say reports no origin. */
+function readLaunch(): WorkerLaunch | undefined {
+  const raw = process.env[LAUNCH_ENV];
+  delete process.env[LAUNCH_ENV];
+  return raw ? (JSON.parse(raw) as WorkerLaunch) : undefined;
 }
 
 const exit = (code: number) => process.exit(code);
@@ -66,6 +73,7 @@ function handleCrashes(mountpoint: string): void {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  const launch = readLaunch();
   await ensureDirs();
   openLog(workerLogPath(config.mountpoint));
   log(`starting: ${JSON.stringify(config)}`);
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
   await writeWorkerPid(config.mountpoint);
   let session: MountSession;
   try {
-    session = await MountSession.start(union, backend, control, exit);
+    session = await MountSession.start(union, backend, control, exit, launch);
   } catch (err) {
     await control.release();
     await removeWorkerPid(config.mountpoint);

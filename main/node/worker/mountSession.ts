@@ -8,7 +8,7 @@ import type { BackendName, MountStatus, OpStats, UnionConfig, UnionConfigPatch }
 import { StrataError } from '../../common/errors.ts';
 import { errnoOf, type FuseBackend, type MountedFs, type MountOptions } from '../fuse/ops.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
-import { connectionAlive } from '../mounts/fuseConnection.ts';
+import { connectionAlive, connectionInode } from '../mounts/fuseConnection.ts';
 import { mountAt, strataMounts } from '../mounts/mountTable.ts';
 import { removeWorkerPid } from '../mounts/workerPid.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,7 @@ import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
 import { PendingRequests } from './pendingRequests.ts';
 import { commandLine } from '../../common/shellQuote.ts';
+import type { WorkerLaunch } from './protocol.ts';
 
 const EBUSY = 16;
 const WATCH_INTERVAL_MS = 2000;
@@ -63,6 +64,7 @@ function cacheTimeout(): number {
 export class MountSession {
   private stopping?: Promise<StopOutcome>;
   private minor?: number;
+  private connection?: number;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -72,15 +74,24 @@ export class MountSession {
     private readonly control: ControlServer,
     private readonly exit: (code: number) => void,
     private readonly pending: PendingRequests,
+    private readonly launch?: WorkerLaunch,
   ) {}
 
-  static async start(union: Union, backend: FuseBackend, control: ControlServer, exit: (code: number) => void): Promise<MountSession> {
+  static async start(union: Union, backend: FuseBackend, control: ControlServer, exit: (code: number) => void, launch?: WorkerLaunch): Promise<MountSession> {
     const { mountpoint, name } = union.config;
-    const options = { ...mountOptionsFor(name, backend.capabilities.coherentCache), onBranchChange: (rel: string) => union.branchChanged(rel) };
+    const defaults = mountOptionsFor(name, backend.capabilities.coherentCache);
+    const options = {
+      ...defaults,
+      allowOther: defaults.allowOther || (launch?.allowOther ?? false),
+      fsname: launch?.fsname ?? defaults.fsname,
+      kernelFlags: launch?.kernelFlags,
+      onBranchChange: (rel: string) => union.branchChanged(rel),
+    };
     const pending = new PendingRequests();
     const mounted = await backend.mount(mountpoint, pending.wrap(union.ops), options);
-    const session = new MountSession(union, backend.capabilities.name, mounted, control, exit, pending);
+    const session = new MountSession(union, backend.capabilities.name, mounted, control, exit, pending, launch);
     session.minor = (await mountAt(mountpoint))?.minor;
+    if (session.minor !== undefined) session.connection = await connectionInode(session.minor);
     session.watchForExternalUnmount();
     return session;
   }
@@ -118,6 +129,7 @@ export class MountSession {
       config: this.union.config,
       branches: await this.union.branchStatus(),
       startedAt: this.startedAt,
+      ...(this.launch ? { origin: this.launch.origin } : {}),
     };
   }
 
@@ -160,7 +172,7 @@ export class MountSession {
     await this.control.release();
     await removeWorkerPid(this.mountpoint);
     if (lazy && this.minor !== undefined) {
-      while (await connectionAlive(this.minor)) await sleep(WATCH_INTERVAL_MS);
+      while (await connectionAlive(this.minor, this.connection)) await sleep(WATCH_INTERVAL_MS);
     }
     await this.union.release();
     // Let the reply to 'stop' reach the client before the process goes.
@@ -173,7 +185,7 @@ export class MountSession {
     const timer = setInterval(async () => {
       if (this.stopping) return clearInterval(timer);
       const mounts = await strataMounts().catch(() => null);
-      if (!mounts || mounts.some((e) => e.minor === this.minor)) return;
+      if (!mounts || mounts.some((e) => e.minor === this.minor && e.mountpoint === this.mountpoint)) return;
       clearInterval(timer);
       log(`${this.mountpoint} was unmounted from outside Strata`);
       this.stopping = Promise.resolve({ unmounted: true, lazy: true });
