@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { fuseStrataMount } from '../../common/export/fuseStrataMount.ts';
 import { mountUnion } from '../mounts/manager.ts';
-import { UsageError } from './args.ts';
+import { asUsage, UsageError } from './args.ts';
 import { printNote } from './output.ts';
 
 const USAGE = 'usage is strata SOURCE MOUNTPOINT [-o OPTIONS], e.g. strata /srv/a=rw:/srv/b=ro /mnt/u -o create=mfs';
@@ -36,7 +36,7 @@ export function parseHelperArgs(argv: readonly string[]): { source: string; moun
 
 export async function fstabMountCommand(argv: string[]): Promise<number> {
   const args = parseHelperArgs(argv);
-  const { config, options } = fuseStrataMount(args.source, resolve(args.mountpoint), args.options);
+  const { config, options } = asUsage(() => fuseStrataMount(args.source, resolve(args.mountpoint), args.options));
   const worker = await mountUnion(config, {
     launch: { origin: 'fstab', kernelFlags: options.kernelFlags, allowOther: options.allowOther, fsname: args.source },
   });
