@@ -40,7 +40,7 @@ export interface MountOptionSet {
 const KEY_LIST = `${VALUE_KEYS.join('=, ')}=, func.FN= (FN one of ${CREATE_FUNCTIONS.join(', ')}), allow_other, and mount flags such as ro or noexec`;
 
 function unknownOption(option: string): never {
-  throw new StrataError('INVALID_ARGUMENT', `Unknown mount option '${option}' for fuse.strata: use ${KEY_LIST} (see strata help mount).`);
+  throw new StrataError('INVALID_ARGUMENT', `Unknown mount option '${option}' for fuse.strata: use ${KEY_LIST} (see strata help export).`);
 }
 
 export function parseMountOptions(text: string): MountOptionSet {
