@@ -4,6 +4,8 @@ export const OPAQUE_MARKER = '.wh..wh..opq';
 /** aufs keeps its own metadata under `.wh..wh.*`; Strata's temp files for atomic copy-up use this prefix. */
 export const META_PREFIX = '.wh..wh.';
 export const COPYUP_TMP_PREFIX = '.wh..wh..strata-tmp.';
+/** At a branch root, like overlayfs' workdir: where copy-up builds its temp entries (one subdirectory per union). */
+export const WORK_DIR = '.wh..wh..strata-work';
 
 export function whiteoutName(name: string): string {
   return WH_PREFIX + name;

@@ -1,6 +1,8 @@
 // Copy-up: changing a file that lives on a read-only branch copies it to a writable one first,
 // keeping data, holes, mode, owner, times and xattrs; the read-only branch never changes.
-import { chmod, chown, mkdir, readFile, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UnionFixture, mountUnion, ok, run } from '../support/unionFixture.ts';
@@ -28,6 +30,14 @@ describe('copy-up', () => {
         await mkdir(`${b1}/dir-on-ro`);
         await writeFile(`${b1}/dir-on-ro/x`, 'x');
         await writeFile(`${b1}/trunc`, 'long content');
+        await mkdir(`${b1}/links`);
+        await writeFile(`${b1}/links/a`, 'shared\n');
+        await link(`${b1}/links/a`, `${b1}/links/b`);
+        await writeFile(`${b1}/read-me`, 'lower data');
+        await writeFile(`${b1}/read-me-cached`, 'lower data');
+        await writeFile(`${b1}/read-me-truncated`, 'lower data, longer than what replaces it');
+        await writeFile(`${b1}/read-me-linked`, 'lower data');
+        await link(`${b1}/read-me-linked`, `${b1}/read-me-other-name`);
       },
     });
   });
@@ -93,5 +103,63 @@ describe('copy-up', () => {
     expect(await readFile(u.at('dir-moved/x'), 'utf8')).toBe('x');
     expect(existsSync(u.at('dir-on-ro'))).toBe(false);
     expect(existsSync(u.in(1, 'dir-on-ro/x'))).toBe(true);
+  });
+
+  it('a hard-linked file written through one name gets its own inode number, so tar and du keep both names', async () => {
+    await ok('sh', ['-c', 'echo more >> "$1"', 'sh', u.at('links/a')]);
+    // A link made through the union after the copy-up shares the copy's number, as it should.
+    await ok('ln', [u.at('links/a'), u.at('links/a2')]);
+    // du counts each inode once: all three names would be one file if b shared a's number.
+    const du = (await ok('du', ['-b', u.at('links/a'), u.at('links/a2'), u.at('links/b')])).trim().split('\n');
+    expect(du.map((l) => l.split('\t')[0])).toEqual(['12', '7']);
+    const out = await mkdtemp(join(tmpdir(), 'strata-tar-'));
+    try {
+      await ok('tar', ['-cf', join(out, 'links.tar'), '-C', u.mnt, 'links']);
+      await mkdir(join(out, 'x'));
+      await ok('tar', ['-xf', join(out, 'links.tar'), '-C', join(out, 'x')]);
+      await writeFile(join(out, 'new'), 'shared\nmore\n');
+      await writeFile(join(out, 'old'), 'shared\n');
+      for (const [name, want] of [['a', 'new'], ['a2', 'new'], ['b', 'old']]) {
+        await ok('cmp', [join(out, 'x/links', name), join(out, want)]);
+        await ok('cmp', [u.at(`links/${name}`), join(out, want)]);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+    const [a, a2, b] = await Promise.all(['a', 'a2', 'b'].map((n) => stat(u.at(`links/${n}`))));
+    expect(a.ino).toBe(a2.ino);
+    expect(b.ino).not.toBe(a.ino);
+  });
+
+  // Reads one descriptor opened before the copy-up, after another wrote (and so copied up) the file.
+  const READER = `
+import os, sys
+path, how = sys.argv[1], sys.argv[2]
+r = os.open(path, os.O_RDONLY)
+if 'preread' in how: os.pread(r, 100, 0)
+w = os.open(path, os.O_RDWR | (os.O_TRUNC if 'trunc' in how else 0))
+os.pwrite(w, b'UPPER data, longer', 0)
+os.close(w)
+end = os.lseek(r, 0, os.SEEK_END)  # the kernel asks for attributes through this handle
+apart = all(os.stat(o).st_ino != os.stat(path).st_ino for o in sys.argv[3:])  # other names of a hard link
+print(os.pread(r, 100, 0).decode(), end, os.fstat(r).st_ino == os.stat(path).st_ino, apart, sep='|')
+`;
+  const readerCases = [
+    ['read-me', '', [], ''],
+    ['read-me-cached', 'preread', [], ' (old pages cached)'],
+    ['read-me-truncated', 'preread trunc', [], ' (old pages cached, the writer truncates)'],
+    ['read-me-linked', '', ['read-me-other-name'], ' (one name of a hard link: new number, apart from the other name)'],
+  ] as const;
+  for (const [name, how, others, what] of readerCases) {
+    it(`a descriptor opened read-only before a copy-up reads the new data after it${what}`, async () => {
+      const out = await ok('python3', ['-c', READER, u.at(name), how, ...others.map((o) => u.at(o))]);
+      expect(out.trim()).toBe('UPPER data, longer|18|True|True');
+      expect(await readFile(u.in(1, name), 'utf8')).toMatch(/^lower data/);
+    });
+  }
+
+  it('the other name of that hard link keeps the old data and its own number', async () => {
+    expect(await readFile(u.at('read-me-other-name'), 'utf8')).toBe('lower data');
+    expect((await stat(u.at('read-me-other-name'))).ino).not.toBe((await stat(u.at('read-me-linked'))).ino);
   });
 });

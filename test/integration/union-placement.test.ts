@@ -1,6 +1,6 @@
 // Where new files land, per create policy, on branches with really different free space; and the
 // preview says the same thing the create then does.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Mode, type UnionFixture, mountUnion, ok, run, strata, tmpfsBranches } from '../support/unionFixture.ts';
@@ -118,6 +118,47 @@ describe('create policies place new files', () => {
     expect(where(fx, 'big.bin')).toBe(1);
     expect(existsSync(fx.in(0, 'big.bin'))).toBe(false);
     expect((await ok('stat', ['-c', '%s', fx.at('big.bin')])).trim()).toBe(String(48 * 65536));
+  });
+
+  // Fills the branch through one descriptor (the file moves), then writes through a second one opened
+  // before the move: over bytes the original already had, and past the end.
+  const TWO_FDS = `
+import os, sys
+path = sys.argv[1]
+a = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+b = os.open(path, os.O_RDWR)
+for i in range(24): os.pwrite(a, bytes([65 + i]) * 65536, i * 65536)
+os.pwrite(b, b'z' * 4096, 0)
+os.pwrite(b, b'!' * 65536, 24 * 65536)
+os.close(a)
+os.close(b)
+print('wrote')
+`;
+  const expected = () => {
+    const want = Buffer.concat([...Array.from({ length: 24 }, (_, i) => Buffer.alloc(65536, 65 + i)), Buffer.alloc(65536, '!')]);
+    want.fill('z', 0, 4096);
+    return want;
+  };
+
+  for (const policy of ['mfs', 'ff']) {
+    it(`moveonenospc=${policy}: every descriptor of the file follows the move, no byte is lost, and the file never "moves" onto its own branch`, async () => {
+      const fx = await setup(['1M', '16M'], ['--create', 'ff', '--moveonenospc', policy]);
+      expect((await ok('python3', ['-c', TWO_FDS, fx.at('big.bin')])).trim()).toBe('wrote');
+      expect(where(fx, 'big.bin')).toBe(1);
+      expect(existsSync(fx.in(0, 'big.bin'))).toBe(false);
+      // The branch file is the truth (the kernel's page cache could hide a lost write).
+      expect((await readFile(fx.in(1, 'big.bin'))).equals(expected())).toBe(true);
+      // Nothing left in the work directory of the branch the copy was built on.
+      expect(await ok('find', [fx.in(1, '.wh..wh..strata-work'), '-type', 'f'])).toBe('');
+    });
+  }
+
+  it('moveonenospc: a branch without room for the whole file is no target; the write fails with ENOSPC and the file stays whole', async () => {
+    const fx = await setup(['2M', '1M'], ['--create', 'ff', '--moveonenospc', 'mfs']);
+    const r = await run('python3', ['-c', 'import os,sys\nfd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT)\nfor i in range(48): os.write(fd, b"x" * 65536)', fx.at('big.bin')]);
+    expect(r.stderr).toMatch(/No space left on device/);
+    expect(where(fx, 'big.bin')).toBe(0);
+    expect((await readdir(fx.branches[1])).filter((n) => n !== '.wh..wh..strata-work')).toEqual([]);
   });
 
   it('without moveonenospc the same write fails with ENOSPC', async () => {

@@ -84,4 +84,6 @@ export interface Syscalls {
   fallocate(fd: number, mode: number, offset: bigint, length: bigint): Promise<void>;
   /** Returns bytes copied (0 at EOF). */
   copyFileRange(fdIn: number, offIn: bigint, fdOut: number, offOut: bigint, length: number): Promise<number>;
+  /** dup3(from, to, O_CLOEXEC): descriptor `to` atomically becomes a duplicate of `from`. */
+  dup3(from: number, to: number): Promise<void>;
 }

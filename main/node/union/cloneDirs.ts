@@ -10,9 +10,12 @@ import { copyNode } from './copyNode.ts';
 import { relOf, relParts, requireRealDir } from './copyupPath.ts';
 import { fsError } from './fsError.ts';
 import { isDirMode } from './fsx.ts';
+import type { WorkDirs } from './workDirs.ts';
 
 export interface CopyupDeps {
   sys: Syscalls;
+  /** The union's work directories, where temp entries are built (see workDirs.ts). */
+  work?: WorkDirs;
 }
 
 /**
@@ -30,7 +33,7 @@ export async function cloneDirs(deps: CopyupDeps, metaRoots: Branch[], dst: Bran
       requireRealDir(st, dst.real(sub));
       continue;
     }
-    const created = await copyNode(deps.sys, await metaDir(fs, metaRoots, sub), sub, dst, relOf(parts.slice(0, i - 1)), parts[i - 1], {});
+    const created = await copyNode(deps.sys, await metaDir(fs, metaRoots, sub), sub, dst, relOf(parts.slice(0, i - 1)), parts[i - 1], { temp: deps.work?.placer(dst) });
     // Lost a race: whatever won must still be a real directory.
     if (!created) requireRealDir(await fs.lstat(dst, sub), dst.real(sub));
   }

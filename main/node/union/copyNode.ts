@@ -1,12 +1,11 @@
 /**
  * Copies one entry (a directory without its children) to `<dstDir>/<name>` so that the name never shows a
- * partial copy: the copy is built under a hidden temp name in the same directory (`.wh.` names are not
- * listed by the union), gets all its data and metadata, and only then is renamed onto the final name.
- * A crash leaves at most the temp entry; a failure removes it.
+ * partial copy: the copy is built under a hidden temp name (in the branch's work directory, see
+ * workDirs.ts; `.wh.` names are not listed by the union), gets all its data and metadata, and only then
+ * is renamed onto the final name. A crash leaves at most the temp entry, which the next mount clears; a
+ * failure removes it.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { COPYUP_TMP_PREFIX } from '../../common/whiteout.ts';
 import { RENAME_NOREPLACE } from '../fuse/ops.ts';
 import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -15,8 +14,9 @@ import type { Branch } from './branchSet.ts';
 import { copyData } from './copyData.ts';
 import { copyMeta, fdSource, fdTarget, pathSource, pathTarget } from './copyMeta.ts';
 import { fsError } from './fsError.ts';
-import { closeFd, fstat, fsyncFd } from './fsx.ts';
+import { closeFd, fstat, fsyncFd, isErrno } from './fsx.ts';
 import { keepingParentTimes } from './parentTimes.ts';
+import { type TempPlacer, type TempSpot, besideTarget } from './workDirs.ts';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NONBLOCK, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK } = constants;
 /** Until its metadata is set, the temp entry is private to its owner (it may become a setuid file). */
@@ -28,6 +28,8 @@ export interface CopyNodeOptions {
   truncateTo?: bigint;
   /** Regular files: fsync before the rename, so a crash cannot publish a name whose data never reached disk. */
   durable?: boolean;
+  /** Where the temp entry is built (default: beside the final name). */
+  temp?: TempPlacer;
 }
 
 interface Ends {
@@ -44,18 +46,32 @@ const typeOf = (st: BranchStat) => Number(st.mode) & S_IFMT;
 export async function copyNode(sys: Syscalls, src: Branch, srcRel: string, dst: Branch, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
   const fs = new BranchFs(sys);
   const st = await fs.lstat(src, srcRel);
-  const ends: Ends = { fs, src, srcRel, dst, tmp: joinRel(dstDir, COPYUP_TMP_PREFIX + randomBytes(8).toString('hex')) };
+  const place = opts.temp ?? besideTarget;
+  const final = joinRel(dstDir, name);
+  const via = async (spot: TempSpot) => copyVia({ fs, src, srcRel, dst, tmp: spot.rel }, st, spot, final, opts);
   return keepingParentTimes(fs, dst, dstDir, async () => {
     try {
-      await build(ends, st, opts);
-      const published = await publish(fs, dst, ends.tmp, joinRel(dstDir, name));
-      if (!published) await discard(ends, st);
-      return published;
+      return await via(await place(dstDir, false));
     } catch (err) {
-      await discard(ends, st);
-      throw err;
+      // The work directory is on another filesystem than the target: build beside it instead.
+      if (!isErrno(err, 'EXDEV')) throw err;
+      return via(await place(dstDir, true));
     }
   });
+}
+
+async function copyVia(ends: Ends, st: BranchStat, spot: TempSpot, final: string, opts: CopyNodeOptions): Promise<boolean> {
+  try {
+    await build(ends, st, opts);
+    const published = await publish(ends.fs, ends.dst, ends.tmp, final);
+    if (!published) await discard(ends, st);
+    return published;
+  } catch (err) {
+    await discard(ends, st);
+    throw err;
+  } finally {
+    await spot.release();
+  }
 }
 
 function build(ends: Ends, st: BranchStat, opts: CopyNodeOptions): Promise<void> {

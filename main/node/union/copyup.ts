@@ -4,8 +4,9 @@
  * nanosecond times kept). See copyNode.ts for atomicity and copyupPath.ts for the no-symlink rule.
  *
  * Hard links: a source with several names is copied as this one name only; its other names stay on the
- * source branch and no longer share data with the copy. aufs' pseudo-links (plink), which keep the names
- * together, are out of scope.
+ * source branch and no longer share data with the copy (overlayfs without index=on does the same; the
+ * union gives the copy an inode number of its own, see UnionCore.copyUpTo). aufs' pseudo-links (plink),
+ * which keep the names together, are out of scope.
  *
  * Durability: by default each copied file is fsynced before its rename (see `durable`). The parent
  * directory is not fsynced: after a crash the rename may be lost, leaving the source visible, never a
@@ -45,17 +46,19 @@ export async function copyUp(deps: CopyupDeps, src: Branch, dst: Branch, rel: st
 }
 
 /**
- * Moves a non-directory to another branch (moveonenospc): copy-up, then unlink the source. The union shows
- * the source until the copy is published and the copy after. Rejects with EISDIR for a directory (its
- * children would be left behind) and EEXIST if the destination already has the name (the source would be
- * lost). If the unlink fails, the copy is removed again, so the file stays on exactly one branch.
+ * Moves a non-directory to another branch (moveonenospc): copy-up, then `published` (which moves the open
+ * handles over), then unlink the source. The union shows the source until the copy is published and the
+ * copy after. Rejects with EISDIR for a directory (its children would be left behind) and EEXIST if the
+ * destination already has the name (the source would be lost). If `published` or the unlink fails, the
+ * copy is removed again, so the file stays on exactly one branch.
  */
-export async function moveAcross(deps: CopyupDeps, src: Branch, dst: Branch, rel: string): Promise<void> {
+export async function moveAcross(deps: CopyupDeps, src: Branch, dst: Branch, rel: string, published = async (): Promise<void> => undefined): Promise<void> {
   const fs = new BranchFs(deps.sys);
   const path = relOf(relParts(rel));
   if (isDirMode((await fs.lstat(src, path)).mode)) throw fsError('EISDIR', 'moveAcross', src.real(path));
   if (!(await copyUpIfMissing(deps, src, dst, rel, {}))) throw fsError('EEXIST', 'moveAcross', dst.real(path));
   try {
+    await published();
     await fs.unlink(src, path);
   } catch (err) {
     await fs.unlink(dst, path).catch(() => undefined);
@@ -75,6 +78,6 @@ function copyUpIfMissing(deps: CopyupDeps, src: Branch, dst: Branch, rel: string
     await assertRealDirs(fs, src, parts);
     await cloneDirs(deps, [...(opts.metaRoots ?? []), src], dst, dir);
     if (await fs.lstatOrNull(dst, path)) return false;
-    return copyNode(deps.sys, src, path, dst, dir, name, { truncateTo: opts.truncateTo, durable: opts.durable ?? true });
+    return copyNode(deps.sys, src, path, dst, dir, name, { truncateTo: opts.truncateTo, durable: opts.durable ?? true, temp: deps.work?.placer(dst) });
   });
 }

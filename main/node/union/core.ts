@@ -9,18 +9,22 @@ import type { UnionConfig } from '../../common/contract.ts';
 import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
 import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../common/whiteout.ts';
 import { nativeDirs } from '../fuse/native-dirs.ts';
+import { mountKey } from '../mounts/paths.ts';
 import type { BackendCapabilities, RequestContext } from '../fuse/ops.ts';
 import { BatchPaths, type BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
-import { cloneDirs, copyUp } from './copyup.ts';
+import { type CopyupDeps, cloneDirs, copyUp } from './copyup.ts';
 import { chain } from './facts.ts';
 import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno } from './fsx.ts';
 import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
+import { MoveGate } from './moveGate.ts';
 import { type PlacementDeps, placeCopyup } from './placement.ts';
+import { repointHandles } from './repointHandles.ts';
 import { Resolver, type UnionNode } from './resolver.ts';
+import { WorkDirs } from './workDirs.ts';
 
 /** The name libfuse gives a file unlinked while still open (hide_node in its fuse.c). */
 const LIBFUSE_HIDDEN = /\/\.fuse_hidden[0-9a-f]{16}$/;
@@ -51,6 +55,10 @@ export class UnionCore {
   // The native backend answers some getattrs itself and must number inodes as the union does.
   readonly inodes = new InodeTable((dev, branchIno, ino) => nativeDirs.number(dev, branchIno, ino));
   readonly handles = new HandleTable();
+  /** Where copy-ups build their temp entries (workDirs.ts). */
+  readonly work: WorkDirs;
+  readonly copyupDeps: CopyupDeps;
+  readonly moves = new MoveGate();
   readonly counters: Counters = { ops: {}, bytesRead: 0, bytesWritten: 0, copyups: 0 };
   policyState: PolicyState = {};
   private readonly isRoot = process.getuid?.() === 0;
@@ -65,6 +73,8 @@ export class UnionCore {
   ) {
     this.fs = new BranchFs(sys);
     this.resolver = new Resolver(() => this.branches, now, sys);
+    this.work = new WorkDirs(sys, mountKey(config.mountpoint));
+    this.copyupDeps = { sys, work: this.work };
   }
 
   placementDeps(): PlacementDeps {
@@ -116,15 +126,21 @@ export class UnionCore {
     return this.copyUpTo(node, placement.result.branches[0], truncateTo);
   }
 
-  /** Copy the served copy of `node` up to branch `t`; the union then serves the new copy, same inode number. */
+  /**
+   * Copy the served copy of `node` up to branch `t`; the union then serves the new copy, same inode number,
+   * and the handles open on the old copy follow it. A hard-linked file is copied as this name alone (see
+   * copyup.ts), so the copy gets a number of its own: sharing it with the names left below would make
+   * tar store this name as a link to them and du count it once.
+   */
   async copyUpTo(node: UnionNode, t: number, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
     const dst = this.branches[t];
     await this.ensureParent(node.rel, t);
-    await copyUp({ sys: this.sys }, this.branches[node.top], dst, node.rel, { metaRoots: this.metaRoots(), truncateTo });
+    await copyUp(this.copyupDeps, this.branches[node.top], dst, node.rel, { metaRoots: this.metaRoots(), truncateTo });
     const stat = await this.fs.lstat(dst, node.rel);
-    this.inodes.inherit(node.stat, stat);
+    if (node.isDir || node.stat.nlink < 2n) this.inodes.inherit(node.stat, stat);
     this.invalidate(node.rel);
     this.counters.copyups++;
+    if (!node.isDir) await repointHandles(this.fs, this.handles, node.rel, node.stat, dst);
     return { node: { ...node, top: t, stat, layers: node.isDir ? [t, ...node.layers] : [t] }, branch: dst };
   }
 
@@ -154,7 +170,7 @@ export class UnionCore {
       missing.push({ dir, before: await this.resolver.lookup(dir), overWhiteout });
     }
     if (missing.length === 0) return;
-    await cloneDirs({ sys: this.sys }, this.metaRoots(), branch, dirname(rel));
+    await cloneDirs(this.copyupDeps, this.metaRoots(), branch, dirname(rel));
     for (const m of missing) {
       if (m.overWhiteout) {
         await this.touchMarker(branch, join(m.dir, OPAQUE_MARKER));

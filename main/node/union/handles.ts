@@ -1,6 +1,13 @@
 /** Open files of the union. A handle keeps its Branch object, so reconfiguring the union never breaks it. */
 import type { HandleInfo } from '../../common/contract.ts';
+import { constants } from 'node:fs';
 import type { Branch } from './branchSet.ts';
+
+const { O_CREAT, O_EXCL, O_NOCTTY, O_APPEND } = constants;
+const O_DIRECT = 0o40000;
+
+/** The kernel decides write offsets (O_APPEND included) and caching; the branch fd must not second-guess it. */
+export const branchFlags = (flags: number): number => flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
 
 export interface OpenFile {
   fd: number;
@@ -8,6 +15,8 @@ export interface OpenFile {
   rel: string;
   flags: number;
   openedAt: number;
+  /** A dup3 putting a new copy behind `fd` (repointHandles.ts): closing `fd` waits for it. */
+  swapping?: Promise<void>;
 }
 
 export class HandleTable {
@@ -30,6 +39,12 @@ export class HandleTable {
     const f = this.files.get(fh);
     this.files.delete(fh);
     return f;
+  }
+
+  /** Is `file` still open (not released)? */
+  holds(file: OpenFile): boolean {
+    for (const f of this.files.values()) if (f === file) return true;
+    return false;
   }
 
   /** Open files known by `rel`. */

@@ -118,8 +118,10 @@ export async function placeCopyup(deps: PlacementDeps, rel: string, sourceBranch
   return { result, policy: deps.config.copyup, missingParents: missingParents(facts, rel, result), facts };
 }
 
-export async function placeWithPolicy(deps: PlacementDeps, rel: string, policy: string): Promise<Placement> {
+/** `exclude`: a branch the policy may not pick (moveonenospc never moves a file onto its own branch). */
+export async function placeWithPolicy(deps: PlacementDeps, rel: string, policy: string, exclude?: number): Promise<Placement> {
   const { input, facts } = await policyInput(deps, rel, 'create');
+  input.branches = input.branches.map((b) => (b.index === exclude ? { ...b, mode: 'ro' as const } : b));
   const result = runCreatePolicy(parsePolicySetting(policy), input);
   return { result, policy, missingParents: missingParents(facts, rel, result), facts };
 }

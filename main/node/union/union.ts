@@ -137,6 +137,15 @@ export class Union {
     return next;
   }
 
+  /**
+   * Clears what a killed worker of this union left in the branches' work directories (see workDirs.ts);
+   * copy-ups to a branch wait for its sweep. Resolves with the failures, which do not stop the mount.
+   */
+  async sweepWorkDirs(): Promise<string[]> {
+    const results = await Promise.allSettled(this.core.branches.map((b) => this.core.work.sweep(b)));
+    return results.flatMap((r, i) => (r.status === 'rejected' ? [`${this.core.branches[i].root}: ${(r.reason as Error).message}`] : []));
+  }
+
   async branchStatus(): Promise<BranchStatus[]> {
     return Promise.all(this.core.branches.map(async (b, index): Promise<BranchStatus> => {
       const base = { index, path: b.root, mode: b.mode, ...(b.minFreeSpace !== undefined ? { minFreeSpace: b.minFreeSpace } : {}) };

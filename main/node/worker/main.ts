@@ -80,6 +80,8 @@ async function main(): Promise<void> {
   const { backend, warning } = selectBackend();
   if (warning) log(warning);
   const union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
+  // Not awaited: a slow branch must not hold up the mount; copy-ups to a branch wait for its sweep.
+  void union.sweepWorkDirs().then((failures) => failures.forEach((f) => log(`could not clear copy-up leftovers in ${f}`)));
 
   // The socket comes first, so a mount never exists without its control channel.
   const socket = controlSocketPath(config.mountpoint);

@@ -43,6 +43,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SeekHole>(env, exports, "seekHole");
   Export<Fallocate>(env, exports, "fallocate");
   Export<CopyFileRange>(env, exports, "copyFileRange");
+  Export<Dup3>(env, exports, "dup3");
   return exports;
 }
 

@@ -67,4 +67,12 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
       [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); });
 }
 
+// The file behind descriptor `to` becomes the one behind `from`, in one step: a pread or pwrite on
+// `to` from another thread sees either file, never a closed or reused descriptor number.
+Napi::Value Dup3(const Napi::CallbackInfo& info) {
+  int from = IntArg(info, 0, "from");
+  int to = IntArg(info, 1, "to");
+  return PromiseWork::Queue(info.Env(), {"dup3", "", ""}, [=] { return Ok(dup3(from, to, O_CLOEXEC)); });
+}
+
 }  // namespace strata

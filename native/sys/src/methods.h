@@ -36,5 +36,6 @@ Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);
 Napi::Value Fallocate(const Napi::CallbackInfo& info);
 Napi::Value CopyFileRange(const Napi::CallbackInfo& info);
+Napi::Value Dup3(const Napi::CallbackInfo& info);
 
 }  // namespace strata

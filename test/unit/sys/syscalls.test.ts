@@ -190,6 +190,21 @@ describe('descriptor calls', () => {
     }
   });
 
+  it('dup3 puts another file behind a descriptor number, which keeps it after the other is closed', async () => {
+    await writeFile(at('old'), 'old');
+    await writeFile(at('new'), 'new');
+    const held = await open(at('old'), 'r');
+    const other = await open(at('new'), 'r');
+    try {
+      await sys.dup3(other.fd, held.fd);
+      await other.close();
+      expect((await held.read(Buffer.alloc(3), 0, 3, 0)).buffer.toString()).toBe('new');
+      await expect(sys.dup3(987654, held.fd)).rejects.toMatchObject({ code: 'EBADF', syscall: 'dup3' });
+    } finally {
+      await held.close();
+    }
+  });
+
   it('a closed descriptor rejects with EBADF', async () => {
     await expect(sys.seekHole(987654, 0n)).rejects.toMatchObject({ code: 'EBADF', errno: -9, syscall: 'lseek' });
   });

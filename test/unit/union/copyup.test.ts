@@ -6,11 +6,12 @@ import { constants as os } from 'node:os';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { COPYUP_TMP_PREFIX } from '../../../main/common/whiteout.ts';
+import { COPYUP_TMP_PREFIX, WORK_DIR } from '../../../main/common/whiteout.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import type { Syscalls } from '../../../main/node/sys/syscalls.ts';
 import { Branch, BranchRoots } from '../../../main/node/union/branchSet.ts';
 import * as copyup from '../../../main/node/union/copyup.ts';
+import { WorkDirs } from '../../../main/node/union/workDirs.ts';
 
 const sys = loadSyscalls();
 const roots = new BranchRoots();
@@ -18,9 +19,9 @@ const roots = new BranchRoots();
 const branch = async (path: string) => new Branch(path, await roots.open(path), 'rw', undefined);
 /** (root descriptor, name) of a path, for the anchored calls that decorate and inspect test entries. */
 const anchor = async (path: string): Promise<[number, string]> => [await roots.open(dirname(path)), `/${basename(path)}`];
-const copyUp = async (d: { sys: Syscalls }, from: string, to: string, rel: string, opts?: copyup.CopyupOptions) => copyup.copyUp(d, await branch(from), await branch(to), rel, opts);
+const copyUp = async (d: copyup.CopyupDeps, from: string, to: string, rel: string, opts?: copyup.CopyupOptions) => copyup.copyUp(d, await branch(from), await branch(to), rel, opts);
 const cloneDirs = async (d: { sys: Syscalls }, metaRoots: string[], to: string, rel: string) => copyup.cloneDirs(d, await Promise.all(metaRoots.map(branch)), await branch(to), rel);
-const moveAcross = async (d: { sys: Syscalls }, from: string, to: string, rel: string) => copyup.moveAcross(d, await branch(from), await branch(to), rel);
+const moveAcross = async (d: { sys: Syscalls }, from: string, to: string, rel: string, published?: () => Promise<void>) => copyup.moveAcross(d, await branch(from), await branch(to), rel, published);
 const setxattr = async (path: string, name: string, value: Buffer) => sys.setxattr(...(await anchor(path)), name, value, 0);
 const deps = { sys };
 const MiB = 1 << 20;
@@ -408,6 +409,65 @@ describe('moveAcross', () => {
     await expect(moveAcross(deps, src, dst, 'd')).rejects.toMatchObject({ code: 'EISDIR' });
     expect(await readFile(join(src, 'f'), 'utf8')).toBe('src');
     expect(await readFile(join(dst, 'f'), 'utf8')).toBe('dst');
+  });
+});
+
+describe('work directory', () => {
+  const workDeps = (id: string) => ({ sys, work: new WorkDirs(sys, id) });
+  const workFiles = async (root: string, id: string) => readdir(join(root, WORK_DIR, id)).catch(() => [] as string[]);
+
+  it('builds temp entries there, never beside the target, and leaves it empty', async () => {
+    await mkdir(join(src, 'd'));
+    await writeFile(join(src, 'd/f'), 'data');
+    const renamed: string[] = [];
+    const spying = Object.assign(Object.create(sys) as Syscalls, {
+      rename: (fromFd: number, from: string, toFd: number, to: string, flags: number) => {
+        renamed.push(from);
+        return sys.rename(fromFd, from, toFd, to, flags);
+      },
+    });
+    await copyUp({ sys: spying, work: new WorkDirs(spying, 'u1') }, src, dst, 'd/f');
+    expect(renamed.map((p) => p.startsWith(`/${WORK_DIR}/u1/${COPYUP_TMP_PREFIX}`))).toEqual([true, true]); // d, then f
+    expect(await readFile(join(dst, 'd/f'), 'utf8')).toBe('data');
+    expect(await workFiles(dst, 'u1')).toEqual([]);
+    expect(await leftovers(join(dst, 'd'))).toEqual([]);
+  });
+
+  it('the first copy-up of a union clears what its predecessor left, records included, and no other union\'s', async () => {
+    await mkdir(join(dst, WORK_DIR, 'u1'), { recursive: true });
+    await mkdir(join(dst, WORK_DIR, 'u2'));
+    await writeFile(join(dst, WORK_DIR, 'u1', `${COPYUP_TMP_PREFIX}1`), 'half');
+    await writeFile(join(dst, WORK_DIR, 'u2', `${COPYUP_TMP_PREFIX}2`), 'in flight elsewhere');
+    await mkdir(join(dst, 'nested'));
+    await writeFile(join(dst, 'nested', `${COPYUP_TMP_PREFIX}3`), 'beside its target');
+    await symlink(`/nested/${COPYUP_TMP_PREFIX}3`, join(dst, WORK_DIR, 'u1', `${COPYUP_TMP_PREFIX}3`));
+    // A record never removes anything but a temp entry.
+    await writeFile(join(dst, 'keep'), 'user data');
+    await symlink('/keep', join(dst, WORK_DIR, 'u1', `${COPYUP_TMP_PREFIX}4`));
+    await writeFile(join(src, 'f'), 'data');
+    await copyUp(workDeps('u1'), src, dst, 'f');
+    expect(await workFiles(dst, 'u1')).toEqual([]);
+    expect(await workFiles(dst, 'u2')).toEqual([`${COPYUP_TMP_PREFIX}2`]);
+    expect(await readdir(join(dst, 'nested'))).toEqual([]);
+    expect(await readFile(join(dst, 'keep'), 'utf8')).toBe('user data');
+  });
+
+  it('planted as a symlink, it is never followed: nothing is built or removed outside the branch', async () => {
+    const outside = join(base, 'outside');
+    await mkdir(join(outside, 'u1'), { recursive: true });
+    await writeFile(join(outside, 'u1', `${COPYUP_TMP_PREFIX}1`), 'not ours');
+    await symlink(outside, join(dst, WORK_DIR));
+    await writeFile(join(src, 'f'), 'data');
+    await expect(copyUp(workDeps('u1'), src, dst, 'f')).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await readdir(join(outside, 'u1'))).toEqual([`${COPYUP_TMP_PREFIX}1`]);
+    expect(await readdir(dst)).toEqual([WORK_DIR]);
+  });
+
+  it('moveAcross: a failing `published` removes the copy and keeps the source', async () => {
+    await writeFile(join(src, 'f'), 'src');
+    await expect(moveAcross(deps, src, dst, 'f', () => Promise.reject(errnoError('EMFILE', 'open')))).rejects.toMatchObject({ code: 'EMFILE' });
+    expect(await readFile(join(src, 'f'), 'utf8')).toBe('src');
+    expect(await readdir(dst)).toEqual([]);
   });
 });
 

@@ -9,18 +9,18 @@ import type { DirectHandle } from '../../fuse/native-ops.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
+import type { Branch } from '../branchSet.ts';
 import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, readFd, writeFd } from '../fsx.ts';
 import { moveAcross } from '../copyup.ts';
+import { type OpenFile, branchFlags } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
+import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
 
-const { O_ACCMODE = 3, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NOCTTY } = fsCb.constants as Record<string, number>;
-const O_DIRECT = 0o40000;
+const { O_ACCMODE = 3, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC } = fsCb.constants as Record<string, number>;
 const fsync = promisify(fsCb.fsync);
 const fdatasync = promisify(fsCb.fdatasync);
 
-/** The kernel decides write offsets (O_APPEND included) and caching; the branch fd must not second-guess it. */
-const branchFlags = (flags: number) => flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
 const writes = (flags: number) => (flags & O_ACCMODE) === O_WRONLY || (flags & O_ACCMODE) === O_RDWR;
 
 export async function open(core: UnionCore, rel: string, flags: number): Promise<number> {
@@ -60,7 +60,10 @@ export async function createHandle(core: UnionCore, rel: string, mode: number, f
 export async function direct(core: UnionCore, fh: number, known?: BranchStat): Promise<DirectHandle> {
   const file = core.handles.get(fh);
   if (!file || core.config.moveOnEnospc !== false) return { fh };
-  return { fh, fd: file.fd, ino: core.ino(known ?? (await fstat(file.fd))), attrs: file.branch.modifiable };
+  const stat = known ?? (await fstat(file.fd));
+  // A hard-linked file copied up later gets a new number (UnionCore.copyUpTo): JS answers its fstat.
+  const ino = file.branch.modifiable || stat.nlink < 2n ? core.ino(stat) : undefined;
+  return { fh, fd: file.fd, ino, attrs: file.branch.modifiable };
 }
 
 function handle(core: UnionCore, fh: number) {
@@ -73,37 +76,66 @@ export async function read(core: UnionCore, fh: number, buf: Buffer, length: num
   return n;
 }
 
+/** With moveonenospc on, a change of a file's data waits while the file moves (MoveGate). */
+function changingData<T>(core: UnionCore, file: OpenFile, job: () => Promise<T>): Promise<T> {
+  return core.config.moveOnEnospc === false ? job() : core.moves.write(file.rel, job);
+}
+
 export async function write(core: UnionCore, fh: number, buf: Buffer, length: number, position: number): Promise<number> {
   const file = handle(core, fh);
+  let on = file.branch;
   let n: number;
   try {
-    n = await writeFd(file.fd, buf, length, position);
+    n = await changingData(core, file, () => {
+      on = file.branch;
+      return writeFd(file.fd, buf, length, position);
+    });
   } catch (err) {
-    if (core.config.moveOnEnospc === false || !(errnoIs(err, ENOSPC) || errnoIs(err, EDQUOT))) throw err;
-    await moveOnEnospc(core, fh, core.config.moveOnEnospc, err);
-    n = await writeFd(file.fd, buf, length, position); // once: a second ENOSPC is the caller's answer
+    const policy = core.config.moveOnEnospc;
+    if (policy === false || !(errnoIs(err, ENOSPC) || errnoIs(err, EDQUOT))) throw err;
+    await moveOnEnospc(core, file, on, policy, BigInt(position + length), err);
+    // Once: a second ENOSPC is the caller's answer.
+    n = await changingData(core, file, () => writeFd(file.fd, buf, length, position));
   }
   core.counters.bytesWritten += n;
   return n;
 }
 
 /**
- * mergerfs' moveonenospc: move the file to the branch the given create policy picks (among the others)
- * and reopen the handle there. Any failure leaves the file where it was and reports the original error.
+ * mergerfs' moveonenospc: move the file to the branch the given create policy picks among the others, if
+ * it has room for the whole file with this write (up to `end`), and move every handle of the file along
+ * (repointHandles), with the file's writes held meanwhile (MoveGate), so no byte goes to the original once
+ * it is copied. One name of a hard link is not moved: its other names would keep the old data. Any failure
+ * leaves the file and its handles where they were and reports the original error.
  */
-async function moveOnEnospc(core: UnionCore, fh: number, policy: string, original: unknown): Promise<void> {
-  const file = handle(core, fh);
-  const from = core.branches.indexOf(file.branch);
-  const placement = await placeWithPolicy(core.placementDeps(), file.rel, policy);
-  const target = placement.result.ok ? placement.result.branches.find((b) => b !== from) : undefined;
-  if (target === undefined || from < 0) throw original;
-  const dst = core.branches[target];
-  await core.ensureParent(file.rel, target);
-  await moveAcross({ sys: core.sys }, file.branch, dst, file.rel).catch(() => { throw original; });
-  const fd = await core.fs.open(dst, file.rel, branchFlags(file.flags) & ~O_TRUNC);
-  await closeFd(file.fd).catch(() => undefined);
-  Object.assign(file, { fd, branch: dst });
-  core.invalidate(file.rel);
+async function moveOnEnospc(core: UnionCore, file: OpenFile, failedOn: Branch, policy: string, end: bigint, original: unknown): Promise<void> {
+  await core.moves.move(file.rel, async () => {
+    if (file.branch !== failedOn) return; // another writer moved it meanwhile
+    const from = core.branches.indexOf(file.branch);
+    const st = await fstat(file.fd);
+    if (from < 0 || st.nlink > 1n) throw original;
+    const placement = await placeWithPolicy(core.placementDeps(), file.rel, policy, from);
+    const target = placement.result.ok ? await firstWithRoom(core, placement.result.branches, st.size > end ? st.size : end) : undefined;
+    if (target === undefined) throw original;
+    const dst = core.branches[target];
+    try {
+      await core.ensureParent(file.rel, target);
+      await moveAcross(core.copyupDeps, file.branch, dst, file.rel, () => repointHandles(core.fs, core.handles, file.rel, st, dst));
+    } catch {
+      // The copy was removed again after the handles moved to it (the unlink failed): back to the original.
+      if (file.branch !== failedOn) await repointHandles(core.fs, core.handles, file.rel, await fstat(file.fd), failedOn);
+      throw original;
+    }
+    core.invalidate(file.rel);
+  });
+}
+
+async function firstWithRoom(core: UnionCore, candidates: number[], bytes: bigint): Promise<number | undefined> {
+  for (const b of candidates) {
+    const v = await core.fs.statvfs(core.branches[b]).catch(() => null);
+    if (v && v.bavail * BigInt(v.frsize || v.bsize) >= bytes) return b;
+  }
+  return undefined;
 }
 
 export async function flush(): Promise<void> {
@@ -112,7 +144,9 @@ export async function flush(): Promise<void> {
 
 export async function release(core: UnionCore, fh: number): Promise<void> {
   const file = core.handles.remove(fh);
-  if (file) await closeFd(file.fd);
+  if (!file) return;
+  await file.swapping?.catch(() => undefined);
+  await closeFd(file.fd);
 }
 
 export async function fsyncFile(core: UnionCore, fh: number, datasync: boolean): Promise<void> {
@@ -121,5 +155,6 @@ export async function fsyncFile(core: UnionCore, fh: number, datasync: boolean):
 }
 
 export async function fallocate(core: UnionCore, fh: number, mode: number, offset: bigint, length: bigint): Promise<void> {
-  await core.sys.fallocate(handle(core, fh).fd, mode, offset, length);
+  const file = handle(core, fh);
+  await changingData(core, file, () => core.sys.fallocate(file.fd, mode, offset, length));
 }
