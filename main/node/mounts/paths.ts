@@ -53,3 +53,10 @@ export async function ensureDirs(): Promise<void> {
     throw new StrataError('PERMISSION', `${dir} is not private to you (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}): remove it, or set XDG_RUNTIME_DIR.`);
   }
 }
+
+export const BRANCH_LIST_SUFFIX = '.branches.json';
+
+/** The union's branch list as its worker last published it (branchListFile.ts). */
+export function branchListPath(mountpoint: string): string {
+  return join(runtimeDir(), `${mountKey(mountpoint)}${BRANCH_LIST_SUFFIX}`);
+}

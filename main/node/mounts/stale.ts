@@ -9,6 +9,7 @@ import { unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
+import { dropBranchList } from './branchListFile.ts';
 import { abortConnection } from './fuseConnection.ts';
 import { checkMount } from './mountHealth.ts';
 import { mountAt, strataMounts } from './mountTable.ts';
@@ -16,7 +17,7 @@ import { controlSocketPath, workerPidPath } from './paths.ts';
 
 const run = promisify(execFile);
 
-/** Aborts the connection and detaches the mount; also removes the worker's socket and pid files. */
+/** Aborts the connection and detaches the mount; also removes the worker's socket, pid file and branch list. */
 export async function clearStaleMount(entry: MountInfoEntry): Promise<void> {
   await abortConnection(entry.minor);
   if (process.getuid?.() === 0) {
@@ -27,6 +28,7 @@ export async function clearStaleMount(entry: MountInfoEntry): Promise<void> {
   }
   await unlink(controlSocketPath(entry.mountpoint)).catch(() => undefined);
   await unlink(workerPidPath(entry.mountpoint)).catch(() => undefined);
+  await dropBranchList(entry.mountpoint);
 }
 
 /** Clears the Strata mount at `mountpoint`, if any: after its worker was seen to die or was killed. */

@@ -1,15 +1,17 @@
 /**
  * The filesystem half of union validation (the lexical half is common/unionConfig.ts): branches exist and
- * are directories, symlinked roots do not sneak one branch into another, and the mountpoint is an existing,
- * empty directory that is not already mounted on. Runs before a worker is spawned, so bad input changes
- * nothing. Only async calls: the worker runs this too (on `set`) and must never block its own loop.
+ * are directories, symlinked roots do not sneak one branch into another, no branch leads back to the
+ * union through other unions, and the mountpoint is an existing, empty directory that is not already
+ * mounted on. Runs before a worker is spawned, so bad input changes nothing. Only async calls: the worker
+ * runs this too (on `set`) and must never block its own loop.
  */
 import type { BranchSpec } from '../../common/branch.ts';
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError, type StrataErrorCode } from '../../common/errors.ts';
 import { validateBranchLayout } from '../../common/unionConfig.ts';
 import { safeReaddir, safeStat } from './fuseSafeFs.ts';
-import { mountAt } from './mountTable.ts';
+import { mountAt, readMountTable } from './mountTable.ts';
+import { refuseUnionLoops, resolveBranches } from './unionLoopCheck.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 
 type Role = { code: StrataErrorCode; label: string };
@@ -43,8 +45,14 @@ async function existingDirectory(path: string, role: Role): Promise<{ real: stri
   }
 }
 
-/** Branches exist, are directories, and still obey the layout rules once symlinks are resolved. */
+/**
+ * Branches do not lead back to this union, exist, are directories, and still obey the layout rules once
+ * symlinks are resolved. The loop check comes first and looks into no mount: a branch that would hang
+ * is refused without being touched.
+ */
 export async function validateBranchDirs(mountpoint: string, branches: readonly BranchSpec[]): Promise<void> {
+  const mounts = await readMountTable();
+  await refuseUnionLoops(mountpoint, await resolveBranches(branches, mounts), mounts);
   const reals = await Promise.all(branches.map(async (b) => (await existingDirectory(b.path, BRANCH)).real));
   if (reals.every((real, i) => real === branches[i].path)) return;
   try {

@@ -1,7 +1,6 @@
 /** Answers control requests for one mounted union (see ControlRequest in common/contract.ts). */
 import type { ControlRequest } from '../../common/contract.ts';
 import { validateConfigPatch } from '../../common/unionConfig.ts';
-import { validateBranchDirs } from '../mounts/validate.ts';
 import type { ControlHandler } from './controlServer.ts';
 import { log } from './log.ts';
 import type { MountSession } from './mountSession.ts';
@@ -22,7 +21,6 @@ export function controlHandlerFor(session: MountSession): ControlHandler {
         return union.preview(req.relPath, req.fn ?? 'create');
       case 'reconfigure': {
         validateConfigPatch(session.mountpoint, req.patch);
-        if (req.patch.branches) await validateBranchDirs(session.mountpoint, req.patch.branches);
         const config = await session.reconfigure(req.patch, req.force ?? false);
         log(`reconfigured: ${JSON.stringify(req.patch)}`);
         return config;

@@ -8,7 +8,10 @@ import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { selectBackend } from '../fuse/backend.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
+import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
+import { readMountTable } from '../mounts/mountTable.ts';
 import { controlSocketPath, ensureDirs, workerLogPath } from '../mounts/paths.ts';
+import { refuseUnionLoops, resolveBranches } from '../mounts/unionLoopCheck.ts';
 import { removeWorkerPid, writeWorkerPid } from '../mounts/workerPid.ts';
 import { loadSyscalls } from '../sys/load.ts';
 import { Union } from '../union/union.ts';
@@ -79,7 +82,19 @@ async function main(): Promise<void> {
   log(`starting: ${JSON.stringify(config)}`);
   const { backend, warning } = selectBackend();
   if (warning) log(warning);
-  const union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
+  // Published, then checked, and only then are the branches opened and mounted: of two unions closing a
+  // loop at the same moment (this mount, and another mount or a set), at least one check sees the other's
+  // branches and refuses.
+  await publishBranchList(config.mountpoint, config.branches.map((b) => b.path));
+  let union: Union;
+  try {
+    const mounts = await readMountTable();
+    await refuseUnionLoops(config.mountpoint, await resolveBranches(config.branches, mounts), mounts);
+    union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
+  } catch (err) {
+    await withdrawBranchList(config.mountpoint);
+    throw err;
+  }
   // Not awaited: a slow branch must not hold up the mount; copy-ups to a branch wait for its sweep.
   void union.sweepWorkDirs().then((failures) => failures.forEach((f) => log(`could not clear copy-up leftovers in ${f}`)));
 
@@ -96,6 +111,7 @@ async function main(): Promise<void> {
   } catch (err) {
     await control.release();
     await removeWorkerPid(config.mountpoint);
+    await withdrawBranchList(config.mountpoint);
     throw err;
   }
   handle = controlHandlerFor(session);

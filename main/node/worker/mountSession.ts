@@ -8,9 +8,11 @@ import type { BackendName, MountStatus, OpStats, UnionConfig, UnionConfigPatch }
 import { StrataError } from '../../common/errors.ts';
 import { errnoOf, type FuseBackend, type MountedFs, type MountOptions } from '../fuse/ops.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
+import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
 import { connectionAlive, connectionInode } from '../mounts/fuseConnection.ts';
 import { mountAt, strataMounts } from '../mounts/mountTable.ts';
 import { removeWorkerPid } from '../mounts/workerPid.ts';
+import { validateBranchDirs } from '../mounts/validate.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Union } from '../union/union.ts';
 import type { ControlServer } from './controlServer.ts';
@@ -110,11 +112,25 @@ export class MountSession {
     return { ...engine, ops, bytesRead: engine.bytesRead + native.bytesRead, bytesWritten: engine.bytesWritten + native.bytesWritten };
   }
 
-  /** New branches or policies: what the kernel cached was resolved under the old ones. */
+  /**
+   * New branches or policies: what the kernel cached was resolved under the old ones. New branches are
+   * published together with the old ones before they are checked, so when two unions are set to
+   * contain each other at the same moment, at least one of the two checks sees the other's new
+   * branches and refuses.
+   */
   async reconfigure(patch: UnionConfigPatch, force: boolean): Promise<UnionConfig> {
-    const config = await this.union.reconfigure(patch, force);
-    await this.mounted.invalidateAll?.();
-    return config;
+    const published = () => this.union.config.branches.map((b) => b.path);
+    try {
+      if (patch.branches) {
+        await publishBranchList(this.mountpoint, [...published(), ...patch.branches.map((b) => b.path)]);
+        await validateBranchDirs(this.mountpoint, patch.branches);
+      }
+      const config = await this.union.reconfigure(patch, force);
+      await this.mounted.invalidateAll?.();
+      return config;
+    } finally {
+      if (patch.branches) await publishBranchList(this.mountpoint, published());
+    }
   }
 
   async status(): Promise<MountStatus> {
@@ -171,6 +187,7 @@ export class MountSession {
   private async finish(lazy: boolean): Promise<void> {
     await this.control.release();
     await removeWorkerPid(this.mountpoint);
+    await withdrawBranchList(this.mountpoint);
     if (lazy && this.minor !== undefined) {
       while (await connectionAlive(this.minor, this.connection)) await sleep(WATCH_INTERVAL_MS);
     }
