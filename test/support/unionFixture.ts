@@ -157,7 +157,11 @@ export async function tmpfsBranches(sizes: string[]): Promise<{ root: string; di
     root,
     dirs,
     cleanup: async () => {
-      for (const d of dirs) if (await isMounted(d)) await run('umount', [d]);
+      // A worker that is still exiting may hold a branch descriptor for a moment (EBUSY): retry, then detach.
+      for (const d of dirs) {
+        for (let tries = 0; (await isMounted(d)) && tries < 20; tries++) if ((await run('umount', [d])).code !== 0) await new Promise((r) => setTimeout(r, 100));
+        if (await isMounted(d)) await run('umount', ['-l', d]);
+      }
       await rm(root, { recursive: true, force: true });
     },
   };
