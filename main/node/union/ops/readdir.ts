@@ -1,8 +1,10 @@
 /**
- * Merged directory listing: every layer's names top-down, first copy wins, names whited out in a
- * layer hidden from the layers below it, union metadata (`.wh.*`) never shown.
+ * Merged directory listing: every name the lookup rule shows (common/lookupRule.ts), in the order the
+ * layers list them top-down. A listing tells no kinds, but only the serving layer is asked for, and
+ * any kind ends the walk there.
  */
 import type { DirEntry } from '../../fuse/ops.ts';
+import { resolveName } from '../../../common/lookupRule.ts';
 import { whitedOutName } from '../../../common/whiteout.ts';
 import type { UnionCore } from '../core.ts';
 import { ENOTDIR, fail } from '../fsx.ts';
@@ -10,21 +12,18 @@ import type { UnionNode } from '../resolver.ts';
 
 export async function mergedNames(core: UnionCore, node: UnionNode): Promise<string[]> {
   const listings = await Promise.all(node.layers.map((i) => core.fs.readdir(core.branches[i], node.rel).catch(() => [] as string[])));
-  const seen = new Set<string>();
-  const hidden = new Set<string>();
+  const names = listings.map((l) => new Set(l));
+  const whiteouts = listings.map((l) => new Set(l.map(whitedOutName).filter((h) => h !== undefined)));
+  const candidates = new Set(listings.flat());
   const out: string[] = [];
-  for (const names of listings) {
-    const whiteouts: string[] = [];
-    for (const name of names) {
-      if (name.startsWith('.wh.')) {
-        const h = whitedOutName(name);
-        if (h !== undefined) whiteouts.push(h);
-      } else if (!seen.has(name) && !hidden.has(name)) {
-        seen.add(name);
-        out.push(name);
-      }
-    }
-    for (const h of whiteouts) hidden.add(h);
+  for (const name of candidates) {
+    const facts = {
+      count: names.length,
+      entry: (k: number) => (names[k].has(name) ? ('other' as const) : ('none' as const)),
+      whiteout: (k: number) => whiteouts[k].has(name),
+      opaque: () => false,
+    };
+    if (resolveName(name, facts, 'served')) out.push(name);
   }
   return out;
 }
