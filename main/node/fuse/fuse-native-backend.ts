@@ -26,7 +26,7 @@ import { StrataError } from '../../common/errors.ts';
 import { DirHandles } from './dirHandles.ts';
 import { fusermountUnmount } from './fusermount.ts';
 import { fromNativeTime, toNativeStat, toNativeStatfs } from './fuseNativeValues.ts';
-import { errnoOf, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
+import { errnoOf, NO_RESOLVED_DIRS, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
 
 type Reply = (code: number, ...values: unknown[]) => void;
 type Signal = (code: number, ...values: unknown[]) => void;
@@ -193,6 +193,7 @@ export function createFuseNativeBackend(): FuseBackend {
   const Fuse = withXattrBoundsChecks(loadFuseNative());
   return {
     capabilities: FUSE_NATIVE_CAPABILITIES,
+    resolved: NO_RESOLVED_DIRS,
     mount(mountpoint: string, ops: FuseOps, options: MountOptions): Promise<MountedFs> {
       const fuse = new Fuse(mountpoint, toFuseNativeOps(ops), toFuseNativeOptions(options));
       return new Promise((resolve, reject) => {

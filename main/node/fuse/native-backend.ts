@@ -7,14 +7,13 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadAddon } from '../sys/load.ts';
 import { createDispatch, type Dispatch, type Reply } from './native-dispatch.ts';
-import { type DirTable, nativeDirs } from './native-dirs.ts';
 import type { DirectIoOps } from './native-ops.ts';
 import { mountOptionString, nativeConfig, type NativeConfig } from './native-options.ts';
-import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions, type ServedNatively } from './ops.ts';
+import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions, type ResolvedDirs, type ServedNatively } from './ops.ts';
 
 type EventKind = 'ready' | 'failed' | 'exited';
 
-interface NativeMount extends DirTable {
+interface NativeMount extends ResolvedDirs {
   unmount(): Promise<void>;
   destroy(): Promise<void>;
   invalidate(path: string): Promise<void>;
@@ -57,8 +56,26 @@ export function loadNativeBackend(): FuseBackend | { unavailable: string } {
   }
 }
 
+/**
+ * The union is built before its mount: what it publishes reaches the native mount from its creation
+ * until its loop ends. Nothing is lost before: no request has been answered yet.
+ */
+class ResolvedRelay implements ResolvedDirs {
+  target?: ResolvedDirs;
+  putDir(rel: string, roots: number[], ttlMs: number): void {
+    this.target?.putDir(rel, roots, ttlMs);
+  }
+  dropDirs(rel: string): void {
+    this.target?.dropDirs(rel);
+  }
+  numberIno(dev: bigint, branchIno: bigint, ino: bigint): void {
+    this.target?.numberIno(dev, branchIno, ino);
+  }
+}
+
 class NativeBackend implements FuseBackend {
   readonly capabilities = capabilities;
+  readonly resolved = new ResolvedRelay();
 
   constructor(private readonly addon: NativeAddon) {}
 
@@ -68,19 +85,24 @@ class NativeBackend implements FuseBackend {
     const dispatch = createDispatch(ops as DirectIoOps, this.addon.reply);
     return new Promise((resolve, reject) => {
       let mounted: LiveMount | undefined;
+      const detach = () => {
+        if (this.resolved.target === native) this.resolved.target = undefined;
+      };
       const native = new this.addon.Mount(mountpoint, mountOptionString(options), nativeConfig(options), dispatch, (kind, code) => {
         if (kind === 'ready') {
-          nativeDirs.attach(native);
-          mounted = new LiveMount(mountpoint, native);
+          mounted = new LiveMount(mountpoint, native, detach);
           resolve(mounted);
         } else if (mounted) {
           // The loop ends once the kernel lets go: after unmount(), or an unmount from outside.
           mounted.loopEnded();
         } else {
           const reason = code ? ` (errno ${code})` : '';
+          detach();
           native.destroy().finally(() => reject(new Error(`FUSE mount on ${mountpoint} failed${reason}; libfuse printed why on stderr`)));
         }
       }, (rel) => options.onBranchChange?.(rel));
+      // Requests may reach the engine before 'ready' does: what it publishes answering them counts.
+      this.resolved.target = native;
     });
   }
 }
@@ -88,10 +110,14 @@ class NativeBackend implements FuseBackend {
 class LiveMount implements MountedFs {
   private destroyed?: Promise<void>;
 
-  constructor(private readonly mountpoint: string, private readonly native: NativeMount) {}
+  constructor(
+    private readonly mountpoint: string,
+    private readonly native: NativeMount,
+    private readonly detach: () => void,
+  ) {}
 
   loopEnded(): void {
-    nativeDirs.detach(this.native);
+    this.detach();
     this.destroyed ??= this.native.destroy();
   }
 

@@ -160,8 +160,33 @@ export interface BackendCapabilities {
 
 export interface FuseBackend {
   readonly capabilities: BackendCapabilities;
+  /** Given to the union at construction (UnionDeps.resolved); fed before and after mount(). */
+  readonly resolved: ResolvedDirs;
   mount(mountpoint: string, ops: FuseOps, options: MountOptions): Promise<MountedFs>;
 }
+
+/**
+ * What the engine tells a backend that answers some requests without it (the native backend's
+ * getattr, native/fuse/src/dir_attrs.h): the directories the resolver holds, published while it holds
+ * them and withdrawn on every namespace change, and the union inode number of each branch object.
+ */
+export interface ResolvedDirs {
+  /**
+   * `roots`: the branch root descriptor of each of the directory's merged copies, top-down. The backend
+   * reaches `rel` beneath them only, and relies on them staying open for the worker's life.
+   */
+  putDir(rel: string, roots: number[], ttlMs: number): void;
+  /** `rel` and everything below it. */
+  dropDirs(rel: string): void;
+  numberIno(dev: bigint, branchIno: bigint, ino: bigint): void;
+}
+
+/** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */
+export const NO_RESOLVED_DIRS: ResolvedDirs = {
+  putDir: () => undefined,
+  dropDirs: () => undefined,
+  numberIno: () => undefined,
+};
 
 /** Positive errno from anything thrown (Node fs errors carry a negative `errno`). */
 export function errnoOf(err: unknown): number {

@@ -8,9 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
 import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../common/whiteout.ts';
-import { nativeDirs } from '../fuse/native-dirs.ts';
 import { mountKey } from '../mounts/paths.ts';
-import type { BackendCapabilities, RequestContext } from '../fuse/ops.ts';
+import type { BackendCapabilities, RequestContext, ResolvedDirs } from '../fuse/ops.ts';
 import { BatchPaths, type BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { BranchFs } from './branchFs.ts';
@@ -52,8 +51,7 @@ export class UnionCore {
   readonly resolver: Resolver;
   /** The only way to touch a branch (anchored at its root descriptor). */
   readonly fs: BranchFs;
-  // The native backend answers some getattrs itself and must number inodes as the union does.
-  readonly inodes = new InodeTable((dev, branchIno, ino) => nativeDirs.number(dev, branchIno, ino));
+  readonly inodes: InodeTable;
   readonly handles = new HandleTable();
   /** Where copy-ups build their temp entries (workDirs.ts). */
   readonly work: WorkDirs;
@@ -70,9 +68,12 @@ export class UnionCore {
     readonly caps: BackendCapabilities,
     readonly now: () => number,
     readonly random: () => number,
+    resolved: ResolvedDirs,
   ) {
     this.fs = new BranchFs(sys);
-    this.resolver = new Resolver(() => this.branches, now, sys);
+    this.resolver = new Resolver(() => this.branches, now, sys, resolved);
+    // A backend answering some getattrs itself must number inodes as the union does.
+    this.inodes = new InodeTable((dev, branchIno, ino) => resolved.numberIno(dev, branchIno, ino));
     this.work = new WorkDirs(sys, mountKey(config.mountpoint));
     this.copyupDeps = { sys, work: this.work };
   }

@@ -1,16 +1,16 @@
 /**
- * Top-down lookup with aufs semantics. A name is served by the highest branch (within its parent's
- * merged layers) that has it; `.wh.<name>` on a branch hides the name on every branch below; a
- * directory holding `.wh..wh..opq` hides the same directory on every branch below. Directories merge:
- * their `layers` are every branch whose copy takes part in the union view, top-down.
+ * Top-down lookup with aufs semantics (the rule: common/lookupRule.ts), over facts lstat'ed in one
+ * batch per name. Directories merge: their `layers` are every branch whose copy takes part in the
+ * union view, top-down.
  *
  * Directory nodes are cached (lookups of any path walk them) and dropped on every namespace change
  * the union makes below them; a short TTL bounds how long a change made behind the union's back
  * (directly in a branch) can stay invisible.
  */
 import { basename, dirname, join } from 'node:path';
+import { type LayerFacts, ROOT, resolveName, visibleBelow } from '../../common/lookupRule.ts';
 import { OPAQUE_MARKER, canWhiteout, isReservedName, whiteoutName } from '../../common/whiteout.ts';
-import { nativeDirs } from '../fuse/native-dirs.ts';
+import { NO_RESOLVED_DIRS, type ResolvedDirs } from '../fuse/ops.ts';
 import { loadSyscalls } from '../sys/load.ts';
 import { BatchPaths, type BranchStat, type StatBatch } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -38,6 +38,7 @@ export class Resolver {
     private branches: () => Branch[],
     private now: () => number = Date.now,
     private readonly sys: Syscalls = loadSyscalls(),
+    private readonly published: ResolvedDirs = NO_RESOLVED_DIRS,
   ) {}
 
   /**
@@ -73,10 +74,10 @@ export class Resolver {
     if (node?.isDir && (rel === '/' || this.dirs.has(dirname(rel)))) {
       this.dirs.set(rel, { node, at: this.now() });
       // The native backend may answer getattr of this directory, and of names in it, by itself (the
-      // same lookup over the same layers) for as long as this resolution is kept. It is told real
-      // paths until it anchors its own lookups too.
+      // same lookup over the same layers, beneath the same root descriptors) for as long as this
+      // resolution is kept.
       const branches = this.branches();
-      nativeDirs.put(rel, node.layers.map((i) => branches[i].real(rel)), DIR_TTL_MS);
+      this.published.putDir(rel, node.layers.map((i) => branches[i].fd), DIR_TTL_MS);
     }
     return node;
   }
@@ -89,26 +90,11 @@ export class Resolver {
     if (rel === '/') return false;
     const parent = await this.lookupDir(dirname(rel));
     if (!parent?.isDir) return false;
-    const branches = this.branches();
-    const whiteout = whiteoutName(basename(rel));
-    const whiteoutable = canWhiteout(basename(rel));
-    // Per layer: [the name, its whiteout], all in one pool job; read below in the order a walk would.
+    // A branch the parent does not merge holds nothing there: it joins the walk as an empty layer.
+    const layers = parent.layers.includes(above) ? parent.layers : [...parent.layers, above].sort((a, b) => a - b);
     const paths = new BatchPaths();
-    for (const i of parent.layers) {
-      paths.add(branches[i].fd, rel);
-      paths.add(branches[i].fd, join(dirname(rel), whiteout));
-    }
-    const batch = await paths.ask(this.sys);
-    const whitedOut = (k: number) => whiteoutable && batch.found(2 * k + 1);
-    for (const [k, i] of parent.layers.entries()) {
-      if (i <= above) {
-        if (i < above && whitedOut(k)) return false;
-        continue;
-      }
-      if (batch.found(2 * k)) return true;
-      if (whitedOut(k)) return false;
-    }
-    return false;
+    const facts = this.askFacts(rel, layers, paths);
+    return visibleBelow(basename(rel), facts(await paths.ask(this.sys)), layers.indexOf(above));
   }
 
   /**
@@ -126,14 +112,14 @@ export class Resolver {
     // A directory is cached only while its parent is (see resolve) and leaves with it: nothing below an
     // uncached path can be cached, so new files and most removals cost no scan.
     if (!this.dirs.has(rel)) return;
-    nativeDirs.drop(rel);
+    this.published.dropDirs(rel);
     const prefix = rel + '/';
     for (const key of this.dirs.keys()) if (key === rel || key.startsWith(prefix)) this.dirs.delete(key);
   }
 
   clear(): void {
     this.dirs.clear();
-    nativeDirs.drop('/');
+    this.published.dropDirs('/');
   }
 
   private async lookupRoot(): Promise<UnionNode | null> {
@@ -144,16 +130,8 @@ export class Resolver {
       paths.add(b.fd, join('/', OPAQUE_MARKER), root);
     }
     const batch = await paths.ask(this.sys);
-    const layers: number[] = [];
-    let stat: BranchStat | null = null;
-    for (let i = 0; i < branches.length; i++) {
-      const st = batch.stat(2 * i);
-      if (!st || !isDirMode(st.mode)) continue;
-      stat ??= st;
-      layers.push(i);
-      if (batch.found(2 * i + 1)) break;
-    }
-    return stat ? { rel: '/', top: layers[0], stat, layers, isDir: true } : null;
+    const found = resolveName(ROOT, factsOf(batch, (k) => ({ self: 2 * k, whiteout: -1, opaque: 2 * k + 1 }), branches.length, false));
+    return found && { rel: '/', top: found.served, stat: batch.stat(2 * found.served)!, layers: found.merged, isDir: true };
   }
 
   /**
@@ -210,47 +188,44 @@ export class Resolver {
     return async (batch) => read(batch).node;
   }
 
-  /** Per layer of the parent: the name, its whiteout, its opaque marker; read back in walk order. */
   private askChild(rel: string, parent: UnionNode, paths: BatchPaths): (batch: StatBatch) => { node: UnionNode | null; below: () => boolean } {
+    const facts = this.askFacts(rel, parent.layers, paths);
+    const name = basename(rel);
+    return (batch) => {
+      const read = facts(batch);
+      const found = resolveName(name, read);
+      if (!found) return { node: null, below: () => false };
+      const node = { rel, top: parent.layers[found.served], stat: read.stat(found.served)!, layers: found.merged.map((k) => parent.layers[k]), isDir: found.isDir };
+      return { node, below: () => visibleBelow(name, read, found.served) };
+    };
+  }
+
+  /** Per layer: the name, its whiteout, its opaque marker, all asked at once; read back as the rule asks. */
+  private askFacts(rel: string, layers: number[], paths: BatchPaths): (batch: StatBatch) => BatchFacts {
     const branches = this.branches();
     const whiteout = whiteoutName(basename(rel));
-    const at = parent.layers.map((i) => {
+    const at = layers.map((i) => {
       const b = branches[i];
       const self = paths.add(b.fd, rel);
       return { self, whiteout: paths.add(b.fd, join(dirname(rel), whiteout)), opaque: paths.add(b.fd, join(rel, OPAQUE_MARKER), self) };
     });
-    // Every layer is asked at once; an answer the walk never reads never fails the lookup.
-    const whiteoutable = canWhiteout(basename(rel));
-    return (batch) => {
-      const whitedOut = (k: number) => whiteoutable && batch.found(at[k].whiteout);
-      let found: UnionNode | null = null;
-      let topAt = -1;
-      for (const [k, i] of parent.layers.entries()) {
-        const st = batch.stat(at[k].self);
-        if (!st) {
-          if (whitedOut(k)) break;
-          continue;
-        }
-        const dir = isDirMode(st.mode);
-        if (!found) {
-          found = { rel, top: i, stat: st, layers: [i], isDir: dir };
-          topAt = k;
-          if (!dir) break;
-        } else if (dir) {
-          found.layers.push(i);
-        } else {
-          break; // a non-directory below a directory ends the merge
-        }
-        if (batch.found(at[k].opaque)) break;
-      }
-      const below = () => {
-        for (let k = topAt + 1; k < at.length; k++) {
-          if (batch.found(at[k].self)) return true;
-          if (whitedOut(k)) return false;
-        }
-        return false;
-      };
-      return { node: found, below };
-    };
+    // An answer the rule never reads never fails the lookup.
+    return (batch) => factsOf(batch, (k) => at[k], layers.length, canWhiteout(basename(rel)));
   }
+}
+
+type BatchFacts = LayerFacts & { stat(k: number): BranchStat | null };
+
+/** The rule's facts over a batch's answers; `whiteoutable`: see canWhiteout. */
+function factsOf(batch: StatBatch, at: (k: number) => { self: number; whiteout: number; opaque: number }, count: number, whiteoutable: boolean): BatchFacts {
+  return {
+    count,
+    stat: (k) => batch.stat(at(k).self),
+    entry: (k) => {
+      const st = batch.stat(at(k).self);
+      return !st ? 'none' : isDirMode(st.mode) ? 'dir' : 'other';
+    },
+    whiteout: (k) => whiteoutable && batch.found(at(k).whiteout),
+    opaque: (k) => batch.found(at(k).opaque),
+  };
 }

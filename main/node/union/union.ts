@@ -7,7 +7,7 @@ import { StrataError } from '../../common/errors.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/native-ops.ts';
-import type { BackendCapabilities, FuseOps } from '../fuse/ops.ts';
+import { NO_RESOLVED_DIRS, type BackendCapabilities, type FuseOps, type ResolvedDirs } from '../fuse/ops.ts';
 import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, openBranches, workerRoots } from './branchSet.ts';
@@ -26,6 +26,8 @@ import { previewNew } from './preview.ts';
 export interface UnionDeps {
   sys: Syscalls;
   capabilities: BackendCapabilities;
+  /** The backend's (FuseBackend.resolved); none when the union is never mounted. */
+  resolved?: ResolvedDirs;
   now?: () => number;
   random?: () => number;
 }
@@ -46,7 +48,7 @@ export class Union {
   private constructor(config: UnionConfig, branches: Branch[], readonly deps: UnionDeps) {
     // The kernel already applied the caller's umask to every mode it sends; applying ours again would be wrong.
     process.umask(0);
-    this.core = new UnionCore(config, branches, deps.sys, deps.capabilities, deps.now ?? Date.now, deps.random ?? Math.random);
+    this.core = new UnionCore(config, branches, deps.sys, deps.capabilities, deps.now ?? Date.now, deps.random ?? Math.random, deps.resolved ?? NO_RESOLVED_DIRS);
     this.ops = this.countOps(this.buildOps());
   }
 

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   try {
     const mounts = await readMountTable();
     await refuseUnionLoops(config.mountpoint, await resolveBranches(config.branches, mounts), mounts);
-    union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities });
+    union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities, resolved: backend.resolved });
   } catch (err) {
     await withdrawBranchList(config.mountpoint);
     throw err;

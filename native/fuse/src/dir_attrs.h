@@ -1,15 +1,17 @@
 // What getattr may answer on the FUSE thread, without JS. The union engine publishes each directory
-// its resolver holds (the branch copies merged into it, top-down) for as long as it holds it, and
-// withdraws it on every namespace change; and the union inode number of every branch object it has
-// numbered. getattr of a cached directory, or of a name inside one, then runs the resolver's lookup
-// here: the first layer holding the name serves it, a whiteout in a layer ends the search. Attributes
-// are always read afresh (lstat); only directory resolutions and inode numbers are reused. Anything
-// else (an unknown inode, an error, a name the union treats specially) goes to JS.
+// its resolver holds (the branch copies merged into it, top-down, as branch root descriptors: see
+// dir_layer.h) for as long as it holds it, and withdraws it on every namespace change; and the union
+// inode number of every branch object it has numbered. getattr of a cached directory, or of a name
+// inside one, then runs the resolver's lookup rule here (lookup_rule.h) as far as the serving layer,
+// with fstatat on the opened copies. Attributes are always read afresh; only directory resolutions,
+// their opened copies and inode numbers are reused. Anything else (an unknown inode, an error, a copy
+// that cannot be opened beneath its root, a name the union treats specially) goes to JS.
 //
 // This is most of a path walk: with attributes uncached and default_permissions, the kernel asks for
 // every directory on the way, and for the name itself at least once.
 #pragma once
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -20,6 +22,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "beneath.h"
+#include "dir_layer.h"
+#include "lookup_rule.h"
+
 namespace strata {
 
 class DirAttrs {
@@ -28,10 +34,16 @@ class DirAttrs {
   // Answer() results besides 0.
   static constexpr int kAskJs = 1;
 
-  void Put(const std::string& rel, std::vector<std::string> layers, double ttl_ms) {
-    auto until = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000));
+  // A fresh publication gets fresh layers: a copy opened under the previous one is not trusted again.
+  void Put(const std::string& rel, DirLayers layers, double ttl_ms) {
+    auto now = Clock::now();
+    auto until = now + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000));
     std::unique_lock<std::shared_mutex> lock(mutex_);
     dirs_[rel] = Dir{std::move(layers), until};
+    // Expired directories the engine never withdrew would keep their descriptors open.
+    if (now < next_sweep_) return;
+    next_sweep_ = now + kSweepEvery;
+    for (auto it = dirs_.begin(); it != dirs_.end();) it = now >= it->second.until ? dirs_.erase(it) : std::next(it);
   }
 
   // `rel` and everything below it.
@@ -54,28 +66,32 @@ class DirAttrs {
   int Answer(const char* rel, struct stat* st) const {
     if (rel == nullptr || rel[0] != '/') return kAskJs;
     std::string path(rel);
-    std::vector<std::string> self = Layers(path);
-    if (!self.empty()) return StatServed(self[0], st) == 0 && S_ISDIR(st->st_mode) ? 0 : kAskJs;
+    DirLayers self = Layers(path);
+    if (!self.empty()) {
+      // A copy removed since it was opened (no links left) is the resolver's to look up again.
+      int fd = self[0]->Open();
+      return fd >= 0 && fstat(fd, st) == 0 && S_ISDIR(st->st_mode) && st->st_nlink > 0 ? Numbered(st) : kAskJs;
+    }
     if (path == "/") return kAskJs;
     size_t slash = path.rfind('/');
     std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
-    // Reserved and over-long names, and libfuse's hidden open files, have their own rules in JS.
-    if (name.size() > 255 || name.compare(0, 4, ".wh.") == 0 || name.compare(0, 12, ".fuse_hidden") == 0) return kAskJs;
-    std::vector<std::string> layers = Layers(parent);
+    // Over-long names, and libfuse's hidden open files, have their own rules in JS.
+    if (name.size() > 255 || name.compare(0, 12, ".fuse_hidden") == 0) return kAskJs;
+    DirLayers layers = Layers(parent);
     if (layers.empty()) return kAskJs;
-    for (const std::string& dir : layers) {
-      int rc = StatServed(dir + "/" + name, st);
-      if (rc != -ENOENT) return rc;
-      struct stat wh;
-      if (lstat((dir + "/.wh." + name).c_str(), &wh) == 0) return -ENOENT;
-      if (errno != ENOENT) return kAskJs;
-    }
-    return -ENOENT;
+    LayerFacts facts{layers, name};
+    Resolution found = ResolveName(name, facts, Until::kServed);
+    if (facts.failed) return kAskJs;
+    if (found.served < 0) return -ENOENT;
+    *st = facts.stats[found.served];
+    return Numbered(st);
   }
 
  private:
+  static constexpr auto kSweepEvery = std::chrono::seconds(1);
+
   struct Dir {
-    std::vector<std::string> layers;
+    DirLayers layers;
     Clock::time_point until;
   };
   struct Key {
@@ -87,17 +103,57 @@ class DirAttrs {
     size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.ino * 31 + k.dev); }
   };
 
-  // Real paths of a cached directory's layers, top-down; empty when not cached or expired.
-  std::vector<std::string> Layers(const std::string& rel) const {
+  // A cached directory's layers, top-down; empty when not cached or expired. The caller's copy keeps
+  // them open while it reads, even if the directory is dropped meanwhile.
+  DirLayers Layers(const std::string& rel) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     auto it = dirs_.find(rel);
     if (it == dirs_.end() || Clock::now() >= it->second.until) return {};
     return it->second.layers;
   }
 
-  // lstat with the union's inode number: 0, -ENOENT, or kAskJs.
-  int StatServed(const std::string& real, struct stat* st) const {
-    if (lstat(real.c_str(), st) < 0) return errno == ENOENT ? -ENOENT : kAskJs;
+  // The rule's facts about `name` (one component) in a directory's opened copies, one fstatat each as
+  // the rule asks. Any failure but "not there" sets `failed`: JS answers then.
+  struct LayerFacts {
+    const DirLayers& layers;
+    const std::string& name;
+    std::vector<struct stat> stats = std::vector<struct stat>(layers.size());
+    bool failed = false;
+
+    int Count() const { return static_cast<int>(layers.size()); }
+    LayerEntry Entry(int k) {
+      if (!At(Dir(k), name, &stats[k])) return LayerEntry::kNone;
+      return S_ISDIR(stats[k].st_mode) ? LayerEntry::kDir : LayerEntry::kOther;
+    }
+    bool Whiteout(int k) {
+      // No branch can hold a whiteout for a name this long (main/common/whiteout.ts, canWhiteout).
+      if (name.size() + 4 > 255) return false;
+      struct stat wh;
+      return At(Dir(k), ".wh." + name, &wh);
+    }
+    bool Opaque(int k) {
+      Fd copy(OpenBeneath(Dir(k), name, O_PATH | O_DIRECTORY));
+      struct stat marker;
+      if (copy.get() < 0) return Missing();
+      return At(copy.get(), ".wh..wh..opq", &marker);
+    }
+    int Dir(int k) {
+      int fd = layers[k]->Open();
+      if (fd < 0) failed = true;
+      return fd;
+    }
+    bool At(int dir, const std::string& leaf, struct stat* st) {
+      if (dir < 0) return false;
+      return fstatat(dir, leaf.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0 || Missing();
+    }
+    bool Missing() {
+      if (errno != ENOENT && errno != ENOTDIR) failed = true;
+      return false;
+    }
+  };
+
+  // The union's inode number in place of the branch's: 0, or kAskJs when the union has none for it.
+  int Numbered(struct stat* st) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     auto it = inos_.find(Key{st->st_dev, st->st_ino});
     if (it == inos_.end()) return kAskJs;
@@ -107,6 +163,7 @@ class DirAttrs {
   }
 
   mutable std::shared_mutex mutex_;
+  Clock::time_point next_sweep_;
   std::unordered_map<std::string, Dir> dirs_;
   std::unordered_map<Key, uint64_t, KeyHash> inos_;
 };

@@ -11,8 +11,11 @@
 namespace strata {
 namespace {
 
+// Watches are added through /proc/self/fd/N of the copy opened beneath its branch root: that magic link
+// leads to the opened directory itself, whatever its path names now. IN_DONT_FOLLOW would watch the
+// link instead (and IN_ONLYDIR then refuses it), so it is left out; nothing is resolved by name.
 constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_MODIFY |
-                           IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW;
+                           IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 constexpr uint32_t kNameChanges = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
 // How long the union's own change to a path masks branch events for it: the kernel's attribute
 // timeout bounds what a masked external change can cost.
@@ -49,16 +52,17 @@ void Invalidator::Stop() {
   thread_.join();
   if (inotify_ >= 0) close(inotify_);
   close(wake_);
+  pending_.clear();
 }
 
-void Invalidator::Watch(const std::string& rel, const std::vector<std::string>& layers) {
+void Invalidator::Watch(const std::string& rel, const DirLayers& layers) {
   if (inotify_ < 0) return;
-  // inotify_add_watch resolves a path: never on the JS thread, so it is done by the thread.
+  // Opening a copy may block on its branch: never on the JS thread, so it is done by the thread.
   bool idle;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     idle = pending_.empty();
-    for (const std::string& real : layers) pending_.emplace_back(rel, real);
+    for (const auto& layer : layers) pending_.emplace_back(rel, layer);
   }
   uint64_t one = 1;
   if (idle && write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
@@ -82,10 +86,11 @@ bool Invalidator::IsSelf(const std::string& path) {
   return it != self_.end() && Clock::now() - it->second < kSelfWindow;
 }
 
-void Invalidator::AddWatches(std::vector<std::pair<std::string, std::string>> pending) {
-  for (const auto& [rel, real] : pending) {
+void Invalidator::AddWatches(Pending pending) {
+  for (const auto& [rel, layer] : pending) {
     // The same inode gives the same wd: re-adding re-points it after a rename.
-    int wd = inotify_add_watch(inotify_, real.c_str(), kMask);
+    int fd = layer->Open();
+    int wd = fd < 0 ? -1 : inotify_add_watch(inotify_, ("/proc/self/fd/" + std::to_string(fd)).c_str(), kMask);
     if (wd < 0) {
       std::lock_guard<std::mutex> lock(mutex_);
       dirs_watched_[rel].failed = true;
@@ -193,7 +198,7 @@ void Invalidator::Run() {
     if (fds[0].revents & POLLIN && read(wake_, &count, sizeof count) < 0 && errno != EAGAIN) perror("strata: eventfd");
 
     Batch batch;
-    std::vector<std::pair<std::string, std::string>> pending;
+    Pending pending;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) return;

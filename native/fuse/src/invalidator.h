@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "dir_attrs.h"
+#include "dir_layer.h"
 #include "known_paths.h"
 #include "session.h"
 
@@ -44,8 +45,8 @@ class Invalidator {
   // Joins the thread; nothing is invalidated or reported after it returns.
   void Stop();
 
-  // Any thread. `layers`: the real paths of union directory `rel`'s copies.
-  void Watch(const std::string& rel, const std::vector<std::string>& layers);
+  // Any thread. `layers`: union directory `rel`'s copies, as published (dir_layer.h).
+  void Watch(const std::string& rel, const DirLayers& layers);
   void MarkSelf(const std::string& path);
   // Does every copy of union directory `dir` have a watch, so that a change made directly in a
   // branch to a file in it is sure to be invalidated? Never again after events were lost.
@@ -53,7 +54,8 @@ class Invalidator {
 
  private:
   void Run();
-  void AddWatches(std::vector<std::pair<std::string, std::string>> pending);
+  using Pending = std::vector<std::pair<std::string, std::shared_ptr<DirLayer>>>;
+  void AddWatches(Pending pending);
   // What a batch of work invalidates.
   struct Batch {
     std::set<std::string> attrs;    // attributes and data of these paths
@@ -85,7 +87,7 @@ class Invalidator {
   };
   std::unordered_map<std::string, DirWatch> dirs_watched_;
   bool overflowed_ = false;
-  std::vector<std::pair<std::string, std::string>> pending_;  // (union dir, branch copy) to watch
+  Pending pending_;  // (union dir, branch copy) to watch
   std::unordered_map<std::string, Clock::time_point> self_;
 };
 

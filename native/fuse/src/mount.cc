@@ -194,6 +194,9 @@ Napi::Value Mount::Destroy(const Napi::CallbackInfo& info) {
         if (mounted_) fuse_unmount(session_->fuse);
         fuse_destroy(session_->fuse);
         session_->fuse = nullptr;
+        // The opened branch directories go with the mount, so a branch's filesystem can be unmounted
+        // as soon as the union is.
+        dirs_.Drop("/");
         return 0;
       },
       [this](Napi::Env env) {
@@ -236,13 +239,15 @@ Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
 
 Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[1].IsArray() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "putDir(rel, layerPaths, ttlMs)");
+  if (!info[1].IsArray() || !info[2].IsNumber()) throw Napi::TypeError::New(env, "putDir(rel, layerRoots, ttlMs)");
   Napi::Array given = info[1].As<Napi::Array>();
-  std::vector<std::string> layers;
-  for (uint32_t i = 0; i < given.Length(); i++) {
-    layers.push_back(PathFromJs(given.Get(i), "putDir: each layer path"));
-  }
   std::string rel = StringArg(info, 0, "rel");
+  DirLayers layers;
+  for (uint32_t i = 0; i < given.Length(); i++) {
+    Napi::Value root = given.Get(i);
+    if (!root.IsNumber() || root.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "putDir: each layer root must be a descriptor");
+    layers.push_back(std::make_shared<DirLayer>(root.As<Napi::Number>().Int32Value(), rel));
+  }
   invalidator_.Watch(rel, layers);
   dirs_.Put(rel, std::move(layers), info[2].As<Napi::Number>().DoubleValue());
   return env.Undefined();

@@ -9,7 +9,8 @@
 //     .invalidate(path): Promise
 //     .stats() -> { ops: { getattr, read, ... }, bytesRead, bytesWritten }   counters.h
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
-//     .putDir(rel, layerPaths, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
+//     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
+//         layerRoots: the branch root descriptor of each merged copy of rel, top-down
 #pragma once
 #include <fuse.h>
 #include <napi.h>

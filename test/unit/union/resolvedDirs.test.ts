@@ -1,0 +1,66 @@
+/**
+ * The union tells its backend what it resolved through the object it was given (UnionDeps.resolved),
+ * never through a module of the FUSE layer: directories as branch root descriptors, their withdrawal,
+ * and inode numbers.
+ */
+import { fstatSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UnionConfig } from '../../../main/common/contract.ts';
+import type { ResolvedDirs } from '../../../main/node/fuse/ops.ts';
+import { FUSE_NATIVE_CAPABILITIES } from '../../../main/node/fuse/fuse-native-backend.ts';
+import { loadSyscalls } from '../../../main/node/sys/load.ts';
+import { Union } from '../../../main/node/union/union.ts';
+
+class Recorder implements ResolvedDirs {
+  puts: { rel: string; roots: number[] }[] = [];
+  drops: string[] = [];
+  inos: bigint[] = [];
+  putDir(rel: string, roots: number[]): void {
+    this.puts.push({ rel, roots });
+  }
+  dropDirs(rel: string): void {
+    this.drops.push(rel);
+  }
+  numberIno(_dev: bigint, _branchIno: bigint, ino: bigint): void {
+    this.inos.push(ino);
+  }
+}
+
+describe('what the union publishes to its backend', () => {
+  let base: string;
+  let branches: string[];
+  let union: Union;
+  const resolved = new Recorder();
+
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), 'strata-resolved-'));
+    branches = [join(base, 'b0'), join(base, 'b1')];
+    for (const b of branches) await mkdir(join(b, 'd'), { recursive: true });
+    await writeFile(join(branches[1], 'd/x'), 'x');
+    const config: UnionConfig = { mountpoint: join(base, 'mnt'), name: 'mnt', branches: branches.map((path, i) => ({ path, mode: i === 0 ? ('rw' as const) : ('ro' as const) })), create: 'tdp', createOverrides: {}, copyup: 'tdp', minFreeSpace: 0, moveOnEnospc: false };
+    union = await Union.open(config, { sys: loadSyscalls(), capabilities: FUSE_NATIVE_CAPABILITIES, resolved });
+  });
+  afterAll(async () => {
+    await union?.release();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('publishes each resolved directory with the root descriptors of its merged copies', async () => {
+    const st = await union.ops.getattr('/d/x');
+    expect(resolved.puts.map((p) => p.rel)).toEqual(['/', '/d']);
+    const d = resolved.puts[1];
+    // Descriptors of the branch roots themselves, top-down: the backend reaches `/d` beneath them.
+    expect(d.roots.map((fd) => fstatSync(fd).ino)).toEqual(branches.map((b) => statSync(b).ino));
+    expect(resolved.inos).toContain(st.ino);
+  });
+
+  it('withdraws what a branch change or a reconfiguration invalidates', async () => {
+    union.branchChanged('/d');
+    expect(resolved.drops).toEqual(['/d']);
+    await union.reconfigure({ create: 'ff' });
+    expect(resolved.drops).toEqual(['/d', '/']);
+  });
+});
