@@ -15,6 +15,7 @@ export const ENOSPC = 28;
 export const EROFS = 30;
 export const ENAMETOOLONG = 36;
 export const ENOTEMPTY = 39;
+export const ESTALE = 116;
 export const ENODATA = 61;
 export const ENOTSUP = 95;
 export const EDQUOT = 122;

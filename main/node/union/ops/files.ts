@@ -10,7 +10,7 @@ import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
 import type { Branch } from '../branchSet.ts';
-import { EBADF, EDQUOT, EISDIR, ENOSPC, closeFd, errnoIs, fail, fstat, readFd, writeFd } from '../fsx.ts';
+import { EBADF, EDQUOT, EISDIR, ENOSPC, ESTALE, closeFd, errnoIs, fail, fstat, readFd, writeFd } from '../fsx.ts';
 import { moveAcross } from '../copyup.ts';
 import { type OpenFile, branchFlags } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
@@ -24,7 +24,10 @@ const fdatasync = promisify(fsCb.fdatasync);
 const writes = (flags: number) => (flags & O_ACCMODE) === O_WRONLY || (flags & O_ACCMODE) === O_RDWR;
 
 export async function open(core: UnionCore, rel: string, flags: number): Promise<number> {
-  const node = await core.node(rel);
+  // The kernel sends OPEN only for a name it holds as present. Gone from every branch behind the
+  // union's back (before the invalidation arrived), that name is stale: ESTALE makes the kernel look it
+  // up again and retry, so an O_CREAT open then creates it, where ENOENT would fail the create.
+  const node = (await core.resolver.lookup(rel)) ?? fail(ESTALE);
   if (node.isDir && writes(flags)) fail(EISDIR);
   const truncating = (flags & O_TRUNC) !== 0;
   const { branch } = writes(flags) || truncating ? await core.ensureWritable(rel, truncating ? 0n : undefined) : { branch: core.branches[node.top] };
