@@ -1,4 +1,4 @@
-// The whole suite: build, unit + integration (vitest), renderer components, browser E2E.
+// The whole suite: static checks (types, .svelte types, lint), build, unit + integration (vitest), renderer components, browser E2E.
 // Ends with one line "N passed, N failed" that CI reads, and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +10,12 @@ const run = (cmd, args, env = {}) =>
 const bin = (name) => join(root, 'node_modules/.bin', name);
 
 let passed = 0, failed = 0, skipped = 0;
-if (run(process.execPath, ['main/build.mjs']) !== 0) { console.log('build: 0 passed, 1 failed'); process.exit(1); }
+// Static checks before anything runs (package.json holds each command): one passed or failed check each.
+for (const check of ['typecheck', 'check:svelte', 'lint']) {
+  if (run('npm', ['run', '--silent', check]) === 0) passed++;
+  else { failed++; console.log(`check failed: npm run ${check} (its findings are above)`); }
+}
+if (run(process.execPath, ['main/build.mjs']) !== 0) { console.log(`build failed\n${passed} passed, ${failed + 1} failed`); process.exit(1); }
 
 const suites = [
   ['vitest', [bin('vitest'), 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json'], 'test-results/vitest.json'],
@@ -20,7 +25,7 @@ const suites = [
 if (existsSync(join(root, 'renderer/vitest.config.ts'))) {
   suites.push(['components', [bin('vitest'), 'run', '--config', 'renderer/vitest.config.ts', '--reporter=default', '--reporter=json', '--outputFile=test-results/components.json'], 'test-results/components.json']);
 }
-let exitCode = 0;
+let exitCode = failed ? 1 : 0;
 for (const [name, argv, report, env] of suites) {
   rmSync(join(root, report), { force: true });
   const status = run(argv[0], argv.slice(1), env);

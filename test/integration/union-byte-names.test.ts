@@ -4,7 +4,7 @@
  */
 import { chmod, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type UnionFixture, mountUnion, unlessFuseNative } from '../support/unionFixture.ts';
 
 const bytesIt = unlessFuseNative('names reach the ops decoded as UTF-8, so other bytes are lost');

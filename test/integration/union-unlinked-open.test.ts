@@ -2,7 +2,7 @@
 // once, the directory can be removed, and the open descriptor keeps reading and fstat'ing the file.
 import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type UnionFixture, background, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
 
 // Opens the files named in argv, then on each trigger file (polled, outside the mount) reads every

@@ -7,7 +7,7 @@ import { StrataError } from '../../common/errors.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/native-ops.ts';
-import { NO_RESOLVED_DIRS, type BackendCapabilities, type FuseOps, type ResolvedDirs } from '../fuse/ops.ts';
+import { NO_RESOLVED_DIRS, type BackendCapabilities, type ResolvedDirs } from '../fuse/ops.ts';
 import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, openBranches, workerRoots } from './branchSet.ts';
