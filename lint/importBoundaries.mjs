@@ -10,10 +10,10 @@ import { dirname, join, normalize, relative } from 'node:path';
 /** 'node': Node built-ins and npm packages; 'packages': npm packages only; 'electron': Electron. */
 export const LAYERS = [
   ['main/common', []],
-  ['main/node/sys', ['node']],
+  ['main/node/sys', ['main/common', 'node']],
   ['main/node/fuse', ['main/common', 'main/node/sys', 'node']],
-  ['main/node/union', ['main/common', 'main/node/sys', 'main/node/fuse', 'node']],
   ['main/node/control', ['main/common', 'main/node/sys', 'node']],
+  ['main/node/union', ['main/common', 'main/node/sys', 'main/node/fuse', 'main/node/control', 'node']],
   ['main/node/mounts', ['main/common', 'main/node/sys', 'main/node/fuse', 'main/node/control', 'node']],
   ['main/node/tracker', ['main/common', 'main/node/sys', 'main/node/control', 'main/node/mounts', 'node']],
   ['main/node/worker', ['main/common', 'main/node/sys', 'main/node/fuse', 'main/node/union', 'main/node/control', 'main/node/mounts', 'node']],

@@ -142,3 +142,6 @@ export type ControlRequest =
   | { op: 'stop'; force?: boolean };
 
 export type ControlResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: StrataErrorData };
+
+/** The answer to `stop`: unmounted, cleanly or (forced) by a lazy detach. */
+export type StopOutcome = { unmounted: true; lazy: boolean };

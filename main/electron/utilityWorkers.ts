@@ -7,7 +7,7 @@
 import { utilityProcess } from 'electron';
 import { createWriteStream } from 'node:fs';
 import type { WorkerSpawner } from '../node/service/ports.ts';
-import { CONFIG_ENV } from '../node/worker/protocol.ts';
+import { CONFIG_ENV } from '../node/control/protocol.ts';
 
 function mountpointOf(env: Record<string, string>): string {
   try {

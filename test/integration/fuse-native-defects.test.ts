@@ -8,7 +8,7 @@ import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandleInfo } from '../../main/common/contract.ts';
-import { controlRequest } from '../../main/node/mounts/controlClient.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { cleanupUnder } from '../support/mountCleanup.ts';
 import { background, ok, strata, withTempRoot } from '../support/unionFixture.ts';
 

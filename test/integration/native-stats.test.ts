@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
-import { controlRequest } from '../../main/node/mounts/controlClient.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { type UnionFixture, mountUnion, ok } from '../support/unionFixture.ts';
 
 describe('activity counts with the native backend', () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Renders icon.png (512x512) from the shapes in icon.svg with the standard library only, so the
-packaged app's icon can be rebuilt without an SVG toolkit. Run: python3 renderIcon.py"""
+"""Renders icon.png (512x512) from the shapes in renderer/src/assets/icon.svg (the UI's logo) with the
+standard library only, so the packaged app's icon can be rebuilt without an SVG toolkit. Run: python3 renderIcon.py"""
 import struct
 import zlib
 from pathlib import Path

@@ -24,7 +24,7 @@ async function serveInForeground(mountpoint: string, worker: WorkerProcess): Pro
     printError(`The worker serving ${mountpoint} exited unexpectedly; the mount was cleared.`);
     return 1;
   }
-  const outcome = await unmountUnion(mountpoint, { force: true });
+  const outcome = await unmountUnion(mountpoint, { force: true, guard: null });
   if (outcome === 'detached') printNote(`${mountpoint} was busy and was detached lazily; its worker serves open files until they are closed.`);
   else process.stdout.write(`Unmounted ${mountpoint}.\n`);
   return 0;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '../../common/errors.ts';
 import { formatServeUnit } from '../../common/export/serveUnit.ts';
-import { ensureDirs, stateDir } from '../mounts/paths.ts';
+import { ensureDirs, stateDir } from '../control/paths.ts';
 
 const START_TIMEOUT_MS = 30_000;
 const URL_LINE = /Strata is serving on (\S+)/;

@@ -2,6 +2,7 @@
 import type { UnionConfigPatch } from '../../common/contract.ts';
 import { parseBranchList, parseUnionOptions } from '../../common/unionConfig.ts';
 import { reconfigureUnion } from '../mounts/manager.ts';
+import { cliBusyGuard } from '../tracker/guardHooks.ts';
 import { asUsage, expectPositionals, parseArgs, UsageError } from './args.ts';
 import { printJson } from './output.ts';
 import { UNION_FLAGS, unionOptionsFrom } from './unionFlags.ts';
@@ -15,7 +16,7 @@ export async function setCommand(argv: string[]): Promise<number> {
   if (Object.keys(patch).length === 0) {
     throw new UsageError('Nothing to change: give --branch, --create, --copyup, --minfree, --func, --moveonenospc or --name.');
   }
-  const config = await reconfigureUnion(mountpoint, patch, { force: args.booleans.force ?? false });
+  const config = await reconfigureUnion(mountpoint, patch, { force: args.booleans.force ?? false, guard: cliBusyGuard() });
   if (args.booleans.json) {
     printJson(config);
     return 0;

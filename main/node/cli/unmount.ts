@@ -1,5 +1,6 @@
 /** `strata unmount MOUNTPOINT [--force]` */
 import { unmountUnion } from '../mounts/manager.ts';
+import { cliBusyGuard } from '../tracker/guardHooks.ts';
 import { expectPositionals, parseArgs } from './args.ts';
 
 const SAID: Record<Awaited<ReturnType<typeof unmountUnion>>, string> = {
@@ -12,7 +13,7 @@ const SAID: Record<Awaited<ReturnType<typeof unmountUnion>>, string> = {
 export async function unmountCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { force: { kind: 'boolean', short: 'f' } }, 'unmount');
   const [mountpoint] = expectPositionals(args, ['MOUNTPOINT'], 'unmount');
-  const outcome = await unmountUnion(mountpoint, { force: args.booleans.force ?? false });
+  const outcome = await unmountUnion(mountpoint, { force: args.booleans.force ?? false, guard: cliBusyGuard() });
   process.stdout.write(`${SAID[outcome]} ${mountpoint}.\n`);
   return 0;
 }

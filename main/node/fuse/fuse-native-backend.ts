@@ -26,7 +26,8 @@ import { StrataError } from '../../common/errors.ts';
 import { DirHandles } from './dirHandles.ts';
 import { fusermountUnmount } from './fusermount.ts';
 import { fromNativeTime, toNativeStat, toNativeStatfs } from './fuseNativeValues.ts';
-import { errnoOf, NO_RESOLVED_DIRS, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
+import { NO_RESOLVED_DIRS, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
+import { errnoOf } from '../sys/errno.ts';
 
 type Reply = (code: number, ...values: unknown[]) => void;
 type Signal = (code: number, ...values: unknown[]) => void;

@@ -3,7 +3,7 @@
  * statfs arrays are Uint32Arrays (ino, dev, rdev and statfs counters lose their high bits) and its times
  * are milliseconds. Pure, so the lossy parts are unit-tested.
  */
-import type { FuseStat, FuseStatfs, FuseTime } from './ops.ts';
+import type { FuseStat, FuseStatfs, FuseTime } from '../sys/fsValues.ts';
 
 /** The object fuse-native's getStatArray reads. */
 export interface NativeStat {

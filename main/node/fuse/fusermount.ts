@@ -4,7 +4,7 @@
  * who mounted it.
  */
 import { execFile } from 'node:child_process';
-import { FsError } from './ops.ts';
+import { FsError } from '../sys/errno.ts';
 
 const EBUSY = 16;
 const EINVAL = 22;

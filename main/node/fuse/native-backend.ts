@@ -9,7 +9,8 @@ import { loadAddon } from '../sys/load.ts';
 import { createDispatch, type Dispatch, type Reply } from './native-dispatch.ts';
 import type { DirectIoOps } from './native-ops.ts';
 import { mountOptionString, nativeConfig, type NativeConfig } from './native-options.ts';
-import { FsError, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions, type ResolvedDirs, type ServedNatively } from './ops.ts';
+import type { BackendCapabilities, FuseBackend, FuseOps, MountedFs, MountOptions, ResolvedDirs, ServedNatively } from './ops.ts';
+import { FsError } from '../sys/errno.ts';
 
 type EventKind = 'ready' | 'failed' | 'exited';
 

@@ -7,7 +7,9 @@
  * release (libfuse's default; see native/fuse/src/mount.cc; the union unlinks it at the rename).
  * `path` is '' only if libfuse cannot name the node, which then leaves the fh to identify it.
  */
-import { errnoOf, FsError, type FuseTime, type RequestContext } from './ops.ts';
+import type { RequestContext } from './ops.ts';
+import type { FuseTime } from '../sys/fsValues.ts';
+import { errnoOf, FsError } from '../sys/errno.ts';
 import type { DirectIoOps } from './native-ops.ts';
 
 type Caller = [uid: number, gid: number, pid: number, umask: number];

@@ -1,11 +1,13 @@
 /**
- * Strata's own FUSE operation table: what the union engine implements and what every backend
- * (fuse-native today, Strata's libfuse 3 addon next) calls. Shaped after libfuse 3's high-level API,
- * with exact types: 64-bit numbers as bigint where they can exceed 2^53, times in nanoseconds.
+ * Strata's own FUSE operation table: what the union engine implements and what every backend (Strata's
+ * libfuse 3 addon, and fuse-native as the fallback) calls, shaped after libfuse 3's high-level API. The
+ * values it passes (stat, statfs, times) are in sys/fsValues.ts.
  *
  * Errors: an op rejects with an object carrying a positive `errno` (Node's fs errors do, negated; use
- * `errnoOf()`); the backend turns it into -errno for the kernel. Paths are union-relative ('/a/b').
+ * `errnoOf()` from sys/errno.ts); the backend turns it into -errno for the kernel. Paths are
+ * union-relative ('/a/b').
  */
+import type { FuseStat, FuseStatfs, FuseTime } from '../sys/fsValues.ts';
 
 export interface RequestContext {
   uid: number;
@@ -14,46 +16,11 @@ export interface RequestContext {
   umask: number;
 }
 
-export interface FuseStat {
-  dev: bigint;
-  ino: bigint;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdev: bigint;
-  size: bigint;
-  blksize: number;
-  blocks: bigint;
-  atimeNs: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
-
-export interface FuseStatfs {
-  bsize: number;
-  frsize: number;
-  blocks: bigint;
-  bfree: bigint;
-  bavail: bigint;
-  files: bigint;
-  ffree: bigint;
-  favail: bigint;
-  namemax: number;
-}
-
-/** A time for utimens: nanoseconds since the epoch, or the kernel's UTIME_NOW / UTIME_OMIT. */
-export type FuseTime = bigint | 'now' | 'omit';
-
 export interface DirEntry {
   name: string;
   /** Optional: backends may pass it to the kernel (readdirplus) to save lookups. */
   stat?: FuseStat;
 }
-
-/** renameat2 flags. */
-export const RENAME_NOREPLACE = 1;
-export const RENAME_EXCHANGE = 2;
 
 export interface FuseOps {
   getattr(path: string, fh?: number): Promise<FuseStat>;
@@ -187,20 +154,3 @@ export const NO_RESOLVED_DIRS: ResolvedDirs = {
   dropDirs: () => undefined,
   numberIno: () => undefined,
 };
-
-/** Positive errno from anything thrown (Node fs errors carry a negative `errno`). */
-export function errnoOf(err: unknown): number {
-  if (err && typeof err === 'object') {
-    const e = err as { errno?: unknown; code?: unknown };
-    if (typeof e.errno === 'number' && e.errno !== 0) return Math.abs(e.errno);
-  }
-  return 5; // EIO
-}
-
-export class FsError extends Error {
-  readonly errno: number;
-  constructor(errno: number, message?: string) {
-    super(message ?? `errno ${errno}`);
-    this.errno = errno;
-  }
-}

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BRANCH_LIST_SUFFIX, branchListPath, runtimeDir } from './paths.ts';
+import { BRANCH_LIST_SUFFIX, branchListPath, runtimeDir } from '../control/paths.ts';
 
 interface BranchListRecord {
   mountpoint: string;

@@ -4,22 +4,21 @@
  * each worker says on its control socket; nothing here touches a FUSE mount except through a child process.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ControlRequest, MountStatus, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
+import type { BranchSpec } from '../../common/branch.ts';
+import type { ControlRequest, MountStatus, StopOutcome, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { isSameOrInside, lastComponent, relativeUnionPath } from '../../common/absolutePath.ts';
 import { validateConfigPatch } from '../../common/unionConfig.ts';
-import type { StopOutcome } from '../worker/mountSession.ts';
-import { controlRequest } from './controlClient.ts';
+import { controlRequest } from '../control/controlClient.ts';
 import { mountAt, readMountTable, strataMounts } from './mountTable.ts';
 import { resolveMountpoint } from './mountpointPath.ts';
-import { controlSocketPath } from './paths.ts';
-import { cliBusyGuard, type BusyGuard } from '../tracker/guardHooks.ts';
+import { controlSocketPath } from '../control/paths.ts';
 import { spawnWorker, type SpawnedWorker, type SpawnOptions } from './spawnWorker.ts';
 import { clearStaleMount } from './stale.ts';
 import { checkMount, forgetUnmounted, STATUS_TIMEOUT_MS, type MountHealth } from './mountHealth.ts';
 import { commandLine } from '../../common/shellQuote.ts';
-import { loadUserNames } from '../tracker/userNames.ts';
+import { loadUserNames } from '../sys/userNames.ts';
 import { validateBranchDirs, validateForMount } from './validate.ts';
 
 const GONE_TIMEOUT_MS = 5000;
@@ -75,13 +74,24 @@ async function cutOff(entry: MountInfoEntry, pid: number | undefined): Promise<v
   }
 }
 
-export interface GuardedOptions {
-  force?: boolean;
-  /** The busy guard, in the caller's words (default: the CLI's); null when the caller guarded already. */
-  guard?: BusyGuard | null;
+/**
+ * Refuses, in the caller's own words, to unmount or reconfigure a union whose branches are in use. The
+ * caller passes one in (the tracker's guard: `tracker/guardHooks.ts`), so lifecycle code never imports
+ * the tracker.
+ */
+export interface BusyGuard {
+  beforeUnmount(mountpoint: string): Promise<void>;
+  /** `current`: the union's branches now, against which the patch removes or downgrades some. */
+  beforeReconfigure(mountpoint: string, patch: UnionConfigPatch, current: readonly Pick<BranchSpec, 'path' | 'mode'>[]): Promise<void>;
 }
 
-export async function unmountUnion(mountpointArg: string, { force = false, guard = cliBusyGuard() }: GuardedOptions = {}): Promise<UnmountOutcome> {
+export interface GuardedOptions {
+  force?: boolean;
+  /** The busy guard, in the caller's words; null when the caller guarded already (or forces). */
+  guard: BusyGuard | null;
+}
+
+export async function unmountUnion(mountpointArg: string, { force = false, guard }: GuardedOptions): Promise<UnmountOutcome> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   const entry = await strataMountAt(mountpoint);
   const health = await checkMount(entry);
@@ -165,7 +175,7 @@ export async function queryUnion<T>(mountpointArg: string, req: ControlRequest, 
 }
 
 /** Live change through the control channel; branches are checked here first so bad input changes nothing. */
-export async function reconfigureUnion(mountpointArg: string, patch: UnionConfigPatch, { force = false, guard = cliBusyGuard() }: GuardedOptions = {}): Promise<UnionConfig> {
+export async function reconfigureUnion(mountpointArg: string, patch: UnionConfigPatch, { force = false, guard }: GuardedOptions): Promise<UnionConfig> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   await strataMountAt(mountpoint);
   validateConfigPatch(mountpoint, patch);

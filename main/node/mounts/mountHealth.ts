@@ -7,9 +7,9 @@
 import type { MountStatus } from '../../common/contract.ts';
 import type { StrataError } from '../../common/errors.ts';
 import type { MountInfoEntry } from '../../common/mountinfo.ts';
-import { controlRequest } from './controlClient.ts';
+import { controlRequest } from '../control/controlClient.ts';
 import { waitingRequests } from './fuseConnection.ts';
-import { findWorker } from './workerPid.ts';
+import { findWorker } from '../control/workerPid.ts';
 
 export const STATUS_TIMEOUT_MS = 2000;
 

@@ -13,7 +13,7 @@ import { dropBranchList } from './branchListFile.ts';
 import { abortConnection } from './fuseConnection.ts';
 import { checkMount } from './mountHealth.ts';
 import { mountAt, strataMounts } from './mountTable.ts';
-import { controlSocketPath, workerPidPath } from './paths.ts';
+import { controlSocketPath, workerPidPath } from '../control/paths.ts';
 
 const run = promisify(execFile);
 

@@ -12,7 +12,7 @@ import { StrataError } from '../../common/errors.ts';
 import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { refuseUnionLoop, unionsReached, type CheckedBranch, type MountedUnion } from '../../common/unionLoops.ts';
 import { publishedMountpoints, readBranchList } from './branchListFile.ts';
-import { controlRequest } from './controlClient.ts';
+import { controlRequest } from '../control/controlClient.ts';
 import { resolveOutsideFuse } from './fuseSafeFs.ts';
 
 const STATUS_DEADLINE_MS = 1000;

@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { readLines } from '../worker/jsonLines.ts';
-import { READY_FD } from '../worker/protocol.ts';
+import { readLines } from '../control/jsonLines.ts';
+import { READY_FD } from '../control/protocol.ts';
 
 export interface WorkerProcess {
   pid: number | undefined;

@@ -3,7 +3,7 @@
  * pool (never blocks the loop of a FUSE-serving process) and rejects with a Node-style error:
  * { code: 'ENODATA', errno: -61, syscall, path }.
  */
-import type { FuseStatfs, FuseTime } from '../fuse/ops.ts';
+import type { FuseStatfs, FuseTime } from './fsValues.ts';
 
 /** statvfs(3): what FUSE's statfs answers, plus the filesystem id and mount flags. */
 export interface Statvfs extends FuseStatfs {

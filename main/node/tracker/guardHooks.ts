@@ -9,6 +9,7 @@ import type { UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import type { BusyReport } from '../../common/maps.ts';
 import { commandLine } from '../../common/shellQuote.ts';
+import type { BusyGuard } from '../mounts/manager.ts';
 import { checkBusy, type BusyTarget } from './guard.ts';
 import { managerSource } from './managerSource.ts';
 import type { UnionSource } from './unionSource.ts';
@@ -17,12 +18,6 @@ export interface BusyPhrasing {
   unmount(mountpoint: string, report: BusyReport): StrataError;
   removeBranches(mountpoint: string, paths: readonly string[], report: BusyReport): StrataError;
   makeReadOnly(mountpoint: string, paths: readonly string[], report: BusyReport): StrataError;
-}
-
-export interface BusyGuard {
-  beforeUnmount(mountpoint: string): Promise<void>;
-  /** `current`: the union's branches now, against which the patch removes or downgrades some. */
-  beforeReconfigure(mountpoint: string, patch: UnionConfigPatch, current: readonly Pick<BranchSpec, 'path' | 'mode'>[]): Promise<void>;
 }
 
 export function busyGuard(check: (target: BusyTarget) => Promise<BusyReport>, say: BusyPhrasing): BusyGuard {

@@ -1,6 +1,6 @@
 /** The tracker's view of the real unions: each mounted union's worker, over its control channel. */
 import type { HandleInfo, MountStatus, WhereResult } from '../../common/contract.ts';
-import { controlRequest } from '../mounts/controlClient.ts';
+import { controlRequest } from '../control/controlClient.ts';
 import { strataMounts } from '../mounts/mountTable.ts';
 import type { UnionDescription, UnionSource } from './unionSource.ts';
 

@@ -10,7 +10,7 @@ import { listPids } from './procFs.ts';
 import { procReader } from './procReader.ts';
 import { scanFilterFor, scanProcess, type ProcessOutcome, type ProcessProbe, type ScanContext } from './processScan.ts';
 import { resolveUnions, type UnionSource } from './unionSource.ts';
-import { loadUserNames } from './userNames.ts';
+import { loadUserNames } from '../sys/userNames.ts';
 
 export interface ScanOptions {
   /** Unions, handles and lookups; null scans fuse.strata mounts from mountinfo without branch details. */

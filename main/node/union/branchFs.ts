@@ -5,7 +5,7 @@
  * instead of reaching outside the branch. Calls on an already open descriptor use node:fs.
  */
 import { isReservedName } from '../../common/whiteout.ts';
-import type { FuseTime } from '../fuse/ops.ts';
+import type { FuseTime } from '../sys/fsValues.ts';
 import { BatchPaths, type BranchStat, decodeStat } from '../sys/statBatch.ts';
 import type { Statvfs, Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';

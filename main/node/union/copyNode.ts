@@ -6,7 +6,7 @@
  * failure removes it.
  */
 import { constants } from 'node:fs';
-import { RENAME_NOREPLACE } from '../fuse/ops.ts';
+import { RENAME_NOREPLACE } from '../sys/fsValues.ts';
 import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { BranchFs, joinRel } from './branchFs.ts';

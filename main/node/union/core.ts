@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { UnionConfig } from '../../common/contract.ts';
 import type { PolicyErrno, PolicyState } from '../../common/policies/types.ts';
 import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../common/whiteout.ts';
-import { mountKey } from '../mounts/paths.ts';
+import { mountKey } from '../control/paths.ts';
 import type { BackendCapabilities, RequestContext, ResolvedDirs } from '../fuse/ops.ts';
 import { BatchPaths, type BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';

@@ -1,6 +1,6 @@
 /** Errno numbers, and small promise wrappers over node:fs calls on open descriptors (branch entries are reached through branchFs.ts). */
 import fs, { type BigIntStats } from 'node:fs';
-import { FsError } from '../fuse/ops.ts';
+import { FsError } from '../sys/errno.ts';
 
 export const ENOENT = 2;
 export const EIO = 5;

@@ -1,4 +1,4 @@
-import type { FuseStat } from '../fuse/ops.ts';
+import type { FuseStat } from '../sys/fsValues.ts';
 import type { BranchStat } from '../sys/statBatch.ts';
 
 export function toFuseStat(st: BranchStat, ino: bigint, dev: bigint): FuseStat {

@@ -7,7 +7,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { chmod, stat, unlink } from 'node:fs/promises';
 import type { ControlRequest, ControlResponse } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
-import { encodeLine, readLines } from './jsonLines.ts';
+import { encodeLine, readLines } from '../control/jsonLines.ts';
 
 export type ControlHandler = (req: ControlRequest) => Promise<unknown>;
 

@@ -10,16 +10,16 @@ import { selectBackend } from '../fuse/backend.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
 import { readMountTable } from '../mounts/mountTable.ts';
-import { controlSocketPath, ensureDirs, workerLogPath } from '../mounts/paths.ts';
+import { controlSocketPath, ensureDirs, workerLogPath } from '../control/paths.ts';
 import { refuseUnionLoops, resolveBranches } from '../mounts/unionLoopCheck.ts';
-import { removeWorkerPid, writeWorkerPid } from '../mounts/workerPid.ts';
+import { removeWorkerPid, writeWorkerPid } from '../control/workerPid.ts';
 import { loadSyscalls } from '../sys/load.ts';
 import { Union } from '../union/union.ts';
 import { controlHandlerFor } from './controlHandler.ts';
 import { serveControl, type ControlHandler } from './controlServer.ts';
 import { log, openLog } from './log.ts';
 import { MountSession } from './mountSession.ts';
-import { CONFIG_ENV, LAUNCH_ENV, type WorkerLaunch } from './protocol.ts';
+import { CONFIG_ENV, LAUNCH_ENV, type WorkerLaunch } from '../control/protocol.ts';
 import { reportReadiness } from './readiness.ts';
 
 // Every op awaits branch syscalls on libuv's pool, and the native backend has many requests in flight

@@ -4,14 +4,15 @@
  * forced (`--force`, SIGTERM): then it is detached lazily and served until the kernel drops the last
  * reference, so processes that still had files open keep working instead of seeing ENOTCONN.
  */
-import type { BackendName, MountStatus, OpStats, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
+import type { BackendName, MountStatus, OpStats, StopOutcome, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
-import { errnoOf, type FuseBackend, type MountedFs, type MountOptions } from '../fuse/ops.ts';
+import type { FuseBackend, MountedFs, MountOptions } from '../fuse/ops.ts';
+import { errnoOf } from '../sys/errno.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
 import { connectionAlive, connectionInode } from '../mounts/fuseConnection.ts';
 import { mountAt, strataMounts } from '../mounts/mountTable.ts';
-import { removeWorkerPid } from '../mounts/workerPid.ts';
+import { removeWorkerPid } from '../control/workerPid.ts';
 import { validateBranchDirs } from '../mounts/validate.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Union } from '../union/union.ts';
@@ -19,12 +20,10 @@ import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
 import { PendingRequests } from './pendingRequests.ts';
 import { commandLine } from '../../common/shellQuote.ts';
-import type { WorkerLaunch } from './protocol.ts';
+import type { WorkerLaunch } from '../control/protocol.ts';
 
 const EBUSY = 16;
 const WATCH_INTERVAL_MS = 2000;
-
-export type StopOutcome = { unmounted: true; lazy: boolean };
 
 /**
  * The kernel caches attributes, entries and missing names for 1 s where the backend keeps that

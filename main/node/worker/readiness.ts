@@ -1,7 +1,7 @@
-/** The worker's one message to its spawner on the readiness pipe (see protocol.ts). */
+/** The worker's one message to its spawner on the readiness pipe (see ../control/protocol.ts). */
 import { close, write } from 'node:fs';
-import { encodeLine } from './jsonLines.ts';
-import { READY_FD, type WorkerReadyMessage } from './protocol.ts';
+import { encodeLine } from '../control/jsonLines.ts';
+import { READY_FD, type WorkerReadyMessage } from '../control/protocol.ts';
 
 /** Electron's utility processes talk to their parent through parentPort; they have no fd 3. */
 interface ParentPort { postMessage(message: unknown): void }

@@ -5,8 +5,9 @@
 import { constants, openSync, type BigIntStats } from 'node:fs';
 import { access, chmod, link, lchown, lstat, mkdir, open, readdir, readlink, rename, rmdir, symlink, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DirEntry, FuseStat, RequestContext } from '../../../main/node/fuse/ops.ts';
-import { FsError } from '../../../main/node/fuse/ops.ts';
+import type { DirEntry, RequestContext } from '../../../main/node/fuse/ops.ts';
+import type { FuseStat } from '../../../main/node/sys/fsValues.ts';
+import { FsError } from '../../../main/node/sys/errno.ts';
 import type { DirectIoOps } from '../../../main/node/fuse/native-ops.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 

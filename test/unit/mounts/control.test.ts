@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlRequest } from '../../../main/common/contract.ts';
 import { StrataError } from '../../../main/common/errors.ts';
-import { controlRequest } from '../../../main/node/mounts/controlClient.ts';
-import { controlSocketPath } from '../../../main/node/mounts/paths.ts';
+import { controlRequest } from '../../../main/node/control/controlClient.ts';
+import { controlSocketPath } from '../../../main/node/control/paths.ts';
 import { serveControl, type ControlServer } from '../../../main/node/worker/controlServer.ts';
 
 const MP = '/mnt/union';

@@ -3,7 +3,7 @@ import { lstat, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../main/node/fuse/ops.ts';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../../main/node/sys/fsValues.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 
 const sys = loadSyscalls();

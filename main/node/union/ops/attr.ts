@@ -1,7 +1,7 @@
 /** Attribute reads and changes. Every change to a file on a read-only branch copies it up first. */
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import type { FuseStat, FuseTime } from '../../fuse/ops.ts';
+import type { FuseStat, FuseTime } from '../../sys/fsValues.ts';
 import type { UnionCore } from '../core.ts';
 import { fstat } from '../fsx.ts';
 import { toFuseStat } from '../toFuseStat.ts';

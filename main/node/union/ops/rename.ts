@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
-import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../fuse/ops.ts';
+import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../sys/fsValues.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { gatherFacts } from '../facts.ts';
 import { EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV, fail } from '../fsx.ts';

@@ -2,7 +2,7 @@
  * statfs of the union: the sum over distinct filesystems (branches on one device count once), in
  * units of the smallest fragment size so nothing is lost to rounding, as mergerfs does.
  */
-import type { FuseStatfs } from '../../fuse/ops.ts';
+import type { FuseStatfs } from '../../sys/fsValues.ts';
 import type { Statvfs } from '../../sys/syscalls.ts';
 import type { UnionCore } from '../core.ts';
 

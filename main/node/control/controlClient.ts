@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import type { ControlRequest, ControlResponse } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
-import { encodeLine, readLines } from '../worker/jsonLines.ts';
+import { encodeLine, readLines } from './jsonLines.ts';
 import { controlSocketPath } from './paths.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 

@@ -1,0 +1,40 @@
+/**
+ * The values a filesystem call takes and answers, shaped after libfuse 3's high-level API with exact
+ * types: 64-bit numbers as bigint where they can exceed 2^53, times in nanoseconds. The FUSE op table
+ * (fuse/ops.ts), the syscalls addon and the engine all speak them.
+ */
+
+export interface FuseStat {
+  dev: bigint;
+  ino: bigint;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: bigint;
+  size: bigint;
+  blksize: number;
+  blocks: bigint;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export interface FuseStatfs {
+  bsize: number;
+  frsize: number;
+  blocks: bigint;
+  bfree: bigint;
+  bavail: bigint;
+  files: bigint;
+  ffree: bigint;
+  favail: bigint;
+  namemax: number;
+}
+
+/** A time for utimens: nanoseconds since the epoch, or the kernel's UTIME_NOW / UTIME_OMIT. */
+export type FuseTime = bigint | 'now' | 'omit';
+
+/** renameat2 flags. */
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
