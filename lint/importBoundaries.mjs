@@ -7,6 +7,8 @@
 import { builtinModules } from 'node:module';
 import { dirname, join, normalize, relative } from 'node:path';
 
+const ROOT = join(import.meta.dirname, '..');
+
 /** 'node': Node built-ins and npm packages; 'packages': npm packages only; 'electron': Electron. */
 export const LAYERS = [
   ['main/common', []],
@@ -28,19 +30,24 @@ const WORDS = { node: 'Node built-ins and npm packages', packages: 'npm packages
 const folders = LAYERS.map(([folder]) => folder);
 const allowed = new Map(LAYERS.map(([folder, may]) => [folder, new Set(may)]));
 
-LAYERS.forEach(([folder, may], i) => {
-  for (const dep of may) {
-    if (!['node', 'packages', 'electron'].includes(dep) && !folders.slice(0, i).some((f) => f === dep || f.startsWith(`${dep}/`))) {
-      throw new Error(`lint/importBoundaries.mjs: ${folder} lists ${dep}, which is not a folder declared above it (a cycle, or a typo).`);
+/** Throws unless every folder a row lists is declared above it: the table is then free of cycles. */
+export function checkLayering(layers) {
+  const declared = layers.map(([folder]) => folder);
+  layers.forEach(([folder, may], i) => {
+    for (const dep of may) {
+      if (!['node', 'packages', 'electron'].includes(dep) && !declared.slice(0, i).some((f) => f === dep || f.startsWith(`${dep}/`))) {
+        throw new Error(`lint/importBoundaries.mjs: ${folder} lists ${dep}, which is not a folder declared above it (a cycle, or a typo).`);
+      }
     }
-  }
-});
+  });
+}
+checkLayering(LAYERS);
 
 const within = (path, folder) => path === folder || path.startsWith(`${folder}/`);
 const folderOf = (path) => folders.find((f) => within(path, f));
 const builtins = new Set(builtinModules);
 
-/** What an import specifier reaches, as a table word: a folder, 'node', 'packages', 'electron', or 'outside'. */
+/** What an import specifier reaches: a project file (and its table folder, if any), a Node built-in, Electron or a package. */
 function target(fromFile, spec) {
   if (spec.startsWith('.') || spec.startsWith('/')) {
     const path = normalize(spec.startsWith('/') ? spec : join(dirname(fromFile), spec));
@@ -68,7 +75,7 @@ export const importBoundaries = {
     schema: [],
   },
   create(context) {
-    const file = relative(context.cwd, context.filename).split('\\').join('/');
+    const file = relative(ROOT, context.filename);
     const folder = folderOf(file);
     if (!folder) {
       const unlisted = /^main\/(node\/)?[^/]+\//.exec(file);
