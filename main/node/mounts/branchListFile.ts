@@ -7,6 +7,7 @@
 import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BRANCH_LIST_SUFFIX, branchListPath, runtimeDir } from '../control/paths.ts';
+import { processExists } from '../sys/processExists.ts';
 
 interface BranchListRecord {
   mountpoint: string;
@@ -27,14 +28,6 @@ async function readRecordAt(path: string): Promise<BranchListRecord | undefined>
 
 const readRecord = (mountpoint: string) => readRecordAt(branchListPath(mountpoint));
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Replaces the file atomically, so a reader sees the old list or the new one, never a torn one. */
 export async function publishBranchList(mountpoint: string, branches: readonly string[]): Promise<void> {
@@ -57,7 +50,7 @@ export async function readBranchList(mountpoint: string): Promise<string[] | und
 export async function publishedMountpoints(): Promise<string[]> {
   const names = await readdir(runtimeDir()).catch(() => [] as string[]);
   const records = await Promise.all(names.filter((n) => n.endsWith(BRANCH_LIST_SUFFIX)).map((n) => readRecordAt(join(runtimeDir(), n))));
-  return records.flatMap((r) => (r && isAlive(r.pid) ? [r.mountpoint] : []));
+  return records.flatMap((r) => (r && processExists(r.pid) ? [r.mountpoint] : []));
 }
 
 /** Removes this process's file; a newer worker's file for the same mountpoint is left alone. */

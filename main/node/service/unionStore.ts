@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseUnionDefinition } from '../../common/apiArgs.ts';
 import type { UnionDefinition } from '../../common/api.ts';
 import { StrataError } from '../../common/errors.ts';
+import { processExists } from '../sys/processExists.ts';
 
 const FORMAT_VERSION = 1;
 /** A lock older than this was left by a process that died holding it (a save takes milliseconds). */
@@ -170,11 +171,3 @@ export class UnionStore {
   }
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
