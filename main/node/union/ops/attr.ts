@@ -7,6 +7,7 @@ import { fstat } from '../fsx.ts';
 import { toFuseStat } from '../toFuseStat.ts';
 
 const W_OK = 2;
+const { S_IFMT, S_IFDIR } = fs.constants;
 const fchmod = promisify(fs.fchmod);
 const fchown = promisify(fs.fchown);
 const ftruncate = promisify(fs.ftruncate);
@@ -20,7 +21,9 @@ export async function getattr(core: UnionCore, rel: string, fh?: number): Promis
     return toFuseStat(st, core.ino(st), 0n);
   }
   const node = await core.node(rel);
-  return toFuseStat(node.stat, core.ino(node.stat, rel === '/'), 0n);
+  const stat = toFuseStat(node.stat, core.ino(node.stat, rel === '/'), 0n);
+  if (stat.nlink > 1 && !core.branches[node.top].modifiable && (stat.mode & S_IFMT) !== S_IFDIR) stat.ownInode = true;
+  return stat;
 }
 
 export async function access(core: UnionCore, rel: string, mode: number): Promise<void> {
