@@ -434,7 +434,9 @@ void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_o
   if (fi.direct_io) out->open_flags |= FOPEN_DIRECT_IO;
   int32_t backing = nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), [&] { return mount_.OpenBacking(fi.fh); });
   if (backing > 0) {
-    out->open_flags |= abi::kOpenPassthrough;
+    // The kernel refuses a passthrough open with any other flag but direct_io, parallel direct
+    // writes and noflush (FOPEN_PASSTHROUGH_MASK); the page cache is the backing file's anyway.
+    out->open_flags = abi::kOpenPassthrough;
     abi::BackingId(*out) = backing;
     mount_.files().PassedThrough(fi.fh);
   }
