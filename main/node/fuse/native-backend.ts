@@ -20,6 +20,7 @@ interface NativeMount extends ResolvedDirs {
   invalidate(path: string): Promise<void>;
   invalidateAll(): Promise<void>;
   stats(): ServedNatively;
+  oldestRequest(): number;
 }
 
 interface NativeAddon {
@@ -143,6 +144,10 @@ class LiveMount implements MountedFs {
 
   invalidateAll(): Promise<void> {
     return this.native.invalidateAll();
+  }
+
+  oldestRequest(): number | undefined {
+    return this.native.oldestRequest() || undefined;
   }
 
   servedNatively(): ServedNatively {

@@ -105,6 +105,11 @@ export interface MountedFs {
   invalidateAll?(): Promise<void>;
   /** Requests the backend answered itself, never reaching the ops (cumulative since mount). */
   servedNatively?(): ServedNatively;
+  /**
+   * When the oldest request the backend is still serving arrived (ms since the epoch), including those
+   * it serves without the ops: a native getattr on a branch that is a stuck mount blocks too.
+   */
+  oldestRequest?(): number | undefined;
 }
 
 export interface ServedNatively {

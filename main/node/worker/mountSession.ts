@@ -135,7 +135,7 @@ export class MountSession {
   }
 
   async status(): Promise<MountStatus> {
-    const hungSince = this.pending.hungSince();
+    const hungSince = this.pending.hungSince(this.mounted.oldestRequest?.());
     return {
       mountpoint: this.mountpoint,
       name: this.union.config.name,

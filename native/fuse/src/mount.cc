@@ -23,9 +23,6 @@ namespace strata {
 
 namespace {
 
-// libfuse starts a thread per concurrently outstanding request; each one waits for JS, so this bounds
-// how many requests JS can have in flight.
-constexpr unsigned kMaxThreads = 64;
 // Requests carry up to 1 MiB of data (the kernel's limit with FUSE_MAX_PAGES): 32x fewer round trips
 // than 4 KiB writes.
 constexpr unsigned kMaxWrite = 1 << 20;
@@ -53,7 +50,7 @@ Napi::Function Mount::Define(Napi::Env env) {
   return DefineClass(env, "Mount",
                      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
                       InstanceMethod<&Mount::Invalidate>("invalidate"),
-                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::PutDir>("putDir"),
+                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"), InstanceMethod<&Mount::PutDir>("putDir"),
                       InstanceMethod<&Mount::DropDirs>("dropDirs"), InstanceMethod<&Mount::NumberIno>("numberIno")});
 }
 
@@ -246,6 +243,10 @@ Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
   stats.Set("bytesRead", Napi::Number::New(env, static_cast<double>(counters_.BytesRead())));
   stats.Set("bytesWritten", Napi::Number::New(env, static_cast<double>(counters_.BytesWritten())));
   return stats;
+}
+
+Napi::Value Mount::OldestRequest(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(in_flight_.OldestSince()));
 }
 
 Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {

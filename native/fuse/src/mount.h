@@ -9,6 +9,7 @@
 //     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
 //     .invalidate(path): Promise
 //     .stats() -> { ops: { getattr, read, ... }, bytesRead, bytesWritten }   counters.h
+//     .oldestRequest() -> ms since the epoch at which the oldest request still unanswered came, or 0
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
@@ -25,6 +26,7 @@
 #include "call.h"
 #include "counters.h"
 #include "dir_attrs.h"
+#include "in_flight.h"
 #include "invalidator.h"
 #include "known_paths.h"
 #include "open_files.h"
@@ -41,6 +43,10 @@ struct Event {
 
 class Mount : public Napi::ObjectWrap<Mount> {
  public:
+  // Each loop thread waits for its request's answer (JS holds it), so this bounds how many requests
+  // JS can have in flight.
+  static constexpr unsigned kMaxThreads = 64;
+
   static Napi::Function Define(Napi::Env env);
   explicit Mount(const Napi::CallbackInfo& info);
 
@@ -66,6 +72,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   // The kernel may keep a file's pages across opens (file_ops.cc decides per open).
   bool KeepsPageCache() const { return kernel_cache_; }
   Counters& counters() { return counters_; }
+  InFlight& in_flight() { return in_flight_; }
   // FUSE thread: only for a path whose pages the current request cannot hold locked.
   void InvalidateNow(const char* path) { session_->InvalidatePath(path); }
   Invalidator& invalidator() { return invalidator_; }
@@ -84,6 +91,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value Invalidate(const Napi::CallbackInfo& info);
   Napi::Value InvalidateAll(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value OldestRequest(const Napi::CallbackInfo& info);
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
@@ -108,6 +116,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   DirAttrs dirs_;
   KnownPaths known_;
   Counters counters_;
+  InFlight in_flight_{kMaxThreads};
   Invalidator invalidator_{session_, known_, dirs_};
 };
 

@@ -41,10 +41,10 @@ class Loop {
     std::lock_guard<std::mutex> lock(mutex_);
     if (threads_.size() >= max_threads_ || exited_) return;
     idle_++;
-    threads_.emplace_back(&Loop::Worker, this);
+    threads_.emplace_back(&Loop::Worker, this, threads_.size());
   }
 
-  void Worker() {
+  void Worker(size_t slot) {
     std::vector<char> buf(RequestBufferSize(mount_.config()));
     while (!exited_) {
       ssize_t n = mount_.device().Read(buf.data(), buf.size());
@@ -59,7 +59,9 @@ class Loop {
         exited_ = true;
         break;
       }
+      mount_.in_flight().Start(slot);
       if (!Serve(mount_, buf.data(), static_cast<size_t>(n))) exited_ = true;
+      mount_.in_flight().End(slot);
       idle_++;
     }
   }

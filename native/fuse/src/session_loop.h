@@ -6,6 +6,7 @@ namespace strata {
 
 class Mount;
 
+// Thread i records its requests in slot i of mount.in_flight(), which has max_threads slots.
 // Returns once the connection ends (unmount, abort): 0, or -errno if reading the device failed.
 int RunSessionLoop(Mount& mount, unsigned max_threads);
 
