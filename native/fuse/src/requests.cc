@@ -235,7 +235,10 @@ void Served::Lookup() {
 }
 
 void Served::Forget() {
-  if (const auto* arg = Arg<struct fuse_forget_in>(body_, len_)) nodes_.Forget(in_.nodeid, arg->nlookup);
+  const auto* arg = Arg<struct fuse_forget_in>(body_, len_);
+  if (arg == nullptr) return;
+  nodes_.Forget(in_.nodeid, arg->nlookup);
+  mount_.counters().Count(Counters::kForget);
 }
 
 void Served::BatchForget() {
@@ -243,7 +246,10 @@ void Served::BatchForget() {
   if (arg == nullptr) return;
   const auto* one = reinterpret_cast<const struct fuse_forget_one*>(body_ + sizeof *arg);
   size_t count = std::min<size_t>(arg->count, (len_ - sizeof *arg) / sizeof *one);
-  for (size_t i = 0; i < count; i++) nodes_.Forget(one[i].nodeid, one[i].nlookup);
+  for (size_t i = 0; i < count; i++) {
+    nodes_.Forget(one[i].nodeid, one[i].nlookup);
+    mount_.counters().Count(Counters::kForget);
+  }
 }
 
 void Served::GetAttr() {
@@ -439,6 +445,7 @@ void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_o
     out->open_flags = abi::kOpenPassthrough;
     abi::BackingId(*out) = backing;
     mount_.files().PassedThrough(fi.fh);
+    mount_.counters().Count(Counters::kPassthrough);
   }
 }
 
