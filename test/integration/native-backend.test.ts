@@ -21,7 +21,7 @@ const HUGE_STATFS = { bsize: 4096, frsize: 4096, blocks: 1n << 40n, bfree: 1n <<
 
 const options = (o: Partial<MountOptions> = {}): MountOptions => ({
   fsname: 'strata:native,test', subtype: 'strata', attrTimeout: 1, entryTimeout: 1, negativeTimeout: 0,
-  kernelCache: false, allowOther: true, defaultPermissions: true, ...o,
+  kernelCache: false, passthrough: false, allowOther: true, defaultPermissions: true, ...o,
 });
 
 async function mountsUnder(prefix: string): Promise<string[]> {

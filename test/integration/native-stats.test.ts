@@ -1,6 +1,7 @@
 /**
  * Activity counts include what the native backend serves without the engine: reads and writes on the
- * branch descriptor, getattr, and the attribute changes tar makes through an open file.
+ * branch descriptor, getattr, and the attribute changes tar makes through an open file. (With FUSE
+ * passthrough the kernel does those reads and writes itself: union-nodes.test.ts; here it is off.)
  */
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { type UnionFixture, mountUnion, ok } from '../support/unionFixture.ts';
 describe('activity counts with the native backend', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw'] });
+    u = await mountUnion({ modes: ['rw'], env: { ...process.env, STRATA_PASSTHROUGH: '0' } });
   });
   afterAll(() => u?.cleanup());
 

@@ -1,6 +1,6 @@
 /**
- * Strata's own FUSE backend: libfuse 3's high-level API in native/fuse, one native loop thread per
- * mount, every request answered by FuseOps on this process's JS thread (see native-dispatch.ts).
+ * Strata's own FUSE backend: its FUSE server in native/fuse (libfuse only mounts), on native threads;
+ * what the addon cannot answer itself goes to FuseOps on this process's JS thread (native-dispatch.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +20,7 @@ interface NativeMount extends ResolvedDirs {
   invalidate(path: string): Promise<void>;
   invalidateAll(): Promise<void>;
   stats(): ServedNatively;
+  oldestRequest(): number;
 }
 
 interface NativeAddon {
@@ -143,6 +144,10 @@ class LiveMount implements MountedFs {
 
   invalidateAll(): Promise<void> {
     return this.native.invalidateAll();
+  }
+
+  oldestRequest(): number | undefined {
+    return this.native.oldestRequest() || undefined;
   }
 
   servedNatively(): ServedNatively {

@@ -1,11 +1,11 @@
 /**
  * The request protocol between native/fuse and JS: the addon calls `dispatch(id, op, path, ...args)`
  * for each FUSE request; the matching FuseOps method runs and its outcome goes back through
- * `reply(id, errno, value)`. Argument shapes below mirror native/fuse/src/operations.cc.
+ * `reply(id, errno, value)`. Argument shapes below mirror native/fuse/src/*_ops.cc.
  *
  * A file unlinked while open is first renamed to `.fuse_hidden*` through `rename` and unlinked at
- * release (libfuse's default; see native/fuse/src/mount.cc; the union unlinks it at the rename).
- * `path` is '' only if libfuse cannot name the node, which then leaves the fh to identify it.
+ * release (libfuse's rule, kept by native/fuse/src/requests.cc; the union unlinks it at the rename).
+ * `path` is '' only if no name of the node is known any more, which then leaves the fh to identify it.
  */
 import type { RequestContext } from './ops.ts';
 import type { FuseTime } from '../sys/fsValues.ts';

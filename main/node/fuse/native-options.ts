@@ -6,6 +6,7 @@ export interface NativeConfig {
   entryTimeout: number;
   negativeTimeout: number;
   kernelCache: boolean;
+  passthrough: boolean;
 }
 
 // libfuse splits -o on commas and honours backslash escapes.
@@ -25,5 +26,6 @@ export function nativeConfig(o: MountOptions): NativeConfig {
     entryTimeout: o.entryTimeout,
     negativeTimeout: o.negativeTimeout,
     kernelCache: o.kernelCache,
+    passthrough: o.passthrough,
   };
 }

@@ -59,8 +59,8 @@ export interface FuseOps {
 }
 
 /**
- * Descriptor handed to a backend that can serve reads/writes natively (issue 5's fast path). Backends
- * without one ignore it and call `read`/`write`.
+ * Descriptor handed to a backend that can serve reads/writes natively (the native backend). Backends
+ * without that ignore it and call `read`/`write`.
  */
 export interface OpenedHandle {
   fh: number;
@@ -79,6 +79,11 @@ export interface MountOptions {
   negativeTimeout: number;
   /** Keep the page cache across opens (kernel_cache/auto_cache). */
   kernelCache: boolean;
+  /**
+   * Let the kernel read and write files open on a branch the union writes in place itself (FUSE
+   * passthrough: Linux 6.9+, root only; the native backend decides per file, native/fuse/src/nodes.h).
+   */
+  passthrough: boolean;
   allowOther: boolean;
   /** Let the kernel check permissions against the returned modes (default_permissions). */
   defaultPermissions: boolean;
@@ -100,6 +105,11 @@ export interface MountedFs {
   invalidateAll?(): Promise<void>;
   /** Requests the backend answered itself, never reaching the ops (cumulative since mount). */
   servedNatively?(): ServedNatively;
+  /**
+   * When the oldest request the backend is still serving arrived (ms since the epoch), including those
+   * it serves without the ops: a native getattr on a branch that is a stuck mount blocks too.
+   */
+  oldestRequest?(): number | undefined;
 }
 
 export interface ServedNatively {

@@ -18,6 +18,11 @@ export interface FuseStat {
   atimeNs: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
+  /**
+   * This name must be its own inode to the kernel, not shared with the file's other hard links: it is
+   * on a branch it would be copied up from, and a copy-up parts it from them (overlayfs without index).
+   */
+  ownInode?: boolean;
 }
 
 export interface FuseStatfs {

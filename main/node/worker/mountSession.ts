@@ -45,6 +45,8 @@ export function mountOptionsFor(name: string, coherentCache: boolean): MountOpti
     entryTimeout: coherentCache ? seconds : 1,
     negativeTimeout: seconds,
     kernelCache: true,
+    // STRATA_PASSTHROUGH=0 turns it off (to compare, or to see every read and write in the activity counts).
+    passthrough: root && process.env.STRATA_PASSTHROUGH !== '0',
     // A root-run union is meant for the desktop user too; default_permissions then makes the kernel
     // enforce the modes the union reports, as for any local filesystem.
     allowOther: root,
@@ -133,7 +135,7 @@ export class MountSession {
   }
 
   async status(): Promise<MountStatus> {
-    const hungSince = this.pending.hungSince();
+    const hungSince = this.pending.hungSince(this.mounted.oldestRequest?.());
     return {
       mountpoint: this.mountpoint,
       name: this.union.config.name,

@@ -14,10 +14,17 @@ export class PendingRequests {
   /** Insertion order is start order, so the first entry is the oldest. */
   private readonly open = new Set<{ at: number }>();
 
-  /** Start time of the oldest request unanswered for longer than HUNG_AFTER_MS. */
-  hungSince(now = Date.now()): number | undefined {
-    for (const r of this.open) return now - r.at > HUNG_AFTER_MS ? r.at : undefined;
-    return undefined;
+  /**
+   * Start time of the oldest request unanswered for longer than HUNG_AFTER_MS: of those the ops took,
+   * or `backendOldest`, the oldest the backend itself is serving.
+   */
+  hungSince(backendOldest?: number, now = Date.now()): number | undefined {
+    let oldest = backendOldest;
+    for (const r of this.open) {
+      if (oldest === undefined || r.at < oldest) oldest = r.at;
+      break;
+    }
+    return oldest !== undefined && now - oldest > HUNG_AFTER_MS ? oldest : undefined;
   }
 
   wrap<T extends object>(ops: T, hangPath = process.env.STRATA_TEST_HANG): T {

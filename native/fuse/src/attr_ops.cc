@@ -35,7 +35,7 @@ class AttrFh {
 
 }  // namespace
 
-static int Attributes(const char* path, struct stat* st, struct fuse_file_info* fi) {
+static int Attributes(const char* path, struct stat* st, struct fuse_file_info* fi, bool* own_inode) {
   // libfuse asks right after every open and create (auto_cache, lookup): fstat of the branch file is
   // all the ops would do, so it is answered here with the union's inode number.
   Mount& mount = Mount::Current();
@@ -57,25 +57,17 @@ static int Attributes(const char* path, struct stat* st, struct fuse_file_info* 
   AttrFh fh(fi);
   return Run(
       "getattr", path, [&](Napi::Env env, Argv& a) { a.push_back(fh.Get(env)); },
-      [st](Napi::Value v) {
+      [st, own_inode](Napi::Value v) {
         ToStat(v, st);
+        // A hard link on a branch it would be copied up from (FuseStat.ownInode).
+        if (own_inode != nullptr) *own_inode = v.As<Napi::Object>().Get("ownInode").ToBoolean();
         return 0;
       });
 }
 
-// Every answer is noted: the kernel may now cache it (known_paths.h).
-int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi) {
-  int rc = Attributes(path, st, fi);
-  if (path == nullptr) return rc;
-  if (rc == 0) {
-    KnownPaths& known = Mount::Current().known();
-    known.Note(path, *st, Request::EntryParent());
-    // The op found no other names of a hard link if its own name's record had expired; the answer
-    // read back after the change knows the inode, and so its other names.
-    if (st->st_nlink > 1 && Request::ReadsBackChange()) Spread(0, known.Siblings(path));
-  }
-  if (rc == -ENOENT) Mount::Current().known().NoteMissing(path, Request::EntryParent());
-  return rc;
+int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi, bool* own_inode) {
+  if (own_inode != nullptr) *own_inode = false;
+  return Attributes(path, st, fi, own_inode);
 }
 
 // The branch descriptor of a handle whose attributes may change natively (the request's own, or one
@@ -91,18 +83,18 @@ static int Errno(int rc) { return rc < 0 ? -errno : 0; }
 // An attribute change served on the branch descriptor.
 static int Native(Counters::Op op, const char* path, const std::function<int()>& change) {
   Mount::Current().counters().Count(op);
-  return ChangeOf(path, change);
+  MarkOwnChange(path);
+  return change();
 }
 
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
   int fd = AttrFd(path, fi);
   if (fd >= 0) return Native(Counters::kChmod, path, [&] { return Errno(fchmod(fd, mode)); });
   AttrFh fh(fi);
-  return ChangeOf(path, [&] {
-    return Run("chmod", path, [&](Napi::Env env, Argv& a) {
-      a.push_back(Num(env, mode));
-      a.push_back(fh.Get(env));
-    });
+  MarkOwnChange(path);
+  return Run("chmod", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Num(env, mode));
+    a.push_back(fh.Get(env));
   });
 }
 
@@ -110,12 +102,11 @@ int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
   int fd = AttrFd(path, fi);
   if (fd >= 0) return Native(Counters::kChown, path, [&] { return Errno(fchown(fd, uid, gid)); });
   AttrFh fh(fi);
-  return ChangeOf(path, [&] {
-    return Run("chown", path, [&](Napi::Env env, Argv& a) {
-      a.push_back(FromId(env, uid));
-      a.push_back(FromId(env, gid));
-      a.push_back(fh.Get(env));
-    });
+  MarkOwnChange(path);
+  return Run("chown", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(FromId(env, uid));
+    a.push_back(FromId(env, gid));
+    a.push_back(fh.Get(env));
   });
 }
 
@@ -123,11 +114,10 @@ int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
   int fd = AttrFd(path, fi);
   if (fd >= 0) return Native(Counters::kTruncate, path, [&] { return Errno(ftruncate(fd, size)); });
   AttrFh fh(fi);
-  return ChangeOf(path, [&] {
-    return Run("truncate", path, [&](Napi::Env env, Argv& a) {
-      a.push_back(FromI64(env, size));
-      a.push_back(fh.Get(env));
-    });
+  MarkOwnChange(path);
+  return Run("truncate", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(FromI64(env, size));
+    a.push_back(fh.Get(env));
   });
 }
 
@@ -135,12 +125,11 @@ int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info
   int fd = AttrFd(path, fi);
   if (fd >= 0) return Native(Counters::kUtimens, path, [&] { return Errno(futimens(fd, tv)); });
   AttrFh fh(fi);
-  return ChangeOf(path, [&] {
-    return Run("utimens", path, [&](Napi::Env env, Argv& a) {
-      a.push_back(FromTime(env, tv[0]));
-      a.push_back(FromTime(env, tv[1]));
-      a.push_back(fh.Get(env));
-    });
+  MarkOwnChange(path);
+  return Run("utimens", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(FromTime(env, tv[0]));
+    a.push_back(FromTime(env, tv[1]));
+    a.push_back(fh.Get(env));
   });
 }
 
@@ -148,7 +137,8 @@ int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info
 // before the reply, so a permission check right after already sees the new mode; no page is locked
 // during an xattr request, so the kernel cannot wait on this one.
 static int XattrChange(const char* path, const std::function<int()>& op) {
-  int rc = ChangeOf(path, op);
+  MarkOwnChange(path);
+  int rc = op();
   if (rc == 0 && path != nullptr) Mount::Current().InvalidateNow(path);
   return rc;
 }

@@ -1,5 +1,7 @@
 // Requests answered on the FUSE threads without JS, by kind: the engine's activity counts only see
-// the ones that reach it, so the worker adds these in (MountSession.stats).
+// the ones that reach it, so the worker adds these in (MountSession.stats). `forget`: nodes the
+// kernel let go of; `passthrough`: opens whose reads and writes the kernel does itself (not counted
+// in read, write or the byte counts).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -8,9 +10,10 @@ namespace strata {
 
 class Counters {
  public:
-  enum Op { kGetattr, kRead, kWrite, kFlush, kChmod, kChown, kTruncate, kUtimens, kGetxattr, kCopyFileRange, kCount };
+  enum Op { kGetattr, kRead, kWrite, kFlush, kChmod, kChown, kTruncate, kUtimens, kGetxattr, kCopyFileRange, kForget, kPassthrough, kCount };
   static constexpr const char* kNames[kCount] = {"getattr",  "read",    "write",    "flush",          "chmod",
-                                                 "chown",    "truncate", "utimens", "getxattr", "copy_file_range"};
+                                                 "chown",    "truncate", "utimens", "getxattr", "copy_file_range",
+                                                 "forget",   "passthrough"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

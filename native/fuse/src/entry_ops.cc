@@ -30,7 +30,7 @@ int ReadLink(const char* path, char* buf, size_t size) {
 
 int MkNod(const char* path, mode_t mode, dev_t rdev) {
   Caller caller;
-  Changing(path);
+  MarkOwnChange(path);
   return Run("mknod", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Num(env, mode));
     a.push_back(FromU64(env, rdev));
@@ -40,7 +40,7 @@ int MkNod(const char* path, mode_t mode, dev_t rdev) {
 
 int MkDir(const char* path, mode_t mode) {
   Caller caller;
-  Changing(path);
+  MarkOwnChange(path);
   return Run("mkdir", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Num(env, mode));
     caller.Push(env, a);
@@ -48,21 +48,20 @@ int MkDir(const char* path, mode_t mode) {
 }
 
 int Unlink(const char* path) {
-  Changing(path);
-  std::vector<std::string> siblings = Siblings(path);
+  MarkOwnChange(path);
   int rc = Run("unlink", path);
   if (rc == 0) Mount::Current().files().Unlinked(path);
-  return Spread(rc, siblings);
+  return rc;
 }
 
 int RmDir(const char* path) {
-  Changing(path);
+  MarkOwnChange(path);
   return Run("rmdir", path);
 }
 
 int SymLink(const char* target, const char* path) {
   Caller caller;
-  Changing(path);
+  MarkOwnChange(path);
   return Run("symlink", path, [&](Napi::Env env, Argv& a) {
     a.push_back(PathToJs(env, target));
     caller.Push(env, a);
@@ -71,31 +70,21 @@ int SymLink(const char* target, const char* path) {
 
 // Renaming changes the moved inode's ctime, and the link count of one it replaces.
 int Rename(const char* from, const char* to, unsigned int flags) {
-  Changing(from);
-  Changing(to);
-  std::vector<std::string> siblings = Siblings(from), replaced = Siblings(to);
-  siblings.insert(siblings.end(), replaced.begin(), replaced.end());
+  MarkOwnChange(from);
+  MarkOwnChange(to);
   int rc = Run("rename", from, [&](Napi::Env env, Argv& a) {
     a.push_back(PathToJs(env, to));
     a.push_back(Num(env, flags));
   });
   // After an exchange the file that was at `to` keeps no path here: JS serves its attribute changes.
   if (rc == 0) Mount::Current().files().Renamed(from, to);
-  return Spread(rc, siblings);
+  return rc;
 }
 
 int Link(const char* from, const char* to) {
-  Changing(from);
-  Changing(to);
-  std::vector<std::string> siblings = Siblings(from);
-  int rc = Run("link", from, [&](Napi::Env env, Argv& a) { a.push_back(PathToJs(env, to)); });
-  if (rc == 0) {
-    // The kernel does not always count the new link on `from`'s own inode, and the new name will be
-    // noted with the shared inode number when libfuse looks it up after this.
-    Mount::Current().known().Linked(from);
-    siblings.push_back(from);
-  }
-  return Spread(rc, siblings);
+  MarkOwnChange(from);
+  MarkOwnChange(to);
+  return Run("link", from, [&](Napi::Env env, Argv& a) { a.push_back(PathToJs(env, to)); });
 }
 
 int StatFs(const char* path, struct statvfs* st) {
@@ -114,18 +103,14 @@ int OpenDir(const char* path, struct fuse_file_info* fi) {
 
 static bool IsDotOrDotDot(const std::string& name) { return name == "." || name == ".."; }
 
-// The whole listing is filled at offset 0: libfuse buffers it and pages it to the kernel. The filler
+// The whole listing is filled at offset 0: requests.cc keeps it and pages it to the kernel. The filler
 // runs on the JS thread while the FUSE thread waits, which is safe since it only appends to this
-// request's buffer.
+// request's listing.
 int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t, struct fuse_file_info* fi,
-            enum fuse_readdir_flags flags) {
-  bool plus = flags & FUSE_READDIR_PLUS;
-  KnownPaths* known = &Mount::Current().known();
-  std::string dir = path != nullptr && strcmp(path, "/") != 0 ? path : "";
-  uint64_t dir_node = Request::ListingDir();
+            enum fuse_readdir_flags) {
   return Run(
       "readdir", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); },
-      [buf, filler, plus, known, dir, dir_node](Napi::Value v) {
+      [buf, filler](Napi::Value v) {
         if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "FUSE reply: readdir must resolve to DirEntry[]");
         // Node's readdir never lists them, but ls -a and some tools expect them.
         filler(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
@@ -141,14 +126,12 @@ int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t, struct f
           if (IsDotOrDotDot(name)) continue;
           Napi::Value stat = e.Get("stat");
           if (stat.IsUndefined()) {
-            if (filler(buf, name.c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0))) return -ENOMEM;
+            filler(buf, name.c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
             continue;
           }
           struct stat st;
           ToStat(stat, &st);
-          auto fill = plus ? FUSE_FILL_DIR_PLUS : static_cast<fuse_fill_dir_flags>(0);
-          if (plus) known->Note(dir + "/" + name, st, dir_node);
-          if (filler(buf, name.c_str(), &st, 0, fill)) return -ENOMEM;
+          filler(buf, name.c_str(), &st, 0, static_cast<fuse_fill_dir_flags>(0));
         }
         return 0;
       });

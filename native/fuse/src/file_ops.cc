@@ -57,7 +57,7 @@ static void KeepCache(const char* path, struct fuse_file_info* fi) {
 
 int Open(const char* path, struct fuse_file_info* fi) {
   // Opening for writing may copy the file up.
-  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) Changing(path);
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) MarkOwnChange(path);
   int rc = Run("open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
   if (rc == 0 && path != nullptr) KeepCache(path, fi);
   return rc;
@@ -65,7 +65,7 @@ int Open(const char* path, struct fuse_file_info* fi) {
 
 int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
   Caller caller;
-  Changing(path);
+  MarkOwnChange(path);
   int rc = Run(
       "create", path,
       [&](Napi::Env env, Argv& a) {
@@ -115,9 +115,9 @@ int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_i
       });
 }
 
-// Write data arrives as libfuse's buffer vector, spliced from /dev/fuse where the kernel allows: a
-// branch descriptor then takes it pipe to file, never copied through this process.
-static int WriteUnspread(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi) {
+// Write data arrives as a buffer vector over the request read from /dev/fuse.
+int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi) {
+  MarkOwnChange(path);
   size_t size = fuse_buf_size(in);
   int fd = Mount::Current().files().Get(fi->fh).fd;
   if (fd >= 0) {
@@ -145,10 +145,6 @@ static int WriteUnspread(const char* path, struct fuse_bufvec* in, off_t off, st
       [size](Napi::Value v) { return static_cast<int>(std::min<uint64_t>(ToU64(v, "bytes written"), size)); });
 }
 
-int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi) {
-  return ChangeOf(path, [&] { return WriteUnspread(path, in, off, fi); });
-}
-
 // Between two handles on branch descriptors the kernel copies (or reflinks) branch file to branch
 // file. Otherwise EOPNOTSUPP makes the kernel copy through read and write itself.
 ssize_t CopyFileRange(const char* /*path_in*/, struct fuse_file_info* fi_in, off_t off_in, const char* path_out,
@@ -157,12 +153,9 @@ ssize_t CopyFileRange(const char* /*path_in*/, struct fuse_file_info* fi_in, off
   int in = files.Get(fi_in->fh).fd, out = files.Get(fi_out->fh).fd;
   if (in < 0 || out < 0) return -EOPNOTSUPP;
   Mount::Current().counters().Count(Counters::kCopyFileRange);
-  Changing(path_out);
-  std::vector<std::string> siblings = Siblings(path_out);
+  MarkOwnChange(path_out);
   ssize_t n = copy_file_range(in, &off_in, out, &off_out, size, static_cast<unsigned>(flags));
-  if (n < 0) return -errno;
-  Spread(0, siblings);
-  return n;
+  return n < 0 ? -errno : n;
 }
 
 int Flush(const char* path, struct fuse_file_info* fi) {
@@ -187,13 +180,12 @@ int FSync(const char* path, int datasync, struct fuse_file_info* fi) {
 }
 
 int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi) {
-  return ChangeOf(path, [&] {
-    return Run("fallocate", path, [&](Napi::Env env, Argv& a) {
-      a.push_back(Fh(env, fi));
-      a.push_back(Num(env, mode));
-      a.push_back(FromI64(env, offset));
-      a.push_back(FromI64(env, length));
-    });
+  MarkOwnChange(path);
+  return Run("fallocate", path, [&](Napi::Env env, Argv& a) {
+    a.push_back(Fh(env, fi));
+    a.push_back(Num(env, mode));
+    a.push_back(FromI64(env, offset));
+    a.push_back(FromI64(env, length));
   });
 }
 

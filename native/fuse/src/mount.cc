@@ -4,13 +4,18 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include <algorithm>
 
 #include "bytes.h"
 #include "convert.h"
-#include "operations.h"
+#include "kernel_abi.h"
 #include "promise_work.h"
 #include "session_loop.h"
 
@@ -18,9 +23,6 @@ namespace strata {
 
 namespace {
 
-// libfuse starts a thread per concurrently outstanding request; each one waits for JS, so this bounds
-// how many requests JS can have in flight.
-constexpr unsigned kMaxThreads = 64;
 // Requests carry up to 1 MiB of data (the kernel's limit with FUSE_MAX_PAGES): 32x fewer round trips
 // than 4 KiB writes.
 constexpr unsigned kMaxWrite = 1 << 20;
@@ -48,7 +50,7 @@ Napi::Function Mount::Define(Napi::Env env) {
   return DefineClass(env, "Mount",
                      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
                       InstanceMethod<&Mount::Invalidate>("invalidate"),
-                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::PutDir>("putDir"),
+                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"), InstanceMethod<&Mount::PutDir>("putDir"),
                       InstanceMethod<&Mount::DropDirs>("dropDirs"), InstanceMethod<&Mount::NumberIno>("numberIno")});
 }
 
@@ -58,23 +60,29 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
   std::string options = StringArg(info, 1, "options");
   if (!info[2].IsObject()) throw Napi::TypeError::New(env, "config must be an object");
   Napi::Object config = info[2].As<Napi::Object>();
-  attr_timeout_ = NumberField(config, "attrTimeout");
-  entry_timeout_ = NumberField(config, "entryTimeout");
-  negative_timeout_ = NumberField(config, "negativeTimeout");
+  config_.attr_timeout = NumberField(config, "attrTimeout");
+  config_.entry_timeout = NumberField(config, "entryTimeout");
+  config_.negative_timeout = NumberField(config, "negativeTimeout");
+  config_.max_write = kMaxWrite;
+  // Registering a backing file takes CAP_SYS_ADMIN; without it the kernel would refuse every open.
+  config_.passthrough = config.Get("passthrough").ToBoolean() && geteuid() == 0;
   kernel_cache_ = config.Get("kernelCache").ToBoolean();
   Napi::Function dispatch = FunctionArg(info, 3, "dispatch");
   Napi::Function on_event = FunctionArg(info, 4, "onEvent");
   Napi::Function on_change = FunctionArg(info, 5, "onChange");
   // With nothing cached there is nothing to track.
-  double longest = std::max({attr_timeout_, entry_timeout_, negative_timeout_});
+  double longest = std::max({config_.attr_timeout, config_.entry_timeout, config_.negative_timeout});
   known_.SetHorizon(longest > 0 ? longest + kHorizonMargin : 0);
 
+  // libfuse mounts (through fusermount3 when not root) and checks the options; requests are read from
+  // its descriptor by Strata's loop, never by libfuse's, so its own ops table stays empty.
   char program[] = "strata", dash_o[] = "-o";
   char* argv[] = {program, dash_o, options.data(), nullptr};
   struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-  session_->fuse = fuse_new(&args, &kOperations, sizeof kOperations, this);
+  static const struct fuse_lowlevel_ops kNoOps = {};
+  se_ = fuse_session_new(&args, &kNoOps, sizeof kNoOps, nullptr);
   fuse_opt_free_args(&args);
-  if (session_->fuse == nullptr) throw Napi::Error::New(env, "libfuse rejected the mount options: " + options);
+  if (se_ == nullptr) throw Napi::Error::New(env, "libfuse rejected the mount options: " + options);
 
   dispatcher_ = Dispatcher::New(env, dispatch, "strata_fuse", 0, 1, this);
   events_ = Events::New(env, on_event, "strata_fuse_events", 0, 1, this);
@@ -92,41 +100,40 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
 }
 
 void Mount::Loop() {
-  struct fuse* fuse = session_->fuse;
-  if (fuse_mount(fuse, mountpoint_.c_str()) != 0) {
+  if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) {
     Post("failed", errno);
   } else {
     mounted_ = true;
-    Post("exited", RunSessionLoop(fuse_get_session(fuse), kMaxThreads));
+    session_->device = std::make_unique<Device>(fuse_session_fd(se_));
+    Post("exited", RunSessionLoop(*this, kMaxThreads));
   }
   events_.Release();
 }
 
-void Mount::Configure(struct fuse_conn_info* conn, struct fuse_config* cfg) {
-  // st_ino from getattr/readdir reaches stat(2); otherwise libfuse substitutes its node ids.
-  cfg->use_ino = 1;
-  // hard_remove stays off: with it, fstat(2) on an unlinked open file fails with ESTALE (the kernel
-  // asks for its attributes without a handle and libfuse can no longer name the node). Instead libfuse
-  // renames such a file to .fuse_hidden* through the ops, where the union unlinks it and keeps serving
-  // the hidden name from the open handle (main/node/union/ops/rename.ts).
-  cfg->attr_timeout = attr_timeout_;
-  cfg->entry_timeout = entry_timeout_;
-  cfg->negative_timeout = negative_timeout_;
-  // Large writes are spliced from the device into the branch file (operations.cc, WriteBuf).
-  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
-  // Not libfuse's auto_cache: it compares mtime and size it saw at its last getattr, which with
-  // attributes cached by the kernel is rarely current, so it would drop the pages of a file just
-  // written through the union. Each open decides instead (file_ops.cc, KeepCache).
-  cfg->auto_cache = 0;
-  // Page-cache mode always: direct_io breaks shared mmap.
-  cfg->direct_io = 0;
-  conn->max_write = kMaxWrite;
-  // auto_inval_data would make the kernel ask for attributes before reads the page cache can answer;
-  // branch changes invalidate the pages themselves (invalidator.h).
-  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
-  // Branch writes run as root, which keeps setuid bits; let the kernel clear them through chmod.
-  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+void Mount::Initialized(bool passthrough) {
+  passthrough_ = passthrough;
   Post("ready", 0);
+}
+
+bool Mount::MayPassThrough(uint64_t fh) const {
+  if (!passthrough_) return false;
+  OpenFile file = files_.Get(fh);
+  return file.fd >= 0 && file.attrs;
+}
+
+int32_t Mount::OpenBacking(uint64_t fh) {
+  abi::BackingMap map = {files_.Get(fh).fd, 0, 0};
+  int id = ioctl(session_->device->fd(), abi::kIocBackingOpen, &map);
+  if (id > 0) return id;
+  // A branch on a stacked filesystem (overlayfs, another FUSE mount) cannot back one: page cache then.
+  static std::atomic<bool> warned{false};
+  if (!warned.exchange(true)) fprintf(stderr, "strata: FUSE passthrough refused (%s); serving reads and writes itself\n", strerror(errno));
+  return 0;
+}
+
+void Mount::CloseBacking(int32_t backing) {
+  uint32_t id = static_cast<uint32_t>(backing);
+  if (ioctl(session_->device->fd(), abi::kIocBackingClose, &id) < 0) perror("strata: FUSE_DEV_IOC_BACKING_CLOSE");
 }
 
 void Mount::Post(const char* kind, int code) { events_.BlockingCall(new Event{kind, code}); }
@@ -185,15 +192,16 @@ Napi::Value Mount::Destroy(const Napi::CallbackInfo& info) {
   destroying_ = true;
   // Joining waits for requests JS is still answering, so it must not run on the JS thread.
   return PromiseWork::Queue(
-      info.Env(), {"fuse_destroy", mountpoint_, ""},
+      info.Env(), {"fuse_session_destroy", mountpoint_, ""},
       [this] {
         thread_.join();
         invalidator_.Stop();
         std::unique_lock<std::shared_mutex> lock(session_->mutex);
-        // After a kernel-side unmount this only closes /dev/fuse (libfuse sees POLLERR).
-        if (mounted_) fuse_unmount(session_->fuse);
-        fuse_destroy(session_->fuse);
-        session_->fuse = nullptr;
+        session_->device.reset();
+        // After a kernel-side unmount this only closes /dev/fuse.
+        if (mounted_) fuse_session_unmount(se_);
+        fuse_session_destroy(se_);
+        se_ = nullptr;
         // The opened branch directories go with the mount, so a branch's filesystem can be unmounted
         // as soon as the union is.
         dirs_.Drop("/");
@@ -211,14 +219,14 @@ Napi::Value Mount::Invalidate(const Napi::CallbackInfo& info) {
   std::string path = StringArg(info, 0, "path");
   std::shared_ptr<Session> session = session_;
   // The kernel may wait on pages locked by requests JS is serving: never call this on the JS thread.
-  return PromiseWork::Queue(info.Env(), {"fuse_invalidate_path", path, ""},
-                            [session, path] { return session->InvalidatePath(path.c_str()); });
+  return PromiseWork::Queue(info.Env(), {"FUSE_NOTIFY_INVAL_INODE", path, ""},
+                            [session, path] { return session->InvalidatePath(path); });
 }
 
 Napi::Value Mount::InvalidateAll(const Napi::CallbackInfo& info) {
   std::shared_ptr<Session> session = session_;
   std::vector<KnownPath> paths = known_.Under("/");
-  return PromiseWork::Queue(info.Env(), {"fuse_invalidate_path", "/", ""}, [session, paths] {
+  return PromiseWork::Queue(info.Env(), {"FUSE_NOTIFY_INVAL_INODE", "/", ""}, [session, paths] {
     for (const KnownPath& path : paths) session->InvalidateAll(path);
     return 0;
   });
@@ -235,6 +243,10 @@ Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
   stats.Set("bytesRead", Napi::Number::New(env, static_cast<double>(counters_.BytesRead())));
   stats.Set("bytesWritten", Napi::Number::New(env, static_cast<double>(counters_.BytesWritten())));
   return stats;
+}
+
+Napi::Value Mount::OldestRequest(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(in_flight_.OldestSince()));
 }
 
 Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {

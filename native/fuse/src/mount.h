@@ -1,18 +1,20 @@
-// One mounted filesystem: libfuse's session, the native thread running its loop, and the two
-// thread-safe functions that carry requests and lifecycle events to the JS thread.
+// One mounted filesystem: its FUSE connection (mounted through libfuse, then served by Strata's own
+// loop: session_loop.cc, requests.cc), the native thread running the loop, and the thread-safe
+// functions that carry requests and lifecycle events to the JS thread.
 //
-// JS: new Mount(mountpoint, optionString, { attrTimeout, entryTimeout, negativeTimeout, kernelCache },
+// JS: new Mount(mountpoint, optionString, { attrTimeout, entryTimeout, negativeTimeout, kernelCache, passthrough },
 //               dispatch(id, op, path, ...args), onEvent(kind: 'ready' | 'failed' | 'exited', code),
 //               onChange(rel))   a branch changed what directory rel merges (invalidator.h)
 //     .unmount(): Promise   umount2(mountpoint, 0): EBUSY while in use, EPERM when not root
 //     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
 //     .invalidate(path): Promise
 //     .stats() -> { ops: { getattr, read, ... }, bytesRead, bytesWritten }   counters.h
+//     .oldestRequest() -> ms since the epoch at which the oldest request still unanswered came, or 0
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
 #pragma once
-#include <fuse.h>
+#include <fuse_lowlevel.h>
 #include <napi.h>
 
 #include <future>
@@ -24,9 +26,12 @@
 #include "call.h"
 #include "counters.h"
 #include "dir_attrs.h"
+#include "in_flight.h"
 #include "invalidator.h"
 #include "known_paths.h"
 #include "open_files.h"
+#include "request.h"
+#include "requests.h"
 #include "session.h"
 
 namespace strata {
@@ -38,22 +43,36 @@ struct Event {
 
 class Mount : public Napi::ObjectWrap<Mount> {
  public:
+  // Each loop thread waits for its request's answer (JS holds it), so this bounds how many requests
+  // JS can have in flight.
+  static constexpr unsigned kMaxThreads = 64;
+
   static Napi::Function Define(Napi::Env env);
   explicit Mount(const Napi::CallbackInfo& info);
 
   // The Mount serving the current FUSE request.
-  static Mount& Current() { return *static_cast<Mount*>(fuse_get_context()->private_data); }
+  static Mount& Current() { return *Request::current.mount; }
 
   // FUSE thread: false when the JS side is being torn down.
   bool Dispatch(Call* call);
-  // FUSE thread, from the init op.
-  void Configure(struct fuse_conn_info* conn, struct fuse_config* cfg);
+  const ServeConfig& config() const { return config_; }
+  const Device& device() const { return *session_->device; }
+  Nodes& nodes() { return session_->nodes; }
+  // FUSE thread, at INIT: whether the kernel took passthrough.
+  void Initialized(bool passthrough);
+  // Passthrough (requests.cc decides per node): a handle whose reads and writes the kernel may do on
+  // its branch file, and registering that file. Only handles on a branch the union writes in place
+  // qualify: a copy-up or moveonenospc re-points a handle, which the kernel cannot follow.
+  bool MayPassThrough(uint64_t fh) const;
+  int32_t OpenBacking(uint64_t fh);
+  void CloseBacking(int32_t backing);
   OpenFiles& files() { return files_; }
   const DirAttrs& dirs() const { return dirs_; }
   KnownPaths& known() { return known_; }
   // The kernel may keep a file's pages across opens (file_ops.cc decides per open).
   bool KeepsPageCache() const { return kernel_cache_; }
   Counters& counters() { return counters_; }
+  InFlight& in_flight() { return in_flight_; }
   // FUSE thread: only for a path whose pages the current request cannot hold locked.
   void InvalidateNow(const char* path) { session_->InvalidatePath(path); }
   Invalidator& invalidator() { return invalidator_; }
@@ -72,16 +91,20 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value Invalidate(const Napi::CallbackInfo& info);
   Napi::Value InvalidateAll(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value OldestRequest(const Napi::CallbackInfo& info);
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
   void Loop();
+  void Unmounted();
   void Post(const char* kind, int code);
   void ReportChange(const std::string& rel);
 
   std::string mountpoint_;
-  double attr_timeout_ = 1, entry_timeout_ = 1, negative_timeout_ = 0;
+  ServeConfig config_;
   bool kernel_cache_ = false;
+  bool passthrough_ = false;  // taken by the kernel at INIT
+  struct fuse_session* se_ = nullptr;
   std::shared_ptr<Session> session_ = std::make_shared<Session>();
   std::thread thread_;
   bool mounted_ = false;  // written by the loop thread before it ends; read after join
@@ -93,6 +116,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   DirAttrs dirs_;
   KnownPaths known_;
   Counters counters_;
+  InFlight in_flight_{kMaxThreads};
   Invalidator invalidator_{session_, known_, dirs_};
 };
 

@@ -1,5 +1,5 @@
-// What the op files share: turning a request into a Call to JS, the caller's identity, and keeping the
-// kernel's cache of a changed inode's other names true (known_paths.h).
+// What the op files share: turning a request into a Call to JS, the caller's identity, and telling the
+// invalidator which branch changes are the union's own.
 #pragma once
 #include <fuse.h>
 #include <napi.h>
@@ -18,7 +18,7 @@ inline Napi::Value Num(Napi::Env env, double v) { return Napi::Number::New(env, 
 inline Napi::Value Fh(Napi::Env env, const struct fuse_file_info* fi) { return Num(env, static_cast<double>(fi->fh)); }
 uint64_t FhResult(Napi::Value v);
 
-// The caller's identity is thread-local to the FUSE thread: captured there, pushed on the JS thread.
+// The caller's identity is the FUSE thread's (request.h): captured there, pushed on the JS thread.
 struct Caller {
   uid_t uid;
   gid_t gid;
@@ -32,13 +32,6 @@ struct Caller {
 int Run(const char* op, const char* path, Call::Args args = nullptr, Call::Result result = nullptr);
 
 // Before the union changes `path`: the branch events it causes are its own, not news to the kernel.
-void Changing(const char* path);
-// The other names of `path`'s inode the kernel may hold attributes for (hard links).
-std::vector<std::string> Siblings(const char* path);
-// After a change to an inode succeeded (rc >= 0): its other names are stale in the kernel. Returns rc.
-int Spread(int rc, const std::vector<std::string>& siblings);
-// A change the kernel makes its own copy of (chmod, chown, truncate, utimens, write): only the other
-// names need telling.
-int ChangeOf(const char* path, const std::function<int()>& op);
+void MarkOwnChange(const char* path);
 
 }  // namespace strata::op

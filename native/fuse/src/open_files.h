@@ -21,6 +21,7 @@ struct OpenFile {
   int fd = kServedByJs;
   uint64_t ino = kNoIno;
   bool attrs = false;  // attribute changes on the handle may run on fd (DirectHandle.attrs)
+  bool passed_through = false;  // the kernel does its reads and writes (FUSE passthrough)
 };
 
 class OpenFiles {
@@ -35,6 +36,11 @@ class OpenFiles {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     files_.erase(fh);
     for (auto it = by_path_.begin(); it != by_path_.end();) it = it->second == fh ? by_path_.erase(it) : std::next(it);
+  }
+  void PassedThrough(uint64_t fh) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto it = files_.find(fh);
+    if (it != files_.end()) it->second.passed_through = true;
   }
   bool Contains(uint64_t fh) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);

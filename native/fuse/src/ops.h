@@ -1,4 +1,4 @@
-// The libfuse high-level ops, by what they act on: attributes and xattrs (attr_ops.cc), names and
+// The ops by what they act on, on union paths (requests.cc names the nodes): attributes and xattrs (attr_ops.cc), names and
 // directories (entry_ops.cc), open files (file_ops.cc). Each runs natively where it can, else becomes
 // one Call to JS.
 #pragma once
@@ -6,7 +6,8 @@
 
 namespace strata::op {
 
-int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi);
+// `own_inode` (may be null): set when the name must be its own kernel inode (nodes.h).
+int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi, bool* own_inode);
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi);
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi);

@@ -1,14 +1,15 @@
 #include "session_loop.h"
 
 #include <errno.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "mount.h"
 #include "request.h"
+#include "requests.h"
 
 namespace strata {
 
@@ -18,7 +19,7 @@ namespace {
 
 class Loop {
  public:
-  Loop(struct fuse_session* se, unsigned max_threads) : se_(se), max_threads_(max_threads) {}
+  Loop(Mount& mount, unsigned max_threads) : mount_(mount), max_threads_(max_threads) {}
 
   int Run() {
     Spawn();
@@ -38,49 +39,44 @@ class Loop {
  private:
   void Spawn() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (threads_.size() >= max_threads_) return;
+    if (threads_.size() >= max_threads_ || exited_) return;
     idle_++;
-    threads_.emplace_back(&Loop::Worker, this);
+    threads_.emplace_back(&Loop::Worker, this, threads_.size());
   }
 
-  void Worker() {
-    struct fuse_buf buf = {};
-    while (!fuse_session_exited(se_)) {
-      int res = fuse_session_receive_buf(se_, &buf);
+  void Worker(size_t slot) {
+    std::vector<char> buf(RequestBufferSize(mount_.config()));
+    while (!exited_) {
+      ssize_t n = mount_.device().Read(buf.data(), buf.size());
       // This thread is busy now; keep one waiting for the next request.
-      if (--idle_ == 0) Spawn();
-      if (res == -EINTR) {
+      if (--idle_ == 0 && n > 0) Spawn();
+      if (n == -EINTR || n == -EAGAIN || n == -ENOENT) {
         idle_++;
         continue;
       }
-      if (res <= 0) {
-        if (res < 0) error_ = res;
-        fuse_session_exit(se_);
+      if (n <= 0) {
+        if (n < 0) error_ = static_cast<int>(n);
+        exited_ = true;
         break;
       }
-      // A spliced request (a large write) leaves its header in the pipe; lookups and listings are
-      // always small enough to arrive in memory.
-      if (!(buf.flags & FUSE_BUF_IS_FD)) {
-        const auto* header = static_cast<const struct fuse_in_header*>(buf.mem);
-        Request::current = Request{header->opcode, header->nodeid};
-      }
-      fuse_session_process_buf(se_, &buf);
-      Request::current = Request{};
+      mount_.in_flight().Start(slot);
+      if (!Serve(mount_, buf.data(), static_cast<size_t>(n))) exited_ = true;
+      mount_.in_flight().End(slot);
       idle_++;
     }
-    free(buf.mem);
   }
 
-  struct fuse_session* se_;
+  Mount& mount_;
   const unsigned max_threads_;
   std::atomic<int> idle_{0};
   std::atomic<int> error_{0};
+  std::atomic<bool> exited_{false};
   std::mutex mutex_;
   std::vector<std::thread> threads_;
 };
 
 }  // namespace
 
-int RunSessionLoop(struct fuse_session* se, unsigned max_threads) { return Loop(se, max_threads).Run(); }
+int RunSessionLoop(Mount& mount, unsigned max_threads) { return Loop(mount, max_threads).Run(); }
 
 }  // namespace strata

@@ -1,12 +1,13 @@
-// libfuse's multi-threaded loop, with each request's header kept where the ops can read it
-// (request.h): threads are added while every one is busy (a request answered by JS holds its thread),
-// up to a bound.
+// The threads that read /dev/fuse: threads are added while every one is busy (a request answered by
+// JS holds its thread), up to a bound.
 #pragma once
-#include <fuse_lowlevel.h>
 
 namespace strata {
 
-// Returns once the session ends (unmount): 0, or -errno if reading the device failed.
-int RunSessionLoop(struct fuse_session* se, unsigned max_threads);
+class Mount;
+
+// Thread i records its requests in slot i of mount.in_flight(), which has max_threads slots.
+// Returns once the connection ends (unmount, abort): 0, or -errno if reading the device failed.
+int RunSessionLoop(Mount& mount, unsigned max_threads);
 
 }  // namespace strata

@@ -5,8 +5,10 @@ import type { FuseStat, FuseTime } from '../../sys/fsValues.ts';
 import type { UnionCore } from '../core.ts';
 import { fstat } from '../fsx.ts';
 import { toFuseStat } from '../toFuseStat.ts';
+import { isLibfuseHidden } from '../core.ts';
 
 const W_OK = 2;
+const { S_IFMT, S_IFDIR } = fs.constants;
 const fchmod = promisify(fs.fchmod);
 const fchown = promisify(fs.fchown);
 const ftruncate = promisify(fs.ftruncate);
@@ -17,10 +19,16 @@ export async function getattr(core: UnionCore, rel: string, fh?: number): Promis
   const open = core.handles.get(fh) ?? core.unlinkedOpen(rel);
   if (open) {
     const st = await fstat(open.fd);
-    return toFuseStat(st, core.ino(st), 0n);
+    const stat = toFuseStat(st, core.ino(st), 0n);
+    // Unlinked through the union but whited out, not removed, on its read-only branch: the union's
+    // count has one name fewer than the branch file's, as on overlayfs.
+    if (isLibfuseHidden(open.rel) && !open.branch.modifiable) stat.nlink = Math.max(0, stat.nlink - 1);
+    return stat;
   }
   const node = await core.node(rel);
-  return toFuseStat(node.stat, core.ino(node.stat, rel === '/'), 0n);
+  const stat = toFuseStat(node.stat, core.ino(node.stat, rel === '/'), 0n);
+  if (stat.nlink > 1 && !core.branches[node.top].modifiable && (stat.mode & S_IFMT) !== S_IFDIR) stat.ownInode = true;
+  return stat;
 }
 
 export async function access(core: UnionCore, rel: string, mode: number): Promise<void> {

@@ -1,0 +1,62 @@
+#include "device.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vector>
+
+namespace strata {
+
+ssize_t Device::Read(char* buf, size_t size) const {
+  ssize_t n = read(fd_, buf, size);
+  if (n >= 0) return n;
+  // ENODEV: the connection was unmounted or aborted.
+  return errno == ENODEV ? 0 : -errno;
+}
+
+int Device::Send(int32_t error, uint64_t unique, std::initializer_list<struct iovec> payload) const {
+  struct fuse_out_header header = {};
+  std::vector<struct iovec> iov;
+  iov.reserve(payload.size() + 1);
+  iov.push_back(Piece(header));
+  size_t len = sizeof header;
+  for (const struct iovec& piece : payload) {
+    iov.push_back(piece);
+    len += piece.iov_len;
+  }
+  header.len = static_cast<uint32_t>(len);
+  header.error = error;
+  header.unique = unique;
+  ssize_t n = writev(fd_, iov.data(), static_cast<int>(iov.size()));
+  return n < 0 ? errno : 0;
+}
+
+void Device::Reply(uint64_t unique, std::initializer_list<struct iovec> payload) const {
+  // ENOENT: the request was interrupted and is gone; ENODEV: the connection is. Nothing to do either way.
+  int rc = Send(0, unique, payload);
+  if (rc != 0 && rc != ENOENT && rc != ENODEV) fprintf(stderr, "strata: FUSE reply failed: %s\n", strerror(rc));
+}
+
+void Device::Fail(uint64_t unique, int error) const {
+  int rc = Send(-error, unique, {});
+  if (rc != 0 && rc != ENOENT && rc != ENODEV) fprintf(stderr, "strata: FUSE reply failed: %s\n", strerror(rc));
+}
+
+int Device::InvalInode(uint64_t nodeid, int64_t off, int64_t len) const {
+  struct fuse_notify_inval_inode_out out = {};
+  out.ino = nodeid;
+  out.off = off;
+  out.len = len;
+  return Send(FUSE_NOTIFY_INVAL_INODE, 0, {Piece(out)});
+}
+
+int Device::InvalEntry(uint64_t parent, const std::string& name) const {
+  struct fuse_notify_inval_entry_out out = {};
+  out.parent = parent;
+  out.namelen = static_cast<uint32_t>(name.size());
+  return Send(FUSE_NOTIFY_INVAL_ENTRY, 0, {Piece(out), Piece(name.c_str(), name.size() + 1)});
+}
+
+}  // namespace strata

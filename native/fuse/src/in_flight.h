@@ -1,0 +1,40 @@
+// When each loop thread took the request it is serving: a request that sits unanswered (a branch
+// that is itself a stuck mount blocks even a native getattr) makes the worker report the union hung.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace strata {
+
+class InFlight {
+ public:
+  explicit InFlight(size_t slots) : slots_(slots), started_(new std::atomic<int64_t>[slots]) {
+    for (size_t i = 0; i < slots_; i++) started_[i] = 0;
+  }
+
+  void Start(size_t slot) { started_[slot].store(NowMs(), std::memory_order_relaxed); }
+  void End(size_t slot) { started_[slot].store(0, std::memory_order_relaxed); }
+
+  // Wall-clock milliseconds at which the oldest request still being served was taken; 0 when none.
+  int64_t OldestSince() const {
+    int64_t oldest = 0;
+    for (size_t i = 0; i < slots_; i++) {
+      int64_t at = started_[i].load(std::memory_order_relaxed);
+      if (at != 0 && (oldest == 0 || at < oldest)) oldest = at;
+    }
+    return oldest;
+  }
+
+ private:
+  static int64_t NowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  }
+
+  const size_t slots_;
+  std::unique_ptr<std::atomic<int64_t>[]> started_;
+};
+
+}  // namespace strata

@@ -1,0 +1,187 @@
+#include "nodes.h"
+
+#include <algorithm>
+
+#include "kernel_abi.h"
+
+namespace strata {
+namespace {
+
+// Deeper than any path the kernel can hold (PATH_MAX components of one byte each, twice over).
+constexpr int kMaxDepth = 8192;
+
+}  // namespace
+
+Nodes::Nodes() : next_id_(abi::kRootId + 1) {
+  // The root is never forgotten.
+  nodes_[abi::kRootId].lookups = 1;
+}
+
+uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, bool own_inode) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Key key{parent, name};
+  uint64_t id = 0;
+  auto entry = entries_.find(key);
+  // The same name answered with the same inode: the node the kernel has (its other names included).
+  if (entry != entries_.end()) {
+    auto node = nodes_.find(entry->second);
+    if (node != nodes_.end() && node->second.ino == ino && node->second.own_inode == own_inode) id = entry->second;
+  }
+  if (id == 0 && !own_inode) {
+    auto shared = by_ino_.find(ino);
+    if (shared != by_ino_.end()) id = shared->second;
+  }
+  if (id == 0) {
+    id = next_id_++;
+    Node& fresh = nodes_[id];
+    fresh.ino = ino;
+    fresh.own_inode = own_inode;
+    if (!own_inode) by_ino_[ino] = id;
+  }
+  Node& node = nodes_[id];
+  node.lookups++;
+  if (entry == entries_.end() || entry->second != id) {
+    if (entry != entries_.end()) Detach(Name{parent, name});
+    entries_[key] = id;
+    node.names.push_back(Name{parent, name});
+  }
+  return id;
+}
+
+void Nodes::Forget(uint64_t nodeid, uint64_t count) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end() || nodeid == abi::kRootId) return;
+  Node& node = it->second;
+  node.lookups = count >= node.lookups ? 0 : node.lookups - count;
+  if (node.lookups > 0) return;
+  for (const Name& name : node.names) {
+    auto entry = entries_.find(Key{name.parent, name.name});
+    if (entry != entries_.end() && entry->second == nodeid) entries_.erase(entry);
+  }
+  auto shared = by_ino_.find(node.ino);
+  if (shared != by_ino_.end() && shared->second == nodeid) by_ino_.erase(shared);
+  nodes_.erase(it);
+}
+
+std::optional<std::string> Nodes::PathLocked(uint64_t nodeid, int depth) const {
+  if (nodeid == abi::kRootId) return std::string("/");
+  if (depth > kMaxDepth) return std::nullopt;
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end()) return std::nullopt;
+  // A name whose directory the kernel has let go of is no way to reach the node any more.
+  for (const Name& name : it->second.names) {
+    std::optional<std::string> dir = PathLocked(name.parent, depth + 1);
+    if (!dir) continue;
+    return *dir == "/" ? "/" + name.name : *dir + "/" + name.name;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Nodes::Path(uint64_t nodeid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return PathLocked(nodeid, 0);
+}
+
+uint64_t Nodes::Find(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint64_t id = abi::kRootId;
+  for (size_t start = 1; start < path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    auto entry = entries_.find(Key{id, path.substr(start, end - start)});
+    if (entry == entries_.end()) return 0;
+    id = entry->second;
+    start = end + 1;
+  }
+  return id;
+}
+
+uint64_t Nodes::Child(uint64_t parent, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto entry = entries_.find(Key{parent, name});
+  return entry == entries_.end() ? 0 : entry->second;
+}
+
+size_t Nodes::Names(uint64_t nodeid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  return it == nodes_.end() ? 0 : it->second.names.size();
+}
+
+void Nodes::Detach(const Name& name) {
+  auto entry = entries_.find(Key{name.parent, name.name});
+  if (entry == entries_.end()) return;
+  auto node = nodes_.find(entry->second);
+  entries_.erase(entry);
+  if (node == nodes_.end()) return;
+  auto& names = node->second.names;
+  names.erase(std::remove(names.begin(), names.end(), name), names.end());
+}
+
+void Nodes::Unlinked(uint64_t parent, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Detach(Name{parent, name});
+}
+
+void Nodes::Renamed(uint64_t from_parent, const std::string& from, uint64_t to_parent, const std::string& to,
+                    bool exchange) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Name old_name{from_parent, from}, new_name{to_parent, to};
+  auto moved = entries_.find(Key{from_parent, from});
+  auto replaced = entries_.find(Key{to_parent, to});
+  uint64_t moved_id = moved == entries_.end() ? 0 : moved->second;
+  uint64_t replaced_id = replaced == entries_.end() ? 0 : replaced->second;
+  Detach(old_name);
+  Detach(new_name);
+  auto attach = [&](uint64_t id, const Name& name) {
+    auto node = nodes_.find(id);
+    if (node == nodes_.end()) return;
+    entries_[Key{name.parent, name.name}] = id;
+    node->second.names.push_back(name);
+  };
+  if (moved_id != 0) attach(moved_id, new_name);
+  if (exchange && replaced_id != 0) attach(replaced_id, old_name);
+}
+
+int32_t Nodes::Opened(uint64_t nodeid, bool eligible, const std::function<int32_t()>& backing) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end()) return 0;
+  Node& node = it->second;
+  bool cached_opens = node.opens > node.passthrough_opens;
+  node.opens++;
+  if (node.backing == 0 && eligible && !cached_opens) node.backing = std::max<int32_t>(backing(), 0);
+  if (node.backing == 0) return 0;
+  node.passthrough_opens++;
+  return node.backing;
+}
+
+Nodes::Release Nodes::Released(uint64_t nodeid, bool passed_through) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Release out;
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end()) return out;
+  Node& node = it->second;
+  if (node.opens > 0) node.opens--;
+  if (passed_through && node.passthrough_opens > 0 && --node.passthrough_opens == 0) {
+    out.close_backing = node.backing;
+    node.backing = 0;
+  }
+  out.unlink_hidden = node.opens == 0 && node.hidden;
+  return out;
+}
+
+bool Nodes::IsOpen(uint64_t nodeid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  return it != nodes_.end() && it->second.opens > 0;
+}
+
+void Nodes::MarkHidden(uint64_t nodeid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it != nodes_.end()) it->second.hidden = true;
+}
+
+}  // namespace strata

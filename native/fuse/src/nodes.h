@@ -1,0 +1,91 @@
+// The kernel's node ids and what they stand for. A node is one union inode: every name of a hard link
+// the kernel looks up gets the same node id, so it keeps one inode (one page cache, one set of
+// attributes) for all of them, as overlayfs does. The exception is overlayfs' too: a hard-linked file
+// on a branch it would be copied up from gets a node per name, since a copy-up parts its names.
+//
+// A node keeps the names the kernel reached it by, each as (parent node id, name), so its union path
+// is built afresh from the parents on every request: renaming a directory moves everything below it
+// at once. Nodes live while the kernel holds lookups on them (FORGET releases them); node ids are
+// never reused, so a stale one can only miss. Open counts let an unlinked open file keep a name
+// (libfuse's hidden-file rule, see requests.cc).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace strata {
+
+class Nodes {
+ public:
+  Nodes();
+
+  // A name the kernel now holds (a LOOKUP, or an entry made): its node id, one more lookup on it.
+  // `own_inode`: this name must not share a node with the inode's other names.
+  uint64_t Ref(uint64_t parent, const std::string& name, uint64_t ino, bool own_inode);
+  // FORGET.
+  void Forget(uint64_t nodeid, uint64_t count);
+
+  // The node's union path through its first name still reachable from the root.
+  std::optional<std::string> Path(uint64_t nodeid) const;
+  // The node id a union path leads to through names the kernel holds, or 0.
+  uint64_t Find(const std::string& path) const;
+  // The node a name in a directory leads to, or 0.
+  uint64_t Child(uint64_t parent, const std::string& name) const;
+  // How many names the node is known by.
+  size_t Names(uint64_t nodeid) const;
+
+  void Unlinked(uint64_t parent, const std::string& name);
+  // A rename through the union (the entry that was at the target, if any, loses that name; with
+  // `exchange` the two swap).
+  void Renamed(uint64_t from_parent, const std::string& from, uint64_t to_parent, const std::string& to, bool exchange);
+
+  // An open handle, and how its I/O runs: a node's opens all go through the kernel's page cache or all
+  // pass through to one backing file (the kernel refuses a mix, and a second backing file). Returns
+  // the backing id to name in the open reply, or 0 for the page cache. `backing` registers one for
+  // this open, when the node has none and may pass through (`eligible`): > 0 on success.
+  int32_t Opened(uint64_t nodeid, bool eligible, const std::function<int32_t()>& backing);
+  struct Release {
+    bool unlink_hidden = false;  // the last handle of a node whose name is a hidden one (see Hide)
+    int32_t close_backing = 0;   // the backing id no open handle uses any more
+  };
+  Release Released(uint64_t nodeid, bool passed_through);
+  bool IsOpen(uint64_t nodeid) const;
+  // The node was renamed to a hidden name to outlive an unlink while open.
+  void MarkHidden(uint64_t nodeid);
+
+ private:
+  struct Name {
+    uint64_t parent;
+    std::string name;
+    bool operator==(const Name& o) const { return parent == o.parent && name == o.name; }
+  };
+  struct Node {
+    uint64_t ino = 0;
+    uint64_t lookups = 0;
+    std::vector<Name> names;
+    int opens = 0;
+    int passthrough_opens = 0;
+    int32_t backing = 0;
+    bool hidden = false;
+    bool own_inode = false;
+  };
+  using Key = std::pair<uint64_t, std::string>;
+
+  // Caller holds mutex_.
+  void Detach(const Name& name);
+  std::optional<std::string> PathLocked(uint64_t nodeid, int depth) const;
+
+  mutable std::mutex mutex_;
+  uint64_t next_id_;
+  std::unordered_map<uint64_t, Node> nodes_;
+  std::unordered_map<uint64_t, uint64_t> by_ino_;  // shared nodes only
+  std::map<Key, uint64_t> entries_;
+};
+
+}  // namespace strata

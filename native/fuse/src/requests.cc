@@ -1,0 +1,781 @@
+#include "requests.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "device.h"
+#include "kernel_abi.h"
+#include "mount.h"
+#include "nodes.h"
+#include "ops.h"
+#include "request.h"
+
+namespace strata {
+namespace {
+
+// The pages of the largest write (FUSE_MAX_PAGES).
+constexpr uint16_t kMaxPages = 256;
+// What the kernel offers that this binding takes. Not writeback caching (it would hide writes from
+// the union and is incompatible with passthrough), not the kernel's POSIX locks protocol (locks stay
+// local to the kernel), not READDIRPLUS (the kernel looks names up as it needs them).
+constexpr uint64_t kWanted = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS |
+                             FUSE_ASYNC_DIO | FUSE_MAX_PAGES;
+constexpr int kHideTries = 10;
+
+// A request's fixed argument, after the header; nullptr when the request is too short for it.
+template <typename T>
+const T* Arg(const char* body, size_t len) {
+  return len >= sizeof(T) ? reinterpret_cast<const T*>(body) : nullptr;
+}
+
+std::string Join(const std::string& dir, const char* name) { return dir == "/" ? "/" + std::string(name) : dir + "/" + name; }
+
+void Split(double seconds, uint64_t* sec, uint32_t* nsec) {
+  if (seconds <= 0) {
+    *sec = 0, *nsec = 0;
+    return;
+  }
+  double whole = std::floor(seconds);
+  *sec = static_cast<uint64_t>(whole);
+  *nsec = static_cast<uint32_t>((seconds - whole) * 1e9);
+}
+
+void FillAttr(const struct stat& st, struct fuse_attr* attr) {
+  attr->ino = st.st_ino;
+  attr->size = st.st_size;
+  attr->blocks = st.st_blocks;
+  attr->atime = st.st_atim.tv_sec;
+  attr->mtime = st.st_mtim.tv_sec;
+  attr->ctime = st.st_ctim.tv_sec;
+  attr->atimensec = st.st_atim.tv_nsec;
+  attr->mtimensec = st.st_mtim.tv_nsec;
+  attr->ctimensec = st.st_ctim.tv_nsec;
+  attr->mode = st.st_mode;
+  attr->nlink = st.st_nlink;
+  attr->uid = st.st_uid;
+  attr->gid = st.st_gid;
+  attr->rdev = st.st_rdev;
+  attr->blksize = st.st_blksize;
+}
+
+// A directory listing, read whole at offset 0 and paged to the kernel by entry index.
+struct DirHandle {
+  uint64_t fh = 0;  // the ops' handle
+  std::mutex mutex;
+  bool filled = false;
+  struct Entry {
+    std::string name;
+    uint64_t ino;
+    uint32_t type;
+  };
+  std::vector<Entry> entries;
+
+  static int Fill(void* buf, const char* name, const struct stat* st, off_t, enum fuse_fill_dir_flags) {
+    auto* dh = static_cast<DirHandle*>(buf);
+    dh->entries.push_back(Entry{name, st ? static_cast<uint64_t>(st->st_ino) : abi::kUnknownIno,
+                                st ? static_cast<uint32_t>((st->st_mode & S_IFMT) >> 12) : static_cast<uint32_t>(DT_UNKNOWN)});
+    return 0;
+  }
+};
+
+DirHandle* DirOf(uint64_t fh) { return reinterpret_cast<DirHandle*>(fh); }
+
+class Served {
+ public:
+  Served(Mount& mount, const struct fuse_in_header& in, const char* body, size_t len)
+      : mount_(mount), dev_(mount.device()), nodes_(mount.nodes()), in_(in), body_(body), len_(len) {}
+
+  bool Run();
+
+ private:
+  void Fail(int error) { dev_.Fail(in_.unique, error); }
+  void Ok() { dev_.Reply(in_.unique, {}); }
+  // rc: >= 0 success (replied empty), < 0 -errno.
+  void Status(int rc) { rc < 0 ? Fail(-rc) : Ok(); }
+  template <typename T>
+  void Reply(const T& out) {
+    dev_.Reply(in_.unique, {Piece(out)});
+  }
+
+  std::optional<std::string> NodePath(uint64_t nodeid) const { return nodes_.Path(nodeid); }
+  // The name following the fixed argument T (or the body's start), NUL-terminated by the kernel.
+  const char* Name(size_t skip = 0) const { return skip < len_ ? body_ + skip : nullptr; }
+
+  void Entry(uint64_t parent, const char* name, const std::string& path);
+  bool FillEntry(uint64_t parent, const char* name, const std::string& path, struct fuse_file_info* fi,
+                 struct fuse_entry_out* out, int* rc);
+
+  void Init();
+  void Lookup();
+  void Forget();
+  void BatchForget();
+  void GetAttr();
+  void SetAttr();
+  void ReadLink();
+  void MkNod();
+  void MkDir();
+  void SymLink();
+  void Unlink(bool dir);
+  void Rename(uint32_t flags, uint64_t newdir, size_t skip);
+  void Link();
+  void Open();
+  void Create();
+  void Read();
+  void Write();
+  void StatFs();
+  void Release();
+  void FSync();
+  void SetXattr();
+  void GetXattr(bool list);
+  void RemoveXattr();
+  void Flush();
+  void OpenDir();
+  void ReadDir();
+  void ReleaseDir();
+  void Access();
+  void FAllocate();
+  void CopyFileRange();
+
+  // libfuse's rule for a name unlinked (or renamed over) while open: it is renamed to a hidden name
+  // the union serves from the open handle, and unlinked at the last release.
+  int Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node);
+  void OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out);
+
+  Mount& mount_;
+  const Device& dev_;
+  Nodes& nodes_;
+  const struct fuse_in_header& in_;
+  const char* body_;
+  size_t len_;
+};
+
+bool Served::FillEntry(uint64_t parent, const char* name, const std::string& path, struct fuse_file_info* fi,
+                       struct fuse_entry_out* out, int* rc) {
+  struct stat st;
+  bool own_inode = false;
+  *rc = op::GetAttr(path.c_str(), &st, fi, &own_inode);
+  const ServeConfig& config = mount_.config();
+  *out = {};
+  if (*rc == -ENOENT && fi == nullptr) {
+    mount_.known().NoteMissing(path, parent);
+    if (config.negative_timeout <= 0) return false;
+    // Node id 0: the kernel caches the name as missing for this long.
+    Split(config.negative_timeout, &out->entry_valid, &out->entry_valid_nsec);
+    *rc = 0;
+    return true;
+  }
+  if (*rc < 0) return false;
+  mount_.known().Note(path, parent);
+  out->nodeid = nodes_.Ref(parent, name, st.st_ino, own_inode);
+  Split(config.entry_timeout, &out->entry_valid, &out->entry_valid_nsec);
+  Split(config.attr_timeout, &out->attr_valid, &out->attr_valid_nsec);
+  FillAttr(st, &out->attr);
+  return true;
+}
+
+void Served::Entry(uint64_t parent, const char* name, const std::string& path) {
+  struct fuse_entry_out out;
+  int rc;
+  if (!FillEntry(parent, name, path, nullptr, &out, &rc)) return Fail(-rc);
+  Reply(out);
+}
+
+void Served::Init() {
+  // Older kernels send a shorter init_in (no flags2): its first four words are all they have.
+  if (len_ < 4 * sizeof(uint32_t)) return Fail(EINVAL);
+  struct fuse_init_in arg = {};
+  memcpy(&arg, body_, std::min(len_, sizeof arg));
+  struct fuse_init_out out = {};
+  out.major = FUSE_KERNEL_VERSION;
+  if (arg.major != FUSE_KERNEL_VERSION) {
+    // A newer major: answer ours and the kernel asks again; an older one cannot be served.
+    if (arg.major > FUSE_KERNEL_VERSION) return Reply(out);
+    return Fail(EPROTO);
+  }
+  out.minor = std::min<uint32_t>(arg.minor, FUSE_KERNEL_MINOR_VERSION);
+  uint64_t offered = arg.flags;
+  if (arg.flags & FUSE_INIT_EXT) offered |= static_cast<uint64_t>(arg.flags2) << 32;
+  uint64_t want = kWanted & offered;
+  const ServeConfig& config = mount_.config();
+  if (config.passthrough && (offered & abi::kInitPassthrough)) {
+    want |= FUSE_INIT_EXT | abi::kInitPassthrough;
+    // Backing files must not be on a stacked filesystem themselves (or they cannot be passed through).
+    abi::MaxStackDepth(out) = 1;
+  }
+  out.flags = static_cast<uint32_t>(want);
+  out.flags2 = static_cast<uint32_t>(want >> 32);
+  out.max_readahead = arg.max_readahead;
+  out.max_write = config.max_write;
+  out.max_pages = kMaxPages;
+  out.time_gran = 1;
+  mount_.Initialized((want & abi::kInitPassthrough) != 0);
+  Reply(out);
+}
+
+void Served::Lookup() {
+  std::optional<std::string> dir = NodePath(in_.nodeid);
+  const char* name = Name();
+  if (!dir || name == nullptr) return Fail(ESTALE);
+  Entry(in_.nodeid, name, Join(*dir, name));
+}
+
+void Served::Forget() {
+  const auto* arg = Arg<struct fuse_forget_in>(body_, len_);
+  if (arg == nullptr) return;
+  nodes_.Forget(in_.nodeid, arg->nlookup);
+  mount_.counters().Count(Counters::kForget);
+}
+
+void Served::BatchForget() {
+  const auto* arg = Arg<struct fuse_batch_forget_in>(body_, len_);
+  if (arg == nullptr) return;
+  const auto* one = reinterpret_cast<const struct fuse_forget_one*>(body_ + sizeof *arg);
+  size_t count = std::min<size_t>(arg->count, (len_ - sizeof *arg) / sizeof *one);
+  for (size_t i = 0; i < count; i++) {
+    nodes_.Forget(one[i].nodeid, one[i].nlookup);
+    mount_.counters().Count(Counters::kForget);
+  }
+}
+
+void Served::GetAttr() {
+  const auto* arg = Arg<struct fuse_getattr_in>(body_, len_);
+  struct fuse_file_info fi = {};
+  bool with_fh = arg != nullptr && (arg->getattr_flags & FUSE_GETATTR_FH);
+  if (with_fh) fi.fh = arg->fh;
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path && !with_fh) return Fail(ESTALE);
+  struct stat st;
+  int rc = op::GetAttr(path ? path->c_str() : nullptr, &st, with_fh ? &fi : nullptr, nullptr);
+  if (rc < 0) return Fail(-rc);
+  struct fuse_attr_out out = {};
+  Split(mount_.config().attr_timeout, &out.attr_valid, &out.attr_valid_nsec);
+  FillAttr(st, &out.attr);
+  Reply(out);
+}
+
+void Served::SetAttr() {
+  const auto* arg = Arg<struct fuse_setattr_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  const char* p = path->c_str();
+  struct fuse_file_info fi = {};
+  struct fuse_file_info* with = nullptr;
+  if (arg->valid & FATTR_FH) {
+    fi.fh = arg->fh;
+    with = &fi;
+  }
+  uint32_t valid = arg->valid;
+  int rc = 0;
+  // libfuse's order: mode, owner, size, times.
+  if (valid & FATTR_MODE) rc = op::ChMod(p, arg->mode, with);
+  if (rc == 0 && (valid & (FATTR_UID | FATTR_GID))) {
+    uid_t uid = (valid & FATTR_UID) ? arg->uid : static_cast<uid_t>(-1);
+    gid_t gid = (valid & FATTR_GID) ? arg->gid : static_cast<gid_t>(-1);
+    rc = op::ChOwn(p, uid, gid, with);
+  }
+  if (rc == 0 && (valid & FATTR_SIZE)) rc = op::Truncate(p, static_cast<off_t>(arg->size), with);
+  if (rc == 0 && (valid & (FATTR_ATIME | FATTR_MTIME))) {
+    struct timespec tv[2] = {};
+    tv[0].tv_nsec = UTIME_OMIT;
+    tv[1].tv_nsec = UTIME_OMIT;
+    if (valid & FATTR_ATIME_NOW) {
+      tv[0].tv_nsec = UTIME_NOW;
+    } else if (valid & FATTR_ATIME) {
+      tv[0] = {static_cast<time_t>(arg->atime), static_cast<long>(arg->atimensec)};
+    }
+    if (valid & FATTR_MTIME_NOW) {
+      tv[1].tv_nsec = UTIME_NOW;
+    } else if (valid & FATTR_MTIME) {
+      tv[1] = {static_cast<time_t>(arg->mtime), static_cast<long>(arg->mtimensec)};
+    }
+    rc = op::UTimeNs(p, tv, with);
+  }
+  if (rc < 0) return Fail(-rc);
+  struct stat st;
+  rc = op::GetAttr(p, &st, with, nullptr);
+  if (rc < 0) return Fail(-rc);
+  struct fuse_attr_out out = {};
+  Split(mount_.config().attr_timeout, &out.attr_valid, &out.attr_valid_nsec);
+  FillAttr(st, &out.attr);
+  Reply(out);
+}
+
+void Served::ReadLink() {
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  std::vector<char> buf(PATH_MAX + 1);
+  int rc = op::ReadLink(path->c_str(), buf.data(), buf.size());
+  if (rc < 0) return Fail(-rc);
+  dev_.Reply(in_.unique, {Piece(buf.data(), strlen(buf.data()))});
+}
+
+void Served::MkNod() {
+  const auto* arg = Arg<struct fuse_mknod_in>(body_, len_);
+  std::optional<std::string> dir = NodePath(in_.nodeid);
+  const char* name = Name(sizeof(struct fuse_mknod_in));
+  if (arg == nullptr || name == nullptr) return Fail(EINVAL);
+  if (!dir) return Fail(ESTALE);
+  Request::current.umask = arg->umask;
+  std::string path = Join(*dir, name);
+  int rc = op::MkNod(path.c_str(), arg->mode, arg->rdev);
+  if (rc < 0) return Fail(-rc);
+  Entry(in_.nodeid, name, path);
+}
+
+void Served::MkDir() {
+  const auto* arg = Arg<struct fuse_mkdir_in>(body_, len_);
+  std::optional<std::string> dir = NodePath(in_.nodeid);
+  const char* name = Name(sizeof(struct fuse_mkdir_in));
+  if (arg == nullptr || name == nullptr) return Fail(EINVAL);
+  if (!dir) return Fail(ESTALE);
+  Request::current.umask = arg->umask;
+  std::string path = Join(*dir, name);
+  int rc = op::MkDir(path.c_str(), arg->mode);
+  if (rc < 0) return Fail(-rc);
+  Entry(in_.nodeid, name, path);
+}
+
+void Served::SymLink() {
+  // The new entry's name, then the link's target.
+  const char* name = Name();
+  std::optional<std::string> dir = NodePath(in_.nodeid);
+  if (name == nullptr) return Fail(EINVAL);
+  size_t name_len = strnlen(name, len_);
+  const char* target = Name(name_len + 1);
+  if (target == nullptr) return Fail(EINVAL);
+  if (!dir) return Fail(ESTALE);
+  std::string path = Join(*dir, name);
+  int rc = op::SymLink(target, path.c_str());
+  if (rc < 0) return Fail(-rc);
+  Entry(in_.nodeid, name, path);
+}
+
+int Served::Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node) {
+  static std::atomic<uint32_t> counter{0};
+  size_t slash = path.rfind('/');
+  std::string dir = path.substr(0, slash + 1);
+  for (int i = 0; i < kHideTries; i++) {
+    char hidden[32];
+    snprintf(hidden, sizeof hidden, ".fuse_hidden%08x%08x", static_cast<uint32_t>(node), counter++);
+    std::string hidden_path = dir + hidden;
+    struct stat st;
+    if (op::GetAttr(hidden_path.c_str(), &st, nullptr, nullptr) != -ENOENT) continue;
+    int rc = op::Rename(path.c_str(), hidden_path.c_str(), 0);
+    if (rc < 0) return rc;
+    nodes_.Renamed(parent, name, parent, hidden, false);
+    nodes_.MarkHidden(node);
+    return 0;
+  }
+  return -EBUSY;
+}
+
+void Served::Unlink(bool dir) {
+  const char* name = Name();
+  std::optional<std::string> parent = NodePath(in_.nodeid);
+  if (name == nullptr) return Fail(EINVAL);
+  if (!parent) return Fail(ESTALE);
+  std::string path = Join(*parent, name);
+  if (!dir) {
+    uint64_t child = nodes_.Child(in_.nodeid, name);
+    // Its last name the kernel knows: the open file needs one to be served by.
+    if (child != 0 && nodes_.IsOpen(child) && nodes_.Names(child) == 1) return Status(Hide(in_.nodeid, name, path, child));
+  }
+  int rc = dir ? op::RmDir(path.c_str()) : op::Unlink(path.c_str());
+  if (rc == 0) nodes_.Unlinked(in_.nodeid, name);
+  Status(rc);
+}
+
+void Served::Rename(uint32_t flags, uint64_t newdir, size_t skip) {
+  const char* from = Name(skip);
+  if (from == nullptr) return Fail(EINVAL);
+  const char* to = Name(skip + strnlen(from, len_ - skip) + 1);
+  if (to == nullptr) return Fail(EINVAL);
+  std::optional<std::string> from_dir = NodePath(in_.nodeid), to_dir = NodePath(newdir);
+  if (!from_dir || !to_dir) return Fail(ESTALE);
+  std::string from_path = Join(*from_dir, from), to_path = Join(*to_dir, to);
+  if (!(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE))) {
+    uint64_t target = nodes_.Child(newdir, to);
+    if (target != 0 && nodes_.IsOpen(target) && nodes_.Names(target) == 1) {
+      int rc = Hide(newdir, to, to_path, target);
+      if (rc < 0) return Fail(-rc);
+    }
+  }
+  int rc = op::Rename(from_path.c_str(), to_path.c_str(), flags);
+  if (rc == 0) nodes_.Renamed(in_.nodeid, from, newdir, to, flags & RENAME_EXCHANGE);
+  Status(rc);
+}
+
+void Served::Link() {
+  const auto* arg = Arg<struct fuse_link_in>(body_, len_);
+  const char* name = Name(sizeof(struct fuse_link_in));
+  if (arg == nullptr || name == nullptr) return Fail(EINVAL);
+  std::optional<std::string> from = NodePath(arg->oldnodeid), dir = NodePath(in_.nodeid);
+  if (!from || !dir) return Fail(ESTALE);
+  std::string path = Join(*dir, name);
+  int rc = op::Link(from->c_str(), path.c_str());
+  if (rc < 0) return Fail(-rc);
+  Entry(in_.nodeid, name, path);
+}
+
+void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out) {
+  *out = {};
+  out->fh = fi.fh;
+  if (fi.keep_cache) out->open_flags |= FOPEN_KEEP_CACHE;
+  if (fi.direct_io) out->open_flags |= FOPEN_DIRECT_IO;
+  int32_t backing = nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), [&] { return mount_.OpenBacking(fi.fh); });
+  if (backing > 0) {
+    // The kernel refuses a passthrough open with any other flag but direct_io, parallel direct
+    // writes and noflush (FOPEN_PASSTHROUGH_MASK); the page cache is the backing file's anyway.
+    out->open_flags = abi::kOpenPassthrough;
+    abi::BackingId(*out) = backing;
+    mount_.files().PassedThrough(fi.fh);
+    mount_.counters().Count(Counters::kPassthrough);
+  }
+}
+
+void Served::Open() {
+  const auto* arg = Arg<struct fuse_open_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  struct fuse_file_info fi = {};
+  fi.flags = static_cast<int>(arg->flags);
+  int rc = op::Open(path->c_str(), &fi);
+  if (rc < 0) return Fail(-rc);
+  struct fuse_open_out out;
+  OpenReply(in_.nodeid, fi, &out);
+  Reply(out);
+}
+
+void Served::Create() {
+  const auto* arg = Arg<struct fuse_create_in>(body_, len_);
+  const char* name = Name(sizeof(struct fuse_create_in));
+  if (arg == nullptr || name == nullptr) return Fail(EINVAL);
+  std::optional<std::string> dir = NodePath(in_.nodeid);
+  if (!dir) return Fail(ESTALE);
+  Request::current.umask = arg->umask;
+  std::string path = Join(*dir, name);
+  struct fuse_file_info fi = {};
+  fi.flags = static_cast<int>(arg->flags);
+  int rc = op::Create(path.c_str(), arg->mode, &fi);
+  if (rc < 0) return Fail(-rc);
+  struct fuse_entry_out entry;
+  if (!FillEntry(in_.nodeid, name, path, &fi, &entry, &rc)) {
+    op::Release(path.c_str(), &fi);
+    return Fail(-rc);
+  }
+  struct fuse_open_out open;
+  OpenReply(entry.nodeid, fi, &open);
+  dev_.Reply(in_.unique, {Piece(entry), Piece(open)});
+}
+
+void Served::Read() {
+  const auto* arg = Arg<struct fuse_read_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct fuse_file_info fi = {};
+  fi.fh = arg->fh;
+  thread_local std::vector<char> buf;
+  buf.resize(std::max<size_t>(buf.size(), arg->size));
+  int n = op::Read(path ? path->c_str() : nullptr, buf.data(), arg->size, static_cast<off_t>(arg->offset), &fi);
+  if (n < 0) return Fail(-n);
+  dev_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(n))});
+}
+
+void Served::Write() {
+  const auto* arg = Arg<struct fuse_write_in>(body_, len_);
+  if (arg == nullptr || len_ - sizeof *arg < arg->size) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct fuse_file_info fi = {};
+  fi.fh = arg->fh;
+  fi.writepage = (arg->write_flags & FUSE_WRITE_CACHE) != 0;
+  struct fuse_bufvec data = FUSE_BUFVEC_INIT(arg->size);
+  data.buf[0].mem = const_cast<char*>(body_ + sizeof *arg);
+  int n = op::WriteBuf(path ? path->c_str() : nullptr, &data, static_cast<off_t>(arg->offset), &fi);
+  if (n < 0) return Fail(-n);
+  struct fuse_write_out out = {};
+  out.size = static_cast<uint32_t>(n);
+  Reply(out);
+}
+
+void Served::StatFs() {
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct statvfs st = {};
+  int rc = op::StatFs(path ? path->c_str() : "/", &st);
+  if (rc < 0) return Fail(-rc);
+  struct fuse_statfs_out out = {};
+  out.st.blocks = st.f_blocks;
+  out.st.bfree = st.f_bfree;
+  out.st.bavail = st.f_bavail;
+  out.st.files = st.f_files;
+  out.st.ffree = st.f_ffree;
+  out.st.bsize = static_cast<uint32_t>(st.f_bsize);
+  out.st.namelen = static_cast<uint32_t>(st.f_namemax);
+  out.st.frsize = static_cast<uint32_t>(st.f_frsize);
+  Reply(out);
+}
+
+void Served::Release() {
+  const auto* arg = Arg<struct fuse_release_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  const char* p = path ? path->c_str() : nullptr;
+  struct fuse_file_info fi = {};
+  fi.fh = arg->fh;
+  fi.flags = static_cast<int>(arg->flags);
+  if (arg->release_flags & FUSE_RELEASE_FLUSH) op::Flush(p, &fi);
+  bool passed_through = mount_.files().Get(fi.fh).passed_through;
+  op::Release(p, &fi);
+  Nodes::Release released = nodes_.Released(in_.nodeid, passed_through);
+  if (released.close_backing > 0) mount_.CloseBacking(released.close_backing);
+  if (released.unlink_hidden && path) {
+    size_t slash = path->rfind('/');
+    std::string dir = slash == 0 ? "/" : path->substr(0, slash);
+    uint64_t parent = nodes_.Find(dir);
+    if (op::Unlink(p) == 0 && parent != 0) nodes_.Unlinked(parent, path->substr(slash + 1));
+  }
+  Ok();
+}
+
+void Served::FSync() {
+  const auto* arg = Arg<struct fuse_fsync_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct fuse_file_info fi = {};
+  fi.fh = arg->fh;
+  Status(op::FSync(path ? path->c_str() : nullptr, arg->fsync_flags & 1, &fi));
+}
+
+void Served::SetXattr() {
+  // Without FUSE_SETXATTR_EXT the argument is the old 8-byte one: size, flags.
+  constexpr size_t kArg = FUSE_COMPAT_SETXATTR_IN_SIZE;
+  const char* name = Name(kArg);
+  if (len_ < kArg || name == nullptr) return Fail(EINVAL);
+  uint32_t size, flags;
+  memcpy(&size, body_, 4);
+  memcpy(&flags, body_ + 4, 4);
+  size_t name_len = strnlen(name, len_ - kArg);
+  if (kArg + name_len + 1 + size > len_) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  Status(op::SetXattr(path->c_str(), name, name + name_len + 1, size, static_cast<int>(flags)));
+}
+
+void Served::GetXattr(bool list) {
+  const auto* arg = Arg<struct fuse_getxattr_in>(body_, len_);
+  const char* name = list ? "" : Name(sizeof(struct fuse_getxattr_in));
+  if (arg == nullptr || name == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  std::vector<char> buf(arg->size);
+  int rc = list ? op::ListXattr(path->c_str(), buf.data(), arg->size)
+                : op::GetXattr(path->c_str(), name, buf.data(), arg->size);
+  if (rc < 0) return Fail(-rc);
+  if (arg->size == 0) {
+    struct fuse_getxattr_out out = {};
+    out.size = static_cast<uint32_t>(rc);
+    return Reply(out);
+  }
+  dev_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(rc))});
+}
+
+void Served::RemoveXattr() {
+  const char* name = Name();
+  if (name == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  Status(op::RemoveXattr(path->c_str(), name));
+}
+
+void Served::Flush() {
+  const auto* arg = Arg<struct fuse_flush_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct fuse_file_info fi = {};
+  fi.fh = arg->fh;
+  Status(op::Flush(path ? path->c_str() : nullptr, &fi));
+}
+
+void Served::OpenDir() {
+  const auto* arg = Arg<struct fuse_open_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  struct fuse_file_info fi = {};
+  fi.flags = static_cast<int>(arg->flags);
+  int rc = op::OpenDir(path->c_str(), &fi);
+  if (rc < 0) return Fail(-rc);
+  auto* dh = new DirHandle;
+  dh->fh = fi.fh;
+  struct fuse_open_out out = {};
+  out.fh = reinterpret_cast<uint64_t>(dh);
+  Reply(out);
+}
+
+void Served::ReadDir() {
+  const auto* arg = Arg<struct fuse_read_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  DirHandle* dh = DirOf(arg->fh);
+  std::lock_guard<std::mutex> lock(dh->mutex);
+  if (arg->offset == 0 || !dh->filled) {
+    std::optional<std::string> path = NodePath(in_.nodeid);
+    if (!path) return Fail(ESTALE);
+    dh->entries.clear();
+    struct fuse_file_info fi = {};
+    fi.fh = dh->fh;
+    int rc = op::ReadDir(path->c_str(), dh, DirHandle::Fill, 0, &fi, static_cast<enum fuse_readdir_flags>(0));
+    if (rc < 0) return Fail(-rc);
+    dh->filled = true;
+  }
+  std::vector<char> out;
+  out.reserve(arg->size);
+  for (size_t i = arg->offset; i < dh->entries.size(); i++) {
+    const DirHandle::Entry& e = dh->entries[i];
+    size_t size = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + e.name.size());
+    if (out.size() + size > arg->size) break;
+    size_t at = out.size();
+    out.resize(at + size, 0);
+    auto* dirent = reinterpret_cast<struct fuse_dirent*>(out.data() + at);
+    dirent->ino = e.ino;
+    dirent->off = i + 1;
+    dirent->namelen = static_cast<uint32_t>(e.name.size());
+    dirent->type = e.type;
+    memcpy(out.data() + at + FUSE_NAME_OFFSET, e.name.data(), e.name.size());
+  }
+  dev_.Reply(in_.unique, {Piece(out.data(), out.size())});
+}
+
+void Served::ReleaseDir() {
+  const auto* arg = Arg<struct fuse_release_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  DirHandle* dh = DirOf(arg->fh);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct fuse_file_info fi = {};
+  fi.fh = dh->fh;
+  op::ReleaseDir(path ? path->c_str() : nullptr, &fi);
+  delete dh;
+  Ok();
+}
+
+void Served::Access() {
+  const auto* arg = Arg<struct fuse_access_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  if (!path) return Fail(ESTALE);
+  Status(op::Access(path->c_str(), static_cast<int>(arg->mask)));
+}
+
+void Served::FAllocate() {
+  const auto* arg = Arg<struct fuse_fallocate_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  struct fuse_file_info fi = {};
+  fi.fh = arg->fh;
+  Status(op::FAllocate(path ? path->c_str() : nullptr, static_cast<int>(arg->mode), static_cast<off_t>(arg->offset),
+                       static_cast<off_t>(arg->length), &fi));
+}
+
+void Served::CopyFileRange() {
+  const auto* arg = Arg<struct fuse_copy_file_range_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> out_path = NodePath(arg->nodeid_out);
+  struct fuse_file_info in = {}, out = {};
+  in.fh = arg->fh_in;
+  out.fh = arg->fh_out;
+  ssize_t n = op::CopyFileRange(nullptr, &in, static_cast<off_t>(arg->off_in), out_path ? out_path->c_str() : nullptr,
+                                &out, static_cast<off_t>(arg->off_out), arg->len, static_cast<int>(arg->flags));
+  if (n < 0) return Fail(static_cast<int>(-n));
+  struct fuse_write_out reply = {};
+  reply.size = static_cast<uint32_t>(n);
+  Reply(reply);
+}
+
+bool Served::Run() {
+  switch (in_.opcode) {
+    case FUSE_INIT: Init(); break;
+    case FUSE_DESTROY: Ok(); return false;
+    case FUSE_LOOKUP: Lookup(); break;
+    // No reply to these three.
+    case FUSE_FORGET: Forget(); break;
+    case FUSE_BATCH_FORGET: BatchForget(); break;
+    case FUSE_INTERRUPT: break;
+    case FUSE_GETATTR: GetAttr(); break;
+    case FUSE_SETATTR: SetAttr(); break;
+    case FUSE_READLINK: ReadLink(); break;
+    case FUSE_SYMLINK: SymLink(); break;
+    case FUSE_MKNOD: MkNod(); break;
+    case FUSE_MKDIR: MkDir(); break;
+    case FUSE_UNLINK: Unlink(false); break;
+    case FUSE_RMDIR: Unlink(true); break;
+    case FUSE_RENAME: {
+      const auto* arg = Arg<struct fuse_rename_in>(body_, len_);
+      if (arg == nullptr) return Fail(EINVAL), true;
+      Rename(0, arg->newdir, sizeof *arg);
+      break;
+    }
+    case FUSE_RENAME2: {
+      const auto* arg = Arg<struct fuse_rename2_in>(body_, len_);
+      if (arg == nullptr) return Fail(EINVAL), true;
+      Rename(arg->flags, arg->newdir, sizeof *arg);
+      break;
+    }
+    case FUSE_LINK: Link(); break;
+    case FUSE_OPEN: Open(); break;
+    case FUSE_CREATE: Create(); break;
+    case FUSE_READ: Read(); break;
+    case FUSE_WRITE: Write(); break;
+    case FUSE_STATFS: StatFs(); break;
+    case FUSE_RELEASE: Release(); break;
+    case FUSE_FSYNC: FSync(); break;
+    case FUSE_SETXATTR: SetXattr(); break;
+    case FUSE_GETXATTR: GetXattr(false); break;
+    case FUSE_LISTXATTR: GetXattr(true); break;
+    case FUSE_REMOVEXATTR: RemoveXattr(); break;
+    case FUSE_FLUSH: Flush(); break;
+    case FUSE_OPENDIR: OpenDir(); break;
+    case FUSE_READDIR: ReadDir(); break;
+    case FUSE_RELEASEDIR: ReleaseDir(); break;
+    case FUSE_ACCESS: Access(); break;
+    case FUSE_FALLOCATE: FAllocate(); break;
+    case FUSE_COPY_FILE_RANGE: CopyFileRange(); break;
+    // The answer to a notification this binding never sends.
+    case FUSE_NOTIFY_REPLY: break;
+    // Everything else (locks, ioctl, poll, lseek, fsyncdir, tmpfile, ...): the kernel falls back to
+    // its own behaviour, and remembers not to ask again for most of them.
+    default: Fail(ENOSYS); break;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t RequestBufferSize(const ServeConfig& config) {
+  return std::max<size_t>(FUSE_MIN_READ_BUFFER, sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in) + config.max_write + 4096);
+}
+
+bool Serve(Mount& mount, char* buf, size_t len) {
+  if (len < sizeof(struct fuse_in_header)) return true;
+  const auto* in = reinterpret_cast<const struct fuse_in_header*>(buf);
+  Request::current = Request{&mount, in->opcode, in->uid, in->gid, static_cast<pid_t>(in->pid), 0};
+  bool go_on = Served(mount, *in, buf + sizeof *in, len - sizeof *in).Run();
+  Request::current = Request{};
+  return go_on;
+}
+
+}  // namespace strata

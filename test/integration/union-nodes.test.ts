@@ -1,0 +1,101 @@
+/**
+ * The kernel's view of a union through Strata's own FUSE protocol layer: one kernel inode per union
+ * inode (every name of a hard link shares it, so its locks and page cache are one), nodes released when
+ * the kernel forgets them, and FUSE passthrough for files open on a branch the union writes in place.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpStats } from '../../main/common/contract.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
+import { type UnionFixture, mountUnion, ok, run } from '../support/unionFixture.ts';
+
+const stats = (u: UnionFixture) => controlRequest<OpStats>(u.mnt, { op: 'stats' });
+const count = (s: OpStats, op: string) => s.ops[op] ?? 0;
+
+/** Holds an exclusive flock on argv[1], says 'locked', then waits for stdin to close. */
+const HOLD = 'import fcntl,sys\nf=open(sys.argv[1],"rb")\nfcntl.flock(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\nsys.stdin.read()';
+/** Tries a non-blocking exclusive flock on argv[1]: prints 'busy' or 'free'. */
+const TRY = 'import fcntl,sys\nf=open(sys.argv[1],"rb")\ntry:\n  fcntl.flock(f,fcntl.LOCK_EX|fcntl.LOCK_NB);print("free")\nexcept BlockingIOError:\n  print("busy")';
+
+describe('node ids are union inodes', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([, lower]) => writeFile(`${lower}/low`, 'lower\n') });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('gives every name of a hard link one kernel inode: a lock taken through one name holds against the other', async () => {
+    await writeFile(u.at('a'), 'shared\n');
+    await ok('ln', [u.at('a'), u.at('b')]);
+    const { spawn } = await import('node:child_process');
+    const holder = spawn('python3', ['-c', HOLD, u.at('a')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+        holder.on('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
+      });
+      // flock is the kernel's, per inode: with an inode per name (libfuse's path API) this said 'free'.
+      expect((await ok('python3', ['-c', TRY, u.at('b')])).trim()).toBe('busy');
+      expect((await ok('python3', ['-c', TRY, u.at('low')])).trim()).toBe('free');
+    } finally {
+      holder.stdin.end();
+    }
+  });
+
+  it('releases nodes the kernel forgets, and looks them up again afresh', async () => {
+    await ok('sh', ['-c', 'mkdir -p "$1/many" && cd "$1/many" && seq 1 1500 | xargs touch', 'sh', u.mnt]);
+    await ok('sh', ['-c', 'ls -l "$1/many" > /dev/null', 'sh', u.mnt]);
+    const before = await stats(u);
+    // Dentries and inodes: the kernel evicts the unused ones and sends FORGET for each.
+    await ok('sh', ['-c', 'sync; echo 2 > /proc/sys/vm/drop_caches']);
+    await expect.poll(async () => count(await stats(u), 'forget') - count(before, 'forget'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1500);
+    expect((await ok('sh', ['-c', 'ls "$1/many" | wc -l', 'sh', u.mnt])).trim()).toBe('1500');
+    expect((await ok('stat', ['-c', '%s', u.at('many/1500')])).trim()).toBe('0');
+  });
+});
+
+describe('FUSE passthrough (root mounts)', () => {
+  let on: UnionFixture;
+  let off: UnionFixture;
+  const populate = async ([upper, lower]: string[]) => {
+    await writeFile(`${upper}/up.bin`, Buffer.alloc(3 << 20, 1));
+    await writeFile(`${lower}/low.bin`, Buffer.alloc(1 << 20, 2));
+  };
+  beforeAll(async () => {
+    on = await mountUnion({ modes: ['rw', 'ro'], populate });
+    off = await mountUnion({ modes: ['rw', 'ro'], populate, env: { ...process.env, STRATA_PASSTHROUGH: '0' } });
+  });
+  afterAll(async () => {
+    await on?.cleanup();
+    await off?.cleanup();
+  });
+
+  async function readCounts(u: UnionFixture, rel: string) {
+    const before = await stats(u);
+    await ok('dd', [`if=${u.at(rel)}`, 'of=/dev/null', 'bs=1M', 'iflag=direct']);
+    const after = await stats(u);
+    return { passthrough: count(after, 'passthrough') - count(before, 'passthrough'), read: after.bytesRead - before.bytesRead };
+  }
+
+  it('lets the kernel read a file of the writable branch itself; with STRATA_PASSTHROUGH=0 the union serves every byte', async () => {
+    expect(await readCounts(on, 'up.bin')).toEqual({ passthrough: 1, read: 0 });
+    expect(await readCounts(off, 'up.bin')).toMatchObject({ passthrough: 0, read: 3 << 20 });
+  });
+
+  it('never passes through a file it may copy up: a handle open before the copy-up reads the new data', async () => {
+    expect((await readCounts(on, 'low.bin')).passthrough).toBe(0);
+    const script = 'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"NEW",0)\nprint(os.pread(r,3,0).decode())';
+    expect((await ok('python3', ['-c', script, on.at('low.bin')])).trim()).toBe('NEW');
+  });
+
+  it('writes, appends and shared mappings through passthrough reach the branch file', async () => {
+    await writeFile(on.at('new.txt'), 'first\n');
+    await ok('sh', ['-c', 'echo second >> "$1"', 'sh', on.at('new.txt')]);
+    const mapped = 'import mmap,os,sys\nfd=os.open(sys.argv[1],os.O_RDWR)\nm=mmap.mmap(fd,5)\nm[0:5]=b"FIRST"\nm.flush()';
+    await ok('python3', ['-c', mapped, on.at('new.txt')]);
+    expect(await readFile(on.in(0, 'new.txt'), 'utf8')).toBe('FIRST\nsecond\n');
+    expect(await readFile(on.at('new.txt'), 'utf8')).toBe('FIRST\nsecond\n');
+    const r = await run('stat', ['-c', '%s', on.at('new.txt')]);
+    expect(r.stdout.trim()).toBe('13');
+  });
+});
