@@ -43,9 +43,4 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
   return out;
 }
 
-/** Linux's st_dev encoding (new_encode_dev), to match stat().dev against mountinfo's major:minor. */
-export function encodeDev(major: number, minor: number): number {
-  return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12);
-}
-
 export const STRATA_FSTYPE = 'fuse.strata';

@@ -24,10 +24,6 @@ export interface PolicyInfo {
   aliases: readonly string[];
 }
 
-export interface CreatePolicyInfo extends PolicyInfo {
-  pathPreserving: boolean;
-}
-
 export function findMergerfs(name: string) {
   return MERGERFS_POLICIES.find((p) => p.name === name);
 }
@@ -52,11 +48,11 @@ function aufsArgs(p: AufsCreatePolicy): string {
   return parts.join('; ');
 }
 
-function info(p: CreatePolicy, form: string, args: string, aliases: readonly string[]): CreatePolicyInfo {
-  return { name: p.name, family: p.family, form, args, summary: p.summary, aliases, pathPreserving: p.pathPreserving };
+function info(p: CreatePolicy, form: string, args: string, aliases: readonly string[]): PolicyInfo {
+  return { name: p.name, family: p.family, form, args, summary: p.summary, aliases };
 }
 
-export const CREATE_POLICY_INFO: readonly CreatePolicyInfo[] = [
+export const CREATE_POLICY_INFO: readonly PolicyInfo[] = [
   ...AUFS_POLICIES.map((p) => info(bindAufs(p, { low: 0, seconds: DEFAULT_MFS_SECONDS }), aufsForm(p), aufsArgs(p), p.aliases)),
   ...MERGERFS_POLICIES.map((p) => info(p, p.name, '', [])),
 ];

@@ -19,15 +19,15 @@
  * PolicyInput.now; random policies draw only from PolicyInput.random.
  */
 import { StrataError } from '../errors.ts';
-import { COPYUP_POLICY_INFO, CREATE_POLICY_INFO, type CreatePolicyInfo, type PolicyInfo } from './catalog.ts';
+import { COPYUP_POLICY_INFO, CREATE_POLICY_INFO, type PolicyInfo } from './catalog.ts';
 import { COPYUP_POLICIES } from './copyup.ts';
 import { formatPolicySetting, parsePolicySetting, policyForSetting } from './setting.ts';
 import type { CopyupPolicy, PolicyInput, PolicyResult, PolicySetting } from './types.ts';
 
 export { formatPolicySetting, parsePolicySetting };
-export type { CreatePolicyInfo, PolicyInfo };
+export type { PolicyInfo };
 
-export function listCreatePolicies(): CreatePolicyInfo[] {
+export function listCreatePolicies(): PolicyInfo[] {
   return [...CREATE_POLICY_INFO];
 }
 
@@ -37,10 +37,6 @@ export function listCopyupPolicies(): PolicyInfo[] {
 
 export function runCreatePolicy(setting: PolicySetting, input: PolicyInput): PolicyResult {
   return policyForSetting(setting).create(input);
-}
-
-export function isPathPreserving(setting: PolicySetting): boolean {
-  return policyForSetting(setting).pathPreserving;
 }
 
 export function runCopyupPolicy(name: CopyupPolicy['name'], input: PolicyInput): PolicyResult {

@@ -98,8 +98,6 @@ export interface CreatePolicy {
   family: 'aufs' | 'mergerfs';
   /** One sentence for the UI's picker and the CLI's help. */
   summary: string;
-  /** mergerfs' path-preserving flag; switches rename/link to the path-preserving algorithm. */
-  pathPreserving: boolean;
   create(input: PolicyInput): PolicyResult;
 }
 

@@ -11,6 +11,7 @@ import { lstat, readdir, readlink, realpath, stat, statfs } from 'node:fs/promis
 import { join } from 'node:path';
 import { isSameOrInside, normalizeAbsolute } from '../../common/absolutePath.ts';
 import type { MountInfoEntry } from '../../common/mountinfo.ts';
+import { errnoException } from '../sys/errno.ts';
 import { LateCallError, LateCalls } from '../sys/lateCalls.ts';
 import { readMountTable } from './mountTable.ts';
 
@@ -47,10 +48,6 @@ export function fuseMountOf(path: string, mounts: readonly MountInfoEntry[]): Mo
   return best && isFuse(best) ? best : undefined;
 }
 
-function errnoError(code: string, path: string, message = code): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${message}: ${path}`), { code, path });
-}
-
 /**
  * `path` with its symlinks resolved as far as no FUSE mount is entered, and the FUSE mount where that
  * stopped. A missing component ends the walk too (the rest is kept as given).
@@ -76,7 +73,7 @@ export async function resolveOutsideFuse(path: string, mounts?: readonly MountIn
       done = next;
       continue;
     }
-    if (++links > MAX_LINKS) throw errnoError('ELOOP', path, 'Too many levels of symbolic links');
+    if (++links > MAX_LINKS) throw errnoException('ELOOP', 'realpath', path);
     const target = await readlink(next);
     if (target.startsWith('/')) done = '/';
     rest = [...target.split('/').filter(Boolean), ...rest];
@@ -123,9 +120,9 @@ function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: Moun
       try {
         const r = JSON.parse(out) as { ok: T } | { err: string };
         if ('ok' in r) resolve(r.ok);
-        else reject(errnoError(r.err, path));
+        else reject(errnoException(r.err, op, path));
       } catch {
-        reject(errnoError('EIO', path, 'no answer'));
+        reject(errnoException('EIO', op, path, 'no answer'));
       }
     });
   })).catch((err: unknown) => {

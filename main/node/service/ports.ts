@@ -1,7 +1,7 @@
 /**
  * What StrataService needs from the rest of Strata, as narrow interfaces: the mount manager (one worker
  * process per mount), the mapping tracker, and union-free helpers. The CLI's `serve`, the Electron main
- * process and the unit tests each plug in their own implementations (adapters.ts wires the real ones).
+ * process and the unit tests each plug in their own implementations (createService.ts wires the real ones).
  */
 import type { MountStatus, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import type { BusyReport, MapsChange, MapsSnapshot } from '../../common/maps.ts';

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseUnionDefinition } from '../../common/apiArgs.ts';
 import type { UnionDefinition } from '../../common/api.ts';
 import { StrataError } from '../../common/errors.ts';
+import { hasErrno } from '../sys/errno.ts';
 import { processExists } from '../sys/processExists.ts';
 
 const FORMAT_VERSION = 1;
@@ -37,7 +38,7 @@ export class UnionStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (hasErrno(err, 'ENOENT')) return [];
       throw new StrataError('PERMISSION', `Cannot read ${this.path} (${(err as Error).message}): fix its permissions.`);
     }
     let data: { version?: unknown; unions?: unknown };
@@ -120,7 +121,7 @@ export class UnionStore {
         await file.close();
         return () => rm(this.lockPath, { force: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (!hasErrno(err, 'EEXIST')) {
           throw new StrataError('PERMISSION', `Cannot lock ${this.lockPath} (${(err as Error).message}): check the permissions of ${dirname(this.path)}.`);
         }
       }

@@ -43,3 +43,6 @@ export type FuseTime = bigint | 'now' | 'omit';
 /** renameat2 flags. */
 export const RENAME_NOREPLACE = 1;
 export const RENAME_EXCHANGE = 2;
+
+/** The longest name one directory entry may have (Linux NAME_MAX). */
+export const NAME_MAX = 255;

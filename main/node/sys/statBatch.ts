@@ -4,14 +4,13 @@
  * a Promise nobody awaits, a failure (other than "not there") throws only when its answer is read.
  */
 import type { BigIntStats } from 'node:fs';
+import { ENOENT, ENOTDIR } from './errno.ts';
 import type { RawStatBatch, Statvfs, Syscalls } from './syscalls.ts';
 
 /** The lstat fields the union reads; Node's BigIntStats is one. */
 export type BranchStat = Pick<BigIntStats, 'dev' | 'ino' | 'mode' | 'nlink' | 'uid' | 'gid' | 'rdev' | 'size' | 'blksize' | 'blocks' | 'atimeNs' | 'mtimeNs' | 'ctimeNs'>;
 
 const SLOTS = 14;
-const ENOENT = 2n;
-const ENOTDIR = 20n;
 
 /** Stat `i` of an array in the native layout (errno slot first, then BigIntStats' fields in order). */
 export function decodeStat(s: BigInt64Array, i = 0): BranchStat {
@@ -32,8 +31,8 @@ export class StatBatch {
 
   /** Does path `i` exist? Same failures as stat(i), without building the stat. */
   found(i: number): boolean {
-    const err = this.raw.stats[i * SLOTS];
-    if (err === 0n) return true;
+    const err = Number(this.raw.stats[i * SLOTS]);
+    if (err === 0) return true;
     if (err === ENOENT || err === ENOTDIR) return false;
     throw this.raw.errors?.[i] ?? new Error(`lstat failed with errno ${err}`);
   }

@@ -4,19 +4,18 @@
  * exact bytes.
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { hasErrno } from '../sys/errno.ts';
 
 export const PROC = '/proc';
 
 /** The process is gone (exited mid-scan): its files are simply not there any more. */
 export function isGone(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'ESRCH';
+  return hasErrno(err, 'ENOENT', 'ESRCH');
 }
 
 /** Another user's process, or one we may not ptrace-read. */
 export function isDenied(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return code === 'EACCES' || code === 'EPERM';
+  return hasErrno(err, 'EACCES', 'EPERM');
 }
 
 export function readProcText(path: string): Promise<string> {

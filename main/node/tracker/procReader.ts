@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { errnoException } from '../sys/errno.ts';
 import { DeadlineError } from './deadline.ts';
 import { procReaderWorker, type ProcBatch, type ProcessFiles, type ProcOp, type ProcResult, type ScanFilter } from './procReaderWorker.ts';
 
@@ -34,11 +35,6 @@ interface Thread {
   inFlight: Batch[];
   timer?: NodeJS.Timeout;
   seen: string;
-}
-
-/** An error shaped like Node's fs errors, so callers treat ENOENT/EACCES from a thread the same way. */
-export function fsError(code: string, path: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: ${path}`), { code, path });
 }
 
 export class ProcReader {
@@ -139,7 +135,7 @@ export class ProcReader {
     batch.items.forEach((item, i) => {
       const r = msg.results[i];
       if ('ok' in r) item.resolve(r.ok);
-      else item.reject(fsError(r.err, item.op.op === 'read' ? item.op.path : `/proc/${item.pid}`));
+      else item.reject(errnoException(r.err, 'read', item.op.op === 'read' ? item.op.path : `/proc/${item.pid}`));
     });
     this.dispatch();
   }

@@ -10,9 +10,10 @@ import { parseMaps, type MapsRegion } from '../../common/proc/procMapsParser.ts'
 import { decodeProcBytes } from '../../common/proc/procPath.ts';
 import { parseProcStat, parseProcStatus } from '../../common/proc/procStatParser.ts';
 import type { Location, UnionLocator } from '../../common/proc/unionLocator.ts';
+import { errnoException } from '../sys/errno.ts';
 import type { MountViews } from './namespaces.ts';
 import { isDenied, isGone, PROC } from './procFs.ts';
-import { fsError, type ProcReader } from './procReader.ts';
+import type { ProcReader } from './procReader.ts';
 import type { Field, ScanFilter, ProcessFiles } from './procReaderWorker.ts';
 
 export interface LocatedEntry {
@@ -65,7 +66,7 @@ class Soft {
   value<T>(field: Field<T> | undefined, path: string): T | null {
     if (!field) return null;
     if ('ok' in field) return field.ok;
-    const err = fsError(field.err, path);
+    const err = errnoException(field.err, 'read', path);
     if (isDenied(err)) this.denied = true;
     else if (!isGone(err)) throw err;
     return null;

@@ -9,8 +9,8 @@ import type { FuseTime } from '../sys/fsValues.ts';
 import { BatchPaths, type BranchStat, decodeStat } from '../sys/statBatch.ts';
 import type { Statvfs, Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { fsError } from './fsError.ts';
-import { isDirMode } from './fsx.ts';
+import { errnoException, hasErrno } from '../sys/errno.ts';
+import { isDirMode } from './fileType.ts';
 
 export class BranchFs {
   constructor(readonly sys: Syscalls) {}
@@ -23,7 +23,7 @@ export class BranchFs {
   }
 
   async lstat(b: Branch, rel: string): Promise<BranchStat> {
-    return (await this.lstatOrNull(b, rel)) ?? Promise.reject(fsError('ENOENT', 'lstat', b.real(rel)));
+    return (await this.lstatOrNull(b, rel)) ?? Promise.reject(errnoException('ENOENT', 'lstat', b.real(rel)));
   }
 
   /** open(2) (never through a symlink), for a descriptor node:fs then reads and writes. */
@@ -137,5 +137,5 @@ export function joinRel(dir: string, name: string): string {
 }
 
 function ignoreMissing(err: unknown): void {
-  if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+  if (!hasErrno(err, 'ENOENT')) throw err;
 }

@@ -8,8 +8,8 @@ import { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { copyNode } from './copyNode.ts';
 import { relOf, relParts, requireRealDir } from './copyupPath.ts';
-import { fsError } from './fsError.ts';
-import { isDirMode } from './fsx.ts';
+import { errnoException } from '../sys/errno.ts';
+import { isDirMode } from './fileType.ts';
 import type { WorkDirs } from './workDirs.ts';
 
 export interface CopyupDeps {
@@ -45,5 +45,5 @@ async function metaDir(fs: BranchFs, metaRoots: Branch[], sub: string): Promise<
     const st = await fs.lstatOrNull(b, sub);
     if (st && isDirMode(st.mode)) return b;
   }
-  throw fsError('ENOENT', 'cloneDirs', sub);
+  throw errnoException('ENOENT', 'cloneDirs', sub);
 }

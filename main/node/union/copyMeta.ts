@@ -11,14 +11,11 @@ import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
-import { errnoNumber } from './fsError.ts';
+import { type ErrnoName, hasErrno } from '../sys/errno.ts';
 
 const fchownP = promisify(fchown);
 const fchmodP = promisify(fchmod);
 
-const EPERM = 1;
-const ENODATA = 61;
-const ENOTSUP = 95; // = EOPNOTSUPP on Linux
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 
@@ -85,7 +82,7 @@ async function copyOwner(st: MetaStat, dst: MetaTarget): Promise<number> {
     await dst.chown(Number(st.uid), Number(st.gid));
     return mode;
   } catch (err) {
-    if (errnoNumber(err) !== EPERM) throw err;
+    if (!hasErrno(err, 'EPERM')) throw err;
     return mode & ~(S_ISUID | S_ISGID);
   }
 }
@@ -97,17 +94,17 @@ async function copyOwner(st: MetaStat, dst: MetaTarget): Promise<number> {
  * Anything else (EIO, ENOSPC, ...) fails the copy-up.
  */
 async function copyXattrs(src: MetaSource, dst: MetaTarget): Promise<void> {
-  for (const name of await quietly(src.listXattrs(), [ENOTSUP]) ?? []) {
-    const value = await quietly(src.getXattr(name), [EPERM, ENOTSUP, ENODATA]);
-    if (value !== undefined) await quietly(dst.setXattr(name, value), [EPERM, ENOTSUP]);
+  for (const name of await quietly(src.listXattrs(), ['ENOTSUP']) ?? []) {
+    const value = await quietly(src.getXattr(name), ['EPERM', 'ENOTSUP', 'ENODATA']);
+    if (value !== undefined) await quietly(dst.setXattr(name, value), ['EPERM', 'ENOTSUP']);
   }
 }
 
-async function quietly<T>(call: Promise<T>, skipped: number[]): Promise<T | undefined> {
+async function quietly<T>(call: Promise<T>, skipped: ErrnoName[]): Promise<T | undefined> {
   try {
     return await call;
   } catch (err) {
-    if (skipped.includes(errnoNumber(err))) return undefined;
+    if (hasErrno(err, ...skipped)) return undefined;
     throw err;
   }
 }

@@ -13,8 +13,8 @@ import { BranchFs, joinRel } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { copyData } from './copyData.ts';
 import { copyMeta, fdSource, fdTarget, pathSource, pathTarget } from './copyMeta.ts';
-import { fsError } from './fsError.ts';
-import { closeFd, fstat, fsyncFd, isErrno } from './fsx.ts';
+import { errnoException, hasErrno } from '../sys/errno.ts';
+import { closeFd, fstat, fsyncFd } from './fdCalls.ts';
 import { keepingParentTimes } from './parentTimes.ts';
 import { type TempPlacer, type TempSpot, besideTarget } from './workDirs.ts';
 
@@ -54,7 +54,7 @@ export async function copyNode(sys: Syscalls, src: Branch, srcRel: string, dst: 
       return await via(await place(dstDir, false));
     } catch (err) {
       // The work directory is on another filesystem than the target: build beside it instead.
-      if (!isErrno(err, 'EXDEV')) throw err;
+      if (!hasErrno(err, 'EXDEV')) throw err;
       return via(await place(dstDir, true));
     }
   });
@@ -89,7 +89,7 @@ async function buildFile({ fs, src, srcRel, dst, tmp }: Ends, opts: CopyNodeOpti
   const from = await fs.open(src, srcRel, O_RDONLY | O_NONBLOCK);
   try {
     const st = await fstat(from);
-    if (!st.isFile()) throw fsError('EAGAIN', 'copyup', src.real(srcRel));
+    if (!st.isFile()) throw errnoException('EAGAIN', 'copyup', src.real(srcRel));
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
     const to = await fs.open(dst, tmp, O_WRONLY | O_CREAT | O_EXCL, PRIVATE);
     try {
@@ -130,9 +130,8 @@ async function publish(fs: BranchFs, dst: Branch, tmp: string, final: string): P
     await fs.rename(dst, tmp, dst, final, RENAME_NOREPLACE);
     return true;
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EINVAL') throw err;
+    if (hasErrno(err, 'EEXIST')) return false;
+    if (!hasErrno(err, 'EINVAL')) throw err;
   }
   if (await fs.lstatOrNull(dst, final)) return false;
   await fs.rename(dst, tmp, dst, final);

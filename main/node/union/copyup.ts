@@ -17,8 +17,8 @@ import type { Branch } from './branchSet.ts';
 import { cloneDirs, type CopyupDeps } from './cloneDirs.ts';
 import { copyNode } from './copyNode.ts';
 import { assertRealDirs, relOf, relParts } from './copyupPath.ts';
-import { fsError } from './fsError.ts';
-import { isDirMode } from './fsx.ts';
+import { errnoException } from '../sys/errno.ts';
+import { isDirMode } from './fileType.ts';
 import { KeyedLock } from './keyedLock.ts';
 
 export { cloneDirs, type CopyupDeps };
@@ -55,8 +55,8 @@ export async function copyUp(deps: CopyupDeps, src: Branch, dst: Branch, rel: st
 export async function moveAcross(deps: CopyupDeps, src: Branch, dst: Branch, rel: string, published = async (): Promise<void> => undefined): Promise<void> {
   const fs = new BranchFs(deps.sys);
   const path = relOf(relParts(rel));
-  if (isDirMode((await fs.lstat(src, path)).mode)) throw fsError('EISDIR', 'moveAcross', src.real(path));
-  if (!(await copyUpIfMissing(deps, src, dst, rel, {}))) throw fsError('EEXIST', 'moveAcross', dst.real(path));
+  if (isDirMode((await fs.lstat(src, path)).mode)) throw errnoException('EISDIR', 'moveAcross', src.real(path));
+  if (!(await copyUpIfMissing(deps, src, dst, rel, {}))) throw errnoException('EEXIST', 'moveAcross', dst.real(path));
   try {
     await published();
     await fs.unlink(src, path);

@@ -8,7 +8,7 @@ import type { BranchStat } from '../sys/statBatch.ts';
 import { BatchPaths } from '../sys/statBatch.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
-import { fsError } from './fsError.ts';
+import { errnoException } from '../sys/errno.ts';
 
 const S_IFMT = 0o170000n;
 const S_IFLNK = 0o120000n;
@@ -17,7 +17,7 @@ const S_IFDIR = 0o040000n;
 /** `'/a/b'` or `'a/b'` → `['a', 'b']`; the root is `[]`. `.` and `..` could climb out of the branch: EINVAL. */
 export function relParts(rel: string): string[] {
   const parts = rel.split('/').filter((p) => p !== '');
-  if (parts.some((p) => p === '.' || p === '..')) throw fsError('EINVAL', 'copyup', rel);
+  if (parts.some((p) => p === '.' || p === '..')) throw errnoException('EINVAL', 'copyup', rel);
   return parts;
 }
 
@@ -26,8 +26,8 @@ export const relOf = (parts: string[]): string => '/' + parts.join('/');
 
 /** Throws ELOOP for a symlink, ENOTDIR for any other non-directory. */
 export function requireRealDir(st: BranchStat, path: string): void {
-  if ((st.mode & S_IFMT) === S_IFLNK) throw fsError('ELOOP', 'copyup', path);
-  if ((st.mode & S_IFMT) !== S_IFDIR) throw fsError('ENOTDIR', 'copyup', path);
+  if ((st.mode & S_IFMT) === S_IFLNK) throw errnoException('ELOOP', 'copyup', path);
+  if ((st.mode & S_IFMT) !== S_IFDIR) throw errnoException('ENOTDIR', 'copyup', path);
 }
 
 /** Every ancestor `parts[0..i]` on `b` exists and is a real directory (one pool job); rejects with ENOENT or ELOOP/ENOTDIR. */
@@ -39,7 +39,7 @@ export async function assertRealDirs(fs: BranchFs, b: Branch, parts: string[]): 
   for (let i = 1; i <= parts.length; i++) {
     const st = batch.stat(i - 1);
     const path = b.real(relOf(parts.slice(0, i)));
-    if (!st) throw fsError('ENOENT', 'copyup', path);
+    if (!st) throw errnoException('ENOENT', 'copyup', path);
     requireRealDir(st, path);
   }
 }

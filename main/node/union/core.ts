@@ -16,7 +16,9 @@ import { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { type CopyupDeps, cloneDirs, copyUp } from './copyup.ts';
 import { chain } from './facts.ts';
-import { ENOENT, ENOSPC, ENOTDIR, EROFS, closeFd, fail, isDirMode, isErrno } from './fsx.ts';
+import { ENOENT, ENOSPC, ENOTDIR, EROFS, fail, hasErrno } from '../sys/errno.ts';
+import { closeFd } from './fdCalls.ts';
+import { isDirMode } from './fileType.ts';
 import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
 import { MoveGate } from './moveGate.ts';
@@ -193,7 +195,7 @@ export class UnionCore {
     // rename or link that calls this already happened.
     if (!canWhiteout(basename(rel))) return;
     await this.fs.unlink(this.branches[b], join(dirname(rel), whiteoutName(basename(rel)))).catch((err) => {
-      if (!isErrno(err, 'ENOENT')) throw err;
+      if (!hasErrno(err, 'ENOENT')) throw err;
     });
   }
 
@@ -202,7 +204,7 @@ export class UnionCore {
     try {
       await closeFd(await this.fs.open(branch, rel, constants.O_CREAT | constants.O_WRONLY | constants.O_EXCL, 0o444));
     } catch (err) {
-      if (!isErrno(err, 'EEXIST')) throw err;
+      if (!hasErrno(err, 'EEXIST')) throw err;
     }
   }
 

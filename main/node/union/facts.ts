@@ -10,7 +10,7 @@ import { loadSyscalls } from '../sys/load.ts';
 import { BatchPaths, type StatBatch } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
-import { isDirMode } from './fsx.ts';
+import { isDirMode } from './fileType.ts';
 
 interface Seen {
   exists: boolean;

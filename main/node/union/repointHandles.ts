@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
-import { closeFd, fstat } from './fsx.ts';
+import { closeFd, fstat } from './fdCalls.ts';
 import { type HandleTable, type OpenFile, branchFlags } from './handles.ts';
 
 const { O_TRUNC } = constants;

@@ -16,7 +16,9 @@ import { BatchPaths, type BranchStat, type StatBatch } from '../sys/statBatch.ts
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { Branch } from './branchSet.ts';
 import { byteLength } from './bytePaths.ts';
-import { ENAMETOOLONG, ENOTDIR, NAME_MAX, fail, isDirMode } from './fsx.ts';
+import { ENAMETOOLONG, ENOTDIR, fail } from '../sys/errno.ts';
+import { NAME_MAX } from '../sys/fsValues.ts';
+import { isDirMode } from './fileType.ts';
 
 export interface UnionNode {
   rel: string;

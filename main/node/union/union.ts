@@ -8,6 +8,7 @@ import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/native-ops.ts';
 import { NO_RESOLVED_DIRS, type BackendCapabilities, type ResolvedDirs } from '../fuse/ops.ts';
+import { ENOTDIR, fail } from '../sys/errno.ts';
 import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, openBranches, workerRoots } from './branchSet.ts';
@@ -83,7 +84,7 @@ export class Union {
       fsync: (_p, fh, datasync) => files.fsyncFile(c, fh, datasync),
       fallocate: (_p, fh, mode, offset, length) => files.fallocate(c, fh, mode, offset, length),
       opendir: async (p) => {
-        if (!(await c.node(p)).isDir) throw Object.assign(new Error('ENOTDIR'), { errno: -20 });
+        if (!(await c.node(p)).isDir) fail(ENOTDIR);
         return 0;
       },
       readdir: (p) => readdir(c, p),

@@ -16,7 +16,7 @@ import type { Syscalls } from '../sys/syscalls.ts';
 import { BranchFs, joinRel } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { relOf, relParts } from './copyupPath.ts';
-import { isErrno } from './fsx.ts';
+import { hasErrno } from '../sys/errno.ts';
 
 /** Where one temp entry is built (a path on the target branch); `release` drops its record once it was published or discarded. */
 export interface TempSpot {
@@ -78,7 +78,7 @@ export class WorkDirs {
   private async makeDir(b: Branch): Promise<void> {
     for (const rel of [relOf([WORK_DIR]), this.dir]) {
       await this.fs.mkdir(b, rel, 0o700).catch((err) => {
-        if (!isErrno(err, 'EEXIST')) throw err;
+        if (!hasErrno(err, 'EEXIST')) throw err;
       });
     }
   }

@@ -7,7 +7,7 @@
 import type { BackendName, MountStatus, OpStats, StopOutcome, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import type { FuseBackend, MountedFs, MountOptions } from '../fuse/ops.ts';
-import { errnoOf } from '../sys/errno.ts';
+import { hasErrno } from '../sys/errno.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
 import { connectionAlive, connectionInode } from '../mounts/fuseConnection.ts';
@@ -22,7 +22,6 @@ import { PendingRequests } from './pendingRequests.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import type { WorkerLaunch } from '../control/protocol.ts';
 
-const EBUSY = 16;
 const WATCH_INTERVAL_MS = 2000;
 
 /**
@@ -172,7 +171,7 @@ export class MountSession {
       await this.union.release();
       return { unmounted: true, lazy: false };
     } catch (err) {
-      if (errnoOf(err) !== EBUSY) {
+      if (!hasErrno(err, 'EBUSY')) {
         throw new StrataError('INTERNAL', `Unmounting ${this.mountpoint} failed: ${(err as Error).message}.`);
       }
       if (!force) {

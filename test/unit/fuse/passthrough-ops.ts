@@ -7,11 +7,9 @@ import { access, chmod, link, lchown, lstat, mkdir, open, readdir, readlink, ren
 import { join } from 'node:path';
 import type { DirEntry, RequestContext } from '../../../main/node/fuse/ops.ts';
 import type { FuseStat } from '../../../main/node/sys/fsValues.ts';
-import { FsError } from '../../../main/node/sys/errno.ts';
+import { EBADF, FsError } from '../../../main/node/sys/errno.ts';
 import type { DirectIoOps } from '../../../main/node/fuse/native-ops.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
-
-const EBADF = 9;
 
 export function toFuseStat(st: BigIntStats): FuseStat {
   return {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { StrataError } from '../../../main/common/errors.ts';
 import {
   formatPolicySetting,
-  isPathPreserving,
   listCopyupPolicies,
   listCreatePolicies,
   parsePolicySetting,
@@ -133,16 +132,6 @@ describe('listCreatePolicies / listCopyupPolicies', () => {
   it('returns a copy the caller may change', () => {
     listCreatePolicies().pop();
     expect(listCreatePolicies()).toHaveLength(list.length);
-  });
-});
-
-describe('isPathPreserving', () => {
-  it.each(MERGERFS)('%s follows mergerfs\' path_preserving()', (name) => {
-    expect(isPathPreserving(parsePolicySetting(name))).toBe(/^(ep|msp)/.test(name));
-  });
-
-  it.each(['tdp', 'rr', 'mfs:30', 'mfsrr:1G', 'tdmfs:1G', 'pmfs', 'pmfsrr:1G'])('aufs %s is not', (text) => {
-    expect(isPathPreserving(parsePolicySetting(text))).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { BatchPaths } from '../../../main/node/sys/statBatch.ts';
 import { pathBytes } from '../../../main/node/union/bytePaths.ts';
-import { closeFd } from '../../../main/node/union/fsx.ts';
+import { closeFd } from '../../../main/node/union/fdCalls.ts';
 
 const sys = loadSyscalls();
 const O_PATH = 0o10000000;

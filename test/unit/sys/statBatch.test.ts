@@ -9,7 +9,7 @@ import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { BatchPaths, type BranchStat } from '../../../main/node/sys/statBatch.ts';
 import { BranchFs } from '../../../main/node/union/branchFs.ts';
 import { Branch } from '../../../main/node/union/branchSet.ts';
-import { closeFd, fstat } from '../../../main/node/union/fsx.ts';
+import { closeFd, fstat } from '../../../main/node/union/fdCalls.ts';
 
 const sys = loadSyscalls();
 const O_PATH = 0o10000000;

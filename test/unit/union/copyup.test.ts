@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { COPYUP_TMP_PREFIX, WORK_DIR } from '../../../main/common/whiteout.ts';
+import { errnoException, type ErrnoName } from '../../../main/node/sys/errno.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import type { Syscalls } from '../../../main/node/sys/syscalls.ts';
 import { Branch, BranchRoots } from '../../../main/node/union/branchSet.ts';
@@ -78,9 +79,8 @@ async function expectSameMeta(from: string, to: string): Promise<void> {
 const hash = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
 const leftovers = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((n) => n.startsWith(COPYUP_TMP_PREFIX));
 
-function errnoError(code: keyof typeof os.errno, syscall: string): Error {
-  return Object.assign(new Error(`${code}: injected, ${syscall}`), { code, errno: -os.errno[code], syscall });
-}
+/** A failure the real call would report, injected in its place. */
+const errnoError = (code: ErrnoName, syscall: string): Error => errnoException(code, syscall, '(injected)');
 
 /** The real addon with some calls replaced. */
 function withSys(overrides: Partial<Syscalls>): { sys: Syscalls } {
@@ -468,43 +468,5 @@ describe('work directory', () => {
     await expect(moveAcross(deps, src, dst, 'f', () => Promise.reject(errnoError('EMFILE', 'open')))).rejects.toMatchObject({ code: 'EMFILE' });
     expect(await readFile(join(src, 'f'), 'utf8')).toBe('src');
     expect(await readdir(dst)).toEqual([]);
-  });
-});
-
-describe('speed', () => {
-  const mbps = (bytes: number, ms: number): string => `${((bytes / MiB) / (ms / 1000)).toFixed(0)} MiB/s`;
-
-  it('copies 100 MiB (reports MiB/s with and without fsync)', async () => {
-    const size = 100 * MiB;
-    const fh = await open(join(src, 'big'), 'w');
-    const chunk = randomBytes(MiB);
-    for (let i = 0; i < 100; i++) await fh.write(chunk, 0, MiB, i * MiB);
-    await fh.close();
-    const results: string[] = [];
-    for (const durable of [true, false]) {
-      const target = join(base, `dst-${durable}`);
-      await mkdir(target);
-      const t0 = performance.now();
-      await copyUp(deps, src, target, 'big', { durable });
-      const ms = performance.now() - t0;
-      results.push(`durable=${durable}: ${ms.toFixed(0)} ms, ${mbps(size, ms)}`);
-      expect((await lst(join(target, 'big'))).size).toBe(BigInt(size));
-    }
-    expect(await hash(join(base, 'dst-true', 'big'))).toBe(await hash(join(src, 'big')));
-    console.log(`[copyup] 100 MiB: ${results.join('; ')}`);
-  });
-
-  it('copies 200 small files (reports the cost of fsync per file)', async () => {
-    const names = Array.from({ length: 200 }, (_, i) => `s${i}`);
-    for (const n of names) await writeFile(join(src, n), randomBytes(4096));
-    const results: string[] = [];
-    for (const durable of [true, false]) {
-      const target = join(base, `small-${durable}`);
-      await mkdir(target);
-      const t0 = performance.now();
-      for (const n of names) await copyUp(deps, src, target, n, { durable });
-      results.push(`durable=${durable}: ${((performance.now() - t0) / names.length).toFixed(2)} ms/file`);
-    }
-    console.log(`[copyup] 200 x 4 KiB: ${results.join('; ')}`);
   });
 });

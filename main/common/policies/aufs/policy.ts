@@ -22,10 +22,7 @@ export interface AufsCreatePolicy {
   create(input: PolicyInput, args: AufsArgs): PolicyResult;
 }
 
-/**
- * The contract's CreatePolicy for an aufs policy and its arguments. None is path-preserving in mergerfs'
- * sense: aufs renames keep the source branch and copy missing parents down instead of failing with EXDEV.
- */
+/** The contract's CreatePolicy for an aufs policy and its arguments. */
 export function bindAufs(p: AufsCreatePolicy, args: AufsArgs): CreatePolicy {
-  return { name: p.name, family: 'aufs', summary: p.summary, pathPreserving: false, create: (input) => p.create(input, args) };
+  return { name: p.name, family: 'aufs', summary: p.summary, create: (input) => p.create(input, args) };
 }

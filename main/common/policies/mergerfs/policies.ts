@@ -17,12 +17,11 @@ const byLeastUsed = ranked((input) => leastUsed((b) => spaceOf(input)(b).used));
 const byLeastUsedShare = ranked((input) => leastUsedShare(spaceOf(input)));
 const byNewest = ranked((input, at) => newestCopy((b) => input.probe.mtime(b, at) ?? -Infinity, at));
 
-function policy(name: string, scope: Scope, select: Selector, summary: string, pathPreserving = scope !== 'any'): CreatePolicy {
+function policy(name: string, scope: Scope, select: Selector, summary: string): CreatePolicy {
   return {
     name,
     family: 'mergerfs',
     summary,
-    pathPreserving,
     create(input: PolicyInput): PolicyResult {
       const g = gather(input, scope);
       if (g.candidates.length === 0) return decide(g, NOTHING);
@@ -36,7 +35,6 @@ const erofs: CreatePolicy = {
   name: 'erofs',
   family: 'mergerfs',
   summary: 'Refuses every new entry with EROFS, making the union read-only for creates.',
-  pathPreserving: false,
   create: (input) => {
     const everyBranch = { candidates: input.branches.map((_, b) => b), excluded: [] };
     return decide(everyBranch, { picks: [], whyNot: passedOver('erofs refuses every new entry') }, 'EROFS');
@@ -63,7 +61,6 @@ export const MERGERFS_POLICIES: readonly CreatePolicy[] = [
   policy('msplfs', 'ancestors', byLeastFree, 'Like eplfs, but when no branch has the parent, the nearest ancestor some branch has decides.'),
   policy('msplus', 'ancestors', byLeastUsed, 'Like eplus, but when no branch has the parent, the nearest ancestor some branch has decides.'),
   policy('msppfrd', 'ancestors', weighted, 'Like eppfrd, but when no branch has the parent, the nearest ancestor some branch has decides.'),
-  // newest needs the parent but is not path-preserving in mergerfs (policy_newest.hpp).
-  policy('newest', 'parent', byNewest, 'The branch whose copy of the parent directory changed most recently (ties go to the lower branch).', false),
+  policy('newest', 'parent', byNewest, 'The branch whose copy of the parent directory changed most recently (ties go to the lower branch).'),
   erofs,
 ];

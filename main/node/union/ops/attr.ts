@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { FuseStat, FuseTime } from '../../sys/fsValues.ts';
 import type { UnionCore } from '../core.ts';
-import { fstat } from '../fsx.ts';
+import { fstat } from '../fdCalls.ts';
 import { toFuseStat } from '../toFuseStat.ts';
 import { isLibfuseHidden } from '../core.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
-import { closeFd } from '../fsx.ts';
+import { closeFd } from '../fdCalls.ts';
 import { newEntry } from './newEntry.ts';
 
 const S_IFMT = 0o170000;

@@ -10,7 +10,8 @@ import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
 import type { Branch } from '../branchSet.ts';
-import { EBADF, EDQUOT, EISDIR, ENOSPC, ESTALE, closeFd, errnoIs, fail, fstat, readFd, writeFd } from '../fsx.ts';
+import { EBADF, EISDIR, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
+import { closeFd, fstat, readFd, writeFd } from '../fdCalls.ts';
 import { moveAcross } from '../copyup.ts';
 import { type OpenFile, branchFlags } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
@@ -35,7 +36,7 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now() });
 }
 
-/** The new file is opened, given to the caller and fstat'ed in one pool job (fsx openStat). */
+/** The new file is opened, given to the caller and fstat'ed in one pool job (native/sys openStat). */
 async function createFile(core: UnionCore, rel: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<{ fh: number; stat: BranchStat }> {
   const open = flags ?? O_RDWR;
   return newEntry(core, rel, 'create', ctx, async ({ branch, owner, owned }) => {
@@ -95,7 +96,7 @@ export async function write(core: UnionCore, fh: number, buf: Buffer, length: nu
     });
   } catch (err) {
     const policy = core.config.moveOnEnospc;
-    if (policy === false || !(errnoIs(err, ENOSPC) || errnoIs(err, EDQUOT))) throw err;
+    if (policy === false || !hasErrno(err, 'ENOSPC', 'EDQUOT')) throw err;
     await moveOnEnospc(core, file, on, policy, BigInt(position + length), err);
     // Once: a second ENOSPC is the caller's answer.
     n = await changingData(core, file, () => writeFd(file.fd, buf, length, position));

@@ -7,7 +7,7 @@ import type { DirEntry } from '../../fuse/ops.ts';
 import { resolveName } from '../../../common/lookupRule.ts';
 import { whitedOutName } from '../../../common/whiteout.ts';
 import type { UnionCore } from '../core.ts';
-import { ENOTDIR, fail } from '../fsx.ts';
+import { ENOTDIR, fail } from '../../sys/errno.ts';
 import type { UnionNode } from '../resolver.ts';
 
 export async function mergedNames(core: UnionCore, node: UnionNode): Promise<string[]> {

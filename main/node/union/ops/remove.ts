@@ -7,7 +7,8 @@ import { byteLength } from '../bytePaths.ts';
 import { basename, dirname } from 'node:path';
 import { isReservedName } from '../../../common/whiteout.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
-import { EISDIR, ENOTDIR, ENOTEMPTY, NAME_MAX, fail } from '../fsx.ts';
+import { EISDIR, ENOTDIR, ENOTEMPTY, fail } from '../../sys/errno.ts';
+import { NAME_MAX } from '../../sys/fsValues.ts';
 import { mergedNames } from './readdir.ts';
 
 async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise<void> {

@@ -9,7 +9,7 @@ import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../sys/fsValues.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { gatherFacts } from '../facts.ts';
-import { EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV, fail } from '../fsx.ts';
+import { EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV, fail } from '../../sys/errno.ts';
 import type { UnionNode } from '../resolver.ts';
 import { checkNewName } from './newEntry.ts';
 import { mergedNames } from './readdir.ts';

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { WhereCopy, WhereResult } from '../../../common/contract.ts';
 import { OPAQUE_MARKER, canWhiteout, whiteoutName } from '../../../common/whiteout.ts';
 import type { UnionCore } from '../core.ts';
-import { typeName } from '../fsx.ts';
+import { typeName } from '../fileType.ts';
 
 export async function whereIs(core: UnionCore, mountpoint: string, rel: string): Promise<WhereResult> {
   const node = rel === '/' || !basename(rel).startsWith('.wh.') ? await core.resolver.lookup(rel).catch(() => null) : null;

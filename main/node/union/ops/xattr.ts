@@ -5,7 +5,7 @@
  * that copy xattrs (cp -a, rsync -X) do not carry them out of the union.
  */
 import type { UnionCore } from '../core.ts';
-import { ENODATA, EPERM, fail } from '../fsx.ts';
+import { ENODATA, EPERM, fail } from '../../sys/errno.ts';
 import { whereIs } from './where.ts';
 
 const STRATA_PREFIX = 'user.strata.';
