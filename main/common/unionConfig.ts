@@ -10,6 +10,7 @@ import type { CopyupPolicyName, UnionConfig, UnionConfigPatch } from './contract
 import { StrataError } from './errors.ts';
 import { isAbsolutePath, isSameOrInside, lastComponent, normalizeAbsolute } from './absolutePath.ts';
 import { parsePolicySetting } from './policies/registry.ts';
+import { parseSize } from './sizes.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 
 export const DEFAULT_CREATE_POLICY = 'tdp';
@@ -29,18 +30,6 @@ export interface UnionOptionsInput {
   funcs?: string[];
   /** A create policy, or `true`/`false`. */
   moveOnEnospc?: string;
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-
-/** `10G`, `512M`, `1.5T`, `4096`: binary units, as mergerfs' minfreespace. */
-export function parseSize(text: string, what = 'size'): number {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()]) : NaN;
-  if (!Number.isSafeInteger(bytes)) {
-    throw new StrataError('INVALID_ARGUMENT', `Invalid ${what} '${text}': give bytes or a number with K, M, G or T, e.g. 10G.`);
-  }
-  return bytes;
 }
 
 export function parseBranchSpec(spec: string, index: number): BranchSpec {

@@ -82,7 +82,7 @@ export type ExclusionReason =
 export interface Exclusion {
   branch: number;
   reason: ExclusionReason;
-  /** One human sentence, e.g. "has 1.2 GiB free, less than b0's 4.0 GiB". */
+  /** One human sentence, e.g. "has 1.2 GiB free, less than b0's 4 GiB". */
   detail: string;
 }
 

@@ -6,7 +6,8 @@
  * "regardless of the parent" fallback can reuse it. Strata's mfs scan always covers every branch, giving
  * the fallback the man page describes; pmfs reads only the per-branch bytes, which are the same either way.
  */
-import { decide, formatBytePair, parentOf, passedOver, type Screened, type Selection } from '../filters.ts';
+import { formatSizePair } from '../../sizes.ts';
+import { decide, parentOf, passedOver, type Screened, type Selection } from '../filters.ts';
 import { beatenBy, best, mostFree } from '../ranking.ts';
 import type { PolicyInput } from '../types.ts';
 import { mfsChoice, mfsrrSelection } from './mfs.ts';
@@ -48,7 +49,7 @@ export const pmfsrr: AufsCreatePolicy = {
     fromParentTop(input, (top, sc) => {
       const { sel, free } = pmfsSelection(input, sc, top, args.seconds);
       if (free === undefined || free >= args.low) return decide(sc, sel);
-      const [has, watermark] = formatBytePair(free, args.low);
+      const [has, watermark] = formatSizePair(free, args.low);
       const fallback = mfsrrSelection(input, sc, args);
       const why = `pmfs's choice b${sel.picks[0]} has ${has} free, below the watermark ${watermark}`;
       return decide(sc, { ...fallback, note: fallback.note ? `${why}; ${fallback.note}` : why });
