@@ -5,9 +5,8 @@
  */
 import type { BranchMode, BranchSpec } from './branch.ts';
 import type { StrataErrorData } from './errors.ts';
+import type { CopyupPolicyName } from './policies/names.ts';
 import type { CreateFunction, Exclusion, PolicyErrno } from './policies/types.ts';
-
-export type CopyupPolicyName = 'tdp' | 'bup' | 'bu';
 
 /** Everything that defines a union. Saved by the app, sent to a worker, changed live by `set`. */
 export interface UnionConfig {

@@ -6,19 +6,18 @@
  * to ro, so `--branch /fast --branch /archive` gives a writable top over a read-only archive.
  */
 import { BRANCH_MODES, type BranchMode, type BranchSpec } from './branch.ts';
-import type { CopyupPolicyName, UnionConfig, UnionConfigPatch } from './contract.ts';
+import type { UnionConfig, UnionConfigPatch } from './contract.ts';
 import { StrataError } from './errors.ts';
 import { isAbsolutePath, isSameOrInside, lastComponent, normalizeAbsolute } from './absolutePath.ts';
+import { COPYUP_POLICY_NAMES, type CopyupPolicyName, type CreatePolicyName, isCopyupPolicyName, type MergerfsCreatePolicyName } from './policies/names.ts';
 import { parsePolicySetting } from './policies/registry.ts';
 import { parseSize } from './sizes.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 
-export const DEFAULT_CREATE_POLICY = 'tdp';
+export const DEFAULT_CREATE_POLICY: CreatePolicyName = 'tdp';
 export const DEFAULT_COPYUP_POLICY: CopyupPolicyName = 'tdp';
-/** The values of CopyupPolicyName, for validating data that arrives untyped. */
-export const COPYUP_POLICIES: readonly CopyupPolicyName[] = ['tdp', 'bup', 'bu'];
 /** mergerfs' `moveonenospc=true` means its default create policy. */
-const MOVE_ON_ENOSPC_TRUE = 'pfrd';
+const MOVE_ON_ENOSPC_TRUE: MergerfsCreatePolicyName = 'pfrd';
 
 /** Options shared by `strata mount` and `strata set`, as strings the way a user typed them. */
 export interface UnionOptionsInput {
@@ -78,10 +77,10 @@ function checkCreatePolicy(setting: string): string {
 }
 
 function parseCopyup(text: string): CopyupPolicyName {
-  if (!(COPYUP_POLICIES as readonly string[]).includes(text)) {
-    throw new StrataError('POLICY_INVALID', `Unknown copy-up policy '${text}': use one of ${COPYUP_POLICIES.join(', ')}.`);
+  if (!isCopyupPolicyName(text)) {
+    throw new StrataError('POLICY_INVALID', `Unknown copy-up policy '${text}': use one of ${COPYUP_POLICY_NAMES.join(', ')}.`);
   }
-  return text as CopyupPolicyName;
+  return text;
 }
 
 function parseFuncOverrides(specs: readonly string[]): Partial<Record<CreateFunction, string>> {

@@ -72,7 +72,7 @@ export function mfsrrSelection(input: PolicyInput, sc: Screened, { low, seconds 
   };
 }
 
-export const mfs: AufsCreatePolicy = {
+export const mfs: AufsCreatePolicy<'mfs'> = {
   name: 'mfs',
   aliases: ['most-free-space'],
   summary: 'The branch with the most free space (ties go to the lower branch), a choice held for SEC seconds.',
@@ -84,7 +84,7 @@ export const mfs: AufsCreatePolicy = {
   },
 };
 
-export const mfsrr: AufsCreatePolicy = {
+export const mfsrr: AufsCreatePolicy<'mfsrr'> = {
   name: 'mfsrr',
   aliases: [],
   summary: 'Most free space, switching to round-robin while even the best branch has less than LOW free.',

@@ -30,7 +30,7 @@ function pmfsSelection(input: PolicyInput, sc: Screened, top: number, seconds: n
   return { free: snapshot[win], sel: { picks: [win], whyNot: (x) => (weighed.includes(x) ? beaten(x) : unweighed(x)) } };
 }
 
-export const pmfs: AufsCreatePolicy = {
+export const pmfs: AufsCreatePolicy<'pmfs'> = {
   name: 'pmfs',
   aliases: [],
   summary: 'Among branches holding the parent directory, the one with the most free space (ties go to the upper branch).',
@@ -39,7 +39,7 @@ export const pmfs: AufsCreatePolicy = {
   create: (input, { seconds }) => fromParentTop(input, (top, sc) => decide(sc, pmfsSelection(input, sc, top, seconds).sel)),
 };
 
-export const pmfsrr: AufsCreatePolicy = {
+export const pmfsrr: AufsCreatePolicy<'pmfsrr'> = {
   name: 'pmfsrr',
   aliases: [],
   summary: 'Like pmfs, but below LOW free it takes the most free space on any branch, then round-robin.',

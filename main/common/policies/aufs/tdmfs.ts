@@ -9,7 +9,7 @@ import { mfsChoice, mfsSelection } from './mfs.ts';
 import type { AufsCreatePolicy } from './policy.ts';
 import { parentHolders } from './walk.ts';
 
-export const tdmfs: AufsCreatePolicy = {
+export const tdmfs: AufsCreatePolicy<'tdmfs'> = {
   name: 'tdmfs',
   aliases: [],
   summary: 'The highest branch with more than LOW free, down to the lowest one holding the parent; else the most free space.',
