@@ -99,65 +99,94 @@ export interface Nothing {
   [key: string]: never;
 }
 
-/** Every request: `<service>:<method>` → its single argument object and its result. */
-export interface ApiRequests {
-  'unions:list': { args: Nothing; result: UnionSummary[] };
+/**
+ * How long the server lets one request run before it answers TIMEOUT. Most answer in seconds or name the
+ * union that does not; mounting waits for a worker's readiness (up to 20 s), a folder dialog for the user.
+ * The renderer waits a little longer (CLIENT_GRACE_MS), so the server's answer, which names the union,
+ * normally arrives first.
+ */
+const QUICK_MS = 8_000;
+const WORKER_MS = 30_000;
+const USER_MS = 10 * 60_000;
+
+/** One request: its deadline, and (as types only, never set) its argument object and result. */
+export interface RequestSpec<A, R> {
+  readonly deadlineMs: number;
+  readonly types?: (args: A) => R;
+}
+
+function request<A, R>(deadlineMs = QUICK_MS): RequestSpec<A, R> {
+  return { deadlineMs };
+}
+
+/**
+ * Every request, declared once: `<service>:<method>` → its argument, result and deadline. The channel list,
+ * the types below, the validators (apiArgs.ts), the handlers (service/dispatch.ts), the Electron IPC
+ * registration and the HTTP routes all derive from these keys.
+ */
+export const REQUESTS = {
+  'unions:list': request<Nothing, UnionSummary[]>(),
   /** Creates or replaces a saved union. `previousMountpoint` renames a stopped union's mountpoint. */
-  'unions:save': { args: { definition: UnionDefinition; previousMountpoint?: string }; result: UnionSummary };
-  'unions:delete': { args: { mountpoint: string }; result: null };
-  'unions:mount': { args: { mountpoint: string }; result: UnionSummary };
+  'unions:save': request<{ definition: UnionDefinition; previousMountpoint?: string }, UnionSummary>(WORKER_MS),
+  'unions:delete': request<{ mountpoint: string }, null>(),
+  'unions:mount': request<{ mountpoint: string }, UnionSummary>(WORKER_MS),
   /**
    * Refused with code BUSY (details: BusyReport) while processes hold files, unless `force`. Null when
    * the union was never saved (mounted with the CLI), so there is no row left to show.
    */
-  'unions:unmount': { args: { mountpoint: string; force?: boolean }; result: UnionSummary | null };
+  'unions:unmount': request<{ mountpoint: string; force?: boolean }, UnionSummary | null>(WORKER_MS),
   /** Applies a change to a mounted union at once and saves it; removing a busy branch is refused (BUSY). */
-  'unions:setLive': { args: { mountpoint: string; patch: UnionConfigPatch }; result: UnionSummary };
-  'unions:where': { args: { mountpoint: string; relPath: string }; result: WhereResult };
+  'unions:setLive': request<{ mountpoint: string; patch: UnionConfigPatch }, UnionSummary>(WORKER_MS),
+  'unions:where': request<{ mountpoint: string; relPath: string }, WhereResult>(),
   /** Where a new entry would land under `config` (saved, mounted or still a draft in the editor). */
-  'unions:preview': { args: { config: UnionConfig; relPath: string; fn?: CreateFunction }; result: PreviewResult };
-  'maps:snapshot': { args: Nothing; result: MapsSnapshot };
+  'unions:preview': request<{ config: UnionConfig; relPath: string; fn?: CreateFunction }, PreviewResult>(),
+  'maps:snapshot': request<Nothing, MapsSnapshot>(),
   /** The recent activity samples of one mounted union, oldest first. */
-  'stats:get': { args: { mountpoint: string }; result: StatsSample[] };
-  'fs:complete': { args: { prefix: string }; result: PathCompletion };
-  'fs:space': { args: { paths: string[] }; result: SpaceInfo[] };
+  'stats:get': request<{ mountpoint: string }, StatsSample[]>(),
+  'fs:complete': request<{ prefix: string }, PathCompletion>(),
+  'fs:space': request<{ paths: string[] }, SpaceInfo[]>(),
   /** What is at each path (folder, file, missing, empty, mounted on), for checking fields as the user types. */
-  'fs:check': { args: { paths: string[] }; result: PathFacts[] };
+  'fs:check': request<{ paths: string[] }, PathFacts[]>(),
   /** A native folder dialog in Electron; always null in the browser, which uses fs:complete instead. */
-  'fs:pickFolder': { args: { title?: string }; result: string | null };
-  'policies:list': { args: Nothing; result: PolicyCatalog };
+  'fs:pickFolder': request<{ title?: string }, string | null>(USER_MS),
+  'policies:list': request<Nothing, PolicyCatalog>(),
   /** The union as an fstab line, a systemd mount unit and a `strata mount` command. */
-  'unions:export': { args: { mountpoint: string }; result: UnionExport };
+  'unions:export': request<{ mountpoint: string }, UnionExport>(),
   /** Mounts again a union whose worker died (saved, or last seen mounted from outside the app). */
-  'unions:recover': { args: { mountpoint: string }; result: UnionSummary };
-  'settings:get': { args: Nothing; result: HostSettings };
-  'settings:set': { args: { startAtLogin: boolean }; result: HostSettings };
+  'unions:recover': request<{ mountpoint: string }, UnionSummary>(WORKER_MS),
+  'settings:get': request<Nothing, HostSettings>(),
+  'settings:set': request<{ startAtLogin: boolean }, HostSettings>(),
+};
+
+export type Channel = keyof typeof REQUESTS;
+export type ArgsOf<C extends Channel> = (typeof REQUESTS)[C] extends RequestSpec<infer A, unknown> ? A : never;
+export type ResultOf<C extends Channel> = (typeof REQUESTS)[C] extends RequestSpec<never, infer R> ? R : never;
+
+export const CHANNELS = Object.keys(REQUESTS) as Channel[];
+
+/** One event: the data it carries, as a type only (never set). */
+export interface EventSpec<T> {
+  readonly types?: (data: T) => void;
 }
 
-export type Channel = keyof ApiRequests;
-export type ArgsOf<C extends Channel> = ApiRequests[C]['args'];
-export type ResultOf<C extends Channel> = ApiRequests[C]['result'];
-
-export const CHANNELS = [
-  'unions:list', 'unions:save', 'unions:delete', 'unions:mount', 'unions:unmount', 'unions:setLive',
-  'unions:where', 'unions:preview', 'maps:snapshot', 'stats:get', 'fs:complete', 'fs:space',
-  'fs:check', 'fs:pickFolder', 'policies:list', 'unions:export', 'unions:recover', 'settings:get', 'settings:set',
-] as const satisfies readonly Channel[];
+const event = <T>(): EventSpec<T> => ({});
 
 /**
- * Events pushed to every renderer. Like Podman Desktop's, they say "something changed"; stores re-fetch
- * (debounced), which also makes a reconnect after a dropped connection harmless.
+ * Events pushed to every renderer, declared once like the requests. Like Podman Desktop's, they say
+ * "something changed"; stores re-fetch (debounced), which also makes a reconnect after a dropped
+ * connection harmless.
  */
-export interface ApiEvents {
-  'unions:changed': { at: number };
-  'maps:changed': { at: number };
-  'stats:tick': StatsSample;
+const EVENT_SPECS = {
+  'unions:changed': event<{ at: number }>(),
+  'maps:changed': event<{ at: number }>(),
+  'stats:tick': event<StatsSample>(),
   /** Something the user should hear about even with no window open (notices.ts). */
-  'notice': Notice;
-}
+  'notice': event<Notice>(),
+};
 
-export type EventName = keyof ApiEvents;
-export const EVENTS = ['unions:changed', 'maps:changed', 'stats:tick', 'notice'] as const satisfies readonly EventName[];
+export type EventName = keyof typeof EVENT_SPECS;
+export type ApiEvents = { [E in EventName]: (typeof EVENT_SPECS)[E] extends EventSpec<infer T> ? T : never };
+export const EVENTS = Object.keys(EVENT_SPECS) as EventName[];
 
 /** Errors cross as data: exceptions never leave a server, so the renderer always gets a code and a sentence. */
 export type ApiResponse<T> = { result: T } | { error: StrataErrorData };
@@ -172,16 +201,8 @@ export interface StrataBridge {
 
 export type ApiDeadline = (channel: Channel) => number;
 
-/**
- * How long the server lets one request run before it answers TIMEOUT. Mounting waits for a worker's
- * readiness (up to 20 s) and a folder dialog for the user; everything else answers in seconds or names
- * the union that does not. The renderer waits a little longer (CLIENT_GRACE_MS), so the server's
- * answer, which names the union, normally arrives first.
- */
 export function apiDeadlineMs(channel: Channel): number {
-  if (channel === 'fs:pickFolder') return 10 * 60_000;
-  if (channel === 'unions:mount' || channel === 'unions:recover' || channel === 'unions:unmount' || channel === 'unions:setLive' || channel === 'unions:save') return 30_000;
-  return 8_000;
+  return REQUESTS[channel].deadlineMs;
 }
 
 export const CLIENT_GRACE_MS = 2_000;

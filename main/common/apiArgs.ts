@@ -7,10 +7,11 @@
 import { isAbsolutePath, normalizeAbsolute } from './absolutePath.ts';
 import type { ArgsOf, Channel, UnionDefinition } from './api.ts';
 import { BRANCH_MODES, type BranchMode, type BranchSpec } from './branch.ts';
-import type { CopyupPolicyName, UnionConfig, UnionConfigPatch } from './contract.ts';
+import type { UnionConfig, UnionConfigPatch } from './contract.ts';
 import { StrataError } from './errors.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
-import { COPYUP_POLICIES, parseUnionOptions, validateBranchLayout } from './unionConfig.ts';
+import { COPYUP_POLICY_NAMES } from './policies/names.ts';
+import { parseUnionOptions, validateBranchLayout } from './unionConfig.ts';
 
 const MAX_PATH = 4096;
 const MAX_BRANCHES = 127;
@@ -79,7 +80,7 @@ function configFields(r: Record<string, unknown>): UnionConfigPatch {
   const patch: UnionConfigPatch = parseUnionOptions({
     name: r.name === undefined ? undefined : string(r.name, 'name', 64),
     create: r.create === undefined ? undefined : string(r.create, 'create policy', 64),
-    copyup: r.copyup === undefined ? undefined : oneOf<CopyupPolicyName>(r.copyup, COPYUP_POLICIES, 'copy-up policy'),
+    copyup: r.copyup === undefined ? undefined : oneOf(r.copyup, COPYUP_POLICY_NAMES, 'copy-up policy'),
     moveOnEnospc: r.moveOnEnospc === undefined ? undefined : String(r.moveOnEnospc === false ? 'false' : string(r.moveOnEnospc, 'move-on-ENOSPC policy', 64)),
   });
   if (r.branches !== undefined) patch.branches = branchList(r.branches);
@@ -98,7 +99,7 @@ export function parseUnionConfig(raw: unknown): UnionConfig {
     branches: fields.branches ?? invalid('branches', 'a list of branches'),
     create: fields.create ?? invalid('create policy', 'a policy name'),
     createOverrides: fields.createOverrides ?? {},
-    copyup: fields.copyup ?? invalid('copy-up policy', `one of ${COPYUP_POLICIES.join(', ')}`),
+    copyup: fields.copyup ?? invalid('copy-up policy', `one of ${COPYUP_POLICY_NAMES.join(', ')}`),
     minFreeSpace: fields.minFreeSpace ?? 0,
     moveOnEnospc: fields.moveOnEnospc ?? false,
   };

@@ -1,6 +1,6 @@
 /** Branch modes, as in mergerfs (RW/RO/NC) and aufs (rw/ro). `nc`: existing files writable, no new entries. */
-export type BranchMode = 'rw' | 'ro' | 'nc';
-export const BRANCH_MODES: readonly BranchMode[] = ['rw', 'ro', 'nc'];
+export const BRANCH_MODES = ['rw', 'ro', 'nc'] as const;
+export type BranchMode = (typeof BRANCH_MODES)[number];
 
 export interface BranchSpec {
   /** Absolute path of the branch root. */

@@ -5,9 +5,8 @@
  */
 import type { BranchMode, BranchSpec } from './branch.ts';
 import type { StrataErrorData } from './errors.ts';
+import type { CopyupPolicyName } from './policies/names.ts';
 import type { CreateFunction, Exclusion, PolicyErrno } from './policies/types.ts';
-
-export type CopyupPolicyName = 'tdp' | 'bup' | 'bu';
 
 /** Everything that defines a union. Saved by the app, sent to a worker, changed live by `set`. */
 export interface UnionConfig {
@@ -131,15 +130,41 @@ export interface HandleInfo {
   openedAt: number;
 }
 
-/** Control channel of a mount worker (JSON lines over a unix socket, one request → one response). */
-export type ControlRequest =
-  | { op: 'status' }
-  | { op: 'stats' }
-  | { op: 'reconfigure'; patch: UnionConfigPatch; force?: boolean }
-  | { op: 'where'; relPath: string }
-  | { op: 'preview'; relPath: string; fn?: CreateFunction }
-  | { op: 'handles' }
-  | { op: 'stop'; force?: boolean };
+/** One control request: its fields beside `op` and its result, as types only (never set). */
+export interface ControlSpec<F, R> {
+  readonly types?: (fields: F) => R;
+}
+
+const control = <F, R>(): ControlSpec<F, R> => ({});
+type NoFields = Record<never, never>;
+
+/**
+ * Control channel of a mount worker (JSON lines over a unix socket, one request → one response): every op
+ * declared once. The worker's handler table and the server's check derive from these keys, and
+ * controlRequest's result type from the op it sends.
+ */
+const CONTROL_SPECS = {
+  status: control<NoFields, MountStatus>(),
+  stats: control<NoFields, OpStats>(),
+  reconfigure: control<{ patch: UnionConfigPatch; force?: boolean }, UnionConfig>(),
+  where: control<{ relPath: string }, WhereResult>(),
+  preview: control<{ relPath: string; fn?: CreateFunction }, PreviewResult>(),
+  handles: control<NoFields, HandleInfo[]>(),
+  stop: control<{ force?: boolean }, StopOutcome>(),
+};
+
+export type ControlOp = keyof typeof CONTROL_SPECS;
+export const CONTROL_OPS = Object.keys(CONTROL_SPECS) as ControlOp[];
+
+type FieldsOf<O extends ControlOp> = (typeof CONTROL_SPECS)[O] extends ControlSpec<infer F, unknown> ? F : never;
+/** Distributes over a union of ops, so ControlRequestOf<ControlOp> is ControlRequest. */
+export type ControlRequestOf<O extends ControlOp> = O extends ControlOp ? { op: O } & FieldsOf<O> : never;
+export type ControlResultOf<O extends ControlOp> = (typeof CONTROL_SPECS)[O] extends ControlSpec<never, infer R> ? R : never;
+export type ControlRequest = ControlRequestOf<ControlOp>;
+
+export function isControlOp(value: unknown): value is ControlOp {
+  return typeof value === 'string' && (CONTROL_OPS as readonly string[]).includes(value);
+}
 
 export type ControlResponse<T = unknown> = { ok: true; result: T } | { ok: false; error: StrataErrorData };
 

@@ -6,7 +6,7 @@
  * browser UI's.
  */
 import type { UnionSummary } from './api.ts';
-import { formatSize } from './export/sizeText.ts';
+import { formatSize } from './sizes.ts';
 
 export type NoticeKind = 'below-minfree' | 'worker-died' | 'busy-refused';
 

@@ -6,18 +6,18 @@
  * to ro, so `--branch /fast --branch /archive` gives a writable top over a read-only archive.
  */
 import { BRANCH_MODES, type BranchMode, type BranchSpec } from './branch.ts';
-import type { CopyupPolicyName, UnionConfig, UnionConfigPatch } from './contract.ts';
+import type { UnionConfig, UnionConfigPatch } from './contract.ts';
 import { StrataError } from './errors.ts';
 import { isAbsolutePath, isSameOrInside, lastComponent, normalizeAbsolute } from './absolutePath.ts';
+import { COPYUP_POLICY_NAMES, type CopyupPolicyName, type CreatePolicyName, isCopyupPolicyName, type MergerfsCreatePolicyName } from './policies/names.ts';
 import { parsePolicySetting } from './policies/registry.ts';
+import { parseSize } from './sizes.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 
-export const DEFAULT_CREATE_POLICY = 'tdp';
+export const DEFAULT_CREATE_POLICY: CreatePolicyName = 'tdp';
 export const DEFAULT_COPYUP_POLICY: CopyupPolicyName = 'tdp';
-/** The values of CopyupPolicyName, for validating data that arrives untyped. */
-export const COPYUP_POLICIES: readonly CopyupPolicyName[] = ['tdp', 'bup', 'bu'];
 /** mergerfs' `moveonenospc=true` means its default create policy. */
-const MOVE_ON_ENOSPC_TRUE = 'pfrd';
+const MOVE_ON_ENOSPC_TRUE: MergerfsCreatePolicyName = 'pfrd';
 
 /** Options shared by `strata mount` and `strata set`, as strings the way a user typed them. */
 export interface UnionOptionsInput {
@@ -29,18 +29,6 @@ export interface UnionOptionsInput {
   funcs?: string[];
   /** A create policy, or `true`/`false`. */
   moveOnEnospc?: string;
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-
-/** `10G`, `512M`, `1.5T`, `4096`: binary units, as mergerfs' minfreespace. */
-export function parseSize(text: string, what = 'size'): number {
-  const m = /^(\d+(?:\.\d+)?)([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()]) : NaN;
-  if (!Number.isSafeInteger(bytes)) {
-    throw new StrataError('INVALID_ARGUMENT', `Invalid ${what} '${text}': give bytes or a number with K, M, G or T, e.g. 10G.`);
-  }
-  return bytes;
 }
 
 export function parseBranchSpec(spec: string, index: number): BranchSpec {
@@ -89,10 +77,10 @@ function checkCreatePolicy(setting: string): string {
 }
 
 function parseCopyup(text: string): CopyupPolicyName {
-  if (!(COPYUP_POLICIES as readonly string[]).includes(text)) {
-    throw new StrataError('POLICY_INVALID', `Unknown copy-up policy '${text}': use one of ${COPYUP_POLICIES.join(', ')}.`);
+  if (!isCopyupPolicyName(text)) {
+    throw new StrataError('POLICY_INVALID', `Unknown copy-up policy '${text}': use one of ${COPYUP_POLICY_NAMES.join(', ')}.`);
   }
-  return text as CopyupPolicyName;
+  return text;
 }
 
 function parseFuncOverrides(specs: readonly string[]): Partial<Record<CreateFunction, string>> {

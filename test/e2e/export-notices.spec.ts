@@ -52,7 +52,7 @@ test.describe.serial('export and notices', () => {
     strata('set', mnt, '--minfree', '1000T');
     const notice = page.getByRole('status').filter({ hasText: `shelf: ${top} is nearly full` });
     await expect(notice).toBeVisible({ timeout: 20_000 });
-    await expect(notice).toContainText('less free space than its minimum (1000T)');
+    await expect(notice).toContainText('less free space than its minimum (1000 TiB)');
     await notice.getByRole('button', { name: /^Hide the notice/ }).click();
     await expect(notice).toBeHidden();
   });

@@ -39,7 +39,7 @@ const cases: Case[] = [
   ['mountpoint is a file', () => ['mount', at('file'), '--branch', at('b0')], 1, /Mountpoint .*file is not a directory/],
   ['unknown create policy', () => ['mount', at('mnt'), '--branch', at('b0'), '--create', 'fastest'], 2, /fastest/],
   ['unknown copy-up policy', () => ['mount', at('mnt'), '--branch', at('b0'), '--copyup', 'mfs'], 2, /Unknown copy-up policy 'mfs': use one of tdp, bup, bu/],
-  ['bad size', () => ['mount', at('mnt'), '--branch', at('b0'), '--minfree', '10X'], 2, /Invalid minfree '10X': give bytes or a number with K, M, G or T, e.g. 10G/],
+  ['bad size', () => ['mount', at('mnt'), '--branch', at('b0'), '--minfree', '10X'], 2, /Invalid minfree '10X': 'X' is not a unit; give bytes or a number with K, M, G or T \(binary: 1K = 1024 bytes\), e.g. 10G/],
   ['bad branch mode', () => ['mount', at('mnt'), '--branch', `${at('b0')}=rx`], 2, /Unknown branch mode 'rx'.*use .*=rw, .*=ro or .*=nc/],
   ['no branch', () => ['mount', at('mnt')], 2, /No branches given: add at least one --branch DIR/],
   ['mountpoint name with a newline as the default name', () => ['mount', at('bad\nname'), '--branch', at('b0')], 2, /The mountpoint's name "bad\\nname" cannot name the union .*give a name with --name NAME/],

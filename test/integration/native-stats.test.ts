@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { type UnionFixture, mountUnion, ok } from '../support/unionFixture.ts';
 
@@ -17,12 +16,12 @@ describe('activity counts with the native backend', () => {
   afterAll(() => u?.cleanup());
 
   it('count reads, writes and bytes served on the branch descriptor', async () => {
-    const before = await controlRequest<OpStats>(u.mnt, { op: 'stats' });
+    const before = await controlRequest(u.mnt, { op: 'stats' });
     await ok('dd', ['if=/dev/zero', `of=${u.at('data')}`, 'bs=1M', 'count=3', 'conv=fsync']);
     await ok('dd', [`if=${u.at('data')}`, 'of=/dev/null', 'bs=1M', 'iflag=direct']);
     await writeFile(u.at('small'), 'x');
     await ok('touch', ['-d', '2020-01-01', u.at('small')]);
-    const after = await controlRequest<OpStats>(u.mnt, { op: 'stats' });
+    const after = await controlRequest(u.mnt, { op: 'stats' });
     expect(after.bytesWritten - before.bytesWritten).toBeGreaterThanOrEqual(3 << 20);
     expect(after.bytesRead - before.bytesRead).toBeGreaterThanOrEqual(3 << 20);
     expect((after.ops.write ?? 0) - (before.ops.write ?? 0)).toBeGreaterThanOrEqual(3);
@@ -39,10 +38,10 @@ describe('copy_file_range through the union', () => {
   afterAll(() => u?.cleanup());
 
   it('copies branch file to branch file in the kernel, and the copy reads back whole', async () => {
-    const before = await controlRequest<OpStats>(u.mnt, { op: 'stats' });
+    const before = await controlRequest(u.mnt, { op: 'stats' });
     const script = 'import os,sys\nsrc=os.open(sys.argv[1],os.O_RDONLY);dst=os.open(sys.argv[2],os.O_WRONLY|os.O_CREAT,0o644)\nn=0\nwhile True:\n  k=os.copy_file_range(src,dst,1<<20)\n  if k==0: break\n  n+=k\nprint(n)';
     expect((await ok('python3', ['-c', script, u.at('lower'), u.at('copy')])).trim()).toBe(String(3 << 20));
-    const after = await controlRequest<OpStats>(u.mnt, { op: 'stats' });
+    const after = await controlRequest(u.mnt, { op: 'stats' });
     expect((after.ops.copy_file_range ?? 0) - (before.ops.copy_file_range ?? 0)).toBeGreaterThanOrEqual(3);
     expect((await ok('cmp', [u.at('lower'), u.at('copy')]))).toBe('');
     expect((await ok('stat', ['-c', '%s', u.in(0, 'copy')])).trim()).toBe(String(3 << 20));

@@ -226,7 +226,7 @@ time.sleep(600)`;
     const p = await hold(`mmap-shared:${u.at('low.bin')}`, `cwd:${u.mnt}`);
     const table = await run(process.execPath, [STRATA_CLI!, 'maps', u.mnt]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`^${p.pid}\\s+root\\s+python3\\s+mmap r--s\\s+20\\.0 KiB\\s+${u.at('low.bin')}\\s+branch 2: ${u.in(1, 'low.bin')}`, 'm'));
+    expect(table.stdout).toMatch(new RegExp(`^${p.pid}\\s+root\\s+python3\\s+mmap r--s\\s+20 KiB\\s+${u.at('low.bin')}\\s+branch 2: ${u.in(1, 'low.bin')}`, 'm'));
     const byFile = await run(process.execPath, [STRATA_CLI!, 'maps', u.mnt, '--by', 'file']);
     expect(byFile.stdout).toMatch(new RegExp(`^${u.at('low.bin')}\\s+branch 2: ${u.in(1, 'low.bin')}\\s+${p.pid} python3 \\(.*mmap r--s\\)$`, 'm'));
     const json = JSON.parse((await run(process.execPath, [STRATA_CLI!, 'maps', u.mnt, '--json'])).stdout);

@@ -18,7 +18,7 @@ describe('NoticeTrigger', () => {
     const t = new NoticeTrigger();
     expect(t.observe([row('mounted', [10 * G, 10 * G, 10 * G])], 1)).toEqual([]);
     const fell = t.observe([row('mounted', [3 * G, 10 * G, 10 * G])], 2);
-    expect(fell).toMatchObject([{ kind: 'below-minfree', branch: '/srv/a', mountpoint: '/mnt/u', message: expect.stringContaining('less free space than its minimum (4G)') }]);
+    expect(fell).toMatchObject([{ kind: 'below-minfree', branch: '/srv/a', mountpoint: '/mnt/u', message: expect.stringContaining('less free space than its minimum (4 GiB)') }]);
     expect(t.observe([row('mounted', [2 * G, 10 * G, 10 * G])], 3)).toEqual([]);
     expect(t.observe([row('mounted', [5 * G, 10 * G, 10 * G])], 4)).toEqual([]);
     expect(t.observe([row('mounted', [1 * G, 10 * G, 10 * G])], 5)).toHaveLength(1);
@@ -26,7 +26,7 @@ describe('NoticeTrigger', () => {
 
   it('uses a branch\'s own minimum, and never warns for read-only branches, a zero minimum or unknown space', () => {
     const t = new NoticeTrigger();
-    expect(t.observe([row('mounted', [10 * G, 0, G / 2])], 1)).toMatchObject([{ branch: '/srv/c', message: expect.stringContaining('(1G)') }]);
+    expect(t.observe([row('mounted', [10 * G, 0, G / 2])], 1)).toMatchObject([{ branch: '/srv/c', message: expect.stringContaining('(1 GiB)') }]);
     expect(new NoticeTrigger().observe([row('mounted', [0, 0, 0], '0')], 1)).toMatchObject([{ branch: '/srv/c' }]);
     expect(new NoticeTrigger().observe([row('mounted', [], '4G')], 1)).toEqual([]);
   });

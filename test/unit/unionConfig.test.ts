@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUnionConfig, parseBranchSpec, parseSize, validateBranchLayout, validateConfigPatch } from '../../main/common/unionConfig.ts';
+import { buildUnionConfig, parseBranchSpec, validateBranchLayout, validateConfigPatch } from '../../main/common/unionConfig.ts';
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -9,16 +9,6 @@ const codeOf = (fn: () => unknown) => {
   }
   return 'no error';
 };
-
-describe('parseSize', () => {
-  it.each([
-    ['4096', 4096], ['10G', 10 * 2 ** 30], ['512M', 512 * 2 ** 20], ['1k', 1024], ['1.5T', 1.5 * 2 ** 40], ['2GiB', 2 * 2 ** 30], ['0', 0],
-  ])('%s is %d bytes', (text, bytes) => expect(parseSize(text)).toBe(bytes));
-
-  it.each(['', 'ten', '-1G', '10X', '1e3'])('rejects %j with a fix', (text) => {
-    expect(() => parseSize(text)).toThrow(/give bytes or a number with K, M, G or T/);
-  });
-});
 
 describe('parseBranchSpec', () => {
   it('defaults the first branch to rw and the others to ro, like aufs', () => {

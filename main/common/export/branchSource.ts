@@ -6,7 +6,7 @@
  */
 import type { BranchSpec } from '../branch.ts';
 import { StrataError } from '../errors.ts';
-import { formatSize } from './sizeText.ts';
+import { formatSizeExact } from '../sizes.ts';
 
 export function splitBranchSource(source: string): string[] {
   const out: string[] = [];
@@ -28,7 +28,7 @@ export function splitBranchSource(source: string): string[] {
 
 /** One branch as `DIR=MODE[,minfree=SIZE]`, the form `--branch` and the source field both take. */
 export function formatBranchSpec(branch: BranchSpec): string {
-  const minfree = branch.minFreeSpace === undefined ? '' : `,minfree=${formatSize(branch.minFreeSpace)}`;
+  const minfree = branch.minFreeSpace === undefined ? '' : `,minfree=${formatSizeExact(branch.minFreeSpace)}`;
   return `${branch.path}=${branch.mode}${minfree}`;
 }
 

@@ -9,7 +9,7 @@ import { CREATE_FUNCTIONS, type CreateFunction } from '../policies/types.ts';
 import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY, type UnionOptionsInput } from '../unionConfig.ts';
 import { lastComponent } from '../absolutePath.ts';
 import { escapeOptionValue, splitOptionList } from './optionList.ts';
-import { formatSize } from './sizeText.ts';
+import { formatSizeExact } from '../sizes.ts';
 
 /** Flags libfuse hands to mount(2) for the union itself (lib/mount.c's table). */
 export const KERNEL_FLAGS = ['rw', 'ro', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'sync', 'async', 'dirsync', 'atime', 'noatime', 'nodiratime'] as const;
@@ -84,7 +84,7 @@ export function unionOptionPairs(config: UnionConfig): [key: string, value: stri
   if (config.create !== DEFAULT_CREATE_POLICY) pairs.push(['create', config.create]);
   for (const [fn, policy] of Object.entries(config.createOverrides) as [CreateFunction, string][]) pairs.push([`func.${fn}`, policy]);
   if (config.copyup !== DEFAULT_COPYUP_POLICY) pairs.push(['copyup', config.copyup]);
-  if (config.minFreeSpace !== 0) pairs.push(['minfree', formatSize(config.minFreeSpace)]);
+  if (config.minFreeSpace !== 0) pairs.push(['minfree', formatSizeExact(config.minFreeSpace)]);
   if (config.moveOnEnospc !== false) pairs.push(['moveonenospc', config.moveOnEnospc]);
   return pairs;
 }

@@ -7,9 +7,11 @@ import { tdmfs } from './aufs/tdmfs.ts';
 import { tdp } from './aufs/tdp.ts';
 import { COPYUP_POLICIES } from './copyup.ts';
 import { MERGERFS_POLICIES } from './mergerfs/policies.ts';
+import { AUFS_CREATE_POLICY_NAMES, type AufsCreatePolicyName } from './names.ts';
 import type { CreatePolicy } from './types.ts';
 
-const AUFS_POLICIES: readonly AufsCreatePolicy[] = [tdp, rr, mfs, mfsrr, tdmfs, pmfs, pmfsrr];
+const AUFS: { [N in AufsCreatePolicyName]: AufsCreatePolicy<N> } = { tdp, rr, mfs, mfsrr, tdmfs, pmfs, pmfsrr };
+const AUFS_POLICIES: readonly AufsCreatePolicy[] = AUFS_CREATE_POLICY_NAMES.map((name) => AUFS[name]);
 
 export interface PolicyInfo {
   name: string;

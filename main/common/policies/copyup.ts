@@ -8,13 +8,16 @@ import { StrataError } from '../errors.ts';
 import { topDownParent } from './aufs/tdp.ts';
 import { nearestUpTo, parentHolders } from './aufs/walk.ts';
 import { decide, parentOf, passedOver, refusalErrno, screen, type Screened, type Selection, single } from './filters.ts';
+import { COPYUP_POLICY_NAMES, type CopyupPolicyName } from './names.ts';
 import type { CopyupPolicy, PolicyInput } from './types.ts';
 
-function copyupPolicy(
-  name: CopyupPolicy['name'],
-  summary: string,
-  pick: (input: PolicyInput, sc: Screened, src: number) => Selection,
-): CopyupPolicy {
+/** What makes one copy-up policy; its name is its key in the table below. */
+interface CopyupRule {
+  summary: string;
+  pick(input: PolicyInput, sc: Screened, src: number): Selection;
+}
+
+function copyupPolicy(name: CopyupPolicyName, { summary, pick }: CopyupRule): CopyupPolicy {
   return {
     name,
     summary,
@@ -29,40 +32,37 @@ function copyupPolicy(
   };
 }
 
-const tdp = copyupPolicy(
-  'tdp',
-  'The source branch if it can take the copy, else the highest eligible branch above it with the parent, else the nearest one above it.',
-  (input, sc, src) => topDownParent(input, sc, src, 'the source branch'),
-);
-
-const bup = copyupPolicy(
-  'bup',
-  "The nearest eligible branch at or above the source holding the parent directory, else the nearest one above the parent's top branch.",
-  (input, sc, src) => {
-    const parent = parentOf(input.path);
-    const holders = parentHolders(input);
-    const top = holders[0] ?? src;
-    const holder = nearestUpTo(sc.candidates.filter((b) => holders.includes(b)), src);
-    if (holder !== undefined) {
-      return { picks: [holder], whyNot: passedOver(`bup takes b${holder}, the nearest eligible branch at or above the source b${src} with parent ${parent}`) };
-    }
-    return single(
-      nearestUpTo(sc.candidates, top - 1),
-      (up) => `no eligible branch from b${src} up to b${top} has parent ${parent}, so bup takes the nearest one above b${top}, b${up}`,
-      `bup takes only a branch at or above the source b${src} with parent ${parent}, or one above b${top}`,
-    );
+const RULES: Record<CopyupPolicyName, CopyupRule> = {
+  tdp: {
+    summary: 'The source branch if it can take the copy, else the highest eligible branch above it with the parent, else the nearest one above it.',
+    pick: (input, sc, src) => topDownParent(input, sc, src, 'the source branch'),
   },
-);
+  bup: {
+    summary: "The nearest eligible branch at or above the source holding the parent directory, else the nearest one above the parent's top branch.",
+    pick: (input, sc, src) => {
+      const parent = parentOf(input.path);
+      const holders = parentHolders(input);
+      const top = holders[0] ?? src;
+      const holder = nearestUpTo(sc.candidates.filter((b) => holders.includes(b)), src);
+      if (holder !== undefined) {
+        return { picks: [holder], whyNot: passedOver(`bup takes b${holder}, the nearest eligible branch at or above the source b${src} with parent ${parent}`) };
+      }
+      return single(
+        nearestUpTo(sc.candidates, top - 1),
+        (up) => `no eligible branch from b${src} up to b${top} has parent ${parent}, so bup takes the nearest one above b${top}, b${up}`,
+        `bup takes only a branch at or above the source b${src} with parent ${parent}, or one above b${top}`,
+      );
+    },
+  },
+  bu: {
+    summary: 'The nearest eligible branch at or above the source, whether or not it has the parent directory.',
+    pick: (_input, sc, src) =>
+      single(
+        nearestUpTo(sc.candidates, src),
+        (up) => `bu takes the nearest eligible branch at or above the source b${src}, b${up}`,
+        `bu never goes below the source b${src}`,
+      ),
+  },
+};
 
-const bu = copyupPolicy(
-  'bu',
-  'The nearest eligible branch at or above the source, whether or not it has the parent directory.',
-  (_input, sc, src) =>
-    single(
-      nearestUpTo(sc.candidates, src),
-      (up) => `bu takes the nearest eligible branch at or above the source b${src}, b${up}`,
-      `bu never goes below the source b${src}`,
-    ),
-);
-
-export const COPYUP_POLICIES: readonly CopyupPolicy[] = [tdp, bup, bu];
+export const COPYUP_POLICIES: readonly CopyupPolicy[] = COPYUP_POLICY_NAMES.map((name) => copyupPolicy(name, RULES[name]));

@@ -4,28 +4,8 @@
  * every branch that was not chosen.
  */
 import type { BranchMode } from '../branch.ts';
+import { formatSizePair } from '../sizes.ts';
 import type { Exclusion, ExclusionReason, PolicyErrno, PolicyInput, PolicyResult } from './types.ts';
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-const oneDecimal = (v: number) => Math.round(v * 10) / 10;
-
-/** 1288490188 → "1.2 GiB", 4294967296 → "4 GiB". Binary units, as df -h and mergerfs' minfreespace. */
-export function formatBytes(n: number): string {
-  let v = n;
-  let unit = 0;
-  // Compare the rounded value, so 1023.96 KiB prints as "1 MiB", not "1024 KiB".
-  while (unit < BYTE_UNITS.length - 1 && oneDecimal(v) >= 1024) {
-    v /= 1024;
-    unit++;
-  }
-  return `${oneDecimal(v)} ${BYTE_UNITS[unit]}`;
-}
-
-/** Two sizes for a comparison; exact byte counts when rounding would print the loser equal to the winner. */
-export function formatBytePair(a: number, b: number): [string, string] {
-  const [fa, fb] = [formatBytes(a), formatBytes(b)];
-  return fa === fb && a !== b ? [`${a} bytes`, `${b} bytes`] : [fa, fb];
-}
 
 /** '/a/b' → '/a', '/a' → '/'. Paths are union-relative and normalized. */
 export function parentOf(path: string): string {
@@ -89,7 +69,7 @@ function refusal(input: PolicyInput, b: number, barrier: number | undefined, nee
   if (!br.space) return { reason: 'statfs-failed', detail: `${at}'s free space could not be read (statfs failed)` };
   if (br.mountedReadOnly) return { reason: 'mounted-ro', detail: `${at}'s filesystem is mounted read-only` };
   if (br.space.avail < br.minFreeSpace) {
-    const [avail, min] = formatBytePair(br.space.avail, br.minFreeSpace);
+    const [avail, min] = formatSizePair(br.space.avail, br.minFreeSpace);
     return { reason: 'no-space', detail: `${at} has ${avail} free, below its minimum of ${min}` };
   }
   return undefined;

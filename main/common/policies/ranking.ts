@@ -4,7 +4,7 @@
  * say which rule decided.
  */
 import type { BranchSpace } from './types.ts';
-import { formatBytePair, formatBytes } from './filters.ts';
+import { formatSize, formatSizePair } from '../sizes.ts';
 
 export interface Ranking {
   /** Positive when branch a beats branch b outright, 0 when they are equal. */
@@ -36,10 +36,10 @@ function byBytes(value: (b: number) => number, moreIsBetter: boolean, measure: s
     compare: (a, b) => (moreIsBetter ? 1 : -1) * Math.sign(value(a) - value(b)),
     ties,
     worse: (l, w) => {
-      const [lv, wv] = formatBytePair(value(l), value(w));
+      const [lv, wv] = formatSizePair(value(l), value(w));
       return `b${l} has ${moreIsBetter ? 'less' : 'more'} ${measure} than b${w} (${lv} vs ${wv})`;
     },
-    same: (l, w) => `b${l} has as much ${measure} as b${w} (${formatBytes(value(w))})`,
+    same: (l, w) => `b${l} has as much ${measure} as b${w} (${formatSize(value(w))})`,
   };
 }
 

@@ -3,11 +3,10 @@
  * explicit `aufs:NAME[:args]` / `mergerfs:NAME`. Plain `mfs` is mergerfs' policy; `mfs:SEC` is aufs'.
  */
 import { StrataError } from '../errors.ts';
+import { formatSizeExact, readSize, SIZE_SYNTAX } from '../sizes.ts';
 import { type AufsCreatePolicy, bindAufs, DEFAULT_MFS_SECONDS, MAX_MFS_SECONDS } from './aufs/policy.ts';
 import { aufsForm, clashesWithMergerfs, CREATE_POLICY_INFO, findAufs, findMergerfs } from './catalog.ts';
 import type { CreatePolicy, PolicySetting } from './types.ts';
-
-const UNITS = ['', 'k', 'm', 'g', 't'];
 
 function invalid(text: string, why: string): StrataError {
   return new StrataError('POLICY_INVALID', `invalid create policy '${text}': ${why}`);
@@ -18,12 +17,11 @@ function unknown(text: string): StrataError {
   return new StrataError('POLICY_INVALID', `unknown create policy '${text}'; valid: ${valid} (see \`strata policies\`)`);
 }
 
-/** aufs' LOW: bytes, with binary K/M/G/T suffixes accepted (aufs itself takes plain numbers only). */
+/** aufs' LOW: bytes, with Strata's size units accepted (aufs itself takes plain numbers only). */
 function parseLow(text: string, arg: string): number {
-  const m = /^(\d+)([kmgt]?)$/.exec(arg);
-  const bytes = m ? Number(m[1]) * 1024 ** UNITS.indexOf(m[2]) : NaN;
-  if (!Number.isSafeInteger(bytes)) throw invalid(text, `LOW must be a byte count such as 1073741824 or 1G, not '${arg}'`);
-  return bytes;
+  const read = readSize(arg);
+  if ('problem' in read) throw invalid(text, `LOW '${arg}' is not a size: ${read.problem}; ${SIZE_SYNTAX}`);
+  return read.bytes;
 }
 
 function parseSeconds(text: string, arg: string): number {
@@ -69,18 +67,10 @@ export function parsePolicySetting(text: string): PolicySetting {
   return resolvePolicySetting(text).setting;
 }
 
-/** Largest binary suffix that divides exactly: 1073741824 → '1G', 1500 → '1500'. */
-function formatLow(bytes: number): string {
-  for (let u = UNITS.length - 1; u > 0; u--) {
-    if (bytes > 0 && bytes % 1024 ** u === 0) return `${bytes / 1024 ** u}${UNITS[u].toUpperCase()}`;
-  }
-  return String(bytes);
-}
-
 /** `name[:LOW][:SEC]`, without a family prefix. */
 function bareText(s: PolicySetting): string {
   const parts = [s.name];
-  if (s.low !== undefined) parts.push(formatLow(s.low));
+  if (s.low !== undefined) parts.push(formatSizeExact(s.low));
   if (s.seconds !== undefined) parts.push(String(s.seconds));
   return parts.join(':');
 }

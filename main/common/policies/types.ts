@@ -1,4 +1,5 @@
 import type { BranchMode } from '../branch.ts';
+import type { CopyupPolicyName, CreatePolicyName } from './names.ts';
 
 /**
  * Policies are pure functions over a snapshot of the union. The engine gathers every fact a policy may
@@ -8,8 +9,8 @@ import type { BranchMode } from '../branch.ts';
  */
 
 /** The four functions of mergerfs' create category; aufs treats mkdir specially in `rr`. */
-export type CreateFunction = 'create' | 'mkdir' | 'mknod' | 'symlink';
-export const CREATE_FUNCTIONS: readonly CreateFunction[] = ['create', 'mkdir', 'mknod', 'symlink'];
+export const CREATE_FUNCTIONS = ['create', 'mkdir', 'mknod', 'symlink'] as const;
+export type CreateFunction = (typeof CREATE_FUNCTIONS)[number];
 
 export interface BranchSpace {
   /** f_bavail * f_frsize, bytes. */
@@ -82,7 +83,7 @@ export type ExclusionReason =
 export interface Exclusion {
   branch: number;
   reason: ExclusionReason;
-  /** One human sentence, e.g. "has 1.2 GiB free, less than b0's 4.0 GiB". */
+  /** One human sentence, e.g. "has 1.2 GiB free, less than b0's 4 GiB". */
   detail: string;
 }
 
@@ -94,7 +95,7 @@ export type PolicyResult =
 
 export interface CreatePolicy {
   /** Canonical name as the user writes it, without arguments ('mfsrr', 'epmfs'). */
-  name: string;
+  name: CreatePolicyName;
   family: 'aufs' | 'mergerfs';
   /** One sentence for the UI's picker and the CLI's help. */
   summary: string;
@@ -102,7 +103,7 @@ export interface CreatePolicy {
 }
 
 export interface CopyupPolicy {
-  name: 'tdp' | 'bup' | 'bu';
+  name: CopyupPolicyName;
   summary: string;
   copyup(input: PolicyInput): PolicyResult;
 }

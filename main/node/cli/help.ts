@@ -1,14 +1,16 @@
 /** `strata help [COMMAND]`: the overview, or one command's usage. */
+import { COPYUP_POLICY_NAMES } from '../../common/policies/names.ts';
+import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY } from '../../common/unionConfig.ts';
 import { UsageError } from './args.ts';
 
 const BRANCH_SYNTAX = `Branches: --branch DIR[=rw|ro|nc][,minfree=SIZE], top first. As in aufs, the first branch
 defaults to rw and every other one to ro. rw: new files may go there; ro: never written (changes to its
 files are copied up to a writable branch); nc: no new entries, existing files may change. DIR must be an
-absolute path to an existing directory; no branch may contain another. SIZE is bytes or K, M, G, T
-(binary: 10G = 10 GiB).`;
+absolute path to an existing directory; no branch may contain another. SIZE is bytes or a number with
+K, M, G or T (binary: 10G = 10 GiB; 1.5T and 4GiB work too).`;
 
-const UNION_OPTIONS = `  --create POLICY        create policy for new entries (default tdp; strata policies lists them)
-  --copyup POLICY        copy-up policy: tdp (default), bup or bu
+const UNION_OPTIONS = `  --create POLICY        create policy for new entries (default ${DEFAULT_CREATE_POLICY}; strata policies lists them)
+  --copyup POLICY        copy-up policy, one of ${COPYUP_POLICY_NAMES.join(', ')} (default ${DEFAULT_COPYUP_POLICY})
   --minfree SIZE         free space a branch must keep to receive new files (default 0)
   --func FN=POLICY       per-function create policy, FN one of create, mkdir, mknod, symlink
   --moveonenospc POLICY  on ENOSPC during write, move the file where POLICY says and retry;

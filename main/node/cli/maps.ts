@@ -7,13 +7,14 @@ import type { MappedEntry, MapsSnapshot, Uninspectable } from '../../common/maps
 import { STRATA_FSTYPE } from '../../common/mountinfo.ts';
 import { accessFlags, servingBranch } from '../../common/proc/mapsLabels.ts';
 import { byFile, byProcess } from '../../common/proc/mapsViews.ts';
+import { formatSize } from '../../common/sizes.ts';
 import { mountAt } from '../mounts/mountTable.ts';
 import { resolveMountpoint } from '../mounts/mountpointPath.ts';
 import { managerSource } from '../tracker/managerSource.ts';
 import { scanSnapshot } from '../tracker/scan.ts';
 import { MapsTracker } from '../tracker/tracker.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { formatBytes, formatTable, printJson } from './output.ts';
+import { formatTable, printJson } from './output.ts';
 
 const SPEC = {
   json: { kind: 'boolean' },
@@ -86,7 +87,7 @@ function servedBy(e: MappedEntry): string {
 
 function processTable(entries: MappedEntry[]): string {
   const rows = byProcess(entries).flatMap((p) =>
-    p.entries.map((e) => [String(p.pid), p.user, p.command, kindText(e), e.size === undefined ? '-' : formatBytes(e.size), e.virtualPath, servedBy(e)]));
+    p.entries.map((e) => [String(p.pid), p.user, p.command, kindText(e), e.size === undefined ? '-' : formatSize(e.size), e.virtualPath, servedBy(e)]));
   return formatTable(['PID', 'USER', 'COMMAND', 'KIND', 'SIZE', 'PATH', 'BRANCH'], rows);
 }
 

@@ -11,15 +11,6 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '-';
-  let i = 0;
-  while (n >= 1024 && i < UNITS.length - 1) { n /= 1024; i++; }
-  return `${i === 0 ? n : n.toFixed(1)} ${UNITS[i]}`;
-}
-
 /** The one stderr line of a failed command. */
 export function printError(message: string): void {
   process.stderr.write(`strata: ${message.replace(/\s*\n\s*/g, ' ')}\n`);

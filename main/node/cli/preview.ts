@@ -28,7 +28,7 @@ export async function previewCommand(argv: string[]): Promise<number> {
     throw new UsageError(`Unknown function '${fn}' for --fn: use one of ${CREATE_FUNCTIONS.join(', ')}.`);
   }
   const relPath = relArg.startsWith('/') ? relArg : `/${relArg}`;
-  const result = await queryUnion<PreviewResult>(mountpoint, { op: 'preview', relPath, fn: fn as CreateFunction });
+  const result = await queryUnion(mountpoint, { op: 'preview', relPath, fn: fn as CreateFunction });
   if (args.booleans.json) printJson(result);
   else process.stdout.write(describe(result));
   return 0;

@@ -38,7 +38,7 @@ export async function whereCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { json: { kind: 'boolean' } }, 'where');
   const [pathArg] = expectPositionals(args, ['PATH'], 'where');
   const { mountpoint, relPath } = await locate(pathArg);
-  const result = await queryUnion<WhereResult>(mountpoint, { op: 'where', relPath });
+  const result = await queryUnion(mountpoint, { op: 'where', relPath });
   if (args.booleans.json) printJson(result);
   else process.stdout.write(describe(result));
   return 0;

@@ -1,6 +1,6 @@
 /** Typed requests to a mount worker's control socket, one connection per request, with a timeout. */
 import { connect } from 'node:net';
-import type { ControlRequest, ControlResponse } from '../../common/contract.ts';
+import type { ControlOp, ControlRequestOf, ControlResponse, ControlResultOf } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { encodeLine, readLines } from './jsonLines.ts';
 import { controlSocketPath } from './paths.ts';
@@ -8,7 +8,9 @@ import { commandLine } from '../../common/shellQuote.ts';
 
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5000;
 
-export function controlRequest<T>(mountpoint: string, req: ControlRequest, timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS): Promise<T> {
+/** The op's result, typed by the op (common/contract.ts). */
+export function controlRequest<O extends ControlOp>(mountpoint: string, req: ControlRequestOf<O>, timeoutMs = DEFAULT_CONTROL_TIMEOUT_MS): Promise<ControlResultOf<O>> {
+  type T = ControlResultOf<O>;
   const path = controlSocketPath(mountpoint);
   return new Promise<T>((resolve, reject) => {
     const socket = connect(path);

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BranchSpec } from '../../common/branch.ts';
-import type { ControlRequest, MountStatus, StopOutcome, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
+import type { ControlOp, ControlRequestOf, ControlResultOf, MountStatus, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { isSameOrInside, lastComponent, relativeUnionPath } from '../../common/absolutePath.ts';
@@ -114,7 +114,7 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
   if (!force && health.kind === 'answering') await guard?.beforeUnmount(mountpoint);
   try {
     // A worker that just missed its status deadline gets one more short chance, not the full one.
-    const outcome = await controlRequest<StopOutcome>(mountpoint, { op: 'stop', force }, health.kind === 'silent' ? STATUS_TIMEOUT_MS : undefined);
+    const outcome = await controlRequest(mountpoint, { op: 'stop', force }, health.kind === 'silent' ? STATUS_TIMEOUT_MS : undefined);
     await waitUntilUnmounted(entry);
     return outcome.lazy ? 'detached' : 'unmounted';
   } catch (err) {
@@ -168,10 +168,10 @@ export async function listUnions(): Promise<MountStatus[]> {
 }
 
 /** Any control request to the union mounted on `mountpointArg` (status, stats, where, preview, handles). */
-export async function queryUnion<T>(mountpointArg: string, req: ControlRequest, timeoutMs?: number): Promise<T> {
+export async function queryUnion<O extends ControlOp>(mountpointArg: string, req: ControlRequestOf<O>, timeoutMs?: number): Promise<ControlResultOf<O>> {
   const mountpoint = await resolveMountpoint(mountpointArg);
   await strataMountAt(mountpoint);
-  return controlRequest<T>(mountpoint, req, timeoutMs);
+  return controlRequest(mountpoint, req, timeoutMs);
 }
 
 /** Live change through the control channel; branches are checked here first so bad input changes nothing. */
@@ -181,10 +181,10 @@ export async function reconfigureUnion(mountpointArg: string, patch: UnionConfig
   validateConfigPatch(mountpoint, patch);
   if (patch.branches) await validateBranchDirs(mountpoint, patch.branches);
   if (!force && guard && patch.branches) {
-    const current = await controlRequest<MountStatus>(mountpoint, { op: 'status' });
+    const current = await controlRequest(mountpoint, { op: 'status' });
     await guard.beforeReconfigure(mountpoint, patch, current.branches);
   }
-  return controlRequest<UnionConfig>(mountpoint, { op: 'reconfigure', patch, force });
+  return controlRequest(mountpoint, { op: 'reconfigure', patch, force });
 }
 
 /**

@@ -52,7 +52,7 @@ export async function checkMount(entry: MountInfoEntry, timeoutMs = STATUS_TIMEO
   const me = process.getuid?.();
   if (owner !== undefined && me !== undefined && owner !== me) return { kind: 'foreign', uid: owner };
   try {
-    const status = await controlRequest<MountStatus>(entry.mountpoint, { op: 'status' }, timeoutMs);
+    const status = await controlRequest(entry.mountpoint, { op: 'status' }, timeoutMs);
     rememberSilent(entry, false);
     return { kind: 'answering', status };
   } catch (err) {

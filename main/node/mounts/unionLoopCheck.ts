@@ -7,7 +7,6 @@
  * by level.
  */
 import type { BranchSpec } from '../../common/branch.ts';
-import type { MountStatus } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { refuseUnionLoop, unionsReached, type CheckedBranch, type MountedUnion } from '../../common/unionLoops.ts';
@@ -19,7 +18,7 @@ const STATUS_DEADLINE_MS = 1000;
 
 async function askWorker(mountpoint: string): Promise<string[] | string> {
   try {
-    const status = await controlRequest<MountStatus>(mountpoint, { op: 'status' }, STATUS_DEADLINE_MS);
+    const status = await controlRequest(mountpoint, { op: 'status' }, STATUS_DEADLINE_MS);
     return status.config?.branches.map((b) => b.path) ?? 'its worker did not report them';
   } catch (err) {
     return (err as StrataError).code === 'WORKER_FAILED'

@@ -2,7 +2,6 @@
  * MountBackend over the real mount manager (main/node/mounts): workers spawned as detached processes
  * and queried over their control sockets.
  */
-import type { OpStats, PreviewResult, WhereResult } from '../../common/contract.ts';
 import { listUnions, mountUnion, queryUnion, reconfigureUnion, unmountUnion } from '../mounts/manager.ts';
 import type { SpawnOptions } from '../mounts/spawnWorker.ts';
 import { sweepStaleMounts } from '../mounts/stale.ts';
@@ -23,10 +22,10 @@ export function managerBackend(spawn: SpawnOptions = {}): MountBackend {
       await unmountUnion(mountpoint, { force, guard: null });
     },
     reconfigure: (mountpoint, patch) => reconfigureUnion(mountpoint, patch, { guard: null }),
-    where: (mountpoint, relPath) => queryUnion<WhereResult>(mountpoint, { op: 'where', relPath }),
-    preview: (mountpoint, relPath, fn) => queryUnion<PreviewResult>(mountpoint, { op: 'preview', relPath, fn }),
+    where: (mountpoint, relPath) => queryUnion(mountpoint, { op: 'where', relPath }),
+    preview: (mountpoint, relPath, fn) => queryUnion(mountpoint, { op: 'preview', relPath, fn }),
     // Sampled every second while watched: a worker that cannot answer in one is skipped, not waited for.
-    stats: (mountpoint) => queryUnion<OpStats>(mountpoint, { op: 'stats' }, STATS_TIMEOUT_MS),
+    stats: (mountpoint) => queryUnion(mountpoint, { op: 'stats' }, STATS_TIMEOUT_MS),
     sweepStale: sweepStaleMounts,
   };
 }

@@ -1,5 +1,4 @@
 /** The tracker's view of the real unions: each mounted union's worker, over its control channel. */
-import type { HandleInfo, MountStatus, WhereResult } from '../../common/contract.ts';
 import { controlRequest } from '../control/controlClient.ts';
 import { strataMounts } from '../mounts/mountTable.ts';
 import type { UnionDescription, UnionSource } from './unionSource.ts';
@@ -13,7 +12,7 @@ const QUERY_TIMEOUT_MS = 1500;
  * (found in mountinfo), only without branch details.
  */
 async function describe(mountpoint: string): Promise<UnionDescription | null> {
-  const status = await controlRequest<MountStatus>(mountpoint, { op: 'status' }, QUERY_TIMEOUT_MS).catch(() => null);
+  const status = await controlRequest(mountpoint, { op: 'status' }, QUERY_TIMEOUT_MS).catch(() => null);
   if (status?.state !== 'mounted' && status?.state !== 'hung') return null;
   return {
     mountpoint: status.mountpoint,
@@ -27,6 +26,6 @@ export const managerSource: UnionSource = {
     const described = await Promise.all((await strataMounts()).map((m) => describe(m.mountpoint)));
     return described.filter((d): d is UnionDescription => d !== null);
   },
-  handles: (mountpoint) => controlRequest<HandleInfo[]>(mountpoint, { op: 'handles' }, QUERY_TIMEOUT_MS),
-  where: (mountpoint, relPath) => controlRequest<WhereResult>(mountpoint, { op: 'where', relPath }, QUERY_TIMEOUT_MS),
+  handles: (mountpoint) => controlRequest(mountpoint, { op: 'handles' }, QUERY_TIMEOUT_MS),
+  where: (mountpoint, relPath) => controlRequest(mountpoint, { op: 'where', relPath }, QUERY_TIMEOUT_MS),
 };

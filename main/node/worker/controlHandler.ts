@@ -1,32 +1,29 @@
-/** Answers control requests for one mounted union (see ControlRequest in common/contract.ts). */
-import type { ControlRequest } from '../../common/contract.ts';
+/** Answers control requests for one mounted union (the ops are declared in common/contract.ts). */
+import type { ControlOp, ControlRequest, ControlRequestOf, ControlResultOf } from '../../common/contract.ts';
 import { validateConfigPatch } from '../../common/unionConfig.ts';
 import type { ControlHandler } from './controlServer.ts';
 import { log } from './log.ts';
 import type { MountSession } from './mountSession.ts';
 
+/** One handler per op: tsc fails on an op without a handler, a handler without an op, or a wrong result. */
+type ControlHandlers = { [O in ControlOp]: (req: ControlRequestOf<O>) => Promise<ControlResultOf<O>> | ControlResultOf<O> };
+
 export function controlHandlerFor(session: MountSession): ControlHandler {
   const { union } = session;
-  return async (req: ControlRequest) => {
-    switch (req.op) {
-      case 'status':
-        return session.status();
-      case 'stats':
-        return session.stats();
-      case 'handles':
-        return union.handles();
-      case 'where':
-        return union.where(req.relPath);
-      case 'preview':
-        return union.preview(req.relPath, req.fn ?? 'create');
-      case 'reconfigure': {
-        validateConfigPatch(session.mountpoint, req.patch);
-        const config = await session.reconfigure(req.patch, req.force ?? false);
-        log(`reconfigured: ${JSON.stringify(req.patch)}`);
-        return config;
-      }
-      case 'stop':
-        return session.stop(req.force ?? false);
-    }
+  const handlers: ControlHandlers = {
+    status: () => session.status(),
+    stats: () => session.stats(),
+    handles: () => union.handles(),
+    where: (req) => union.where(req.relPath),
+    preview: (req) => union.preview(req.relPath, req.fn ?? 'create'),
+    reconfigure: async (req) => {
+      validateConfigPatch(session.mountpoint, req.patch);
+      const config = await session.reconfigure(req.patch, req.force ?? false);
+      log(`reconfigured: ${JSON.stringify(req.patch)}`);
+      return config;
+    },
+    stop: (req) => session.stop(req.force ?? false),
   };
+  // The server checked req.op; the table's type pairs each op with its own request shape.
+  return async (req: ControlRequest) => (handlers[req.op] as (r: ControlRequest) => unknown)(req);
 }

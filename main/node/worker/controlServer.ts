@@ -5,7 +5,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { chmod, stat, unlink } from 'node:fs/promises';
-import type { ControlRequest, ControlResponse } from '../../common/contract.ts';
+import { CONTROL_OPS, type ControlRequest, type ControlResponse, isControlOp } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { encodeLine, readLines } from '../control/jsonLines.ts';
 
@@ -20,8 +20,6 @@ export interface ControlServer {
   release(): Promise<void>;
 }
 
-const OPS: ReadonlySet<string> = new Set(['status', 'stats', 'reconfigure', 'where', 'preview', 'handles', 'stop']);
-
 function parseRequest(line: string): ControlRequest {
   let req: unknown;
   try {
@@ -30,8 +28,8 @@ function parseRequest(line: string): ControlRequest {
     throw new StrataError('INVALID_ARGUMENT', 'Control request is not JSON: send one JSON object per line.');
   }
   const op = (req as { op?: unknown } | null)?.op;
-  if (typeof op !== 'string' || !OPS.has(op)) {
-    throw new StrataError('INVALID_ARGUMENT', `Unknown control request ${JSON.stringify(op)}: use one of ${[...OPS].join(', ')}.`);
+  if (!isControlOp(op)) {
+    throw new StrataError('INVALID_ARGUMENT', `Unknown control request ${JSON.stringify(op)}: use one of ${CONTROL_OPS.join(', ')}.`);
   }
   return req as ControlRequest;
 }

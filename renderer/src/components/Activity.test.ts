@@ -28,9 +28,9 @@ describe('Activity', () => {
     // The y axis says what the lines mean: its top (a round maximum), half of it, and 0.
     expect([...ops.closest('figure')!.querySelectorAll('[data-testid="y-axis"] span')].map((s) => s.textContent)).toEqual(['10 ops/s', '5.0 ops/s', '0.0 ops/s']);
     expect(screen.getByText(/^3 open files · 0 copy-ups/)).toBeTruthy();
-    // Byte axes round in binary units: 2 KiB/s written → a 2.0 KiB/s top, not 2.9 KiB/s (3000 B).
+    // Byte axes round in binary units: 2 KiB/s written → a 2 KiB/s top, not 2.9 KiB/s (3000 B).
     const bytes = screen.getByRole('img', { name: /Bytes per second/ }).closest('figure')!;
-    expect(bytes.querySelector('[data-testid="y-axis"] span')!.textContent).toBe('2.0 KiB/s');
+    expect(bytes.querySelector('[data-testid="y-axis"] span')!.textContent).toBe('2 KiB/s');
     fake.emit('stats:tick', sample(3000, 12));
     await waitFor(() => expect(screen.getByRole('img', { name: /operations 12 ops\/s/ })).toBeTruthy());
     fake.emit('stats:tick', { ...sample(4000, 1), totals: { ...sample(4000, 1).totals, openHandles: 1, copyups: 1 } });

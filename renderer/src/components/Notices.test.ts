@@ -8,7 +8,7 @@ import StartAtLogin from './StartAtLogin.svelte';
 
 const fstabCli = { path: '/usr/bin/strata' };
 const died: Notice = { id: 'a', kind: 'worker-died', at: 1, mountpoint: '/mnt/media', title: 'media stopped unexpectedly', message: 'The process died.', recoverable: true };
-const full: Notice = { id: 'b', kind: 'below-minfree', at: 2, mountpoint: '/mnt/media', branch: '/srv/ssd', title: 'media: /srv/ssd is nearly full', message: 'Less than 4G.' };
+const full: Notice = { id: 'b', kind: 'below-minfree', at: 2, mountpoint: '/mnt/media', branch: '/srv/ssd', title: 'media: /srv/ssd is nearly full', message: 'Less than 4 GiB.' };
 
 describe('Notices', () => {
   it('shows each notice as it arrives, and mounts a dead union again with one click', async () => {

@@ -10,7 +10,7 @@ function answer(relPath: string): PreviewResult {
     mountpoint: '/mnt/media', relPath, fn: 'create', policy: 'mfs', ok: true, branch: 1, branchPath: `/srv/hdd${relPath}`,
     createsParents: ['/new'],
     excluded: [
-      { branch: 0, reason: 'not-chosen', detail: 'b0 has less free space than b1 (1.0 GiB vs 40.0 GiB)' },
+      { branch: 0, reason: 'not-chosen', detail: 'b0 has less free space than b1 (1 GiB vs 40 GiB)' },
       { branch: 2, reason: 'mode', detail: 'b2 is read-only (ro)' },
     ],
   };
@@ -24,7 +24,7 @@ describe('PolicyPreview', () => {
     expect(screen.getByText('/srv/hdd/new-file.txt')).toBeTruthy();
     // Policies name branches from 0 in data; people read branch 1 (top), in the UI as in the CLI.
     expect(screen.getByText('branch 3 is read-only (ro)')).toBeTruthy();
-    expect(screen.getByText('branch 1 (top) has less free space than branch 2 (1.0 GiB vs 40.0 GiB)')).toBeTruthy();
+    expect(screen.getByText('branch 1 (top) has less free space than branch 2 (1 GiB vs 40 GiB)')).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Why not the other branches' })).toBeTruthy();
     expect(screen.getByText(/first create \/new/)).toBeTruthy();
 

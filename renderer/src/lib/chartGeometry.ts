@@ -2,7 +2,7 @@
 
 /**
  * A round upper bound (1, 2 or 5 × 10^n) so axis labels read well; never 0. `binary` rounds in the unit
- * formatBytes shows (KiB, MiB, GiB, ...), so a byte axis reads 100 GiB rather than 93.1 GiB.
+ * formatSize shows (KiB, MiB, GiB, ...), so a byte axis reads 100 GiB rather than 93.1 GiB.
  */
 export function niceMax(values: readonly number[], binary = false): number {
   const max = Math.max(0, ...values);

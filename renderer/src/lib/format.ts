@@ -1,20 +1,8 @@
-/** Numbers as people read them in a storage tool: binary units (like df -h), one decimal. */
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-export function formatBytes(bytes: number | undefined | null): string {
-  if (bytes === undefined || bytes === null || !Number.isFinite(bytes)) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
-}
+/** Numbers as people read them in a storage tool; sizes themselves come from main/common/sizes.ts. */
+import { formatSize } from '../../../main/common/sizes.ts';
 
 export function formatRate(perSecond: number, unit: 'ops' | 'bytes'): string {
-  if (unit === 'bytes') return `${formatBytes(perSecond)}/s`;
+  if (unit === 'bytes') return `${formatSize(perSecond)}/s`;
   return `${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)} ops/s`;
 }
 
@@ -24,14 +12,6 @@ export function percent(part: number, whole: number): number {
 
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-/** A size as the user would type it back (parseSize's syntax), exact: 10G, 1500M, 4097. */
-export function formatSizeInput(bytes: number): string {
-  for (const [unit, size] of [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  }
-  return String(bytes);
 }
 
 /**

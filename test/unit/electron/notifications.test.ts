@@ -23,7 +23,7 @@ function harness(supported = true, focused = false) {
 }
 
 const died: Notice = { id: '1', kind: 'worker-died', at: 1, mountpoint: '/mnt/u', title: 'u stopped unexpectedly', message: 'The process died.', recoverable: true };
-const full: Notice = { id: '2', kind: 'below-minfree', at: 1, mountpoint: '/mnt/u', branch: '/srv/a', title: 'u: /srv/a is nearly full', message: 'Less than 4G.' };
+const full: Notice = { id: '2', kind: 'below-minfree', at: 1, mountpoint: '/mnt/u', branch: '/srv/a', title: 'u: /srv/a is nearly full', message: 'Less than 4 GiB.' };
 
 describe('desktop notifications', () => {
   it('shows each notice; clicking a dead union\'s mounts it again and opens the window', async () => {

@@ -1,11 +1,12 @@
 /** The control channel end to end in one process: socket, framing, errors, leftovers. No FUSE involved. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ControlRequest } from '../../../main/common/contract.ts';
+import { CONTROL_OPS, type ControlRequest } from '../../../main/common/contract.ts';
 import { StrataError } from '../../../main/common/errors.ts';
 import { controlRequest } from '../../../main/node/control/controlClient.ts';
 import { controlSocketPath } from '../../../main/node/control/paths.ts';
@@ -61,6 +62,18 @@ describe('control channel', () => {
       { ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Unknown control request "explode"/) } },
       { ok: true, result: 'ok' },
     ]);
+  });
+
+  it('passes every declared op to the handler, and names them all when refusing another', async () => {
+    await serve(async (req) => req.op);
+    for (const op of CONTROL_OPS) expect(await controlRequest(MP, { op } as ControlRequest)).toBe(op);
+    await expect(controlRequest(MP, { op: 'explode' } as never)).rejects.toMatchObject({ message: `Unknown control request "explode": use one of ${CONTROL_OPS.join(', ')}.` });
+  });
+
+  it("ARCHITECTURE.md's description of the control socket names every op, and only those", () => {
+    const text = readFileSync(join(import.meta.dirname, '../../../ARCHITECTURE.md'), 'utf8');
+    const sentence = /control socket[^]*?for\s+((?:`\w+`(?:,\s+|\s+and\s+)?)+)\s+\(`main\/common\/contract\.ts`\)/.exec(text)?.[1] ?? '';
+    expect([...sentence.matchAll(/`(\w+)`/g)].map((m) => m[1])).toEqual(CONTROL_OPS);
   });
 
   it('times out on a worker that does not answer', async () => {

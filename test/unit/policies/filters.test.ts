@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   barrierOf,
   decide,
-  formatBytePair,
-  formatBytes,
   NOTHING,
   parentOf,
   refusalErrno,
@@ -12,26 +10,6 @@ import {
 } from '../../../main/common/policies/filters.ts';
 import type { Exclusion, ExclusionReason } from '../../../main/common/policies/types.ts';
 import { fakeInput, GiB } from './fixture.ts';
-
-describe('formatBytes', () => {
-  it.each([
-    [0, '0 B'],
-    [512, '512 B'],
-    [1023, '1023 B'],
-    [1024, '1 KiB'],
-    [1536, '1.5 KiB'],
-    [1.2 * GiB, '1.2 GiB'],
-    [4 * GiB, '4 GiB'],
-    [1023.96 * 1024, '1 MiB'],
-    [3 * 1024 * GiB, '3 TiB'],
-  ])('%d → %s', (n, text) => expect(formatBytes(n)).toBe(text));
-
-  it('falls back to exact byte counts when rounding would hide the difference', () => {
-    expect(formatBytePair(4 * GiB - 1, 4 * GiB)).toEqual([`${4 * GiB - 1} bytes`, `${4 * GiB} bytes`]);
-    expect(formatBytePair(4 * GiB, 4 * GiB)).toEqual(['4 GiB', '4 GiB']);
-    expect(formatBytePair(3 * GiB, 5 * GiB)).toEqual(['3 GiB', '5 GiB']);
-  });
-});
 
 describe('parentOf', () => {
   it.each([['/a/b/c', '/a/b'], ['/a', '/'], ['/', '/']])('%s → %s', (p, parent) => expect(parentOf(p)).toBe(parent));

@@ -42,6 +42,9 @@ describe('parsePolicySetting', () => {
     ['  TDP ', { name: 'tdp', family: 'aufs' }],
     ['MFSRR:1g', { name: 'mfsrr', family: 'aufs', low: GiB }],
     ['mfsrr:0', { name: 'mfsrr', family: 'aufs', low: 0 }],
+    // LOW is read by the one size parser (main/common/sizes.ts), as minfree is.
+    ['mfsrr:1.5G', { name: 'mfsrr', family: 'aufs', low: 1.5 * GiB }],
+    ['mfsrr:2GiB:5', { name: 'mfsrr', family: 'aufs', low: 2 * GiB, seconds: 5 }],
   ])('%s → %j', (text, setting) => expect(parsePolicySetting(text)).toEqual(setting));
 
   it.each([
@@ -58,10 +61,10 @@ describe('parsePolicySetting', () => {
     ['pmfsrr', /pmfsrr needs a free-space watermark/],
     ['mfsrr:1G:30:5', /^invalid create policy 'mfsrr:1G:30:5': too many arguments; the form is mfsrr:LOW\[:SEC\]$/],
     ['mfs:1:2', /too many arguments; the form is mfs:SEC$/],
-    ['mfsrr:abc', /LOW must be a byte count such as 1073741824 or 1G, not 'abc'/],
-    ['mfsrr:1.5G', /LOW must be a byte count/],
-    ['mfsrr:-1', /LOW must be a byte count/],
-    ['mfsrr:99999999999T', /LOW must be a byte count/],
+    ['mfsrr:abc', /^invalid create policy 'mfsrr:abc': LOW 'abc' is not a size: it does not start with a number; give bytes or a number with K, M, G or T \(binary: 1K = 1024 bytes\), e\.g\. 10G, 1\.5T or 4096$/],
+    ['mfsrr:10x', /LOW '10x' is not a size: 'x' is not a unit/],
+    ['mfsrr:-1', /LOW '-1' is not a size: a size cannot be negative/],
+    ['mfsrr:99999999999T', /LOW '99999999999t' is not a size: it is larger than 8 PiB/],
     ['mfs:3601', /^invalid create policy 'mfs:3601': SEC must be a whole number of seconds from 0 to 3600, not '3601'$/],
     ['mfs:', /SEC must be a whole number/],
     ['mfs:-5', /SEC must be a whole number/],
@@ -90,6 +93,7 @@ describe('formatPolicySetting', () => {
     ['mfsrr:1073741824:30', 'mfsrr:1G:30'],
     ['mfsrr:1536', 'mfsrr:1536'],
     ['tdmfs:1536K', 'tdmfs:1536K'],
+    ['mfsrr:1.5G', 'mfsrr:1536M'],
     ['pmfsrr:0', 'pmfsrr:0'],
     ['pmfs', 'pmfs'],
   ])('%s → %s, which parses back to the same setting', (text, canonical) => {
@@ -148,7 +152,7 @@ describe('runCreatePolicy', () => {
     [{ name: 'tdp', family: 'mergerfs' }, /unknown create policy 'mergerfs:tdp'/],
     [{ name: 'mfsrr', family: 'aufs' }, /mfsrr needs a free-space watermark/],
     [{ name: 'mfs', family: 'aufs', seconds: 9999 }, /SEC must be a whole number/],
-    [{ name: 'mfsrr', family: 'aufs', low: Number.NaN }, /LOW must be a byte count/],
+    [{ name: 'mfsrr', family: 'aufs', low: Number.NaN }, /LOW 'nan' is not a size/],
   ] as [PolicySetting, RegExp][])('refuses a hand-made setting %j that parsing would reject', (setting, message) => {
     expect(() => runCreatePolicy(setting, fakeInput([{}]))).toThrow(message);
   });

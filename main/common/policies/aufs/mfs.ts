@@ -4,7 +4,8 @@
  * snapshot. It lives in PolicyState.mfsCache, shared by the union's aufs policies as aufs shares it per
  * superblock.
  */
-import { availOf, decide, formatBytePair, NOTHING, passedOver, screen, type Screened, type Selection } from '../filters.ts';
+import { formatSizePair } from '../../sizes.ts';
+import { availOf, decide, NOTHING, passedOver, screen, type Screened, type Selection } from '../filters.ts';
 import { beatenBy, best, mostFree } from '../ranking.ts';
 import type { PolicyInput } from '../types.ts';
 import { whiteoutException } from './exception.ts';
@@ -64,14 +65,14 @@ export function mfsrrSelection(input: PolicyInput, sc: Screened, { low, seconds 
   if (exception) return exception;
   const choice = mfsChoice(input, sc, seconds);
   if (choice.branch === undefined || choice.maxAvail >= low) return mfsSelection(input, choice, seconds);
-  const [most, watermark] = formatBytePair(choice.maxAvail, low);
+  const [most, watermark] = formatSizePair(choice.maxAvail, low);
   return {
     ...roundRobin(input, sc),
     note: `the most free space, ${most} on b${choice.branch}, is below the watermark ${watermark}, so round-robin chose`,
   };
 }
 
-export const mfs: AufsCreatePolicy = {
+export const mfs: AufsCreatePolicy<'mfs'> = {
   name: 'mfs',
   aliases: ['most-free-space'],
   summary: 'The branch with the most free space (ties go to the lower branch), a choice held for SEC seconds.',
@@ -83,7 +84,7 @@ export const mfs: AufsCreatePolicy = {
   },
 };
 
-export const mfsrr: AufsCreatePolicy = {
+export const mfsrr: AufsCreatePolicy<'mfsrr'> = {
   name: 'mfsrr',
   aliases: [],
   summary: 'Most free space, switching to round-robin while even the best branch has less than LOW free.',

@@ -6,7 +6,8 @@
  * "regardless of the parent" fallback can reuse it. Strata's mfs scan always covers every branch, giving
  * the fallback the man page describes; pmfs reads only the per-branch bytes, which are the same either way.
  */
-import { decide, formatBytePair, parentOf, passedOver, type Screened, type Selection } from '../filters.ts';
+import { formatSizePair } from '../../sizes.ts';
+import { decide, parentOf, passedOver, type Screened, type Selection } from '../filters.ts';
 import { beatenBy, best, mostFree } from '../ranking.ts';
 import type { PolicyInput } from '../types.ts';
 import { mfsChoice, mfsrrSelection } from './mfs.ts';
@@ -29,7 +30,7 @@ function pmfsSelection(input: PolicyInput, sc: Screened, top: number, seconds: n
   return { free: snapshot[win], sel: { picks: [win], whyNot: (x) => (weighed.includes(x) ? beaten(x) : unweighed(x)) } };
 }
 
-export const pmfs: AufsCreatePolicy = {
+export const pmfs: AufsCreatePolicy<'pmfs'> = {
   name: 'pmfs',
   aliases: [],
   summary: 'Among branches holding the parent directory, the one with the most free space (ties go to the upper branch).',
@@ -38,7 +39,7 @@ export const pmfs: AufsCreatePolicy = {
   create: (input, { seconds }) => fromParentTop(input, (top, sc) => decide(sc, pmfsSelection(input, sc, top, seconds).sel)),
 };
 
-export const pmfsrr: AufsCreatePolicy = {
+export const pmfsrr: AufsCreatePolicy<'pmfsrr'> = {
   name: 'pmfsrr',
   aliases: [],
   summary: 'Like pmfs, but below LOW free it takes the most free space on any branch, then round-robin.',
@@ -48,7 +49,7 @@ export const pmfsrr: AufsCreatePolicy = {
     fromParentTop(input, (top, sc) => {
       const { sel, free } = pmfsSelection(input, sc, top, args.seconds);
       if (free === undefined || free >= args.low) return decide(sc, sel);
-      const [has, watermark] = formatBytePair(free, args.low);
+      const [has, watermark] = formatSizePair(free, args.low);
       const fallback = mfsrrSelection(input, sc, args);
       const why = `pmfs's choice b${sel.picks[0]} has ${has} free, below the watermark ${watermark}`;
       return decide(sc, { ...fallback, note: fallback.note ? `${why}; ${fallback.note}` : why });

@@ -1,4 +1,5 @@
 /** The shape of an aufs create policy: `name[:LOW][:SEC]`, as aufs' opts.c parses `create=`. */
+import type { AufsCreatePolicyName } from '../names.ts';
 import type { CreatePolicy, PolicyInput, PolicyResult } from '../types.ts';
 
 /** aufs' default hold time for the most-free-space choice (`mfs_expire`). */
@@ -12,8 +13,9 @@ export interface AufsArgs {
   seconds: number;
 }
 
-export interface AufsCreatePolicy {
-  name: string;
+/** `N` ties a policy to its name, so the catalog's table cannot file it under another. */
+export interface AufsCreatePolicy<N extends AufsCreatePolicyName = AufsCreatePolicyName> {
+  name: N;
   aliases: readonly string[];
   summary: string;
   /** LOW is required when taken; SEC is always optional. */

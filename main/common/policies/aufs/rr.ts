@@ -36,7 +36,7 @@ export function roundRobin(input: PolicyInput, sc: Screened): Selection {
   return NOTHING;
 }
 
-export const rr: AufsCreatePolicy = {
+export const rr: AufsCreatePolicy<'rr'> = {
   name: 'rr',
   aliases: ['round-robin'],
   summary: 'Takes eligible branches in turn, moving upward; a run of mkdirs stays on one branch.',

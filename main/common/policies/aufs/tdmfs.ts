@@ -3,12 +3,13 @@
  * LOW bytes or less; most free space when none qualifies. It ignores the whiteout exception and only caps
  * its scan at the whiteout/opaque branch, which the visibility barrier does for every policy.
  */
-import { decide, formatBytePair, formatBytes, parentOf, passedOver, screen } from '../filters.ts';
+import { formatSize, formatSizePair } from '../../sizes.ts';
+import { decide, parentOf, passedOver, screen } from '../filters.ts';
 import { mfsChoice, mfsSelection } from './mfs.ts';
 import type { AufsCreatePolicy } from './policy.ts';
 import { parentHolders } from './walk.ts';
 
-export const tdmfs: AufsCreatePolicy = {
+export const tdmfs: AufsCreatePolicy<'tdmfs'> = {
   name: 'tdmfs',
   aliases: [],
   summary: 'The highest branch with more than LOW free, down to the lowest one holding the parent; else the most free space.',
@@ -20,7 +21,7 @@ export const tdmfs: AufsCreatePolicy = {
     const free = (b: number) => choice.snapshot[b];
     // btaildir(parent): aufs never looks below the lowest branch holding the parent.
     const tail = parentHolders(input).at(-1) ?? input.branches.length - 1;
-    const watermark = formatBytes(low);
+    const watermark = formatSize(low);
     const pick = sc.candidates.find((b) => b <= tail && free(b) > low);
     if (pick === undefined) {
       const fallback = mfsSelection(input, choice, seconds);
@@ -29,7 +30,7 @@ export const tdmfs: AufsCreatePolicy = {
     const whyNot = (b: number) => {
       if (b > tail) return `b${b} is below b${tail}, the lowest branch with parent ${parentOf(input.path)}`;
       if (b > pick) return passedOver(`tdmfs takes the highest branch with more than ${watermark} free, b${pick}`)(b);
-      const [has, wants] = formatBytePair(free(b), low);
+      const [has, wants] = formatSizePair(free(b), low);
       return `b${b} has ${has} free, not more than the watermark ${wants}`;
     };
     return decide(sc, { picks: [pick], whyNot });

@@ -36,7 +36,7 @@ export function fromParentTop(input: PolicyInput, pick: (top: number, sc: Screen
 
 export const tdpStartIs = (input: PolicyInput) => `the highest branch with parent ${parentOf(input.path)}`;
 
-export const tdp: AufsCreatePolicy = {
+export const tdp: AufsCreatePolicy<'tdp'> = {
   name: 'tdp',
   aliases: ['top-down-parent'],
   summary: 'The highest branch holding the parent directory; if it cannot take the entry, the nearest eligible branch above it.',
