@@ -51,7 +51,10 @@ function rate(w: (typeof workloads)[number], t: Target, fixtures: ReturnType<typ
   try {
     return w.run(t, fixtures);
   } catch (e) {
-    process.stderr.write(`  ${w.name}: ${t.name}: n/a (${String((e as Error).message).split('\n')[0]})\n`);
+    // A failed command's own first complaint says more than "Command failed".
+    const { message, stderr } = e as Error & { stderr?: Buffer };
+    const why = [message, String(stderr ?? '')].map((m) => m.split('\n')[0]).filter(Boolean).join(': ');
+    process.stderr.write(`  ${w.name}: ${t.name}: n/a (${why})\n`);
     return Number.NaN;
   }
 }
