@@ -3,32 +3,39 @@
  * branches, in one run, printed as ratios. Every target gets fresh branches; no thresholds, just figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { makeFixtures } from './fixtures.ts';
 import { type Target, makeTargets } from './targets.ts';
 import { benchTracker } from './tracker.ts';
-import { type Fixtures, workloads } from './workloads.ts';
+import { workloads } from './workloads.ts';
 
-const cli = join(import.meta.dirname, 'cli.js');
+const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH]
+       (or node dist/bench.js with the same options, after npm run build)
 
-/** `--only=create,untar,tracker`: the rows whose names contain one of the words (all by default). */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
-const wanted = (name: string) => !only || only.some((word) => name.includes(word));
+  --only WORDS      comma-separated; just the rows whose names contain one of them
+                    (e.g. create,untar,readdir; "tracker" for the tracker rows)
+  --mergerfs2 PATH  a second mergerfs binary, run as one more column with -o passthrough.io=rw
+                    (FUSE passthrough: mergerfs 2.40+, Linux 6.9+, root), e.g. one built from
+                    https://github.com/trapexit/mergerfs; Debian's mergerfs predates passthrough
+  --help            this text`;
 
-function makeTarball(root: string): Fixtures {
-  const src = join(root, 'tarsrc');
-  let n = 0;
-  for (let d = 0; d < 30; d++) {
-    mkdirSync(join(src, `dir${d}`), { recursive: true });
-    for (let f = 0; f < 100; f++, n++) writeFileSync(join(src, `dir${d}`, `file${f}.txt`), 'x'.repeat(200 + f * 20));
-  }
-  const tarball = join(root, 'small-files.tar');
-  execFileSync('tar', ['-cf', tarball, '-C', src, '.']);
-  return { tarball, tarFiles: n };
+const { values: args } = parseArgs({
+  options: { only: { type: 'string' }, mergerfs2: { type: 'string' }, help: { type: 'boolean' } },
+});
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
 }
 
-const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const cli = join(import.meta.dirname, 'cli.js');
+const only = args.only?.split(',').filter(Boolean);
+const wanted = (name: string) => !only || only.some((word) => name.includes(word));
+
+const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const ratio = (a: number, b: number | undefined) => (b === undefined || Number.isNaN(a) || Number.isNaN(b) ? 'n/a' : `${(a / b).toFixed(2)}×`);
 
 /** Tracker row: a full scan with N processes holding union files, against lsof answering the same question. */
 async function trackerRows(): Promise<void> {
@@ -39,33 +46,60 @@ async function trackerRows(): Promise<void> {
   }
 }
 
+/** A failing target (a union that refuses the operation, a mount that died) gets n/a, not the whole run aborted. */
+function rate(w: (typeof workloads)[number], t: Target, fixtures: ReturnType<typeof makeFixtures>): number {
+  try {
+    return w.run(t, fixtures);
+  } catch (e) {
+    // A failed command's own first complaint says more than "Command failed".
+    const { message, stderr } = e as Error & { stderr?: Buffer };
+    const why = [message, String(stderr ?? '')].map((m) => m.split('\n')[0]).filter(Boolean).join(': ');
+    process.stderr.write(`  ${w.name}: ${t.name}: n/a (${why})\n`);
+    return Number.NaN;
+  }
+}
+
+const start = Date.now();
+const elapsed = (since = start) => `${Math.round((Date.now() - since) / 1000)} s`;
+
 function main(): void {
+  const chosen = workloads.filter((w) => wanted(w.name));
+  if (!chosen.length) return;
   const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
-  const fixtures = makeTarball(root);
+  const fixtures = makeFixtures(root);
   const targets: Target[] = [];
   try {
-    makeTargets(root, cli, targets);
+    makeTargets(root, cli, targets, { mergerfs2: args.mergerfs2 });
     const names = targets.map((t) => t.name);
+    // Strata against each reference: the raw directory, every mergerfs, kernel overlayfs.
+    const refs = names.filter((n) => n === 'raw dir' || n.startsWith('mergerfs') || n === 'kernel overlayfs');
+    process.stderr.write(`  mounted in ${elapsed()}\n`);
     const rows: string[][] = [];
-    for (const w of workloads.filter((w) => wanted(w.name))) {
-      const rates = targets.map((t) => w.run(t.dir, fixtures));
-      const raw = rates[0];
+    const rowsStart = Date.now();
+    for (const w of chosen) {
+      const rowStart = Date.now();
+      const rates = targets.map((t) => rate(w, t, fixtures));
       const strata = rates[names.indexOf('strata')];
-      const mergerfs = rates[names.indexOf('mergerfs')];
-      rows.push([
-        `${w.name} (${w.unit})`,
-        ...rates.map(fmt),
-        (strata / raw).toFixed(2) + '×',
-        mergerfs ? (strata / mergerfs).toFixed(2) + '×' : 'n/a',
-      ]);
-      process.stderr.write(`  ${w.name} done\n`);
+      rows.push([`${w.name} (${w.unit})`, ...rates.map(fmt), ...refs.map((r) => ratio(strata, rates[names.indexOf(r)]))]);
+      process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
     }
-    const header = ['workload', ...names, 'strata/raw', 'strata/mergerfs'];
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+    console.log(`${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, rows took ${elapsed(rowsStart)}\n`);
+    const short: Record<string, string> = { 'raw dir': 'raw', 'kernel overlayfs': 'overlayfs' };
+    const header = ['workload', ...names, ...refs.map((r) => `strata/${short[r] ?? r}`)];
     console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    console.log(`
+Fixtures are laid down directly in a branch (for the raw directory, in it): "lower" is the read-only
+branch, "upper" the writable one. "cold": caches dropped (sync; echo 3 > /proc/sys/vm/drop_caches)
+just before; "warm": read once just before. Copy-up on the raw directory is a plain copy of the file.
+n/a: the target refused the operation (its reason is on stderr), e.g. mergerfs cannot write its
+read-only branch. On a shared machine the figures are noisy; compare columns of one run.`);
   } finally {
     for (const t of targets) t.teardown();
     rmSync(root, { recursive: true, force: true });
+    process.stderr.write(`  torn down at ${elapsed()}\n`);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The filesystems a benchmark run compares, each over fresh branch directories: the raw directory,
- * Strata, and (when installed) mergerfs, unionfs-fuse and kernel overlayfs.
+ * Strata, and (when installed) mergerfs, unionfs-fuse and kernel overlayfs; plus a second mergerfs
+ * binary with FUSE passthrough when the run is given one.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -10,50 +11,75 @@ export interface Target {
   name: string;
   /** Directory the workloads run in. */
   dir: string;
+  /**
+   * The writable and the read-only branch, where fixtures are laid down directly rather than through the
+   * union; both are `dir` for the raw directory. Fixtures go under names the union has never looked up,
+   * which overlayfs allows for changes made underneath it.
+   */
+  upper: string;
+  lower: string;
   teardown(): void;
+}
+
+export interface TargetOptions {
+  /** A second mergerfs binary, run with `passthrough.io=rw` (mergerfs 2.40+ on Linux 6.9+, as root). */
+  mergerfs2?: string;
 }
 
 const has = (bin: string) => ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(join(d, bin)));
 const mounted = (mnt: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === mnt);
 const quiet = { stdio: 'ignore' as const };
 
-function fuseTarget(name: string, root: string, mountCmd: [string, string[]], unmount: [string, string[]]): Target {
-  const mnt = join(root, 'mnt');
+/** Fresh `b0` (upper), `b1` (lower), `mnt` and `work` under root/name. */
+function branches(root: string, name: string) {
+  const base = join(root, name);
+  for (const d of ['b0', 'b1', 'mnt', 'work']) mkdirSync(join(base, d), { recursive: true });
+  return { upper: join(base, 'b0'), lower: join(base, 'b1'), mnt: join(base, 'mnt'), work: join(base, 'work') };
+}
+
+type Branches = ReturnType<typeof branches>;
+
+function fuseTarget(name: string, b: Branches, mountCmd: [string, string[]], unmount: [string, string[]]): Target {
   execFileSync(mountCmd[0], mountCmd[1], quiet);
-  return { name, dir: mnt, teardown: () => { if (mounted(mnt)) execFileSync(unmount[0], unmount[1], quiet); } };
+  return { name, dir: b.mnt, upper: b.upper, lower: b.lower, teardown: () => { if (mounted(b.mnt)) execFileSync(unmount[0], unmount[1], quiet); } };
+}
+
+/** `mergerfs v2.42.0` → `2.42`, so the column says which mergerfs it is. */
+function mergerfsVersion(bin: string): string {
+  const out = execFileSync(bin, ['--version'], { encoding: 'utf8' });
+  return /v?(\d+\.\d+)/.exec(out)?.[1] ?? '?';
+}
+
+function mergerfs(name: string, bin: string, b: Branches, extra: string[]): Target {
+  const opts = ['cache.files=partial', 'category.create=ff', 'dropcacheonclose=false', ...extra].join(',');
+  return fuseTarget(name, b, [bin, ['-o', opts, `${b.upper}:${b.lower}=RO`, b.mnt]], ['fusermount3', ['-u', b.mnt]]);
 }
 
 /** Fills `targets` as it goes, so the caller can tear down what was mounted even if a later mount fails. */
-export function makeTargets(root: string, cli: string, targets: Target[]): void {
-  const mk = (name: string) => {
-    const base = join(root, name);
-    for (const d of ['b0', 'b1', 'mnt', 'work']) mkdirSync(join(base, d), { recursive: true });
-    return base;
-  };
-  const raw = mk('raw');
-  targets.push({ name: 'raw dir', dir: join(raw, 'b0'), teardown: () => undefined });
+export function makeTargets(root: string, cli: string, targets: Target[], options: TargetOptions = {}): void {
+  const raw = branches(root, 'raw');
+  targets.push({ name: 'raw dir', dir: raw.upper, upper: raw.upper, lower: raw.upper, teardown: () => undefined });
 
-  const s = mk('strata');
+  const s = branches(root, 'strata');
   targets.push(fuseTarget('strata', s,
-    [process.execPath, [cli, 'mount', join(s, 'mnt'), '--branch', `${join(s, 'b0')}=rw`, '--branch', `${join(s, 'b1')}=ro`]],
-    [process.execPath, [cli, 'unmount', join(s, 'mnt')]]));
+    [process.execPath, [cli, 'mount', s.mnt, '--branch', `${s.upper}=rw`, '--branch', `${s.lower}=ro`]],
+    [process.execPath, [cli, 'unmount', s.mnt]]));
 
-  if (has('mergerfs')) {
-    const m = mk('mergerfs');
-    targets.push(fuseTarget('mergerfs', m,
-      ['mergerfs', ['-o', 'cache.files=partial,category.create=ff,dropcacheonclose=false', `${join(m, 'b0')}:${join(m, 'b1')}=RO`, join(m, 'mnt')]],
-      ['fusermount3', ['-u', join(m, 'mnt')]]));
+  if (has('mergerfs')) targets.push(mergerfs('mergerfs', 'mergerfs', branches(root, 'mergerfs'), []));
+  if (options.mergerfs2) {
+    const name = `mergerfs ${mergerfsVersion(options.mergerfs2)} passthrough`;
+    targets.push(mergerfs(name, options.mergerfs2, branches(root, 'mergerfs2'), ['passthrough.io=rw']));
   }
   if (has('unionfs')) {
-    const u = mk('unionfs');
+    const u = branches(root, 'unionfs');
     targets.push(fuseTarget('unionfs-fuse', u,
-      ['unionfs', ['-o', 'cow', `${join(u, 'b0')}=RW:${join(u, 'b1')}=RO`, join(u, 'mnt')]],
-      ['fusermount3', ['-u', join(u, 'mnt')]]));
+      ['unionfs', ['-o', 'cow', `${u.upper}=RW:${u.lower}=RO`, u.mnt]],
+      ['fusermount3', ['-u', u.mnt]]));
   }
-  const o = mk('overlayfs');
+  const o = branches(root, 'overlayfs');
   try {
-    execFileSync('mount', ['-t', 'overlay', 'strata-bench', '-o', `lowerdir=${join(o, 'b1')},upperdir=${join(o, 'b0')},workdir=${join(o, 'work')}`, join(o, 'mnt')], quiet);
-    targets.push({ name: 'kernel overlayfs', dir: join(o, 'mnt'), teardown: () => { if (mounted(join(o, 'mnt'))) execFileSync('umount', [join(o, 'mnt')], quiet); } });
+    execFileSync('mount', ['-t', 'overlay', 'strata-bench', '-o', `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`, o.mnt], quiet);
+    targets.push({ name: 'kernel overlayfs', dir: o.mnt, upper: o.upper, lower: o.lower, teardown: () => { if (mounted(o.mnt)) execFileSync('umount', [o.mnt], quiet); } });
   } catch {
     // overlayfs cannot be mounted here (no module, or nested in an overlay); the row is left out.
   }

@@ -4,30 +4,17 @@
  * measured path free of event-loop noise.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyUpWorkloads } from './copyup.ts';
+import { type Fixtures, MiB, TREE, secs, writeFile } from './fixtures.ts';
+import type { Target } from './targets.ts';
+import { treeWorkloads } from './trees.ts';
 
 export interface Workload {
   name: string;
   unit: string;
-  run(dir: string, fixtures: Fixtures): number;
-}
-
-export interface Fixtures {
-  /** A tarball of a few thousand small files. */
-  tarball: string;
-  tarFiles: number;
-}
-
-const MiB = 1024 * 1024;
-const secs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
-
-function writeFile(path: string, bytes: number): void {
-  const buf = Buffer.alloc(MiB, 7);
-  const fd = openSync(path, 'w');
-  for (let done = 0; done < bytes; done += MiB) writeSync(fd, buf, 0, MiB);
-  fsyncSync(fd);
-  closeSync(fd);
+  run(target: Target, fixtures: Fixtures): number;
 }
 
 const SEQ_BYTES = 256 * MiB;
@@ -35,11 +22,11 @@ const RAND_FILE = 64 * MiB;
 const RAND_READS = 20_000;
 const META_FILES = 10_000;
 
-export const workloads: Workload[] = [
+const dataWorkloads: Workload[] = [
   {
-    name: 'seq write 1 MiB blocks',
+    name: `seq write ${SEQ_BYTES / MiB} MiB in 1 MiB blocks`,
     unit: 'MiB/s',
-    run(dir) {
+    run({ dir }) {
       const t0 = process.hrtime.bigint();
       writeFile(join(dir, 'seq'), SEQ_BYTES);
       const rate = SEQ_BYTES / MiB / secs(t0);
@@ -48,9 +35,9 @@ export const workloads: Workload[] = [
     },
   },
   {
-    name: 'seq read 1 MiB blocks (warm)',
+    name: `seq read ${SEQ_BYTES / MiB} MiB in 1 MiB blocks (warm)`,
     unit: 'MiB/s',
-    run(dir) {
+    run({ dir }) {
       const path = join(dir, 'seqr');
       writeFile(path, SEQ_BYTES);
       const buf = Buffer.alloc(MiB);
@@ -68,9 +55,9 @@ export const workloads: Workload[] = [
     },
   },
   {
-    name: 'random 4 KiB read',
+    name: `random 4 KiB read, ${RAND_READS / 1000}k in a ${RAND_FILE / MiB} MiB file`,
     unit: 'IOPS',
-    run(dir) {
+    run({ dir }) {
       const path = join(dir, 'rand');
       writeFile(path, RAND_FILE);
       const buf = Buffer.alloc(4096);
@@ -87,36 +74,40 @@ export const workloads: Workload[] = [
       return rate;
     },
   },
-  ...(['create', 'stat', 'unlink'] as const).map((phase): Workload => ({
-    name: `${phase} 10k files`,
-    unit: 'ops/s',
-    run(dir) {
-      const d = join(dir, `meta-${phase}`);
-      mkdirSync(d);
-      const names = Array.from({ length: META_FILES }, (_, i) => join(d, `f${i}`));
-      const create = () => names.forEach((n) => closeSync(openSync(n, 'w')));
-      const stat = () => names.forEach((n) => statSync(n));
-      const unlink = () => names.forEach((n) => unlinkSync(n));
-      if (phase !== 'create') create();
-      if (phase === 'unlink') stat();
-      const t0 = process.hrtime.bigint();
-      ({ create, stat, unlink })[phase]();
-      const rate = META_FILES / secs(t0);
-      rmSync(d, { recursive: true, force: true });
-      return rate;
-    },
-  })),
-  {
-    name: 'untar small files',
-    unit: 'files/s',
-    run(dir, fx) {
-      const d = join(dir, 'untar');
-      mkdirSync(d);
-      const t0 = process.hrtime.bigint();
-      execFileSync('tar', ['-xf', fx.tarball, '-C', d]);
-      const rate = fx.tarFiles / secs(t0);
-      rmSync(d, { recursive: true, force: true });
-      return rate;
-    },
-  },
 ];
+
+const metaWorkloads = (['create', 'stat', 'unlink'] as const).map((phase): Workload => ({
+  name: `${phase} ${META_FILES / 1000}k files`,
+  unit: 'ops/s',
+  run({ dir }) {
+    const d = join(dir, `meta-${phase}`);
+    mkdirSync(d);
+    const names = Array.from({ length: META_FILES }, (_, i) => join(d, `f${i}`));
+    const create = () => names.forEach((n) => closeSync(openSync(n, 'w')));
+    const stat = () => names.forEach((n) => statSync(n));
+    const unlink = () => names.forEach((n) => unlinkSync(n));
+    if (phase !== 'create') create();
+    if (phase === 'unlink') stat();
+    const t0 = process.hrtime.bigint();
+    ({ create, stat, unlink })[phase]();
+    const rate = META_FILES / secs(t0);
+    rmSync(d, { recursive: true, force: true });
+    return rate;
+  },
+}));
+
+const untar: Workload = {
+  name: `untar ${TREE}`,
+  unit: 'files/s',
+  run({ dir }, fx) {
+    const d = join(dir, 'untar');
+    mkdirSync(d);
+    const t0 = process.hrtime.bigint();
+    execFileSync('tar', ['-xf', fx.tarball, '-C', d]);
+    const rate = fx.tarFiles / secs(t0);
+    rmSync(d, { recursive: true, force: true });
+    return rate;
+  },
+};
+
+export const workloads: Workload[] = [...dataWorkloads, ...metaWorkloads, untar, ...treeWorkloads, ...copyUpWorkloads];

@@ -1,0 +1,64 @@
+/**
+ * What the bench's workloads share: the small-file tree (as a tarball, laid down anew for each row that
+ * needs it), timing, file filling, and dropping the kernel's caches for the cold rows.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const MiB = 1024 * 1024;
+export const secs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+const TREE_DIRS = 30;
+const TREE_FILES_PER_DIR = 100;
+/** The tree's size, for the row names. */
+export const TREE = `${(TREE_DIRS * TREE_FILES_PER_DIR).toLocaleString('en-US')} small files in ${TREE_DIRS} dirs`;
+
+export interface Fixtures {
+  /** A tarball of the small-file tree. */
+  tarball: string;
+  tarFiles: number;
+  /** The sum of its files' sizes. */
+  tarBytes: number;
+}
+
+export function makeFixtures(root: string): Fixtures {
+  const src = join(root, 'tarsrc');
+  let tarFiles = 0;
+  let tarBytes = 0;
+  for (let d = 0; d < TREE_DIRS; d++) {
+    mkdirSync(join(src, `dir${d}`), { recursive: true });
+    for (let f = 0; f < TREE_FILES_PER_DIR; f++, tarFiles++) {
+      const size = 200 + f * 20;
+      writeFileSync(join(src, `dir${d}`, `file${f}.txt`), 'x'.repeat(size));
+      tarBytes += size;
+    }
+  }
+  const tarball = join(root, 'small-files.tar');
+  execFileSync('tar', ['-cf', tarball, '-C', src, '.']);
+  return { tarball, tarFiles, tarBytes };
+}
+
+/** The small-file tree at `dir` (created). */
+export function extractTree(fx: Fixtures, dir: string): void {
+  mkdirSync(dir);
+  execFileSync('tar', ['-xf', fx.tarball, '-C', dir]);
+}
+
+/** The byte fixture files are filled with. */
+export const FILL = 7;
+
+/** A file of `bytes`, in 1 MiB writes, on disk when this returns. */
+export function writeFile(path: string, bytes: number): void {
+  const buf = Buffer.alloc(MiB, FILL);
+  const fd = openSync(path, 'w');
+  for (let done = 0; done < bytes; done += MiB) writeSync(fd, buf, 0, Math.min(MiB, bytes - done));
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
+/** Page cache, dentries and inodes, for every filesystem (FUSE ones included); needs root. */
+export function dropCaches(): void {
+  execFileSync('sync');
+  writeFileSync('/proc/sys/vm/drop_caches', '3');
+}
