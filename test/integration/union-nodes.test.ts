@@ -9,7 +9,7 @@ import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { type UnionFixture, mountUnion, ok, run } from '../support/unionFixture.ts';
 
-const stats = (u: UnionFixture) => controlRequest<OpStats>(u.mnt, { op: 'stats' });
+const stats = (u: UnionFixture) => controlRequest(u.mnt, { op: 'stats' });
 const count = (s: OpStats, op: string) => s.ops[op] ?? 0;
 
 /** Holds an exclusive flock on argv[1], says 'locked', then waits for stdin to close. */
