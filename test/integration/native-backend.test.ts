@@ -8,8 +8,8 @@ import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from '
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeBackend } from '../../main/node/fuse/native-backend.ts';
-import type { DirectIoOps } from '../../main/node/fuse/native-ops.ts';
+import { loadNativeBackend } from '../../main/node/fuse/nativeBackend.ts';
+import type { DirectIoOps } from '../../main/node/fuse/nativeOps.ts';
 import type { FuseBackend, MountedFs, MountOptions, RequestContext } from '../../main/node/fuse/ops.ts';
 import { passthroughOps } from '../unit/fuse/passthrough-ops.ts';
 

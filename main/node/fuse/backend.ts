@@ -5,8 +5,8 @@
  */
 import type { BackendName } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
-import { createFuseNativeBackend } from './fuse-native-backend.ts';
-import { loadNativeBackend } from './native-backend.ts';
+import { createFuseNativeBackend } from './fuseNativeBackend.ts';
+import { loadNativeBackend } from './nativeBackend.ts';
 import type { FuseBackend } from './ops.ts';
 
 export interface SelectedBackend {

@@ -4,10 +4,7 @@
  * who mounted it.
  */
 import { execFile } from 'node:child_process';
-import { FsError } from '../sys/errno.ts';
-
-const EBUSY = 16;
-const EINVAL = 22;
+import { EBUSY, EINVAL, FsError } from '../sys/errno.ts';
 
 /**
  * `lazy` detaches the mount even while it is in use (fusermount -z); without it a busy mount rejects with

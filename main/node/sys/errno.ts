@@ -10,7 +10,8 @@ import { getSystemErrorMap } from 'node:util';
 
 export type ErrnoName = keyof typeof constants.errno;
 
-export const { EPERM, ENOENT, EBADF, EEXIST, EXDEV, ENOTDIR, EISDIR, EINVAL, ENOSPC, EROFS, ENAMETOOLONG, ENOTEMPTY, ENODATA, ESTALE } = constants.errno;
+export const { EPERM, ENOENT, EBADF, EBUSY, EEXIST, EXDEV, ENOTDIR, EISDIR, EINVAL, ENOSPC, ERANGE, EROFS, ENOSYS, ENAMETOOLONG, ENOTEMPTY, ENODATA, ESTALE } =
+  constants.errno;
 
 /** The number of an errno name, or undefined for any other string. */
 const numberOf = (code: string): number | undefined => (Object.hasOwn(constants.errno, code) ? constants.errno[code as ErrnoName] : undefined);

@@ -6,7 +6,7 @@ import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, Uni
 import { StrataError } from '../../common/errors.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
-import type { DirectIoOps } from '../fuse/native-ops.ts';
+import type { DirectIoOps } from '../fuse/nativeOps.ts';
 import { NO_RESOLVED_DIRS, type BackendCapabilities, type ResolvedDirs } from '../fuse/ops.ts';
 import { ENOTDIR, fail } from '../sys/errno.ts';
 import { LateCalls } from '../sys/lateCalls.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DirEntry, RequestContext } from '../../../main/node/fuse/ops.ts';
 import type { FuseStat } from '../../../main/node/sys/fsValues.ts';
 import { EBADF, FsError } from '../../../main/node/sys/errno.ts';
-import type { DirectIoOps } from '../../../main/node/fuse/native-ops.ts';
+import type { DirectIoOps } from '../../../main/node/fuse/nativeOps.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 
 export function toFuseStat(st: BigIntStats): FuseStat {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnionConfig } from '../../../main/common/contract.ts';
 import type { ResolvedDirs } from '../../../main/node/fuse/ops.ts';
-import { FUSE_NATIVE_CAPABILITIES } from '../../../main/node/fuse/fuse-native-backend.ts';
+import { FUSE_NATIVE_CAPABILITIES } from '../../../main/node/fuse/fuseNativeBackend.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { Union } from '../../../main/node/union/union.ts';
 

@@ -5,7 +5,7 @@
  */
 import fsCb from 'node:fs';
 import { promisify } from 'node:util';
-import type { DirectHandle } from '../../fuse/native-ops.ts';
+import type { DirectHandle } from '../../fuse/nativeOps.ts';
 import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';

@@ -9,8 +9,8 @@
  */
 import type { RequestContext } from './ops.ts';
 import type { FuseTime } from '../sys/fsValues.ts';
-import { errnoOf, FsError } from '../sys/errno.ts';
-import type { DirectIoOps } from './native-ops.ts';
+import { ENOSYS, errnoOf, FsError } from '../sys/errno.ts';
+import type { DirectIoOps } from './nativeOps.ts';
 
 type Caller = [uid: number, gid: number, pid: number, umask: number];
 
@@ -49,7 +49,6 @@ interface Requests {
 
 type Handlers = { [Op in keyof Requests]: (ops: DirectIoOps, path: string, ...args: Requests[Op]) => Promise<unknown> };
 
-const ENOSYS = 38;
 const context = (uid: number, gid: number, pid: number, umask: number): RequestContext => ({ uid, gid, pid, umask });
 
 const handlers: Handlers = {

@@ -27,7 +27,7 @@ import { DirHandles } from './dirHandles.ts';
 import { fusermountUnmount } from './fusermount.ts';
 import { fromNativeTime, toNativeStat, toNativeStatfs } from './fuseNativeValues.ts';
 import { NO_RESOLVED_DIRS, type BackendCapabilities, type FuseBackend, type FuseOps, type MountedFs, type MountOptions } from './ops.ts';
-import { errnoOf } from '../sys/errno.ts';
+import { ERANGE, errnoOf } from '../sys/errno.ts';
 
 type Reply = (code: number, ...values: unknown[]) => void;
 type Signal = (code: number, ...values: unknown[]) => void;
@@ -39,7 +39,6 @@ interface FuseNativeClass {
   new (mnt: string, ops: Record<string, unknown>, opts: Record<string, unknown>): FuseNativeInstance;
 }
 
-const ERANGE = 34;
 
 /**
  * Options fuse-native does not forward, measured to reach libfuse when appended to `subtype=`:

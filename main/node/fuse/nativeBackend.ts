@@ -1,16 +1,16 @@
 /**
  * Strata's own FUSE backend: its FUSE server in native/fuse (libfuse only mounts), on native threads;
- * what the addon cannot answer itself goes to FuseOps on this process's JS thread (native-dispatch.ts).
+ * what the addon cannot answer itself goes to FuseOps on this process's JS thread (nativeDispatch.ts).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { loadAddon } from '../sys/load.ts';
-import { createDispatch, type Dispatch, type Reply } from './native-dispatch.ts';
-import type { DirectIoOps } from './native-ops.ts';
-import { mountOptionString, nativeConfig, type NativeConfig } from './native-options.ts';
+import { createDispatch, type Dispatch, type Reply } from './nativeDispatch.ts';
+import type { DirectIoOps } from './nativeOps.ts';
+import { mountOptionString, nativeConfig, type NativeConfig } from './nativeOptions.ts';
 import type { BackendCapabilities, FuseBackend, FuseOps, MountedFs, MountOptions, ResolvedDirs, ServedNatively } from './ops.ts';
-import { FsError } from '../sys/errno.ts';
+import { ENOTDIR, FsError, hasErrno } from '../sys/errno.ts';
+import { fusermountUnmount } from './fusermount.ts';
 
 type EventKind = 'ready' | 'failed' | 'exited';
 
@@ -35,8 +35,6 @@ interface NativeAddon {
   reply: Reply;
 }
 
-const EBUSY = 16;
-const ENOTDIR = 20;
 
 const capabilities: BackendCapabilities = {
   name: 'native',
@@ -129,7 +127,7 @@ class LiveMount implements MountedFs {
         await this.native.unmount();
       } catch (err) {
         // umount2 needs CAP_SYS_ADMIN; unprivileged mounts go through the setuid helper instead.
-        if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+        if (!hasErrno(err, 'EPERM')) throw err;
         await fusermountUnmount(this.mountpoint);
       }
       this.loopEnded();
@@ -153,15 +151,4 @@ class LiveMount implements MountedFs {
   servedNatively(): ServedNatively {
     return this.native.stats();
   }
-}
-
-/** `fusermount3 -u` without -z, so a busy mount fails with EBUSY like umount2 does. */
-function fusermountUnmount(mountpoint: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('fusermount3', ['-u', '--', mountpoint], (err, _stdout, stderr) => {
-      if (!err) resolve();
-      else if (/busy/i.test(stderr)) reject(new FsError(EBUSY, `${mountpoint} is busy`));
-      else reject(new Error(`fusermount3 -u ${mountpoint} failed: ${stderr.trim() || err.message}`));
-    });
-  });
 }
