@@ -87,6 +87,9 @@ const handlers: Handlers = {
   removexattr: (o, p, name) => o.removexattr(p, name),
 };
 
+/** The op names the addon may dispatch (native/fuse/src/*_ops.cc pass them to Run). */
+export const DISPATCHED_OPS = Object.keys(handlers) as readonly (keyof Requests)[];
+
 export type Reply = (id: number, errno: number, value?: unknown) => void;
 export type Dispatch = (id: number, op: string, path: string, ...args: unknown[]) => void;
 
