@@ -5,6 +5,7 @@
 #   acl attr git lsof sqlite3: tools the tests drive; mergerfs unionfs-fuse: benchmark references
 #   chromium fonts-dejavu-core: the browser end-to-end tests of the UI
 #   systemd: systemd-escape and systemd-analyze, which the exported mount units are checked against
+#   clang-format: the formatting check of native/'s C++ (npm run format:check)
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then exec sudo "$0" "$@"; fi
 export DEBIAN_FRONTEND=noninteractive
@@ -12,5 +13,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   fuse3 libfuse3-dev libfuse2 g++ make python3 pkg-config \
   acl attr git lsof sqlite3 mergerfs unionfs-fuse \
-  chromium fonts-dejavu-core systemd ca-certificates >/dev/null
+  chromium fonts-dejavu-core systemd clang-format ca-certificates >/dev/null
 echo "system packages installed"

@@ -1,4 +1,4 @@
-// The whole suite: static checks (types, .svelte types, lint), build, unit + integration (vitest), renderer components, browser E2E.
+// The whole suite: static checks (types, .svelte types, lint, formatting), build, unit + integration (vitest), renderer components, browser E2E.
 // Ends with one line "N passed, N failed" that CI reads, and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 
 let passed = 0, failed = 0, skipped = 0;
 // Static checks before anything runs (package.json holds each command): one passed or failed check each.
-for (const check of ['typecheck', 'check:svelte', 'lint']) {
+for (const check of ['typecheck', 'check:svelte', 'lint', 'format:check']) {
   if (run('npm', ['run', '--silent', check]) === 0) passed++;
   else { failed++; console.log(`check failed: npm run ${check} (its findings are above)`); }
 }
