@@ -21,7 +21,10 @@ export const LAYERS = [
   ['main/node/worker', ['main/common', 'main/node/sys', 'main/node/fuse', 'main/node/union', 'main/node/control', 'main/node/mounts', 'node']],
   ['main/node/service', ['main/common', 'main/node/sys', 'main/node/union', 'main/node/control', 'main/node/mounts', 'main/node/tracker', 'node']],
   ['main/node/serve', ['main/common', 'main/node/service', 'node']],
-  ['main/node/cli', ['main/common', 'main/node/sys', 'main/node/control', 'main/node/mounts', 'main/node/tracker', 'main/node/service', 'main/node/serve', 'node']],
+  [
+    'main/node/cli',
+    ['main/common', 'main/node/sys', 'main/node/control', 'main/node/mounts', 'main/node/tracker', 'main/node/service', 'main/node/serve', 'node'],
+  ],
   ['main/electron', ['main/common', 'main/node', 'node', 'electron']],
   ['renderer/src', ['main/common', 'packages']],
 ];
@@ -82,7 +85,10 @@ export const importBoundaries = {
       if (!unlisted) return {};
       return {
         Program(node) {
-          context.report({ node, message: `${unlisted[0].slice(0, -1)} is not in the may-import table: add a row for it to lint/importBoundaries.mjs and to ARCHITECTURE.md's "Where things live".` });
+          context.report({
+            node,
+            message: `${unlisted[0].slice(0, -1)} is not in the may-import table: add a row for it to lint/importBoundaries.mjs and to ARCHITECTURE.md's "Where things live".`,
+          });
         },
       };
     }
@@ -94,7 +100,10 @@ export const importBoundaries = {
       if (permits(may, t)) return;
       const what = t.kind === 'folder' ? (t.folder ?? t.path) : t.label;
       const ok = [...may].map((dep) => WORDS[dep] ?? dep).join(', ') || 'nothing outside itself';
-      context.report({ node: source, message: `${folder} may not import ${what}: ARCHITECTURE.md's "Where things live" allows ${ok} (table: lint/importBoundaries.mjs).` });
+      context.report({
+        node: source,
+        message: `${folder} may not import ${what}: ARCHITECTURE.md's "Where things live" allows ${ok} (table: lint/importBoundaries.mjs).`,
+      });
     };
     return {
       ImportDeclaration: (node) => check(node, node.source),

@@ -16,8 +16,7 @@ if (existsSync(at('native/build.mjs')) && !process.argv.includes('--no-native'))
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }
 
-const node = { platform: 'node', target: 'node20', bundle: true, sourcemap: 'linked', logLevel: 'warning',
-  external: ['fuse-native', 'electron', '*.node'] };
+const node = { platform: 'node', target: 'node20', bundle: true, sourcemap: 'linked', logLevel: 'warning', external: ['fuse-native', 'electron', '*.node'] };
 const entries = [
   { in: 'main/node/cli/main.ts', out: 'dist/cli.js', format: 'esm', banner: '#!/usr/bin/env node' },
   { in: 'main/node/worker/main.ts', out: 'dist/worker.js', format: 'esm' },
@@ -30,14 +29,20 @@ const entries = [
 // preload, which may not require node:url and has no use for it).
 const requireShim = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 const metaUrlShim = "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;";
-await Promise.all(entries.filter((e) => existsSync(at(e.in))).map((e) => build({
-  ...node,
-  entryPoints: [at(e.in)],
-  outfile: at(e.out),
-  format: e.format,
-  ...(e.metaUrl ? { define: { 'import.meta.url': '__importMetaUrl' } } : {}),
-  banner: { js: [e.banner, e.format === 'esm' ? requireShim : '', e.metaUrl ? metaUrlShim : ''].filter(Boolean).join('\n') },
-})));
+await Promise.all(
+  entries
+    .filter((e) => existsSync(at(e.in)))
+    .map((e) =>
+      build({
+        ...node,
+        entryPoints: [at(e.in)],
+        outfile: at(e.out),
+        format: e.format,
+        ...(e.metaUrl ? { define: { 'import.meta.url': '__importMetaUrl' } } : {}),
+        banner: { js: [e.banner, e.format === 'esm' ? requireShim : '', e.metaUrl ? metaUrlShim : ''].filter(Boolean).join('\n') },
+      }),
+    ),
+);
 
 // The CLI runs by its shebang where it is linked onto PATH (mount.fuse3 runs `strata` for fstab mounts).
 chmodSync(at('dist/cli.js'), 0o755);

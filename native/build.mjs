@@ -15,8 +15,7 @@ const prefix = dirname(dirname(process.execPath));
 const nodeGyp = process.env.npm_config_node_gyp ?? join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js');
 
 // Outside npm, node-gyp would download headers; the installed ones match this Node exactly.
-const nodedir = !process.env.npm_config_nodedir && existsSync(join(prefix, 'include/node/node_api.h'))
-  ? [`--nodedir=${prefix}`] : [];
+const nodedir = !process.env.npm_config_nodedir && existsSync(join(prefix, 'include/node/node_api.h')) ? [`--nodedir=${prefix}`] : [];
 
 // configure + build, not rebuild: rebuild deletes the addon first, which breaks any process loading it
 // meanwhile (tests run the build), and recompiles what has not changed.
@@ -33,7 +32,9 @@ function build(addon, { quiet }) {
 }
 
 if (build('sys', { quiet: false })) {
-  console.error('native/sys failed to build (the reason is in the output above). It needs g++, make and python3 (Debian: apt install build-essential python3); then run npm install again.');
+  console.error(
+    'native/sys failed to build (the reason is in the output above). It needs g++, make and python3 (Debian: apt install build-essential python3); then run npm install again.',
+  );
   process.exit(1);
 }
 

@@ -36,9 +36,7 @@ export class StrataError extends Error {
     this.details = details;
   }
   toData(): StrataErrorData {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
   static from(data: StrataErrorData): StrataError {
     return new StrataError(data.code, data.message, data.details);

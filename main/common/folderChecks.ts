@@ -37,8 +37,10 @@ function absent(f: PathFacts): string {
  */
 export function branchFolderCheck(f: PathFacts, unionMountpoints: readonly string[]): FieldCheck | null {
   if (f.kind === 'missing') return { level: 'error', message: absent(f) };
-  if (f.kind === 'file' || f.kind === 'other') return { level: 'error', message: `${f.path} is a ${f.kind === 'file' ? 'file' : 'special file'}, not a folder: a branch must be a folder.` };
-  if (f.kind === 'unreadable') return { level: 'error', message: `${f.path} is not accessible (${f.reason ?? 'permission denied'}): fix its permissions or pick another folder.` };
+  if (f.kind === 'file' || f.kind === 'other')
+    return { level: 'error', message: `${f.path} is a ${f.kind === 'file' ? 'file' : 'special file'}, not a folder: a branch must be a folder.` };
+  if (f.kind === 'unreadable')
+    return { level: 'error', message: `${f.path} is not accessible (${f.reason ?? 'permission denied'}): fix its permissions or pick another folder.` };
   const union = unionMountpoints.find((mp) => isSameOrInside(f.path, mp)) ?? (f.mountedFsType === STRATA_FSTYPE ? f.path : undefined);
   if (union !== undefined) {
     return {
@@ -51,10 +53,17 @@ export function branchFolderCheck(f: PathFacts, unionMountpoints: readonly strin
 
 /** A mountpoint must be an existing, empty folder with nothing mounted on it. */
 export function mountpointFolderCheck(f: PathFacts): FieldCheck | null {
-  if (f.mountedFsType !== undefined) return { level: 'error', message: `${f.path} already has a ${f.mountedFsType} filesystem mounted on it: unmount it first or choose another folder.` };
+  if (f.mountedFsType !== undefined)
+    return { level: 'error', message: `${f.path} already has a ${f.mountedFsType} filesystem mounted on it: unmount it first or choose another folder.` };
   if (f.kind === 'missing') return { level: 'error', message: absent(f) };
-  if (f.kind === 'file' || f.kind === 'other') return { level: 'error', message: `${f.path} is a ${f.kind === 'file' ? 'file' : 'special file'}, not a folder: the union needs an empty folder to appear in.` };
-  if (f.kind === 'unreadable') return { level: 'error', message: `${f.path} is not accessible (${f.reason ?? 'permission denied'}): fix its permissions or choose another folder.` };
-  if (f.kind === 'dir' && f.empty === false) return { level: 'error', message: `${f.path} is not empty: mounting would hide its files; choose an empty folder.` };
+  if (f.kind === 'file' || f.kind === 'other')
+    return {
+      level: 'error',
+      message: `${f.path} is a ${f.kind === 'file' ? 'file' : 'special file'}, not a folder: the union needs an empty folder to appear in.`,
+    };
+  if (f.kind === 'unreadable')
+    return { level: 'error', message: `${f.path} is not accessible (${f.reason ?? 'permission denied'}): fix its permissions or choose another folder.` };
+  if (f.kind === 'dir' && f.empty === false)
+    return { level: 'error', message: `${f.path} is not empty: mounting would hide its files; choose an empty folder.` };
   return null;
 }

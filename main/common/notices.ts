@@ -41,11 +41,16 @@ export class NoticeTrigger {
     const below = new Set<string>();
     for (const row of rows) {
       if (row.state === 'stale' && LIVE.has(this.states.get(row.mountpoint) ?? '')) {
-        out.push(notice({
-          kind: 'worker-died', at, mountpoint: row.mountpoint, recoverable: true,
-          title: `${row.name} stopped unexpectedly`,
-          message: `The process serving ${row.mountpoint} died, so the union no longer serves files. Mount it again to recover.`,
-        }));
+        out.push(
+          notice({
+            kind: 'worker-died',
+            at,
+            mountpoint: row.mountpoint,
+            recoverable: true,
+            title: `${row.name} stopped unexpectedly`,
+            message: `The process serving ${row.mountpoint} died, so the union no longer serves files. Mount it again to recover.`,
+          }),
+        );
       }
       if (row.state !== 'mounted') continue;
       for (const branch of row.branches) {
@@ -54,11 +59,16 @@ export class NoticeTrigger {
         const key = `${row.mountpoint}\0${branch.path}`;
         below.add(key);
         if (this.below.has(key)) continue;
-        out.push(notice({
-          kind: 'below-minfree', at, mountpoint: row.mountpoint, branch: branch.path,
-          title: `${row.name}: ${branch.path} is nearly full`,
-          message: `Branch ${branch.path} of ${row.name} has less free space than its minimum (${formatSize(minimum)}): new files go to other branches, or fail when none has room.`,
-        }));
+        out.push(
+          notice({
+            kind: 'below-minfree',
+            at,
+            mountpoint: row.mountpoint,
+            branch: branch.path,
+            title: `${row.name}: ${branch.path} is nearly full`,
+            message: `Branch ${branch.path} of ${row.name} has less free space than its minimum (${formatSize(minimum)}): new files go to other branches, or fail when none has room.`,
+          }),
+        );
       }
     }
     this.below = below;

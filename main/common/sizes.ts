@@ -30,7 +30,12 @@ export function formatSizePair(a: number, b: number): [string, string] {
 }
 
 /** What parseSize reads: a suffix letter and its factor. */
-const TYPED_UNITS = [['T', 2 ** 40], ['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const;
+const TYPED_UNITS = [
+  ['T', 2 ** 40],
+  ['G', 2 ** 30],
+  ['M', 2 ** 20],
+  ['K', 2 ** 10],
+] as const;
 
 /** The shortest exact text parseSize reads back, for fields and options: 4294967296 → "4G", 1000 → "1000". */
 export function formatSizeExact(bytes: number): string {

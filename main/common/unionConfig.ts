@@ -47,7 +47,10 @@ export function parseBranchSpec(spec: string, index: number): BranchSpec {
     for (const option of options) {
       const [key, value] = option.split('=');
       if (key !== 'minfree' || value === undefined) {
-        throw new StrataError('BRANCH_INVALID', `Unknown branch option '${option}' in '${spec}': the only option is minfree=SIZE, e.g. ${path}=${mode},minfree=10G.`);
+        throw new StrataError(
+          'BRANCH_INVALID',
+          `Unknown branch option '${option}' in '${spec}': the only option is minfree=SIZE, e.g. ${path}=${mode},minfree=10G.`,
+        );
       }
       minFreeSpace = parseSize(value, `minfree for branch ${path}`);
     }
@@ -89,7 +92,10 @@ function parseFuncOverrides(specs: readonly string[]): Partial<Record<CreateFunc
     const eq = spec.indexOf('=');
     const fn = spec.slice(0, eq);
     if (eq < 0 || !(CREATE_FUNCTIONS as readonly string[]).includes(fn)) {
-      throw new StrataError('INVALID_ARGUMENT', `Invalid --func '${spec}': write FUNCTION=POLICY with FUNCTION one of ${CREATE_FUNCTIONS.join(', ')}, e.g. mkdir=epmfs.`);
+      throw new StrataError(
+        'INVALID_ARGUMENT',
+        `Invalid --func '${spec}': write FUNCTION=POLICY with FUNCTION one of ${CREATE_FUNCTIONS.join(', ')}, e.g. mkdir=epmfs.`,
+      );
     }
     out[fn as CreateFunction] = checkCreatePolicy(spec.slice(eq + 1));
   }
@@ -114,7 +120,10 @@ function defaultName(mountpoint: string): string {
   try {
     return checkName(name);
   } catch {
-    throw new StrataError('INVALID_ARGUMENT', `The mountpoint's name ${JSON.stringify(name)} cannot name the union (1 to 64 printable characters without '/'): give a name with --name NAME.`);
+    throw new StrataError(
+      'INVALID_ARGUMENT',
+      `The mountpoint's name ${JSON.stringify(name)} cannot name the union (1 to 64 printable characters without '/'): give a name with --name NAME.`,
+    );
   }
 }
 
@@ -175,8 +184,7 @@ export function validateBranchLayout(mountpoint: string, branches: readonly Bran
       if (other.path === b.path) {
         throw new StrataError('BRANCH_INVALID', `Branch ${b.path} is listed twice: list each directory once.`);
       }
-      const [inner, outer] = isSameOrInside(b.path, other.path) ? [b.path, other.path]
-        : isSameOrInside(other.path, b.path) ? [other.path, b.path] : [];
+      const [inner, outer] = isSameOrInside(b.path, other.path) ? [b.path, other.path] : isSameOrInside(other.path, b.path) ? [other.path, b.path] : [];
       if (inner) {
         throw new StrataError('BRANCH_INVALID', `Branch ${inner} is inside branch ${outer}: branches must not contain each other; use separate directories.`);
       }
@@ -185,10 +193,16 @@ export function validateBranchLayout(mountpoint: string, branches: readonly Bran
       throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} is also branch ${b.path}: mount the union on a separate empty directory.`);
     }
     if (isSameOrInside(mountpoint, b.path)) {
-      throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} is inside branch ${b.path}: the union would contain itself; choose a mountpoint outside every branch.`);
+      throw new StrataError(
+        'MOUNTPOINT_INVALID',
+        `Mountpoint ${mountpoint} is inside branch ${b.path}: the union would contain itself; choose a mountpoint outside every branch.`,
+      );
     }
     if (isSameOrInside(b.path, mountpoint)) {
-      throw new StrataError('MOUNTPOINT_INVALID', `Branch ${b.path} is inside mountpoint ${mountpoint}: the mount would hide it; move the branch or choose another mountpoint.`);
+      throw new StrataError(
+        'MOUNTPOINT_INVALID',
+        `Branch ${b.path} is inside mountpoint ${mountpoint}: the mount would hide it; move the branch or choose another mountpoint.`,
+      );
     }
   });
 }

@@ -16,9 +16,7 @@ import { StrataError } from './errors.ts';
 import { commandLine } from './shellQuote.ts';
 
 /** Another mounted union: its branches, or why they could not be learned. */
-export type MountedUnion =
-  | { mountpoint: string; branches: readonly string[] }
-  | { mountpoint: string; unknown: string };
+export type MountedUnion = { mountpoint: string; branches: readonly string[] } | { mountpoint: string; unknown: string };
 
 /** A branch of the union being checked: as the user gave it, and the path compared (symlinks resolved). */
 export interface CheckedBranch {
@@ -39,9 +37,7 @@ export interface LoopStep {
  * `loop`: the steps lead from a branch of the checked union back to it. `unknown`: they lead to a union
  * whose branches could not be learned, so a way back cannot be ruled out.
  */
-export type UnionLoop =
-  | { kind: 'loop'; steps: LoopStep[] }
-  | { kind: 'unknown'; steps: LoopStep[]; reason: string };
+export type UnionLoop = { kind: 'loop'; steps: LoopStep[] } | { kind: 'unknown'; steps: LoopStep[]; reason: string };
 
 export function branchRelation(branch: string, mountpoint: string): BranchRelation | undefined {
   if (branch === mountpoint) return 'is';
@@ -86,11 +82,13 @@ export function findUnionLoop(mountpoint: string, branches: readonly string[], o
 const VERB: Record<BranchRelation, string> = { is: 'is', inside: 'lies in', contains: 'contains' };
 
 function describeSteps(mountpoint: string, shownFirst: string, steps: readonly LoopStep[]): string {
-  return steps.map((s, i) => {
-    const subject = i === 0 ? `Branch ${shownFirst}` : `whose branch ${s.branch}`;
-    const object = s.union === mountpoint ? `this union (${mountpoint})` : `the union ${s.union}`;
-    return `${subject} ${VERB[s.relation]} ${object}`;
-  }).join(', ');
+  return steps
+    .map((s, i) => {
+      const subject = i === 0 ? `Branch ${shownFirst}` : `whose branch ${s.branch}`;
+      const object = s.union === mountpoint ? `this union (${mountpoint})` : `the union ${s.union}`;
+      return `${subject} ${VERB[s.relation]} ${object}`;
+    })
+    .join(', ');
 }
 
 /** The error for a loop found by findUnionLoop: it names every union on the way and the fix. */
@@ -101,7 +99,10 @@ export function unionLoopError(mountpoint: string, branches: readonly CheckedBra
   const way = describeSteps(mountpoint, shown, loop.steps);
   if (loop.kind === 'unknown') {
     const last = loop.steps.at(-1)!.union;
-    return new StrataError('UNAVAILABLE', `${way}, whose branches could not be learned (${loop.reason}), so it may lead back to this union (${mountpoint}) and hang both: check it with strata list (${commandLine('strata', 'unmount', '--force', last)} clears a hung one) and try again, or ${removal}.`);
+    return new StrataError(
+      'UNAVAILABLE',
+      `${way}, whose branches could not be learned (${loop.reason}), so it may lead back to this union (${mountpoint}) and hang both: check it with strata list (${commandLine('strata', 'unmount', '--force', last)} clears a hung one) and try again, or ${removal}.`,
+    );
   }
   if (loop.steps.length === 1) {
     return new StrataError('BRANCH_INVALID', `${way}: the union would read its own mount to serve it and hang; ${removal}.`);
@@ -111,6 +112,10 @@ export function unionLoopError(mountpoint: string, branches: readonly CheckedBra
 
 /** Throws the loop's error, if the branches (symlinks resolved) lead back to the union on `mountpoint`. */
 export function refuseUnionLoop(mountpoint: string, branches: readonly CheckedBranch[], others: readonly MountedUnion[]): void {
-  const loop = findUnionLoop(mountpoint, branches.map((b) => b.real), others);
+  const loop = findUnionLoop(
+    mountpoint,
+    branches.map((b) => b.real),
+    others,
+  );
   if (loop) throw unionLoopError(mountpoint, branches, loop);
 }

@@ -25,10 +25,16 @@ export function launchCommand(p: { execPath: string; appPath: string; packaged: 
 }
 
 export class Autostart {
-  constructor(private readonly command: readonly string[], readonly path = autostartPath()) {}
+  constructor(
+    private readonly command: readonly string[],
+    readonly path = autostartPath(),
+  ) {}
 
   async get(): Promise<boolean> {
-    return stat(this.path).then((st) => st.isFile(), () => false);
+    return stat(this.path).then(
+      (st) => st.isFile(),
+      () => false,
+    );
   }
 
   async set(on: boolean): Promise<void> {

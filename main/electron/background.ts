@@ -16,7 +16,9 @@ export function keepRunningInBackground(app: Pick<App, 'on'>, createWindow: () =
   let win: Window | undefined;
   // Set once a quit is under way; the guard may still cancel it, and then the next close really
   // closes the window (the app keeps running, and show() makes a new one).
-  app.on('before-quit', () => { quitting = true; });
+  app.on('before-quit', () => {
+    quitting = true;
+  });
   // Without a window the app stays up for the tray; this listener alone keeps Electron from quitting.
   app.on('window-all-closed', () => {});
   const open = () => {
@@ -26,7 +28,9 @@ export function keepRunningInBackground(app: Pick<App, 'on'>, createWindow: () =
       event.preventDefault();
       w.hide();
     });
-    w.on('closed', () => { if (win === w) win = undefined; });
+    w.on('closed', () => {
+      if (win === w) win = undefined;
+    });
     return w;
   };
   if (!opts.hidden) win = open();

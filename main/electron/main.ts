@@ -46,8 +46,13 @@ async function start(): Promise<void> {
     const result = await dialog.showOpenDialog(parent, { title, properties: ['openDirectory', 'createDirectory'] });
     return result.canceled ? null : (result.filePaths[0] ?? null);
   };
-  const startAtLogin = new Autostart(launchCommand({ execPath: process.execPath, appPath: app.getAppPath(), packaged: app.isPackaged, appImage: process.env.APPIMAGE }));
-  registerApi(new ValidatedIpcMain(ipcMain, RENDERER_URL), createDispatch(service, { pickFolder, startAtLogin, installation: { appImage: process.env.APPIMAGE, packaged: app.isPackaged } }));
+  const startAtLogin = new Autostart(
+    launchCommand({ execPath: process.execPath, appPath: app.getAppPath(), packaged: app.isPackaged, appImage: process.env.APPIMAGE }),
+  );
+  registerApi(
+    new ValidatedIpcMain(ipcMain, RENDERER_URL),
+    createDispatch(service, { pickFolder, startAtLogin, installation: { appImage: process.env.APPIMAGE, packaged: app.isPackaged } }),
+  );
   forwardEvents(service, () => BrowserWindow.getAllWindows());
   installQuitGuard(app, service, dialog);
   const shown = keepRunningInBackground(app, createMainWindow, { hidden: process.argv.includes(HIDDEN_FLAG) });

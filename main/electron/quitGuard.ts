@@ -21,7 +21,11 @@ export async function confirmQuit(report: StopReport, dialog: Pick<Dialog, 'show
   return response === 0 ? 'quit' : 'stay';
 }
 
-export function installQuitGuard(app: Pick<App, 'on' | 'quit'>, service: Pick<StrataService, 'unmountOwned' | 'stop'>, dialog: Pick<Dialog, 'showMessageBox'>): void {
+export function installQuitGuard(
+  app: Pick<App, 'on' | 'quit'>,
+  service: Pick<StrataService, 'unmountOwned' | 'stop'>,
+  dialog: Pick<Dialog, 'showMessageBox'>,
+): void {
   let cleared = false;
   let inProgress = false;
   app.on('before-quit', (event) => {

@@ -23,7 +23,10 @@ const REFUSED: ApiResponse<never> = {
 };
 
 export class ValidatedIpcMain {
-  constructor(private readonly ipcMain: Pick<IpcMain, 'handle'>, private readonly rendererUrl: URL) {}
+  constructor(
+    private readonly ipcMain: Pick<IpcMain, 'handle'>,
+    private readonly rendererUrl: URL,
+  ) {}
 
   /** Like ipcMain.handle, for handlers that already answer with the api.ts envelope. */
   handle(channel: string, handler: (args: unknown) => Promise<ApiResponse<unknown>>): void {

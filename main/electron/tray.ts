@@ -41,7 +41,13 @@ export function installTray(deps: TrayDeps): { refresh(): Promise<void>; stop():
     timer = setTimeout(() => void refresh(), REFRESH_DEBOUNCE_MS);
   });
   void refresh();
-  return { refresh, stop: () => { clearTimeout(timer); stopListening(); } };
+  return {
+    refresh,
+    stop: () => {
+      clearTimeout(timer);
+      stopListening();
+    },
+  };
 }
 
 export interface TrayActionDeps {
@@ -59,11 +65,16 @@ export function trayActions(deps: TrayActionDeps): (action: TrayAction) => void 
   const attempt = (what: string, work: Promise<unknown>) => work.catch((err: Error) => deps.log(`${what} failed: ${err.message}`));
   return (action) => {
     switch (action.kind) {
-      case 'open': return deps.show();
-      case 'quit': return deps.quit();
-      case 'mount': return void attempt(`Mounting ${action.mountpoint}`, deps.service.mount(action.mountpoint));
-      case 'unmount': return void attempt(`Unmounting ${action.mountpoint}`, deps.service.unmount(action.mountpoint, action.force ?? false));
-      case 'recover': return void attempt(`Mounting ${action.mountpoint} again`, deps.service.recover(action.mountpoint));
+      case 'open':
+        return deps.show();
+      case 'quit':
+        return deps.quit();
+      case 'mount':
+        return void attempt(`Mounting ${action.mountpoint}`, deps.service.mount(action.mountpoint));
+      case 'unmount':
+        return void attempt(`Unmounting ${action.mountpoint}`, deps.service.unmount(action.mountpoint, action.force ?? false));
+      case 'recover':
+        return void attempt(`Mounting ${action.mountpoint} again`, deps.service.recover(action.mountpoint));
     }
   };
 }

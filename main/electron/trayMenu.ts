@@ -12,23 +12,29 @@ export type TrayAction =
   | { kind: 'quit' };
 
 export type TrayItem =
-  | { type: 'separator' }
-  | { type: 'item'; label: string; enabled: boolean; action?: TrayAction }
-  | { type: 'submenu'; label: string; items: TrayItem[] };
+  { type: 'separator' } | { type: 'item'; label: string; enabled: boolean; action?: TrayAction } | { type: 'submenu'; label: string; items: TrayItem[] };
 
 const STATE_WORDS: Record<UnionSummary['state'], string> = {
-  mounted: 'mounted', hung: 'not answering', stale: 'stopped unexpectedly', stopped: 'not mounted', error: 'failed',
+  mounted: 'mounted',
+  hung: 'not answering',
+  stale: 'stopped unexpectedly',
+  stopped: 'not mounted',
+  error: 'failed',
 };
 
 function unionItems(u: UnionSummary): TrayItem[] {
   const status: TrayItem = { type: 'item', label: `${u.mountpoint}: ${STATE_WORDS[u.state]}${u.origin === 'fstab' ? ' (system union)' : ''}`, enabled: false };
   // As in the window: a mount that exists but does not serve (hung, failed) is cleaned up by force.
   const action: TrayItem | null =
-    u.state === 'mounted' ? { type: 'item', label: 'Unmount', enabled: true, action: { kind: 'unmount', mountpoint: u.mountpoint } }
-    : u.state === 'stale' ? { type: 'item', label: 'Mount again', enabled: true, action: { kind: 'recover', mountpoint: u.mountpoint } }
-    : u.mountExists ? { type: 'item', label: 'Clean up', enabled: true, action: { kind: 'unmount', mountpoint: u.mountpoint, force: true } }
-    : u.saved ? { type: 'item', label: 'Mount', enabled: true, action: { kind: 'mount', mountpoint: u.mountpoint } }
-    : null;
+    u.state === 'mounted'
+      ? { type: 'item', label: 'Unmount', enabled: true, action: { kind: 'unmount', mountpoint: u.mountpoint } }
+      : u.state === 'stale'
+        ? { type: 'item', label: 'Mount again', enabled: true, action: { kind: 'recover', mountpoint: u.mountpoint } }
+        : u.mountExists
+          ? { type: 'item', label: 'Clean up', enabled: true, action: { kind: 'unmount', mountpoint: u.mountpoint, force: true } }
+          : u.saved
+            ? { type: 'item', label: 'Mount', enabled: true, action: { kind: 'mount', mountpoint: u.mountpoint } }
+            : null;
   return action ? [status, action] : [status];
 }
 

@@ -32,5 +32,15 @@ export const utilityWorkerSpawner: WorkerSpawner = (workerPath, env, logPath) =>
     void exited.then(() => resolve(null));
   });
   // Chromium owns utility processes; there is nothing to unref.
-  return { get pid() { return child.pid; }, ready, exited, kill: () => { child.kill(); }, detach: () => undefined };
+  return {
+    get pid() {
+      return child.pid;
+    },
+    ready,
+    exited,
+    kill: () => {
+      child.kill();
+    },
+    detach: () => undefined,
+  };
 };

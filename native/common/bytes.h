@@ -11,7 +11,9 @@
 namespace strata {
 
 Napi::String PathToJs(Napi::Env env, const char* bytes, size_t length);
-inline Napi::String PathToJs(Napi::Env env, const std::string& bytes) { return PathToJs(env, bytes.data(), bytes.size()); }
+inline Napi::String PathToJs(Napi::Env env, const std::string& bytes) {
+  return PathToJs(env, bytes.data(), bytes.size());
+}
 inline Napi::String PathToJs(Napi::Env env, const char* bytes) { return PathToJs(env, bytes, strlen(bytes)); }
 
 // Throws TypeError (naming `what`) for a non-string.

@@ -37,7 +37,9 @@ describe('App', () => {
   it('focuses the alert when Remove or Unmount is refused', async () => {
     installFakeBridge({
       'unions:list': () => [summary({ state: 'mounted', mountExists: true })],
-      'unions:unmount': () => { throw new StrataError('BUSY', '1 process still uses files under /mnt/media: python3 (pid 4242).', { busy: true, users: [] }); },
+      'unions:unmount': () => {
+        throw new StrataError('BUSY', '1 process still uses files under /mnt/media: python3 (pid 4242).', { busy: true, users: [] });
+      },
     });
     await unions.refresh();
     render(App);

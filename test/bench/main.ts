@@ -39,10 +39,14 @@ const ratio = (a: number, b: number | undefined) => (b === undefined || Number.i
 
 /** Tracker row: a full scan with N processes holding union files, against lsof answering the same question. */
 async function trackerRows(): Promise<void> {
-  console.log('\n| tracker: processes holding union files | strata scan (ms) | lsof (ms) | lsof/strata | live rescan, nothing changed (ms) | lsof/rescan |\n|---|---|---|---|---|---|');
+  console.log(
+    '\n| tracker: processes holding union files | strata scan (ms) | lsof (ms) | lsof/strata | live rescan, nothing changed (ms) | lsof/rescan |\n|---|---|---|---|---|---|',
+  );
   for (const n of [200, 1000]) {
     const r = await benchTracker(n);
-    console.log(`| ${n} (first scan ${fmt(r.coldMs)} ms) | ${fmt(r.strataMs)} | ${fmt(r.lsofMs)} | ${r.ratio.toFixed(1)}× | ${fmt(r.rescanMs)} | ${r.rescanRatio.toFixed(1)}× |`);
+    console.log(
+      `| ${n} (first scan ${fmt(r.coldMs)} ms) | ${fmt(r.strataMs)} | ${fmt(r.lsofMs)} | ${r.ratio.toFixed(1)}× | ${fmt(r.rescanMs)} | ${r.rescanRatio.toFixed(1)}× |`,
+    );
   }
 }
 
@@ -53,7 +57,10 @@ function rate(w: (typeof workloads)[number], t: Target, fixtures: ReturnType<typ
   } catch (e) {
     // A failed command's own first complaint says more than "Command failed".
     const { message, stderr } = e as Error & { stderr?: Buffer };
-    const why = [message, String(stderr ?? '')].map((m) => m.split('\n')[0]).filter(Boolean).join(': ');
+    const why = [message, String(stderr ?? '')]
+      .map((m) => m.split('\n')[0])
+      .filter(Boolean)
+      .join(': ');
     process.stderr.write(`  ${w.name}: ${t.name}: n/a (${why})\n`);
     return Number.NaN;
   }

@@ -27,7 +27,10 @@ export interface TargetOptions {
 }
 
 const has = (bin: string) => ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(join(d, bin)));
-const mounted = (mnt: string) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === mnt);
+const mounted = (mnt: string) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === mnt);
 const quiet = { stdio: 'ignore' as const };
 
 /** Fresh `b0` (upper), `b1` (lower), `mnt` and `work` under root/name. */
@@ -41,7 +44,15 @@ type Branches = ReturnType<typeof branches>;
 
 function fuseTarget(name: string, b: Branches, mountCmd: [string, string[]], unmount: [string, string[]]): Target {
   execFileSync(mountCmd[0], mountCmd[1], quiet);
-  return { name, dir: b.mnt, upper: b.upper, lower: b.lower, teardown: () => { if (mounted(b.mnt)) execFileSync(unmount[0], unmount[1], quiet); } };
+  return {
+    name,
+    dir: b.mnt,
+    upper: b.upper,
+    lower: b.lower,
+    teardown: () => {
+      if (mounted(b.mnt)) execFileSync(unmount[0], unmount[1], quiet);
+    },
+  };
 }
 
 /** `mergerfs v2.42.0` → `2.42`, so the column says which mergerfs it is. */
@@ -61,9 +72,14 @@ export function makeTargets(root: string, cli: string, targets: Target[], option
   targets.push({ name: 'raw dir', dir: raw.upper, upper: raw.upper, lower: raw.upper, teardown: () => undefined });
 
   const s = branches(root, 'strata');
-  targets.push(fuseTarget('strata', s,
-    [process.execPath, [cli, 'mount', s.mnt, '--branch', `${s.upper}=rw`, '--branch', `${s.lower}=ro`]],
-    [process.execPath, [cli, 'unmount', s.mnt]]));
+  targets.push(
+    fuseTarget(
+      'strata',
+      s,
+      [process.execPath, [cli, 'mount', s.mnt, '--branch', `${s.upper}=rw`, '--branch', `${s.lower}=ro`]],
+      [process.execPath, [cli, 'unmount', s.mnt]],
+    ),
+  );
 
   if (has('mergerfs')) targets.push(mergerfs('mergerfs', 'mergerfs', branches(root, 'mergerfs'), []));
   if (options.mergerfs2) {
@@ -72,14 +88,20 @@ export function makeTargets(root: string, cli: string, targets: Target[], option
   }
   if (has('unionfs')) {
     const u = branches(root, 'unionfs');
-    targets.push(fuseTarget('unionfs-fuse', u,
-      ['unionfs', ['-o', 'cow', `${u.upper}=RW:${u.lower}=RO`, u.mnt]],
-      ['fusermount3', ['-u', u.mnt]]));
+    targets.push(fuseTarget('unionfs-fuse', u, ['unionfs', ['-o', 'cow', `${u.upper}=RW:${u.lower}=RO`, u.mnt]], ['fusermount3', ['-u', u.mnt]]));
   }
   const o = branches(root, 'overlayfs');
   try {
     execFileSync('mount', ['-t', 'overlay', 'strata-bench', '-o', `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`, o.mnt], quiet);
-    targets.push({ name: 'kernel overlayfs', dir: o.mnt, upper: o.upper, lower: o.lower, teardown: () => { if (mounted(o.mnt)) execFileSync('umount', [o.mnt], quiet); } });
+    targets.push({
+      name: 'kernel overlayfs',
+      dir: o.mnt,
+      upper: o.upper,
+      lower: o.lower,
+      teardown: () => {
+        if (mounted(o.mnt)) execFileSync('umount', [o.mnt], quiet);
+      },
+    });
   } catch {
     // overlayfs cannot be mounted here (no module, or nested in an overlay); the row is left out.
   }

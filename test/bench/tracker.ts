@@ -61,7 +61,13 @@ export async function benchTracker(n: number): Promise<TrackerBench> {
       const l = await timed(() => lsof(union.mnt));
       const r = await timed(() => tracker.rescan());
       const seen = new Set(s.value.entries.map((e) => e.pid));
-      const lsofPids = new Set(l.value.split('\n').slice(1).filter(Boolean).map((line) => Number(line.split(/\s+/)[1])));
+      const lsofPids = new Set(
+        l.value
+          .split('\n')
+          .slice(1)
+          .filter(Boolean)
+          .map((line) => Number(line.split(/\s+/)[1])),
+      );
       if (pids.some((pid) => !seen.has(pid) || !lsofPids.has(pid))) {
         throw new Error(`tracker bench: a sleeper was missed (tracker saw ${seen.size}, lsof ${lsofPids.size} of ${n})`);
       }

@@ -18,7 +18,10 @@ const readdirRow: Workload = {
   unit: 'listings/s',
   run({ dir, upper, lower }) {
     const name = 'listing';
-    for (const [branch, from] of [[upper, 0], [lower, LISTED / 2]] as const) {
+    for (const [branch, from] of [
+      [upper, 0],
+      [lower, LISTED / 2],
+    ] as const) {
       mkdirSync(join(branch, name), { recursive: true });
       for (let i = from; i < from + LISTED / 2; i++) closeSync(openSync(join(branch, name, `f${i}`), 'w'));
     }
@@ -33,24 +36,26 @@ const readdirRow: Workload = {
 
 const branches = ['lower', 'upper'] as const;
 
-const readRows = branches.flatMap((branch) => (['warm', 'cold'] as const).map((cache): Workload => ({
-  name: `find + cat ${TREE}, on the ${branch} branch, ${cache}`,
-  unit: 'files/s',
-  run(target, fx) {
-    const name = `read-${branch}-${cache}`;
-    extractTree(fx, join(target[branch], name));
-    // cat's output comes back here and is counted, so every byte was read (not skipped for /dev/null).
-    const readTree = () => {
-      const out = execFileSync('find', [join(target.dir, name), '-type', 'f', '-exec', 'cat', '{}', '+'], { maxBuffer: 2 * fx.tarBytes });
-      if (out.length !== fx.tarBytes) throw new Error(`read ${out.length} of ${fx.tarBytes} bytes`);
-    };
-    if (cache === 'warm') readTree();
-    else dropCaches();
-    const t0 = process.hrtime.bigint();
-    readTree();
-    return fx.tarFiles / secs(t0);
-  },
-})));
+const readRows = branches.flatMap((branch) =>
+  (['warm', 'cold'] as const).map((cache): Workload => ({
+    name: `find + cat ${TREE}, on the ${branch} branch, ${cache}`,
+    unit: 'files/s',
+    run(target, fx) {
+      const name = `read-${branch}-${cache}`;
+      extractTree(fx, join(target[branch], name));
+      // cat's output comes back here and is counted, so every byte was read (not skipped for /dev/null).
+      const readTree = () => {
+        const out = execFileSync('find', [join(target.dir, name), '-type', 'f', '-exec', 'cat', '{}', '+'], { maxBuffer: 2 * fx.tarBytes });
+        if (out.length !== fx.tarBytes) throw new Error(`read ${out.length} of ${fx.tarBytes} bytes`);
+      };
+      if (cache === 'warm') readTree();
+      else dropCaches();
+      const t0 = process.hrtime.bigint();
+      readTree();
+      return fx.tarFiles / secs(t0);
+    },
+  })),
+);
 
 const removeRows = branches.map((branch): Workload => ({
   name: `rm -rf ${TREE}, on the ${branch} branch`,

@@ -78,7 +78,10 @@ test.describe.serial('Strata in the browser, against real FUSE mounts', () => {
     for (const i of [0, 1, 2]) await app.addBranch(branch(i));
     expect(await app.branchOrder()).toEqual([branch(0), branch(1), branch(2)]);
 
-    await app.branchRow(branch(2)).getByRole('button', { name: /^Reorder/ }).dragTo(app.branchRow(branch(0)));
+    await app
+      .branchRow(branch(2))
+      .getByRole('button', { name: /^Reorder/ })
+      .dragTo(app.branchRow(branch(0)));
     expect(await app.branchOrder()).toEqual([branch(2), branch(0), branch(1)]);
     await expect(app.announcer()).toHaveText(`Moved ${branch(2)} to position 1 of 3 (top: searched first).`);
 
@@ -125,7 +128,10 @@ test.describe.serial('Strata in the browser, against real FUSE mounts', () => {
   });
 
   test('sets a policy and the preview names the branch and why the others were excluded', async () => {
-    await page.getByRole('group', { name: /mergerfs-style/ }).getByRole('radio', { name: /^ff / }).check();
+    await page
+      .getByRole('group', { name: /mergerfs-style/ })
+      .getByRole('radio', { name: /^ff / })
+      .check();
     await expect(page.getByTestId('preview-branch')).toHaveText(branch(1));
     const preview = app.preview();
     await expect(preview.locator(`[data-excluded="0"]`)).toContainText('mode');
@@ -153,7 +159,10 @@ test.describe.serial('Strata in the browser, against real FUSE mounts', () => {
     const apply = page.getByRole('button', { name: 'Apply changes' });
     await expect(apply).toBeDisabled();
     // Arrow keys walk the radios: each step only changes the draft, the union keeps its policy.
-    await create.getByRole('group', { name: /aufs-style/ }).getByRole('radio', { name: /^tdp / }).check();
+    await create
+      .getByRole('group', { name: /aufs-style/ })
+      .getByRole('radio', { name: /^tdp / })
+      .check();
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown'); // rr, mfs, mfsrr
     await expect(create.getByRole('radio', { name: /^mfsrr / })).toBeChecked();
     expect(strataList().find((u) => u.mountpoint === mnt)?.config?.create).toBe('ff');
@@ -171,7 +180,10 @@ test.describe.serial('Strata in the browser, against real FUSE mounts', () => {
     await expect(apply).toBeDisabled();
 
     // Back to ff, so what follows finds files where the preview said.
-    await create.getByRole('group', { name: /mergerfs-style/ }).getByRole('radio', { name: /^ff / }).check();
+    await create
+      .getByRole('group', { name: /mergerfs-style/ })
+      .getByRole('radio', { name: /^ff / })
+      .check();
     await apply.click();
     await expect.poll(() => strataList().find((u) => u.mountpoint === mnt)?.config?.create).toBe('ff');
   });
@@ -218,7 +230,9 @@ test.describe.serial('Strata in the browser, against real FUSE mounts', () => {
     await page.getByRole('textbox', { name: 'Path inside the union' }).fill('/new-file.txt');
     await page.getByRole('button', { name: 'Inspect', exact: true }).click();
     await expect(page.getByTestId('where')).toContainText(`served by branch 3: ${branch(1)}/new-file.txt`);
-    expect(execFileSync(process.execPath, [CLI, 'where', file], { encoding: 'utf8', timeout: 20_000 })).toContain(`is served by branch 3: ${branch(1)}/new-file.txt`);
+    expect(execFileSync(process.execPath, [CLI, 'where', file], { encoding: 'utf8', timeout: 20_000 })).toContain(
+      `is served by branch 3: ${branch(1)}/new-file.txt`,
+    );
     await app.shoot('inspector', true);
   });
 

@@ -11,7 +11,8 @@ const root = join(import.meta.dirname, '..', '..');
 
 /** Mounts under `dir`, deepest first, from the kernel's table (never by touching the mounts). */
 function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((line) => line.split(' ')[4])
     .filter((mp): mp is string => !!mp && mp.startsWith(dir + '/'))
     .sort((a, b) => b.length - a.length);
@@ -29,7 +30,9 @@ function waitForUrl(child: ReturnType<typeof spawn>): Promise<string> {
         resolve(url);
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     child.once('exit', (code) => reject(new Error(`strata serve exited with ${code}:\n${out}`)));
   });
 }

@@ -14,7 +14,9 @@ const url = process.env.STRATA_E2E_URL!;
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 function mounted(mountpoint: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === mountpoint);
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === mountpoint);
 }
 
 test.describe.serial('a union that stops answering', () => {
@@ -27,7 +29,10 @@ test.describe.serial('a union that stops answering', () => {
     for (const sub of ['hung-mnt', 'hung-branch', 'ok-mnt', 'ok-branch']) mkdirSync(`${dir}/${sub}`, { recursive: true });
     execFileSync(process.execPath, [CLI, 'mount', hungMnt, '--branch', `${dir}/hung-branch`], { timeout: 30_000 });
     execFileSync(process.execPath, [CLI, 'mount', okMnt, '--branch', `${dir}/ok-branch`], { timeout: 30_000 });
-    const list = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--json'], { encoding: 'utf8', timeout: 20_000 })) as { mountpoint: string; pid?: number }[];
+    const list = JSON.parse(execFileSync(process.execPath, [CLI, 'list', '--json'], { encoding: 'utf8', timeout: 20_000 })) as {
+      mountpoint: string;
+      pid?: number;
+    }[];
     pid = list.find((u) => u.mountpoint === hungMnt)?.pid;
     expect(pid).toBeGreaterThan(0);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
@@ -38,7 +43,11 @@ test.describe.serial('a union that stops answering', () => {
   test.afterAll(async () => {
     // Whatever happened, leave no stopped worker and no mount behind.
     if (pid) {
-      try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
     }
     for (const mp of [hungMnt, okMnt]) {
       if (mounted(mp)) execFileSync(process.execPath, [CLI, 'unmount', '--force', mp], { stdio: 'ignore', timeout: 20_000 });

@@ -14,10 +14,7 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: [
-    ['list'],
-    ['json', { outputFile: join(root, process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/e2e.json') }],
-  ],
+  reporter: [['list'], ['json', { outputFile: join(root, process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/e2e.json') }]],
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 860 },

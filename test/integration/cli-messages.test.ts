@@ -18,10 +18,11 @@ let root: string;
 const at = (p: string) => join(root, p);
 
 /** The CLI as user nobody, with a state and runtime dir of its own. */
-const asNobody = (args: string[]) => run('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, CLI, ...args], {
-  env: { HOME: at('home'), XDG_STATE_HOME: at('home/state'), XDG_RUNTIME_DIR: at('home/run') },
-  cwd: '/',
-});
+const asNobody = (args: string[]) =>
+  run('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, CLI, ...args], {
+    env: { HOME: at('home'), XDG_STATE_HOME: at('home/state'), XDG_RUNTIME_DIR: at('home/run') },
+    cwd: '/',
+  });
 
 beforeAll(async () => {
   root = await withTempRoot('strata-it-msg-');
@@ -49,12 +50,16 @@ describe('CLI messages', () => {
     expect(r.stderr).not.toMatch(/libfuse printed why/);
   });
 
-  it('another user\'s healthy union is theirs, not broken', async () => {
+  it("another user's healthy union is theirs, not broken", async () => {
     expect((await strata(['mount', at('mnt'), '--branch', at('b1')])).code).toBe(0);
     const list = await asNobody(['list', '--json']);
     expect(list.code).toBe(0);
     const row = (JSON.parse(list.stdout) as MountStatus[]).find((s) => s.mountpoint === at('mnt'));
-    expect(row).toMatchObject({ state: 'mounted', owner: 'root', problem: expect.stringMatching(/^Mounted by root \(uid 0\): only their Strata can query or unmount it/) });
+    expect(row).toMatchObject({
+      state: 'mounted',
+      owner: 'root',
+      problem: expect.stringMatching(/^Mounted by root \(uid 0\): only their Strata can query or unmount it/),
+    });
     expect(row!.problem).not.toMatch(/--force|stale|broken/);
     const unmount = await asNobody(['unmount', at('mnt')]);
     expect(unmount.code).toBe(1);
@@ -79,14 +84,20 @@ describe('CLI messages', () => {
       const { port } = new URL(serve.url);
       // Only the headers and a first chunk go out: the answer must come without the rest.
       const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request({
-          host: '127.0.0.1', port, path: '/api/fs:complete', method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Content-Length': String(8 << 20), Authorization: `Bearer ${serve.token}` },
-        }, (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/fs:complete',
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Content-Length': String(8 << 20), Authorization: `Bearer ${serve.token}` },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         req.write('{"prefix":"');
       });

@@ -43,7 +43,14 @@ afterAll(async () => {
 
 describe('mount -t fuse.strata', () => {
   it('mounts an fstab-style union that where, maps and set treat like any other, and umount unmounts it', async () => {
-    const r = await ns.run('mount', ['-t', 'fuse.strata', `${a}=rw:${b}=ro`, mnt, '-o', 'create=mfs,minfree=1M,func.mkdir=ff,allow_other,nofail,_netdev,x-systemd.requires=srv.mount,noexec']);
+    const r = await ns.run('mount', [
+      '-t',
+      'fuse.strata',
+      `${a}=rw:${b}=ro`,
+      mnt,
+      '-o',
+      'create=mfs,minfree=1M,func.mkdir=ff,allow_other,nofail,_netdev,x-systemd.requires=srv.mount,noexec',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
 
@@ -102,7 +109,9 @@ describe('mount -t fuse.strata', () => {
   it('names the form mount.fuse3 uses when called with anything else', async () => {
     const r = await ns.strata([`${a}=rw`, mnt, '-x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`strata: Unknown option -x for a fuse.strata mount: usage is strata SOURCE MOUNTPOINT [-o OPTIONS], e.g. strata /srv/a=rw:/srv/b=ro /mnt/u -o create=mfs.\n`);
+    expect(r.stderr).toBe(
+      `strata: Unknown option -x for a fuse.strata mount: usage is strata SOURCE MOUNTPOINT [-o OPTIONS], e.g. strata /srv/a=rw:/srv/b=ro /mnt/u -o create=mfs.\n`,
+    );
     expect(await mountedInNs()).toBe(false);
   });
 
@@ -115,7 +124,20 @@ describe('mount -t fuse.strata', () => {
 
 describe('strata export', () => {
   it('prints an fstab line that mount(8) mounts back into the same union, and a unit that parses to it', async () => {
-    const mounted = await ns.strata(['mount', mnt, '--branch', `${a}=rw,minfree=2M`, '--branch', `${b}=nc`, '--create', 'epmfs', '--copyup', 'bup', '--name', 'pool, one']);
+    const mounted = await ns.strata([
+      'mount',
+      mnt,
+      '--branch',
+      `${a}=rw,minfree=2M`,
+      '--branch',
+      `${b}=nc`,
+      '--create',
+      'epmfs',
+      '--copyup',
+      'bup',
+      '--name',
+      'pool, one',
+    ]);
     expect(mounted.code).toBe(0);
     const config = (await listed())!.config!;
     const line = (await ns.strata(['export', mnt, '--format', 'fstab'])).stdout.trim();

@@ -63,8 +63,10 @@ describe('fuse-native backend: known defects (expected failures)', () => {
 
   it.fails('fuse-native defect: create gets no open flags (a write-only create is recorded as read-write)', async () => {
     const file = join(mnt, 'public', 'wronly');
-    const holder = background('python3', ['-c',
-      `import os, time; fd = os.open(${JSON.stringify(file)}, os.O_CREAT | os.O_WRONLY, 0o644); print('open', flush=True); time.sleep(30)`]);
+    const holder = background('python3', [
+      '-c',
+      `import os, time; fd = os.open(${JSON.stringify(file)}, os.O_CREAT | os.O_WRONLY, 0o644); print('open', flush=True); time.sleep(30)`,
+    ]);
     try {
       await holder.waitFor('open');
       const handles = await controlRequest(mnt, { op: 'handles' });

@@ -67,7 +67,10 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
 
       const status = await statusOf(mnt);
       expect(status).toMatchObject({ state: 'mounted', name: 'mnt', backend });
-      expect(status!.branches.map((b) => [b.path, b.mode])).toEqual([[b0, 'rw'], [b1, 'ro']]);
+      expect(status!.branches.map((b) => [b.path, b.mode])).toEqual([
+        [b0, 'rw'],
+        [b1, 'ro'],
+      ]);
       expect(status!.pid).not.toBe(process.pid);
       const human = await ok(process.execPath, [CLI, 'list']);
       expect(human).toMatch(/^MOUNTPOINT\s+NAME\s+STATE\s+PID/);
@@ -111,7 +114,10 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
     });
 
     it('in --foreground stays attached and unmounts on SIGINT', async () => {
-      const child = spawn(process.execPath, [CLI, 'mount', mnt, '--branch', b0, '--foreground'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      const child = spawn(process.execPath, [CLI, 'mount', mnt, '--branch', b0, '--foreground'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -17,16 +17,37 @@ const run = async (cmd: string, args: string[]) => (await promisify(execFile)(cm
 const loaded = loadNativeBackend();
 const backend = 'unavailable' in loaded ? undefined : loaded;
 const INO_BIAS = 1n << 40n;
-const HUGE_STATFS = { bsize: 4096, frsize: 4096, blocks: 1n << 40n, bfree: 1n << 39n, bavail: (1n << 38n) + 5n, files: 1n << 33n, ffree: (1n << 32n) + 7n, favail: 1n << 32n, namemax: 255 };
+const HUGE_STATFS = {
+  bsize: 4096,
+  frsize: 4096,
+  blocks: 1n << 40n,
+  bfree: 1n << 39n,
+  bavail: (1n << 38n) + 5n,
+  files: 1n << 33n,
+  ffree: (1n << 32n) + 7n,
+  favail: 1n << 32n,
+  namemax: 255,
+};
 
 const options = (o: Partial<MountOptions> = {}): MountOptions => ({
-  fsname: 'strata:native,test', subtype: 'strata', attrTimeout: 1, entryTimeout: 1, negativeTimeout: 0,
-  kernelCache: false, passthrough: false, allowOther: true, defaultPermissions: true, ...o,
+  fsname: 'strata:native,test',
+  subtype: 'strata',
+  attrTimeout: 1,
+  entryTimeout: 1,
+  negativeTimeout: 0,
+  kernelCache: false,
+  passthrough: false,
+  allowOther: true,
+  defaultPermissions: true,
+  ...o,
 });
 
 async function mountsUnder(prefix: string): Promise<string[]> {
   const lines = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n');
-  return lines.map((l) => l.split(' ')).filter((f) => f[4]?.startsWith(prefix)).map((f) => f[4]);
+  return lines
+    .map((l) => l.split(' '))
+    .filter((f) => f[4]?.startsWith(prefix))
+    .map((f) => f[4]);
 }
 
 /** Last resort for a mount whose server is stuck: abort the connection, then detach. */
@@ -38,11 +59,17 @@ async function forceUnmount(mnt: string): Promise<void> {
   await run('umount', ['-l', mnt]).catch(() => {});
 }
 
-interface Fixture { root: string; branch: string; mnt: string; fs?: MountedFs }
+interface Fixture {
+  root: string;
+  branch: string;
+  mnt: string;
+  fs?: MountedFs;
+}
 
 async function fixture(): Promise<Fixture> {
   const root = await mkdtemp('/tmp/strata-native-');
-  const branch = join(root, 'branch'), mnt = join(root, 'mnt');
+  const branch = join(root, 'branch'),
+    mnt = join(root, 'mnt');
   await mkdir(branch);
   await mkdir(mnt);
   // Lets the unprivileged caller in the context test reach and write the mount.
@@ -124,7 +151,8 @@ describe.skipIf(!backend)('native backend', () => {
   it('passes 64-bit statfs counters', async () => {
     const [blocks, bfree, bavail, files, ffree, frsize] = (await run('stat', ['-f', '-c', '%b %f %a %c %d %S', f.mnt])).trim().split(' ');
     expect([blocks, bfree, bavail, files, ffree, frsize]).toEqual(
-      [HUGE_STATFS.blocks, HUGE_STATFS.bfree, HUGE_STATFS.bavail, HUGE_STATFS.files, HUGE_STATFS.ffree, HUGE_STATFS.frsize].map(String));
+      [HUGE_STATFS.blocks, HUGE_STATFS.bfree, HUGE_STATFS.bavail, HUGE_STATFS.files, HUGE_STATFS.ffree, HUGE_STATFS.frsize].map(String),
+    );
     const size = (await run('df', ['-B1', '--output=size', f.mnt])).trim().split('\n')[1].trim();
     expect(size).toBe(String(HUGE_STATFS.blocks * 4096n));
   });
@@ -134,7 +162,7 @@ describe.skipIf(!backend)('native backend', () => {
     expect((await lstat(join(f.branch, 'fifo'))).isFIFO()).toBe(true);
   });
 
-  it('gives ops the caller\'s uid, gid and pid', async () => {
+  it("gives ops the caller's uid, gid and pid", async () => {
     await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'mkdir', `${f.mnt}/nobodys`]);
     const st = await lstat(join(f.branch, 'nobodys'));
     expect([st.uid, st.gid]).toEqual([65534, 65534]);
@@ -157,7 +185,8 @@ describe.skipIf(!backend)('native backend', () => {
   it('passes rename flags (RENAME_EXCHANGE)', async () => {
     await writeFile(join(f.branch, 'left'), 'L');
     await writeFile(join(f.branch, 'right'), 'R');
-    const exchange = 'import ctypes,sys; c=ctypes.CDLL(None,use_errno=True); r=c.renameat2(-100,sys.argv[1].encode(),-100,sys.argv[2].encode(),2); sys.exit(ctypes.get_errno() if r else 0)';
+    const exchange =
+      'import ctypes,sys; c=ctypes.CDLL(None,use_errno=True); r=c.renameat2(-100,sys.argv[1].encode(),-100,sys.argv[2].encode(),2); sys.exit(ctypes.get_errno() if r else 0)';
     await run('python3', ['-c', exchange, `${f.mnt}/left`, `${f.mnt}/right`]);
     expect(await readFile(join(f.branch, 'left'), 'utf8')).toBe('R');
     expect(await readFile(join(f.branch, 'right'), 'utf8')).toBe('L');
@@ -201,8 +230,14 @@ describe.skipIf(!backend)('native backend with branch descriptors and kernel cac
     const ops = passthroughOps(f.branch, { directIo: true });
     const counted: DirectIoOps = {
       ...ops,
-      read: (...a) => { jsCalls.read++; return ops.read(...a); },
-      write: (...a) => { jsCalls.write++; return ops.write(...a); },
+      read: (...a) => {
+        jsCalls.read++;
+        return ops.read(...a);
+      },
+      write: (...a) => {
+        jsCalls.write++;
+        return ops.write(...a);
+      },
     };
     f.fs = await backend!.mount(f.mnt, counted, options({ kernelCache: true, attrTimeout: 60, entryTimeout: 60 }));
   });
@@ -218,7 +253,11 @@ describe.skipIf(!backend)('native backend with branch descriptors and kernel cac
     // A reader keeps the file open: its cached pages are not checked again until invalidated. (Each
     // open drops them here, as no directory of these passthrough ops is watched.)
     await writeFile(join(f.branch, 'cached'), 'old!');
-    const reader = spawn('python3', ['-u', '-c', 'import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nfor _ in sys.stdin: print(os.pread(fd,3,0).decode())', `${f.mnt}/cached`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const reader = spawn(
+      'python3',
+      ['-u', '-c', 'import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nfor _ in sys.stdin: print(os.pread(fd,3,0).decode())', `${f.mnt}/cached`],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const lines: string[] = [];
     reader.stdout.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
     const head = async () => {
@@ -256,6 +295,5 @@ describe.skipIf(!backend)('native backend with branch descriptors and kernel cac
 
 it('rejects a mountpoint that does not exist', async () => {
   if (!backend) return;
-  await expect((backend as FuseBackend).mount('/tmp/strata-native-missing/nope', passthroughOps('/tmp'), options()))
-    .rejects.toMatchObject({ code: 'ENOENT' });
+  await expect((backend as FuseBackend).mount('/tmp/strata-native-missing/nope', passthroughOps('/tmp'), options())).rejects.toMatchObject({ code: 'ENOENT' });
 });

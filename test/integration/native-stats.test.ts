@@ -39,11 +39,12 @@ describe('copy_file_range through the union', () => {
 
   it('copies branch file to branch file in the kernel, and the copy reads back whole', async () => {
     const before = await controlRequest(u.mnt, { op: 'stats' });
-    const script = 'import os,sys\nsrc=os.open(sys.argv[1],os.O_RDONLY);dst=os.open(sys.argv[2],os.O_WRONLY|os.O_CREAT,0o644)\nn=0\nwhile True:\n  k=os.copy_file_range(src,dst,1<<20)\n  if k==0: break\n  n+=k\nprint(n)';
+    const script =
+      'import os,sys\nsrc=os.open(sys.argv[1],os.O_RDONLY);dst=os.open(sys.argv[2],os.O_WRONLY|os.O_CREAT,0o644)\nn=0\nwhile True:\n  k=os.copy_file_range(src,dst,1<<20)\n  if k==0: break\n  n+=k\nprint(n)';
     expect((await ok('python3', ['-c', script, u.at('lower'), u.at('copy')])).trim()).toBe(String(3 << 20));
     const after = await controlRequest(u.mnt, { op: 'stats' });
     expect((after.ops.copy_file_range ?? 0) - (before.ops.copy_file_range ?? 0)).toBeGreaterThanOrEqual(3);
-    expect((await ok('cmp', [u.at('lower'), u.at('copy')]))).toBe('');
+    expect(await ok('cmp', [u.at('lower'), u.at('copy')])).toBe('');
     expect((await ok('stat', ['-c', '%s', u.in(0, 'copy')])).trim()).toBe(String(3 << 20));
   });
 });

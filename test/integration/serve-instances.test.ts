@@ -34,10 +34,14 @@ async function serve(): Promise<ServeProcess> {
 }
 
 const definition = (name: string) => ({ config: buildUnionConfig(join(root, name), [join(root, 'b0')], { name }), autoMount: false });
-const savedNames = async (s: ServeProcess) => ((await s.api('unions:list', {})).result as UnionSummary[]).filter((u) => u.saved).map((u) => u.name).sort();
+const savedNames = async (s: ServeProcess) =>
+  ((await s.api('unions:list', {})).result as UnionSummary[])
+    .filter((u) => u.saved)
+    .map((u) => u.name)
+    .sort();
 
 describe('two strata serve instances on one config dir', () => {
-  it('keep both saves, and each sees the other\'s without a restart', async () => {
+  it("keep both saves, and each sees the other's without a restart", async () => {
     const [a, b] = [await serve(), await serve()];
     const aEvents = await a.listen();
     expect((await a.api('unions:save', { definition: definition('x') })).error).toBeUndefined();

@@ -76,14 +76,20 @@ describe('a union that stops answering', () => {
     const rows = mine(await timed('strata list', list));
     expect(rows.get('healthy')).toMatchObject({ state: 'mounted' });
     expect(rows.get('stopped')).toMatchObject({
-      state: 'hung', pid: stoppedPid, hungSince: expect.any(Number),
+      state: 'hung',
+      pid: stoppedPid,
+      hungSince: expect.any(Number),
       problem: expect.stringMatching(/Not responding since .*stopped by a signal.*strata unmount --force .*aborts its requests and detaches it/),
     });
     // The worker that sits on a request still answers its control socket; it reports the request's age.
-    await waitUntil('the sitting and outer unions report hung', async () => {
-      const rows = mine(await list());
-      return rows.get('sitting')?.state === 'hung' && rows.get('outer')?.state === 'hung';
-    }, 15_000);
+    await waitUntil(
+      'the sitting and outer unions report hung',
+      async () => {
+        const rows = mine(await list());
+        return rows.get('sitting')?.state === 'hung' && rows.get('outer')?.state === 'hung';
+      },
+      15_000,
+    );
     const now = mine(await timed('strata list', list));
     for (const name of ['sitting', 'outer']) {
       expect(now.get(name)!.hungSince).toBeLessThan(Date.now() - 4000);
@@ -109,7 +115,9 @@ describe('a union that stops answering', () => {
       const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(serve.output())![0];
       const api = async (channel: string, args: unknown) => {
         const res = await fetch(`${url}api/${channel}`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(args),
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify(args),
         });
         return (await res.json()) as { result?: unknown; error?: { code: string; message: string } };
       };

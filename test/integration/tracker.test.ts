@@ -64,10 +64,22 @@ describe.each(kinds)('tracker over %s', (kind) => {
   it('finds a shared and a private mapping through the union, by device, with the serving branch', async () => {
     const p = await hold(`mmap-shared:${u.at('low.bin')}`, `mmap-private:${u.at('a.txt')}`);
     const maps = (await entriesOf(p.pid)).filter((e) => e.kind === 'mmap');
-    expect(maps).toEqual(expect.arrayContaining([
-      expect.objectContaining({ command: 'python3', user: 'root', perms: 'r--s', shared: true, relPath: '/low.bin', virtualPath: u.at('low.bin'), direct: false, size: 20480, deleted: false }),
-      expect.objectContaining({ perms: 'r--p', shared: false, relPath: '/a.txt', direct: false, size: 4096 }),
-    ]));
+    expect(maps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          command: 'python3',
+          user: 'root',
+          perms: 'r--s',
+          shared: true,
+          relPath: '/low.bin',
+          virtualPath: u.at('low.bin'),
+          direct: false,
+          size: 20480,
+          deleted: false,
+        }),
+        expect.objectContaining({ perms: 'r--p', shared: false, relPath: '/a.txt', direct: false, size: 4096 }),
+      ]),
+    );
     if (kind === 'strata') {
       // python closed its fds after mmap: only the worker's handle table still knows the branch.
       expect(maps.find((e) => e.relPath === '/low.bin')).toMatchObject({ branch: 1, realPath: u.in(1, 'low.bin') });
@@ -78,10 +90,12 @@ describe.each(kinds)('tracker over %s', (kind) => {
   it('flags a branch file mapped or opened directly, translated to the union path', async () => {
     const p = await hold(`mmap-private:${u.in(1, 'a.txt')}`, `fd:${u.in(1, 'direct.bin')}`);
     const entries = await entriesOf(p.pid);
-    expect(entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'mmap', direct: true, branch: 1, relPath: '/a.txt', virtualPath: u.at('a.txt'), realPath: u.in(1, 'a.txt') }),
-      expect.objectContaining({ kind: 'fd', access: 'r', direct: true, branch: 1, relPath: '/direct.bin', realPath: u.in(1, 'direct.bin'), size: 10_000 }),
-    ]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'mmap', direct: true, branch: 1, relPath: '/a.txt', virtualPath: u.at('a.txt'), realPath: u.in(1, 'a.txt') }),
+        expect.objectContaining({ kind: 'fd', access: 'r', direct: true, branch: 1, relPath: '/direct.bin', realPath: u.in(1, 'direct.bin'), size: 10_000 }),
+      ]),
+    );
     if (kind === 'strata') {
       expect(entries.find((e) => e.relPath === '/a.txt')?.directState).toBe('shadowed');
       expect(entries.find((e) => e.relPath === '/direct.bin')?.directState).toBe('visible');
@@ -91,11 +105,13 @@ describe.each(kinds)('tracker over %s', (kind) => {
   it('reports fds with their access mode, a cwd inside the union, and odd names', async () => {
     const p = await hold(`fdw:${u.at('sp ace.bin')}`, `fd:${u.at('new\\nline.bin')}`, `cwd:${u.at('dir')}`);
     const entries = await entriesOf(p.pid);
-    expect(entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'fd', access: 'rw', virtualPath: u.at('sp ace.bin'), direct: false }),
-      expect.objectContaining({ kind: 'fd', access: 'r', virtualPath: u.at('new\nline.bin') }),
-      expect.objectContaining({ kind: 'cwd', relPath: '/dir', virtualPath: u.at('dir'), direct: false }),
-    ]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'fd', access: 'rw', virtualPath: u.at('sp ace.bin'), direct: false }),
+        expect.objectContaining({ kind: 'fd', access: 'r', virtualPath: u.at('new\nline.bin') }),
+        expect.objectContaining({ kind: 'cwd', relPath: '/dir', virtualPath: u.at('dir'), direct: false }),
+      ]),
+    );
     if (kind === 'strata') {
       expect(entries.find((e) => e.kind === 'cwd')).toMatchObject({ branch: 1, realPath: u.in(1, 'dir') });
       expect(entries.find((e) => e.access === 'rw')).toMatchObject({ branch: 0, size: 10_000 });
@@ -117,10 +133,12 @@ describe.each(kinds)('tracker over %s', (kind) => {
     const p = started(background('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', u.mnt, view]));
     await p.waitFor('ready');
     const entries = await entriesOf(p.child.pid!);
-    expect(entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'mmap', relPath: '/low.bin', virtualPath: u.at('low.bin'), direct: false }),
-      expect.objectContaining({ kind: 'fd', relPath: '/low.bin', virtualPath: u.at('low.bin') }),
-    ]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'mmap', relPath: '/low.bin', virtualPath: u.at('low.bin'), direct: false }),
+        expect.objectContaining({ kind: 'fd', relPath: '/low.bin', virtualPath: u.at('low.bin') }),
+      ]),
+    );
     // Our namespace never had the bind mount.
     expect(entries.some((e) => e.virtualPath.includes('nsview'))).toBe(false);
   });
@@ -179,7 +197,7 @@ time.sleep(600)`;
     }
   });
 
-  it('never gives a reused pid the old process\'s entries', async () => {
+  it("never gives a reused pid the old process's entries", async () => {
     const tracker = new MapsTracker({ source, mountpoint: u.mnt });
     const old = await hold(`fd:${u.at('a.txt')}`);
     await tracker.rescan();
@@ -210,7 +228,12 @@ time.sleep(600)`;
 
   strataOnly('guard: removing a branch and switching it to read-only, as the manager asks', async () => {
     const keepB0 = { branches: [{ path: u.branches[0], mode: 'rw' as const }] };
-    const b1ReadOnly = { branches: [{ path: u.branches[0], mode: 'rw' as const }, { path: u.branches[1], mode: 'ro' as const }] };
+    const b1ReadOnly = {
+      branches: [
+        { path: u.branches[0], mode: 'rw' as const },
+        { path: u.branches[1], mode: 'ro' as const },
+      ],
+    };
     const reader = await hold(`fd:${u.at('low.bin')}`);
     await expect(guardReconfigure(u.mnt, keepB0)).rejects.toMatchObject({ code: 'BUSY', message: expect.stringContaining(`${reader.pid} python3`) });
     // Reading only: a read-only branch breaks nothing for it.
@@ -226,12 +249,19 @@ time.sleep(600)`;
     const p = await hold(`mmap-shared:${u.at('low.bin')}`, `cwd:${u.mnt}`);
     const table = await run(process.execPath, [STRATA_CLI!, 'maps', u.mnt]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`^${p.pid}\\s+root\\s+python3\\s+mmap r--s\\s+20 KiB\\s+${u.at('low.bin')}\\s+branch 2: ${u.in(1, 'low.bin')}`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(`^${p.pid}\\s+root\\s+python3\\s+mmap r--s\\s+20 KiB\\s+${u.at('low.bin')}\\s+branch 2: ${u.in(1, 'low.bin')}`, 'm'),
+    );
     const byFile = await run(process.execPath, [STRATA_CLI!, 'maps', u.mnt, '--by', 'file']);
     expect(byFile.stdout).toMatch(new RegExp(`^${u.at('low.bin')}\\s+branch 2: ${u.in(1, 'low.bin')}\\s+${p.pid} python3 \\(.*mmap r--s\\)$`, 'm'));
     const json = JSON.parse((await run(process.execPath, [STRATA_CLI!, 'maps', u.mnt, '--json'])).stdout);
     // python's mmap object keeps a dup of the fd: that is the 'fd' entry.
-    expect(json.entries.filter((e: MappedEntry) => e.pid === p.pid).map((e: MappedEntry) => e.kind).sort()).toEqual(['cwd', 'fd', 'mmap']);
+    expect(
+      json.entries
+        .filter((e: MappedEntry) => e.pid === p.pid)
+        .map((e: MappedEntry) => e.kind)
+        .sort(),
+    ).toEqual(['cwd', 'fd', 'mmap']);
     const nobody = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, STRATA_CLI!, 'maps', '--json']);
     const seen = JSON.parse(nobody.stdout);
     expect(seen.entries.some((e: MappedEntry) => e.pid === p.pid)).toBe(false);
@@ -243,8 +273,17 @@ time.sleep(600)`;
     const p = await hold(`fd:${u.at('a.txt')}`);
     await watcher.waitFor(`"pid":${p.pid}`);
     await p.stop();
-    await until(() => watcher.output().split('\n').some((l) => l.includes('"change":"removed"') && l.includes(`"pid":${p.pid}`)));
-    const lines = watcher.output().trim().split('\n').map((l) => JSON.parse(l));
+    await until(() =>
+      watcher
+        .output()
+        .split('\n')
+        .some((l) => l.includes('"change":"removed"') && l.includes(`"pid":${p.pid}`)),
+    );
+    const lines = watcher
+      .output()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.change === 'added' && l.entry.pid === p.pid).entry).toMatchObject({ kind: 'fd', relPath: '/a.txt' });
   });
 });
@@ -277,7 +316,12 @@ describe('tracker on a hung mount', () => {
       const t0 = performance.now();
       const snapshot = await scanSnapshot({ source: fixedSource(u), mountpoint: u.mnt });
       expect(performance.now() - t0).toBeLessThan(10_000);
-      expect(snapshot.entries.filter((e) => e.pid === p.pid).map((e) => e.kind).sort()).toEqual(['cwd', 'fd', 'mmap']);
+      expect(
+        snapshot.entries
+          .filter((e) => e.pid === p.pid)
+          .map((e) => e.kind)
+          .sort(),
+      ).toEqual(['cwd', 'fd', 'mmap']);
     } finally {
       process.kill(u.server!, 'SIGCONT');
       await p.stop();

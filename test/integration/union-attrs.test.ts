@@ -6,10 +6,13 @@ import { type UnionFixture, mountUnion, ok, run, tmpfsBranches, unlessFuseNative
 describe('attributes', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([b0, b1]) => {
-      await writeFile(`${b1}/lower`, 'l');
-      await writeFile(`${b0}/upper`, 'u');
-    } });
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([b0, b1]) => {
+        await writeFile(`${b1}/lower`, 'l');
+        await writeFile(`${b0}/upper`, 'u');
+      },
+    });
   });
   afterAll(() => u?.cleanup());
 
@@ -41,19 +44,22 @@ describe('attributes', () => {
   it('passes user xattrs through and copies up to set one on a read-only file', async () => {
     await writeFile(u.in(1, 'xa'), 'x');
     await ok('setfattr', ['-n', 'user.k', '-v', 'v1', u.at('xa')]);
-    expect((await ok('getfattr', ['--only-values', '-n', 'user.k', u.at('xa')]))).toBe('v1');
-    expect((await ok('getfattr', ['--only-values', '-n', 'user.k', u.in(0, 'xa')]))).toBe('v1');
+    expect(await ok('getfattr', ['--only-values', '-n', 'user.k', u.at('xa')])).toBe('v1');
+    expect(await ok('getfattr', ['--only-values', '-n', 'user.k', u.in(0, 'xa')])).toBe('v1');
     expect((await run('getfattr', ['-n', 'user.k', u.in(1, 'xa')])).code).not.toBe(0);
   });
 
-  unlessFuseNative('utimens gets atime as mtime and never sees mtime-only updates')('touch -m and touch -a change only the time they name, with nanoseconds', async () => {
-    await writeFile(u.at('times'), 'x');
-    await ok('touch', ['-m', '-d', '2001-02-03 04:05:06.123456789', u.at('times')]);
-    await ok('touch', ['-a', '-d', '2010-01-01 00:00:00.5', u.at('times')]);
-    const out = (await ok('stat', ['-c', '%y|%x', u.at('times')])).trim().split('|');
-    expect(out[0]).toMatch(/^2001-02-03 04:05:06\.123456789/);
-    expect(out[1]).toMatch(/^2010-01-01 00:00:00\.5/);
-  });
+  unlessFuseNative('utimens gets atime as mtime and never sees mtime-only updates')(
+    'touch -m and touch -a change only the time they name, with nanoseconds',
+    async () => {
+      await writeFile(u.at('times'), 'x');
+      await ok('touch', ['-m', '-d', '2001-02-03 04:05:06.123456789', u.at('times')]);
+      await ok('touch', ['-a', '-d', '2010-01-01 00:00:00.5', u.at('times')]);
+      const out = (await ok('stat', ['-c', '%y|%x', u.at('times')])).trim().split('|');
+      expect(out[0]).toMatch(/^2001-02-03 04:05:06\.123456789/);
+      expect(out[1]).toMatch(/^2010-01-01 00:00:00\.5/);
+    },
+  );
 
   it('cp -p keeps the modification time', async () => {
     await writeFile(`${u.root}/src-time`, 'x');

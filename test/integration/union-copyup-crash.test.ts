@@ -62,10 +62,14 @@ describe('copy-up leftovers of a killed worker', () => {
     const pid = await workerPid();
     const writer = background('sh', ['-c', 'echo x >> "$1"', 'sh', join(mnt, 'big')]);
     try {
-      await waitUntil('the copy-up is under way', async () => {
-        for (const f of await workFiles(b0)) if ((await stat(f).catch(() => null))?.size) return true;
-        return false;
-      }, 30_000);
+      await waitUntil(
+        'the copy-up is under way',
+        async () => {
+          for (const f of await workFiles(b0)) if ((await stat(f).catch(() => null))?.size) return true;
+          return false;
+        },
+        30_000,
+      );
       process.kill(pid, 'SIGKILL');
       await writer.exited;
       await waitUntil('the worker is gone', () => !isAlive(pid));

@@ -97,7 +97,12 @@ describe('copy-up', () => {
   });
 
   it('rename of a directory that lives on a read-only branch gives EXDEV, and mv falls back to copying', async () => {
-    const py = await run('python3', ['-c', 'import os,sys\ntry:\n os.rename(sys.argv[1], sys.argv[2])\nexcept OSError as e:\n print(e.errno)', u.at('dir-on-ro'), u.at('dir-moved')]);
+    const py = await run('python3', [
+      '-c',
+      'import os,sys\ntry:\n os.rename(sys.argv[1], sys.argv[2])\nexcept OSError as e:\n print(e.errno)',
+      u.at('dir-on-ro'),
+      u.at('dir-moved'),
+    ]);
     expect(py.stdout.trim()).toBe('18');
     await ok('mv', [u.at('dir-on-ro'), u.at('dir-moved')]);
     expect(await readFile(u.at('dir-moved/x'), 'utf8')).toBe('x');
@@ -119,7 +124,11 @@ describe('copy-up', () => {
       await ok('tar', ['-xf', join(out, 'links.tar'), '-C', join(out, 'x')]);
       await writeFile(join(out, 'new'), 'shared\nmore\n');
       await writeFile(join(out, 'old'), 'shared\n');
-      for (const [name, want] of [['a', 'new'], ['a2', 'new'], ['b', 'old']]) {
+      for (const [name, want] of [
+        ['a', 'new'],
+        ['a2', 'new'],
+        ['b', 'old'],
+      ]) {
         await ok('cmp', [join(out, 'x/links', name), join(out, want)]);
         await ok('cmp', [u.at(`links/${name}`), join(out, want)]);
       }

@@ -72,8 +72,19 @@ async function snapshot(root: string): Promise<Entry[]> {
   const walk = async (rel: string) => {
     const path = join(root, rel);
     const st = await lstat(path, { bigint: true });
-    const entry: Entry = { path: rel, mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), mtime: st.mtimeNs, ctime: st.ctimeNs };
-    if (st.isFile()) entry.content = createHash('sha256').update(await readFile(path)).digest('hex');
+    const entry: Entry = {
+      path: rel,
+      mode: Number(st.mode),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: Number(st.size),
+      mtime: st.mtimeNs,
+      ctime: st.ctimeNs,
+    };
+    if (st.isFile())
+      entry.content = createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex');
     if (st.isSymbolicLink()) entry.content = await readlink(path);
     out.push(entry);
     if (st.isDirectory()) for (const name of (await readdir(path)).sort()) await walk(join(rel, name));
@@ -102,7 +113,8 @@ describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symli
       populate: async ([up, low]) => {
         outside = join(dirname(up), 'outside');
         // The outside tree mirrors the union's layout below share/d, so a redirected op finds its target.
-        for (const dir of ['d', 'd/sub', ...Array.from({ length: FILES }, (_, n) => `d/sub/m${n}`)]) await mkdir(join(outside, dir), { recursive: true, mode: 0o700 });
+        for (const dir of ['d', 'd/sub', ...Array.from({ length: FILES }, (_, n) => `d/sub/m${n}`)])
+          await mkdir(join(outside, dir), { recursive: true, mode: 0o700 });
         for (let n = 0; n < FILES; n++) {
           for (const s of ['c', 'w', 'l', 'r', 's']) await writeFile(join(outside, 'd/sub', `${s}${n}`), `root only ${s}${n}\n`, { mode: 0o600 });
           await writeFile(join(outside, `d/sub/m${n}/keep`), 'keep\n', { mode: 0o600 });
@@ -112,7 +124,8 @@ describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symli
         for (let n = 0; n < FILES; n++) await writeFile(join(low, 'share/d/sub', `c${n}`), `lower ${n}\n`, { mode: 0o666 });
         await symlink(join(outside, 'd'), join(up, 'share/dswap'));
         for (const p of ['share', 'share/d', 'share/d/sub', 'share/dswap']) await lchown(join(up, p), NOBODY, NOBODY);
-        for (const p of ['share', 'share/d', 'share/d/sub', ...Array.from({ length: FILES }, (_, n) => `share/d/sub/c${n}`)]) await lchown(join(low, p), NOBODY, NOBODY);
+        for (const p of ['share', 'share/d', 'share/d/sub', ...Array.from({ length: FILES }, (_, n) => `share/d/sub/c${n}`)])
+          await lchown(join(low, p), NOBODY, NOBODY);
       },
     });
     await chmod(u.root, 0o755); // let nobody reach the branches and the mountpoint
@@ -121,33 +134,37 @@ describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symli
   });
   afterAll(() => u?.cleanup());
 
-  it(`changes nothing outside the branches in ${RACE_SECONDS} s of racing`, async () => {
-    const racer = asNobody(RACER, [u.in(0, 'share/d'), u.in(0, 'share/dswap')]);
-    const workers = [0, 1, 2].map(() => asNobody(WORKER, [u.at('share/d/sub'), String(RACE_SECONDS)]));
-    try {
-      await Promise.all(workers.map((w) => w.exited));
-    } finally {
-      racer.child.kill('SIGKILL');
-      await racer.exited;
-    }
-    expect(racer.output()).toContain('racing');
-    // The union kept serving between swaps (the race was real, not a union refusing everything). The
-    // native backend completes hundreds of these ops per worker; fuse-native serves on one JS thread
-    // and, on a busy machine, may complete none in the time, so only the native backend is held to it.
-    const done = workers.map((w) => Number(w.output()));
-    console.log(`[escape] operations completed during the race, per worker: ${done.join(', ')}`);
-    if (process.env.STRATA_BACKEND !== 'fuse-native') for (const n of done) expect(n).toBeGreaterThan(0);
-    const after = await snapshot(outside);
-    const key = (e: Entry) => JSON.stringify({ ...e, mtime: String(e.mtime), ctime: String(e.ctime) });
-    const was = new Map(before.map((e) => [e.path, key(e)]));
-    const escapes = {
-      whiteouts: after.filter((e) => e.path.includes('.wh.')).map((e) => e.path),
-      made: after.filter((e) => !was.has(e.path) && !e.path.includes('.wh.')).map((e) => e.path),
-      changed: after.filter((e) => was.has(e.path) && was.get(e.path) !== key(e)).map((e) => e.path),
-      gone: before.filter((b) => !after.some((e) => e.path === b.path)).map((e) => e.path),
-    };
-    const counts = Object.fromEntries(Object.entries(escapes).map(([k, v]) => [k, v.length]));
-    expect(counts).toEqual({ whiteouts: 0, made: 0, changed: 0, gone: 0 });
-    expect(escapes).toEqual({ whiteouts: [], made: [], changed: [], gone: [] });
-  }, (RACE_SECONDS + 60) * 1000);
+  it(
+    `changes nothing outside the branches in ${RACE_SECONDS} s of racing`,
+    async () => {
+      const racer = asNobody(RACER, [u.in(0, 'share/d'), u.in(0, 'share/dswap')]);
+      const workers = [0, 1, 2].map(() => asNobody(WORKER, [u.at('share/d/sub'), String(RACE_SECONDS)]));
+      try {
+        await Promise.all(workers.map((w) => w.exited));
+      } finally {
+        racer.child.kill('SIGKILL');
+        await racer.exited;
+      }
+      expect(racer.output()).toContain('racing');
+      // The union kept serving between swaps (the race was real, not a union refusing everything). The
+      // native backend completes hundreds of these ops per worker; fuse-native serves on one JS thread
+      // and, on a busy machine, may complete none in the time, so only the native backend is held to it.
+      const done = workers.map((w) => Number(w.output()));
+      console.log(`[escape] operations completed during the race, per worker: ${done.join(', ')}`);
+      if (process.env.STRATA_BACKEND !== 'fuse-native') for (const n of done) expect(n).toBeGreaterThan(0);
+      const after = await snapshot(outside);
+      const key = (e: Entry) => JSON.stringify({ ...e, mtime: String(e.mtime), ctime: String(e.ctime) });
+      const was = new Map(before.map((e) => [e.path, key(e)]));
+      const escapes = {
+        whiteouts: after.filter((e) => e.path.includes('.wh.')).map((e) => e.path),
+        made: after.filter((e) => !was.has(e.path) && !e.path.includes('.wh.')).map((e) => e.path),
+        changed: after.filter((e) => was.has(e.path) && was.get(e.path) !== key(e)).map((e) => e.path),
+        gone: before.filter((b) => !after.some((e) => e.path === b.path)).map((e) => e.path),
+      };
+      const counts = Object.fromEntries(Object.entries(escapes).map(([k, v]) => [k, v.length]));
+      expect(counts).toEqual({ whiteouts: 0, made: 0, changed: 0, gone: 0 });
+      expect(escapes).toEqual({ whiteouts: [], made: [], changed: [], gone: [] });
+    },
+    (RACE_SECONDS + 60) * 1000,
+  );
 });

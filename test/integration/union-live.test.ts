@@ -19,7 +19,12 @@ describe('live reconfiguration', () => {
   let u: UnionFixture;
   let extra: string;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([, b1]) => { await writeFile(`${b1}/lower`, 'lower'); } });
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([, b1]) => {
+        await writeFile(`${b1}/lower`, 'lower');
+      },
+    });
     extra = join(u.root, 'extra');
     await mkdir(extra);
     await writeFile(join(extra, 'from-extra'), 'extra');

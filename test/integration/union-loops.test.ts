@@ -82,8 +82,10 @@ describe('unions that would contain each other', () => {
     await mount('mnt-b', 'mnt-a', 'b0');
     expect(await listing('mnt-b')).toBe('from-a.txt from-b.txt');
 
-    await refused(['set', at('mnt-a'), '--branch', at('a0'), '--branch', at('mnt-b')],
-      /^strata: Branch \S+\/mnt-b is the union \S+\/mnt-b, whose branch \S+\/mnt-a is this union \(\S+\/mnt-a\): unions cannot contain each other .*; remove \S+\/mnt-b from the branches\.$/);
+    await refused(
+      ['set', at('mnt-a'), '--branch', at('a0'), '--branch', at('mnt-b')],
+      /^strata: Branch \S+\/mnt-b is the union \S+\/mnt-b, whose branch \S+\/mnt-a is this union \(\S+\/mnt-a\): unions cannot contain each other .*; remove \S+\/mnt-b from the branches\.$/,
+    );
 
     expect(await branchesOf('mnt-a')).toEqual([at('a0')]);
     expect(await listing('mnt-a')).toBe('from-a.txt');
@@ -108,8 +110,10 @@ describe('unions that would contain each other', () => {
     await mount('mnt-c', 'mnt-b', 'c0');
     expect(await listing('mnt-c')).toBe('from-a.txt');
 
-    await refused(['set', at('mnt-a'), '--branch', at('a0'), '--branch', at('mnt-c')],
-      /Branch \S+\/mnt-c is the union \S+\/mnt-c, whose branch \S+\/mnt-b is the union \S+\/mnt-b, whose branch \S+\/mnt-a is this union/);
+    await refused(
+      ['set', at('mnt-a'), '--branch', at('a0'), '--branch', at('mnt-c')],
+      /Branch \S+\/mnt-c is the union \S+\/mnt-c, whose branch \S+\/mnt-b is the union \S+\/mnt-b, whose branch \S+\/mnt-a is this union/,
+    );
 
     expect(await branchesOf('mnt-a')).toEqual([at('a0')]);
     for (const mnt of ['mnt-a', 'mnt-b', 'mnt-c']) expect(await listing(mnt)).toBe('from-a.txt');
@@ -120,28 +124,32 @@ describe('unions that would contain each other', () => {
     await mount('mnt-a', 'a0');
     await mount('mnt-b', 'mnt-a');
 
-    await refused(['mount', at('a0/mnt-c'), '--branch', at('mnt-b')],
-      /Branch \S+\/mnt-b is the union \S+\/mnt-b, whose branch \S+\/mnt-a is the union \S+\/mnt-a, whose branch \S+\/a0 contains this union \(\S+\/a0\/mnt-c\)/);
+    await refused(
+      ['mount', at('a0/mnt-c'), '--branch', at('mnt-b')],
+      /Branch \S+\/mnt-b is the union \S+\/mnt-b, whose branch \S+\/mnt-a is the union \S+\/mnt-a, whose branch \S+\/a0 contains this union \(\S+\/a0\/mnt-c\)/,
+    );
 
     expect(await listing('mnt-b')).toBe('from-a.txt mnt-c');
   });
 
-  it('refuse a branch that is, or through a symlink lies in, the union\'s own mountpoint', async () => {
+  it("refuse a branch that is, or through a symlink lies in, the union's own mountpoint", async () => {
     await refused(['mount', at('mnt-a'), '--branch', at('mnt-a')], /Mountpoint \S+\/mnt-a is also branch/, 2);
     await mount('mnt-a', 'a0');
     await mkdir(at('a0/sub'));
     await symlink(at('mnt-a/sub'), at('into-a'));
     await symlink(at('mnt-c/x'), at('into-c'));
 
-    await refused(['set', at('mnt-a'), '--branch', at('a0'), '--branch', at('into-a')],
-      /^strata: Branch \S+\/into-a \(→ \S+\/mnt-a\/sub\) lies in this union \(\S+\/mnt-a\): the union would read its own mount to serve it and hang; remove \S+\/into-a from the branches\.$/);
+    await refused(
+      ['set', at('mnt-a'), '--branch', at('a0'), '--branch', at('into-a')],
+      /^strata: Branch \S+\/into-a \(→ \S+\/mnt-a\/sub\) lies in this union \(\S+\/mnt-a\): the union would read its own mount to serve it and hang; remove \S+\/into-a from the branches\.$/,
+    );
     await refused(['mount', at('mnt-c'), '--branch', at('into-c')], /^strata: Branch \S+\/into-c \(→ \S+\/mnt-c\/x\) lies in this union \(\S+\/mnt-c\)/);
 
     expect(await branchesOf('mnt-a')).toEqual([at('a0')]);
     expect(await listing('mnt-a')).toBe('from-a.txt sub');
   });
 
-  it('publish each worker\'s branch list next to its socket, updated by set', async () => {
+  it("publish each worker's branch list next to its socket, updated by set", async () => {
     await mount('mnt-a', 'a0');
     const published = async () => JSON.parse(await readFile(branchListPath(at('mnt-a')), 'utf8')).branches as string[];
     expect(await published()).toEqual([at('a0')]);
@@ -149,11 +157,16 @@ describe('unions that would contain each other', () => {
     expect(await published()).toEqual([at('b0'), at('a0')]);
   });
 
-  it('are refused by the worker itself, at mount and at set, for a client that skips the CLI\'s check', async () => {
+  it("are refused by the worker itself, at mount and at set, for a client that skips the CLI's check", async () => {
     await mkdir(at('a0/mnt-c'));
     await mount('mnt-a', 'a0');
     await mount('mnt-b', 'mnt-a');
-    const patch = { branches: [{ path: at('a0'), mode: 'rw' as const }, { path: at('mnt-b'), mode: 'ro' as const }] };
+    const patch = {
+      branches: [
+        { path: at('a0'), mode: 'rw' as const },
+        { path: at('mnt-b'), mode: 'ro' as const },
+      ],
+    };
     await expect(controlRequest(at('mnt-a'), { op: 'reconfigure', patch }, 20_000)).rejects.toMatchObject({
       code: 'BRANCH_INVALID',
       message: expect.stringMatching(/whose branch \S+\/mnt-a is this union/),
@@ -194,7 +207,12 @@ describe('unions that would contain each other', () => {
   it('cannot be made by two workers changing at the same moment: at least one refuses', async () => {
     await mount('mnt-a', 'a0');
     await mount('mnt-b', 'b0');
-    const withBranch = (own: string, other: string) => ({ branches: [{ path: at(own), mode: 'rw' as const }, { path: at(other), mode: 'ro' as const }] });
+    const withBranch = (own: string, other: string) => ({
+      branches: [
+        { path: at(own), mode: 'rw' as const },
+        { path: at(other), mode: 'ro' as const },
+      ],
+    });
     for (let round = 0; round < 3; round++) {
       // Straight to both workers at once: the CLI's own check would run first and stagger them.
       const results = await Promise.allSettled([

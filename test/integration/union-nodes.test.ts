@@ -15,7 +15,8 @@ const count = (s: OpStats, op: string) => s.ops[op] ?? 0;
 /** Holds an exclusive flock on argv[1], says 'locked', then waits for stdin to close. */
 const HOLD = 'import fcntl,sys\nf=open(sys.argv[1],"rb")\nfcntl.flock(f,fcntl.LOCK_EX)\nprint("locked",flush=True)\nsys.stdin.read()';
 /** Tries a non-blocking exclusive flock on argv[1]: prints 'busy' or 'free'. */
-const TRY = 'import fcntl,sys\nf=open(sys.argv[1],"rb")\ntry:\n  fcntl.flock(f,fcntl.LOCK_EX|fcntl.LOCK_NB);print("free")\nexcept BlockingIOError:\n  print("busy")';
+const TRY =
+  'import fcntl,sys\nf=open(sys.argv[1],"rb")\ntry:\n  fcntl.flock(f,fcntl.LOCK_EX|fcntl.LOCK_NB);print("free")\nexcept BlockingIOError:\n  print("busy")';
 
 describe('node ids are union inodes', () => {
   let u: UnionFixture;
@@ -84,7 +85,8 @@ describe('FUSE passthrough (root mounts)', () => {
 
   it('never passes through a file it may copy up: a handle open before the copy-up reads the new data', async () => {
     expect((await readCounts(on, 'low.bin')).passthrough).toBe(0);
-    const script = 'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"NEW",0)\nprint(os.pread(r,3,0).decode())';
+    const script =
+      'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"NEW",0)\nprint(os.pread(r,3,0).decode())';
     expect((await ok('python3', ['-c', script, on.at('low.bin')])).trim()).toBe('NEW');
   });
 

@@ -13,12 +13,15 @@ const asNobody = (script: string, ...args: string[]) => ok('setpriv', [...NOBODY
 describe.runIf(process.getuid?.() === 0)('ownership of new entries', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([b0, b1]) => {
-      await mkdir(`${b0}/public`);
-      await chmod(`${b0}/public`, 0o1777);
-      await mkdir(`${b1}/shared`);
-      await chmod(`${b1}/shared`, 0o1777);
-    } });
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([b0, b1]) => {
+        await mkdir(`${b0}/public`);
+        await chmod(`${b0}/public`, 0o1777);
+        await mkdir(`${b1}/shared`);
+        await chmod(`${b1}/shared`, 0o1777);
+      },
+    });
     await chmod(u.root, 0o755); // let nobody reach the mountpoint
   });
   afterAll(() => u?.cleanup());
@@ -46,7 +49,7 @@ describe.runIf(process.getuid?.() === 0)('ownership of new entries', () => {
     expect(await readFile(u.at('shared/theirs'), 'utf8')).toBe('there\n');
   });
 
-  it('root\'s own creates stay root\'s', async () => {
+  it("root's own creates stay root's", async () => {
     await ok('sh', ['-c', ': > "$1"', 'sh', u.at('public/roots')]);
     expect((await lstat(u.in(0, 'public/roots'))).uid).toBe(0);
   });

@@ -49,14 +49,18 @@ describe('create policies place new files', () => {
   }
 
   it('tdp (the default) follows the parent directory', async () => {
-    const fx = await setup(['8M', '8M'], [], undefined, async ([, b1]) => { await mkdir(`${b1}/only-here`); });
+    const fx = await setup(['8M', '8M'], [], undefined, async ([, b1]) => {
+      await mkdir(`${b1}/only-here`);
+    });
     await writeFile(fx.at('only-here/f'), 'x');
     expect(where(fx, 'only-here/f')).toBe(1);
     expect(existsSync(fx.in(0, 'only-here'))).toBe(false);
   });
 
   it('epmfs keeps files beside their parent even when another branch has more space', async () => {
-    const fx = await setup(['8M', '32M'], ['--create', 'epmfs'], undefined, async ([b0]) => { await mkdir(`${b0}/p`); });
+    const fx = await setup(['8M', '32M'], ['--create', 'epmfs'], undefined, async ([b0]) => {
+      await mkdir(`${b0}/p`);
+    });
     await writeFile(fx.at('p/f'), 'x');
     expect(where(fx, 'p/f')).toBe(0);
     const p = await preview(fx, '/p/g');
@@ -64,7 +68,9 @@ describe('create policies place new files', () => {
   });
 
   it('mfs clones the parent onto the branch it picks', async () => {
-    const fx = await setup(['8M', '32M'], ['--create', 'mfs'], undefined, async ([b0]) => { await mkdir(`${b0}/p`, { mode: 0o711 }); });
+    const fx = await setup(['8M', '32M'], ['--create', 'mfs'], undefined, async ([b0]) => {
+      await mkdir(`${b0}/p`, { mode: 0o711 });
+    });
     await writeFile(fx.at('p/f'), 'x');
     expect(where(fx, 'p/f')).toBe(1);
     expect((await ok('stat', ['-c', '%a', fx.in(1, 'p')])).trim()).toBe('711');
@@ -155,7 +161,11 @@ print('wrote')
 
   it('moveonenospc: a branch without room for the whole file is no target; the write fails with ENOSPC and the file stays whole', async () => {
     const fx = await setup(['2M', '1M'], ['--create', 'ff', '--moveonenospc', 'mfs']);
-    const r = await run('python3', ['-c', 'import os,sys\nfd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT)\nfor i in range(48): os.write(fd, b"x" * 65536)', fx.at('big.bin')]);
+    const r = await run('python3', [
+      '-c',
+      'import os,sys\nfd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT)\nfor i in range(48): os.write(fd, b"x" * 65536)',
+      fx.at('big.bin'),
+    ]);
     expect(r.stderr).toMatch(/No space left on device/);
     expect(where(fx, 'big.bin')).toBe(0);
     expect((await readdir(fx.branches[1])).filter((n) => n !== '.wh..wh..strata-work')).toEqual([]);

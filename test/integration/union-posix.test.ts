@@ -12,11 +12,14 @@ const longName = (c: string) => c.repeat(255);
 describe('names of NAME_MAX bytes (pjdfstest */02.t)', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([, b1]) => {
-      await writeFile(`${b1}/${longName('l')}`, 'lower');
-      await mkdir(`${b1}/${longName('d')}`);
-      await writeFile(`${b1}/${longName('d')}/inside`, 'i');
-    } });
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([, b1]) => {
+        await writeFile(`${b1}/${longName('l')}`, 'lower');
+        await mkdir(`${b1}/${longName('d')}`);
+        await writeFile(`${b1}/${longName('d')}/inside`, 'i');
+      },
+    });
   });
   afterAll(() => u?.cleanup());
 

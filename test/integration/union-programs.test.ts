@@ -14,7 +14,7 @@ async function makeTree(dir: string): Promise<void> {
   await ok('truncate', ['-s', '10M', `${dir}/sparse.img`]);
 }
 
-const tree = async (dir: string) => (await ok('sh', ['-c', 'cd "$1" && find . -printf "%p %y %m %s %l\\n" | sort', 'sh', dir]));
+const tree = async (dir: string) => await ok('sh', ['-c', 'cd "$1" && find . -printf "%p %y %m %s %l\\n" | sort', 'sh', dir]);
 
 describe('programs on a union', () => {
   let u: UnionFixture;

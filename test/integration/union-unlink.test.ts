@@ -14,16 +14,19 @@ async function unlinkResult(path: string): Promise<string> {
 describe('unlink', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw', 'ro'], populate: async ([b0, b1]) => {
-      await mkdir(`${b0}/solo/sub`, { recursive: true });
-      await writeFile(`${b0}/solo/f`, 'x');
-      await writeFile(`${b0}/solo/.wh.g`, '');
-      await mkdir(`${b0}/merged`);
-      await mkdir(`${b1}/merged`);
-      await writeFile(`${b0}/merged/both`, 'upper');
-      await writeFile(`${b1}/merged/both`, 'lower');
-      await writeFile(`${b0}/merged/upper-only`, 'u');
-    } });
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([b0, b1]) => {
+        await mkdir(`${b0}/solo/sub`, { recursive: true });
+        await writeFile(`${b0}/solo/f`, 'x');
+        await writeFile(`${b0}/solo/.wh.g`, '');
+        await mkdir(`${b0}/merged`);
+        await mkdir(`${b1}/merged`);
+        await writeFile(`${b0}/merged/both`, 'upper');
+        await writeFile(`${b1}/merged/both`, 'lower');
+        await writeFile(`${b0}/merged/upper-only`, 'u');
+      },
+    });
     await readdir(u.at('solo')); // the union now knows solo's layers
   });
   afterAll(() => u?.cleanup());

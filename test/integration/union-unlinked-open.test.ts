@@ -37,30 +37,33 @@ describe('a file unlinked while open', () => {
   afterAll(() => u?.cleanup());
 
   // libfuse 2's high-level API cannot name a file whose directory is gone, and fuse-native offers no nullpath_ok.
-  unlessFuseNative('after rm -rf of its directory an open file cannot be read or fstat\'d (ENOENT)')('leaves the listing at once, lets the directory go, and keeps serving the descriptor', async () => {
-    const holder = background('python3', ['-c', HOLDER, u.root, u.at('dir/upper'), u.at('dir/lower')]);
-    try {
-      await holder.waitFor('opened');
-      await ok('rm', [u.at('dir/upper'), u.at('dir/lower')]);
-      expect((await ok('ls', ['-a', u.at('dir')])).split('\n').filter(Boolean)).toEqual(['.', '..']);
+  unlessFuseNative("after rm -rf of its directory an open file cannot be read or fstat'd (ENOENT)")(
+    'leaves the listing at once, lets the directory go, and keeps serving the descriptor',
+    async () => {
+      const holder = background('python3', ['-c', HOLDER, u.root, u.at('dir/upper'), u.at('dir/lower')]);
+      try {
+        await holder.waitFor('opened');
+        await ok('rm', [u.at('dir/upper'), u.at('dir/lower')]);
+        expect((await ok('ls', ['-a', u.at('dir')])).split('\n').filter(Boolean)).toEqual(['.', '..']);
 
-      await writeFile(join(u.root, 'go1'), '');
-      await holder.waitFor('go1 low');
-      expect(holder.output()).toContain('go1 up 2 0\n');
-      expect(holder.output()).toContain('go1 low 3 0\n');
+        await writeFile(join(u.root, 'go1'), '');
+        await holder.waitFor('go1 low');
+        expect(holder.output()).toContain('go1 up 2 0\n');
+        expect(holder.output()).toContain('go1 low 3 0\n');
 
-      await ok('rm', ['-rf', u.at('dir')]);
-      await expect(access(u.at('dir'))).rejects.toThrow(/ENOENT/);
-      // Nothing was hidden or copied up on the writable branch; the read-only one is untouched.
-      expect((await readdir(u.branches[0])).filter((n) => !n.startsWith('.wh.'))).toEqual([]);
-      expect(await readdir(join(u.branches[1], 'dir'))).toEqual(['lower']);
+        await ok('rm', ['-rf', u.at('dir')]);
+        await expect(access(u.at('dir'))).rejects.toThrow(/ENOENT/);
+        // Nothing was hidden or copied up on the writable branch; the read-only one is untouched.
+        expect((await readdir(u.branches[0])).filter((n) => !n.startsWith('.wh.'))).toEqual([]);
+        expect(await readdir(join(u.branches[1], 'dir'))).toEqual(['lower']);
 
-      await writeFile(join(u.root, 'go2'), '');
-      await holder.waitFor('go2 low');
-      expect(holder.output()).toContain('go2 up - -\n');
-      expect(await holder.exited).toBe(0);
-    } finally {
-      await holder.stop();
-    }
-  });
+        await writeFile(join(u.root, 'go2'), '');
+        await holder.waitFor('go2 low');
+        expect(holder.output()).toContain('go2 up - -\n');
+        expect(await holder.exited).toBe(0);
+      } finally {
+        await holder.stop();
+      }
+    },
+  );
 });

@@ -24,7 +24,11 @@ export class FakeBackend implements MountBackend {
 
   async list(): Promise<MountStatus[]> {
     return [...this.mounts.values()].map((config) => ({
-      mountpoint: config.mountpoint, name: config.name, state: 'mounted', pid: 1234, config,
+      mountpoint: config.mountpoint,
+      name: config.name,
+      state: 'mounted',
+      pid: 1234,
+      config,
       branches: config.branches.map((b, index) => ({ index, path: b.path, mode: b.mode, total: 100, avail: 40, used: 60 })),
     }));
   }
@@ -67,7 +71,9 @@ export class FakeTracker implements TrackerSource {
   }
   watch(listener: (c: MapsChange) => void): () => void {
     this.listener = listener;
-    return () => { this.listener = null; };
+    return () => {
+      this.listener = null;
+    };
   }
   readonly busyQuestions: BusyTarget[] = [];
   /** Answers from `busy`, keyed 'MOUNTPOINT#*' for the whole union, 'MOUNTPOINT#ROOT' or 'MOUNTPOINT#ROOT#w' for branches. */

@@ -36,7 +36,10 @@ async function waitMounted(mnt: string, want: boolean): Promise<void> {
  * A two-branch union under /tmp/strata-tr-*: b0 (rw, top) and b1. `populate` fills the branches first.
  * `kind` defaults to Strata when dist/cli.js exists.
  */
-export async function mountTrackerUnion(populate: (branches: string[]) => Promise<void>, kind: TrackerUnion['kind'] = STRATA_CLI ? 'strata' : 'mergerfs'): Promise<TrackerUnion> {
+export async function mountTrackerUnion(
+  populate: (branches: string[]) => Promise<void>,
+  kind: TrackerUnion['kind'] = STRATA_CLI ? 'strata' : 'mergerfs',
+): Promise<TrackerUnion> {
   const root = await mkdtemp('/tmp/strata-tr-');
   const branches = [join(root, 'b0'), join(root, 'b1')];
   const mnt = join(root, 'mnt');
@@ -77,9 +80,13 @@ export async function mountTrackerUnion(populate: (branches: string[]) => Promis
 /** For mergerfs, a fixed description: its branches, no handle table, no `where`. */
 export function fixedSource(u: TrackerUnion, handles: HandleInfo[] = []): UnionSource {
   return {
-    unions: async () => [{ mountpoint: u.mnt, branches: u.branches.map((path, index) => ({ index, path, mode: 'rw' as const })), servers: u.server ? [u.server] : [] }],
+    unions: async () => [
+      { mountpoint: u.mnt, branches: u.branches.map((path, index) => ({ index, path, mode: 'rw' as const })), servers: u.server ? [u.server] : [] },
+    ],
     handles: async () => handles,
-    where: async (): Promise<WhereResult> => { throw new Error('mergerfs has no where'); },
+    where: async (): Promise<WhereResult> => {
+      throw new Error('mergerfs has no where');
+    },
   };
 }
 
@@ -122,11 +129,16 @@ export async function sleepers(n: number, file: string, cwd: string): Promise<{ 
   const fh = await open(file, 'r');
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map((c) => new Promise((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve(null);
-      c.once('exit', resolve);
-      c.kill('SIGKILL');
-    })));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve(null);
+            c.once('exit', resolve);
+            c.kill('SIGKILL');
+          }),
+      ),
+    );
   };
   try {
     for (let i = 0; i < n; i++) {

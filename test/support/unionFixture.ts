@@ -20,10 +20,15 @@ export interface RunResult {
 /** Run a program (never through a shell), collecting its output; never rejects on a non-zero exit. */
 export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
@@ -159,7 +164,8 @@ export async function tmpfsBranches(sizes: string[]): Promise<{ root: string; di
     cleanup: async () => {
       // A worker that is still exiting may hold a branch descriptor for a moment (EBUSY): retry, then detach.
       for (const d of dirs) {
-        for (let tries = 0; (await isMounted(d)) && tries < 20; tries++) if ((await run('umount', [d])).code !== 0) await new Promise((r) => setTimeout(r, 100));
+        for (let tries = 0; (await isMounted(d)) && tries < 20; tries++)
+          if ((await run('umount', [d])).code !== 0) await new Promise((r) => setTimeout(r, 100));
         if (await isMounted(d)) await run('umount', ['-l', d]);
       }
       await rm(root, { recursive: true, force: true });

@@ -38,7 +38,14 @@ describe('formatSizePair', () => {
 
 describe('formatSizeExact', () => {
   it.each([
-    [0, '0'], [1000, '1000'], [1024, '1K'], [1536, '1536'], [1500 * MiB, '1500M'], [4 * GiB, '4G'], [2 * TiB, '2T'], [1024 * TiB, '1024T'],
+    [0, '0'],
+    [1000, '1000'],
+    [1024, '1K'],
+    [1536, '1536'],
+    [1500 * MiB, '1500M'],
+    [4 * GiB, '4G'],
+    [2 * TiB, '2T'],
+    [1024 * TiB, '1024T'],
   ])('%d → %s, which parseSize reads back', (n, text) => {
     expect(formatSizeExact(n)).toBe(text);
     expect(parseSize(text)).toBe(n);

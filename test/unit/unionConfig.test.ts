@@ -38,8 +38,17 @@ describe('parseBranchSpec', () => {
 describe('buildUnionConfig', () => {
   it('fills in Strata defaults and the name', () => {
     expect(buildUnionConfig('/mnt/media/', ['/srv/a', '/srv/b'])).toEqual({
-      mountpoint: '/mnt/media', name: 'media', create: 'tdp', copyup: 'tdp', createOverrides: {}, minFreeSpace: 0, moveOnEnospc: false,
-      branches: [{ path: '/srv/a', mode: 'rw' }, { path: '/srv/b', mode: 'ro' }],
+      mountpoint: '/mnt/media',
+      name: 'media',
+      create: 'tdp',
+      copyup: 'tdp',
+      createOverrides: {},
+      minFreeSpace: 0,
+      moveOnEnospc: false,
+      branches: [
+        { path: '/srv/a', mode: 'rw' },
+        { path: '/srv/b', mode: 'ro' },
+      ],
     });
   });
 

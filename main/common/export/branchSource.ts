@@ -21,7 +21,10 @@ export function splitBranchSource(source: string): string[] {
   }
   out.push(current);
   if (out.some((spec) => spec === '')) {
-    throw new StrataError('BRANCH_INVALID', `Empty branch in '${source}': separate branches with one ':', e.g. /srv/a=rw:/srv/b=ro (write a ':' inside a path as \\:).`);
+    throw new StrataError(
+      'BRANCH_INVALID',
+      `Empty branch in '${source}': separate branches with one ':', e.g. /srv/a=rw:/srv/b=ro (write a ':' inside a path as \\:).`,
+    );
   }
   return out;
 }

@@ -18,7 +18,10 @@ export function formatFstabLine(config: UnionConfig): string {
 }
 
 export function parseFstabLine(line: string): FuseStrataMount {
-  const fields = line.trim().split(/[ \t]+/).map(unescapeField);
+  const fields = line
+    .trim()
+    .split(/[ \t]+/)
+    .map(unescapeField);
   if (fields.length < 3 || fields.length > 6 || line.trim().startsWith('#')) {
     throw new StrataError('INVALID_ARGUMENT', `Not an fstab entry: '${line.trim()}': expected SOURCE MOUNTPOINT fuse.strata OPTIONS 0 0.`);
   }

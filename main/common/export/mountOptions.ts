@@ -12,16 +12,54 @@ import { escapeOptionValue, splitOptionList } from './optionList.ts';
 import { formatSizeExact } from '../sizes.ts';
 
 /** Flags libfuse hands to mount(2) for the union itself (lib/mount.c's table). */
-export const KERNEL_FLAGS = ['rw', 'ro', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'sync', 'async', 'dirsync', 'atime', 'noatime', 'nodiratime'] as const;
+export const KERNEL_FLAGS = [
+  'rw',
+  'ro',
+  'suid',
+  'nosuid',
+  'dev',
+  'nodev',
+  'exec',
+  'noexec',
+  'sync',
+  'async',
+  'dirsync',
+  'atime',
+  'noatime',
+  'nodiratime',
+] as const;
 
 /**
  * For mount(8), systemd and fstab: boot ordering, who may mount, and access-time variants libfuse does
  * not take (the branches' own filesystems keep their times). `default_permissions` is how Strata always
  * mounts.
  */
-const NOT_OURS = new Set(['defaults', 'auto', 'noauto', 'user', 'nouser', 'users', 'owner', 'group', 'nofail', '_netdev',
-  'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'lazytime', 'nolazytime', 'diratime', 'iversion', 'noiversion',
-  'mand', 'nomand', 'silent', 'loud', 'default_permissions']);
+const NOT_OURS = new Set([
+  'defaults',
+  'auto',
+  'noauto',
+  'user',
+  'nouser',
+  'users',
+  'owner',
+  'group',
+  'nofail',
+  '_netdev',
+  'relatime',
+  'norelatime',
+  'strictatime',
+  'nostrictatime',
+  'lazytime',
+  'nolazytime',
+  'diratime',
+  'iversion',
+  'noiversion',
+  'mand',
+  'nomand',
+  'silent',
+  'loud',
+  'default_permissions',
+]);
 const NOT_OURS_PREFIXES = ['x-', 'X-', 'comment='];
 
 const ALIASES: Record<string, string> = { 'category.create': 'create', minfreespace: 'minfree' };
@@ -61,7 +99,10 @@ export function parseMountOptions(text: string): MountOptionSet {
       funcs.push(`${fn}=${value}`);
     } else if ((VALUE_KEYS as readonly string[]).includes(key)) {
       if (value === undefined || value === '') {
-        throw new StrataError('INVALID_ARGUMENT', `Mount option '${rawKey}' needs a value: write ${rawKey}=VALUE, e.g. ${key === 'minfree' ? 'minfree=4G' : key === 'create' ? 'create=mfs' : `${key}=...`}.`);
+        throw new StrataError(
+          'INVALID_ARGUMENT',
+          `Mount option '${rawKey}' needs a value: write ${rawKey}=VALUE, e.g. ${key === 'minfree' ? 'minfree=4G' : key === 'create' ? 'create=mfs' : `${key}=...`}.`,
+        );
       }
       values[key as ValueKey] = value;
     } else unknownOption(option);

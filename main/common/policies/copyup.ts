@@ -27,7 +27,14 @@ function copyupPolicy(name: CopyupPolicyName, { summary, pick }: CopyupRule): Co
       const sc = screen(input);
       // The source's own refusal (read-only) is why a copy-up happens, not why it failed: the errno comes
       // from the other branches, and with nothing to blame there it is EROFS, as in aufs.
-      return decide(sc, pick(input, sc, src), refusalErrno(sc.excluded.filter((e) => e.branch !== src), 'EROFS'));
+      return decide(
+        sc,
+        pick(input, sc, src),
+        refusalErrno(
+          sc.excluded.filter((e) => e.branch !== src),
+          'EROFS',
+        ),
+      );
     },
   };
 }
@@ -43,9 +50,15 @@ const RULES: Record<CopyupPolicyName, CopyupRule> = {
       const parent = parentOf(input.path);
       const holders = parentHolders(input);
       const top = holders[0] ?? src;
-      const holder = nearestUpTo(sc.candidates.filter((b) => holders.includes(b)), src);
+      const holder = nearestUpTo(
+        sc.candidates.filter((b) => holders.includes(b)),
+        src,
+      );
       if (holder !== undefined) {
-        return { picks: [holder], whyNot: passedOver(`bup takes b${holder}, the nearest eligible branch at or above the source b${src} with parent ${parent}`) };
+        return {
+          picks: [holder],
+          whyNot: passedOver(`bup takes b${holder}, the nearest eligible branch at or above the source b${src} with parent ${parent}`),
+        };
       }
       return single(
         nearestUpTo(sc.candidates, top - 1),

@@ -63,7 +63,10 @@ function refusal(input: PolicyInput, b: number, barrier: number | undefined, nee
   }
   if (br.mode !== 'rw') return { reason: 'mode', detail: `${at} ${MODE_SENTENCE[br.mode]}` };
   if (br.blockedBy !== undefined) {
-    return { reason: 'not-a-directory', detail: `${at}'s copy of ${br.blockedBy} is not a directory (a file or symlink), so nothing can be made under it there` };
+    return {
+      reason: 'not-a-directory',
+      detail: `${at}'s copy of ${br.blockedBy} is not a directory (a file or symlink), so nothing can be made under it there`,
+    };
   }
   if (need && !need.present(b)) return { reason: 'no-parent', detail: `${need.label} does not exist on ${at}` };
   if (!br.space) return { reason: 'statfs-failed', detail: `${at}'s free space could not be read (statfs failed)` };
@@ -139,9 +142,7 @@ export const NOTHING: Selection = { picks: [], whyNot: passedOver('no branch can
  * both cases one exclusion per branch not picked, so `strata preview` can explain every branch.
  */
 export function decide(sc: Screened, sel: Selection, errno = refusalErrno(sc.excluded)): PolicyResult {
-  const passed = sc.candidates
-    .filter((b) => !sel.picks.includes(b))
-    .map((b): Exclusion => ({ branch: b, reason: 'not-chosen', detail: sel.whyNot(b) }));
+  const passed = sc.candidates.filter((b) => !sel.picks.includes(b)).map((b): Exclusion => ({ branch: b, reason: 'not-chosen', detail: sel.whyNot(b) }));
   const excluded = [...sc.excluded, ...passed].sort((a, b) => a.branch - b.branch);
   if (sel.picks.length === 0) return { ok: false, errno, excluded };
   return { ok: true, branches: sel.picks, excluded, ...(sel.note ? { note: sel.note } : {}) };

@@ -9,8 +9,27 @@ export const AUFS_CREATE_POLICY_NAMES = ['tdp', 'rr', 'mfs', 'mfsrr', 'tdmfs', '
 
 /** mergerfs create policies (`category.create=`). */
 export const MERGERFS_CREATE_POLICY_NAMES = [
-  'ff', 'epff', 'all', 'epall', 'mfs', 'epmfs', 'lfs', 'eplfs', 'lus', 'eplus', 'lup', 'pfrd', 'eppfrd', 'rand', 'eprand',
-  'mspmfs', 'msplfs', 'msplus', 'msppfrd', 'newest', 'erofs',
+  'ff',
+  'epff',
+  'all',
+  'epall',
+  'mfs',
+  'epmfs',
+  'lfs',
+  'eplfs',
+  'lus',
+  'eplus',
+  'lup',
+  'pfrd',
+  'eppfrd',
+  'rand',
+  'eprand',
+  'mspmfs',
+  'msplfs',
+  'msplus',
+  'msppfrd',
+  'newest',
+  'erofs',
 ] as const;
 
 /** aufs copy-up policies (`cpup=`); Strata accepts only the short names. */

@@ -27,8 +27,7 @@ export function best(candidates: readonly number[], r: Ranking): number {
 }
 
 export function beatenBy(r: Ranking, winner: number): (loser: number) => string {
-  return (loser) =>
-    r.compare(loser, winner) === 0 ? `${r.same(loser, winner)}; ties go to the ${r.ties} branch` : r.worse(loser, winner);
+  return (loser) => (r.compare(loser, winner) === 0 ? `${r.same(loser, winner)}; ties go to the ${r.ties} branch` : r.worse(loser, winner));
 }
 
 function byBytes(value: (b: number) => number, moreIsBetter: boolean, measure: string, ties: Ranking['ties']): Ranking {

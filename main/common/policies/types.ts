@@ -89,9 +89,7 @@ export interface Exclusion {
 
 export type PolicyErrno = 'EROFS' | 'ENOSPC' | 'ENOENT';
 
-export type PolicyResult =
-  | { ok: true; branches: number[]; excluded: Exclusion[]; note?: string }
-  | { ok: false; errno: PolicyErrno; excluded: Exclusion[] };
+export type PolicyResult = { ok: true; branches: number[]; excluded: Exclusion[]; note?: string } | { ok: false; errno: PolicyErrno; excluded: Exclusion[] };
 
 export interface CreatePolicy {
   /** Canonical name as the user writes it, without arguments ('mfsrr', 'epmfs'). */

@@ -6,7 +6,7 @@ import type { MappedEntry } from '../maps.ts';
  * the kind and its slot (fd number or mapping address), and the file.
  */
 export function entryKey(e: MappedEntry): string {
-  const slot = e.kind === 'fd' ? String(e.fd) : e.kind === 'mmap' ? e.address ?? '' : '';
+  const slot = e.kind === 'fd' ? String(e.fd) : e.kind === 'mmap' ? (e.address ?? '') : '';
   return `${e.pid}:${e.startTime ?? ''}:${e.kind}:${slot}:${e.mountpoint}:${e.direct ? e.realPath : e.relPath}`;
 }
 

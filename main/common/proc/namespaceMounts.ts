@@ -33,7 +33,7 @@ export class NamespaceMounts {
    * not fool us). Of mounts stacked on one mountpoint, the top one is the one no other is mounted on.
    */
   containing(path: string, dev?: string): MountInfoEntry | undefined {
-    const candidates = dev === undefined ? this.entries : this.byDev.get(dev) ?? [];
+    const candidates = dev === undefined ? this.entries : (this.byDev.get(dev) ?? []);
     let best: MountInfoEntry | undefined;
     for (const e of candidates) {
       if (pathBelow(e.mountpoint, path) === null) continue;

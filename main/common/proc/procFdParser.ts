@@ -34,10 +34,18 @@ export function parseFdInfo(text: string): FdInfo | null {
     if (colon < 0) continue;
     const value = line.slice(colon + 1).trim();
     switch (line.slice(0, colon)) {
-      case 'pos': pos = Number(value); break;
-      case 'flags': flags = parseInt(value, 8); break;
-      case 'mnt_id': mntId = Number(value); break;
-      case 'ino': ino = value; break;
+      case 'pos':
+        pos = Number(value);
+        break;
+      case 'flags':
+        flags = parseInt(value, 8);
+        break;
+      case 'mnt_id':
+        mntId = Number(value);
+        break;
+      case 'ino':
+        ino = value;
+        break;
     }
   }
   if (flags === undefined || mntId === undefined || Number.isNaN(flags)) return null;

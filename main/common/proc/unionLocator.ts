@@ -23,8 +23,7 @@ export interface UnionTarget {
 }
 
 export type Location =
-  | { union: UnionTarget; relPath: string; direct: false }
-  | { union: UnionTarget; relPath: string; direct: true; branch: UnionBranch; realPath: string };
+  { union: UnionTarget; relPath: string; direct: false } | { union: UnionTarget; relPath: string; direct: true; branch: UnionBranch; realPath: string };
 
 /** A branch root as the path inside its filesystem, so any mount of that filesystem can be matched. */
 interface BranchSite {
@@ -50,7 +49,10 @@ export class UnionLocator {
         const key = devKey(mount.major, mount.minor);
         const list = this.sites.get(key) ?? [];
         list.push({ union, branch, fsRoot });
-        this.sites.set(key, list.sort((a, b) => b.fsRoot.length - a.fsRoot.length));
+        this.sites.set(
+          key,
+          list.sort((a, b) => b.fsRoot.length - a.fsRoot.length),
+        );
       }
     }
   }

@@ -69,7 +69,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, command: stri
 export function expectPositionals(args: ParsedArgs, names: readonly string[], command: string): string[] {
   if (args.positionals.length !== names.length) {
     const usage = `strata ${command} ${names.join(' ')}`.trim();
-    const problem = args.positionals.length < names.length ? `missing ${names[args.positionals.length]}` : `unexpected argument '${args.positionals[names.length]}'`;
+    const problem =
+      args.positionals.length < names.length ? `missing ${names[args.positionals.length]}` : `unexpected argument '${args.positionals[names.length]}'`;
     throw new UsageError(`${problem[0].toUpperCase()}${problem.slice(1)}: usage is ${usage} (see strata help ${command}).`);
   }
   return args.positionals;

@@ -27,7 +27,10 @@ async function findUnion(target: string): Promise<UnionConfig> {
   const byName = unions.filter((c) => c.name === target);
   if (byName.length === 1) return byName[0];
   if (byName.length > 1) {
-    throw new StrataError('INVALID_ARGUMENT', `${byName.length} unions are named ${target}: give the mountpoint instead (${byName.map((c) => shellQuote(c.mountpoint)).join(', ')}).`);
+    throw new StrataError(
+      'INVALID_ARGUMENT',
+      `${byName.length} unions are named ${target}: give the mountpoint instead (${byName.map((c) => shellQuote(c.mountpoint)).join(', ')}).`,
+    );
   }
   throw new StrataError('NOT_FOUND', `No union mounted or saved at or named ${target}: strata list shows the mounted ones.`);
 }

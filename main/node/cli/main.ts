@@ -54,13 +54,17 @@ async function run(argv: string[]): Promise<number> {
   return command(rest);
 }
 
-run(process.argv.slice(2)).then(
-  (status) => { process.exitCode = status; },
-  (err: unknown) => {
-    printError(err instanceof Error ? err.message : String(err));
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  },
-).finally(() => {
-  // Node joins every thread at exit; one left inside a /proc read that never returns would hold it.
-  if (procReader.threadsLeftBehind > 0) exitNow(Number(process.exitCode ?? 0));
-});
+run(process.argv.slice(2))
+  .then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (err: unknown) => {
+      printError(err instanceof Error ? err.message : String(err));
+      process.exitCode = err instanceof UsageError ? 2 : 1;
+    },
+  )
+  .finally(() => {
+    // Node joins every thread at exit; one left inside a /proc read that never returns would hold it.
+    if (procReader.threadsLeftBehind > 0) exitNow(Number(process.exitCode ?? 0));
+  });

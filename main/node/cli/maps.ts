@@ -25,7 +25,8 @@ const SPEC = {
 
 export async function mapsCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, SPEC, 'maps');
-  if (args.positionals.length > 1) throw new UsageError(`Unexpected argument '${args.positionals[1]}': usage is strata maps [MOUNTPOINT] (see strata help maps).`);
+  if (args.positionals.length > 1)
+    throw new UsageError(`Unexpected argument '${args.positionals[1]}': usage is strata maps [MOUNTPOINT] (see strata help maps).`);
   const by = args.strings.by ?? 'process';
   if (by !== 'process' && by !== 'file') throw new UsageError(`--by takes 'process' or 'file', not '${by}'.`);
   const intervalMs = Number(args.strings.interval ?? 2000);
@@ -38,7 +39,9 @@ export async function mapsCommand(argv: string[]): Promise<number> {
     printJson(args.strings.by === undefined ? snapshot : grouped(snapshot, by));
     return 0;
   }
-  process.stdout.write(snapshot.entries.length === 0 ? 'No process uses files of the unions.\n' : by === 'file' ? fileTable(snapshot.entries) : processTable(snapshot.entries));
+  process.stdout.write(
+    snapshot.entries.length === 0 ? 'No process uses files of the unions.\n' : by === 'file' ? fileTable(snapshot.entries) : processTable(snapshot.entries),
+  );
   process.stdout.write(uninspectableNote(snapshot.uninspectable));
   return 0;
 }
@@ -87,7 +90,8 @@ function servedBy(e: MappedEntry): string {
 
 function processTable(entries: MappedEntry[]): string {
   const rows = byProcess(entries).flatMap((p) =>
-    p.entries.map((e) => [String(p.pid), p.user, p.command, kindText(e), e.size === undefined ? '-' : formatSize(e.size), e.virtualPath, servedBy(e)]));
+    p.entries.map((e) => [String(p.pid), p.user, p.command, kindText(e), e.size === undefined ? '-' : formatSize(e.size), e.virtualPath, servedBy(e)]),
+  );
   return formatTable(['PID', 'USER', 'COMMAND', 'KIND', 'SIZE', 'PATH', 'BRANCH'], rows);
 }
 
@@ -95,18 +99,25 @@ function fileTable(entries: MappedEntry[]): string {
   const rows = byFile(entries).map((f) => [
     f.virtualPath,
     servedBy(f.entries[0]),
-    f.pids.map((pid) => {
-      const mine = f.entries.filter((e) => e.pid === pid);
-      return `${pid} ${mine[0].command} (${mine.map(kindText).join(', ')})`;
-    }).join('; '),
+    f.pids
+      .map((pid) => {
+        const mine = f.entries.filter((e) => e.pid === pid);
+        return `${pid} ${mine[0].command} (${mine.map(kindText).join(', ')})`;
+      })
+      .join('; '),
   ]);
   return formatTable(['PATH', 'BRANCH', 'USED BY'], rows);
 }
 
 function uninspectableNote(list: Uninspectable[]): string {
   if (list.length === 0) return '';
-  const names = list.slice(0, 10).map((u) => `${u.pid} ${u.command ?? '?'}${u.user ? ` (${u.user})` : ''}`).join(', ');
+  const names = list
+    .slice(0, 10)
+    .map((u) => `${u.pid} ${u.command ?? '?'}${u.user ? ` (${u.user})` : ''}`)
+    .join(', ');
   const more = list.length > 10 ? `, and ${list.length - 10} more` : '';
-  return `\n${list.length} process(es) could not be inspected and may use the unions too: ${names}${more}. ` +
-    `Reasons: ${[...new Set(list.map((u) => u.reason))].join('; ')}.\n`;
+  return (
+    `\n${list.length} process(es) could not be inspected and may use the unions too: ${names}${more}. ` +
+    `Reasons: ${[...new Set(list.map((u) => u.reason))].join('; ')}.\n`
+  );
 }

@@ -13,8 +13,18 @@ export async function policiesCommand(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write('Create policies (--create, --func FN=POLICY, --moveonenospc):\n');
-  process.stdout.write(formatTable(['POLICY', 'FAMILY', 'SUMMARY'], create.map((p) => [p.form, p.family, p.summary])));
+  process.stdout.write(
+    formatTable(
+      ['POLICY', 'FAMILY', 'SUMMARY'],
+      create.map((p) => [p.form, p.family, p.summary]),
+    ),
+  );
   process.stdout.write('\nCopy-up policies (--copyup):\n');
-  process.stdout.write(formatTable(['POLICY', 'SUMMARY'], copyup.map((p) => [p.form, p.summary])));
+  process.stdout.write(
+    formatTable(
+      ['POLICY', 'SUMMARY'],
+      copyup.map((p) => [p.form, p.summary]),
+    ),
+  );
   return 0;
 }

@@ -15,8 +15,13 @@ function describe(p: PreviewResult): string {
     : `${p.fn} ${p.relPath} would fail with ${p.errno} (policy ${p.policy})\n`;
   const parents = p.createsParents.length ? `first creates ${p.createsParents.join(', ')} on that branch\n` : '';
   const note = p.note ? `note: ${humanBranchRefs(p.note)}\n` : '';
-  const excluded = p.excluded.length === 0 ? ''
-    : formatTable(['BRANCH', 'EXCLUDED', 'WHY'], p.excluded.map((e) => [String(branchNumber(e.branch)), e.reason, humanBranchRefs(e.detail)]));
+  const excluded =
+    p.excluded.length === 0
+      ? ''
+      : formatTable(
+          ['BRANCH', 'EXCLUDED', 'WHY'],
+          p.excluded.map((e) => [String(branchNumber(e.branch)), e.reason, humanBranchRefs(e.detail)]),
+        );
   return verdict + parents + note + excluded;
 }
 

@@ -38,7 +38,11 @@ function untilSignal(): Promise<string> {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { host: { kind: 'string' }, port: { kind: 'string', short: 'p' }, token: { kind: 'string' }, detach: { kind: 'boolean' }, unit: { kind: 'boolean' } }, 'serve');
+  const args = parseArgs(
+    argv,
+    { host: { kind: 'string' }, port: { kind: 'string', short: 'p' }, token: { kind: 'string' }, detach: { kind: 'boolean' }, unit: { kind: 'boolean' } },
+    'serve',
+  );
   expectPositionals(args, [], 'serve');
   const host = args.strings.host ?? '127.0.0.1';
   const port = parsePort(args.strings.port ?? String(DEFAULT_PORT));
@@ -50,7 +54,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   if (args.booleans.detach) {
     const started = await serveDetached(passOn);
-    process.stdout.write(`Strata is serving on ${started.url}\nIn the background: pid ${started.pid}, log ${started.logPath}; stop it with kill ${started.pid}.\n`);
+    process.stdout.write(
+      `Strata is serving on ${started.url}\nIn the background: pid ${started.pid}, log ${started.logPath}; stop it with kill ${started.pid}.\n`,
+    );
     return 0;
   }
 

@@ -32,18 +32,27 @@ export async function serveUnit(serveArgs: readonly string[]): Promise<string> {
 export async function serveDetached(serveArgs: readonly string[]): Promise<{ url: string; pid: number; logPath: string }> {
   await ensureDirs();
   const logPath = serveLogPath();
-  const from = await stat(logPath).then((st) => st.size, () => 0);
+  const from = await stat(logPath).then(
+    (st) => st.size,
+    () => 0,
+  );
   const self = await selfCommand();
   const log = openSync(logPath, 'a', 0o600);
   const child = (() => {
     try {
-      return spawn(self.command[0], [...self.command.slice(1), 'serve', ...serveArgs], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...self.env } });
+      return spawn(self.command[0], [...self.command.slice(1), 'serve', ...serveArgs], {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...process.env, ...self.env },
+      });
     } finally {
       closeSync(log);
     }
   })();
   let exited: number | null | undefined;
-  child.once('exit', (code) => { exited = code; });
+  child.once('exit', (code) => {
+    exited = code;
+  });
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const text = (await readFile(logPath, 'utf8').catch(() => '')).slice(from);

@@ -5,7 +5,8 @@ import { expectPositionals, parseArgs } from './args.ts';
 export async function sweepCommand(argv: string[]): Promise<number> {
   expectPositionals(parseArgs(argv, {}, 'sweep'), [], 'sweep');
   const cleared = await sweepStaleMounts();
-  process.stdout.write(cleared.length === 0 ? 'No stale Strata mounts.\n'
-    : `Cleared ${cleared.length} stale mount${cleared.length === 1 ? '' : 's'}: ${cleared.join(', ')}.\n`);
+  process.stdout.write(
+    cleared.length === 0 ? 'No stale Strata mounts.\n' : `Cleared ${cleared.length} stale mount${cleared.length === 1 ? '' : 's'}: ${cleared.join(', ')}.\n`,
+  );
   return 0;
 }

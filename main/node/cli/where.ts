@@ -25,8 +25,13 @@ function describe(w: WhereResult): string {
   const head = w.exists
     ? `${w.relPath} in ${w.mountpoint} is served by ${branchName(w.servingBranch ?? 0)}: ${w.servingPath}\n`
     : `${w.relPath} does not exist in ${w.mountpoint}.\n`;
-  const copies = w.copies.length === 0 ? '' : formatTable(['BRANCH', 'TYPE', 'STATE', 'PATH'],
-    w.copies.map((c) => [String(branchNumber(c.branch)), c.type, c.visible ? 'visible' : (c.hiddenBy ?? 'hidden'), c.realPath]));
+  const copies =
+    w.copies.length === 0
+      ? ''
+      : formatTable(
+          ['BRANCH', 'TYPE', 'STATE', 'PATH'],
+          w.copies.map((c) => [String(branchNumber(c.branch)), c.type, c.visible ? 'visible' : (c.hiddenBy ?? 'hidden'), c.realPath]),
+        );
   const marks = [
     ...w.whiteouts.map((m) => `whiteout on ${branchName(m.branch)}: ${m.realPath}\n`),
     ...w.opaque.map((m) => `opaque directory on ${branchName(m.branch)}: ${m.realPath}\n`),

@@ -50,7 +50,10 @@ export async function ensureDirs(): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const st = await stat(dir);
   if (st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) {
-    throw new StrataError('PERMISSION', `${dir} is not private to you (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}): remove it, or set XDG_RUNTIME_DIR.`);
+    throw new StrataError(
+      'PERMISSION',
+      `${dir} is not private to you (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}): remove it, or set XDG_RUNTIME_DIR.`,
+    );
   }
 }
 

@@ -24,6 +24,4 @@ export interface WorkerLaunch {
   fsname?: string;
 }
 
-export type WorkerReadyMessage =
-  | { ok: true; pid: number; backend: BackendName; socket: string; warning?: string }
-  | { ok: false; error: StrataErrorData };
+export type WorkerReadyMessage = { ok: true; pid: number; backend: BackendName; socket: string; warning?: string } | { ok: false; error: StrataErrorData };

@@ -39,7 +39,6 @@ interface FuseNativeClass {
   new (mnt: string, ops: Record<string, unknown>, opts: Record<string, unknown>): FuseNativeInstance;
 }
 
-
 /**
  * Options fuse-native does not forward, measured to reach libfuse when appended to `subtype=`:
  * big_writes (128 KiB write requests instead of 4 KiB: 32 requests for a 4 MiB dd instead of 1024) and
@@ -64,7 +63,9 @@ function loadFuseNative(): FuseNativeClass {
     return createRequire(import.meta.url)('fuse-native') as FuseNativeClass;
   } catch (err) {
     const why = (err as Error).message.split('\n')[0];
-    const fix = /libfuse\.so\.2/.test(why) ? 'install libfuse2 (Debian 12: apt install libfuse2; newer releases: libfuse2t64)' : 'reinstall Strata (npm install)';
+    const fix = /libfuse\.so\.2/.test(why)
+      ? 'install libfuse2 (Debian 12: apt install libfuse2; newer releases: libfuse2t64)'
+      : 'reinstall Strata (npm install)';
     throw new StrataError('UNAVAILABLE', `The fuse-native backend cannot load (${why}): ${fix}.`);
   }
 }
@@ -77,27 +78,30 @@ function loadFuseNative(): FuseNativeClass {
 function withXattrBoundsChecks(Fuse: FuseNativeClass): FuseNativeClass {
   return class extends (Fuse as unknown as new (...args: unknown[]) => Record<string, unknown>) {
     _op_getxattr(signal: Signal, path: string, name: string, valueBuf: Buffer) {
-      (this.ops as { getxattr: (p: string, n: string, pos: number, cb: (e: number, v: Buffer | null) => void) => void })
-        .getxattr(path, name, 0, (err, value) => {
+      (this.ops as { getxattr: (p: string, n: string, pos: number, cb: (e: number, v: Buffer | null) => void) => void }).getxattr(
+        path,
+        name,
+        0,
+        (err, value) => {
           if (err) return signal(err, valueBuf.buffer);
           if (!value) return signal(-61, valueBuf.buffer); // ENODATA
           if (valueBuf.length === 0) return signal(value.length, valueBuf.buffer);
           if (value.length > valueBuf.length) return signal(-ERANGE, valueBuf.buffer);
           value.copy(valueBuf);
           return signal(value.length, valueBuf.buffer);
-        });
+        },
+      );
     }
 
     _op_listxattr(signal: Signal, path: string, listBuf: Buffer) {
-      (this.ops as { listxattr: (p: string, cb: (e: number, names?: string[]) => void) => void })
-        .listxattr(path, (err, names) => {
-          if (err || !names) return signal(err || -5, listBuf.buffer);
-          const packed = Buffer.from(names.map((n) => n + '\0').join(''));
-          if (listBuf.length === 0) return signal(packed.length, listBuf.buffer);
-          if (packed.length > listBuf.length) return signal(-ERANGE, listBuf.buffer);
-          packed.copy(listBuf);
-          return signal(packed.length, listBuf.buffer);
-        });
+      (this.ops as { listxattr: (p: string, cb: (e: number, names?: string[]) => void) => void }).listxattr(path, (err, names) => {
+        if (err || !names) return signal(err || -5, listBuf.buffer);
+        const packed = Buffer.from(names.map((n) => n + '\0').join(''));
+        if (listBuf.length === 0) return signal(packed.length, listBuf.buffer);
+        if (packed.length > listBuf.length) return signal(-ERANGE, listBuf.buffer);
+        packed.copy(listBuf);
+        return signal(packed.length, listBuf.buffer);
+      });
     }
   } as unknown as FuseNativeClass;
 }
@@ -111,12 +115,19 @@ function answer<T>(cb: Reply, run: () => Promise<T>, toValue: (v: T) => unknown[
     cb(-errnoOf(err));
     return;
   }
-  pending.then((v) => cb(0, ...toValue(v)), (err) => cb(-errnoOf(err)));
+  pending.then(
+    (v) => cb(0, ...toValue(v)),
+    (err) => cb(-errnoOf(err)),
+  );
 }
 
 /** read/write: the byte count goes in the error position. */
 function answerCount(cb: Reply, run: () => Promise<number>): void {
-  answer((code, n) => cb(code === 0 ? (n as number) : code), run, (n) => [n]);
+  answer(
+    (code, n) => cb(code === 0 ? (n as number) : code),
+    run,
+    (n) => [n],
+  );
 }
 
 /** fuse-native's op table (signatures as delivered, see the module comment) over Strata's FuseOps. */
@@ -125,7 +136,12 @@ function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
   const stat = (st: Parameters<typeof toNativeStat>[0]) => [toNativeStat(st)];
   return {
     getattr: (path: string, cb: Reply) => answer(cb, () => ops.getattr(path), stat),
-    readlink: (path: string, cb: Reply) => answer(cb, () => ops.readlink(path), (t) => [t]),
+    readlink: (path: string, cb: Reply) =>
+      answer(
+        cb,
+        () => ops.readlink(path),
+        (t) => [t],
+      ),
     mkdir: (path: string, mode: number, cb: Reply) => answer(cb, () => ops.mkdir(path, mode)),
     mknod: (path: string, mode: number, dev: number, cb: Reply) => answer(cb, () => ops.mknod(path, mode, BigInt(dev))),
     unlink: (path: string, cb: Reply) => answer(cb, () => ops.unlink(path)),
@@ -139,34 +155,63 @@ function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
     truncate: (path: string, size: number, cb: Reply) => answer(cb, () => ops.truncate(path, BigInt(size))),
     ftruncate: (path: string, fh: number, size: number, cb: Reply) => answer(cb, () => ops.truncate(path, BigInt(size), fh)),
     // fuse-native passes atime twice (its defect); mtime never reaches JS.
-    utimens: (path: string, atime: number, mtime: number, cb: Reply) =>
-      answer(cb, () => ops.utimens(path, fromNativeTime(atime), fromNativeTime(mtime))),
-    open: (path: string, flags: number, cb: Reply) => answer(cb, () => ops.open(path, flags), (fh) => [fh]),
-    create: (path: string, mode: number, cb: Reply) => answer(cb, () => ops.create(path, mode, undefined), (fh) => [fh]),
-    read: (path: string, fh: number, buf: Buffer, len: number, pos: number, cb: Reply) =>
-      answerCount(cb, () => ops.read(path, fh, buf, len, pos)),
-    write: (path: string, fh: number, buf: Buffer, len: number, pos: number, cb: Reply) =>
-      answerCount(cb, () => ops.write(path, fh, buf, len, pos)),
+    utimens: (path: string, atime: number, mtime: number, cb: Reply) => answer(cb, () => ops.utimens(path, fromNativeTime(atime), fromNativeTime(mtime))),
+    open: (path: string, flags: number, cb: Reply) =>
+      answer(
+        cb,
+        () => ops.open(path, flags),
+        (fh) => [fh],
+      ),
+    create: (path: string, mode: number, cb: Reply) =>
+      answer(
+        cb,
+        () => ops.create(path, mode, undefined),
+        (fh) => [fh],
+      ),
+    read: (path: string, fh: number, buf: Buffer, len: number, pos: number, cb: Reply) => answerCount(cb, () => ops.read(path, fh, buf, len, pos)),
+    write: (path: string, fh: number, buf: Buffer, len: number, pos: number, cb: Reply) => answerCount(cb, () => ops.write(path, fh, buf, len, pos)),
     flush: (path: string, fh: number, cb: Reply) => answer(cb, () => ops.flush(path, fh)),
     release: (path: string, fh: number, cb: Reply) => answer(cb, () => ops.release(path, fh)),
     fsync: (path: string, datasync: number, fh: number, cb: Reply) => answer(cb, () => ops.fsync(path, fh, datasync !== 0)),
     opendir: (path: string, _fhNotFlags: number, cb: Reply) =>
-      answer(cb, async () => dirs.opened(path, await ops.opendir(path)), (fh) => [fh]),
+      answer(
+        cb,
+        async () => dirs.opened(path, await ops.opendir(path)),
+        (fh) => [fh],
+      ),
     readdir: (path: string, cb: Reply) =>
-      answer(cb, () => dirs.withHandle(path, ops, (fh) => ops.readdir(path, fh)), (entries) => {
-        // fuse-native passes stats only when every name has one.
-        const withStats = entries.every((e) => e.stat);
-        return [entries.map((e) => e.name), withStats ? entries.map((e) => toNativeStat(e.stat!)) : []];
-      }),
+      answer(
+        cb,
+        () => dirs.withHandle(path, ops, (fh) => ops.readdir(path, fh)),
+        (entries) => {
+          // fuse-native passes stats only when every name has one.
+          const withStats = entries.every((e) => e.stat);
+          return [entries.map((e) => e.name), withStats ? entries.map((e) => toNativeStat(e.stat!)) : []];
+        },
+      ),
     releasedir: (path: string, fh: number, cb: Reply) => answer(cb, () => ops.releasedir(path, dirs.released(path, fh))),
-    statfs: (path: string, cb: Reply) => answer(cb, () => ops.statfs(path), (s) => [toNativeStatfs(s)]),
+    statfs: (path: string, cb: Reply) =>
+      answer(
+        cb,
+        () => ops.statfs(path),
+        (s) => [toNativeStatfs(s)],
+      ),
     access: (path: string, mode: number, cb: Reply) => answer(cb, () => ops.access(path, mode)),
     // The value is a view of libfuse's memory, detached after the callback: the engine gets a copy.
     setxattr: (path: string, name: string, value: Buffer, _position: number, flags: number, cb: Reply) =>
       answer(cb, () => ops.setxattr(path, name, Buffer.from(value), flags)),
     getxattr: (path: string, name: string, _position: number, cb: Reply) =>
-      answer(cb, () => ops.getxattr(path, name), (v) => [v]),
-    listxattr: (path: string, cb: Reply) => answer(cb, () => ops.listxattr(path), (names) => [names]),
+      answer(
+        cb,
+        () => ops.getxattr(path, name),
+        (v) => [v],
+      ),
+    listxattr: (path: string, cb: Reply) =>
+      answer(
+        cb,
+        () => ops.listxattr(path),
+        (names) => [names],
+      ),
     removexattr: (path: string, name: string, cb: Reply) => answer(cb, () => ops.removexattr(path, name)),
   };
 }
@@ -199,7 +244,12 @@ export function createFuseNativeBackend(): FuseBackend {
       return new Promise((resolve, reject) => {
         fuse.mount((err) => {
           if (err) {
-            reject(new StrataError('WORKER_FAILED', `FUSE mount on ${mountpoint} failed (${err.message}): check that /dev/fuse exists and fusermount3 is installed.`));
+            reject(
+              new StrataError(
+                'WORKER_FAILED',
+                `FUSE mount on ${mountpoint} failed (${err.message}): check that /dev/fuse exists and fusermount3 is installed.`,
+              ),
+            );
             return;
           }
           // After unmount the FUSE thread ends but fuse-native keeps a libuv handle referenced:

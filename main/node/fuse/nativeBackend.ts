@@ -35,7 +35,6 @@ interface NativeAddon {
   reply: Reply;
 }
 
-
 const capabilities: BackendCapabilities = {
   name: 'native',
   callerContext: true,
@@ -88,19 +87,26 @@ class NativeBackend implements FuseBackend {
       const detach = () => {
         if (this.resolved.target === native) this.resolved.target = undefined;
       };
-      const native = new this.addon.Mount(mountpoint, mountOptionString(options), nativeConfig(options), dispatch, (kind, code) => {
-        if (kind === 'ready') {
-          mounted = new LiveMount(mountpoint, native, detach);
-          resolve(mounted);
-        } else if (mounted) {
-          // The loop ends once the kernel lets go: after unmount(), or an unmount from outside.
-          mounted.loopEnded();
-        } else {
-          const reason = code ? ` (errno ${code})` : '';
-          detach();
-          native.destroy().finally(() => reject(new Error(`FUSE mount on ${mountpoint} failed${reason}; libfuse printed why on stderr`)));
-        }
-      }, (rel) => options.onBranchChange?.(rel));
+      const native = new this.addon.Mount(
+        mountpoint,
+        mountOptionString(options),
+        nativeConfig(options),
+        dispatch,
+        (kind, code) => {
+          if (kind === 'ready') {
+            mounted = new LiveMount(mountpoint, native, detach);
+            resolve(mounted);
+          } else if (mounted) {
+            // The loop ends once the kernel lets go: after unmount(), or an unmount from outside.
+            mounted.loopEnded();
+          } else {
+            const reason = code ? ` (errno ${code})` : '';
+            detach();
+            native.destroy().finally(() => reject(new Error(`FUSE mount on ${mountpoint} failed${reason}; libfuse printed why on stderr`)));
+          }
+        },
+        (rel) => options.onBranchChange?.(rel),
+      );
       // Requests may reach the engine before 'ready' does: what it publishes answering them counts.
       this.resolved.target = native;
     });

@@ -66,8 +66,7 @@ const handlers: Handlers = {
   truncate: (o, p, size, fh) => o.truncate(p, size, fh),
   utimens: (o, p, atime, mtime, fh) => o.utimens(p, atime, mtime, fh),
   open: (o, p, flags) => (o.openHandle ? o.openHandle(p, flags) : o.open(p, flags)),
-  create: (o, p, mode, flags, ...c) =>
-    o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c)),
+  create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.
   read: async (o, p, fh, buf, position) => buf.subarray(0, await o.read(p, fh, buf, buf.length, position)),
   write: (o, p, fh, data, position) => o.write(p, fh, data, data.length, position),
@@ -75,8 +74,7 @@ const handlers: Handlers = {
   flush: (o, p, fh) => o.flush(p, fh),
   release: (o, p, fh) => o.release(p, fh),
   fsync: (o, p, fh, datasync) => o.fsync(p, fh, datasync),
-  fallocate: (o, p, fh, mode, offset, length) =>
-    o.fallocate ? o.fallocate(p, fh, mode, offset, length) : Promise.reject(new FsError(ENOSYS)),
+  fallocate: (o, p, fh, mode, offset, length) => (o.fallocate ? o.fallocate(p, fh, mode, offset, length) : Promise.reject(new FsError(ENOSYS))),
   opendir: (o, p) => o.opendir(p),
   readdir: (o, p, fh) => o.readdir(p, fh),
   releasedir: (o, p, fh) => o.releasedir(p, fh),
@@ -104,7 +102,13 @@ export function createDispatch(ops: DirectIoOps, reply: Reply): Dispatch {
     }
     pending.then(
       // Throws only if the value breaks the contract; the kernel has already been given EIO then.
-      (value) => { try { reply(id, 0, value); } catch (err) { reportBadReply(op, path, err); } },
+      (value) => {
+        try {
+          reply(id, 0, value);
+        } catch (err) {
+          reportBadReply(op, path, err);
+        }
+      },
       (err: unknown) => reply(id, errnoOf(err)),
     );
   };

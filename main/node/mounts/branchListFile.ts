@@ -18,8 +18,12 @@ interface BranchListRecord {
 async function readRecordAt(path: string): Promise<BranchListRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(path, 'utf8')) as BranchListRecord;
-    const wellFormed = typeof record.mountpoint === 'string' && branchListPath(record.mountpoint) === path
-      && Number.isInteger(record.pid) && Array.isArray(record.branches) && record.branches.every((b) => typeof b === 'string');
+    const wellFormed =
+      typeof record.mountpoint === 'string' &&
+      branchListPath(record.mountpoint) === path &&
+      Number.isInteger(record.pid) &&
+      Array.isArray(record.branches) &&
+      record.branches.every((b) => typeof b === 'string');
     return wellFormed ? record : undefined;
   } catch {
     return undefined;
@@ -27,7 +31,6 @@ async function readRecordAt(path: string): Promise<BranchListRecord | undefined>
 }
 
 const readRecord = (mountpoint: string) => readRecordAt(branchListPath(mountpoint));
-
 
 /** Replaces the file atomically, so a reader sees the old list or the new one, never a torn one. */
 export async function publishBranchList(mountpoint: string, branches: readonly string[]): Promise<void> {

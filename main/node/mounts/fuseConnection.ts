@@ -14,7 +14,10 @@ const FUSECTL = '/sys/fs/fuse/connections';
 export async function ensureFusectl(): Promise<boolean> {
   if ((await readMountTable()).some((e) => e.fstype === 'fusectl' && e.mountpoint === FUSECTL)) return true;
   if (process.getuid?.() !== 0) return false;
-  return promisify(execFile)('mount', ['-t', 'fusectl', 'fusectl', FUSECTL]).then(() => true, () => false);
+  return promisify(execFile)('mount', ['-t', 'fusectl', 'fusectl', FUSECTL]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -23,7 +26,10 @@ export async function ensureFusectl(): Promise<boolean> {
  */
 export async function connectionInode(minor: number): Promise<number | undefined> {
   if (!(await ensureFusectl())) return undefined;
-  return stat(`${FUSECTL}/${minor}`).then((st) => st.ino, () => undefined);
+  return stat(`${FUSECTL}/${minor}`).then(
+    (st) => st.ino,
+    () => undefined,
+  );
 }
 
 /**
@@ -33,13 +39,19 @@ export async function connectionInode(minor: number): Promise<number | undefined
  */
 export async function connectionAlive(minor: number, inode?: number): Promise<boolean> {
   if (!(await ensureFusectl())) return false;
-  return stat(`${FUSECTL}/${minor}`).then((st) => inode === undefined || st.ino === inode, () => false);
+  return stat(`${FUSECTL}/${minor}`).then(
+    (st) => inode === undefined || st.ino === inode,
+    () => false,
+  );
 }
 
 /** Returns false when the connection cannot be aborted (no fusectl, or not permitted). */
 export async function abortConnection(minor: number): Promise<boolean> {
   if (!(await ensureFusectl())) return false;
-  return writeFile(`${FUSECTL}/${minor}/abort`, '1').then(() => true, () => false);
+  return writeFile(`${FUSECTL}/${minor}/abort`, '1').then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Requests the kernel holds for the connection (queued or with the server); null without fusectl. */

@@ -102,35 +102,48 @@ const late = new LateCalls();
 
 function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: MountInfoEntry): Promise<T> {
   const key = `${op} ${path}`;
-  return late.run(key, FUSE_DEADLINE_MS, () => new Promise<T>((resolve, reject) => {
-    // In Electron, execPath is Electron itself: ELECTRON_RUN_AS_NODE makes it the Node it embeds.
-    const child = spawn(process.execPath, ['-e', CHILD, '--', op, path], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-    let out = '';
-    // Past the deadline the child is let go: killed if it still can be, never waited for.
-    const abandon = setTimeout(() => {
-      child.kill('SIGKILL');
-      child.unref();
-      (child.stdout as unknown as { unref(): void }).unref();
-    }, FUSE_DEADLINE_MS);
-    abandon.unref();
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.once('error', reject);
-    child.once('close', () => {
-      clearTimeout(abandon);
-      try {
-        const r = JSON.parse(out) as { ok: T } | { err: string };
-        if ('ok' in r) resolve(r.ok);
-        else reject(errnoException(r.err, op, path));
-      } catch {
-        reject(errnoException('EIO', op, path, 'no answer'));
+  return late
+    .run(
+      key,
+      FUSE_DEADLINE_MS,
+      () =>
+        new Promise<T>((resolve, reject) => {
+          // In Electron, execPath is Electron itself: ELECTRON_RUN_AS_NODE makes it the Node it embeds.
+          const child = spawn(process.execPath, ['-e', CHILD, '--', op, path], {
+            stdio: ['ignore', 'pipe', 'ignore'],
+            env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+          });
+          let out = '';
+          // Past the deadline the child is let go: killed if it still can be, never waited for.
+          const abandon = setTimeout(() => {
+            child.kill('SIGKILL');
+            child.unref();
+            (child.stdout as unknown as { unref(): void }).unref();
+          }, FUSE_DEADLINE_MS);
+          abandon.unref();
+          child.stdout.on('data', (d: Buffer) => (out += d));
+          child.once('error', reject);
+          child.once('close', () => {
+            clearTimeout(abandon);
+            try {
+              const r = JSON.parse(out) as { ok: T } | { err: string };
+              if ('ok' in r) resolve(r.ok);
+              else reject(errnoException(r.err, op, path));
+            } catch {
+              reject(errnoException('EIO', op, path, 'no answer'));
+            }
+          });
+        }),
+    )
+    .catch((err: unknown) => {
+      if (err instanceof LateCallError) {
+        throw Object.assign(new Error(`${path} is on ${fuse.mountpoint}, which has not answered since ${new Date(err.since).toLocaleTimeString()}`), {
+          code: 'ETIMEDOUT',
+          path,
+        });
       }
+      throw err;
     });
-  })).catch((err: unknown) => {
-    if (err instanceof LateCallError) {
-      throw Object.assign(new Error(`${path} is on ${fuse.mountpoint}, which has not answered since ${new Date(err.since).toLocaleTimeString()}`), { code: 'ETIMEDOUT', path });
-    }
-    throw err;
-  });
 }
 
 /** statfs(2) figures of `path`. */
@@ -154,10 +167,17 @@ export async function safeReaddir(path: string): Promise<SafeDirEntry[]> {
   const { path: real, fuse } = await resolveOutsideFuse(path, mounts);
   if (fuse) return askChild<SafeDirEntry[]>('readdir', real, fuse);
   const entries = await readdir(real, { withFileTypes: true });
-  return Promise.all(entries.map(async (e) => {
-    const link = e.isSymbolicLink();
-    // A symlink may point into a FUSE mount: follow it the safe way.
-    const isDirectory = link ? await safeStat(join(real, e.name), mounts).then((s) => s.isDirectory, () => false) : e.isDirectory();
-    return { name: e.name, isDirectory, isSymbolicLink: link };
-  }));
+  return Promise.all(
+    entries.map(async (e) => {
+      const link = e.isSymbolicLink();
+      // A symlink may point into a FUSE mount: follow it the safe way.
+      const isDirectory = link
+        ? await safeStat(join(real, e.name), mounts).then(
+            (s) => s.isDirectory,
+            () => false,
+          )
+        : e.isDirectory();
+      return { name: e.name, isDirectory, isSymbolicLink: link };
+    }),
+  );
 }

@@ -29,9 +29,12 @@ export type UnmountOutcome = 'unmounted' | 'detached' | 'cut-off' | 'cleared-sta
 async function strataMountAt(mountpoint: string): Promise<MountInfoEntry> {
   const entry = await mountAt(mountpoint);
   if (entry?.fstype === STRATA_FSTYPE) return entry;
-  throw new StrataError('NOT_MOUNTED', entry
-    ? `${mountpoint} is a ${entry.fstype} mount, not a Strata union: use umount for it.`
-    : `No Strata union is mounted on ${mountpoint}: strata list shows the mounted unions.`);
+  throw new StrataError(
+    'NOT_MOUNTED',
+    entry
+      ? `${mountpoint} is a ${entry.fstype} mount, not a Strata union: use umount for it.`
+      : `No Strata union is mounted on ${mountpoint}: strata list shows the mounted unions.`,
+  );
 }
 
 /** A stale union at the mountpoint is cleared (that is how a crashed union is mounted again); a live one is an error. */
@@ -39,7 +42,10 @@ async function clearWayFor(mountpoint: string): Promise<void> {
   const entry = await mountAt(mountpoint);
   if (entry?.fstype !== STRATA_FSTYPE) return;
   if ((await checkMount(entry)).kind !== 'gone') {
-    throw new StrataError('ALREADY_MOUNTED', `A Strata union is already mounted on ${mountpoint}: use strata set to change it, or ${commandLine('strata', 'unmount', mountpoint)} first.`);
+    throw new StrataError(
+      'ALREADY_MOUNTED',
+      `A Strata union is already mounted on ${mountpoint}: use strata set to change it, or ${commandLine('strata', 'unmount', mountpoint)} first.`,
+    );
   }
   await clearStaleMount(entry);
 }
@@ -121,7 +127,10 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
     const code = (err as StrataError).code;
     if (code !== 'UNAVAILABLE' && code !== 'WORKER_FAILED') throw err;
     if (!force) {
-      throw new StrataError('WORKER_FAILED', `${mountpoint} is mounted but its worker does not answer: run ${commandLine('strata', 'unmount', '--force', mountpoint)} to abort its requests and detach it.`);
+      throw new StrataError(
+        'WORKER_FAILED',
+        `${mountpoint} is mounted but its worker does not answer: run ${commandLine('strata', 'unmount', '--force', mountpoint)} to abort its requests and detach it.`,
+      );
     }
     await cutOff(entry, pid);
     return 'cut-off';
@@ -141,30 +150,50 @@ export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: 
     case 'answering': {
       const s = health.status;
       if (s.state !== 'hung' || s.hungSince === undefined) return s;
-      return { ...s, problem: `Not responding since ${clock(s.hungSince)}: a filesystem request has waited unanswered since then (is one of its branches a stuck mount?). ${cutOffBy}` };
+      return {
+        ...s,
+        problem: `Not responding since ${clock(s.hungSince)}: a filesystem request has waited unanswered since then (is one of its branches a stuck mount?). ${cutOffBy}`,
+      };
     }
     case 'silent': {
       const worker = health.pid === undefined ? 'its worker' : `its worker (pid ${health.pid})`;
       const why = health.stopped ? `${worker} is stopped by a signal` : `${worker} does not answer`;
       const waiting = health.waiting ? `; ${health.waiting} request${health.waiting === 1 ? ' waits' : 's wait'} in the kernel` : '';
-      return { ...base, state: 'hung', ...(health.pid === undefined ? {} : { pid: health.pid }), hungSince: health.since, problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${cutOffBy}` };
+      return {
+        ...base,
+        state: 'hung',
+        ...(health.pid === undefined ? {} : { pid: health.pid }),
+        hungSince: health.since,
+        problem: `Not responding since ${clock(health.since)}: ${why}${waiting}. ${cutOffBy}`,
+      };
     }
     case 'gone':
       return { ...base, state: 'stale', problem: `Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.` };
     case 'foreign':
-      return { ...base, state: 'mounted', owner: userName(health.uid), problem: `Mounted by ${userName(health.uid)} (uid ${health.uid}): only their Strata can query or unmount it.` };
+      return {
+        ...base,
+        state: 'mounted',
+        owner: userName(health.uid),
+        problem: `Mounted by ${userName(health.uid)} (uid ${health.uid}): only their Strata can query or unmount it.`,
+      };
     case 'unreachable':
-      return { ...base, state: 'error', problem: `No worker answers for it on ${controlSocketPath(entry.mountpoint)}: it was mounted by another Strata installation or with another STRATA_RUNTIME_DIR; run strata there, or ${force} to abort and detach it.` };
+      return {
+        ...base,
+        state: 'error',
+        problem: `No worker answers for it on ${controlSocketPath(entry.mountpoint)}: it was mounted by another Strata installation or with another STRATA_RUNTIME_DIR; run strata there, or ${force} to abort and detach it.`,
+      };
   }
 }
 
 export async function listUnions(): Promise<MountStatus[]> {
   const [mounts, userName] = await Promise.all([strataMounts(), loadUserNames()]);
   forgetUnmounted(mounts);
-  return Promise.all(mounts.map(async (entry) => {
-    const checkedAt = Date.now();
-    return { ...statusFor(entry, await checkMount(entry), userName), checkedAt };
-  }));
+  return Promise.all(
+    mounts.map(async (entry) => {
+      const checkedAt = Date.now();
+      return { ...statusFor(entry, await checkMount(entry), userName), checkedAt };
+    }),
+  );
 }
 
 /** Any control request to the union mounted on `mountpointArg` (status, stats, where, preview, handles). */

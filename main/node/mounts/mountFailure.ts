@@ -13,18 +13,26 @@ const DEV_FUSE = '/dev/fuse';
 async function libfuseLines(logPath: string): Promise<string[]> {
   const lines = (await readFile(logPath, 'utf8').catch(() => '')).split('\n');
   const start = lines.findLastIndex((l) => / starting: /.test(l));
-  return lines.slice(start + 1).filter((l) => /^(fuse|fusermount3?|mount)\b[^:]*:/.test(l)).map((l) => l.trim());
+  return lines
+    .slice(start + 1)
+    .filter((l) => /^(fuse|fusermount3?|mount)\b[^:]*:/.test(l))
+    .map((l) => l.trim());
 }
 
 async function devFuseFix(): Promise<string> {
   const st = await stat(DEV_FUSE).catch(() => null);
   if (!st) return `${DEV_FUSE} does not exist: load the fuse module (modprobe fuse) or, in a container, pass the device in (--device /dev/fuse).`;
   const groups = await readFile('/etc/group', 'utf8').catch(() => '');
-  const group = groups.split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === st.gid)?.[0] ?? String(st.gid);
+  const group =
+    groups
+      .split('\n')
+      .map((l) => l.split(':'))
+      .find((f) => Number(f[2]) === st.gid)?.[0] ?? String(st.gid);
   const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-  const join = st.gid !== 0 && (st.mode & 0o060) === 0o060
-    ? `add yourself to its group (${commandLine('sudo', 'usermod', '-aG', group, process.env.USER ?? 'USER')}, then log in again)`
-    : `let users open it (${commandLine('sudo', 'chmod', '0666', DEV_FUSE)}, as most distributions ship it)`;
+  const join =
+    st.gid !== 0 && (st.mode & 0o060) === 0o060
+      ? `add yourself to its group (${commandLine('sudo', 'usermod', '-aG', group, process.env.USER ?? 'USER')}, then log in again)`
+      : `let users open it (${commandLine('sudo', 'chmod', '0666', DEV_FUSE)}, as most distributions ship it)`;
   return `${DEV_FUSE} is mode ${mode}, group ${group}, so uid ${process.getuid?.()} may not open it: ${join}.`;
 }
 

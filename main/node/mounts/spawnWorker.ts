@@ -45,7 +45,9 @@ async function logTail(logPath: string): Promise<string> {
 
 function firstMessage(worker: WorkerProcess, timeoutMs: number): Promise<WorkerReadyMessage | null | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
   return Promise.race([worker.ready as Promise<WorkerReadyMessage | null>, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -66,7 +68,10 @@ export async function spawnWorker(config: UnionConfig, opts: SpawnOptions = {}):
   if (message && message !== 'timeout' && message.ok) return { process: worker, config, ready: message, logPath };
   await discard(worker, config.mountpoint);
   if (message === 'timeout') {
-    throw new StrataError('WORKER_FAILED', `The worker for ${config.mountpoint} was not ready within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s and was stopped; see ${logPath}.`);
+    throw new StrataError(
+      'WORKER_FAILED',
+      `The worker for ${config.mountpoint} was not ready within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s and was stopped; see ${logPath}.`,
+    );
   }
   if (message) throw await explainMountFailure(message.error, logPath);
   throw new StrataError('WORKER_FAILED', `The worker for ${config.mountpoint} exited before it was ready (${await logTail(logPath)}); see ${logPath}.`);

@@ -48,7 +48,10 @@ export async function refuseUnionLoops(mountpoint: string, branches: readonly Ch
   const mounted = mounts.filter((e) => e.fstype === STRATA_FSTYPE).map((e) => e.mountpoint);
   const unions = [...new Set([...mounted, ...(await publishedMountpoints())])].filter((m) => m !== mountpoint);
   const learned = new Map<string, MountedUnion>();
-  let frontier = unionsReached(branches.map((b) => b.real), unions);
+  let frontier = unionsReached(
+    branches.map((b) => b.real),
+    unions,
+  );
   while (frontier.length > 0) {
     const level = await Promise.all(frontier.map((m) => learnUnion(m, mounts)));
     for (const union of level) learned.set(union.mountpoint, union);

@@ -56,7 +56,10 @@ export async function validateBranchDirs(mountpoint: string, branches: readonly 
   const reals = await Promise.all(branches.map(async (b) => (await existingDirectory(b.path, BRANCH)).real));
   if (reals.every((real, i) => real === branches[i].path)) return;
   try {
-    validateBranchLayout(mountpoint, branches.map((b, i) => ({ ...b, path: reals[i] })));
+    validateBranchLayout(
+      mountpoint,
+      branches.map((b, i) => ({ ...b, path: reals[i] })),
+    );
   } catch (err) {
     const resolved = branches.flatMap((b, i) => (reals[i] === b.path ? [] : [`${b.path} → ${reals[i]}`])).join(', ');
     throw new StrataError((err as StrataError).code, `${(err as Error).message.replace(/\.$/, '')} (after resolving symlinks: ${resolved}).`);
@@ -71,7 +74,10 @@ export async function validateMountpointDir(mountpoint: string): Promise<string>
   // Checked before any stat: a stat on a dead FUSE mount fails with ENOTCONN, a hung one never returns.
   const mounted = await mountAt(mountpoint);
   if (mounted) {
-    throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} already has a ${mounted.fstype} filesystem mounted on it: unmount it first or choose another directory.`);
+    throw new StrataError(
+      'MOUNTPOINT_INVALID',
+      `Mountpoint ${mountpoint} already has a ${mounted.fstype} filesystem mounted on it: unmount it first or choose another directory.`,
+    );
   }
   const { real } = await existingDirectory(mountpoint, MOUNTPOINT);
   if (real !== mountpoint && (await mountAt(real))) {
@@ -79,7 +85,10 @@ export async function validateMountpointDir(mountpoint: string): Promise<string>
   }
   const entries = await safeReaddir(real);
   if (entries.length > 0) {
-    throw new StrataError('MOUNTPOINT_INVALID', `Mountpoint ${mountpoint} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}): mounting would hide them; use an empty directory.`);
+    throw new StrataError(
+      'MOUNTPOINT_INVALID',
+      `Mountpoint ${mountpoint} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}): mounting would hide them; use an empty directory.`,
+    );
   }
   return real;
 }

@@ -25,7 +25,11 @@ export const childProcessSpawner: WorkerSpawner = (workerPath, env, logPath) => 
   const log = openSync(logPath, 'a', 0o600);
   const child = (() => {
     try {
-      return spawn(process.execPath, [...(process.env.STRATA_PROF_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.STRATA_PROF_DIR}`] : []), workerPath], { detached: true, stdio: ['ignore', log, log, 'pipe'], env: { ...process.env, ...env } });
+      return spawn(process.execPath, [...(process.env.STRATA_PROF_DIR ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.STRATA_PROF_DIR}`] : []), workerPath], {
+        detached: true,
+        stdio: ['ignore', log, log, 'pipe'],
+        env: { ...process.env, ...env },
+      });
     } finally {
       closeSync(log);
     }
@@ -33,13 +37,17 @@ export const childProcessSpawner: WorkerSpawner = (workerPath, env, logPath) => 
   const pipe = child.stdio[READY_FD] as Readable;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<unknown>((resolve) => {
-    readLines(pipe, (line) => {
-      try {
-        resolve(JSON.parse(line));
-      } catch {
-        resolve(null);
-      }
-    }, () => resolve(null));
+    readLines(
+      pipe,
+      (line) => {
+        try {
+          resolve(JSON.parse(line));
+        } catch {
+          resolve(null);
+        }
+      },
+      () => resolve(null),
+    );
     pipe.once('end', () => resolve(null));
     // The pipe may outlive a crashed worker for a moment; its exit settles the wait.
     void exited.then(() => setTimeout(() => resolve(null), 100));
@@ -48,7 +56,9 @@ export const childProcessSpawner: WorkerSpawner = (workerPath, env, logPath) => 
     pid: child.pid,
     ready,
     exited,
-    kill: () => { if (child.exitCode === null) child.kill('SIGKILL'); },
+    kill: () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
     detach: () => {
       pipe.destroy();
       child.unref();

@@ -16,9 +16,11 @@ export function openEventStream(res: ServerResponse, subscribe: Subscribe): void
     Connection: 'keep-alive',
   });
   res.write(': connected\n\n');
-  const stops = EVENTS.map((event) => subscribe(event, (data) => {
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  }));
+  const stops = EVENTS.map((event) =>
+    subscribe(event, (data) => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    }),
+  );
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
   res.on('close', () => {
     clearInterval(heartbeat);

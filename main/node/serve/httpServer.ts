@@ -121,9 +121,10 @@ export async function startServeServer(opts: ServeOptions): Promise<RunningServe
     server,
     port,
     url: `http://${urlHost}:${port}/#token=${opts.token}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -35,9 +35,17 @@ export function resolveStatic(root: string, urlPath: string): string | null {
 
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<void> {
   const file = resolveStatic(root, urlPath);
-  const isFile = file ? await stat(file).then((s) => s.isFile(), () => false) : false;
+  const isFile = file
+    ? await stat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    : false;
   if (!file || !isFile) {
-    const indexMissing = !(await stat(join(root, 'index.html')).then((s) => s.isFile(), () => false));
+    const indexMissing = !(await stat(join(root, 'index.html')).then(
+      (s) => s.isFile(),
+      () => false,
+    ));
     res.writeHead(indexMissing ? 503 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(indexMissing ? NOT_BUILT : 'Not found');
     return;

@@ -11,25 +11,31 @@ function who(report: BusyReport): string {
 
 function busyUnmountError(mountpoint: string, report: BusyReport): StrataError {
   const n = report.users.length;
-  return new StrataError('BUSY',
+  return new StrataError(
+    'BUSY',
     `${n} process${n === 1 ? '' : 'es'} still use${n === 1 ? 's' : ''} files under ${mountpoint}: ${who(report)}. Close ${n === 1 ? 'it' : 'them'}, or unmount anyway to detach the union lazily.`,
-    report);
+    report,
+  );
 }
 
 const has = (report: BusyReport) => (report.users.length === 1 ? 'has' : 'have');
 
 function busyBranchError(branchPaths: readonly string[], report: BusyReport): StrataError {
   const branches = branchPaths.length === 1 ? `Branch ${branchPaths[0]}` : `Branches ${branchPaths.join(', ')}`;
-  return new StrataError('BUSY',
+  return new StrataError(
+    'BUSY',
     `${branches} cannot be removed while ${who(report)} ${has(report)} files open on ${branchPaths.length === 1 ? 'it' : 'them'}: close them, then remove the branch.`,
-    report);
+    report,
+  );
 }
 
 function busyReadOnlyError(branchPaths: readonly string[], report: BusyReport): StrataError {
   const branches = branchPaths.length === 1 ? `Branch ${branchPaths[0]}` : `Branches ${branchPaths.join(', ')}`;
-  return new StrataError('BUSY',
+  return new StrataError(
+    'BUSY',
     `${branches} cannot become read-only while ${who(report)} ${has(report)} files open for writing there: close them, then change the mode.`,
-    report);
+    report,
+  );
 }
 
 export const appPhrasing: BusyPhrasing = {

@@ -60,7 +60,11 @@ function handlers(service: StrataService, host: HostCapabilities): Handlers {
     'unions:recover': (a) => service.recover(a.mountpoint),
     'settings:get': () => hostSettings(host),
     'settings:set': async (a) => {
-      if (!host.startAtLogin) throw new StrataError('UNAVAILABLE', 'Starting at login is a desktop app setting: for strata serve, enable its systemd user unit (strata serve --unit).');
+      if (!host.startAtLogin)
+        throw new StrataError(
+          'UNAVAILABLE',
+          'Starting at login is a desktop app setting: for strata serve, enable its systemd user unit (strata serve --unit).',
+        );
       await host.startAtLogin.set(a.startAtLogin);
       return hostSettings(host);
     },
@@ -78,7 +82,10 @@ async function answerInTime<T>(work: Promise<T>, channel: Channel, args: unknown
     if (!(err instanceof DeadlineError)) throw err;
     const a = args as { mountpoint?: unknown; config?: { mountpoint?: unknown } } | null;
     const union = typeof a?.mountpoint === 'string' ? a.mountpoint : typeof a?.config?.mountpoint === 'string' ? a.config.mountpoint : undefined;
-    throw new StrataError('TIMEOUT', `${channel} ${union ? `for ${union} ` : ''}did not finish within ${ms / 1000} s: a union may not be answering (the unions list shows which); try again, or unmount it with Force.`);
+    throw new StrataError(
+      'TIMEOUT',
+      `${channel} ${union ? `for ${union} ` : ''}did not finish within ${ms / 1000} s: a union may not be answering (the unions list shows which); try again, or unmount it with Force.`,
+    );
   }
 }
 
@@ -89,7 +96,14 @@ export function createDispatch(service: StrataService, host: HostCapabilities, d
       if (!isChannel(channel)) throw new StrataError('INVALID_ARGUMENT', `Unknown request '${channel}'.`);
       const handler = table[channel] as (args: unknown) => Promise<unknown> | unknown;
       const args = validateArgs(channel, rawArgs);
-      return { result: await answerInTime(Promise.resolve().then(() => handler(args)), channel, args, deadline) };
+      return {
+        result: await answerInTime(
+          Promise.resolve().then(() => handler(args)),
+          channel,
+          args,
+          deadline,
+        ),
+      };
     } catch (err) {
       return { error: toErrorData(err) };
     }

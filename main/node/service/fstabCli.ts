@@ -14,7 +14,13 @@ export const SHELL_DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sb
 export async function findFstabCli(dirs: readonly string[] = SHELL_DEFAULT_PATH): Promise<string | null> {
   for (const dir of dirs) {
     const path = join(dir, 'strata');
-    if (await access(path, constants.X_OK).then(() => true, () => false)) return path;
+    if (
+      await access(path, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path;
   }
   return null;
 }

@@ -14,7 +14,14 @@ export async function spaceOf(path: string): Promise<SpaceInfo> {
     return { path, total, avail, used: total - avail };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not accessible' : code === 'ETIMEDOUT' ? (err as Error).message.replace(`${path} `, '') : (err as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not accessible'
+          : code === 'ETIMEDOUT'
+            ? (err as Error).message.replace(`${path} `, '')
+            : (err as Error).message;
     return { path, error: `${path} ${reason}` };
   }
 }

@@ -61,17 +61,28 @@ function isReachable(status: MountStatus | undefined): status is MountStatus {
 
 /** What is known of a mount that never told its config: where it is and its name, no branches. */
 function unknownConfig(s: MountStatus): UnionConfig {
-  return { mountpoint: s.mountpoint, name: s.name, branches: [], create: DEFAULT_CREATE_POLICY, createOverrides: {}, copyup: DEFAULT_COPYUP_POLICY, minFreeSpace: 0, moveOnEnospc: false };
+  return {
+    mountpoint: s.mountpoint,
+    name: s.name,
+    branches: [],
+    create: DEFAULT_CREATE_POLICY,
+    createOverrides: {},
+    copyup: DEFAULT_COPYUP_POLICY,
+    minFreeSpace: 0,
+    moveOnEnospc: false,
+  };
 }
 
 async function stoppedBranches(config: UnionConfig): Promise<BranchStatus[]> {
-  return Promise.all(config.branches.map(async (b, index) => {
-    const space = await spaceOf(b.path);
-    const status: BranchStatus = { index, path: b.path, mode: b.mode, total: space.total, avail: space.avail, used: space.used };
-    if (b.minFreeSpace !== undefined) status.minFreeSpace = b.minFreeSpace;
-    if (space.error) status.error = space.error;
-    return status;
-  }));
+  return Promise.all(
+    config.branches.map(async (b, index) => {
+      const space = await spaceOf(b.path);
+      const status: BranchStatus = { index, path: b.path, mode: b.mode, total: space.total, avail: space.avail, used: space.used };
+      if (b.minFreeSpace !== undefined) status.minFreeSpace = b.minFreeSpace;
+      if (space.error) status.error = space.error;
+      return status;
+    }),
+  );
 }
 
 export class StrataService {
@@ -211,10 +222,12 @@ export class StrataService {
         this.mountSignature = signature;
         this.changed();
       }
-      const samples = await this.sampler.sample(mountpoints.map((mountpoint) => ({
-        mountpoint,
-        branchRoots: (this.definition(mountpoint)?.config ?? this.liveConfigs.get(mountpoint))?.branches.map((b) => b.path) ?? [],
-      })));
+      const samples = await this.sampler.sample(
+        mountpoints.map((mountpoint) => ({
+          mountpoint,
+          branchRoots: (this.definition(mountpoint)?.config ?? this.liveConfigs.get(mountpoint))?.branches.map((b) => b.path) ?? [],
+        })),
+      );
       for (const s of samples) this.emit('stats:tick', s);
       if (++this.ticks % NOTICE_EVERY_TICKS === 0) await this.checkNotices();
       return samples;
@@ -242,7 +255,6 @@ export class StrataService {
     return this.definitions.find((d) => d.config.mountpoint === mountpoint);
   }
 
-
   private async summary(def: UnionDefinition | undefined, status: MountStatus | undefined): Promise<UnionSummary> {
     // A dead worker's mount has no config left; the last one seen keeps it listed, to recover.
     const config = status?.config ?? def?.config ?? (status && this.lastConfigs.get(status.mountpoint));
@@ -258,7 +270,7 @@ export class StrataService {
       autoMount: def?.autoMount ?? false,
       config: def && !status?.config ? def.config : config,
       branches,
-      checkedAt: status && status.branches.length > 0 ? status.checkedAt ?? Date.now() : Date.now(),
+      checkedAt: status && status.branches.length > 0 ? (status.checkedAt ?? Date.now()) : Date.now(),
     };
     if (status?.pid !== undefined) row.pid = status.pid;
     if (status?.hungSince !== undefined) row.hungSince = status.hungSince;
@@ -429,7 +441,10 @@ export class StrataService {
     for (const b of config.branches) {
       const stuck = statuses.find((s) => (s.state === 'hung' || s.state === 'stale') && isSameOrInside(b.path, s.mountpoint));
       if (stuck) {
-        throw new StrataError('TIMEOUT', `Branch ${b.path} lies on ${stuck.mountpoint}, which is ${stuck.state === 'hung' ? 'not responding' : 'stale'}: no preview until that union is cleared.`);
+        throw new StrataError(
+          'TIMEOUT',
+          `Branch ${b.path} lies on ${stuck.mountpoint}, which is ${stuck.state === 'hung' ? 'not responding' : 'stale'}: no preview until that union is cleared.`,
+        );
       }
     }
     return this.deps.offlinePreview(config, relPath, fn);

@@ -45,7 +45,10 @@ export class UnionStore {
     try {
       data = JSON.parse(text);
     } catch (err) {
-      throw new StrataError('INVALID_ARGUMENT', `${this.path} is not valid JSON (${(err as Error).message}): fix it or move it away to start with no saved unions.`);
+      throw new StrataError(
+        'INVALID_ARGUMENT',
+        `${this.path} is not valid JSON (${(err as Error).message}): fix it or move it away to start with no saved unions.`,
+      );
     }
     if (data?.version !== FORMAT_VERSION || !Array.isArray(data.unions)) {
       throw new StrataError('INVALID_ARGUMENT', `${this.path} is not a Strata ${FORMAT_VERSION} union list: move it away to start with no saved unions.`);
@@ -130,7 +133,10 @@ export class UnionStore {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new StrataError('UNAVAILABLE', `${this.lockPath} has been locked for over ${LOCK_WAIT_MS / 1000} s by another Strata process: try again; remove the file if no Strata runs.`);
+        throw new StrataError(
+          'UNAVAILABLE',
+          `${this.lockPath} has been locked for over ${LOCK_WAIT_MS / 1000} s by another Strata process: try again; remove the file if no Strata runs.`,
+        );
       }
       await sleep(20);
     }
@@ -171,4 +177,3 @@ export class UnionStore {
     }
   }
 }
-

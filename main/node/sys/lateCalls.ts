@@ -5,7 +5,10 @@
  * stuck path costs one thread or child, not one per poll.
  */
 export class LateCallError extends Error {
-  constructor(readonly what: string, readonly since: number) {
+  constructor(
+    readonly what: string,
+    readonly since: number,
+  ) {
     super(`${what} has not answered since ${new Date(since).toLocaleTimeString()}`);
     this.name = 'LateCallError';
   }
@@ -27,14 +30,22 @@ export class LateCalls {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.outstanding.set(key, started);
-        const clear = () => { if (this.outstanding.get(key) === started) this.outstanding.delete(key); };
+        const clear = () => {
+          if (this.outstanding.get(key) === started) this.outstanding.delete(key);
+        };
         pending.then(clear, clear);
         reject(new LateCallError(key, started));
       }, ms);
       timer.unref();
       pending.then(
-        (value) => { clearTimeout(timer); resolve(value); },
-        (err: unknown) => { clearTimeout(timer); reject(err); },
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       );
     });
   }

@@ -8,7 +8,10 @@ import { ENOENT, ENOTDIR } from './errno.ts';
 import type { RawStatBatch, Statvfs, Syscalls } from './syscalls.ts';
 
 /** The lstat fields the union reads; Node's BigIntStats is one. */
-export type BranchStat = Pick<BigIntStats, 'dev' | 'ino' | 'mode' | 'nlink' | 'uid' | 'gid' | 'rdev' | 'size' | 'blksize' | 'blocks' | 'atimeNs' | 'mtimeNs' | 'ctimeNs'>;
+export type BranchStat = Pick<
+  BigIntStats,
+  'dev' | 'ino' | 'mode' | 'nlink' | 'uid' | 'gid' | 'rdev' | 'size' | 'blksize' | 'blocks' | 'atimeNs' | 'mtimeNs' | 'ctimeNs'
+>;
 
 const SLOTS = 14;
 
@@ -16,8 +19,19 @@ const SLOTS = 14;
 export function decodeStat(s: BigInt64Array, i = 0): BranchStat {
   const o = i * SLOTS;
   return {
-    dev: s[o + 1], ino: s[o + 2], mode: s[o + 3], nlink: s[o + 4], uid: s[o + 5], gid: s[o + 6], rdev: s[o + 7],
-    size: s[o + 8], blksize: s[o + 9], blocks: s[o + 10], atimeNs: s[o + 11], mtimeNs: s[o + 12], ctimeNs: s[o + 13],
+    dev: s[o + 1],
+    ino: s[o + 2],
+    mode: s[o + 3],
+    nlink: s[o + 4],
+    uid: s[o + 5],
+    gid: s[o + 6],
+    rdev: s[o + 7],
+    size: s[o + 8],
+    blksize: s[o + 9],
+    blocks: s[o + 10],
+    atimeNs: s[o + 11],
+    mtimeNs: s[o + 12],
+    ctimeNs: s[o + 13],
   };
 }
 

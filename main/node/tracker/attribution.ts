@@ -33,15 +33,17 @@ export async function attribute(processes: ScannedProcess[], lookups: Lookups, u
   const tables = await answers([...new Set(pairs.map(({ e }) => e.location.union.mountpoint))], (mp) => lookups.handles(mp));
   const plans = pairs.map(({ e }) => plan(e, tables.get(e.location.union.mountpoint) ?? null));
   const wheres = await answers([...new Set(plans.flatMap((x) => (x.ask ? [x.ask] : [])))], (key) => lookups.where(...splitKey(key)));
-  const served = plans.map((x, i) => settle(pairs[i].e, x, x.ask ? wheres.get(x.ask) ?? null : null));
+  const served = plans.map((x, i) => settle(pairs[i].e, x, x.ask ? (wheres.get(x.ask) ?? null) : null));
   const sizePaths = served.flatMap((sv, i) => (needsSize(pairs[i].e, sv) ? [sv.realPath!] : []));
   const sizes = await answers([...new Set(sizePaths)], (path) => lookups.size(path));
   const out = pairs.map(({ p, e }, i) => {
     const sv = served[i];
-    const size = e.size ?? (needsSize(e, sv) ? sizes.get(sv.realPath!) ?? null : null);
+    const size = e.size ?? (needsSize(e, sv) ? (sizes.get(sv.realPath!) ?? null) : null);
     return build(p, e, sv, size, userName(p.uid));
   });
-  return out.sort((a, b) => a.pid - b.pid || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.fd ?? 0) - (b.fd ?? 0) || (a.address ?? '').localeCompare(b.address ?? ''));
+  return out.sort(
+    (a, b) => a.pid - b.pid || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.fd ?? 0) - (b.fd ?? 0) || (a.address ?? '').localeCompare(b.address ?? ''),
+  );
 }
 
 async function answers<T>(keys: string[], ask: (key: string) => Promise<T | null>): Promise<Map<string, T | null>> {
@@ -64,7 +66,11 @@ export class Lookups {
   private readonly sizes = new Map<string, Promise<number | null>>();
 
   /** `mounts`: the mount table, so that files on a FUSE mount (a branch that is a union) are never stat'ed. */
-  constructor(private readonly source: UnionSource | null, private readonly deadlineMs: number, private readonly mounts: readonly MountInfoEntry[] = []) {}
+  constructor(
+    private readonly source: UnionSource | null,
+    private readonly deadlineMs: number,
+    private readonly mounts: readonly MountInfoEntry[] = [],
+  ) {}
 
   handles(mountpoint: string): Promise<Map<string, HandleInfo[]> | null> {
     return memo(this.handleTables, mountpoint, async () => {
@@ -78,7 +84,8 @@ export class Lookups {
 
   where(mountpoint: string, relPath: string): Promise<WhereResult | null> {
     return memo(this.wheres, `${mountpoint}\0${relPath}`, async () =>
-      this.source ? withDeadline(this.source.where(mountpoint, relPath), this.deadlineMs, `where ${relPath}`) : null);
+      this.source ? withDeadline(this.source.where(mountpoint, relPath), this.deadlineMs, `where ${relPath}`) : null,
+    );
   }
 
   /**
@@ -146,7 +153,8 @@ function plan(e: LocatedEntry, table: Map<string, HandleInfo[]> | null): Plan {
   const handles = narrow(table?.get(name) ?? [], e);
   const branches = [...new Set(handles.map((h) => h.branch))];
   if (branches.length === 1) return { name, deleted, served: { relPath: name, branch: branches[0], realPath: handles[0].realPath, deleted } };
-  if (branches.length > 1) return { name, deleted, served: { relPath: name, branch: null, realPath: null, deleted, branchCandidates: branches.sort((a, b) => a - b) } };
+  if (branches.length > 1)
+    return { name, deleted, served: { relPath: name, branch: null, realPath: null, deleted, branchCandidates: branches.sort((a, b) => a - b) } };
   return { name, deleted, ask: deleted ? undefined : whereKey(mountpoint, name) };
 }
 

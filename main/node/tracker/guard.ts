@@ -36,9 +36,7 @@ export async function checkBusy(target: BusyTarget, source: UnionSource = manage
     entries = entries.filter((e) => !e.direct);
   }
   const users = usersOf(entries);
-  return snapshot.uninspectable.length
-    ? { busy: users.length > 0, users, uninspectable: snapshot.uninspectable }
-    : { busy: users.length > 0, users };
+  return snapshot.uninspectable.length ? { busy: users.length > 0, users, uninspectable: snapshot.uninspectable } : { busy: users.length > 0, users };
 }
 
 function writes(e: MappedEntry): boolean {

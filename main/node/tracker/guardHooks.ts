@@ -46,9 +46,11 @@ export function busyGuard(check: (target: BusyTarget) => Promise<BusyReport>, sa
 function refusal(action: string, report: BusyReport, forced: string): StrataError {
   const shown = report.users.slice(0, 5).map((u) => `${u.pid} ${u.command} (${u.paths.slice(0, 3).join(', ')}${u.paths.length > 3 ? ', ...' : ''})`);
   const more = report.users.length > shown.length ? `, and ${report.users.length - shown.length} more` : '';
-  return new StrataError('BUSY',
+  return new StrataError(
+    'BUSY',
     `Cannot ${action}: ${report.users.length} process(es) use it: ${shown.join('; ')}${more}. Close them, or run ${forced} to do it anyway.`,
-    report);
+    report,
+  );
 }
 
 /** The CLI's words: what to run to do it anyway. */
@@ -66,7 +68,12 @@ export async function guardUnmount(mountpoint: string, { force = false } = {}, s
   if (!force) await cliBusyGuard(source).beforeUnmount(mountpoint);
 }
 
-export async function guardReconfigure(mountpoint: string, patch: UnionConfigPatch, { force = false } = {}, source: UnionSource = managerSource): Promise<void> {
+export async function guardReconfigure(
+  mountpoint: string,
+  patch: UnionConfigPatch,
+  { force = false } = {},
+  source: UnionSource = managerSource,
+): Promise<void> {
   if (force || !patch.branches) return;
   const current = (await source.unions()).find((u) => u.mountpoint === mountpoint)?.branches ?? [];
   await cliBusyGuard(source).beforeReconfigure(mountpoint, patch, current);

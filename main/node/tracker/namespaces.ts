@@ -19,7 +19,10 @@ export async function readNamespaceMounts(pid: number | 'self'): Promise<Namespa
 export class MountViews {
   private readonly others = new Map<string, Promise<NamespaceMounts | null>>();
 
-  private constructor(readonly own: NamespaceMounts, readonly ownNs: string) {}
+  private constructor(
+    readonly own: NamespaceMounts,
+    readonly ownNs: string,
+  ) {}
 
   static async load(): Promise<MountViews> {
     const [own, ns] = await Promise.all([readNamespaceMounts('self'), readProcLink(`${PROC}/self/ns/mnt`)]);

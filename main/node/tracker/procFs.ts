@@ -35,4 +35,3 @@ export async function listPids(): Promise<number[]> {
   }
   return pids;
 }
-

@@ -52,7 +52,10 @@ export class ProcReader {
     return this.stuckThreads;
   }
 
-  constructor(private readonly threadCount = Math.max(1, Math.min(4, availableParallelism())), private readonly deadlineMs = 2000) {}
+  constructor(
+    private readonly threadCount = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly deadlineMs = 2000,
+  ) {}
 
   /** One file of a process (see ProcOp 'read'), failing like fs.readFile. */
   read(pid: number, path: string, whole = false): Promise<string> {

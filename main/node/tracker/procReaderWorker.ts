@@ -72,8 +72,7 @@ export type ProcOp =
    * hands out in a single read, so a short read is the end and the read that would return 0 is saved.
    * maps is not one: it comes a page or so per read.
    */
-  | { op: 'read'; path: string; whole?: boolean }
-  | ({ op: 'process'; pid: number } & ProcessRequest);
+  { op: 'read'; path: string; whole?: boolean } | ({ op: 'process'; pid: number } & ProcessRequest);
 
 export type ProcResult = { ok: string | ProcessFiles } | { err: string };
 
@@ -119,9 +118,14 @@ export function procReaderWorker(load: NodeJS.Require): void {
   };
 
   const mapsLines = (path: string, filter: ScanFilter, foreign: boolean): string =>
-    readAll(path).split('\n').filter((line) =>
-      filter.unionDevs.some((d) => line.includes(d)) ||
-      (filter.branchDevs.some((d) => line.includes(d)) && (foreign || filter.branchPrefixes.some((p) => line.includes(p))))).join('\n');
+    readAll(path)
+      .split('\n')
+      .filter(
+        (line) =>
+          filter.unionDevs.some((d) => line.includes(d)) ||
+          (filter.branchDevs.some((d) => line.includes(d)) && (foreign || filter.branchPrefixes.some((p) => line.includes(p)))),
+      )
+      .join('\n');
 
   /** Could this link be a union or branch path? Elsewhere than our namespace, any path could. */
   const mayMatter = (link: string, filter: ScanFilter, foreign: boolean): boolean =>

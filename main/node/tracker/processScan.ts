@@ -47,10 +47,7 @@ export interface ProcessScan extends ProcessProbe {
   entries: LocatedEntry[];
 }
 
-export type ProcessOutcome =
-  | { kind: 'scanned'; scan: ProcessScan }
-  | { kind: 'uninspectable'; info: Uninspectable }
-  | { kind: 'gone' };
+export type ProcessOutcome = { kind: 'scanned'; scan: ProcessScan } | { kind: 'uninspectable'; info: Uninspectable } | { kind: 'gone' };
 
 export interface ScanContext {
   locator: UnionLocator;
@@ -149,7 +146,12 @@ export async function scanProcess(pid: number, ctx: ScanContext, probed?: Proces
   const exe = regions.length ? soft.value(more.exe, `${dir}/exe`) : null;
   const entries = [
     ...mapsEntries(regions, more.mapFiles, tables, locator),
-    ...fdEntries(fdCandidates, fdCandidates.map((c) => soft.value(more.fdinfo[c.fd], `${dir}/fdinfo/${c.fd}`)), tables, locator),
+    ...fdEntries(
+      fdCandidates,
+      fdCandidates.map((c) => soft.value(more.fdinfo[c.fd], `${dir}/fdinfo/${c.fd}`)),
+      tables,
+      locator,
+    ),
     ...dirEntries,
     ...linkEntries({ exe }, tables, locator),
   ];

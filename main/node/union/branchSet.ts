@@ -65,11 +65,13 @@ export const workerRoots = new BranchRoots();
  * then that branch gets descriptor -1, on which every lookup answers ENOENT (a draft's preview).
  */
 export async function openBranches(specs: BranchSpec[], roots: BranchRoots, missingAsEmpty = false): Promise<Branch[]> {
-  return Promise.all(specs.map(async (s) => {
-    const fd = await roots.open(s.path).catch((err: unknown) => {
-      if (missingAsEmpty) return -1;
-      throw err;
-    });
-    return new Branch(s.path, fd, s.mode, s.minFreeSpace);
-  }));
+  return Promise.all(
+    specs.map(async (s) => {
+      const fd = await roots.open(s.path).catch((err: unknown) => {
+        if (missingAsEmpty) return -1;
+        throw err;
+      });
+      return new Branch(s.path, fd, s.mode, s.minFreeSpace);
+    }),
+  );
 }

@@ -33,7 +33,9 @@ export async function cloneDirs(deps: CopyupDeps, metaRoots: Branch[], dst: Bran
       requireRealDir(st, dst.real(sub));
       continue;
     }
-    const created = await copyNode(deps.sys, await metaDir(fs, metaRoots, sub), sub, dst, relOf(parts.slice(0, i - 1)), parts[i - 1], { temp: deps.work?.placer(dst) });
+    const created = await copyNode(deps.sys, await metaDir(fs, metaRoots, sub), sub, dst, relOf(parts.slice(0, i - 1)), parts[i - 1], {
+      temp: deps.work?.placer(dst),
+    });
     // Lost a race: whatever won must still be a real directory.
     if (!created) requireRealDir(await fs.lstat(dst, sub), dst.real(sub));
   }

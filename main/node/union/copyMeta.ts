@@ -94,7 +94,7 @@ async function copyOwner(st: MetaStat, dst: MetaTarget): Promise<number> {
  * Anything else (EIO, ENOSPC, ...) fails the copy-up.
  */
 async function copyXattrs(src: MetaSource, dst: MetaTarget): Promise<void> {
-  for (const name of await quietly(src.listXattrs(), ['ENOTSUP']) ?? []) {
+  for (const name of (await quietly(src.listXattrs(), ['ENOTSUP'])) ?? []) {
     const value = await quietly(src.getXattr(name), ['EPERM', 'ENOTSUP', 'ENODATA']);
     if (value !== undefined) await quietly(dst.setXattr(name, value), ['EPERM', 'ENOTSUP']);
   }

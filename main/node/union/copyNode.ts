@@ -76,10 +76,14 @@ async function copyVia(ends: Ends, st: BranchStat, spot: TempSpot, final: string
 
 function build(ends: Ends, st: BranchStat, opts: CopyNodeOptions): Promise<void> {
   switch (typeOf(st)) {
-    case S_IFREG: return buildFile(ends, opts);
-    case S_IFDIR: return buildDir(ends, st);
-    case S_IFLNK: return buildSymlink(ends, st);
-    default: return buildSpecial(ends, st);
+    case S_IFREG:
+      return buildFile(ends, opts);
+    case S_IFDIR:
+      return buildDir(ends, st);
+    case S_IFLNK:
+      return buildSymlink(ends, st);
+    default:
+      return buildSpecial(ends, st);
   }
 }
 

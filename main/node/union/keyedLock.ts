@@ -8,7 +8,10 @@ export class KeyedLock {
 
   run<T>(key: string, job: () => Promise<T>): Promise<T> {
     const result = (this.tails.get(key) ?? Promise.resolve()).then(job);
-    const tail = result.then(() => undefined, () => undefined);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     this.tails.set(key, tail);
     // Forget the key once idle, so the map holds only keys with jobs in flight.
     void tail.then(() => {

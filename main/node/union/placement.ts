@@ -37,7 +37,9 @@ function branchState(deps: PlacementDeps, b: Branch, index: number, v: Statvfs |
   if (!v) return { index, mode: b.mode, minFreeSpace, mountedReadOnly: false, space: null };
   const frsize = BigInt(v.frsize || v.bsize);
   return {
-    index, mode: b.mode, minFreeSpace,
+    index,
+    mode: b.mode,
+    minFreeSpace,
     mountedReadOnly: (v.flag & ST_RDONLY) !== 0,
     space: { avail: Number(v.bavail * frsize), used: Number((v.blocks - v.bavail) * frsize) },
   };

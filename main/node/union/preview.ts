@@ -10,10 +10,7 @@ import type { Resolver } from './resolver.ts';
 
 /** `deps.state` should be a copy: a preview must never advance a running union's round-robin. */
 export async function previewNew(deps: PlacementDeps, resolver: Resolver, mountpoint: string, rel: string, fn: CreateFunction): Promise<PreviewResult> {
-  const [parent, placement] = await Promise.all([
-    resolver.lookup(dirname(rel)).catch(() => null),
-    placeNew(deps, rel, fn),
-  ]);
+  const [parent, placement] = await Promise.all([resolver.lookup(dirname(rel)).catch(() => null), placeNew(deps, rel, fn)]);
   const { result } = placement;
   const base = { mountpoint, relPath: rel, fn, policy: placement.policy, excluded: result.excluded, createsParents: placement.missingParents };
   if (!parent?.isDir) return { ...base, ok: false, errno: 'ENOENT', note: `${dirname(rel)} does not exist in the union; create it first`, createsParents: [] };

@@ -79,7 +79,11 @@ export class Resolver {
       // same lookup over the same layers, beneath the same root descriptors) for as long as this
       // resolution is kept.
       const branches = this.branches();
-      this.published.putDir(rel, node.layers.map((i) => branches[i].fd), DIR_TTL_MS);
+      this.published.putDir(
+        rel,
+        node.layers.map((i) => branches[i].fd),
+        DIR_TTL_MS,
+      );
     }
     return node;
   }
@@ -132,7 +136,10 @@ export class Resolver {
       paths.add(b.fd, join('/', OPAQUE_MARKER), root);
     }
     const batch = await paths.ask(this.sys);
-    const found = resolveName(ROOT, factsOf(batch, (k) => ({ self: 2 * k, whiteout: -1, opaque: 2 * k + 1 }), branches.length, false));
+    const found = resolveName(
+      ROOT,
+      factsOf(batch, (k) => ({ self: 2 * k, whiteout: -1, opaque: 2 * k + 1 }), branches.length, false),
+    );
     return found && { rel: '/', top: found.served, stat: batch.stat(2 * found.served)!, layers: found.merged, isDir: true };
   }
 
@@ -197,7 +204,13 @@ export class Resolver {
       const read = facts(batch);
       const found = resolveName(name, read);
       if (!found) return { node: null, below: () => false };
-      const node = { rel, top: parent.layers[found.served], stat: read.stat(found.served)!, layers: found.merged.map((k) => parent.layers[k]), isDir: found.isDir };
+      const node = {
+        rel,
+        top: parent.layers[found.served],
+        stat: read.stat(found.served)!,
+        layers: found.merged.map((k) => parent.layers[k]),
+        isDir: found.isDir,
+      };
       return { node, below: () => visibleBelow(name, read, found.served) };
     };
   }

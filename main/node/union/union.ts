@@ -46,10 +46,22 @@ export class Union {
     return new Union(config, await openBranches(config.branches, workerRoots), deps);
   }
 
-  private constructor(config: UnionConfig, branches: Branch[], readonly deps: UnionDeps) {
+  private constructor(
+    config: UnionConfig,
+    branches: Branch[],
+    readonly deps: UnionDeps,
+  ) {
     // The kernel already applied the caller's umask to every mode it sends; applying ours again would be wrong.
     process.umask(0);
-    this.core = new UnionCore(config, branches, deps.sys, deps.capabilities, deps.now ?? Date.now, deps.random ?? Math.random, deps.resolved ?? NO_RESOLVED_DIRS);
+    this.core = new UnionCore(
+      config,
+      branches,
+      deps.sys,
+      deps.capabilities,
+      deps.now ?? Date.now,
+      deps.random ?? Math.random,
+      deps.resolved ?? NO_RESOLVED_DIRS,
+    );
     this.ops = this.countOps(this.buildOps());
   }
 
@@ -129,7 +141,13 @@ export class Union {
     const dropped = new Set(this.core.branches.filter((b) => !kept.has(b.root)));
     const held = this.core.handles.on(dropped);
     if (held.length > 0 && !force) {
-      throw new StrataError('BUSY', `cannot remove branch ${[...new Set(held.map((h) => h.branch.root))].join(', ')}: ${held.length} open file(s) on it (${held.slice(0, 3).map((h) => h.rel).join(', ')}); close them or use --force`);
+      throw new StrataError(
+        'BUSY',
+        `cannot remove branch ${[...new Set(held.map((h) => h.branch.root))].join(', ')}: ${held.length} open file(s) on it (${held
+          .slice(0, 3)
+          .map((h) => h.rel)
+          .join(', ')}); close them or use --force`,
+      );
     }
     const branches = await openBranches(next.branches, workerRoots);
     // Branch objects that did not change keep their identity, so open handles stay attributed.
@@ -150,17 +168,25 @@ export class Union {
   }
 
   async branchStatus(): Promise<BranchStatus[]> {
-    return Promise.all(this.core.branches.map(async (b, index): Promise<BranchStatus> => {
-      const base = { index, path: b.root, mode: b.mode, ...(b.minFreeSpace !== undefined ? { minFreeSpace: b.minFreeSpace } : {}) };
-      try {
-        // A branch may itself be a union that has stopped answering: its figures are then left out.
-        const v = await this.branchSpace.run(b.root, BRANCH_SPACE_DEADLINE_MS, () => this.core.fs.statvfs(b));
-        const fr = BigInt(v.frsize || v.bsize);
-        return { ...base, total: Number(v.blocks * fr), avail: Number(v.bavail * fr), used: Number((v.blocks - v.bfree) * fr), mountedReadOnly: (v.flag & 1) !== 0 };
-      } catch (err) {
-        return { ...base, error: (err as Error).message };
-      }
-    }));
+    return Promise.all(
+      this.core.branches.map(async (b, index): Promise<BranchStatus> => {
+        const base = { index, path: b.root, mode: b.mode, ...(b.minFreeSpace !== undefined ? { minFreeSpace: b.minFreeSpace } : {}) };
+        try {
+          // A branch may itself be a union that has stopped answering: its figures are then left out.
+          const v = await this.branchSpace.run(b.root, BRANCH_SPACE_DEADLINE_MS, () => this.core.fs.statvfs(b));
+          const fr = BigInt(v.frsize || v.bsize);
+          return {
+            ...base,
+            total: Number(v.blocks * fr),
+            avail: Number(v.bavail * fr),
+            used: Number((v.blocks - v.bfree) * fr),
+            mountedReadOnly: (v.flag & 1) !== 0,
+          };
+        } catch (err) {
+          return { ...base, error: (err as Error).message };
+        }
+      }),
+    );
   }
 
   stats(): OpStats {
@@ -205,4 +231,3 @@ export function normalizeRel(p: string): string {
   }
   return '/' + parts.join('/');
 }
-

@@ -37,26 +37,33 @@ function parseRequest(line: string): ControlRequest {
 function serveConnection(socket: Socket, handle: ControlHandler): void {
   let queue = Promise.resolve();
   socket.on('error', () => socket.destroy());
-  readLines(socket, (line) => {
-    queue = queue.then(async () => {
-      let response: ControlResponse;
-      try {
-        response = { ok: true, result: await handle(parseRequest(line)) };
-      } catch (err) {
-        response = { ok: false, error: toErrorData(err) };
-      }
-      if (!socket.destroyed) socket.write(encodeLine(response));
-    });
-  }, () => {
-    socket.end(encodeLine({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'Control request too long.' } }));
-  });
+  readLines(
+    socket,
+    (line) => {
+      queue = queue.then(async () => {
+        let response: ControlResponse;
+        try {
+          response = { ok: true, result: await handle(parseRequest(line)) };
+        } catch (err) {
+          response = { ok: false, error: toErrorData(err) };
+        }
+        if (!socket.destroyed) socket.write(encodeLine(response));
+      });
+    },
+    () => {
+      socket.end(encodeLine({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'Control request too long.' } }));
+    },
+  );
 }
 
 /** A live socket at `path` means another worker serves this mountpoint; a dead one is left over. */
 async function clearLeftoverSocket(path: string): Promise<void> {
   const alive = await new Promise<boolean>((resolve) => {
     const probe = connect(path);
-    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
     probe.once('error', () => resolve(false));
   });
   if (alive) {

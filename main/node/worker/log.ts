@@ -8,7 +8,9 @@ let stream: WriteStream | undefined;
 
 export function openLog(path: string): void {
   stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
-  stream.on('error', () => { stream = undefined; });
+  stream.on('error', () => {
+    stream = undefined;
+  });
 }
 
 export function log(message: string): void {

@@ -85,7 +85,10 @@ async function main(): Promise<void> {
   // Published, then checked, and only then are the branches opened and mounted: of two unions closing a
   // loop at the same moment (this mount, and another mount or a set), at least one check sees the other's
   // branches and refuses.
-  await publishBranchList(config.mountpoint, config.branches.map((b) => b.path));
+  await publishBranchList(
+    config.mountpoint,
+    config.branches.map((b) => b.path),
+  );
   let union: Union;
   try {
     const mounts = await readMountTable();

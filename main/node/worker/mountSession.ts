@@ -175,7 +175,10 @@ export class MountSession {
         throw new StrataError('INTERNAL', `Unmounting ${this.mountpoint} failed: ${(err as Error).message}.`);
       }
       if (!force) {
-        throw new StrataError('BUSY', `${this.mountpoint} is busy: processes still have files, directories or their working directory in it. Close them (${commandLine('strata', 'maps', this.mountpoint)} lists them) or run ${commandLine('strata', 'unmount', '--force', this.mountpoint)} to detach it lazily.`);
+        throw new StrataError(
+          'BUSY',
+          `${this.mountpoint} is busy: processes still have files, directories or their working directory in it. Close them (${commandLine('strata', 'maps', this.mountpoint)} lists them) or run ${commandLine('strata', 'unmount', '--force', this.mountpoint)} to detach it lazily.`,
+        );
       }
       await fusermountUnmount(this.mountpoint, { lazy: true });
       log(`detached ${this.mountpoint} lazily; serving open files until they are closed`);

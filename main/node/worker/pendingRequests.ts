@@ -39,7 +39,9 @@ export class PendingRequests {
         if (!(result instanceof Promise)) return result;
         const entry = { at: Date.now() };
         this.open.add(entry);
-        const done = () => { this.open.delete(entry); };
+        const done = () => {
+          this.open.delete(entry);
+        };
         void result.then(done, done);
         return result;
       };

@@ -4,7 +4,9 @@ import { encodeLine } from '../control/jsonLines.ts';
 import { READY_FD, type WorkerReadyMessage } from '../control/protocol.ts';
 
 /** Electron's utility processes talk to their parent through parentPort; they have no fd 3. */
-interface ParentPort { postMessage(message: unknown): void }
+interface ParentPort {
+  postMessage(message: unknown): void;
+}
 
 /** Resolves once the line is written (or there is no pipe: a worker started by hand). */
 export function reportReadiness(message: WorkerReadyMessage): Promise<void> {

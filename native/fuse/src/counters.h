@@ -10,10 +10,24 @@ namespace strata {
 
 class Counters {
  public:
-  enum Op { kGetattr, kRead, kWrite, kFlush, kChmod, kChown, kTruncate, kUtimens, kGetxattr, kCopyFileRange, kForget, kPassthrough, kCount };
-  static constexpr const char* kNames[kCount] = {"getattr",  "read",    "write",    "flush",          "chmod",
-                                                 "chown",    "truncate", "utimens", "getxattr", "copy_file_range",
-                                                 "forget",   "passthrough"};
+  enum Op {
+    kGetattr,
+    kRead,
+    kWrite,
+    kFlush,
+    kChmod,
+    kChown,
+    kTruncate,
+    kUtimens,
+    kGetxattr,
+    kCopyFileRange,
+    kForget,
+    kPassthrough,
+    kCount
+  };
+  static constexpr const char* kNames[kCount] = {"getattr", "read",       "write",   "flush",    "chmod",
+                                                 "chown",   "truncate",   "utimens", "getxattr", "copy_file_range",
+                                                 "forget",  "passthrough"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

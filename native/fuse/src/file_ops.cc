@@ -58,7 +58,8 @@ static void KeepCache(const char* path, struct fuse_file_info* fi) {
 int Open(const char* path, struct fuse_file_info* fi) {
   // Opening for writing may copy the file up.
   if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) MarkOwnChange(path);
-  int rc = Run("open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
+  int rc = Run(
+      "open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
   if (rc == 0 && path != nullptr) KeepCache(path, fi);
   return rc;
 }

@@ -26,7 +26,9 @@ constexpr int kMaskedCheckMs = 250;
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.compare(0, strlen(prefix), prefix) == 0; }
 
-std::string Child(const std::string& dir, const std::string& name) { return dir == "/" ? "/" + name : dir + "/" + name; }
+std::string Child(const std::string& dir, const std::string& name) {
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
 
 }  // namespace
 
@@ -36,7 +38,8 @@ Invalidator::Invalidator(std::shared_ptr<Session> session, KnownPaths& known, Di
 void Invalidator::Start(Changed changed) {
   changed_ = std::move(changed);
   inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (inotify_ < 0) fprintf(stderr, "strata: inotify unavailable (%s): branch changes show after the cache timeout\n", strerror(errno));
+  if (inotify_ < 0)
+    fprintf(stderr, "strata: inotify unavailable (%s): branch changes show after the cache timeout\n", strerror(errno));
   wake_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   thread_ = std::thread(&Invalidator::Run, this);
 }

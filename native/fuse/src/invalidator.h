@@ -79,7 +79,7 @@ class Invalidator {
   bool warned_ = false;
   std::set<std::string> masked_;  // paths whose events were taken for the union's own (thread only)
 
-  std::mutex mutex_;  // guards everything below
+  std::mutex mutex_;                              // guards everything below
   std::unordered_map<int, std::string> watched_;  // wd -> union directory
   struct DirWatch {
     int active = 0;

@@ -60,7 +60,8 @@ class KnownPaths {
   void Prune() {
     auto cutoff = Clock::now() - horizon_;
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    for (auto it = paths_.begin(); it != paths_.end();) it = it->second.seen < cutoff ? paths_.erase(it) : std::next(it);
+    for (auto it = paths_.begin(); it != paths_.end();)
+      it = it->second.seen < cutoff ? paths_.erase(it) : std::next(it);
   }
 
  private:

@@ -50,7 +50,8 @@ Napi::Function Mount::Define(Napi::Env env) {
   return DefineClass(env, "Mount",
                      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
                       InstanceMethod<&Mount::Invalidate>("invalidate"),
-                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"), InstanceMethod<&Mount::PutDir>("putDir"),
+                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"),
+                      InstanceMethod<&Mount::OldestRequest>("oldestRequest"), InstanceMethod<&Mount::PutDir>("putDir"),
                       InstanceMethod<&Mount::DropDirs>("dropDirs"), InstanceMethod<&Mount::NumberIno>("numberIno")});
 }
 
@@ -127,7 +128,8 @@ int32_t Mount::OpenBacking(uint64_t fh) {
   if (id > 0) return id;
   // A branch on a stacked filesystem (overlayfs, another FUSE mount) cannot back one: page cache then.
   static std::atomic<bool> warned{false};
-  if (!warned.exchange(true)) fprintf(stderr, "strata: FUSE passthrough refused (%s); serving reads and writes itself\n", strerror(errno));
+  if (!warned.exchange(true))
+    fprintf(stderr, "strata: FUSE passthrough refused (%s); serving reads and writes itself\n", strerror(errno));
   return 0;
 }
 
@@ -236,7 +238,8 @@ Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object ops = Napi::Object::New(env);
   for (int op = 0; op < Counters::kCount; op++) {
-    ops.Set(Counters::kNames[op], Napi::Number::New(env, static_cast<double>(counters_.Ops(static_cast<Counters::Op>(op)))));
+    ops.Set(Counters::kNames[op],
+            Napi::Number::New(env, static_cast<double>(counters_.Ops(static_cast<Counters::Op>(op)))));
   }
   Napi::Object stats = Napi::Object::New(env);
   stats.Set("ops", ops);
@@ -257,7 +260,8 @@ Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {
   DirLayers layers;
   for (uint32_t i = 0; i < given.Length(); i++) {
     Napi::Value root = given.Get(i);
-    if (!root.IsNumber() || root.As<Napi::Number>().Int32Value() < 0) throw Napi::TypeError::New(env, "putDir: each layer root must be a descriptor");
+    if (!root.IsNumber() || root.As<Napi::Number>().Int32Value() < 0)
+      throw Napi::TypeError::New(env, "putDir: each layer root must be a descriptor");
     layers.push_back(std::make_shared<DirLayer>(root.As<Napi::Number>().Int32Value(), rel));
   }
   invalidator_.Watch(rel, layers);

@@ -20,7 +20,7 @@ struct OpenFile {
   static constexpr uint64_t kNoIno = 0;
   int fd = kServedByJs;
   uint64_t ino = kNoIno;
-  bool attrs = false;  // attribute changes on the handle may run on fd (DirectHandle.attrs)
+  bool attrs = false;           // attribute changes on the handle may run on fd (DirectHandle.attrs)
   bool passed_through = false;  // the kernel does its reads and writes (FUSE passthrough)
 };
 

@@ -1,6 +1,6 @@
-// The ops by what they act on, on union paths (requests.cc names the nodes): attributes and xattrs (attr_ops.cc), names and
-// directories (entry_ops.cc), open files (file_ops.cc). Each runs natively where it can, else becomes
-// one Call to JS.
+// The ops by what they act on, on union paths (requests.cc names the nodes): attributes and xattrs (attr_ops.cc), names
+// and directories (entry_ops.cc), open files (file_ops.cc). Each runs natively where it can, else becomes one Call to
+// JS.
 #pragma once
 #include <fuse.h>
 

@@ -33,8 +33,8 @@ constexpr uint16_t kMaxPages = 256;
 // What the kernel offers that this binding takes. Not writeback caching (it would hide writes from
 // the union and is incompatible with passthrough), not the kernel's POSIX locks protocol (locks stay
 // local to the kernel), not READDIRPLUS (the kernel looks names up as it needs them).
-constexpr uint64_t kWanted = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS |
-                             FUSE_ASYNC_DIO | FUSE_MAX_PAGES;
+constexpr uint64_t kWanted =
+    FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_ASYNC_DIO | FUSE_MAX_PAGES;
 constexpr int kHideTries = 10;
 
 // A request's fixed argument, after the header; nullptr when the request is too short for it.
@@ -43,7 +43,9 @@ const T* Arg(const char* body, size_t len) {
   return len >= sizeof(T) ? reinterpret_cast<const T*>(body) : nullptr;
 }
 
-std::string Join(const std::string& dir, const char* name) { return dir == "/" ? "/" + std::string(name) : dir + "/" + name; }
+std::string Join(const std::string& dir, const char* name) {
+  return dir == "/" ? "/" + std::string(name) : dir + "/" + name;
+}
 
 void Split(double seconds, uint64_t* sec, uint32_t* nsec) {
   if (seconds <= 0) {
@@ -87,8 +89,9 @@ struct DirHandle {
 
   static int Fill(void* buf, const char* name, const struct stat* st, off_t, enum fuse_fill_dir_flags) {
     auto* dh = static_cast<DirHandle*>(buf);
-    dh->entries.push_back(Entry{name, st ? static_cast<uint64_t>(st->st_ino) : abi::kUnknownIno,
-                                st ? static_cast<uint32_t>((st->st_mode & S_IFMT) >> 12) : static_cast<uint32_t>(DT_UNKNOWN)});
+    dh->entries.push_back(
+        Entry{name, st ? static_cast<uint64_t>(st->st_ino) : abi::kUnknownIno,
+              st ? static_cast<uint32_t>((st->st_mode & S_IFMT) >> 12) : static_cast<uint32_t>(DT_UNKNOWN)});
     return 0;
   }
 };
@@ -394,7 +397,8 @@ void Served::Unlink(bool dir) {
   if (!dir) {
     uint64_t child = nodes_.Child(in_.nodeid, name);
     // Its last name the kernel knows: the open file needs one to be served by.
-    if (child != 0 && nodes_.IsOpen(child) && nodes_.Names(child) == 1) return Status(Hide(in_.nodeid, name, path, child));
+    if (child != 0 && nodes_.IsOpen(child) && nodes_.Names(child) == 1)
+      return Status(Hide(in_.nodeid, name, path, child));
   }
   int rc = dir ? op::RmDir(path.c_str()) : op::Unlink(path.c_str());
   if (rc == 0) nodes_.Unlinked(in_.nodeid, name);
@@ -708,21 +712,48 @@ void Served::CopyFileRange() {
 
 bool Served::Run() {
   switch (in_.opcode) {
-    case FUSE_INIT: Init(); break;
-    case FUSE_DESTROY: Ok(); return false;
-    case FUSE_LOOKUP: Lookup(); break;
+    case FUSE_INIT:
+      Init();
+      break;
+    case FUSE_DESTROY:
+      Ok();
+      return false;
+    case FUSE_LOOKUP:
+      Lookup();
+      break;
     // No reply to these three.
-    case FUSE_FORGET: Forget(); break;
-    case FUSE_BATCH_FORGET: BatchForget(); break;
-    case FUSE_INTERRUPT: break;
-    case FUSE_GETATTR: GetAttr(); break;
-    case FUSE_SETATTR: SetAttr(); break;
-    case FUSE_READLINK: ReadLink(); break;
-    case FUSE_SYMLINK: SymLink(); break;
-    case FUSE_MKNOD: MkNod(); break;
-    case FUSE_MKDIR: MkDir(); break;
-    case FUSE_UNLINK: Unlink(false); break;
-    case FUSE_RMDIR: Unlink(true); break;
+    case FUSE_FORGET:
+      Forget();
+      break;
+    case FUSE_BATCH_FORGET:
+      BatchForget();
+      break;
+    case FUSE_INTERRUPT:
+      break;
+    case FUSE_GETATTR:
+      GetAttr();
+      break;
+    case FUSE_SETATTR:
+      SetAttr();
+      break;
+    case FUSE_READLINK:
+      ReadLink();
+      break;
+    case FUSE_SYMLINK:
+      SymLink();
+      break;
+    case FUSE_MKNOD:
+      MkNod();
+      break;
+    case FUSE_MKDIR:
+      MkDir();
+      break;
+    case FUSE_UNLINK:
+      Unlink(false);
+      break;
+    case FUSE_RMDIR:
+      Unlink(true);
+      break;
     case FUSE_RENAME: {
       const auto* arg = Arg<struct fuse_rename_in>(body_, len_);
       if (arg == nullptr) return Fail(EINVAL), true;
@@ -735,30 +766,71 @@ bool Served::Run() {
       Rename(arg->flags, arg->newdir, sizeof *arg);
       break;
     }
-    case FUSE_LINK: Link(); break;
-    case FUSE_OPEN: Open(); break;
-    case FUSE_CREATE: Create(); break;
-    case FUSE_READ: Read(); break;
-    case FUSE_WRITE: Write(); break;
-    case FUSE_STATFS: StatFs(); break;
-    case FUSE_RELEASE: Release(); break;
-    case FUSE_FSYNC: FSync(); break;
-    case FUSE_SETXATTR: SetXattr(); break;
-    case FUSE_GETXATTR: GetXattr(false); break;
-    case FUSE_LISTXATTR: GetXattr(true); break;
-    case FUSE_REMOVEXATTR: RemoveXattr(); break;
-    case FUSE_FLUSH: Flush(); break;
-    case FUSE_OPENDIR: OpenDir(); break;
-    case FUSE_READDIR: ReadDir(); break;
-    case FUSE_RELEASEDIR: ReleaseDir(); break;
-    case FUSE_ACCESS: Access(); break;
-    case FUSE_FALLOCATE: FAllocate(); break;
-    case FUSE_COPY_FILE_RANGE: CopyFileRange(); break;
+    case FUSE_LINK:
+      Link();
+      break;
+    case FUSE_OPEN:
+      Open();
+      break;
+    case FUSE_CREATE:
+      Create();
+      break;
+    case FUSE_READ:
+      Read();
+      break;
+    case FUSE_WRITE:
+      Write();
+      break;
+    case FUSE_STATFS:
+      StatFs();
+      break;
+    case FUSE_RELEASE:
+      Release();
+      break;
+    case FUSE_FSYNC:
+      FSync();
+      break;
+    case FUSE_SETXATTR:
+      SetXattr();
+      break;
+    case FUSE_GETXATTR:
+      GetXattr(false);
+      break;
+    case FUSE_LISTXATTR:
+      GetXattr(true);
+      break;
+    case FUSE_REMOVEXATTR:
+      RemoveXattr();
+      break;
+    case FUSE_FLUSH:
+      Flush();
+      break;
+    case FUSE_OPENDIR:
+      OpenDir();
+      break;
+    case FUSE_READDIR:
+      ReadDir();
+      break;
+    case FUSE_RELEASEDIR:
+      ReleaseDir();
+      break;
+    case FUSE_ACCESS:
+      Access();
+      break;
+    case FUSE_FALLOCATE:
+      FAllocate();
+      break;
+    case FUSE_COPY_FILE_RANGE:
+      CopyFileRange();
+      break;
     // The answer to a notification this binding never sends.
-    case FUSE_NOTIFY_REPLY: break;
+    case FUSE_NOTIFY_REPLY:
+      break;
     // Everything else (locks, ioctl, poll, lseek, fsyncdir, tmpfile, ...): the kernel falls back to
     // its own behaviour, and remembers not to ask again for most of them.
-    default: Fail(ENOSYS); break;
+    default:
+      Fail(ENOSYS);
+      break;
   }
   return true;
 }
@@ -766,7 +838,8 @@ bool Served::Run() {
 }  // namespace
 
 size_t RequestBufferSize(const ServeConfig& config) {
-  return std::max<size_t>(FUSE_MIN_READ_BUFFER, sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in) + config.max_write + 4096);
+  return std::max<size_t>(FUSE_MIN_READ_BUFFER,
+                          sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in) + config.max_write + 4096);
 }
 
 bool Serve(Mount& mount, char* buf, size_t len) {

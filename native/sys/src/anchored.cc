@@ -48,24 +48,30 @@ Anchor AnchorArg(const Napi::CallbackInfo& info, size_t i) {
 Napi::Value Mkdir(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   mode_t mode = UintArg(info, 2, "mode");
-  return Void(info, "mkdirat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return mkdirat(dir, leaf, mode); }); });
+  return Void(info, "mkdirat", at,
+              [=] { return AtParent(at, [&](int dir, const char* leaf) { return mkdirat(dir, leaf, mode); }); });
 }
 
 Napi::Value Unlink(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
-  return Void(info, "unlinkat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return unlinkat(dir, leaf, 0); }); });
+  return Void(info, "unlinkat", at,
+              [=] { return AtParent(at, [&](int dir, const char* leaf) { return unlinkat(dir, leaf, 0); }); });
 }
 
 Napi::Value Rmdir(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
-  return Void(info, "unlinkat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return unlinkat(dir, leaf, AT_REMOVEDIR); }); });
+  return Void(info, "unlinkat", at, [=] {
+    return AtParent(at, [&](int dir, const char* leaf) { return unlinkat(dir, leaf, AT_REMOVEDIR); });
+  });
 }
 
 Napi::Value Rename(const Napi::CallbackInfo& info) {
   Anchor from = AnchorArg(info, 0), to = AnchorArg(info, 2);
   unsigned flags = UintArg(info, 4, "flags");
   return PromiseWork::Queue(info.Env(), {"renameat2", from.rel, to.rel}, [=] {
-    return AtParents(from, to, [&](int fromDir, const char* fromLeaf, int toDir, const char* toLeaf) { return renameat2(fromDir, fromLeaf, toDir, toLeaf, flags); });
+    return AtParents(from, to, [&](int fromDir, const char* fromLeaf, int toDir, const char* toLeaf) {
+      return renameat2(fromDir, fromLeaf, toDir, toLeaf, flags);
+    });
   });
 }
 
@@ -73,14 +79,18 @@ Napi::Value Link(const Napi::CallbackInfo& info) {
   Anchor from = AnchorArg(info, 0), to = AnchorArg(info, 2);
   // No AT_SYMLINK_FOLLOW: a symlink source is linked as itself.
   return PromiseWork::Queue(info.Env(), {"linkat", from.rel, to.rel}, [=] {
-    return AtParents(from, to, [&](int fromDir, const char* fromLeaf, int toDir, const char* toLeaf) { return linkat(fromDir, fromLeaf, toDir, toLeaf, 0); });
+    return AtParents(from, to, [&](int fromDir, const char* fromLeaf, int toDir, const char* toLeaf) {
+      return linkat(fromDir, fromLeaf, toDir, toLeaf, 0);
+    });
   });
 }
 
 Napi::Value Symlink(const Napi::CallbackInfo& info) {
   std::string target = TargetArg(info, 0, "target");
   Anchor at = AnchorArg(info, 1);
-  return Void(info, "symlinkat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return symlinkat(target.c_str(), dir, leaf); }); });
+  return Void(info, "symlinkat", at, [=] {
+    return AtParent(at, [&](int dir, const char* leaf) { return symlinkat(target.c_str(), dir, leaf); });
+  });
 }
 
 Napi::Value Readlink(const Napi::CallbackInfo& info) {
@@ -107,19 +117,24 @@ Napi::Value Mknod(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   mode_t mode = UintArg(info, 2, "mode");
   dev_t dev = static_cast<dev_t>(Int64Arg(info, 3, "dev"));
-  return Void(info, "mknodat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return mknodat(dir, leaf, mode, dev); }); });
+  return Void(info, "mknodat", at,
+              [=] { return AtParent(at, [&](int dir, const char* leaf) { return mknodat(dir, leaf, mode, dev); }); });
 }
 
 Napi::Value Lchown(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   int32_t uid = IntArg(info, 2, "uid"), gid = IntArg(info, 3, "gid");
-  return Void(info, "fchownat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return fchownat(dir, leaf, uid, gid, AT_SYMLINK_NOFOLLOW); }); });
+  return Void(info, "fchownat", at, [=] {
+    return AtParent(at, [&](int dir, const char* leaf) { return fchownat(dir, leaf, uid, gid, AT_SYMLINK_NOFOLLOW); });
+  });
 }
 
 Napi::Value Utimens(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   struct timespec times[2] = {TimeArg(info, 2, "atime"), TimeArg(info, 3, "mtime")};
-  return Void(info, "utimensat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return utimensat(dir, leaf, times, AT_SYMLINK_NOFOLLOW); }); });
+  return Void(info, "utimensat", at, [=] {
+    return AtParent(at, [&](int dir, const char* leaf) { return utimensat(dir, leaf, times, AT_SYMLINK_NOFOLLOW); });
+  });
 }
 
 // A symlink's mode cannot change on Linux: EOPNOTSUPP, as fchmodat2(AT_SYMLINK_NOFOLLOW) answers.
@@ -127,7 +142,8 @@ Napi::Value Chmod(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   mode_t mode = UintArg(info, 2, "mode");
   return Void(info, "fchmodat2", at, [=] {
-    int err = AtParent(at, [&](int dir, const char* leaf) { return syscall(SYS_fchmodat2, dir, leaf, mode, AT_SYMLINK_NOFOLLOW); });
+    int err = AtParent(
+        at, [&](int dir, const char* leaf) { return syscall(SYS_fchmodat2, dir, leaf, mode, AT_SYMLINK_NOFOLLOW); });
     if (err != ENOSYS) return err;
     // Kernels before 6.6: the leaf's own descriptor, after making sure it is not a symlink.
     return AtLeaf(at, [&](int fd, const char* self) {
@@ -152,7 +168,9 @@ Napi::Value Truncate(const Napi::CallbackInfo& info) {
 Napi::Value Access(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   int mode = IntArg(info, 2, "mode");
-  return Void(info, "faccessat", at, [=] { return AtParent(at, [&](int dir, const char* leaf) { return faccessat(dir, leaf, mode, AT_SYMLINK_NOFOLLOW); }); });
+  return Void(info, "faccessat", at, [=] {
+    return AtParent(at, [&](int dir, const char* leaf) { return faccessat(dir, leaf, mode, AT_SYMLINK_NOFOLLOW); });
+  });
 }
 
 // Names as the directory holds them (bytes that are not UTF-8 as lone surrogates), without . and ..

@@ -27,7 +27,8 @@ double IntegralNumber(const Napi::CallbackInfo& info, size_t i, const char* name
 std::string PathArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsString()) Invalid(info.Env(), name, "a string");
   std::string s = PathFromJs(info[i], name);
-  if (s.empty() || s.find('\0') != std::string::npos) Invalid(info.Env(), name, "a non-empty string without null bytes");
+  if (s.empty() || s.find('\0') != std::string::npos)
+    Invalid(info.Env(), name, "a non-empty string without null bytes");
   return s;
 }
 
@@ -41,7 +42,8 @@ std::vector<std::string> PathListArg(const Napi::CallbackInfo& info, size_t i, c
     Napi::Value v = list[k];
     if (!v.IsString()) Invalid(info.Env(), name, "an array of strings");
     std::string s = PathFromJs(v, name);
-    if (s.empty() || s.find('\0') != std::string::npos) Invalid(info.Env(), name, "an array of non-empty strings without null bytes");
+    if (s.empty() || s.find('\0') != std::string::npos)
+      Invalid(info.Env(), name, "an array of non-empty strings without null bytes");
     out.push_back(std::move(s));
   }
   return out;

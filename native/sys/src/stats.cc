@@ -88,8 +88,10 @@ class Parents {
       return;
     }
     struct stat st;
-    if (fstatat(it->second.opened.dir, isRoot ? "." : leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) out[0] = errno;
-    else Fill(st, out);
+    if (fstatat(it->second.opened.dir, isRoot ? "." : leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+      out[0] = errno;
+    else
+      Fill(st, out);
   }
 
  private:
@@ -128,7 +130,8 @@ std::vector<int32_t> WithinArg(const Napi::CallbackInfo& info, size_t i, size_t 
   std::vector<int32_t> out;
   if (info[i].IsUndefined()) return out;
   auto invalid = [&] {
-    Napi::TypeError error = Napi::TypeError::New(info.Env(), "The \"within\" argument must be an array of -1 or indexes of earlier paths");
+    Napi::TypeError error =
+        Napi::TypeError::New(info.Env(), "The \"within\" argument must be an array of -1 or indexes of earlier paths");
     error.Set("code", Napi::String::New(info.Env(), "ERR_INVALID_ARG_TYPE"));
     throw error;
   };
@@ -147,16 +150,17 @@ std::vector<int32_t> WithinArg(const Napi::CallbackInfo& info, size_t i, size_t 
 
 }  // namespace
 
-// lstatBatch(roots, paths, within?, vfsRoots?) → { stats: BigInt64Array, errors: (Error | undefined)[] | undefined, vfs: (Statvfs | Error)[] }
-// Never rejects for a failed lstat: each path carries its own errno, and `errors` holds a Node-style
-// Error for every failure other than ENOENT/ENOTDIR (which mean "not there"), for the caller to throw
-// if (and only if) it needs that answer.
+// lstatBatch(roots, paths, within?, vfsRoots?) → { stats: BigInt64Array, errors: (Error | undefined)[] | undefined,
+// vfs: (Statvfs | Error)[] } Never rejects for a failed lstat: each path carries its own errno, and `errors` holds a
+// Node-style Error for every failure other than ENOENT/ENOTDIR (which mean "not there"), for the caller to throw if
+// (and only if) it needs that answer.
 Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
   auto batch = std::make_shared<Batch>();
   batch->roots = IntListArg(info, 0, "roots");
   batch->paths = PathListArg(info, 1, "paths");
   if (batch->roots.size() != batch->paths.size()) {
-    Napi::TypeError error = Napi::TypeError::New(info.Env(), "The \"roots\" and \"paths\" arguments must have the same length");
+    Napi::TypeError error =
+        Napi::TypeError::New(info.Env(), "The \"roots\" and \"paths\" arguments must have the same length");
     error.Set("code", Napi::String::New(info.Env(), "ERR_INVALID_ARG_TYPE"));
     throw error;
   }
@@ -177,9 +181,12 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
           // Not asked: answered as the kernel would, ENOENT below a missing entry, ENOTDIR below a
           // non-directory (below one that failed otherwise, ENOENT: reading that one throws first).
           const int64_t* dir = &b.stats[in * kSlots];
-          if (dir[0] != 0) b.stats[k * kSlots] = dir[0] == ENOTDIR ? ENOTDIR : ENOENT;
-          else if (!S_ISDIR(dir[3])) b.stats[k * kSlots] = ENOTDIR;
-          else parents.Lstat(b.roots[k], b.paths[k], &b.stats[k * kSlots]);
+          if (dir[0] != 0)
+            b.stats[k * kSlots] = dir[0] == ENOTDIR ? ENOTDIR : ENOENT;
+          else if (!S_ISDIR(dir[3]))
+            b.stats[k * kSlots] = ENOTDIR;
+          else
+            parents.Lstat(b.roots[k], b.paths[k], &b.stats[k * kSlots]);
         }
         b.vfs.resize(b.vfsRoots.size());
         b.vfsErr.assign(b.vfsRoots.size(), 0);
@@ -198,7 +205,8 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
           int err = static_cast<int>(b.stats[k * kSlots]);
           if (err == 0 || err == ENOENT || err == ENOTDIR) continue;
           if (errors.IsUndefined()) errors = Napi::Array::New(env, n);
-          errors.As<Napi::Array>().Set(static_cast<uint32_t>(k), ErrnoError(env, err, {"lstat", b.paths[k], ""}).Value());
+          errors.As<Napi::Array>().Set(static_cast<uint32_t>(k),
+                                       ErrnoError(env, err, {"lstat", b.paths[k], ""}).Value());
         }
         out.Set("errors", errors);
         Napi::Array vfs = Napi::Array::New(env, b.vfsRoots.size());
@@ -212,9 +220,10 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
 }
 
 // openStat(root, rel, flags, mode, uid, gid) → { fd, stat: BigInt64Array }: open of rel beneath root
-// (close-on-exec, as Node's fs.open; never through a symlink, the leaf included), then fchown(2) when uid or gid is not -1, then fstat(2), in one pool job: a new
-// file is made, given to its caller and described for the kernel with one wait instead of three.
-// If the chown or fstat fails the descriptor is closed and the call rejects with that step's error.
+// (close-on-exec, as Node's fs.open; never through a symlink, the leaf included), then fchown(2) when uid or gid is not
+// -1, then fstat(2), in one pool job: a new file is made, given to its caller and described for the kernel with one
+// wait instead of three. If the chown or fstat fails the descriptor is closed and the call rejects with that step's
+// error.
 Napi::Value OpenStat(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   int flags = IntArg(info, 2, "flags");
@@ -237,9 +246,12 @@ Napi::Value OpenStat(const Napi::CallbackInfo& info) {
           return 0;
         }
         struct stat st;
-        if ((uid != -1 || gid != -1) && fchown(out->fd, uid, gid) < 0) out->err = errno, out->failed = "fchown";
-        else if (fstat(out->fd, &st) < 0) out->err = errno, out->failed = "fstat";
-        else Fill(st, out->stat);
+        if ((uid != -1 || gid != -1) && fchown(out->fd, uid, gid) < 0)
+          out->err = errno, out->failed = "fchown";
+        else if (fstat(out->fd, &st) < 0)
+          out->err = errno, out->failed = "fstat";
+        else
+          Fill(st, out->stat);
         if (out->err != 0) {
           close(out->fd);
           out->fd = -1;
@@ -259,7 +271,8 @@ Napi::Value Statvfs(const Napi::CallbackInfo& info) {
   int root = IntArg(info, 0, "root");
   auto st = std::make_shared<struct statvfs>();
   return PromiseWork::Queue(
-      info.Env(), {"fstatvfs", "", ""}, [=] { return fstatvfs(root, st.get()) < 0 ? errno : 0; }, [=](Napi::Env env) { return VfsObject(env, *st); });
+      info.Env(), {"fstatvfs", "", ""}, [=] { return fstatvfs(root, st.get()) < 0 ? errno : 0; },
+      [=](Napi::Env env) { return VfsObject(env, *st); });
 }
 
 }  // namespace strata

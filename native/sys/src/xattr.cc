@@ -57,7 +57,11 @@ Napi::Value GetXattr(const Napi::CallbackInfo& info) {
   auto out = std::make_shared<std::vector<char>>();
   return PromiseWork::Queue(
       info.Env(), {"getxattr", at.rel, ""},
-      [=] { return AtLeaf(at, [&](int, const char* self) { return ReadSized(*out, [&](void* b, size_t n) { return getxattr(self, name.c_str(), b, n); }); }); },
+      [=] {
+        return AtLeaf(at, [&](int, const char* self) {
+          return ReadSized(*out, [&](void* b, size_t n) { return getxattr(self, name.c_str(), b, n); });
+        });
+      },
       [=](Napi::Env env) { return AsBuffer(env, out); });
 }
 
@@ -66,7 +70,11 @@ Napi::Value SetXattr(const Napi::CallbackInfo& info) {
   std::string name = PathArg(info, 2, "name");
   auto value = std::make_shared<std::vector<char>>(BufferArg(info, 3, "value"));
   int flags = IntArg(info, 4, "flags");
-  return PromiseWork::Queue(info.Env(), {"setxattr", at.rel, ""}, [=] { return AtLeaf(at, [&](int, const char* self) { return Ok(setxattr(self, name.c_str(), value->data(), value->size(), flags)); }); });
+  return PromiseWork::Queue(info.Env(), {"setxattr", at.rel, ""}, [=] {
+    return AtLeaf(at, [&](int, const char* self) {
+      return Ok(setxattr(self, name.c_str(), value->data(), value->size(), flags));
+    });
+  });
 }
 
 Napi::Value ListXattr(const Napi::CallbackInfo& info) {
@@ -74,14 +82,20 @@ Napi::Value ListXattr(const Napi::CallbackInfo& info) {
   auto out = std::make_shared<std::vector<char>>();
   return PromiseWork::Queue(
       info.Env(), {"listxattr", at.rel, ""},
-      [=] { return AtLeaf(at, [&](int, const char* self) { return ReadSized(*out, [&](void* b, size_t n) { return listxattr(self, static_cast<char*>(b), n); }); }); },
+      [=] {
+        return AtLeaf(at, [&](int, const char* self) {
+          return ReadSized(*out, [&](void* b, size_t n) { return listxattr(self, static_cast<char*>(b), n); });
+        });
+      },
       [=](Napi::Env env) { return AsNames(env, out); });
 }
 
 Napi::Value RemoveXattr(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   std::string name = PathArg(info, 2, "name");
-  return PromiseWork::Queue(info.Env(), {"removexattr", at.rel, ""}, [=] { return AtLeaf(at, [&](int, const char* self) { return Ok(removexattr(self, name.c_str())); }); });
+  return PromiseWork::Queue(info.Env(), {"removexattr", at.rel, ""}, [=] {
+    return AtLeaf(at, [&](int, const char* self) { return Ok(removexattr(self, name.c_str())); });
+  });
 }
 
 Napi::Value FGetXattr(const Napi::CallbackInfo& info) {

@@ -8,7 +8,11 @@ import Activity from './Activity.svelte';
 
 function sample(at: number, ops: number): StatsSample {
   return {
-    mountpoint: '/mnt/media', at, opsPerSec: ops, readBytesPerSec: 1024, writeBytesPerSec: 2048,
+    mountpoint: '/mnt/media',
+    at,
+    opsPerSec: ops,
+    readBytesPerSec: 1024,
+    writeBytesPerSec: 2048,
     branchAvail: [10, 20, 30],
     totals: { at, ops: { read: 1 }, bytesRead: 1, bytesWritten: 2, openHandles: 3, copyups: 0 },
   };
@@ -26,7 +30,11 @@ describe('Activity', () => {
     expect(ops.querySelector('polyline')!.getAttribute('points')!.split(' ')).toHaveLength(2);
     expect(screen.getByRole('img', { name: /Free space per branch: branch 1 \(top\): \/srv\/ssd 10 B/ })).toBeTruthy();
     // The y axis says what the lines mean: its top (a round maximum), half of it, and 0.
-    expect([...ops.closest('figure')!.querySelectorAll('[data-testid="y-axis"] span')].map((s) => s.textContent)).toEqual(['10 ops/s', '5.0 ops/s', '0.0 ops/s']);
+    expect([...ops.closest('figure')!.querySelectorAll('[data-testid="y-axis"] span')].map((s) => s.textContent)).toEqual([
+      '10 ops/s',
+      '5.0 ops/s',
+      '0.0 ops/s',
+    ]);
     expect(screen.getByText(/^3 open files · 0 copy-ups/)).toBeTruthy();
     // Byte axes round in binary units: 2 KiB/s written → a 2 KiB/s top, not 2.9 KiB/s (3000 B).
     const bytes = screen.getByRole('img', { name: /Bytes per second/ }).closest('figure')!;

@@ -11,7 +11,10 @@ const config = summary().config;
 
 describe('ExportDialog', () => {
   it('shows the fstab line, the systemd unit and the command, each copyable', async () => {
-    const fake = installFakeBridge({ 'unions:export': () => exportUnion(config), 'settings:get': () => ({ startAtLogin: null, fstabCli: { path: '/usr/bin/strata' } }) });
+    const fake = installFakeBridge({
+      'unions:export': () => exportUnion(config),
+      'settings:get': () => ({ startAtLogin: null, fstabCli: { path: '/usr/bin/strata' } }),
+    });
     const writeText = vi.fn(async () => {});
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     const onclose = vi.fn();

@@ -17,7 +17,11 @@ describe('Inspector', () => {
     const fake = installFakeBridge({
       'unions:list': () => [summary({ state: 'mounted', mountExists: true })],
       'unions:where': (a) => ({
-        mountpoint: a.mountpoint, relPath: a.relPath, exists: true, servingBranch: 0, servingPath: '/srv/ssd/a.txt',
+        mountpoint: a.mountpoint,
+        relPath: a.relPath,
+        exists: true,
+        servingBranch: 0,
+        servingPath: '/srv/ssd/a.txt',
         copies: [
           { branch: 0, branchRoot: '/srv/ssd', realPath: '/srv/ssd/a.txt', type: 'file', visible: true },
           { branch: 2, branchRoot: '/srv/archive', realPath: '/srv/archive/a.txt', type: 'file', visible: false, hiddenBy: 'shadowed' },

@@ -25,7 +25,19 @@ describe('MappedFiles', () => {
     const snap = snapshot();
     const through = snap.entries[0];
     // The same path, mapped through the branch directory below the one that serves it.
-    snap.entries.push({ ...through, pid: 5151, command: 'cat', kind: 'fd', fd: 3, access: 'r', perms: undefined, branch: 2, realPath: '/srv/archive/movie.mkv', direct: true, directState: 'shadowed' });
+    snap.entries.push({
+      ...through,
+      pid: 5151,
+      command: 'cat',
+      kind: 'fd',
+      fd: 3,
+      access: 'r',
+      perms: undefined,
+      branch: 2,
+      realPath: '/srv/archive/movie.mkv',
+      direct: true,
+      directState: 'shadowed',
+    });
     installFakeBridge({ 'maps:snapshot': () => snap });
     render(MappedFiles);
     // The store is shared: wait for this test's snapshot, not the last test's.
@@ -54,7 +66,7 @@ describe('MappedFiles', () => {
     snap.entries = [{ ...snap.entries[2], relPath: long.slice('/mnt/media'.length), virtualPath: long }];
     installFakeBridge({ 'maps:snapshot': () => snap });
     render(MappedFiles);
-    const cell = (await screen.findByTitle(long));
+    const cell = await screen.findByTitle(long);
     expect(cell.querySelector('[aria-hidden="true"]')!.textContent).toMatch(/^\/mnt\/media\/.*….*\/clip\.mkv$/);
     expect(cell.querySelector('[aria-hidden="true"]')!.textContent!.length).toBeLessThanOrEqual(44);
     expect(cell.querySelector('.visually-hidden')!.textContent).toBe(long);
@@ -62,7 +74,12 @@ describe('MappedFiles', () => {
 
   it('marks the snapshot stale when a refresh fails', async () => {
     let fail = false;
-    const fake = installFakeBridge({ 'maps:snapshot': () => { if (fail) throw new Error('no answer'); return snapshot(); } });
+    const fake = installFakeBridge({
+      'maps:snapshot': () => {
+        if (fail) throw new Error('no answer');
+        return snapshot();
+      },
+    });
     render(MappedFiles);
     await waitFor(() => expect(screen.getByTestId('updated').textContent).not.toMatch(/stale/));
     fail = true;

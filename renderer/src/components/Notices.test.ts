@@ -7,8 +7,24 @@ import Notices from './Notices.svelte';
 import StartAtLogin from './StartAtLogin.svelte';
 
 const fstabCli = { path: '/usr/bin/strata' };
-const died: Notice = { id: 'a', kind: 'worker-died', at: 1, mountpoint: '/mnt/media', title: 'media stopped unexpectedly', message: 'The process died.', recoverable: true };
-const full: Notice = { id: 'b', kind: 'below-minfree', at: 2, mountpoint: '/mnt/media', branch: '/srv/ssd', title: 'media: /srv/ssd is nearly full', message: 'Less than 4 GiB.' };
+const died: Notice = {
+  id: 'a',
+  kind: 'worker-died',
+  at: 1,
+  mountpoint: '/mnt/media',
+  title: 'media stopped unexpectedly',
+  message: 'The process died.',
+  recoverable: true,
+};
+const full: Notice = {
+  id: 'b',
+  kind: 'below-minfree',
+  at: 2,
+  mountpoint: '/mnt/media',
+  branch: '/srv/ssd',
+  title: 'media: /srv/ssd is nearly full',
+  message: 'Less than 4 GiB.',
+};
 
 describe('Notices', () => {
   it('shows each notice as it arrives, and mounts a dead union again with one click', async () => {
@@ -34,7 +50,16 @@ describe('Notices', () => {
 describe('StartAtLogin', () => {
   it('toggles the autostart setting where the host has it', async () => {
     let on = false;
-    const fake = installFakeBridge({ 'settings:get': () => ({ startAtLogin: on, fstabCli }), 'settings:set': (a) => { on = a.startAtLogin; return { startAtLogin: on, fstabCli }; } }, 'electron');
+    const fake = installFakeBridge(
+      {
+        'settings:get': () => ({ startAtLogin: on, fstabCli }),
+        'settings:set': (a) => {
+          on = a.startAtLogin;
+          return { startAtLogin: on, fstabCli };
+        },
+      },
+      'electron',
+    );
     render(StartAtLogin);
     const box = (await screen.findByRole('checkbox', { name: 'Start Strata at login' })) as HTMLInputElement;
     expect(box.checked).toBe(false);

@@ -9,7 +9,11 @@ describe('PolicyPicker', () => {
   it('groups policies by family, each with its explanation', () => {
     render(PolicyPicker, { props: { legend: 'Create policy', policies: CATALOG.create, value: 'tdp', onchange: vi.fn() } });
     const aufs = screen.getByRole('group', { name: /aufs-style/ });
-    expect(within(aufs).getAllByRole('radio').map((r) => (r as HTMLInputElement).value)).toEqual(['aufs:tdp', 'aufs:mfs', 'aufs:mfsrr']);
+    expect(
+      within(aufs)
+        .getAllByRole('radio')
+        .map((r) => (r as HTMLInputElement).value),
+    ).toEqual(['aufs:tdp', 'aufs:mfs', 'aufs:mfsrr']);
     expect(within(screen.getByRole('group', { name: /mergerfs-style/ })).getByText('The branch with the most free space.')).toBeTruthy();
     expect(radio(/aufs-style/, /tdp/).checked).toBe(true);
   });
@@ -37,7 +41,15 @@ describe('PolicyPicker', () => {
   });
 
   it('says at the arguments field what is wrong with them', () => {
-    render(PolicyPicker, { props: { legend: 'Create policy', policies: CATALOG.create, value: 'aufs:mfsrr', onchange: vi.fn(), problem: 'mfsrr needs a free-space watermark, e.g. mfsrr:1G.' } });
+    render(PolicyPicker, {
+      props: {
+        legend: 'Create policy',
+        policies: CATALOG.create,
+        value: 'aufs:mfsrr',
+        onchange: vi.fn(),
+        problem: 'mfsrr needs a free-space watermark, e.g. mfsrr:1G.',
+      },
+    });
     const args = screen.getByRole('textbox', { name: /Arguments for mfsrr/ });
     expect(args.getAttribute('aria-invalid')).toBe('true');
     expect(document.getElementById(args.getAttribute('aria-describedby')!)!.textContent).toBe('mfsrr needs a free-space watermark, e.g. mfsrr:1G.');

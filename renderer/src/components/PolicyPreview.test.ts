@@ -7,7 +7,13 @@ import PolicyPreview from './PolicyPreview.svelte';
 
 function answer(relPath: string): PreviewResult {
   return {
-    mountpoint: '/mnt/media', relPath, fn: 'create', policy: 'mfs', ok: true, branch: 1, branchPath: `/srv/hdd${relPath}`,
+    mountpoint: '/mnt/media',
+    relPath,
+    fn: 'create',
+    policy: 'mfs',
+    ok: true,
+    branch: 1,
+    branchPath: `/srv/hdd${relPath}`,
     createsParents: ['/new'],
     excluded: [
       { branch: 0, reason: 'not-chosen', detail: 'b0 has less free space than b1 (1 GiB vs 40 GiB)' },
@@ -40,7 +46,15 @@ describe('PolicyPreview', () => {
 
   it('when no branch can take the entry, does not ask "why not the other branches"', async () => {
     installFakeBridge({
-      'unions:preview': (a) => ({ ...answer(a.relPath), ok: false, branch: undefined, branchPath: undefined, errno: 'EROFS', createsParents: [], excluded: [{ branch: 0, reason: 'mode', detail: 'b0 is read-only (ro)' }] }),
+      'unions:preview': (a) => ({
+        ...answer(a.relPath),
+        ok: false,
+        branch: undefined,
+        branchPath: undefined,
+        errno: 'EROFS',
+        createsParents: [],
+        excluded: [{ branch: 0, reason: 'mode', detail: 'b0 is read-only (ro)' }],
+      }),
     });
     render(PolicyPreview, { props: { config: config() } });
     expect(await screen.findByRole('heading', { name: 'Why each branch was excluded' })).toBeTruthy();
@@ -49,7 +63,11 @@ describe('PolicyPreview', () => {
   });
 
   it('shows the error sentence of a policy the server rejects', async () => {
-    installFakeBridge({ 'unions:preview': () => { throw Object.assign(new Error("Unknown create policy 'zz': see strata policies."), { code: 'POLICY_INVALID' }); } });
+    installFakeBridge({
+      'unions:preview': () => {
+        throw Object.assign(new Error("Unknown create policy 'zz': see strata policies."), { code: 'POLICY_INVALID' });
+      },
+    });
     render(PolicyPreview, { props: { config: config({ create: 'zz' }) } });
     expect(await screen.findByText(/Unknown create policy 'zz'/)).toBeTruthy();
   });

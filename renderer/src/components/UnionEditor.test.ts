@@ -20,7 +20,17 @@ function server(over: Handlers = {}, facts: Record<string, Partial<PathFacts>> =
     'fs:space': (a) => a.paths.map(space),
     'fs:check': (a) => a.paths.map((p) => ({ ...dir(p), ...facts[p] })),
     'fs:complete': () => ({ dir: '/', dirs: [] }),
-    'unions:preview': (a) => ({ mountpoint: a.config.mountpoint, relPath: a.relPath, fn: 'create', policy: a.config.create, ok: true, branch: 0, branchPath: a.config.branches[0].path, createsParents: [], excluded: [] }),
+    'unions:preview': (a) => ({
+      mountpoint: a.config.mountpoint,
+      relPath: a.relPath,
+      fn: 'create',
+      policy: a.config.create,
+      ok: true,
+      branch: 0,
+      branchPath: a.config.branches[0].path,
+      createsParents: [],
+      excluded: [],
+    }),
     ...over,
   });
 }
@@ -76,7 +86,10 @@ describe('UnionEditor', () => {
       mountpoint: '/mnt/pool',
       name: 'pool of two',
       create: 'epmfs',
-      branches: [{ path: '/srv/two', mode: 'ro' }, { path: '/srv/one', mode: 'rw' }],
+      branches: [
+        { path: '/srv/two', mode: 'ro' },
+        { path: '/srv/one', mode: 'rw' },
+      ],
     });
     expect(await screen.findByText('Saved.')).toBeTruthy();
     // The Create button is gone: focus goes to the heading, which now names the union.
@@ -85,11 +98,15 @@ describe('UnionEditor', () => {
 
   it('checks folders on the field as they are typed: a file, a missing folder, a busy mountpoint, a mounted union', async () => {
     const other = summary({ config: config({ mountpoint: '/mnt/other', name: 'other' }), state: 'mounted', mountExists: true });
-    server({}, {
-      '/srv/notes.txt': { kind: 'file', empty: undefined },
-      '/srv/nope': { kind: 'missing', empty: undefined, reason: 'ENOENT' },
-      '/mnt/full': { empty: false },
-    }, [other]);
+    server(
+      {},
+      {
+        '/srv/notes.txt': { kind: 'file', empty: undefined },
+        '/srv/nope': { kind: 'missing', empty: undefined, reason: 'ENOENT' },
+        '/mnt/full': { empty: false },
+      },
+      [other],
+    );
     await unions.refresh();
     render(UnionEditor, { props: { mountpoint: null } });
 
@@ -123,10 +140,16 @@ describe('UnionEditor', () => {
 
   it('stages changes to a mounted union: mfsrr with its argument, arrow keys and Mode changes apply only with Apply changes', async () => {
     const mounted = summary({ state: 'mounted', mountExists: true });
-    const fake = server({
-      'unions:save': (a) => summary({ state: 'mounted', mountExists: true, config: a.definition.config }),
-      'unions:setLive': () => { throw new Error('a mounted saved union is changed through unions:save'); },
-    }, {}, [mounted]);
+    const fake = server(
+      {
+        'unions:save': (a) => summary({ state: 'mounted', mountExists: true, config: a.definition.config }),
+        'unions:setLive': () => {
+          throw new Error('a mounted saved union is changed through unions:save');
+        },
+      },
+      {},
+      [mounted],
+    );
     await unions.refresh();
     render(UnionEditor, { props: { mountpoint: '/mnt/media' } });
     expect(await screen.findByText(/changes below are staged/)).toBeTruthy();
@@ -164,11 +187,19 @@ describe('UnionEditor', () => {
   it('keeps a refused change staged, shows the processes in a focused alert by the button, and discards on request', async () => {
     const mounted = summary({ state: 'mounted', mountExists: true });
     const busy = { busy: true, users: [{ pid: 4242, command: 'python3', paths: ['/mnt/media/movie.mkv'] }] };
-    server({
-      'unions:save': () => {
-        throw new StrataError('BUSY', 'Branch /srv/hdd cannot be removed while python3 (pid 4242) has files open on it: close them, then remove the branch.', busy);
+    server(
+      {
+        'unions:save': () => {
+          throw new StrataError(
+            'BUSY',
+            'Branch /srv/hdd cannot be removed while python3 (pid 4242) has files open on it: close them, then remove the branch.',
+            busy,
+          );
+        },
       },
-    }, {}, [mounted]);
+      {},
+      [mounted],
+    );
     await unions.refresh();
     render(UnionEditor, { props: { mountpoint: '/mnt/media' } });
 
@@ -203,7 +234,11 @@ describe('UnionEditor', () => {
 
   it('asks before changing a union mounted outside the app, then changes it live without saving it', async () => {
     const cli = summary({ state: 'mounted', mountExists: true, saved: false, pid: 999 });
-    const fake = server({ 'unions:setLive': (a) => summary({ state: 'mounted', mountExists: true, saved: false, config: config({ ...cli.config, ...a.patch }) }) }, {}, [cli]);
+    const fake = server(
+      { 'unions:setLive': (a) => summary({ state: 'mounted', mountExists: true, saved: false, config: config({ ...cli.config, ...a.patch }) }) },
+      {},
+      [cli],
+    );
     await unions.refresh();
     render(UnionEditor, { props: { mountpoint: '/mnt/media' } });
     await screen.findByRole('group', { name: /^Create policy/ });
@@ -219,7 +254,12 @@ describe('UnionEditor', () => {
   });
 
   it('offers abort and detach for a union that stopped answering', async () => {
-    const hung = summary({ state: 'hung', mountExists: true, hungSince: new Date(2026, 0, 1, 12, 40, 32).getTime(), problem: 'Its worker (pid 77) has not answered for 9 s.' });
+    const hung = summary({
+      state: 'hung',
+      mountExists: true,
+      hungSince: new Date(2026, 0, 1, 12, 40, 32).getTime(),
+      problem: 'Its worker (pid 77) has not answered for 9 s.',
+    });
     const fake = server({ 'unions:unmount': () => summary() }, {}, [hung]);
     await unions.refresh();
     render(UnionEditor, { props: { mountpoint: '/mnt/media' } });

@@ -49,16 +49,24 @@ describe('UnionsList', () => {
     expect(within(alert).getByText(/python3 \(pid 4242\)/)).toBeTruthy();
     expect(within(alert).getByText('/mnt/media/movie.mkv')).toBeTruthy();
     await fireEvent.click(within(alert).getByRole('button', { name: /Unmount anyway/ }));
-    await waitFor(() => expect(fake.callsTo('unions:unmount')).toEqual([
-      { mountpoint: '/mnt/media', force: false },
-      { mountpoint: '/mnt/media', force: true },
-    ]));
+    await waitFor(() =>
+      expect(fake.callsTo('unions:unmount')).toEqual([
+        { mountpoint: '/mnt/media', force: false },
+        { mountpoint: '/mnt/media', force: true },
+      ]),
+    );
   });
 
   it('shows a union mounted with the CLI and unmounts it only after asking', async () => {
     const cli = summary({ state: 'mounted', mountExists: true, saved: false, pid: 4321 });
     let mounted = true;
-    const fake = installFakeBridge({ 'unions:list': () => (mounted ? [cli] : []), 'unions:unmount': () => { mounted = false; return null; } });
+    const fake = installFakeBridge({
+      'unions:list': () => (mounted ? [cli] : []),
+      'unions:unmount': () => {
+        mounted = false;
+        return null;
+      },
+    });
     await unions.refresh();
     render(UnionsList);
     const row = (await screen.findByText('Mounted outside the app')).closest('tr')!;
@@ -66,9 +74,14 @@ describe('UnionsList', () => {
     const ask = vi.fn(() => false);
     vi.stubGlobal('confirm', ask);
     await fireEvent.click(within(row).getByRole('button', { name: 'Unmount media' }));
-    expect(ask).toHaveBeenCalledWith(expect.stringMatching(/mounted outside Strata's app, e\.g\. with the strata CLI \(worker pid 4321\)\. Unmount it anyway\?/));
+    expect(ask).toHaveBeenCalledWith(
+      expect.stringMatching(/mounted outside Strata's app, e\.g\. with the strata CLI \(worker pid 4321\)\. Unmount it anyway\?/),
+    );
     expect(fake.callsTo('unions:unmount')).toHaveLength(0);
-    vi.stubGlobal('confirm', vi.fn(() => true));
+    vi.stubGlobal(
+      'confirm',
+      vi.fn(() => true),
+    );
     await fireEvent.click(within(row).getByRole('button', { name: 'Unmount media' }));
     await waitFor(() => expect(fake.callsTo('unions:unmount')).toEqual([{ mountpoint: '/mnt/media', force: false }]));
     // Its row is gone with it: focus goes to the heading, not to <body>.
@@ -93,7 +106,12 @@ describe('UnionsList', () => {
 
   it('keeps showing the last list when a refresh fails, marked stale', async () => {
     let fail = false;
-    const fake = installFakeBridge({ 'unions:list': () => { if (fail) throw new StrataError('UNAVAILABLE', 'The server did not answer within 10 s.'); return [summary()]; } });
+    const fake = installFakeBridge({
+      'unions:list': () => {
+        if (fail) throw new StrataError('UNAVAILABLE', 'The server did not answer within 10 s.');
+        return [summary()];
+      },
+    });
     await unions.refresh();
     render(UnionsList);
     expect(await screen.findByText('/mnt/media')).toBeTruthy();
@@ -110,7 +128,10 @@ describe('UnionsList', () => {
     await unions.refresh();
     render(UnionsList);
     const row = (await screen.findByText('Its worker is gone.')).closest('tr')!;
-    vi.stubGlobal('confirm', vi.fn(() => true));
+    vi.stubGlobal(
+      'confirm',
+      vi.fn(() => true),
+    );
     await fireEvent.click(within(row).getByRole('button', { name: 'Clean up media' }));
     await waitFor(() => expect(fake.callsTo('unions:unmount')).toEqual([{ mountpoint: '/mnt/media', force: true }]));
   });
@@ -123,7 +144,12 @@ describe('UnionsList', () => {
     const fake = installFakeBridge({
       'unions:list': () => [hung, other],
       // The hung union's abort takes its time; the other union's unmount must not wait for it.
-      'unions:unmount': (a) => (a.mountpoint === '/mnt/media' ? new Promise((r) => { release = r; }) : summary({ config: other.config })),
+      'unions:unmount': (a) =>
+        a.mountpoint === '/mnt/media'
+          ? new Promise((r) => {
+              release = r;
+            })
+          : summary({ config: other.config }),
     });
     await unions.refresh();
     render(UnionsList);
@@ -131,15 +157,20 @@ describe('UnionsList', () => {
     expect(within(row).getByTestId('hung').textContent).toMatch(/^Not responding since 12:40:32/);
     expect(within(row).getByText('Not responding', { selector: '[data-state]' })).toBeTruthy();
     expect(within(row).getByTestId('stale').textContent).toMatch(/^Figures from 12:40:32.* \(stale\)$/);
-    vi.stubGlobal('confirm', vi.fn(() => true));
+    vi.stubGlobal(
+      'confirm',
+      vi.fn(() => true),
+    );
     await fireEvent.click(within(row).getByRole('button', { name: 'Abort and detach media' }));
     const otherRow = screen.getByText('/mnt/other').closest('tr')!;
     expect(within(otherRow).queryByTestId('stale')).toBeNull();
     await fireEvent.click(within(otherRow).getByRole('button', { name: 'Unmount other' }));
-    await waitFor(() => expect(fake.callsTo('unions:unmount')).toEqual([
-      { mountpoint: '/mnt/media', force: true },
-      { mountpoint: '/mnt/other', force: false },
-    ]));
+    await waitFor(() =>
+      expect(fake.callsTo('unions:unmount')).toEqual([
+        { mountpoint: '/mnt/media', force: true },
+        { mountpoint: '/mnt/other', force: false },
+      ]),
+    );
     expect((within(otherRow).getByRole('button', { name: 'Unmount other' }) as HTMLButtonElement).disabled).toBe(false);
     release(null);
   });

@@ -53,7 +53,8 @@ export function busyUsers(details: unknown): BusyUser[] {
 /** JSON with keys sorted, so two definitions compare equal whatever order their fields were set in. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
 }
 
 /** The editor has changes that are not saved (or, on a mounted union, not applied). */

@@ -24,5 +24,7 @@ export function hungText(u: Pick<UnionSummary, 'hungSince' | 'problem'>): string
 
 /** Asks before aborting a hung union's FUSE connection and detaching it (what `unmount --force` does to it). */
 export function confirmAbort(u: Pick<UnionSummary, 'name' | 'mountpoint'>): boolean {
-  return confirm(`Abort ${u.name} and detach ${u.mountpoint}? Programs waiting on it get an error instead of hanging; its branches and their files are not touched.`);
+  return confirm(
+    `Abort ${u.name} and detach ${u.mountpoint}? Programs waiting on it get an error instead of hanging; its branches and their files are not touched.`,
+  );
 }

@@ -9,7 +9,11 @@ describe('the form mount.fuse3 runs', () => {
   });
 
   it('joins every -o, given apart or attached', () => {
-    expect(parseHelperArgs(['/a:/b', '/mnt/u', '-o', 'rw,create=mfs', '-ominfree=1G'])).toEqual({ source: '/a:/b', mountpoint: '/mnt/u', options: 'rw,create=mfs,minfree=1G' });
+    expect(parseHelperArgs(['/a:/b', '/mnt/u', '-o', 'rw,create=mfs', '-ominfree=1G'])).toEqual({
+      source: '/a:/b',
+      mountpoint: '/mnt/u',
+      options: 'rw,create=mfs,minfree=1G',
+    });
     expect(parseHelperArgs(['/a', '/mnt/u'])).toEqual({ source: '/a', mountpoint: '/mnt/u', options: '' });
   });
 

@@ -38,7 +38,11 @@ describe('start at login', () => {
     const base = { execPath: '/tmp/.mount_x/strata-desktop', appPath: '/src/strata', packaged: true };
     expect(launchCommand({ ...base, appImage: '/home/u/Strata.AppImage' })).toEqual(['/home/u/Strata.AppImage', '--hidden']);
     expect(launchCommand(base)).toEqual(['/tmp/.mount_x/strata-desktop', '--hidden']);
-    expect(launchCommand({ ...base, packaged: false, execPath: '/src/strata/node_modules/electron/dist/electron' })).toEqual(['/src/strata/node_modules/electron/dist/electron', '/src/strata', '--hidden']);
+    expect(launchCommand({ ...base, packaged: false, execPath: '/src/strata/node_modules/electron/dist/electron' })).toEqual([
+      '/src/strata/node_modules/electron/dist/electron',
+      '/src/strata',
+      '--hidden',
+    ]);
   });
 
   it('quotes Exec arguments as the Desktop Entry Specification wants', () => {

@@ -6,15 +6,24 @@ import { installQuitGuard } from '../../../main/electron/quitGuard.ts';
 class FakeWindow extends EventEmitter {
   hidden = false;
   destroyed = false;
-  hide = vi.fn(() => { this.hidden = true; });
-  show = vi.fn(() => { this.hidden = false; });
+  hide = vi.fn(() => {
+    this.hidden = true;
+  });
+  show = vi.fn(() => {
+    this.hidden = false;
+  });
   focus = vi.fn();
   restore = vi.fn();
   isMinimized = () => false;
   isDestroyed = () => this.destroyed;
   /** What Electron does when the user clicks the close button. */
   userCloses(): boolean {
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('close', event);
     if (!event.defaultPrevented) {
       this.destroyed = true;
@@ -26,7 +35,12 @@ class FakeWindow extends EventEmitter {
 
 class FakeApp extends EventEmitter {
   quit = vi.fn(() => {
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('before-quit', event);
     if (!event.defaultPrevented) for (const w of windows) w.userCloses();
   });
@@ -37,16 +51,22 @@ function harness(opts: { hidden: boolean; busy?: boolean; response?: number }) {
   windows = [];
   const app = new FakeApp();
   const service = {
-    unmountOwned: vi.fn(async (force?: boolean) => (opts.busy && !force ? { unmounted: [], failed: [{ mountpoint: '/m', message: 'vim uses /m' }] } : { unmounted: ['/m'], failed: [] })),
+    unmountOwned: vi.fn(async (force?: boolean) =>
+      opts.busy && !force ? { unmounted: [], failed: [{ mountpoint: '/m', message: 'vim uses /m' }] } : { unmounted: ['/m'], failed: [] },
+    ),
     stop: vi.fn(),
   };
   const dialog = { showMessageBox: vi.fn(async () => ({ response: opts.response ?? 1, checkboxChecked: false })) };
   installQuitGuard(app as never, service as never, dialog as never);
-  const keeper = keepRunningInBackground(app as never, () => {
-    const w = new FakeWindow();
-    windows.push(w);
-    return w as never;
-  }, { hidden: opts.hidden });
+  const keeper = keepRunningInBackground(
+    app as never,
+    () => {
+      const w = new FakeWindow();
+      windows.push(w);
+      return w as never;
+    },
+    { hidden: opts.hidden },
+  );
   return { app, service, dialog, keeper };
 }
 

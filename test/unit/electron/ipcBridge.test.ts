@@ -14,8 +14,19 @@ describe('ipc bridge', () => {
   it('pushes service events to every live window', () => {
     const listeners = new Map<string, (d: unknown) => void>();
     const send = vi.fn();
-    const windows = [{ isDestroyed: () => false, webContents: { send } }, { isDestroyed: () => true, webContents: { send: vi.fn() } }];
-    forwardEvents({ on: (e: string, fn: never) => { listeners.set(e, fn); return () => undefined; } } as never, () => windows as never);
+    const windows = [
+      { isDestroyed: () => false, webContents: { send } },
+      { isDestroyed: () => true, webContents: { send: vi.fn() } },
+    ];
+    forwardEvents(
+      {
+        on: (e: string, fn: never) => {
+          listeners.set(e, fn);
+          return () => undefined;
+        },
+      } as never,
+      () => windows as never,
+    );
     listeners.get('maps:changed')!({ at: 3 });
     expect(send).toHaveBeenCalledWith('strata:event', 'maps:changed', { at: 3 });
     expect(windows[1].webContents.send).not.toHaveBeenCalled();

@@ -10,9 +10,17 @@ function harness(supported = true, focused = false) {
     create: vi.fn((options: { title?: string; body?: string }) => {
       const entry: (typeof shown)[number] = { options };
       shown.push(entry);
-      return { on: (_: 'click', fn: () => void) => { entry.click = fn; }, show: vi.fn() };
+      return {
+        on: (_: 'click', fn: () => void) => {
+          entry.click = fn;
+        },
+        show: vi.fn(),
+      };
     }),
-    onNotice: (l: (n: Notice) => void) => { emit = l; return () => {}; },
+    onNotice: (l: (n: Notice) => void) => {
+      emit = l;
+      return () => {};
+    },
     recover: vi.fn(async () => {}),
     showWindow: vi.fn(),
     windowFocused: () => focused,
@@ -22,11 +30,27 @@ function harness(supported = true, focused = false) {
   return { deps, shown, emit: (n: Notice) => emit(n) };
 }
 
-const died: Notice = { id: '1', kind: 'worker-died', at: 1, mountpoint: '/mnt/u', title: 'u stopped unexpectedly', message: 'The process died.', recoverable: true };
-const full: Notice = { id: '2', kind: 'below-minfree', at: 1, mountpoint: '/mnt/u', branch: '/srv/a', title: 'u: /srv/a is nearly full', message: 'Less than 4 GiB.' };
+const died: Notice = {
+  id: '1',
+  kind: 'worker-died',
+  at: 1,
+  mountpoint: '/mnt/u',
+  title: 'u stopped unexpectedly',
+  message: 'The process died.',
+  recoverable: true,
+};
+const full: Notice = {
+  id: '2',
+  kind: 'below-minfree',
+  at: 1,
+  mountpoint: '/mnt/u',
+  branch: '/srv/a',
+  title: 'u: /srv/a is nearly full',
+  message: 'Less than 4 GiB.',
+};
 
 describe('desktop notifications', () => {
-  it('shows each notice; clicking a dead union\'s mounts it again and opens the window', async () => {
+  it("shows each notice; clicking a dead union's mounts it again and opens the window", async () => {
     const h = harness();
     h.emit(died);
     expect(h.shown[0].options).toMatchObject({ title: 'u stopped unexpectedly', body: 'The process died. Click to mount it again.' });

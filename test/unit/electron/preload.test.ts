@@ -5,10 +5,18 @@ const exposed: Record<string, unknown> = {};
 const ipcListeners = new Map<string, (...args: unknown[]) => void>();
 const invoke = vi.fn(async (channel: string) => ({ result: channel }));
 
-vi.mock(import('electron'), () => ({
-  contextBridge: { exposeInMainWorld: (key: string, api: unknown) => { exposed[key] = api; } },
-  ipcRenderer: { invoke, on: (channel: string, fn: (...args: unknown[]) => void) => ipcListeners.set(channel, fn) },
-}) as never);
+vi.mock(
+  import('electron'),
+  () =>
+    ({
+      contextBridge: {
+        exposeInMainWorld: (key: string, api: unknown) => {
+          exposed[key] = api;
+        },
+      },
+      ipcRenderer: { invoke, on: (channel: string, fn: (...args: unknown[]) => void) => ipcListeners.set(channel, fn) },
+    }) as never,
+);
 
 describe('preload bridge', () => {
   let bridge: StrataBridge;

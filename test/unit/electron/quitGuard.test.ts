@@ -4,7 +4,12 @@ import type { StopReport } from '../../../main/node/service/strataService.ts';
 
 function harness(first: StopReport, response: number) {
   let beforeQuit: ((e: { preventDefault(): void }) => void) | undefined;
-  const app = { on: (_: string, fn: never) => { beforeQuit = fn; }, quit: vi.fn() };
+  const app = {
+    on: (_: string, fn: never) => {
+      beforeQuit = fn;
+    },
+    quit: vi.fn(),
+  };
   const service = { unmountOwned: vi.fn(async (force?: boolean) => (force ? { unmounted: [], failed: [] } : first)), stop: vi.fn() };
   const dialog = { showMessageBox: vi.fn(async (_options: { detail?: string }) => ({ response, checkboxChecked: false })) };
   installQuitGuard(app as never, service as never, dialog as never);
@@ -15,7 +20,17 @@ function harness(first: StopReport, response: number) {
     await new Promise((r) => setTimeout(r, 10));
     return e;
   };
-  return { app, service, dialog, quit, again: () => { const e = { preventDefault: vi.fn() }; beforeQuit!(e); return e; } };
+  return {
+    app,
+    service,
+    dialog,
+    quit,
+    again: () => {
+      const e = { preventDefault: vi.fn() };
+      beforeQuit!(e);
+      return e;
+    },
+  };
 }
 
 const busy: StopReport = { unmounted: [], failed: [{ mountpoint: '/m', message: '1 process still uses files under /m: vim (pid 7).' }] };

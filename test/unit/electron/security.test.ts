@@ -4,7 +4,14 @@ import { denyPermissions, enableSecurityRules } from '../../../main/electron/sec
 describe('security rules', () => {
   it('keeps every web contents on the app, without new windows or webviews', () => {
     let created: ((e: unknown, contents: unknown) => void) | undefined;
-    enableSecurityRules({ on: (_: string, fn: never) => { created = fn; } } as never, (url) => url === 'file:///app/index.html');
+    enableSecurityRules(
+      {
+        on: (_: string, fn: never) => {
+          created = fn;
+        },
+      } as never,
+      (url) => url === 'file:///app/index.html',
+    );
     const handlers = new Map<string, (e: { preventDefault(): void }, url?: string) => void>();
     const contents = { on: (name: string, fn: never) => handlers.set(name, fn), setWindowOpenHandler: vi.fn() };
     created!({}, contents);

@@ -9,7 +9,7 @@ function event(url: string, { mainFrame = true } = {}) {
 }
 
 describe('isTrustedSender', () => {
-  it('trusts only the main frame of Strata\'s own renderer file', () => {
+  it("trusts only the main frame of Strata's own renderer file", () => {
     expect(isTrustedSender(event(APP.href), APP)).toBe(true);
     expect(isTrustedSender(event(`${APP.href}#x`), APP)).toBe(true);
     expect(isTrustedSender(event(APP.href, { mainFrame: false }), APP)).toBe(false);

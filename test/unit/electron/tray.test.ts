@@ -65,13 +65,18 @@ describe('tray', () => {
         createTray: () => tray as never,
         buildMenu: (t) => t as never,
         list: async () => unions,
-        onChange: (l) => { changed = l; return () => {}; },
+        onChange: (l) => {
+          changed = l;
+          return () => {};
+        },
         run: vi.fn(),
       });
       await vi.runAllTimersAsync();
       expect(tray.setToolTip).toHaveBeenLastCalledWith('Strata: 0 of 1 union mounted');
       unions = [union('/mnt/a', 'mounted')];
-      changed(); changed(); changed();
+      changed();
+      changed();
+      changed();
       await vi.advanceTimersByTimeAsync(400);
       expect(tray.setContextMenu).toHaveBeenCalledTimes(2);
       expect(tray.setToolTip).toHaveBeenLastCalledWith('Strata: 1 of 1 union mounted');
@@ -82,7 +87,13 @@ describe('tray', () => {
   });
 
   it('runs each action on the service, logging failures instead of throwing', async () => {
-    const service = { mount: vi.fn(async () => {}), unmount: vi.fn(async () => { throw new Error('busy'); }), recover: vi.fn(async () => {}) };
+    const service = {
+      mount: vi.fn(async () => {}),
+      unmount: vi.fn(async () => {
+        throw new Error('busy');
+      }),
+      recover: vi.fn(async () => {}),
+    };
     const deps = { show: vi.fn(), quit: vi.fn(), service, log: vi.fn() };
     const run = trayActions(deps);
     run({ kind: 'open' });

@@ -14,15 +14,19 @@ class FakeUtility extends EventEmitter {
 
 const forks: { path: string; options: { env: Record<string, string>; serviceName: string; stdio: string }; child: FakeUtility }[] = [];
 
-vi.mock(import('electron'), () => ({
-  utilityProcess: {
-    fork: (path: string, _args: string[], options: never) => {
-      const child = new FakeUtility();
-      forks.push({ path, options, child });
-      return child;
-    },
-  },
-}) as never);
+vi.mock(
+  import('electron'),
+  () =>
+    ({
+      utilityProcess: {
+        fork: (path: string, _args: string[], options: never) => {
+          const child = new FakeUtility();
+          forks.push({ path, options, child });
+          return child;
+        },
+      },
+    }) as never,
+);
 
 const { utilityWorkerSpawner } = await import('../../../main/electron/utilityWorkers.ts');
 

@@ -15,17 +15,24 @@ import { buildUnionConfig } from '../../../main/common/unionConfig.ts';
 const plain = buildUnionConfig('/mnt/u', ['/srv/a=rw', '/srv/b=ro']);
 const everything: UnionConfig = {
   ...buildUnionConfig('/mnt/my pool', ['/srv/disk one=rw,minfree=10G', '/srv/odd:name\\x=nc', '/srv/100%=ro'], {
-    name: 'Pool, big', create: 'mfsrr:1073741824:30', copyup: 'bup', minfree: '4G', funcs: ['mkdir=epmfs', 'symlink=ff'], moveOnEnospc: 'true',
+    name: 'Pool, big',
+    create: 'mfsrr:1073741824:30',
+    copyup: 'bup',
+    minfree: '4G',
+    funcs: ['mkdir=epmfs', 'symlink=ff'],
+    moveOnEnospc: 'true',
   }),
 };
 
 /** What a shell makes of the command: its words, to compare with what was meant. */
 function shellWords(command: string): string[] {
-  return JSON.parse(execFileSync('sh', ['-c', `${command.replace(/^strata /, 'node -e "console.log(JSON.stringify(process.argv.slice(1)))" -- ')}`], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync('sh', ['-c', `${command.replace(/^strata /, 'node -e "console.log(JSON.stringify(process.argv.slice(1)))" -- ')}`], { encoding: 'utf8' }),
+  );
 }
 
 describe('fstab line', () => {
-  it('reads the issue\'s example', () => {
+  it("reads the issue's example", () => {
     const { config, options } = parseFstabLine('/srv/a=rw:/srv/b=ro  /mnt/u  fuse.strata  create=mfs,minfree=4G,allow_other,nofail  0 0');
     expect(config).toEqual({ ...plain, create: 'mfs', minFreeSpace: 4 * 2 ** 30 });
     expect(options.allowOther).toBe(true);
@@ -36,7 +43,10 @@ describe('fstab line', () => {
     expect(formatFstabLine(plain)).toBe('/srv/a=rw:/srv/b=ro /mnt/u fuse.strata allow_other,nofail 0 0');
   });
 
-  it.each([['plain', plain], ['every option, spaces, colons, % and commas', everything]])('round-trips %s', (_, config) => {
+  it.each([
+    ['plain', plain],
+    ['every option, spaces, colons, % and commas', everything],
+  ])('round-trips %s', (_, config) => {
     expect(parseFstabLine(formatFstabLine(config)).config).toEqual(config);
   });
 
@@ -58,7 +68,10 @@ describe('systemd mount unit', () => {
     expect(unit.text).toContain('Type=fuse.strata\nOptions=allow_other,name=Pool\\, big,create=mfsrr:1073741824:30,');
   });
 
-  it.each([['plain', plain], ['every option', everything]])('round-trips %s', (_, config) => {
+  it.each([
+    ['plain', plain],
+    ['every option', everything],
+  ])('round-trips %s', (_, config) => {
     const unit = formatMountUnit(config);
     expect(parseMountUnit(unit.text, unit.name).config).toEqual(config);
   });
@@ -86,9 +99,28 @@ describe('strata mount command', () => {
   it('says the same union in flags, quoted for a shell', () => {
     expect(exportUnion(plain).cli).toBe('strata mount /mnt/u --branch /srv/a=rw --branch /srv/b=ro');
     expect(shellWords(exportUnion(everything).cli)).toEqual([
-      'mount', '/mnt/my pool', '--branch', '/srv/disk one=rw,minfree=10G', '--branch', '/srv/odd:name\\x=nc', '--branch', '/srv/100%=ro',
-      '--name', 'Pool, big', '--create', 'mfsrr:1073741824:30', '--func', 'mkdir=epmfs', '--func', 'symlink=ff', '--copyup', 'bup',
-      '--minfree', '4G', '--moveonenospc', 'pfrd',
+      'mount',
+      '/mnt/my pool',
+      '--branch',
+      '/srv/disk one=rw,minfree=10G',
+      '--branch',
+      '/srv/odd:name\\x=nc',
+      '--branch',
+      '/srv/100%=ro',
+      '--name',
+      'Pool, big',
+      '--create',
+      'mfsrr:1073741824:30',
+      '--func',
+      'mkdir=epmfs',
+      '--func',
+      'symlink=ff',
+      '--copyup',
+      'bup',
+      '--minfree',
+      '4G',
+      '--moveonenospc',
+      'pfrd',
     ]);
   });
 
@@ -100,7 +132,9 @@ describe('strata mount command', () => {
 
 describe('mount options', () => {
   it('keeps kernel flags, ignores what belongs to mount(8) and systemd, maps mergerfs names', () => {
-    const set = parseMountOptions('rw,noexec,nosuid,nodev,category.create=epmfs,minfreespace=1G,func.mkdir=rand,x-systemd.requires=foo.mount,_netdev,defaults,X-mount.mkdir,comment=x,default_permissions');
+    const set = parseMountOptions(
+      'rw,noexec,nosuid,nodev,category.create=epmfs,minfreespace=1G,func.mkdir=rand,x-systemd.requires=foo.mount,_netdev,defaults,X-mount.mkdir,comment=x,default_permissions',
+    );
     expect(set.kernelFlags).toEqual(['rw', 'noexec', 'nosuid', 'nodev']);
     expect(set.union).toMatchObject({ create: 'epmfs', minfree: '1G', funcs: ['mkdir=rand'] });
     expect(set.ignored).toEqual(['x-systemd.requires=foo.mount', '_netdev', 'defaults', 'X-mount.mkdir', 'comment=x', 'default_permissions']);
@@ -123,6 +157,8 @@ describe('mount options', () => {
 
 describe('systemd unit comment', () => {
   it('quotes the unit name for the shell, since escaped names hold backslashes', () => {
-    expect(formatMountUnit(everything).text.split('\n')[0]).toBe("# '/etc/systemd/system/mnt-my\\x20pool.mount': systemctl daemon-reload && systemctl enable --now 'mnt-my\\x20pool.mount'");
+    expect(formatMountUnit(everything).text.split('\n')[0]).toBe(
+      "# '/etc/systemd/system/mnt-my\\x20pool.mount': systemctl daemon-reload && systemctl enable --now 'mnt-my\\x20pool.mount'",
+    );
   });
 });

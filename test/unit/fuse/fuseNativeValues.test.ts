@@ -5,7 +5,13 @@ describe('toNativeStatfs', () => {
   const base = { bsize: 4096, frsize: 4096, files: 100n, ffree: 50n, favail: 50n, namemax: 255 };
 
   it('passes small filesystems through unchanged', () => {
-    expect(toNativeStatfs({ ...base, blocks: 1000n, bfree: 600n, bavail: 500n })).toMatchObject({ bsize: 4096, frsize: 4096, blocks: 1000, bfree: 600, bavail: 500 });
+    expect(toNativeStatfs({ ...base, blocks: 1000n, bfree: 600n, bavail: 500n })).toMatchObject({
+      bsize: 4096,
+      frsize: 4096,
+      blocks: 1000,
+      bfree: 600,
+      bavail: 500,
+    });
   });
 
   it('scales block sizes up so 2^33 blocks still add up to the same bytes', () => {
@@ -26,8 +32,19 @@ describe('toNativeStatfs', () => {
 describe('toNativeStat', () => {
   it('converts nanoseconds to milliseconds and keeps the low 32 bits of ino (the defect)', () => {
     const st = toNativeStat({
-      dev: 5n, ino: 2n ** 32n + 7n, mode: 0o100644, nlink: 1, uid: 1, gid: 2, rdev: 0n, size: 2n ** 40n, blksize: 4096, blocks: 8n,
-      atimeNs: 1_500_000_000_123_456_789n, mtimeNs: 2_000_000n, ctimeNs: 0n,
+      dev: 5n,
+      ino: 2n ** 32n + 7n,
+      mode: 0o100644,
+      nlink: 1,
+      uid: 1,
+      gid: 2,
+      rdev: 0n,
+      size: 2n ** 40n,
+      blksize: 4096,
+      blocks: 8n,
+      atimeNs: 1_500_000_000_123_456_789n,
+      mtimeNs: 2_000_000n,
+      ctimeNs: 0n,
     });
     expect(st).toMatchObject({ ino: 7, size: 2 ** 40, atime: 1_500_000_000_123, mtime: 2 });
   });

@@ -29,7 +29,10 @@ tester.run('import-boundaries', importBoundaries, {
     { ...at('main/common/branch.ts', "import 'node:fs';"), errors: [{ message: /main\/common may not import node:fs \(a Node built-in\)/ }] },
     { ...at('main/common/branch.ts', "export { x } from '../node/sys/load.ts';"), errors: [{ message: /main\/common may not import main\/node\/sys/ }] },
     { ...at('main/common/branch.ts', "import type { Readable } from 'stream';"), errors: 1 },
-    { ...at('main/node/mounts/stale.ts', "import { log } from '../worker/log.ts';"), errors: [{ message: /main\/node\/mounts may not import main\/node\/worker/ }] },
+    {
+      ...at('main/node/mounts/stale.ts', "import { log } from '../worker/log.ts';"),
+      errors: [{ message: /main\/node\/mounts may not import main\/node\/worker/ }],
+    },
     { ...at('main/node/mounts/manager.ts', "const g = await import('../tracker/guardHooks.ts');"), errors: 1 },
     { ...at('main/node/sys/syscalls.ts', "import type { FuseOps } from '../fuse/ops.ts';"), errors: 1 },
     { ...at('main/node/union/core.ts', "import { app } from 'electron';"), errors: [{ message: /may not import electron \(Electron\)/ }] },
@@ -39,16 +42,33 @@ tester.run('import-boundaries', importBoundaries, {
   ],
 });
 
-new RuleTester({ languageOptions: { parser: svelteParser, parserOptions: { parser: tseslint.parser } } }).run('import-boundaries in .svelte', importBoundaries, {
-  valid: [at('renderer/src/App.svelte', "<script lang=\"ts\">import logo from './assets/icon.svg';</script>")],
-  invalid: [
-    { ...at('renderer/src/App.svelte', "<script lang=\"ts\">import logo from '../../main/electron/assets/icon.svg';</script>"), errors: [{ message: /renderer\/src may not import main\/electron/ }] },
-  ],
-});
+new RuleTester({ languageOptions: { parser: svelteParser, parserOptions: { parser: tseslint.parser } } }).run(
+  'import-boundaries in .svelte',
+  importBoundaries,
+  {
+    valid: [at('renderer/src/App.svelte', '<script lang="ts">import logo from \'./assets/icon.svg\';</script>')],
+    invalid: [
+      {
+        ...at('renderer/src/App.svelte', '<script lang="ts">import logo from \'../../main/electron/assets/icon.svg\';</script>'),
+        errors: [{ message: /renderer\/src may not import main\/electron/ }],
+      },
+    ],
+  },
+);
 
 describe('the layering table', () => {
   it('refuses a row that lists a folder declared below it (a cycle)', () => {
-    expect(() => checkLayering([['a', ['b']], ['b', ['a']]])).toThrow(/a lists b, which is not a folder declared above it/);
-    expect(() => checkLayering([['a', ['node']], ['b', ['a', 'node']]])).not.toThrow();
+    expect(() =>
+      checkLayering([
+        ['a', ['b']],
+        ['b', ['a']],
+      ]),
+    ).toThrow(/a lists b, which is not a folder declared above it/);
+    expect(() =>
+      checkLayering([
+        ['a', ['node']],
+        ['b', ['a', 'node']],
+      ]),
+    ).not.toThrow();
   });
 });

@@ -53,7 +53,10 @@ describe('control channel', () => {
       let text = '';
       socket.on('data', (d) => {
         text += d;
-        if (text.split('\n').length > 3) { socket.end(); resolve(text.trim().split('\n')); }
+        if (text.split('\n').length > 3) {
+          socket.end();
+          resolve(text.trim().split('\n'));
+        }
       });
       socket.write('not json\n{"op":"explode"}\n{"op":"stats"}\n');
     });
@@ -67,7 +70,9 @@ describe('control channel', () => {
   it('passes every declared op to the handler, and names them all when refusing another', async () => {
     await serve(async (req) => req.op);
     for (const op of CONTROL_OPS) expect(await controlRequest(MP, { op } as ControlRequest)).toBe(op);
-    await expect(controlRequest(MP, { op: 'explode' } as never)).rejects.toMatchObject({ message: `Unknown control request "explode": use one of ${CONTROL_OPS.join(', ')}.` });
+    await expect(controlRequest(MP, { op: 'explode' } as never)).rejects.toMatchObject({
+      message: `Unknown control request "explode": use one of ${CONTROL_OPS.join(', ')}.`,
+    });
   });
 
   it("ARCHITECTURE.md's description of the control socket names every op, and only those", () => {
@@ -78,7 +83,10 @@ describe('control channel', () => {
 
   it('times out on a worker that does not answer', async () => {
     await serve(() => new Promise(() => undefined));
-    await expect(controlRequest(MP, { op: 'status' }, 200)).rejects.toMatchObject({ code: 'WORKER_FAILED', message: expect.stringMatching(/did not answer 'status' within 0.2 s/) });
+    await expect(controlRequest(MP, { op: 'status' }, 200)).rejects.toMatchObject({
+      code: 'WORKER_FAILED',
+      message: expect.stringMatching(/did not answer 'status' within 0.2 s/),
+    });
   });
 
   it('says UNAVAILABLE when nothing listens', async () => {

@@ -8,7 +8,16 @@ import { LateCallError, LateCalls } from '../../../main/node/sys/lateCalls.ts';
 import { tempDir } from '../../support/serviceFakes.ts';
 
 const entry = (mountpoint: string, fstype: string): MountInfoEntry => ({
-  mountId: 1, parentId: 0, major: 0, minor: 99, root: '/', mountpoint, options: 'rw', fstype, source: 'x', superOptions: 'rw',
+  mountId: 1,
+  parentId: 0,
+  major: 0,
+  minor: 99,
+  root: '/',
+  mountpoint,
+  options: 'rw',
+  fstype,
+  source: 'x',
+  superOptions: 'rw',
 });
 
 describe('paths that may lie on a FUSE mount', () => {
@@ -37,10 +46,16 @@ describe('LateCalls', () => {
   it('abandons a call past its deadline and refuses the same key until it returns', async () => {
     const late = new LateCalls();
     let finish!: () => void;
-    const stuck = new Promise<void>((r) => { finish = r; });
+    const stuck = new Promise<void>((r) => {
+      finish = r;
+    });
     await expect(late.run('k', 20, () => stuck)).rejects.toBeInstanceOf(LateCallError);
     const calls: string[] = [];
-    await expect(late.run('k', 20, async () => { calls.push('again'); })).rejects.toBeInstanceOf(LateCallError);
+    await expect(
+      late.run('k', 20, async () => {
+        calls.push('again');
+      }),
+    ).rejects.toBeInstanceOf(LateCallError);
     expect(calls).toEqual([]);
     expect(await late.run('other', 20, async () => 'ok')).toBe('ok');
     finish();

@@ -29,20 +29,36 @@ afterEach(async () => {
 });
 
 const entry = (mountpoint: string, fstype = 'fuse.strata'): MountInfoEntry => ({
-  mountId: 1, parentId: 1, major: 0, minor: 1, root: '/', mountpoint, options: 'rw', fstype, source: 'strata:x', superOptions: 'rw',
+  mountId: 1,
+  parentId: 1,
+  major: 0,
+  minor: 1,
+  root: '/',
+  mountpoint,
+  options: 'rw',
+  fstype,
+  source: 'strata:x',
+  superOptions: 'rw',
 });
 const MOUNTS = ['/mnt/a', '/mnt/b', '/mnt/c'].map((m) => entry(m));
-const check = (...branches: string[]) => refuseUnionLoops('/mnt/a', branches.map((b) => ({ path: b, real: b })), MOUNTS);
+const check = (...branches: string[]) =>
+  refuseUnionLoops(
+    '/mnt/a',
+    branches.map((b) => ({ path: b, real: b })),
+    MOUNTS,
+  );
 
 async function worker(mountpoint: string, handle: (req: ControlRequest) => Promise<unknown>) {
   servers.push(await serveControl(controlSocketPath(mountpoint), handle));
 }
 
 describe('refuseUnionLoops', () => {
-  it('reads the other unions\' published branch lists, as deep as they go', async () => {
+  it("reads the other unions' published branch lists, as deep as they go", async () => {
     await publishBranchList('/mnt/b', ['/mnt/c/x']);
     await publishBranchList('/mnt/c', ['/mnt/a']);
-    await expect(check('/srv/a', '/mnt/b')).rejects.toThrow('Branch /mnt/b is the union /mnt/b, whose branch /mnt/c/x lies in the union /mnt/c, whose branch /mnt/a is this union (/mnt/a)');
+    await expect(check('/srv/a', '/mnt/b')).rejects.toThrow(
+      'Branch /mnt/b is the union /mnt/b, whose branch /mnt/c/x lies in the union /mnt/c, whose branch /mnt/a is this union (/mnt/a)',
+    );
     await publishBranchList('/mnt/c', ['/srv/c']);
     await expect(check('/srv/a', '/mnt/b')).resolves.toBeUndefined();
   });
@@ -53,7 +69,10 @@ describe('refuseUnionLoops', () => {
   });
 
   it('says it cannot tell when no worker answers, or not in time', async () => {
-    await expect(check('/mnt/b')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/whose branches could not be learned \(no Strata worker answers for it\)/) });
+    await expect(check('/mnt/b')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/whose branches could not be learned \(no Strata worker answers for it\)/),
+    });
     await worker('/mnt/b', () => new Promise(() => undefined));
     const t0 = Date.now();
     await expect(check('/mnt/b')).rejects.toThrow(/could not be learned \(its worker did not answer within 1 s\)/);
@@ -73,7 +92,7 @@ describe('refuseUnionLoops', () => {
     await expect(check('/mnt/n')).resolves.toBeUndefined();
   });
 
-  it('follows only Strata unions, and ignores this union\'s own old list', async () => {
+  it("follows only Strata unions, and ignores this union's own old list", async () => {
     await publishBranchList('/mnt/a', ['/mnt/b']);
     await expect(refuseUnionLoops('/mnt/a', [{ path: '/mnt/b', real: '/mnt/b' }], [entry('/mnt/a'), entry('/mnt/b', 'fuse.sshfs')])).resolves.toBeUndefined();
   });

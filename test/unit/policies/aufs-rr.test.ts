@@ -16,9 +16,21 @@ describe('aufs rr (round-robin)', () => {
     expect(sequence('round-robin', [{}, {}, {}], 6)).toEqual([[2], [1], [0], [2], [1], [0]]);
   });
 
-  it('keeps aufs\' unsigned arithmetic: with 4 or 7 branches the upward cycle starts elsewhere', () => {
-    expect(sequence('rr', Array.from({ length: 4 }, () => ({})), 5).flat()).toEqual([1, 0, 3, 2, 1]);
-    expect(sequence('rr', Array.from({ length: 7 }, () => ({})), 8).flat()).toEqual([5, 4, 3, 2, 1, 0, 6, 5]);
+  it("keeps aufs' unsigned arithmetic: with 4 or 7 branches the upward cycle starts elsewhere", () => {
+    expect(
+      sequence(
+        'rr',
+        Array.from({ length: 4 }, () => ({})),
+        5,
+      ).flat(),
+    ).toEqual([1, 0, 3, 2, 1]);
+    expect(
+      sequence(
+        'rr',
+        Array.from({ length: 7 }, () => ({})),
+        8,
+      ).flat(),
+    ).toEqual([5, 4, 3, 2, 1, 0, 6, 5]);
   });
 
   it('starts the counter at the lowest writable branch and keeps it in the policy state', () => {

@@ -54,18 +54,32 @@ describe('aufs tdmfs:LOW[:SEC]', () => {
 
 describe('aufs pmfs[:SEC]', () => {
   it('§b.1.5 vector 3: equal free space on two parent holders → the upper branch', () => {
-    const r = create('pmfs', [{ avail: 10 * GiB, dirs: ['/x/y'] }, { avail: 10 * GiB, dirs: ['/x/y'] }], x);
+    const r = create(
+      'pmfs',
+      [
+        { avail: 10 * GiB, dirs: ['/x/y'] },
+        { avail: 10 * GiB, dirs: ['/x/y'] },
+      ],
+      x,
+    );
     expect(outcome(r)).toEqual([0]);
     expect(detailOf(r, 1)).toBe('b1 has as much free space as b0 (10 GiB); ties go to the upper branch');
   });
 
   it('moves to a lower parent holder with strictly more free space', () => {
-    const r = create('pmfs:30', [{ avail: 1 * GiB, dirs: ['/x/y'] }, { avail: 5 * GiB, dirs: ['/x/y'] }], x);
+    const r = create(
+      'pmfs:30',
+      [
+        { avail: 1 * GiB, dirs: ['/x/y'] },
+        { avail: 5 * GiB, dirs: ['/x/y'] },
+      ],
+      x,
+    );
     expect(outcome(r)).toEqual([1]);
     expect(detailOf(r, 0)).toBe('b0 has less free space than b1 (1 GiB vs 5 GiB)');
   });
 
-  it('weighs only tdp\'s choice and the parent holders below it', () => {
+  it("weighs only tdp's choice and the parent holders below it", () => {
     const r = create('pmfs', [{ avail: 99 * GiB }, { avail: 1 * GiB, dirs: ['/x/y'] }, { avail: 50 * GiB }], x);
     expect(outcome(r)).toEqual([1]);
     expect(detailOf(r, 0)).toBe("b0 was passed over: pmfs weighs only tdp's choice, b1, and the branches below it with parent /x/y");
@@ -83,7 +97,18 @@ describe('aufs pmfs[:SEC]', () => {
   });
 
   it('does not apply the whiteout exception', () => {
-    expect(outcome(create('pmfs', [{ avail: 1 * GiB, dirs: ['/x/y'] }, { avail: 9 * GiB, dirs: ['/x/y'] }], { ...x, whiteout: 0 }))).toEqual([0]);
+    expect(
+      outcome(
+        create(
+          'pmfs',
+          [
+            { avail: 1 * GiB, dirs: ['/x/y'] },
+            { avail: 9 * GiB, dirs: ['/x/y'] },
+          ],
+          { ...x, whiteout: 0 },
+        ),
+      ),
+    ).toEqual([0]);
     expect(outcome(create('pmfs', [{ avail: 1 * GiB }, { avail: 9 * GiB, dirs: ['/x/y'] }, {}], { ...x, whiteout: 2 }))).toEqual([1]);
   });
 });
@@ -91,7 +116,7 @@ describe('aufs pmfs[:SEC]', () => {
 describe('aufs pmfsrr:LOW[:SEC]', () => {
   const branches = [{ avail: 1 * GiB, dirs: ['/x/y'] }, { avail: 3 * GiB, dirs: ['/x/y'] }, { avail: 9 * GiB }];
 
-  it('keeps pmfs\' choice when it has at least LOW free', () => {
+  it("keeps pmfs' choice when it has at least LOW free", () => {
     expect(outcome(create('pmfsrr:2G', branches, x))).toEqual([1]);
     expect(outcome(create('pmfsrr:3G', branches, x))).toEqual([1]);
   });

@@ -11,7 +11,18 @@ describe('aufs tdp (top-down-parent)', () => {
   });
 
   it('takes the highest branch holding the parent, even with less space', () => {
-    expect(outcome(create('tdp', [{ avail: 1 * GiB, dirs: ['/x/y'] }, { avail: 90 * GiB, dirs: ['/x/y'] }], x))).toEqual([0]);
+    expect(
+      outcome(
+        create(
+          'tdp',
+          [
+            { avail: 1 * GiB, dirs: ['/x/y'] },
+            { avail: 90 * GiB, dirs: ['/x/y'] },
+          ],
+          x,
+        ),
+      ),
+    ).toEqual([0]);
   });
 
   it('accepts its long name', () => {

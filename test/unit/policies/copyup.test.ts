@@ -30,7 +30,7 @@ describe('copy-up policies', () => {
     expect(detailOf(r, 0)).toBe('b0 was passed over: b2 cannot take the entry, so tdp takes the nearest eligible branch above it, b1');
   });
 
-  it('bup without an eligible parent holder takes the nearest eligible branch above the parent\'s top branch', () => {
+  it("bup without an eligible parent holder takes the nearest eligible branch above the parent's top branch", () => {
     const r = copyup('bup', [{}, {}, { mode: 'ro', dirs: ['/x'] }, { mode: 'ro', files: ['/x/f'] }], entry(3));
     expect(outcome(r)).toEqual([1]);
     expect(detailOf(r, 0)).toBe('b0 was passed over: no eligible branch from b3 up to b2 has parent /x, so bup takes the nearest one above b2, b1');
@@ -49,19 +49,50 @@ describe('copy-up policies', () => {
   it('explains a refusal per policy', () => {
     const branches = [{ mode: 'ro' as const }, { mode: 'ro' as const, files: ['/x/f'] }, { dirs: ['/x'] }];
     expect(detailOf(copyup('tdp', branches, entry(1)), 2)).toBe('b2 was passed over: tdp never goes below b1, the source branch');
-    expect(detailOf(copyup('bup', branches, entry(1)), 2)).toBe('b2 was passed over: bup takes only a branch at or above the source b1 with parent /x, or one above b1');
+    expect(detailOf(copyup('bup', branches, entry(1)), 2)).toBe(
+      'b2 was passed over: bup takes only a branch at or above the source b1 with parent /x, or one above b1',
+    );
     expect(detailOf(copyup('bu', branches, entry(1)), 2)).toBe('b2 was passed over: bu never goes below the source b1');
   });
 
   it.each(names)('%s never copies to an nc branch (a copy-up is a new entry)', (name) => {
-    const r = copyup(name, [{ mode: 'nc', dirs: ['/x'] }, { mode: 'ro', files: ['/x/f'] }], entry(1));
+    const r = copyup(
+      name,
+      [
+        { mode: 'nc', dirs: ['/x'] },
+        { mode: 'ro', files: ['/x/f'] },
+      ],
+      entry(1),
+    );
     expect(outcome(r)).toBe('EROFS');
     expect(detailOf(r, 0)).toBe('b0 takes no new entries (nc)');
   });
 
   it.each(names)('%s honours minimum free space and a read-only mount', (name) => {
-    expect(outcome(copyup(name, [{ avail: 1 * GiB, minFree: 4 * GiB, dirs: ['/x'] }, { mode: 'ro', files: ['/x/f'] }], entry(1)))).toBe('ENOSPC');
-    expect(outcome(copyup(name, [{ mountedReadOnly: true, dirs: ['/x'] }, { mode: 'ro', files: ['/x/f'] }], entry(1)))).toBe('EROFS');
+    expect(
+      outcome(
+        copyup(
+          name,
+          [
+            { avail: 1 * GiB, minFree: 4 * GiB, dirs: ['/x'] },
+            { mode: 'ro', files: ['/x/f'] },
+          ],
+          entry(1),
+        ),
+      ),
+    ).toBe('ENOSPC');
+    expect(
+      outcome(
+        copyup(
+          name,
+          [
+            { mountedReadOnly: true, dirs: ['/x'] },
+            { mode: 'ro', files: ['/x/f'] },
+          ],
+          entry(1),
+        ),
+      ),
+    ).toBe('EROFS');
     expect(outcome(copyup(name, [{ avail: 1, minFree: 2 }, { dirs: ['/x'] }, { mode: 'ro', files: ['/x/f'] }], entry(2)))).toEqual([1]);
   });
 

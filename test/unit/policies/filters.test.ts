@@ -1,18 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  barrierOf,
-  decide,
-  NOTHING,
-  parentOf,
-  refusalErrno,
-  screen,
-  existsNeed,
-} from '../../../main/common/policies/filters.ts';
+import { barrierOf, decide, NOTHING, parentOf, refusalErrno, screen, existsNeed } from '../../../main/common/policies/filters.ts';
 import type { Exclusion, ExclusionReason } from '../../../main/common/policies/types.ts';
 import { fakeInput, GiB } from './fixture.ts';
 
 describe('parentOf', () => {
-  it.each([['/a/b/c', '/a/b'], ['/a', '/'], ['/', '/']])('%s → %s', (p, parent) => expect(parentOf(p)).toBe(parent));
+  it.each([
+    ['/a/b/c', '/a/b'],
+    ['/a', '/'],
+    ['/', '/'],
+  ])('%s → %s', (p, parent) => expect(parentOf(p)).toBe(parent));
 });
 
 describe('barrierOf', () => {
@@ -29,14 +25,7 @@ describe('screen: the create filter', () => {
   const reasons = (sc: { excluded: Exclusion[] }) => Object.fromEntries(sc.excluded.map((e) => [e.branch, e.reason]));
 
   it('gives each refused branch one reason and one sentence', () => {
-    const input = fakeInput([
-      { mode: 'ro' },
-      { mode: 'nc' },
-      { mountedReadOnly: true },
-      { statfsFails: true },
-      { avail: 1.2 * GiB, minFree: 4 * GiB },
-      {},
-    ]);
+    const input = fakeInput([{ mode: 'ro' }, { mode: 'nc' }, { mountedReadOnly: true }, { statfsFails: true }, { avail: 1.2 * GiB, minFree: 4 * GiB }, {}]);
     const sc = screen(input);
     expect(sc.candidates).toEqual([5]);
     expect(sc.excluded.map((e) => e.detail)).toEqual([

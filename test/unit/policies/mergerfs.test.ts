@@ -20,7 +20,10 @@ describe('mergerfs test vectors (§b.2.7)', () => {
   });
 
   it('2: equal space: mfs → B, lus → A, lfs → B', () => {
-    const equal = [{ avail: 5 * GiB, used: 5 * GiB }, { avail: 5 * GiB, used: 5 * GiB }];
+    const equal = [
+      { avail: 5 * GiB, used: 5 * GiB },
+      { avail: 5 * GiB, used: 5 * GiB },
+    ];
     expect(outcome(create('mfs', equal))).toEqual([1]);
     expect(outcome(create('lus', equal))).toEqual([0]);
     expect(outcome(create('lfs', equal))).toEqual([1]);
@@ -29,7 +32,14 @@ describe('mergerfs test vectors (§b.2.7)', () => {
   it('3: A=NC, B=RO → EROFS; A below minfreespace, B=RO → EROFS; both below → ENOSPC', () => {
     expect(outcome(create('ff', [{ mode: 'nc' }, { mode: 'ro' }]))).toBe('EROFS');
     expect(outcome(create('ff', [{ avail: 1 * GiB, minFree: 4 * GiB }, { mode: 'ro' }]))).toBe('EROFS');
-    expect(outcome(create('ff', [{ avail: 1 * GiB, minFree: 4 * GiB }, { avail: 2 * GiB, minFree: 4 * GiB }]))).toBe('ENOSPC');
+    expect(
+      outcome(
+        create('ff', [
+          { avail: 1 * GiB, minFree: 4 * GiB },
+          { avail: 2 * GiB, minFree: 4 * GiB },
+        ]),
+      ),
+    ).toBe('ENOSPC');
   });
 
   it('4: epmfs follows the parent even to the branch with less space; no parent anywhere → ENOENT', () => {
@@ -131,20 +141,41 @@ describe('space-ranked policies', () => {
     const r = create('lup', space);
     expect(outcome(r)).toEqual([2]);
     expect(detailOf(r, 1)).toBe('b1 uses a larger share of its space than b2 (75.0% vs 50.0%)');
-    const tie = create('lup', [{ avail: 3, used: 1 }, { avail: 6, used: 2 }]);
+    const tie = create('lup', [
+      { avail: 3, used: 1 },
+      { avail: 6, used: 2 },
+    ]);
     expect(outcome(tie)).toEqual([0]);
     expect(detailOf(tie, 1)).toBe('b1 uses the same share of its space as b0 (25.0%); ties go to the upper branch');
-    expect(outcome(create('lup', [{ avail: 9, used: 1 }, { avail: 0, used: 0 }]))).toEqual([1]);
+    expect(
+      outcome(
+        create('lup', [
+          { avail: 9, used: 1 },
+          { avail: 0, used: 0 },
+        ]),
+      ),
+    ).toEqual([1]);
   });
 
   it('lup compares shares exactly, beyond float precision', () => {
     // 1/3 against (2^50)/(3·2^50 + 1): the second is smaller by less than one part in 10^15.
     const big = 2 ** 50;
-    expect(outcome(create('lup', [{ used: 1, avail: 2 }, { used: big, avail: 2 * big + 1 }]))).toEqual([1]);
+    expect(
+      outcome(
+        create('lup', [
+          { used: 1, avail: 2 },
+          { used: big, avail: 2 * big + 1 },
+        ]),
+      ),
+    ).toEqual([1]);
   });
 
   it.each(['epmfs', 'eplfs', 'eplus'])('%s ranks only the branches holding the parent', (name) => {
-    const branches = [{ avail: 1 * GiB, used: 0 }, { avail: 50 * GiB, used: 50 * GiB, dirs: ['/x/y'] }, { avail: 99 * GiB, used: 99 * GiB }];
+    const branches = [
+      { avail: 1 * GiB, used: 0 },
+      { avail: 50 * GiB, used: 50 * GiB, dirs: ['/x/y'] },
+      { avail: 99 * GiB, used: 99 * GiB },
+    ];
     const r = create(name, branches, x);
     expect(outcome(r)).toEqual([1]);
     expect(reasonOf(r, 0)).toBe('no-parent');
@@ -167,7 +198,14 @@ describe('msp*: the nearest ancestor some branch holds', () => {
   });
 
   it('prefers the deepest level: a branch with the parent beats ones with only an ancestor', () => {
-    const r = create('mspmfs', [{ avail: 99 * GiB, dirs: ['/a'] }, { avail: 1 * GiB, dirs: ['/a/b/c'] }], deep);
+    const r = create(
+      'mspmfs',
+      [
+        { avail: 99 * GiB, dirs: ['/a'] },
+        { avail: 1 * GiB, dirs: ['/a/b/c'] },
+      ],
+      deep,
+    );
     expect(outcome(r)).toEqual([1]);
     expect(r.ok && r.note).toBeUndefined();
   });
@@ -177,11 +215,22 @@ describe('msp*: the nearest ancestor some branch holds', () => {
     expect(outcome(r)).toEqual([1]);
   });
 
-  it('reaches / when no ancestor is held, and refuses with that level\'s errno', () => {
+  it("reaches / when no ancestor is held, and refuses with that level's errno", () => {
     const r = create('msplus', [{ used: 5 }, { used: 2 }], deep);
     expect(outcome(r)).toEqual([1]);
     expect(r.ok && r.note).toBe('no eligible branch has /a/b/c; chose among those with its ancestor /');
-    expect(outcome(create('mspmfs', [{ mode: 'ro', dirs: ['/a/b/c'] }, { avail: 1, minFree: 2 }], deep))).toBe('EROFS');
+    expect(
+      outcome(
+        create(
+          'mspmfs',
+          [
+            { mode: 'ro', dirs: ['/a/b/c'] },
+            { avail: 1, minFree: 2 },
+          ],
+          deep,
+        ),
+      ),
+    ).toBe('EROFS');
   });
 
   it('msppfrd draws among the first level with candidates', () => {
@@ -252,7 +301,14 @@ describe('newest', () => {
   });
 
   it('breaks an mtime tie towards the lower branch', () => {
-    const r = create('newest', [{ dirs: ['/x/y'], mtimes: { '/x/y': t } }, { dirs: ['/x/y'], mtimes: { '/x/y': t } }], x);
+    const r = create(
+      'newest',
+      [
+        { dirs: ['/x/y'], mtimes: { '/x/y': t } },
+        { dirs: ['/x/y'], mtimes: { '/x/y': t } },
+      ],
+      x,
+    );
     expect(outcome(r)).toEqual([1]);
     expect(detailOf(r, 0)).toBe("b0's /x/y has the same mtime as b1's (2023-11-14T22:13:20Z); ties go to the lower branch");
   });

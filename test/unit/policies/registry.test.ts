@@ -1,20 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { StrataError } from '../../../main/common/errors.ts';
-import {
-  formatPolicySetting,
-  listCopyupPolicies,
-  listCreatePolicies,
-  parsePolicySetting,
-  runCreatePolicy,
-} from '../../../main/common/policies/registry.ts';
+import { formatPolicySetting, listCopyupPolicies, listCreatePolicies, parsePolicySetting, runCreatePolicy } from '../../../main/common/policies/registry.ts';
 import type { PolicySetting } from '../../../main/common/policies/types.ts';
 import { fakeInput, GiB, outcome } from './fixture.ts';
 
-const MERGERFS = ['ff', 'epff', 'all', 'epall', 'mfs', 'epmfs', 'lfs', 'eplfs', 'lus', 'eplus', 'lup', 'pfrd', 'eppfrd', 'rand', 'eprand', 'mspmfs', 'msplfs', 'msplus', 'msppfrd', 'newest', 'erofs'];
+const MERGERFS = [
+  'ff',
+  'epff',
+  'all',
+  'epall',
+  'mfs',
+  'epmfs',
+  'lfs',
+  'eplfs',
+  'lus',
+  'eplus',
+  'lup',
+  'pfrd',
+  'eppfrd',
+  'rand',
+  'eprand',
+  'mspmfs',
+  'msplfs',
+  'msplus',
+  'msppfrd',
+  'newest',
+  'erofs',
+];
 const AUFS = ['tdp', 'rr', 'mfs', 'mfsrr', 'tdmfs', 'pmfs', 'pmfsrr'];
 
 describe('parsePolicySetting', () => {
-  it.each(MERGERFS)('%s is mergerfs\', with or without the prefix', (name) => {
+  it.each(MERGERFS)("%s is mergerfs', with or without the prefix", (name) => {
     expect(parsePolicySetting(name)).toEqual({ name, family: 'mergerfs' });
     expect(parsePolicySetting(`mergerfs:${name}`)).toEqual({ name, family: 'mergerfs' });
   });
@@ -48,7 +64,10 @@ describe('parsePolicySetting', () => {
   ])('%s → %j', (text, setting) => expect(parsePolicySetting(text)).toEqual(setting));
 
   it.each([
-    ['mfz', /^unknown create policy 'mfz'; valid: tdp, rr, mfs:SEC, mfsrr:LOW\[:SEC\], tdmfs:LOW\[:SEC\], pmfs\[:SEC\], pmfsrr:LOW\[:SEC\], ff, epff, .*, erofs \(see `strata policies`\)$/],
+    [
+      'mfz',
+      /^unknown create policy 'mfz'; valid: tdp, rr, mfs:SEC, mfsrr:LOW\[:SEC\], tdmfs:LOW\[:SEC\], pmfs\[:SEC\], pmfsrr:LOW\[:SEC\], ff, epff, .*, erofs \(see `strata policies`\)$/,
+    ],
     ['', /^unknown create policy ''/],
     ['aufs', /^unknown create policy 'aufs'/],
     ['aufs:ff', /^unknown create policy 'aufs:ff'/],
@@ -61,7 +80,10 @@ describe('parsePolicySetting', () => {
     ['pmfsrr', /pmfsrr needs a free-space watermark/],
     ['mfsrr:1G:30:5', /^invalid create policy 'mfsrr:1G:30:5': too many arguments; the form is mfsrr:LOW\[:SEC\]$/],
     ['mfs:1:2', /too many arguments; the form is mfs:SEC$/],
-    ['mfsrr:abc', /^invalid create policy 'mfsrr:abc': LOW 'abc' is not a size: it does not start with a number; give bytes or a number with K, M, G or T \(binary: 1K = 1024 bytes\), e\.g\. 10G, 1\.5T or 4096$/],
+    [
+      'mfsrr:abc',
+      /^invalid create policy 'mfsrr:abc': LOW 'abc' is not a size: it does not start with a number; give bytes or a number with K, M, G or T \(binary: 1K = 1024 bytes\), e\.g\. 10G, 1\.5T or 4096$/,
+    ],
     ['mfsrr:10x', /LOW '10x' is not a size: 'x' is not a unit/],
     ['mfsrr:-1', /LOW '-1' is not a size: a size cannot be negative/],
     ['mfsrr:99999999999T', /LOW '99999999999t' is not a size: it is larger than 8 PiB/],
@@ -130,7 +152,11 @@ describe('listCreatePolicies / listCopyupPolicies', () => {
   });
 
   it('lists the copy-up policies', () => {
-    expect(listCopyupPolicies().map((p) => [p.name, p.family])).toEqual([['tdp', 'aufs'], ['bup', 'aufs'], ['bu', 'aufs']]);
+    expect(listCopyupPolicies().map((p) => [p.name, p.family])).toEqual([
+      ['tdp', 'aufs'],
+      ['bup', 'aufs'],
+      ['bu', 'aufs'],
+    ]);
   });
 
   it('returns a copy the caller may change', () => {

@@ -33,8 +33,11 @@ describe.each(SETTINGS)('%s', (setting) => {
     }
   });
 
-  it('honours each branch\'s own effective minimum', () => {
-    const r = create(setting, [{ avail: 5 * GiB, minFree: 8 * GiB }, { avail: 5 * GiB, minFree: 4 * GiB }]);
+  it("honours each branch's own effective minimum", () => {
+    const r = create(setting, [
+      { avail: 5 * GiB, minFree: 8 * GiB },
+      { avail: 5 * GiB, minFree: 4 * GiB },
+    ]);
     // tdp and the policies built on it never go below the parent's top branch, so a full top refuses.
     expect(outcome(r)).toEqual(TOP_DOWN.has(setting) ? 'ENOSPC' : [1]);
     expect(reasonOf(r, 0)).toBe('no-space');

@@ -4,8 +4,21 @@ import { diffEntries, entryKey } from '../../../main/common/proc/mapsDiff.ts';
 import { byFile, byProcess } from '../../../main/common/proc/mapsViews.ts';
 
 const base: MappedEntry = {
-  pid: 10, startTime: 5, command: 'python3', uid: 0, user: 'root', kind: 'fd', fd: 3, access: 'r',
-  mountpoint: '/u', relPath: '/a', virtualPath: '/u/a', branch: 0, realPath: '/b0/a', deleted: false, direct: false,
+  pid: 10,
+  startTime: 5,
+  command: 'python3',
+  uid: 0,
+  user: 'root',
+  kind: 'fd',
+  fd: 3,
+  access: 'r',
+  mountpoint: '/u',
+  relPath: '/a',
+  virtualPath: '/u/a',
+  branch: 0,
+  realPath: '/b0/a',
+  deleted: false,
+  direct: false,
 };
 const mmap: MappedEntry = { ...base, kind: 'mmap', fd: undefined, access: undefined, perms: 'r--s', shared: true, address: '1000-2000', size: 4096 };
 const direct: MappedEntry = { ...base, pid: 11, fd: 4, branch: 1, realPath: '/b1/a', direct: true, directState: 'shadowed' };
@@ -14,7 +27,10 @@ const cwd: MappedEntry = { ...base, pid: 11, kind: 'cwd', fd: undefined, access:
 describe('byProcess', () => {
   it('groups entries per process, pid order', () => {
     const views = byProcess([direct, base, mmap, cwd]);
-    expect(views.map((v) => [v.pid, v.entries.length])).toEqual([[10, 2], [11, 2]]);
+    expect(views.map((v) => [v.pid, v.entries.length])).toEqual([
+      [10, 2],
+      [11, 2],
+    ]);
     expect(views[0]).toMatchObject({ command: 'python3', user: 'root', startTime: 5 });
   });
 

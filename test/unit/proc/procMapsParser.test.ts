@@ -11,9 +11,19 @@ describe('parseMaps on a captured /proc/PID/maps', () => {
   });
 
   it('reads a shared mapping of a union file with a space in its name', () => {
-    expect(at('/mnt/sp ace.txt')).toEqual([expect.objectContaining({
-      path: `${CAPTURE}/mnt/sp ace.txt`, perms: 'r--s', shared: true, major: 0, minor: 39, size: 12288, deleted: false, ambiguous: false, pseudo: false,
-    })]);
+    expect(at('/mnt/sp ace.txt')).toEqual([
+      expect.objectContaining({
+        path: `${CAPTURE}/mnt/sp ace.txt`,
+        perms: 'r--s',
+        shared: true,
+        major: 0,
+        minor: 39,
+        size: 12288,
+        deleted: false,
+        ambiguous: false,
+        pseudo: false,
+      }),
+    ]);
   });
 
   it('unescapes \\012 to a newline and flags the line ambiguous (the kernel leaves backslashes alone)', () => {
@@ -48,7 +58,11 @@ describe('parseMaps on a captured /proc/PID/maps', () => {
   it('keeps only the devices asked for, without parsing the rest', () => {
     const kept = parseMaps(procText('holder.maps'), (major, minor) => major === 0 && minor === 39);
     expect(kept.map((r) => r.path.slice(CAPTURE.length))).toEqual([
-      '/mnt/todelete.txt', '/mnt/bs\nx.txt', '/mnt/bad\\xff\\xfename', '/mnt/new\nline.txt', '/mnt/sp ace.txt',
+      '/mnt/todelete.txt',
+      '/mnt/bs\nx.txt',
+      '/mnt/bad\\xff\\xfename',
+      '/mnt/new\nline.txt',
+      '/mnt/sp ace.txt',
     ]);
   });
 
@@ -68,7 +82,13 @@ describe('parseMaps on a captured /proc/PID/maps', () => {
   });
 
   it('reads a named anonymous region and a path with trailing spaces', () => {
-    expect(parseMapsLine('7f0000000000-7f0000001000 rw-p 00000000 00:00 0                          [anon:strata]')).toMatchObject({ pseudo: true, path: '[anon:strata]' });
-    expect(parseMapsLine('7f0000000000-7f0000001000 r--p 00000000 00:27 9                          /u/trail  ')).toMatchObject({ path: '/u/trail  ', inode: '9' });
+    expect(parseMapsLine('7f0000000000-7f0000001000 rw-p 00000000 00:00 0                          [anon:strata]')).toMatchObject({
+      pseudo: true,
+      path: '[anon:strata]',
+    });
+    expect(parseMapsLine('7f0000000000-7f0000001000 r--p 00000000 00:27 9                          /u/trail  ')).toMatchObject({
+      path: '/u/trail  ',
+      inode: '9',
+    });
   });
 });

@@ -33,6 +33,9 @@ describe('parseProcStatus', () => {
 describe('parsePasswd', () => {
   it('maps uids to names, first entry wins', () => {
     const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\n# comment\nalice:x:1000:1000::/home/alice:/bin/sh\ntoor:x:0:0::/:/bin/sh\n');
-    expect([...users]).toEqual([[0, 'root'], [1000, 'alice']]);
+    expect([...users]).toEqual([
+      [0, 'root'],
+      [1000, 'alice'],
+    ]);
   });
 });

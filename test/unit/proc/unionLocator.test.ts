@@ -11,16 +11,23 @@ const union: UnionTarget = {
   mountpoint: `${CAPTURE}/mnt`,
   major: 0,
   minor: 39,
-  branches: [{ index: 0, path: `${CAPTURE}/b0`, mode: 'rw' }, { index: 1, path: `${CAPTURE}/b1`, mode: 'rw' }],
+  branches: [
+    { index: 0, path: `${CAPTURE}/b0`, mode: 'rw' },
+    { index: 1, path: `${CAPTURE}/b1`, mode: 'rw' },
+  ],
 };
 const locator = new UnionLocator([union], own);
 
 /** A container's view: the union's /sub bind-mounted at /data, branch b1 at /srv (mount IDs are global). */
-const container = new NamespaceMounts(parseMountInfo([
-  '900 899 254:0 / / rw - ext4 /dev/vda rw',
-  `901 900 0:39 /sub /data rw - fuse.mergerfs 0:1 rw`,
-  `902 900 254:0 ${CAPTURE}/b1 /srv rw - ext4 /dev/vda rw`,
-].join('\n')));
+const container = new NamespaceMounts(
+  parseMountInfo(
+    [
+      '900 899 254:0 / / rw - ext4 /dev/vda rw',
+      `901 900 0:39 /sub /data rw - fuse.mergerfs 0:1 rw`,
+      `902 900 254:0 ${CAPTURE}/b1 /srv rw - ext4 /dev/vda rw`,
+    ].join('\n'),
+  ),
+);
 
 describe('UnionLocator', () => {
   it('watches the union device and the devices holding branches', () => {
@@ -38,7 +45,11 @@ describe('UnionLocator', () => {
 
   it('places a branch file reached directly, translated to the union path', () => {
     expect(locator.inMount(own.mount(26)!, `${CAPTURE}/b1/a.txt`)).toEqual({
-      union, relPath: '/a.txt', direct: true, branch: union.branches[1], realPath: `${CAPTURE}/b1/a.txt`,
+      union,
+      relPath: '/a.txt',
+      direct: true,
+      branch: union.branches[1],
+      realPath: `${CAPTURE}/b1/a.txt`,
     });
     expect(locator.inMount(own.mount(26)!, `${CAPTURE}/b1`)).toMatchObject({ relPath: '/', direct: true, realPath: `${CAPTURE}/b1` });
     expect(locator.inMount(own.mount(26)!, `${CAPTURE}/b10/a.txt`)).toBeNull();
@@ -56,7 +67,11 @@ describe('UnionLocator', () => {
   it('follows bind mounts of a union subdirectory and of a branch', () => {
     expect(locator.onDevice([container], 0, 39, '/data/x')).toEqual({ union, relPath: '/sub/x', direct: false });
     expect(locator.inMount(container.mount(902)!, '/srv/only1.txt')).toEqual({
-      union, relPath: '/only1.txt', direct: true, branch: union.branches[1], realPath: `${CAPTURE}/b1/only1.txt`,
+      union,
+      relPath: '/only1.txt',
+      direct: true,
+      branch: union.branches[1],
+      realPath: `${CAPTURE}/b1/only1.txt`,
     });
   });
 
@@ -81,11 +96,9 @@ describe('UnionLocator', () => {
 
 describe('NamespaceMounts', () => {
   it('picks the top of mounts stacked on one mountpoint', () => {
-    const t = new NamespaceMounts(parseMountInfo([
-      '1 0 254:0 / / rw - ext4 /dev/vda rw',
-      '10 1 0:50 / /m rw - tmpfs a rw',
-      '11 10 0:51 / /m rw - tmpfs b rw',
-    ].join('\n')));
+    const t = new NamespaceMounts(
+      parseMountInfo(['1 0 254:0 / / rw - ext4 /dev/vda rw', '10 1 0:50 / /m rw - tmpfs a rw', '11 10 0:51 / /m rw - tmpfs b rw'].join('\n')),
+    );
     expect(t.containing('/m/x')?.mountId).toBe(11);
     expect(t.containing('/m/x', '0:50')?.mountId).toBe(10);
     expect(t.containing('/other')?.mountId).toBe(1);

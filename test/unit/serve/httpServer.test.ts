@@ -9,14 +9,20 @@ import { tempDir } from '../../support/serviceFakes.ts';
 
 const TOKEN = 'test-token-abcdefghijklmnop';
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 /** Raw requests: fetch would not let a test forge Host or Origin. */
 function send(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
       let body = '';
-      res.on('data', (c) => { body += c; });
+      res.on('data', (c) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
@@ -25,7 +31,11 @@ function send(port: number, path: string, opts: { method?: string; headers?: Rec
 }
 
 const api = (port: number, channel: string, body: unknown, headers: Record<string, string> = {}) =>
-  send(port, `/api/${channel}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers } });
+  send(port, `/api/${channel}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
+  });
 
 describe('strata serve HTTP server', () => {
   let server: RunningServer;
@@ -39,7 +49,10 @@ describe('strata serve HTTP server', () => {
     writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir, '.secret'), 'no');
     server = await startServeServer({
-      host: '127.0.0.1', port: 0, token: TOKEN, staticDir: dir,
+      host: '127.0.0.1',
+      port: 0,
+      token: TOKEN,
+      staticDir: dir,
       dispatch: async (channel, args) => {
         calls.push([channel, args]);
         return { result: { channel } };
@@ -76,7 +89,11 @@ describe('strata serve HTTP server', () => {
   it('answers API requests with the token, by header or cookie', async () => {
     const byHeader = await api(server.port, 'unions:list', {});
     expect(JSON.parse(byHeader.body)).toEqual({ result: { channel: 'unions:list' } });
-    const byCookie = await send(server.port, '/api/maps:snapshot', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', cookie: `strata_token_${server.port}=${TOKEN}` } });
+    const byCookie = await send(server.port, '/api/maps:snapshot', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', cookie: `strata_token_${server.port}=${TOKEN}` },
+    });
     expect(byCookie.status).toBe(200);
     expect(calls.at(-1)).toEqual(['maps:snapshot', {}]);
   });
@@ -93,25 +110,37 @@ describe('strata serve HTTP server', () => {
   it('insists on POST with a JSON body', async () => {
     expect((await send(server.port, '/api/unions:list', { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(405);
     expect((await api(server.port, 'unions:list', {}, { 'content-type': 'text/plain' })).status).toBe(415);
-    const bad = await send(server.port, '/api/unions:list', { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` } });
+    const bad = await send(server.port, '/api/unions:list', {
+      method: 'POST',
+      body: '{nope',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.code).toBe('INVALID_ARGUMENT');
   });
 
   it('streams events to an authorized EventSource', async () => {
     const received = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { host: `127.0.0.1:${server.port}`, cookie: `strata_token_${server.port}=${TOKEN}` } }, (res) => {
-        expect(res.headers['content-type']).toMatch(/text\/event-stream/);
-        let text = '';
-        res.on('data', (c) => {
-          text += c;
-          if (text.includes('event: unions:changed')) {
-            req.destroy();
-            resolve(text);
-          }
-        });
-        setTimeout(() => (emitters.get('unions:changed') as (d: ApiEvents['unions:changed']) => void)({ at: 42 }), 50);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/events',
+          headers: { host: `127.0.0.1:${server.port}`, cookie: `strata_token_${server.port}=${TOKEN}` },
+        },
+        (res) => {
+          expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+          let text = '';
+          res.on('data', (c) => {
+            text += c;
+            if (text.includes('event: unions:changed')) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+          setTimeout(() => (emitters.get('unions:changed') as (d: ApiEvents['unions:changed']) => void)({ at: 42 }), 50);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -28,7 +28,7 @@ describe('checkToken', () => {
     expect(checkToken({ cookie: `a=b; ${tokenCookieName(7390)}=${opts.token}` }, opts)).toEqual({ ok: true });
   });
 
-  it('refuses a missing, wrong, or other server\'s token', () => {
+  it("refuses a missing, wrong, or other server's token", () => {
     expect(checkToken({}, opts)).toMatchObject({ ok: false, status: 401 });
     expect(checkToken({ authorization: 'Bearer nope' }, opts)).toMatchObject({ ok: false, status: 401 });
     expect(checkToken({ cookie: `${tokenCookieName(7391)}=${opts.token}` }, opts)).toMatchObject({ ok: false, status: 401 });

@@ -23,11 +23,22 @@ describe('validateArgs', () => {
     expect(parseUnionConfig(ok)).toEqual(ok);
     expect(() => parseUnionConfig({ ...ok, create: 'nonsense' })).toThrow(/unknown create policy 'nonsense'/);
     expect(() => parseUnionConfig({ ...ok, copyup: 'xx' })).toThrow(/Invalid copy-up policy: expected one of tdp, bup, bu/);
-    expect(() => parseUnionConfig({ ...ok, branches: [{ path: '/srv/b0', mode: 'rw' }, { path: '/srv/b0/in', mode: 'ro' }] })).toThrow(/is inside branch/);
+    expect(() =>
+      parseUnionConfig({
+        ...ok,
+        branches: [
+          { path: '/srv/b0', mode: 'rw' },
+          { path: '/srv/b0/in', mode: 'ro' },
+        ],
+      }),
+    ).toThrow(/is inside branch/);
     expect(() => parseUnionConfig({ ...ok, branches: [{ path: '/srv/b0', mode: 'wx' }] })).toThrow(/mode of branch 1: expected one of rw, ro, nc/);
     expect(() => parseUnionConfig({ ...ok, mountpoint: '/srv/b0/m' })).toThrow(/inside branch/);
     expect(() => parseUnionConfig({ ...ok, minFreeSpace: -1 })).toThrow(/whole number of bytes/);
-    expect(parseUnionConfig({ ...ok, createOverrides: { mkdir: 'epmfs' }, moveOnEnospc: 'mfs' })).toMatchObject({ createOverrides: { mkdir: 'epmfs' }, moveOnEnospc: 'mfs' });
+    expect(parseUnionConfig({ ...ok, createOverrides: { mkdir: 'epmfs' }, moveOnEnospc: 'mfs' })).toMatchObject({
+      createOverrides: { mkdir: 'epmfs' },
+      moveOnEnospc: 'mfs',
+    });
   });
 
   it('keeps a live change from moving the mountpoint', () => {

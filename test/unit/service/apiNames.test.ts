@@ -21,7 +21,10 @@ describe('API names', () => {
       // null is a bad argument for most: the validator answers, so a channel without one would show here.
       const answer = await dispatch(channel, null);
       const error = 'error' in answer ? answer.error : undefined;
-      expect({ channel, error: error?.message.includes('Unknown request') || error?.code === 'INTERNAL' ? error : undefined }).toEqual({ channel, error: undefined });
+      expect({ channel, error: error?.message.includes('Unknown request') || error?.code === 'INTERNAL' ? error : undefined }).toEqual({
+        channel,
+        error: undefined,
+      });
     }
   });
 
@@ -32,5 +35,4 @@ describe('API names', () => {
     expect(apiDeadlineMs('fs:pickFolder')).toBeGreaterThanOrEqual(5 * 60_000);
     expect(apiDeadlineMs('unions:list')).toBeLessThan(20_000);
   });
-
 });

@@ -30,7 +30,11 @@ describe('dispatch', () => {
 
   it('keeps a StrataError thrown by the host', async () => {
     const { service } = setup();
-    const dispatch = createDispatch(service, { pickFolder: async () => { throw new StrataError('UNAVAILABLE', 'No display.'); } });
+    const dispatch = createDispatch(service, {
+      pickFolder: async () => {
+        throw new StrataError('UNAVAILABLE', 'No display.');
+      },
+    });
     expect(await dispatch('fs:pickFolder', { title: 'x' })).toEqual({ error: { code: 'UNAVAILABLE', message: 'No display.' } });
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findFstabCli, fstabCliAdvice } from '../../../main/node/service/fstabCli.ts';
 
 describe('where mount(8) finds strata', () => {
-  it('takes the first executable strata on the shell\'s default path', async () => {
+  it("takes the first executable strata on the shell's default path", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-cli-'));
     try {
       const [a, b] = [join(dir, 'a'), join(dir, 'b')];
@@ -20,7 +20,11 @@ describe('where mount(8) finds strata', () => {
   });
 
   it('advises what fits the installation', () => {
-    expect(fstabCliAdvice({ appImage: '/home/u/Strata.AppImage', packaged: true, cliScript: '/x' })).toMatch(/^This AppImage cannot put the strata command where mount\(8\) looks for it.*install the \.deb package/);
-    expect(fstabCliAdvice({ packaged: false, cliScript: '/src/strata/dist/cli.js' })).toBe("mount(8) does not find the strata command: link this checkout's CLI with sudo ln -s /src/strata/dist/cli.js /usr/local/bin/strata.");
+    expect(fstabCliAdvice({ appImage: '/home/u/Strata.AppImage', packaged: true, cliScript: '/x' })).toMatch(
+      /^This AppImage cannot put the strata command where mount\(8\) looks for it.*install the \.deb package/,
+    );
+    expect(fstabCliAdvice({ packaged: false, cliScript: '/src/strata/dist/cli.js' })).toBe(
+      "mount(8) does not find the strata command: link this checkout's CLI with sudo ln -s /src/strata/dist/cli.js /usr/local/bin/strata.",
+    );
   });
 });

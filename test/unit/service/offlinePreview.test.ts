@@ -13,12 +13,23 @@ beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'strata-preview-'));
   await mkdir(join(base, 'up/docs'), { recursive: true });
 });
-afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
 
 it('places by the policy over the real branches, treats a missing one as empty, and leaks no descriptor', async () => {
   const config: UnionConfig = {
-    mountpoint: join(base, 'mnt'), name: 'draft', create: 'ff', createOverrides: {}, copyup: 'tdp', minFreeSpace: 0, moveOnEnospc: false,
-    branches: [{ path: join(base, 'not-yet'), mode: 'rw' }, { path: join(base, 'up'), mode: 'rw' }],
+    mountpoint: join(base, 'mnt'),
+    name: 'draft',
+    create: 'ff',
+    createOverrides: {},
+    copyup: 'tdp',
+    minFreeSpace: 0,
+    moveOnEnospc: false,
+    branches: [
+      { path: join(base, 'not-yet'), mode: 'rw' },
+      { path: join(base, 'up'), mode: 'rw' },
+    ],
   };
   const preview = offlinePreviewer(loadSyscalls);
   const fds = async () => (await readdir('/proc/self/fd')).length;

@@ -34,7 +34,10 @@ describe('fs:check facts and the folder rules', () => {
     expect(mountpointFolderCheck(proc)?.message).toBe('/proc already has a proc filesystem mounted on it: unmount it first or choose another folder.');
     const union = { path: '/mnt/u', kind: 'unknown' as const, mountedFsType: 'fuse.strata' };
     expect(branchFolderCheck(union, [])).toMatchObject({ level: 'warning' });
-    expect(branchFolderCheck(union, ['/mnt/u'])).toMatchObject({ level: 'warning', message: expect.stringMatching(/is the mountpoint of the mounted union \/mnt\/u/) });
+    expect(branchFolderCheck(union, ['/mnt/u'])).toMatchObject({
+      level: 'warning',
+      message: expect.stringMatching(/is the mountpoint of the mounted union \/mnt\/u/),
+    });
     expect(branchFolderCheck({ path: '/mnt/u/sub', kind: 'dir', empty: true }, ['/mnt/u'])?.message).toMatch(/is inside the mounted union \/mnt\/u/);
     // A quote in a path stays inside the suggested command.
     expect(branchFolderCheck({ path: "/srv/it's", kind: 'missing' }, [])?.message).toContain(`mkdir -p '/srv/it'\\''s'`);

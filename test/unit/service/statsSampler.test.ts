@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { OpStats } from '../../../main/common/contract.ts';
 import { StatsSampler } from '../../../main/node/service/statsSampler.ts';
 
-const stats = (at: number, reads: number, bytesRead: number): OpStats => ({ at, ops: { read: reads, getattr: 1 }, bytesRead, bytesWritten: 0, openHandles: 1, copyups: 0 });
+const stats = (at: number, reads: number, bytesRead: number): OpStats => ({
+  at,
+  ops: { read: reads, getattr: 1 },
+  bytesRead,
+  bytesWritten: 0,
+  openHandles: 1,
+  copyups: 0,
+});
 
 describe('StatsSampler', () => {
   it('turns cumulative counters into rates per second', async () => {
@@ -22,7 +29,12 @@ describe('StatsSampler', () => {
       if (mp === '/down') throw new Error('no answer');
       return stats(Date.now(), 1, 1);
     });
-    expect(await sampler.sample([{ mountpoint: '/up', branchRoots: [] }, { mountpoint: '/down', branchRoots: [] }])).toHaveLength(1);
+    expect(
+      await sampler.sample([
+        { mountpoint: '/up', branchRoots: [] },
+        { mountpoint: '/down', branchRoots: [] },
+      ]),
+    ).toHaveLength(1);
     await sampler.sample([]);
     expect(sampler.get('/up')).toEqual([]);
   });

@@ -33,11 +33,13 @@ describe('StrataService', () => {
     await service.save({ config, autoMount: false });
     await expect(service.save({ config, autoMount: false })).rejects.toThrow(/already saved at/);
     await service.mount(config.mountpoint);
-    await expect(service.save({ config: { ...config, mountpoint: '/other' }, autoMount: false }, config.mountpoint)).rejects.toThrow(/unmount it before moving/);
+    await expect(service.save({ config: { ...config, mountpoint: '/other' }, autoMount: false }, config.mountpoint)).rejects.toThrow(
+      /unmount it before moving/,
+    );
     await expect(service.delete(config.mountpoint)).rejects.toThrow(/unmount it before deleting/);
   });
 
-  it('records a failed mount as the union\'s problem until the next attempt', async () => {
+  it("records a failed mount as the union's problem until the next attempt", async () => {
     const { service, backend, config } = setup();
     await service.save({ config, autoMount: false });
     backend.failMount = new StrataError('MOUNTPOINT_INVALID', 'Mountpoint is not empty.');
@@ -64,11 +66,13 @@ describe('StrataService', () => {
     await service.save({ config, autoMount: false });
     await service.mount(config.mountpoint);
     tracker.busy.set(`${config.mountpoint}#${config.branches[1].path}`, busy(7, 'vlc'));
-    await expect(service.setLive(config.mountpoint, { branches: [config.branches[0]] }))
-      .rejects.toThrow(`Branch ${config.branches[1].path} cannot be removed while vlc (pid 7) has files open on it`);
+    await expect(service.setLive(config.mountpoint, { branches: [config.branches[0]] })).rejects.toThrow(
+      `Branch ${config.branches[1].path} cannot be removed while vlc (pid 7) has files open on it`,
+    );
     tracker.busy.set(`${config.mountpoint}#${config.branches[0].path}#w`, busy(8, 'vim'));
-    await expect(service.setLive(config.mountpoint, { branches: config.branches.map((b) => ({ ...b, mode: 'ro' as const })) }))
-      .rejects.toThrow(`Branch ${config.branches[0].path} cannot become read-only while vim (pid 8) has files open for writing there`);
+    await expect(service.setLive(config.mountpoint, { branches: config.branches.map((b) => ({ ...b, mode: 'ro' as const })) })).rejects.toThrow(
+      `Branch ${config.branches[0].path} cannot become read-only while vim (pid 8) has files open for writing there`,
+    );
     expect(backend.calls.some((c) => c.startsWith('reconfigure'))).toBe(false);
 
     const reordered = [...config.branches].reverse();
@@ -97,7 +101,9 @@ describe('StrataService', () => {
   it('sweeps stale mounts and auto-mounts at start, and survives a sweep that fails', async () => {
     const { service, backend, config, store, logs } = setup();
     await store.save([{ config, autoMount: true }]);
-    backend.sweepStale = async () => { throw new Error('umount: not mounted'); };
+    backend.sweepStale = async () => {
+      throw new Error('umount: not mounted');
+    };
     await service.start();
     expect(backend.mounts.has(config.mountpoint)).toBe(true);
     expect(logs).toEqual(['Could not clear stale mounts: umount: not mounted']);
@@ -174,13 +180,22 @@ describe('StrataService', () => {
     service.stop();
   });
 
-  it('keeps a hung union\'s last answered config and branches, marked with when they were read', async () => {
+  it("keeps a hung union's last answered config and branches, marked with when they were read", async () => {
     const { service, backend, config } = setup();
     backend.mounts.set(config.mountpoint, config);
     const [fresh] = await service.list();
     expect(fresh).toMatchObject({ state: 'mounted', checkedAt: expect.any(Number) });
     const list = backend.list.bind(backend);
-    backend.list = async () => (await list()).map((s) => ({ mountpoint: s.mountpoint, name: s.name, state: 'hung' as const, hungSince: 5, branches: [], problem: 'Not responding', checkedAt: Date.now() }));
+    backend.list = async () =>
+      (await list()).map((s) => ({
+        mountpoint: s.mountpoint,
+        name: s.name,
+        state: 'hung' as const,
+        hungSince: 5,
+        branches: [],
+        problem: 'Not responding',
+        checkedAt: Date.now(),
+      }));
     const [hung] = await service.list();
     expect(hung).toMatchObject({ state: 'hung', hungSince: 5, problem: 'Not responding', config, branches: fresh.branches });
     expect(hung.checkedAt).toBeLessThanOrEqual(Date.now());

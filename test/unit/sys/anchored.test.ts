@@ -91,7 +91,10 @@ describe('a symlink on the way', () => {
     await sys.lchown(root, '/d/leaf', 65534, 65534);
     await sys.utimens(root, '/d/leaf', 5n, 5n);
     expect((await lstat(inRoot('d/leaf'))).uid).toBe(65534);
-    await sys.mkdir(root, '/d/dirleaf/nope', 0o755).then(() => expect.fail('mkdir below a symlink'), (err) => expect(err).toMatchObject(ELOOP));
+    await sys.mkdir(root, '/d/dirleaf/nope', 0o755).then(
+      () => expect.fail('mkdir below a symlink'),
+      (err) => expect(err).toMatchObject(ELOOP),
+    );
     expect(await outsideState()).toBe(before);
   });
 

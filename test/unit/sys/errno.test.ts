@@ -37,12 +37,20 @@ describe('errnoException', () => {
     const real = (await nodeError()) as NodeJS.ErrnoException;
     const made = errnoException('ENOENT', 'lstat', '/nonexistent/strata-errno-test');
     expect({ message: made.message, code: made.code, errno: made.errno, syscall: made.syscall, path: made.path }).toEqual({
-      message: real.message, code: real.code, errno: real.errno, syscall: real.syscall, path: real.path,
+      message: real.message,
+      code: real.code,
+      errno: real.errno,
+      syscall: real.syscall,
+      path: real.path,
     });
   });
 
   it('takes a detail instead of the system text, and any code another process reported', () => {
-    expect(errnoException('EIO', 'stat', '/mnt/u', 'no answer')).toMatchObject({ message: "EIO: no answer, stat '/mnt/u'", code: 'EIO', errno: -constants.errno.EIO });
+    expect(errnoException('EIO', 'stat', '/mnt/u', 'no answer')).toMatchObject({
+      message: "EIO: no answer, stat '/mnt/u'",
+      code: 'EIO',
+      errno: -constants.errno.EIO,
+    });
     const odd = errnoException('Error: boom', 'read', '/proc/1/maps');
     expect(odd).toMatchObject({ message: "Error: boom, read '/proc/1/maps'", code: 'Error: boom' });
     expect(odd.errno).toBeUndefined();

@@ -130,8 +130,12 @@ describe('openStat', () => {
   });
 
   it('rejects like Node fs when the open fails', async () => {
-    await expect(fs.openStat(branch, '/d/f', constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644))
-      .rejects.toMatchObject({ code: 'EEXIST', errno: -17, syscall: 'open', path: '/d/f' });
+    await expect(fs.openStat(branch, '/d/f', constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644)).rejects.toMatchObject({
+      code: 'EEXIST',
+      errno: -17,
+      syscall: 'open',
+      path: '/d/f',
+    });
   });
 
   it('never opens through a symlink, the leaf included', async () => {
@@ -142,8 +146,7 @@ describe('openStat', () => {
   it('closes the descriptor and names the step when the chown fails', async () => {
     const before = await fds();
     // fchown on an O_PATH descriptor is EBADF: the open succeeds, the chown does not.
-    await expect(fs.openStat(branch, '/d/f', O_PATH, 0, { uid: 1, gid: 1 }))
-      .rejects.toMatchObject({ code: 'EBADF', syscall: 'fchown', path: '/d/f' });
+    await expect(fs.openStat(branch, '/d/f', O_PATH, 0, { uid: 1, gid: 1 })).rejects.toMatchObject({ code: 'EBADF', syscall: 'fchown', path: '/d/f' });
     expect(await fds()).toBe(before);
   });
 });

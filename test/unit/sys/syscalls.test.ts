@@ -62,7 +62,7 @@ describe('xattrs', () => {
     try {
       await sys.fsetxattr(fh.fd, 'user.fd', Buffer.from([0, 1, 2, 255]), 0);
       expect(await sys.flistxattr(fh.fd)).toEqual(['user.fd']);
-      expect([...await sys.fgetxattr(fh.fd, 'user.fd')]).toEqual([0, 1, 2, 255]);
+      expect([...(await sys.fgetxattr(fh.fd, 'user.fd'))]).toEqual([0, 1, 2, 255]);
       await expect(sys.fgetxattr(fh.fd, 'user.gone')).rejects.toMatchObject({ code: 'ENODATA', syscall: 'fgetxattr' });
     } finally {
       await fh.close();
@@ -78,7 +78,7 @@ describe('anchored calls', () => {
     expect(st.mode & 0o777).toBe(0o640 & ~process.umask());
   });
 
-  it('utimens sets a symlink\'s own mtime to the nanosecond and leaves atime alone with omit', async () => {
+  it("utimens sets a symlink's own mtime to the nanosecond and leaves atime alone with omit", async () => {
     await writeFile(at('target'), '');
     await symlink('target', at('link'));
     const targetBefore = await stat(at('target'), { bigint: true });
@@ -112,8 +112,13 @@ describe('anchored calls', () => {
   it('rename NOREPLACE refuses to overwrite, EXCHANGE swaps, 0 replaces', async () => {
     await writeFile(at('r1'), 'one');
     await writeFile(at('r2'), 'two');
-    await expect(sys.rename(root, '/r1', root, '/r2', RENAME_NOREPLACE))
-      .rejects.toMatchObject({ code: 'EEXIST', errno: -17, syscall: 'renameat2', path: '/r1', dest: '/r2' });
+    await expect(sys.rename(root, '/r1', root, '/r2', RENAME_NOREPLACE)).rejects.toMatchObject({
+      code: 'EEXIST',
+      errno: -17,
+      syscall: 'renameat2',
+      path: '/r1',
+      dest: '/r2',
+    });
     await sys.rename(root, '/r1', root, '/r2', RENAME_EXCHANGE);
     expect(await readFile(at('r1'), 'utf8')).toBe('two');
     expect(await readFile(at('r2'), 'utf8')).toBe('one');

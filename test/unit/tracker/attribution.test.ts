@@ -5,8 +5,23 @@ import { attribute, Lookups, type ScannedProcess } from '../../../main/node/trac
 import type { LocatedEntry } from '../../../main/node/tracker/processScan.ts';
 import type { UnionSource } from '../../../main/node/tracker/unionSource.ts';
 
-const union: UnionTarget = { mountpoint: '/u', major: 0, minor: 40, branches: [{ index: 0, path: '/b0', mode: 'rw' }, { index: 1, path: '/b1', mode: 'ro' }] };
-const handle = (relPath: string, branch: number, flags = 0): HandleInfo => ({ fh: Math.random(), relPath, branch, realPath: `/b${branch}${relPath}`, flags, openedAt: 0 });
+const union: UnionTarget = {
+  mountpoint: '/u',
+  major: 0,
+  minor: 40,
+  branches: [
+    { index: 0, path: '/b0', mode: 'rw' },
+    { index: 1, path: '/b1', mode: 'ro' },
+  ],
+};
+const handle = (relPath: string, branch: number, flags = 0): HandleInfo => ({
+  fh: Math.random(),
+  relPath,
+  branch,
+  realPath: `/b${branch}${relPath}`,
+  flags,
+  openedAt: 0,
+});
 
 function source(handles: HandleInfo[], wheres: Record<string, Partial<WhereResult>> = {}): UnionSource {
   return {
@@ -21,13 +36,32 @@ function source(handles: HandleInfo[], wheres: Record<string, Partial<WhereResul
 }
 
 const proc = (entries: LocatedEntry[]): ScannedProcess => ({ pid: 7, startTime: 1, command: 'cat', uid: 1000, entries });
-const onUnion = (relPath: string, extra: Partial<LocatedEntry> = {}): LocatedEntry => ({ kind: 'fd', fd: 3, access: 'r', deleted: false, location: { union, relPath, direct: false }, ...extra });
+const onUnion = (relPath: string, extra: Partial<LocatedEntry> = {}): LocatedEntry => ({
+  kind: 'fd',
+  fd: 3,
+  access: 'r',
+  deleted: false,
+  location: { union, relPath, direct: false },
+  ...extra,
+});
 const run = (src: UnionSource, entries: LocatedEntry[]) => attribute([proc(entries)], new Lookups(src, 500), (uid) => (uid === 1000 ? 'alice' : String(uid)));
 
 describe('attribute', () => {
   it("names the branch from the worker's handle table", async () => {
-    const [e] = await run(source([handle('/a', 1)]), [onUnion('/a', { kind: 'mmap', perms: 'r--s', shared: true, address: '1-2', size: 4096, fd: undefined, access: undefined })]);
-    expect(e).toMatchObject({ pid: 7, user: 'alice', kind: 'mmap', relPath: '/a', virtualPath: '/u/a', branch: 1, realPath: '/b1/a', direct: false, size: 4096 });
+    const [e] = await run(source([handle('/a', 1)]), [
+      onUnion('/a', { kind: 'mmap', perms: 'r--s', shared: true, address: '1-2', size: 4096, fd: undefined, access: undefined }),
+    ]);
+    expect(e).toMatchObject({
+      pid: 7,
+      user: 'alice',
+      kind: 'mmap',
+      relPath: '/a',
+      virtualPath: '/u/a',
+      branch: 1,
+      realPath: '/b1/a',
+      direct: false,
+      size: 4096,
+    });
   });
 
   it('falls back to where when no handle is open (a cwd)', async () => {
@@ -55,7 +89,13 @@ describe('attribute', () => {
   });
 
   it('flags direct branch access as visible, shadowed or whited out', async () => {
-    const direct = (relPath: string): LocatedEntry => ({ kind: 'fd', fd: 4, access: 'r', deleted: false, location: { union, relPath, direct: true, branch: union.branches[1], realPath: `/b1${relPath}` } });
+    const direct = (relPath: string): LocatedEntry => ({
+      kind: 'fd',
+      fd: 4,
+      access: 'r',
+      deleted: false,
+      location: { union, relPath, direct: true, branch: union.branches[1], realPath: `/b1${relPath}` },
+    });
     const wheres: Record<string, Partial<WhereResult>> = {
       '/v': { copies: [{ branch: 1, branchRoot: '/b1', realPath: '/b1/v', type: 'file', visible: true }] },
       '/s': { copies: [{ branch: 1, branchRoot: '/b1', realPath: '/b1/s', type: 'file', visible: false, hiddenBy: 'shadowed' }] },
@@ -63,7 +103,10 @@ describe('attribute', () => {
     };
     const out = await run(source([], wheres), [direct('/v'), direct('/s'), direct('/w'), direct('/unknown')]);
     expect(out.map((e) => [e.relPath, e.direct, e.branch, e.directState])).toEqual([
-      ['/v', true, 1, 'visible'], ['/s', true, 1, 'shadowed'], ['/w', true, 1, 'whiteout'], ['/unknown', true, 1, undefined],
+      ['/v', true, 1, 'visible'],
+      ['/s', true, 1, 'shadowed'],
+      ['/w', true, 1, 'whiteout'],
+      ['/unknown', true, 1, undefined],
     ]);
   });
 

@@ -14,14 +14,22 @@ describe('ProcReader', () => {
     expect(await reader.read(process.pid, `/proc/${process.pid}/stat`)).toMatch(/^\d+ \(/);
     expect(await reader.read(process.pid, `/proc/${process.pid}/status`, true)).toMatch(/^Name:/);
     await expect(reader.read(1, '/proc/nonexistent')).rejects.toMatchObject({ code: 'ENOENT' });
-    const files = await reader.process(process.pid, { identity: true, fdCount: true, filter: { unionDevs: [], branchDevs: [], branchPrefixes: [], fdPrefixes: [], ownNs: '' } });
+    const files = await reader.process(process.pid, {
+      identity: true,
+      fdCount: true,
+      filter: { unionDevs: [], branchDevs: [], branchPrefixes: [], fdPrefixes: [], ownNs: '' },
+    });
     expect(files.stat).toEqual({ ok: expect.stringMatching(/^\d+ \(/) });
     // Another namespace than ownNs (''): any fd with a path may matter, no device matches, and since
     // something may matter, the confirming files come along.
     const fds = 'ok' in files.fds! ? files.fds.ok : [];
     expect(fds.length).toBeGreaterThan(0);
     expect(fds.every(([, link]) => link.startsWith('/'))).toBe(true);
-    expect(files).toMatchObject({ ns: expect.stringMatching(/^mnt:\[\d+\]$/), maps: { ok: '' }, more: { stat: { ok: expect.any(String) }, status: { ok: expect.stringContaining('Uid:') } } });
+    expect(files).toMatchObject({
+      ns: expect.stringMatching(/^mnt:\[\d+\]$/),
+      maps: { ok: '' },
+      more: { stat: { ok: expect.any(String) }, status: { ok: expect.stringContaining('Uid:') } },
+    });
     expect(Object.keys(files.more!.fdinfo)).toEqual(fds.map(([name]) => name));
   });
 
@@ -39,7 +47,13 @@ describe('ProcReader', () => {
     const writer = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
     try {
       for (let i = 0; i < 100; i++) {
-        if (await reader.read(4242, `/proc/${process.pid}/stat`).then(() => true, () => false)) return;
+        if (
+          await reader.read(4242, `/proc/${process.pid}/stat`).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error('the pid stayed stuck');

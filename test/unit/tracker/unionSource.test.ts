@@ -3,12 +3,16 @@ import { parseMountInfo } from '../../../main/common/mountinfo.ts';
 import { NamespaceMounts } from '../../../main/common/proc/namespaceMounts.ts';
 import { resolveUnions } from '../../../main/node/tracker/unionSource.ts';
 
-const table = new NamespaceMounts(parseMountInfo([
-  '1 0 254:0 / / rw - ext4 /dev/vda rw',
-  '40 1 0:40 / /u rw - fuse.strata strata:u rw',
-  '41 1 0:41 / /other rw - fuse.strata strata:other rw',
-  '42 1 0:42 / /m rw - fuse.mergerfs 0:1 rw',
-].join('\n')));
+const table = new NamespaceMounts(
+  parseMountInfo(
+    [
+      '1 0 254:0 / / rw - ext4 /dev/vda rw',
+      '40 1 0:40 / /u rw - fuse.strata strata:u rw',
+      '41 1 0:41 / /other rw - fuse.strata strata:other rw',
+      '42 1 0:42 / /m rw - fuse.mergerfs 0:1 rw',
+    ].join('\n'),
+  ),
+);
 
 describe('resolveUnions', () => {
   it('takes devices from mountinfo, branches from the source, and keeps unknown Strata mounts', () => {
@@ -21,7 +25,13 @@ describe('resolveUnions', () => {
   });
 
   it('accepts a described non-Strata union, but not a mountpoint with nothing mounted', () => {
-    const { targets } = resolveUnions([{ mountpoint: '/m', branches: [], servers: [] }, { mountpoint: '/nothing', branches: [], servers: [] }], table);
+    const { targets } = resolveUnions(
+      [
+        { mountpoint: '/m', branches: [], servers: [] },
+        { mountpoint: '/nothing', branches: [], servers: [] },
+      ],
+      table,
+    );
     expect(targets.map((t) => t.mountpoint)).toEqual(['/m', '/u', '/other']);
   });
 });

@@ -16,7 +16,9 @@ beforeAll(async () => {
   for (const b of ['a', 'b', 'c']) await mkdir(join(base, b));
   specs = ['a', 'b', 'c'].map((b, i) => ({ path: join(base, b), mode: i === 0 ? 'rw' : 'ro' }) as BranchSpec);
 });
-afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
 
 describe('branch roots', () => {
   it('keeps one descriptor per root path however often the branches are rebuilt', async () => {
@@ -24,7 +26,10 @@ describe('branch roots', () => {
     const first = await openBranches(specs, roots);
     const before = await fds();
     for (let k = 0; k < 200; k++) {
-      const again = await openBranches([...specs].reverse().map((s) => ({ ...s, mode: 'rw' as const })), roots);
+      const again = await openBranches(
+        [...specs].reverse().map((s) => ({ ...s, mode: 'rw' as const })),
+        roots,
+      );
       expect(again.map((b) => b.fd).reverse()).toEqual(first.map((b) => b.fd));
     }
     expect(await fds()).toBe(before);

@@ -20,9 +20,12 @@ const roots = new BranchRoots();
 const branch = async (path: string) => new Branch(path, await roots.open(path), 'rw', undefined);
 /** (root descriptor, name) of a path, for the anchored calls that decorate and inspect test entries. */
 const anchor = async (path: string): Promise<[number, string]> => [await roots.open(dirname(path)), `/${basename(path)}`];
-const copyUp = async (d: copyup.CopyupDeps, from: string, to: string, rel: string, opts?: copyup.CopyupOptions) => copyup.copyUp(d, await branch(from), await branch(to), rel, opts);
-const cloneDirs = async (d: { sys: Syscalls }, metaRoots: string[], to: string, rel: string) => copyup.cloneDirs(d, await Promise.all(metaRoots.map(branch)), await branch(to), rel);
-const moveAcross = async (d: { sys: Syscalls }, from: string, to: string, rel: string, published?: () => Promise<void>) => copyup.moveAcross(d, await branch(from), await branch(to), rel, published);
+const copyUp = async (d: copyup.CopyupDeps, from: string, to: string, rel: string, opts?: copyup.CopyupOptions) =>
+  copyup.copyUp(d, await branch(from), await branch(to), rel, opts);
+const cloneDirs = async (d: { sys: Syscalls }, metaRoots: string[], to: string, rel: string) =>
+  copyup.cloneDirs(d, await Promise.all(metaRoots.map(branch)), await branch(to), rel);
+const moveAcross = async (d: { sys: Syscalls }, from: string, to: string, rel: string, published?: () => Promise<void>) =>
+  copyup.moveAcross(d, await branch(from), await branch(to), rel, published);
 const setxattr = async (path: string, name: string, value: Buffer) => sys.setxattr(...(await anchor(path)), name, value, 0);
 const deps = { sys };
 const MiB = 1 << 20;
@@ -70,13 +73,22 @@ async function decorate(path: string, opts: { userXattrs?: boolean } = {}): Prom
 /** Mode, owner, times (the ones decorate set), xattrs and device number survive the copy. */
 async function expectSameMeta(from: string, to: string): Promise<void> {
   const [a, b] = [await lst(from), await lst(to)];
-  expect({ mode: b.mode, uid: b.uid, gid: b.gid, rdev: b.rdev, mtime: b.mtimeNs }).toEqual({ mode: a.mode, uid: a.uid, gid: a.gid, rdev: a.rdev, mtime: a.mtimeNs });
+  expect({ mode: b.mode, uid: b.uid, gid: b.gid, rdev: b.rdev, mtime: b.mtimeNs }).toEqual({
+    mode: a.mode,
+    uid: a.uid,
+    gid: a.gid,
+    rdev: a.rdev,
+    mtime: a.mtimeNs,
+  });
   expect(b.atimeNs).toBe(ATIME);
   expect(b.mtimeNs).toBe(MTIME);
   expect(await xattrs(to)).toEqual(await xattrs(from));
 }
 
-const hash = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+const hash = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 const leftovers = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((n) => n.startsWith(COPYUP_TMP_PREFIX));
 
 /** A failure the real call would report, injected in its place. */
@@ -236,8 +248,10 @@ describe('xattrs', () => {
     for (const name of ['user.a', 'user.b', 'user.c']) await setxattr(join(src, 'f'), name, Buffer.from(name));
     const picky = withSys({
       fsetxattr: (fd, name, value, flags) =>
-        name === 'user.a' ? Promise.reject(errnoError('ENOTSUP', 'fsetxattr'))
-          : name === 'user.b' ? Promise.reject(errnoError('EPERM', 'fsetxattr'))
+        name === 'user.a'
+          ? Promise.reject(errnoError('ENOTSUP', 'fsetxattr'))
+          : name === 'user.b'
+            ? Promise.reject(errnoError('EPERM', 'fsetxattr'))
             : sys.fsetxattr(fd, name, value, flags),
     });
     await copyUp(picky, src, dst, 'f');
@@ -264,13 +278,16 @@ describe('atomicity', () => {
     ['data copy', { copyFileRange: () => Promise.reject(errnoError('EIO', 'copy_file_range')) }],
     ['xattrs', { fsetxattr: () => Promise.reject(errnoError('EIO', 'fsetxattr')) }],
     ['times', { futimens: () => Promise.reject(errnoError('EIO', 'futimens')) }],
-  ] as [string, Partial<Syscalls>][])('a failure in the %s step rejects with its errno and leaves neither the name nor a temp file', async (_step, overrides) => {
-    await mkdir(join(src, 'p'));
-    await writeFile(join(src, 'p/f'), randomBytes(MiB));
-    await setxattr(join(src, 'p/f'), 'user.x', Buffer.from('1'));
-    await expect(copyUp(withSys(overrides), src, dst, 'p/f')).rejects.toMatchObject({ code: 'EIO', errno: -os.errno.EIO });
-    expect(await readdir(join(dst, 'p'))).toEqual([]); // the parent is cloned, the file never appears
-  });
+  ] as [string, Partial<Syscalls>][])(
+    'a failure in the %s step rejects with its errno and leaves neither the name nor a temp file',
+    async (_step, overrides) => {
+      await mkdir(join(src, 'p'));
+      await writeFile(join(src, 'p/f'), randomBytes(MiB));
+      await setxattr(join(src, 'p/f'), 'user.x', Buffer.from('1'));
+      await expect(copyUp(withSys(overrides), src, dst, 'p/f')).rejects.toMatchObject({ code: 'EIO', errno: -os.errno.EIO });
+      expect(await readdir(join(dst, 'p'))).toEqual([]); // the parent is cloned, the file never appears
+    },
+  );
 
   it('a failing directory copy-up removes its temp directory', async () => {
     await mkdir(join(src, 'd'));
@@ -321,17 +338,19 @@ describe('concurrency', () => {
         return sys.copyFileRange(fdIn, offIn, fdOut, offOut, length);
       },
     });
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      await copyUp(counting, src, dst, 'f');
-      expect((await lst(join(dst, 'f'))).size).toBe(BigInt(data.length));
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        await copyUp(counting, src, dst, 'f');
+        expect((await lst(join(dst, 'f'))).size).toBe(BigInt(data.length));
+      }),
+    );
     expect(copies).toBe(1);
     // Buffer.equals: vitest's toEqual walks a 4 MiB buffer element by element (tens of seconds).
     expect((await readFile(join(dst, 'f'))).equals(data)).toBe(true);
     expect(await readdir(dst)).toEqual(['f']);
   });
 
-  it('concurrent copy-ups of siblings share one cloned parent, whose times end up as the source\'s', async () => {
+  it("concurrent copy-ups of siblings share one cloned parent, whose times end up as the source's", async () => {
     await mkdir(join(src, 'dir'));
     const names = Array.from({ length: 16 }, (_, i) => `f${i}`);
     for (const n of names) await writeFile(join(src, 'dir', n), n);
@@ -433,7 +452,7 @@ describe('work directory', () => {
     expect(await leftovers(join(dst, 'd'))).toEqual([]);
   });
 
-  it('the first copy-up of a union clears what its predecessor left, records included, and no other union\'s', async () => {
+  it("the first copy-up of a union clears what its predecessor left, records included, and no other union's", async () => {
     await mkdir(join(dst, WORK_DIR, 'u1'), { recursive: true });
     await mkdir(join(dst, WORK_DIR, 'u2'));
     await writeFile(join(dst, WORK_DIR, 'u1', `${COPYUP_TMP_PREFIX}1`), 'half');

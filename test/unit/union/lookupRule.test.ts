@@ -87,7 +87,17 @@ describe('lookup rule vectors', () => {
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'strata-lookup-rule-'));
       runner = join(dir, 'lookup_rule_test');
-      await promisify(execFile)('g++', ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-I', join(root, 'native/fuse/src'), join(root, 'native/fuse/test/lookup_rule_test.cc'), '-o', runner]);
+      await promisify(execFile)('g++', [
+        '-std=c++17',
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        '-I',
+        join(root, 'native/fuse/src'),
+        join(root, 'native/fuse/test/lookup_rule_test.cc'),
+        '-o',
+        runner,
+      ]);
     });
     afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -40,7 +40,16 @@ describe('what the union publishes to its backend', () => {
     branches = [join(base, 'b0'), join(base, 'b1')];
     for (const b of branches) await mkdir(join(b, 'd'), { recursive: true });
     await writeFile(join(branches[1], 'd/x'), 'x');
-    const config: UnionConfig = { mountpoint: join(base, 'mnt'), name: 'mnt', branches: branches.map((path, i) => ({ path, mode: i === 0 ? ('rw' as const) : ('ro' as const) })), create: 'tdp', createOverrides: {}, copyup: 'tdp', minFreeSpace: 0, moveOnEnospc: false };
+    const config: UnionConfig = {
+      mountpoint: join(base, 'mnt'),
+      name: 'mnt',
+      branches: branches.map((path, i) => ({ path, mode: i === 0 ? ('rw' as const) : ('ro' as const) })),
+      create: 'tdp',
+      createOverrides: {},
+      copyup: 'tdp',
+      minFreeSpace: 0,
+      moveOnEnospc: false,
+    };
     union = await Union.open(config, { sys: loadSyscalls(), capabilities: FUSE_NATIVE_CAPABILITIES, resolved });
   });
   afterAll(async () => {

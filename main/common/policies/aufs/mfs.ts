@@ -30,12 +30,7 @@ export function mfsChoice(input: PolicyInput, sc: Screened, seconds: number): Mf
   const held = input.state.mfsCache;
   // aufs rescans once the hold expires or the held branch turns read-only. Strata also rescans when the
   // held branch fails the filter for this entry (full, hidden) or the branch list changed under it.
-  if (
-    held &&
-    held.availByBranch.length === input.branches.length &&
-    input.now <= held.at + seconds * 1000 &&
-    sc.candidates.includes(held.branch)
-  ) {
+  if (held && held.availByBranch.length === input.branches.length && input.now <= held.at + seconds * 1000 && sc.candidates.includes(held.branch)) {
     return { branch: held.branch, snapshot: held.availByBranch, maxAvail: held.maxAvail, heldSince: held.at };
   }
   const snapshot = input.branches.map((_, b) => availOf(input, b));

@@ -57,7 +57,7 @@ const POLICIES: Record<MergerfsCreatePolicyName, Unnamed> = {
   lus: policy('any', byLeastUsed, 'The eligible branch with the least used space (ties go to the upper branch).'),
   eplus: policy('parent', byLeastUsed, 'Least used space among branches where the parent directory exists (ties go to the upper branch).'),
   lup: policy('any', byLeastUsedShare, 'The eligible branch with the lowest percentage of its space used (ties go to the upper branch).'),
-  pfrd: policy('any', weighted, 'A random eligible branch, weighted by free space (mergerfs\' default).'),
+  pfrd: policy('any', weighted, "A random eligible branch, weighted by free space (mergerfs' default)."),
   eppfrd: policy('parent', weighted, 'A random branch holding the parent directory, weighted by free space.'),
   rand: policy('any', uniform, 'A uniformly random eligible branch.'),
   eprand: policy('parent', uniform, 'A uniformly random branch where the parent directory exists.'),

@@ -43,8 +43,7 @@ export const weighted: Selector = (input, candidates) => {
   for (pick of candidates) if ((running += availOf(input, pick)) >= threshold) break;
   return {
     picks: [pick],
-    whyNot: (b) =>
-      `b${b} was not drawn: the free-space-weighted draw picked b${pick} (b${b} had a ${percent(availOf(input, b) / sum)} chance)`,
+    whyNot: (b) => `b${b} was not drawn: the free-space-weighted draw picked b${pick} (b${b} had a ${percent(availOf(input, b) / sum)} chance)`,
   };
 };
 

@@ -37,7 +37,13 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
 }
 
 /** The new file is opened, given to the caller and fstat'ed in one pool job (native/sys openStat). */
-async function createFile(core: UnionCore, rel: string, mode: number, flags: number | undefined, ctx?: RequestContext): Promise<{ fh: number; stat: BranchStat }> {
+async function createFile(
+  core: UnionCore,
+  rel: string,
+  mode: number,
+  flags: number | undefined,
+  ctx?: RequestContext,
+): Promise<{ fh: number; stat: BranchStat }> {
   const open = flags ?? O_RDWR;
   return newEntry(core, rel, 'create', ctx, async ({ branch, owner, owned }) => {
     const { fd, stat } = await core.fs.openStat(branch, rel, branchFlags(open) | O_CREAT | O_EXCL, mode, owner);

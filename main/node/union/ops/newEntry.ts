@@ -58,7 +58,14 @@ export async function newEntry<T>(
     const branch = core.branches[b];
     const hiddenBelow = core.branches.some((_, i) => i > b && facts.probe.exists(i, rel));
     let owned = false;
-    const made = await make({ branch, hiddenBelow, owner: core.ownerFor(ctx), owned: () => { owned = true; } });
+    const made = await make({
+      branch,
+      hiddenBelow,
+      owner: core.ownerFor(ctx),
+      owned: () => {
+        owned = true;
+      },
+    });
     first ??= made;
     if (!owned) await core.own(branch, rel, ctx);
     if (facts.whiteouts.has(b)) await core.removeWhiteout(rel, b);

@@ -8,10 +8,12 @@ import type { UnionCore } from '../core.ts';
 
 export async function statfs(core: UnionCore): Promise<FuseStatfs> {
   const byDev = new Map<bigint, Statvfs>();
-  await Promise.all(core.branches.map(async (b) => {
-    const [st, v] = await Promise.all([core.fs.lstat(b, '/'), core.fs.statvfs(b)]);
-    byDev.set(st.dev, v);
-  }));
+  await Promise.all(
+    core.branches.map(async (b) => {
+      const [st, v] = await Promise.all([core.fs.lstat(b, '/'), core.fs.statvfs(b)]);
+      byDev.set(st.dev, v);
+    }),
+  );
   const all = [...byDev.values()];
   const frsize = all.reduce((m, v) => Math.min(m, v.frsize || v.bsize), Infinity);
   const scale = (v: Statvfs, n: bigint) => (n * BigInt(v.frsize || v.bsize)) / BigInt(frsize);

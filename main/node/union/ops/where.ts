@@ -16,7 +16,14 @@ export async function whereIs(core: UnionCore, mountpoint: string, rel: string):
     const st = await core.fs.lstatOrNull(b, rel);
     if (st) {
       const visible = !!node && node.layers.includes(i);
-      copies.push({ branch: i, branchRoot: b.root, realPath: real, type: typeName(Number(st.mode)), visible, ...(visible ? {} : { hiddenBy: hiddenBy ?? 'shadowed' }) });
+      copies.push({
+        branch: i,
+        branchRoot: b.root,
+        realPath: real,
+        type: typeName(Number(st.mode)),
+        visible,
+        ...(visible ? {} : { hiddenBy: hiddenBy ?? 'shadowed' }),
+      });
       if (typeName(Number(st.mode)) === 'dir' && (await core.fs.lstatOrNull(b, join(rel, OPAQUE_MARKER)))) {
         opaque.push({ branch: i, realPath: join(real, OPAQUE_MARKER) });
         hiddenBy ??= 'opaque';

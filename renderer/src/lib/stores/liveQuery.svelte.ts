@@ -18,9 +18,17 @@ export class LiveQuery<T> {
   private readonly subscription: SharedSubscription;
   private polling: Promise<void> | null = null;
 
-  constructor(private readonly fetch: () => Promise<T>, event: EventName, debounceMs: number, pollMs = 0) {
+  constructor(
+    private readonly fetch: () => Promise<T>,
+    event: EventName,
+    debounceMs: number,
+    pollMs = 0,
+  ) {
     this.subscription = new SharedSubscription(() => {
-      const stop = listen(event, debounce(() => void this.refresh(), debounceMs));
+      const stop = listen(
+        event,
+        debounce(() => void this.refresh(), debounceMs),
+      );
       const timer = pollMs > 0 ? setInterval(() => this.poll(), pollMs) : undefined;
       return () => {
         stop();
@@ -43,7 +51,9 @@ export class LiveQuery<T> {
 
   /** A timed refresh, skipped while the previous one has not come back (a slow server gets no pile-up). */
   private poll(): void {
-    this.polling ??= this.refresh().finally(() => { this.polling = null; });
+    this.polling ??= this.refresh().finally(() => {
+      this.polling = null;
+    });
   }
 
   /** Screens call it on mount and the returned function on unmount. */

@@ -10,7 +10,15 @@ class PoliciesStore {
   start(): void {
     if (this.loading) return;
     this.loading = true;
-    call('policies:list', {}).then((c) => { this.catalog = c; }, (err) => { this.error = asApiError(err); this.loading = false; });
+    call('policies:list', {}).then(
+      (c) => {
+        this.catalog = c;
+      },
+      (err) => {
+        this.error = asApiError(err);
+        this.loading = false;
+      },
+    );
   }
 }
 

@@ -7,10 +7,12 @@ export const STATS_WINDOW = 120;
 
 class StatsStore {
   byMountpoint = $state<Record<string, StatsSample[]>>({});
-  private readonly subscription = new SharedSubscription(() => listen('stats:tick', (s) => {
-    const list = [...(this.byMountpoint[s.mountpoint] ?? []), s];
-    this.byMountpoint[s.mountpoint] = list.slice(-STATS_WINDOW);
-  }));
+  private readonly subscription = new SharedSubscription(() =>
+    listen('stats:tick', (s) => {
+      const list = [...(this.byMountpoint[s.mountpoint] ?? []), s];
+      this.byMountpoint[s.mountpoint] = list.slice(-STATS_WINDOW);
+    }),
+  );
 
   start(): () => void {
     return this.subscription.acquire();

@@ -7,7 +7,7 @@ afterEach(() => {
 });
 
 describe('the client-side deadline', () => {
-  it('settles a request the other side never answers with TIMEOUT, after the server\'s own deadline', async () => {
+  it("settles a request the other side never answers with TIMEOUT, after the server's own deadline", async () => {
     vi.useFakeTimers();
     const silent: StrataBridge = { environment: 'electron', invoke: () => new Promise(() => undefined), on: () => () => undefined };
     const answer = withDeadlines(silent).invoke('unions:list', {});

@@ -10,7 +10,12 @@ export function clientDeadlineMs(channel: Channel): number {
 }
 
 export function timedOut(channel: Channel): ApiResponse<never> {
-  return { error: { code: 'TIMEOUT', message: `No answer to ${channel} within ${clientDeadlineMs(channel) / 1000} s: check that Strata is still running, then try again.` } };
+  return {
+    error: {
+      code: 'TIMEOUT',
+      message: `No answer to ${channel} within ${clientDeadlineMs(channel) / 1000} s: check that Strata is still running, then try again.`,
+    },
+  };
 }
 
 /** `b` with every invoke settled by its deadline at the latest. */

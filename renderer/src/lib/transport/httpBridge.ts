@@ -37,7 +37,9 @@ export function createHttpBridge(loc: Location = window.location): StrataBridge 
   const connect = () => {
     source = new EventSource('/api/events');
     let dropped = false;
-    source.addEventListener('error', () => { dropped = true; });
+    source.addEventListener('error', () => {
+      dropped = true;
+    });
     // After a reconnect, whatever happened meanwhile is unknown: tell every store to re-fetch.
     source.addEventListener('open', () => {
       if (!dropped) return;
