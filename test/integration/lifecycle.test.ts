@@ -4,7 +4,7 @@
  * `where` and `preview`. Every filesystem access goes through child processes.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MountStatus, PreviewResult, WhereResult } from '../../main/common/contract.ts';
@@ -102,12 +102,16 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
     it('detaches a busy union lazily with --force; the worker serves open files, then exits', async () => {
       await mount();
       const pid = (await statusOf(mnt))!.pid!;
-      const reader = background('sh', ['-c', 'exec 3<top.txt; echo opened; sleep 1; cat <&3'], { cwd: mnt });
+      // The reader holds the file until told to read it, however long the unmount takes to start.
+      const go = join(root, 'go-read');
+      await rm(go, { force: true });
+      const reader = background('sh', ['-c', 'exec 3<top.txt; echo opened; while [ ! -e "$1" ]; do sleep 0.05; done; cat <&3', 'sh', go], { cwd: mnt });
       await reader.waitFor('opened');
       const u = await strata(['unmount', '--force', mnt]);
       expect(u.code).toBe(0);
       expect(u.stdout).toMatch(/Detached lazily/);
       expect(await strataMounted()).toBe(false);
+      await writeFile(go, '');
       expect(await reader.exited).toBe(0);
       expect(reader.output()).toContain('from b0');
       await waitUntil('the worker exits after the last user', () => !isAlive(pid), 15_000);
