@@ -98,6 +98,14 @@ struct DirHandle {
 
 DirHandle* DirOf(uint64_t fh) { return reinterpret_cast<DirHandle*>(fh); }
 
+// A request on an open handle: the node's path, if it still has one (the handle identifies the file
+// anyway), and the handle as the ops take it.
+struct OnHandle {
+  std::optional<std::string> path;
+  struct fuse_file_info fi = {};
+  const char* Path() const { return path ? path->c_str() : nullptr; }
+};
+
 class Served {
  public:
   Served(Mount& mount, const struct fuse_in_header& in, const char* body, size_t len)
@@ -116,10 +124,22 @@ class Served {
   }
 
   std::optional<std::string> NodePath(uint64_t nodeid) const { return nodes_.Path(nodeid); }
+  OnHandle Handle(uint64_t fh, uint32_t flags = 0) const {
+    OnHandle on{NodePath(in_.nodeid)};
+    on.fi.fh = fh;
+    on.fi.flags = static_cast<int>(flags);
+    return on;
+  }
   // The name following the fixed argument T (or the body's start), NUL-terminated by the kernel.
   const char* Name(size_t skip = 0) const { return skip < len_ ? body_ + skip : nullptr; }
 
   void Entry(uint64_t parent, const char* name, const std::string& path);
+  void ReplyAttr(const struct stat& st) {
+    struct fuse_attr_out out = {};
+    Split(mount_.config().attr_timeout, &out.attr_valid, &out.attr_valid_nsec);
+    FillAttr(st, &out.attr);
+    Reply(out);
+  }
   bool FillEntry(uint64_t parent, const char* name, const std::string& path, struct fuse_file_info* fi,
                  struct fuse_entry_out* out, int* rc);
 
@@ -130,13 +150,13 @@ class Served {
   void GetAttr();
   void SetAttr();
   void ReadLink();
-  void MkNod();
-  void MkDir();
+  template <typename In>
+  void Make(int (*make)(const char* path, const In& arg));
   void SymLink();
   void Unlink(bool dir);
   void Rename(uint32_t flags, uint64_t newdir, size_t skip);
   void Link();
-  void Open();
+  void Open(bool dir);
   void Create();
   void Read();
   void Write();
@@ -147,7 +167,6 @@ class Served {
   void GetXattr(bool list);
   void RemoveXattr();
   void Flush();
-  void OpenDir();
   void ReadDir();
   void ReleaseDir();
   void Access();
@@ -265,10 +284,7 @@ void Served::GetAttr() {
   struct stat st;
   int rc = op::GetAttr(path ? path->c_str() : nullptr, &st, with_fh ? &fi : nullptr, nullptr);
   if (rc < 0) return Fail(-rc);
-  struct fuse_attr_out out = {};
-  Split(mount_.config().attr_timeout, &out.attr_valid, &out.attr_valid_nsec);
-  FillAttr(st, &out.attr);
-  Reply(out);
+  ReplyAttr(st);
 }
 
 void Served::SetAttr() {
@@ -313,10 +329,7 @@ void Served::SetAttr() {
   struct stat st;
   rc = op::GetAttr(p, &st, with, nullptr);
   if (rc < 0) return Fail(-rc);
-  struct fuse_attr_out out = {};
-  Split(mount_.config().attr_timeout, &out.attr_valid, &out.attr_valid_nsec);
-  FillAttr(st, &out.attr);
-  Reply(out);
+  ReplyAttr(st);
 }
 
 void Served::ReadLink() {
@@ -328,31 +341,23 @@ void Served::ReadLink() {
   dev_.Reply(in_.unique, {Piece(buf.data(), strlen(buf.data()))});
 }
 
-void Served::MkNod() {
-  const auto* arg = Arg<struct fuse_mknod_in>(body_, len_);
+// MKNOD and MKDIR: an entry made by the caller (their umask), then looked up.
+template <typename In>
+void Served::Make(int (*make)(const char* path, const In& arg)) {
+  const auto* arg = Arg<In>(body_, len_);
   std::optional<std::string> dir = NodePath(in_.nodeid);
-  const char* name = Name(sizeof(struct fuse_mknod_in));
+  const char* name = Name(sizeof(In));
   if (arg == nullptr || name == nullptr) return Fail(EINVAL);
   if (!dir) return Fail(ESTALE);
   Request::current.umask = arg->umask;
   std::string path = Join(*dir, name);
-  int rc = op::MkNod(path.c_str(), arg->mode, arg->rdev);
+  int rc = make(path.c_str(), *arg);
   if (rc < 0) return Fail(-rc);
   Entry(in_.nodeid, name, path);
 }
 
-void Served::MkDir() {
-  const auto* arg = Arg<struct fuse_mkdir_in>(body_, len_);
-  std::optional<std::string> dir = NodePath(in_.nodeid);
-  const char* name = Name(sizeof(struct fuse_mkdir_in));
-  if (arg == nullptr || name == nullptr) return Fail(EINVAL);
-  if (!dir) return Fail(ESTALE);
-  Request::current.umask = arg->umask;
-  std::string path = Join(*dir, name);
-  int rc = op::MkDir(path.c_str(), arg->mode);
-  if (rc < 0) return Fail(-rc);
-  Entry(in_.nodeid, name, path);
-}
+int MkNodAt(const char* path, const struct fuse_mknod_in& arg) { return op::MkNod(path, arg.mode, arg.rdev); }
+int MkDirAt(const char* path, const struct fuse_mkdir_in& arg) { return op::MkDir(path, arg.mode); }
 
 void Served::SymLink() {
   // The new entry's name, then the link's target.
@@ -453,17 +458,21 @@ void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_o
   }
 }
 
-void Served::Open() {
+void Served::Open(bool dir) {
   const auto* arg = Arg<struct fuse_open_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path) return Fail(ESTALE);
-  struct fuse_file_info fi = {};
-  fi.flags = static_cast<int>(arg->flags);
-  int rc = op::Open(path->c_str(), &fi);
+  OnHandle on = Handle(0, arg->flags);
+  if (!on.path) return Fail(ESTALE);
+  int rc = dir ? op::OpenDir(on.Path(), &on.fi) : op::Open(on.Path(), &on.fi);
   if (rc < 0) return Fail(-rc);
-  struct fuse_open_out out;
-  OpenReply(in_.nodeid, fi, &out);
+  struct fuse_open_out out = {};
+  if (dir) {
+    auto* dh = new DirHandle;
+    dh->fh = on.fi.fh;
+    out.fh = reinterpret_cast<uint64_t>(dh);
+  } else {
+    OpenReply(in_.nodeid, on.fi, &out);
+  }
   Reply(out);
 }
 
@@ -492,12 +501,10 @@ void Served::Create() {
 void Served::Read() {
   const auto* arg = Arg<struct fuse_read_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  struct fuse_file_info fi = {};
-  fi.fh = arg->fh;
+  OnHandle on = Handle(arg->fh);
   thread_local std::vector<char> buf;
   buf.resize(std::max<size_t>(buf.size(), arg->size));
-  int n = op::Read(path ? path->c_str() : nullptr, buf.data(), arg->size, static_cast<off_t>(arg->offset), &fi);
+  int n = op::Read(on.Path(), buf.data(), arg->size, static_cast<off_t>(arg->offset), &on.fi);
   if (n < 0) return Fail(-n);
   dev_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(n))});
 }
@@ -505,13 +512,11 @@ void Served::Read() {
 void Served::Write() {
   const auto* arg = Arg<struct fuse_write_in>(body_, len_);
   if (arg == nullptr || len_ - sizeof *arg < arg->size) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  struct fuse_file_info fi = {};
-  fi.fh = arg->fh;
-  fi.writepage = (arg->write_flags & FUSE_WRITE_CACHE) != 0;
+  OnHandle on = Handle(arg->fh);
+  on.fi.writepage = (arg->write_flags & FUSE_WRITE_CACHE) != 0;
   struct fuse_bufvec data = FUSE_BUFVEC_INIT(arg->size);
   data.buf[0].mem = const_cast<char*>(body_ + sizeof *arg);
-  int n = op::WriteBuf(path ? path->c_str() : nullptr, &data, static_cast<off_t>(arg->offset), &fi);
+  int n = op::WriteBuf(on.Path(), &data, static_cast<off_t>(arg->offset), &on.fi);
   if (n < 0) return Fail(-n);
   struct fuse_write_out out = {};
   out.size = static_cast<uint32_t>(n);
@@ -538,21 +543,17 @@ void Served::StatFs() {
 void Served::Release() {
   const auto* arg = Arg<struct fuse_release_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  const char* p = path ? path->c_str() : nullptr;
-  struct fuse_file_info fi = {};
-  fi.fh = arg->fh;
-  fi.flags = static_cast<int>(arg->flags);
-  if (arg->release_flags & FUSE_RELEASE_FLUSH) op::Flush(p, &fi);
-  bool passed_through = mount_.files().Get(fi.fh).passed_through;
-  op::Release(p, &fi);
+  OnHandle on = Handle(arg->fh, arg->flags);
+  if (arg->release_flags & FUSE_RELEASE_FLUSH) op::Flush(on.Path(), &on.fi);
+  bool passed_through = mount_.files().Get(on.fi.fh).passed_through;
+  op::Release(on.Path(), &on.fi);
   Nodes::Release released = nodes_.Released(in_.nodeid, passed_through);
   if (released.close_backing > 0) mount_.CloseBacking(released.close_backing);
-  if (released.unlink_hidden && path) {
-    size_t slash = path->rfind('/');
-    std::string dir = slash == 0 ? "/" : path->substr(0, slash);
-    uint64_t parent = nodes_.Find(dir);
-    if (op::Unlink(p) == 0 && parent != 0) nodes_.Unlinked(parent, path->substr(slash + 1));
+  if (released.unlink_hidden && on.path) {
+    const std::string& path = *on.path;
+    size_t slash = path.rfind('/');
+    uint64_t parent = nodes_.Find(slash == 0 ? "/" : path.substr(0, slash));
+    if (op::Unlink(on.Path()) == 0 && parent != 0) nodes_.Unlinked(parent, path.substr(slash + 1));
   }
   Ok();
 }
@@ -560,10 +561,8 @@ void Served::Release() {
 void Served::FSync() {
   const auto* arg = Arg<struct fuse_fsync_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  struct fuse_file_info fi = {};
-  fi.fh = arg->fh;
-  Status(op::FSync(path ? path->c_str() : nullptr, arg->fsync_flags & 1, &fi));
+  OnHandle on = Handle(arg->fh);
+  Status(op::FSync(on.Path(), arg->fsync_flags & 1, &on.fi));
 }
 
 void Served::SetXattr() {
@@ -610,26 +609,8 @@ void Served::RemoveXattr() {
 void Served::Flush() {
   const auto* arg = Arg<struct fuse_flush_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  struct fuse_file_info fi = {};
-  fi.fh = arg->fh;
-  Status(op::Flush(path ? path->c_str() : nullptr, &fi));
-}
-
-void Served::OpenDir() {
-  const auto* arg = Arg<struct fuse_open_in>(body_, len_);
-  if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path) return Fail(ESTALE);
-  struct fuse_file_info fi = {};
-  fi.flags = static_cast<int>(arg->flags);
-  int rc = op::OpenDir(path->c_str(), &fi);
-  if (rc < 0) return Fail(-rc);
-  auto* dh = new DirHandle;
-  dh->fh = fi.fh;
-  struct fuse_open_out out = {};
-  out.fh = reinterpret_cast<uint64_t>(dh);
-  Reply(out);
+  OnHandle on = Handle(arg->fh);
+  Status(op::Flush(on.Path(), &on.fi));
 }
 
 void Served::ReadDir() {
@@ -669,10 +650,8 @@ void Served::ReleaseDir() {
   const auto* arg = Arg<struct fuse_release_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
   DirHandle* dh = DirOf(arg->fh);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  struct fuse_file_info fi = {};
-  fi.fh = dh->fh;
-  op::ReleaseDir(path ? path->c_str() : nullptr, &fi);
+  OnHandle on = Handle(dh->fh);
+  op::ReleaseDir(on.Path(), &on.fi);
   delete dh;
   Ok();
 }
@@ -688,11 +667,9 @@ void Served::Access() {
 void Served::FAllocate() {
   const auto* arg = Arg<struct fuse_fallocate_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  std::optional<std::string> path = NodePath(in_.nodeid);
-  struct fuse_file_info fi = {};
-  fi.fh = arg->fh;
-  Status(op::FAllocate(path ? path->c_str() : nullptr, static_cast<int>(arg->mode), static_cast<off_t>(arg->offset),
-                       static_cast<off_t>(arg->length), &fi));
+  OnHandle on = Handle(arg->fh);
+  Status(op::FAllocate(on.Path(), static_cast<int>(arg->mode), static_cast<off_t>(arg->offset),
+                       static_cast<off_t>(arg->length), &on.fi));
 }
 
 void Served::CopyFileRange() {
@@ -743,10 +720,10 @@ bool Served::Run() {
       SymLink();
       break;
     case FUSE_MKNOD:
-      MkNod();
+      Make(MkNodAt);
       break;
     case FUSE_MKDIR:
-      MkDir();
+      Make(MkDirAt);
       break;
     case FUSE_UNLINK:
       Unlink(false);
@@ -770,7 +747,7 @@ bool Served::Run() {
       Link();
       break;
     case FUSE_OPEN:
-      Open();
+      Open(false);
       break;
     case FUSE_CREATE:
       Create();
@@ -806,7 +783,7 @@ bool Served::Run() {
       Flush();
       break;
     case FUSE_OPENDIR:
-      OpenDir();
+      Open(true);
       break;
     case FUSE_READDIR:
       ReadDir();
