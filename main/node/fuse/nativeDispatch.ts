@@ -39,7 +39,6 @@ interface Requests {
   fallocate: [fh: number, mode: number, offset: bigint, length: bigint];
   opendir: [];
   readdir: [fh: number];
-  releasedir: [fh: number];
   access: [mode: number];
   setxattr: [name: string, value: Buffer, flags: number];
   getxattr: [name: string];
@@ -77,7 +76,6 @@ const handlers: Handlers = {
   fallocate: (o, p, fh, mode, offset, length) => (o.fallocate ? o.fallocate(p, fh, mode, offset, length) : Promise.reject(new FsError(ENOSYS))),
   opendir: (o, p) => o.opendir(p),
   readdir: (o, p, fh) => o.readdir(p, fh),
-  releasedir: (o, p, fh) => o.releasedir(p, fh),
   access: (o, p, mode) => o.access(p, mode),
   setxattr: (o, p, name, value, flags) => o.setxattr(p, name, value, flags),
   getxattr: (o, p, name) => o.getxattr(p, name),

@@ -39,7 +39,7 @@ class DirAttrs {
     auto now = Clock::now();
     auto until = now + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000));
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    dirs_[rel] = Dir{std::move(layers), until};
+    dirs_[rel] = Dir{std::move(layers), until, false};
     // Expired directories the engine never withdrew would keep their descriptors open.
     if (now < next_sweep_) return;
     next_sweep_ = now + kSweepEvery;
@@ -87,21 +87,18 @@ class DirAttrs {
     return Numbered(st);
   }
 
- private:
-  static constexpr auto kSweepEvery = std::chrono::seconds(1);
-
-  struct Dir {
-    DirLayers layers;
-    Clock::time_point until;
-  };
-  struct Key {
-    dev_t dev;
-    ino_t ino;
-    bool operator==(const Key& o) const { return dev == o.dev && ino == o.ino; }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.ino * 31 + k.dev); }
-  };
+  // For opendir of a published directory: its layers (empty when not published), and whether the kernel
+  // may keep a listing it cached while this same publication stood. Any change to what the directory
+  // merges ends the publication; a change to its entries made directly in a branch invalidates the
+  // kernel's pages (invalidator.h), and one made through the union the kernel notes itself.
+  DirLayers ForListing(const std::string& rel, bool* keep_cache) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto it = dirs_.find(rel);
+    if (it == dirs_.end() || Clock::now() >= it->second.until) return {};
+    *keep_cache = it->second.listed;
+    it->second.listed = true;
+    return it->second.layers;
+  }
 
   // A cached directory's layers, top-down; empty when not cached or expired. The caller's copy keeps
   // them open while it reads, even if the directory is dropped meanwhile.
@@ -111,6 +108,23 @@ class DirAttrs {
     if (it == dirs_.end() || Clock::now() >= it->second.until) return {};
     return it->second.layers;
   }
+
+ private:
+  static constexpr auto kSweepEvery = std::chrono::seconds(1);
+
+  struct Dir {
+    DirLayers layers;
+    Clock::time_point until;
+    bool listed = false;  // opened for a listing the kernel caches
+  };
+  struct Key {
+    dev_t dev;
+    ino_t ino;
+    bool operator==(const Key& o) const { return dev == o.dev && ino == o.ino; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return std::hash<uint64_t>()(k.ino * 31 + k.dev); }
+  };
 
   // The rule's facts about `name` (one component) in a directory's opened copies, one fstatat each as
   // the rule asks. Any failure but "not there" sets `failed`: JS answers then.

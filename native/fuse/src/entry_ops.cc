@@ -12,6 +12,8 @@
 
 #include "bytes.h"
 #include "convert.h"
+#include "kernel_abi.h"
+#include "merged_listing.h"
 #include "mount.h"
 #include "op_support.h"
 #include "request.h"
@@ -94,7 +96,18 @@ int StatFs(const char* path, struct statvfs* st) {
   });
 }
 
+// The engine's opendir only checks that the path is a directory, which a published directory is; its
+// handle is 0, as here. A published directory is listed natively, and the kernel may cache that listing.
 int OpenDir(const char* path, struct fuse_file_info* fi) {
+  Mount& mount = Mount::Current();
+  bool keep = false;
+  if (!mount.dirs().ForListing(path, &keep).empty()) {
+    mount.counters().Count(Counters::kOpendir);
+    fi->fh = 0;
+    fi->cache_readdir = 1;
+    fi->keep_cache = keep;
+    return 0;
+  }
   return Run("opendir", path, nullptr, [fi](Napi::Value v) {
     fi->fh = FhResult(v);
     return 0;
@@ -103,11 +116,30 @@ int OpenDir(const char* path, struct fuse_file_info* fi) {
 
 static bool IsDotOrDotDot(const std::string& name) { return name == "." || name == ".."; }
 
+// A published directory is listed here (merged_listing.h), else by JS.
+static bool ListNatively(const char* path, void* buf, fuse_fill_dir_t filler) {
+  Mount& mount = Mount::Current();
+  DirLayers layers = mount.dirs().Layers(path);
+  if (layers.empty()) return false;
+  MergedListing listing;
+  if (!listing.Read(layers)) return false;
+  mount.counters().Count(Counters::kReaddir);
+  struct stat st = {};
+  st.st_ino = abi::kUnknownIno;
+  for (const char* dot : {".", ".."}) filler(buf, dot, nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  listing.ForEach([&](const std::string& name, unsigned char type) {
+    st.st_mode = DTTOIF(type);
+    filler(buf, name.c_str(), &st, 0, static_cast<fuse_fill_dir_flags>(0));
+  });
+  return true;
+}
+
 // The whole listing is filled at offset 0: requests.cc keeps it and pages it to the kernel. The filler
 // runs on the JS thread while the FUSE thread waits, which is safe since it only appends to this
 // request's listing.
 int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t, struct fuse_file_info* fi,
             enum fuse_readdir_flags) {
+  if (ListNatively(path, buf, filler)) return 0;
   return Run(
       "readdir", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); },
       [buf, filler](Napi::Value v) {
@@ -135,10 +167,6 @@ int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t, struct f
         }
         return 0;
       });
-}
-
-int ReleaseDir(const char* path, struct fuse_file_info* fi) {
-  return Run("releasedir", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
 }
 
 int Access(const char* path, int mask) {

@@ -67,7 +67,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   int32_t OpenBacking(uint64_t fh);
   void CloseBacking(int32_t backing);
   OpenFiles& files() { return files_; }
-  const DirAttrs& dirs() const { return dirs_; }
+  DirAttrs& dirs() { return dirs_; }
   KnownPaths& known() { return known_; }
   // The kernel may keep a file's pages across opens (file_ops.cc decides per open).
   bool KeepsPageCache() const { return kernel_cache_; }

@@ -28,7 +28,6 @@ int StatFs(const char* path, struct statvfs* st);
 int OpenDir(const char* path, struct fuse_file_info* fi);
 int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t offset, struct fuse_file_info* fi,
             enum fuse_readdir_flags flags);
-int ReleaseDir(const char* path, struct fuse_file_info* fi);
 int Access(const char* path, int mask);
 int Open(const char* path, struct fuse_file_info* fi);
 int Create(const char* path, mode_t mode, struct fuse_file_info* fi);

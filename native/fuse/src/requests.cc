@@ -470,6 +470,7 @@ void Served::Open(bool dir) {
     auto* dh = new DirHandle;
     dh->fh = on.fi.fh;
     out.fh = reinterpret_cast<uint64_t>(dh);
+    out.open_flags = (on.fi.cache_readdir ? FOPEN_CACHE_DIR : 0) | (on.fi.keep_cache ? FOPEN_KEEP_CACHE : 0);
   } else {
     OpenReply(in_.nodeid, on.fi, &out);
   }
@@ -649,10 +650,8 @@ void Served::ReadDir() {
 void Served::ReleaseDir() {
   const auto* arg = Arg<struct fuse_release_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  DirHandle* dh = DirOf(arg->fh);
-  OnHandle on = Handle(dh->fh);
-  op::ReleaseDir(on.Path(), &on.fi);
-  delete dh;
+  // The engine keeps nothing per open directory (its opendir handle is always 0).
+  delete DirOf(arg->fh);
   Ok();
 }
 

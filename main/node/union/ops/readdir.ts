@@ -1,7 +1,8 @@
 /**
  * Merged directory listing: every name the lookup rule shows (common/lookupRule.ts), in the order the
  * layers list them top-down. A listing tells no kinds, but only the serving layer is asked for, and
- * any kind ends the walk there.
+ * any kind ends the walk there. The native backend lists directories the resolver has published the
+ * same way (native/fuse/src/merged_listing.h); this one serves the rest and the fuse-native backend.
  */
 import type { DirEntry } from '../../fuse/ops.ts';
 import { resolveName } from '../../../common/lookupRule.ts';

@@ -1,0 +1,107 @@
+// A merged directory's listing on the FUSE thread, the C++ side of main/node/union/ops/readdir.ts: each
+// branch copy the resolver published (dir_layer.h) is read once, and every name is put to the lookup rule
+// (lookup_rule.h) with the listings as its facts, stopping at the serving layer. A listing tells no more
+// than "there is an entry", which is all the served-only walk asks. The serving copy's d_type goes to the
+// kernel, so `find` and `ls` need not stat each entry to know a directory.
+#pragma once
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "dir_layer.h"
+#include "lookup_rule.h"
+
+namespace strata {
+
+class MergedListing {
+ public:
+  // Reads every copy; false when one cannot be read (JS answers then).
+  bool Read(const DirLayers& layers) {
+    copies_.resize(layers.size());
+    for (size_t k = 0; k < layers.size(); k++) {
+      int copy = layers[k]->Open();
+      if (copy < 0 || !copies_[k].Read(copy)) return false;
+    }
+    // A lone copy serves all its names; with more, each name is put to the rule.
+    if (copies_.size() > 1) {
+      for (Copy& copy : copies_) copy.Index();
+    }
+    return true;
+  }
+
+  // fill(name, d_type) for every name the union shows, the top copy's first. A name is listed by the
+  // copy that serves it, so once.
+  template <class Fill>
+  void ForEach(Fill fill) const {
+    Facts facts{copies_, {}};
+    for (size_t k = 0; k < copies_.size(); k++) {
+      for (const Entry& e : copies_[k].entries) {
+        facts.name = e.name;
+        if (k > 0 && ResolveName(e.name, facts, Until::kServed).served != static_cast<int>(k)) continue;
+        fill(e.name, e.type);
+      }
+    }
+  }
+
+ private:
+  struct Entry {
+    std::string name;
+    unsigned char type;
+  };
+
+  // One copy's entries and the names its whiteouts hide. aufs keeps its own metadata under `.wh..wh.`:
+  // those hide nothing (main/common/whiteout.ts, whitedOutName).
+  struct Copy {
+    std::vector<Entry> entries;
+    std::vector<std::string> whiteouts;
+    std::unordered_set<std::string_view> names, hidden;
+
+    bool Read(int copy) {
+      int fd = openat(copy, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) return false;
+      DIR* dir = fdopendir(fd);
+      if (dir == nullptr) {
+        close(fd);
+        return false;
+      }
+      errno = 0;
+      while (struct dirent* e = readdir(dir)) {
+        std::string_view name(e->d_name);
+        if (name == "." || name == ".." || name.substr(0, 8) == ".wh..wh.") continue;
+        if (IsReservedName(name)) {
+          whiteouts.emplace_back(name.substr(4));
+        } else {
+          entries.push_back(Entry{std::string(name), e->d_type});
+        }
+      }
+      bool ok = errno == 0;
+      closedir(dir);
+      return ok;
+    }
+    // After Read: views into the settled vectors.
+    void Index() {
+      names.reserve(entries.size());
+      for (const Entry& e : entries) names.insert(e.name);
+      for (const std::string& w : whiteouts) hidden.insert(w);
+    }
+  };
+
+  struct Facts {
+    const std::vector<Copy>& copies;
+    std::string_view name;
+    int Count() const { return static_cast<int>(copies.size()); }
+    LayerEntry Entry(int k) const { return copies[k].names.count(name) ? LayerEntry::kOther : LayerEntry::kNone; }
+    bool Whiteout(int k) const { return copies[k].hidden.count(name) > 0; }
+    bool Opaque(int) const { return false; }
+  };
+
+  std::vector<Copy> copies_;
+};
+
+}  // namespace strata
