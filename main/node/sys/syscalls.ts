@@ -86,4 +86,6 @@ export interface Syscalls {
   copyFileRange(fdIn: number, offIn: bigint, fdOut: number, offOut: bigint, length: number): Promise<number>;
   /** dup3(from, to, O_CLOEXEC): descriptor `to` atomically becomes a duplicate of `from`. */
   dup3(from: number, to: number): Promise<void>;
+  /** Metadata calls run at once on the calling thread, returning settled Promises (a mount worker only: inlineCalls.ts). */
+  setInline(on: boolean): void;
 }

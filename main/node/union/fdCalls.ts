@@ -1,11 +1,23 @@
 /** Promise wrappers over node:fs calls on open descriptors (branch entries are reached through branchFs.ts). */
 import fs, { type BigIntStats } from 'node:fs';
+import { callsRunInline } from '../sys/inlineCalls.ts';
+
+/** A call made at once on this thread, settled as the pool's would be (sys/inlineCalls.ts). */
+function now<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
 
 export function fstat(fd: number): Promise<BigIntStats> {
+  if (callsRunInline()) return now(() => fs.fstatSync(fd, { bigint: true }));
   return new Promise((resolve, reject) => fs.fstat(fd, { bigint: true }, (err, st) => (err ? reject(err) : resolve(st))));
 }
 
 export function closeFd(fd: number): Promise<void> {
+  if (callsRunInline()) return now(() => fs.closeSync(fd));
   return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
 }
 

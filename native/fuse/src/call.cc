@@ -17,12 +17,26 @@ uint64_t next_id = 1;
 
 }  // namespace
 
-int Call::Run(Mount& mount) {
-  {
-    std::lock_guard<std::mutex> lock(registry_mutex);
-    id_ = next_id++;
-    registry[id_] = this;
+void Call::Register() {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  id_ = next_id++;
+  registry[id_] = this;
+}
+
+void Call::Post(Mount& mount, const char* op, std::string path, Args args) {
+  auto* call = new Call(op, nullptr, std::move(args));
+  call->owned_path_ = std::move(path);
+  call->path_ = call->owned_path_.c_str();
+  call->posted_ = true;
+  call->Register();
+  uint64_t id = call->id_;
+  if (!mount.Dispatch(call)) {
+    if (Take(id) != nullptr) delete call;
   }
+}
+
+int Call::Run(Mount& mount) {
+  Register();
   if (!mount.Dispatch(this)) {
     // The JS side is gone (teardown): nobody will reply.
     if (Take(id_) != nullptr) return -EIO;
@@ -59,8 +73,13 @@ Call* Call::Take(uint64_t id) {
   return call;
 }
 
-// Notifies under the lock: once the FUSE thread sees done_ its stack frame (and this Call) is gone.
+// Notifies under the lock: once the FUSE thread sees done_ its stack frame (and this Call) is gone. A
+// posted Call has nobody waiting: it goes now.
 void Call::Finish(int ret) {
+  if (posted_) {
+    delete this;
+    return;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   ret_ = ret;
   done_ = true;

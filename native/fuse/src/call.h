@@ -1,4 +1,4 @@
-// One FUSE request served by JS. The libfuse worker thread blocks in Run() while the JS thread builds
+// One FUSE request served by JS. The FUSE thread blocks in Run() while the JS thread builds
 // the arguments and invokes the dispatcher; the request ends when JS calls reply(id, errno, value).
 // Requests are found by id, never by pointer, so a late or repeated reply cannot touch freed memory.
 #pragma once
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace strata {
@@ -28,6 +29,11 @@ class Call {
   // FUSE thread: hands the request to JS and waits for its reply.
   int Run(Mount& mount);
 
+  // FUSE thread: hands a request to JS without waiting for it, for one whose outcome nothing waits on
+  // (the kernel does not wait for a RELEASE). The Call keeps its own copy of the path and frees itself
+  // once JS replied; calls reach JS in the order they were made, so a later one sees this one done.
+  static void Post(Mount& mount, const char* op, std::string path, Args args);
+
   // JS thread (thread-safe function callback): calls dispatch(id, op, path, ...args).
   void Dispatch(Napi::Env env, Napi::Function dispatcher);
 
@@ -38,11 +44,14 @@ class Call {
   static Napi::Value Reply(const Napi::CallbackInfo& info);
 
  private:
+  void Register();
   static Call* Take(uint64_t id);
   void Finish(int ret);
 
   const char* op_;
   const char* path_;
+  std::string owned_path_;  // Post()ed calls only
+  bool posted_ = false;
   Args args_;
   Result result_;
   uint64_t id_ = 0;

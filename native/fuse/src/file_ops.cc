@@ -168,9 +168,14 @@ int Flush(const char* path, struct fuse_file_info* fi) {
   return Run("flush", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
 }
 
-int Release(const char* path, struct fuse_file_info* fi) {
-  Mount::Current().files().Remove(fi->fh);
-  return Run("release", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
+// The kernel does not wait for a RELEASE, so neither does this thread: JS closes the branch file when
+// it gets to it, before anything asked of it later.
+void Release(const char* path, struct fuse_file_info* fi) {
+  Mount& mount = Mount::Current();
+  mount.files().Remove(fi->fh);
+  uint64_t fh = fi->fh;
+  Call::Post(mount, "release", path != nullptr ? path : "",
+             [fh](Napi::Env env, Argv& a) { a.push_back(Num(env, static_cast<double>(fh))); });
 }
 
 int FSync(const char* path, int datasync, struct fuse_file_info* fi) {

@@ -36,7 +36,7 @@ int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_fi
 ssize_t CopyFileRange(const char* path_in, struct fuse_file_info* fi_in, off_t off_in, const char* path_out,
                       struct fuse_file_info* fi_out, off_t off_out, size_t size, int flags);
 int Flush(const char* path, struct fuse_file_info* fi);
-int Release(const char* path, struct fuse_file_info* fi);
+void Release(const char* path, struct fuse_file_info* fi);
 int FSync(const char* path, int datasync, struct fuse_file_info* fi);
 int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi);
 

@@ -9,6 +9,11 @@ void Export(Napi::Env env, Napi::Object exports, const char* name) {
   exports.Set(name, Napi::Function::New<Rejecting<Method>>(env, name));
 }
 
+Napi::Value SetInline(const Napi::CallbackInfo& info) {
+  PromiseWork::SetInline(info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
 }  // namespace
 }  // namespace strata
 
@@ -44,6 +49,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<Fallocate>(env, exports, "fallocate");
   Export<CopyFileRange>(env, exports, "copyFileRange");
   Export<Dup3>(env, exports, "dup3");
+  exports.Set("setInline", Napi::Function::New<SetInline>(env, "setInline"));
   return exports;
 }
 

@@ -48,7 +48,9 @@ Napi::Value Fallocate(const Napi::CallbackInfo& info) {
   int fd = IntArg(info, 0, "fd");
   int mode = IntArg(info, 1, "mode");
   off_t offset = Int64Arg(info, 2, "offset"), length = Int64Arg(info, 3, "length");
-  return PromiseWork::Queue(info.Env(), {"fallocate", "", ""}, [=] { return Ok(fallocate(fd, mode, offset, length)); });
+  return PromiseWork::Queue(
+      info.Env(), {"fallocate", "", ""}, [=] { return Ok(fallocate(fd, mode, offset, length)); }, nullptr,
+      PromiseWork::Cost::kData);
 }
 
 Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
@@ -64,7 +66,7 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
         *copied = copy_file_range(fdIn, &offIn, fdOut, &offOut, length, 0);
         return *copied < 0 ? errno : 0;
       },
-      [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); });
+      [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); }, PromiseWork::Cost::kData);
 }
 
 // The file behind descriptor `to` becomes the one behind `from`, in one step: a pread or pwrite on

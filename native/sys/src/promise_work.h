@@ -1,5 +1,8 @@
-// One syscall as a Promise: the call runs on the libuv pool so a process serving FUSE never blocks
-// its loop, and failures reject with the same shape Node's fs uses ({ code, errno < 0, syscall, path }).
+// One syscall as a Promise, failures rejecting with the same shape Node's fs uses ({ code, errno < 0,
+// syscall, path }). By default the call runs on the libuv pool. A mount worker, whose JS thread only
+// decides FUSE requests, turns on inline calls (setInline): then a metadata call runs at once on the JS
+// thread and returns a settled Promise, sparing each request the pool's two thread hand-offs; calls that
+// move file data (Cost::kData) stay on the pool, so a long copy-up does not hold every other request.
 #pragma once
 #include <napi.h>
 
@@ -24,10 +27,21 @@ class PromiseWork : public Napi::AsyncWorker {
   // Builds the resolved value on the JS thread; absent means undefined.
   using Result = std::function<Napi::Value(Napi::Env)>;
 
-  static Napi::Value Queue(Napi::Env env, Where where, Run run, Result result = nullptr) {
+  enum class Cost { kMetadata, kData };
+
+  // JS thread only.
+  static void SetInline(bool on) { inline_ = on; }
+
+  static Napi::Value Queue(Napi::Env env, Where where, Run run, Result result = nullptr, Cost cost = Cost::kMetadata) {
     auto* work = new PromiseWork(env, std::move(where), std::move(run), std::move(result));
     Napi::Promise promise = work->deferred_.Promise();
-    work->Napi::AsyncWorker::Queue();
+    if (inline_ && cost == Cost::kMetadata) {
+      work->Execute();
+      work->OnOK();
+      delete work;
+    } else {
+      work->Napi::AsyncWorker::Queue();
+    }
     return promise;
   }
 
@@ -54,6 +68,7 @@ class PromiseWork : public Napi::AsyncWorker {
     }
   }
 
+  static inline bool inline_ = false;
   Napi::Promise::Deferred deferred_;
   Where where_;
   Run run_;
