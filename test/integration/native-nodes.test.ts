@@ -3,6 +3,7 @@
  * inode (every name of a hard link shares it, so its locks and page cache are one), nodes released when
  * the kernel forgets them, and FUSE passthrough for files open on a branch the union writes in place.
  */
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
@@ -28,7 +29,6 @@ describe('node ids are union inodes', () => {
   it('gives every name of a hard link one kernel inode: a lock taken through one name holds against the other', async () => {
     await writeFile(u.at('a'), 'shared\n');
     await ok('ln', [u.at('a'), u.at('b')]);
-    const { spawn } = await import('node:child_process');
     const holder = spawn('python3', ['-c', HOLD, u.at('a')], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -158,5 +158,61 @@ describe('directory listings served natively', () => {
     await expect.poll(() => listing('d'), { timeout: 5000 }).toContain('direct 8');
     await ok('rm', [u.at('d/file')]);
     expect(await listing('d')).not.toContain('file 8');
+  });
+
+  it('survives thousands of listings read afresh, each closed as soon as it is read', async () => {
+    // Each create changes the directory, so the next listing is read from the union again. Replying to
+    // a READDIR while still holding its handle let the RELEASEDIR that follows free it under that
+    // thread, which corrupted the heap within a few thousand listings.
+    const script =
+      'import os,sys\nd=sys.argv[1]\nfor i in range(3000):\n  os.close(os.open(f"{d}/n{i}",os.O_CREAT|os.O_WRONLY))\n  assert len(os.listdir(d))==i+1\nprint("ok")';
+    await ok('mkdir', [u.at('many')]);
+    expect((await ok('python3', ['-c', script, u.at('many')])).trim()).toBe('ok');
+  });
+});
+
+describe('read-only opens made natively', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([upper, lower]) => {
+        await writeFile(`${upper}/up.txt`, 'upper\n');
+        await writeFile(`${lower}/low.txt`, 'lower\n');
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  const handles = () => controlRequest(u.mnt, { op: 'handles' });
+
+  it('are opened without the engine, which still holds them: the tracker sees them, release closes them', async () => {
+    await readFile(u.at('low.txt'));
+    const before = await stats(u);
+    expect(await readFile(u.at('low.txt'), 'utf8')).toBe('lower\n');
+    expect(await readFile(u.at('up.txt'), 'utf8')).toBe('upper\n');
+    const after = await stats(u);
+    // `open` counts the backend's own opens, `openHandle` the engine's.
+    expect(count(after, 'open') - count(before, 'open')).toBe(2);
+    expect(count(after, 'openHandle') - count(before, 'openHandle')).toBe(0);
+
+    const holder = spawn('python3', ['-c', 'import sys\nf=open(sys.argv[1])\nprint(f.read(),end="",flush=True)\nsys.stdin.read()', u.at('low.txt')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      await expect.poll(async () => (await handles()).map((h) => [h.relPath, h.branch, h.realPath])).toEqual([['/low.txt', 1, `${u.branches[1]}/low.txt`]]);
+    } finally {
+      holder.stdin.end();
+    }
+    await expect.poll(async () => (await handles()).length).toBe(0);
+  });
+
+  it('follow a copy-up like the engine’s own: the reader then reads what the writer wrote', async () => {
+    const script =
+      'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nos.pread(r,1,0)\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"LOWER",0)\nprint(os.pread(r,6,0).decode(),end="")';
+    expect(await ok('python3', ['-c', script, u.at('low.txt')])).toBe('LOWER\n');
+    expect(await readFile(u.in(0, 'low.txt'), 'utf8')).toBe('LOWER\n');
+    expect(await readFile(u.in(1, 'low.txt'), 'utf8')).toBe('lower\n');
   });
 });

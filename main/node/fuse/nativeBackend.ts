@@ -57,10 +57,20 @@ export function loadNativeBackend(): FuseBackend | { unavailable: string } {
 
 /**
  * The union is built before its mount: what it publishes reaches the native mount from its creation
- * until its loop ends. Nothing is lost before: no request has been answered yet.
+ * until its loop ends. Nothing is lost before: no request has been answered yet, and the one standing
+ * setting (directOpens) is handed on when the mount attaches.
  */
 class ResolvedRelay implements ResolvedDirs {
   target?: ResolvedDirs;
+  private opens: number[] | null = null;
+  attach(target: ResolvedDirs): void {
+    this.target = target;
+    target.directOpens(this.opens);
+  }
+  directOpens(inPlaceRoots: number[] | null): void {
+    this.opens = inPlaceRoots;
+    this.target?.directOpens(inPlaceRoots);
+  }
   putDir(rel: string, roots: number[], ttlMs: number): void {
     this.target?.putDir(rel, roots, ttlMs);
   }
@@ -108,7 +118,7 @@ class NativeBackend implements FuseBackend {
         (rel) => options.onBranchChange?.(rel),
       );
       // Requests may reach the engine before 'ready' does: what it publishes answering them counts.
-      this.resolved.target = native;
+      this.resolved.attach(native);
     });
   }
 }

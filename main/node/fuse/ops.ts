@@ -156,6 +156,12 @@ export interface ResolvedDirs {
   /** `rel` and everything below it. */
   dropDirs(rel: string): void;
   numberIno(dev: bigint, branchIno: bigint, ino: bigint): void;
+  /**
+   * Whether the backend may open files itself (read-only opens in published directories, handed over
+   * through DirectIoOps.adoptHandle): null for no; otherwise the root descriptors of the branches the
+   * union writes in place, whose handles may change attributes on the descriptor (DirectHandle.attrs).
+   */
+  directOpens(inPlaceRoots: number[] | null): void;
 }
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */
@@ -163,4 +169,5 @@ export const NO_RESOLVED_DIRS: ResolvedDirs = {
   putDir: () => undefined,
   dropDirs: () => undefined,
   numberIno: () => undefined,
+  directOpens: () => undefined,
 };

@@ -31,6 +31,10 @@ export class HandleTable {
     return fh;
   }
 
+  /** A handle the backend opened and numbered itself (DirectIoOps.adoptHandle). */
+  adopt(fh: number, file: OpenFile): void {
+    this.files.set(fh, file);
+  }
   get(fh: number | undefined): OpenFile | undefined {
     return fh === undefined ? undefined : this.files.get(fh);
   }

@@ -8,7 +8,7 @@ import { parsePolicySetting } from '../../common/policies/registry.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/nativeOps.ts';
 import { NO_RESOLVED_DIRS, type BackendCapabilities, type ResolvedDirs } from '../fuse/ops.ts';
-import { ENOTDIR, fail } from '../sys/errno.ts';
+import { EBADF, ENOTDIR, fail } from '../sys/errno.ts';
 import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, openBranches, workerRoots } from './branchSet.ts';
@@ -40,6 +40,8 @@ export class Union {
   private readonly branchSpace = new LateCalls();
   readonly ops: DirectIoOps;
   private readonly startedAt = Date.now();
+  /** Every branch this union has had, by root descriptor (roots stay open for the worker's life: BranchRoots). */
+  private readonly byRoot = new Map<number, Branch>();
 
   /** Opens the branch roots (once per path for the worker's life, see BranchRoots) and builds the union. */
   static async open(config: UnionConfig, deps: UnionDeps): Promise<Union> {
@@ -62,7 +64,24 @@ export class Union {
       deps.random ?? Math.random,
       deps.resolved ?? NO_RESOLVED_DIRS,
     );
-    this.ops = this.countOps(this.buildOps());
+    this.rememberRoots(branches);
+    // Not an op of its own: its open was counted natively.
+    this.ops = { ...this.countOps(this.buildOps()), adoptHandle: (p, fh, fd, root, flags) => files.adopt(this.core, p, fh, fd, this.branchAt(root), flags) };
+    this.publishDirectOpens();
+  }
+
+  private rememberRoots(branches: Branch[]): void {
+    for (const b of branches) this.byRoot.set(b.fd, b);
+  }
+
+  private branchAt(root: number): Branch {
+    return this.byRoot.get(root) ?? fail(EBADF);
+  }
+
+  /** The backend may open files itself unless moveonenospc must be able to move every handle (files.direct). */
+  private publishDirectOpens(): void {
+    const c = this.core;
+    this.deps.resolved?.directOpens(c.config.moveOnEnospc === false ? c.branches.filter((b) => b.modifiable).map((b) => b.fd) : null);
   }
 
   get config(): UnionConfig {
@@ -154,6 +173,8 @@ export class Union {
     this.core.branches = branches.map((b) => this.core.branches.find((o) => o.root === b.root && o.mode === b.mode && o.minFreeSpace === b.minFreeSpace) ?? b);
     this.core.config = next;
     this.core.policyState = {};
+    this.rememberRoots(this.core.branches);
+    this.publishDirectOpens();
     this.core.resolver.clear();
     return next;
   }

@@ -21,15 +21,16 @@ class Counters {
     kUtimens,
     kGetxattr,
     kCopyFileRange,
+    kOpen,
     kOpendir,
     kReaddir,
     kForget,
     kPassthrough,
     kCount
   };
-  static constexpr const char* kNames[kCount] = {"getattr", "read",     "write",   "flush",      "chmod",
-                                                 "chown",   "truncate", "utimens", "getxattr",   "copy_file_range",
-                                                 "opendir", "readdir",  "forget",  "passthrough"};
+  static constexpr const char* kNames[kCount] = {"getattr", "read",     "write",   "flush",    "chmod",
+                                                 "chown",   "truncate", "utimens", "getxattr", "copy_file_range",
+                                                 "open",    "opendir",  "readdir", "forget",   "passthrough"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

@@ -72,7 +72,26 @@ class DirAttrs {
       int fd = self[0]->Open();
       return fd >= 0 && fstat(fd, st) == 0 && S_ISDIR(st->st_mode) && st->st_nlink > 0 ? Numbered(st) : kAskJs;
     }
-    if (path == "/") return kAskJs;
+    Served served;
+    int rc = Locate(path, &served);
+    if (rc != 0) return rc;
+    *st = served.st;
+    return Numbered(st);
+  }
+
+  // The copy serving a name in a published directory: the copy's directory (open while `layers` is
+  // held), its branch root, and the name's attributes as the branch has them.
+  struct Served {
+    DirLayers layers;
+    int dir = -1;
+    int root = -1;
+    std::string name;
+    struct stat st;
+  };
+
+  // 0 with *out filled, -ENOENT, or kAskJs (as Answer) for a name below a published directory.
+  int Locate(const std::string& path, Served* out) const {
+    if (path.size() < 2 || path[0] != '/') return kAskJs;
     size_t slash = path.rfind('/');
     std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
     // Over-long names, and libfuse's hidden open files, have their own rules in JS.
@@ -83,8 +102,22 @@ class DirAttrs {
     Resolution found = ResolveName(name, facts, Until::kServed);
     if (facts.failed) return kAskJs;
     if (found.served < 0) return -ENOENT;
-    *st = facts.stats[found.served];
-    return Numbered(st);
+    out->dir = layers[found.served]->Open();
+    out->root = layers[found.served]->root();
+    out->st = facts.stats[found.served];
+    out->name = std::move(name);
+    out->layers = std::move(layers);
+    return 0;
+  }
+
+  // The union's inode number in place of the branch's: 0, or kAskJs when the union has none for it.
+  int Numbered(struct stat* st) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    auto it = inos_.find(Key{st->st_dev, st->st_ino});
+    if (it == inos_.end()) return kAskJs;
+    st->st_ino = it->second;
+    st->st_dev = 0;
+    return 0;
   }
 
   // For opendir of a published directory: its layers (empty when not published), and whether the kernel
@@ -165,16 +198,6 @@ class DirAttrs {
       return false;
     }
   };
-
-  // The union's inode number in place of the branch's: 0, or kAskJs when the union has none for it.
-  int Numbered(struct stat* st) const {
-    std::shared_lock<std::shared_mutex> lock(mutex_);
-    auto it = inos_.find(Key{st->st_dev, st->st_ino});
-    if (it == inos_.end()) return kAskJs;
-    st->st_ino = it->second;
-    st->st_dev = 0;
-    return 0;
-  }
 
   mutable std::shared_mutex mutex_;
   Clock::time_point next_sweep_;

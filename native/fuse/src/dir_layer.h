@@ -28,6 +28,8 @@ class DirLayer {
   DirLayer(const DirLayer&) = delete;
   DirLayer& operator=(const DirLayer&) = delete;
 
+  int root() const { return root_; }
+
   // The copy's descriptor, or -1 with errno: ELOOP when a symlink now stands on the way (a swapped
   // directory), ENOENT or ENOTDIR when it went. A failure is not kept: the next call tries again.
   int Open() {

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 
+#include "beneath.h"
 #include "bytes.h"
 #include "convert.h"
 #include "mount.h"
@@ -55,7 +57,50 @@ static void KeepCache(const char* path, struct fuse_file_info* fi) {
   fi->keep_cache = mount.invalidator().Watches(dir);
 }
 
+// A read-only open of a file in a directory the engine published is made here, on the copy the lookup
+// rule serves, as the engine's open would make it (union/ops/files.ts); the engine adopts the handle
+// (fh numbers above 2^32 are never its own) and closes it at release, so its handle table, the tracker
+// and a later copy-up (which re-points every handle of the file) see it as one of theirs. Anything
+// else, or anything out of the ordinary, is the engine's to open.
+static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
+  static std::atomic<uint64_t> next_fh{uint64_t{1} << 32};
+  Mount& mount = Mount::Current();
+  if (path == nullptr || (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) ||
+      !mount.direct_opens().Enabled())
+    return false;
+  DirAttrs::Served served;
+  if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0 || S_ISDIR(served.st.st_mode)) return false;
+  int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
+  Fd fd(openat(served.dir, served.name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (fd.get() < 0 || fstat(fd.get(), &st) < 0 || st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino)
+    return false;
+  bool in_place = mount.direct_opens().InPlace(served.root);
+  // A hard-linked file a copy-up would part from its other names keeps a number per name (nodes.h).
+  if (!in_place && st.st_nlink > 1) return false;
+  if (mount.dirs().Numbered(&st) != 0) return false;
+  fi->fh = next_fh.fetch_add(1);
+  OpenFile file;
+  file.fd = fd.get();
+  file.ino = st.st_ino;
+  file.attrs = in_place;
+  mount.files().Add(fi->fh, file, path);
+  mount.counters().Count(Counters::kOpen);
+  Call::Post(mount, "adopt", path,
+             [fh = fi->fh, descriptor = fd.release(), root = served.root, flags](Napi::Env env, Argv& a) {
+               a.push_back(Num(env, static_cast<double>(fh)));
+               a.push_back(Num(env, descriptor));
+               a.push_back(Num(env, root));
+               a.push_back(Num(env, flags));
+             });
+  return true;
+}
+
 int Open(const char* path, struct fuse_file_info* fi) {
+  if (OpenNatively(path, fi)) {
+    KeepCache(path, fi);
+    return 0;
+  }
   // Opening for writing may copy the file up.
   if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) MarkOwnChange(path);
   int rc = Run(

@@ -47,12 +47,13 @@ double NumberField(Napi::Object o, const char* key) {
 }  // namespace
 
 Napi::Function Mount::Define(Napi::Env env) {
-  return DefineClass(env, "Mount",
-                     {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
-                      InstanceMethod<&Mount::Invalidate>("invalidate"),
-                      InstanceMethod<&Mount::InvalidateAll>("invalidateAll"), InstanceMethod<&Mount::Stats>("stats"),
-                      InstanceMethod<&Mount::OldestRequest>("oldestRequest"), InstanceMethod<&Mount::PutDir>("putDir"),
-                      InstanceMethod<&Mount::DropDirs>("dropDirs"), InstanceMethod<&Mount::NumberIno>("numberIno")});
+  return DefineClass(
+      env, "Mount",
+      {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
+       InstanceMethod<&Mount::Invalidate>("invalidate"), InstanceMethod<&Mount::InvalidateAll>("invalidateAll"),
+       InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"),
+       InstanceMethod<&Mount::PutDir>("putDir"), InstanceMethod<&Mount::DropDirs>("dropDirs"),
+       InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetDirectOpens>("directOpens")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -277,6 +278,21 @@ Napi::Value Mount::DropDirs(const Napi::CallbackInfo& info) {
 Napi::Value Mount::NumberIno(const Napi::CallbackInfo& info) {
   dirs_.Number(ToU64(info[0], "dev"), ToU64(info[1], "branchIno"), ToU64(info[2], "ino"));
   return info.Env().Undefined();
+}
+
+// directOpens(inPlaceRoots: number[] | null): null, none.
+Napi::Value Mount::SetDirectOpens(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info[0].IsNull()) {
+    direct_opens_.Set(false, {});
+    return env.Undefined();
+  }
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "directOpens(inPlaceRoots: number[] | null)");
+  Napi::Array given = info[0].As<Napi::Array>();
+  std::vector<int> roots;
+  for (uint32_t i = 0; i < given.Length(); i++) roots.push_back(given.Get(i).As<Napi::Number>().Int32Value());
+  direct_opens_.Set(true, std::move(roots));
+  return env.Undefined();
 }
 
 }  // namespace strata

@@ -13,6 +13,7 @@
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
+//     .directOpens(inPlaceRoots | null)   direct_opens.h
 #pragma once
 #include <fuse_lowlevel.h>
 #include <napi.h>
@@ -26,6 +27,7 @@
 #include "call.h"
 #include "counters.h"
 #include "dir_attrs.h"
+#include "direct_opens.h"
 #include "in_flight.h"
 #include "invalidator.h"
 #include "known_paths.h"
@@ -68,6 +70,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   void CloseBacking(int32_t backing);
   OpenFiles& files() { return files_; }
   DirAttrs& dirs() { return dirs_; }
+  const DirectOpens& direct_opens() const { return direct_opens_; }
   KnownPaths& known() { return known_; }
   // The kernel may keep a file's pages across opens (file_ops.cc decides per open).
   bool KeepsPageCache() const { return kernel_cache_; }
@@ -95,6 +98,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
+  Napi::Value SetDirectOpens(const Napi::CallbackInfo& info);
   void Loop();
   void Unmounted();
   void Post(const char* kind, int code);
@@ -114,6 +118,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Changes changes_;
   OpenFiles files_;
   DirAttrs dirs_;
+  DirectOpens direct_opens_;
   KnownPaths known_;
   Counters counters_;
   InFlight in_flight_{kMaxThreads};

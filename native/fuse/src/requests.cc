@@ -168,6 +168,8 @@ class Served {
   void RemoveXattr();
   void Flush();
   void ReadDir();
+  // One page of an open directory's listing (filled at offset 0), or -errno.
+  int DirPage(DirHandle* dh, const struct fuse_read_in& arg, std::vector<char>* out);
   void ReleaseDir();
   void Access();
   void FAllocate();
@@ -447,11 +449,15 @@ void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_o
   out->fh = fi.fh;
   if (fi.keep_cache) out->open_flags |= FOPEN_KEEP_CACHE;
   if (fi.direct_io) out->open_flags |= FOPEN_DIRECT_IO;
+  // A handle on a branch descriptor has nothing to flush (its writes went to the branch file): the
+  // kernel need not send FLUSH at every close.
+  uint32_t noflush = mount_.files().Get(fi.fh).fd >= 0 ? FOPEN_NOFLUSH : 0;
+  out->open_flags |= noflush;
   int32_t backing = nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), [&] { return mount_.OpenBacking(fi.fh); });
   if (backing > 0) {
     // The kernel refuses a passthrough open with any other flag but direct_io, parallel direct
     // writes and noflush (FOPEN_PASSTHROUGH_MASK); the page cache is the backing file's anyway.
-    out->open_flags = abi::kOpenPassthrough;
+    out->open_flags = abi::kOpenPassthrough | noflush;
     abi::BackingId(*out) = backing;
     mount_.files().PassedThrough(fi.fh);
     mount_.counters().Count(Counters::kPassthrough);
@@ -617,34 +623,41 @@ void Served::Flush() {
 void Served::ReadDir() {
   const auto* arg = Arg<struct fuse_read_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  DirHandle* dh = DirOf(arg->fh);
+  std::vector<char> out;
+  // Replied only once the handle is let go: the reply lets the caller close the directory, and the
+  // RELEASEDIR that follows may free the handle on another thread at once.
+  int rc = DirPage(DirOf(arg->fh), *arg, &out);
+  if (rc < 0) return Fail(-rc);
+  dev_.Reply(in_.unique, {Piece(out.data(), out.size())});
+}
+
+int Served::DirPage(DirHandle* dh, const struct fuse_read_in& arg, std::vector<char>* out) {
   std::lock_guard<std::mutex> lock(dh->mutex);
-  if (arg->offset == 0 || !dh->filled) {
+  if (arg.offset == 0 || !dh->filled) {
     std::optional<std::string> path = NodePath(in_.nodeid);
-    if (!path) return Fail(ESTALE);
+    if (!path) return -ESTALE;
     dh->entries.clear();
     struct fuse_file_info fi = {};
     fi.fh = dh->fh;
     int rc = op::ReadDir(path->c_str(), dh, DirHandle::Fill, 0, &fi, static_cast<enum fuse_readdir_flags>(0));
-    if (rc < 0) return Fail(-rc);
+    if (rc < 0) return rc;
     dh->filled = true;
   }
-  std::vector<char> out;
-  out.reserve(arg->size);
-  for (size_t i = arg->offset; i < dh->entries.size(); i++) {
+  out->reserve(arg.size);
+  for (size_t i = arg.offset; i < dh->entries.size(); i++) {
     const DirHandle::Entry& e = dh->entries[i];
     size_t size = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + e.name.size());
-    if (out.size() + size > arg->size) break;
-    size_t at = out.size();
-    out.resize(at + size, 0);
-    auto* dirent = reinterpret_cast<struct fuse_dirent*>(out.data() + at);
+    if (out->size() + size > arg.size) break;
+    size_t at = out->size();
+    out->resize(at + size, 0);
+    auto* dirent = reinterpret_cast<struct fuse_dirent*>(out->data() + at);
     dirent->ino = e.ino;
     dirent->off = i + 1;
     dirent->namelen = static_cast<uint32_t>(e.name.size());
     dirent->type = e.type;
-    memcpy(out.data() + at + FUSE_NAME_OFFSET, e.name.data(), e.name.size());
+    memcpy(out->data() + at + FUSE_NAME_OFFSET, e.name.data(), e.name.size());
   }
-  dev_.Reply(in_.unique, {Piece(out.data(), out.size())});
+  return 0;
 }
 
 void Served::ReleaseDir() {

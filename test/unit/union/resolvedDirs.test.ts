@@ -27,6 +27,10 @@ class Recorder implements ResolvedDirs {
   numberIno(_dev: bigint, _branchIno: bigint, ino: bigint): void {
     this.inos.push(ino);
   }
+  opens: (number[] | null)[] = [];
+  directOpens(inPlaceRoots: number[] | null): void {
+    this.opens.push(inPlaceRoots);
+  }
 }
 
 describe('what the union publishes to its backend', () => {
@@ -71,5 +75,14 @@ describe('what the union publishes to its backend', () => {
     expect(resolved.drops).toEqual(['/d']);
     await union.reconfigure({ create: 'ff' });
     expect(resolved.drops).toEqual(['/d', '/']);
+  });
+
+  it('lets the backend open files itself, and pass through those of the branch written in place, unless moveonenospc is on', async () => {
+    const inode = (fd: number) => fstatSync(fd).ino;
+    expect(resolved.opens[0]?.map(inode)).toEqual([statSync(branches[0]).ino]);
+    await union.reconfigure({ moveOnEnospc: 'pfrd' });
+    expect(resolved.opens.at(-1)).toBeNull();
+    await union.reconfigure({ moveOnEnospc: false });
+    expect(resolved.opens.at(-1)?.map(inode)).toEqual([statSync(branches[0]).ino]);
   });
 });
