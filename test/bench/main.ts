@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeFixtures } from './fixtures.ts';
+import { type Fixtures, makeFixtures } from './fixtures.ts';
+import { type Workload, measure } from './passes.ts';
+import { type Row, fmt, passRange, printTable } from './table.ts';
 import { type Target, makeTargets } from './targets.ts';
 import { benchTracker } from './tracker.ts';
 import { workloads } from './workloads.ts';
@@ -34,9 +36,6 @@ const cli = join(import.meta.dirname, 'cli.js');
 const only = args.only?.split(',').filter(Boolean);
 const wanted = (name: string) => !only || only.some((word) => name.includes(word));
 
-const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-const ratio = (a: number, b: number | undefined) => (b === undefined || Number.isNaN(a) || Number.isNaN(b) ? 'n/a' : `${(a / b).toFixed(2)}×`);
-
 /** Tracker row: a full scan with N processes holding union files, against lsof answering the same question. */
 async function trackerRows(): Promise<void> {
   console.log(
@@ -50,24 +49,18 @@ async function trackerRows(): Promise<void> {
   }
 }
 
-/** A failing target (a union that refuses the operation, a mount that died) gets n/a, not the whole run aborted. */
-function rate(w: (typeof workloads)[number], t: Target, fixtures: ReturnType<typeof makeFixtures>): number {
-  try {
-    return w.run(t, fixtures);
-  } catch (e) {
-    // A failed command's own first complaint says more than "Command failed".
-    const { message, stderr } = e as Error & { stderr?: Buffer };
-    const why = [message, String(stderr ?? '')]
-      .map((m) => m.split('\n')[0])
-      .filter(Boolean)
-      .join(': ');
-    process.stderr.write(`  ${w.name}: ${t.name}: n/a (${why})\n`);
-    return Number.NaN;
-  }
-}
-
 const start = Date.now();
 const elapsed = (since = start) => `${Math.round((Date.now() - since) / 1000)} s`;
+
+/** Every chosen row on every target, in turn, with `value` turning a median rate into the figure shown. */
+function runRows(ws: Workload[], targets: Target[], fixtures: Fixtures, label: (w: Workload, passes: string) => string, value = (rate: number) => rate): Row[] {
+  return ws.map((w) => {
+    const rowStart = Date.now();
+    const measured = targets.map((t) => measure(w, t, fixtures));
+    process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
+    return { label: label(w, passRange(measured)), values: measured.map((m) => value(m.rate)) };
+  });
+}
 
 function main(): void {
   const chosen = workloads.filter((w) => wanted(w.name));
@@ -78,31 +71,22 @@ function main(): void {
   try {
     makeTargets(root, cli, targets, { mergerfs2: args.mergerfs2 });
     const names = targets.map((t) => t.name);
-    // Strata against each reference: the raw directory, every mergerfs, kernel overlayfs.
-    const refs = names.filter((n) => n === 'raw dir' || n.startsWith('mergerfs') || n === 'kernel overlayfs');
     process.stderr.write(`  mounted in ${elapsed()}\n`);
-    const rows: string[][] = [];
     const rowsStart = Date.now();
-    for (const w of chosen) {
-      const rowStart = Date.now();
-      const rates = targets.map((t) => rate(w, t, fixtures));
-      const strata = rates[names.indexOf('strata')];
-      rows.push([`${w.name} (${w.unit})`, ...rates.map(fmt), ...refs.map((r) => ratio(strata, rates[names.indexOf(r)]))]);
-      process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
-    }
+    const rows = runRows(chosen, targets, fixtures, (w, passes) => `${w.name} (${w.unit}, ${passes} passes)`);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
     console.log(`${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, rows took ${elapsed(rowsStart)}\n`);
-    const short: Record<string, string> = { 'raw dir': 'raw', 'kernel overlayfs': 'overlayfs' };
-    const header = ['workload', ...names, ...refs.map((r) => `strata/${short[r] ?? r}`)];
-    console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    printTable('workload', names, rows);
     console.log(`
-Fixtures are laid down directly in a branch (for the raw directory, in it): "lower" is the read-only
-branch, "upper" the writable one. "cold": caches dropped (sync; echo 3 > /proc/sys/vm/drop_caches)
-just before; "warm": read once just before. Copy-up on the raw directory is a plain copy of the file.
-n/a: the target refused the operation (its reason is on stderr), e.g. mergerfs cannot write its
-read-only branch. On a shared machine the figures are noisy; compare columns of one run.`);
+Each figure is the median rate of several timed passes (their count is in the row's name; a range when
+targets differ): at least 3, then on until the timed parts total 1 s, at most 10. What a pass destroys
+or uses up is laid down afresh before it, untimed, under a fresh name. Fixtures are laid down directly
+in a branch (for the raw directory, in it): "lower" is the read-only branch, "upper" the writable one.
+"cold": caches dropped (sync; echo 3 > /proc/sys/vm/drop_caches) before each pass; "warm": read once
+before the first. Copy-up on the raw directory is a plain copy of the file. n/a: the target refused the
+operation (its reason is on stderr), e.g. mergerfs cannot write its read-only branch. On a shared
+machine the figures are noisy; compare columns of one run.`);
   } finally {
     for (const t of targets) t.teardown();
     rmSync(root, { recursive: true, force: true });
