@@ -8,6 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Fixtures, makeFixtures } from './fixtures.ts';
+import { latencyOps } from './latency.ts';
 import { type Workload, measure } from './passes.ts';
 import { type Row, fmt, passRange, printTable } from './table.ts';
 import { type Target, makeTargets } from './targets.ts';
@@ -18,7 +19,8 @@ const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH]
        (or node dist/bench.js with the same options, after npm run build)
 
   --only WORDS      comma-separated; just the rows whose names contain one of them
-                    (e.g. create,untar,readdir; "tracker" for the tracker rows)
+                    (e.g. create,untar,readdir; "tracker" for the tracker rows, "latency"
+                    for the µs-per-call rows)
   --mergerfs2 PATH  a second mergerfs binary, run as one more column with -o passthrough.io=rw
                     (FUSE passthrough: mergerfs 2.40+, Linux 6.9+, root), e.g. one built from
                     https://github.com/trapexit/mergerfs; Debian's mergerfs predates passthrough
@@ -64,7 +66,9 @@ function runRows(ws: Workload[], targets: Target[], fixtures: Fixtures, label: (
 
 function main(): void {
   const chosen = workloads.filter((w) => wanted(w.name));
-  if (!chosen.length) return;
+  // "latency" picks the whole section, a word of an operation's name its row.
+  const ops = latencyOps.filter((o) => wanted(`latency ${o.name}`));
+  if (!chosen.length && !ops.length) return;
   const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   const fixtures = makeFixtures(root);
   const targets: Target[] = [];
@@ -74,11 +78,19 @@ function main(): void {
     process.stderr.write(`  mounted in ${elapsed()}\n`);
     const rowsStart = Date.now();
     const rows = runRows(chosen, targets, fixtures, (w, passes) => `${w.name} (${w.unit}, ${passes} passes)`);
+    const latencies = runRows(
+      ops,
+      targets,
+      fixtures,
+      (o, batches) => `${o.name} (${batches} batches of ${o.units(fixtures)})`,
+      (rate) => 1e6 / rate,
+    );
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
     console.log(`${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, rows took ${elapsed(rowsStart)}\n`);
-    printTable('workload', names, rows);
-    console.log(`
+    if (rows.length) {
+      printTable('workload', names, rows);
+      console.log(`
 Each figure is the median rate of several timed passes (their count is in the row's name; a range when
 targets differ): at least 3, then on until the timed parts total 1 s, at most 10. What a pass destroys
 or uses up is laid down afresh before it, untimed, under a fresh name. Fixtures are laid down directly
@@ -87,6 +99,20 @@ in a branch (for the raw directory, in it): "lower" is the read-only branch, "up
 before the first. Copy-up on the raw directory is a plain copy of the file. n/a: the target refused the
 operation (its reason is on stderr), e.g. mergerfs cannot write its read-only branch. On a shared
 machine the figures are noisy; compare columns of one run.`);
+    }
+    if (latencies.length) {
+      console.log();
+      printTable('µs per call', names, latencies);
+      console.log(`
+Lower is better; the ratios are Strata's time over the other's (above 1×, Strata is slower). One call
+at a time from this process through node:fs's synchronous calls (their own cost is in every column; the
+raw directory's figures bound it), in batches under the same rule as the passes above; each figure is
+the median batch's time per call. The files a call works on were laid down in the writable branch and
+looked up once through the union, so a warm call may be answered from the kernel's caches (FUSE
+attributes and names for their timeout). "never looked up": names no layer has seen, after sync;
+echo 2 > /proc/sys/vm/drop_caches before each batch, so every layer looks each name up anew (directory
+and inode blocks may still be in the page cache).`);
+    }
   } finally {
     for (const t of targets) t.teardown();
     rmSync(root, { recursive: true, force: true });
