@@ -54,11 +54,21 @@ async function trackerRows(): Promise<void> {
 const start = Date.now();
 const elapsed = (since = start) => `${Math.round((Date.now() - since) / 1000)} s`;
 
+/** Targets whose server died, and in which row; each is mounted again for the rows after. */
+const deaths: string[] = [];
+
 /** Every chosen row on every target, in turn, with `value` turning a median rate into the figure shown. */
 function runRows(ws: Workload[], targets: Target[], fixtures: Fixtures, label: (w: Workload, passes: string) => string, value = (rate: number) => rate): Row[] {
   return ws.map((w) => {
     const rowStart = Date.now();
-    const measured = targets.map((t) => measure(w, t, fixtures));
+    const measured = targets.map((t) => {
+      const m = measure(w, t, fixtures);
+      if (t.revive?.()) {
+        deaths.push(`${t.name} in "${w.name}"`);
+        process.stderr.write(`  ${t.name}: its server died; mounted again over the same branches\n`);
+      }
+      return m;
+    });
     process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
     return { label: label(w, passRange(measured)), values: measured.map((m) => value(m.rate)) };
   });
@@ -113,6 +123,7 @@ attributes and names for their timeout). "never looked up": names no layer has s
 echo 2 > /proc/sys/vm/drop_caches before each batch, so every layer looks each name up anew (directory
 and inode blocks may still be in the page cache).`);
     }
+    if (deaths.length) console.log(`\nA server died (n/a in that row unless every pass had finished) and was mounted again: ${deaths.join('; ')}.`);
   } finally {
     for (const t of targets) t.teardown();
     rmSync(root, { recursive: true, force: true });
