@@ -2,14 +2,15 @@
  * Copy-up rows: files that exist only on the read-only lower branch, each opened for writing through
  * the union and changed by one byte, which copies it whole to the upper branch first. The raw directory
  * has no copy-up; its figure is a plain copy of the same files (copy_file_range), the floor for the copy.
- * Unions that do not copy up show n/a: mergerfs opens the file on its read-only branch for writing (its
- * RO mode only keeps the branch out of the create and action policies) and changes it in place.
+ * Each pass copies up files of its own, laid down under a fresh name. Unions that do not copy up show
+ * n/a: mergerfs opens the file on its read-only branch for writing (its RO mode only keeps the branch out
+ * of the create and action policies) and changes it in place.
  */
 import { closeSync, copyFileSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILL, MiB, secs, writeFile } from './fixtures.ts';
+import { FILL, MiB, timed, writeFile } from './fixtures.ts';
 import type { Target } from './targets.ts';
-import type { Workload } from './workloads.ts';
+import type { Workload } from './passes.ts';
 
 const BIG = 64 * MiB;
 const SMALL_FILES = 200;
@@ -39,29 +40,34 @@ export const copyUpWorkloads: Workload[] = [
   {
     name: `copy-up of a ${BIG / MiB} MiB file`,
     unit: 'MiB/s',
-    run(t) {
-      writeFile(join(t.lower, 'copyup-big'), BIG);
-      const t0 = process.hrtime.bigint();
-      changeOneByte(t, 'copyup-big');
-      const rate = BIG / MiB / secs(t0);
-      lowerUnchanged(t, 'copyup-big');
-      if (statSync(join(t.dir, 'copyup-big')).size !== BIG) throw new Error('the copy lost its size');
-      return rate;
-    },
+    units: () => BIG / MiB,
+    prepare: (t) => ({
+      pass(i) {
+        const rel = `copyup-big-${i}`;
+        writeFile(join(t.lower, rel), BIG);
+        const secs = timed(() => changeOneByte(t, rel));
+        lowerUnchanged(t, rel);
+        if (statSync(join(t.dir, rel)).size !== BIG) throw new Error('the copy lost its size');
+        return secs;
+      },
+    }),
   },
   {
     name: `copy-up of ${SMALL_FILES.toLocaleString('en-US')} files of ${SMALL / 1024} KiB`,
     unit: 'files/s',
-    run(t) {
-      const d = 'copyup-small';
-      mkdirSync(join(t.lower, d));
-      const data = Buffer.alloc(SMALL, FILL);
-      for (let i = 0; i < SMALL_FILES; i++) writeFileSync(join(t.lower, d, `f${i}`), data);
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < SMALL_FILES; i++) changeOneByte(t, join(d, `f${i}`));
-      const rate = SMALL_FILES / secs(t0);
-      lowerUnchanged(t, join(d, 'f0'));
-      return rate;
-    },
+    units: () => SMALL_FILES,
+    prepare: (t) => ({
+      pass(i) {
+        const d = `copyup-small-${i}`;
+        mkdirSync(join(t.lower, d));
+        const data = Buffer.alloc(SMALL, FILL);
+        for (let f = 0; f < SMALL_FILES; f++) writeFileSync(join(t.lower, d, `f${f}`), data);
+        const secs = timed(() => {
+          for (let f = 0; f < SMALL_FILES; f++) changeOneByte(t, join(d, `f${f}`));
+        });
+        lowerUnchanged(t, join(d, 'f0'));
+        return secs;
+      },
+    }),
   },
 ];

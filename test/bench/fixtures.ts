@@ -1,13 +1,26 @@
 /**
- * What the bench's workloads share: the small-file tree (as a tarball, laid down anew for each row that
- * needs it), timing, file filling, and dropping the kernel's caches for the cold rows.
+ * What the bench's workloads share: the small-file tree (as a tarball, laid down anew for each pass that
+ * needs it), timing, medians, file filling, and dropping the kernel's caches for the cold rows.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Target } from './targets.ts';
 
 export const MiB = 1024 * 1024;
-export const secs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+/** Seconds `fn` took. */
+export function timed(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
 
 const TREE_DIRS = 30;
 const TREE_FILES_PER_DIR = 100;
@@ -45,6 +58,24 @@ export function extractTree(fx: Fixtures, dir: string): void {
   execFileSync('tar', ['-xf', fx.tarball, '-C', dir]);
 }
 
+/** An empty file at `path`. */
+export const touch = (path: string) => closeSync(openSync(path, 'w'));
+
+/** `n` empty files in directory `name`, the first half on the upper branch, the rest on the lower; its path through the union. */
+export function splitDir(t: Target, name: string, n: number): string {
+  for (const [branch, from] of [
+    [t.upper, 0],
+    [t.lower, n / 2],
+  ] as const) {
+    mkdirSync(join(branch, name), { recursive: true });
+    for (let i = from; i < from + n / 2; i++) touch(join(branch, name, `f${i}`));
+  }
+  const d = join(t.dir, name);
+  const seen = readdirSync(d).length;
+  if (seen !== n) throw new Error(`readdir saw ${seen} of ${n} entries`);
+  return d;
+}
+
 /** The byte fixture files are filled with. */
 export const FILL = 7;
 
@@ -57,8 +88,11 @@ export function writeFile(path: string, bytes: number): void {
   closeSync(fd);
 }
 
-/** Page cache, dentries and inodes, for every filesystem (FUSE ones included); needs root. */
-export function dropCaches(): void {
+/**
+ * For every filesystem (FUSE ones included), after a sync so nothing is left dirty: dentries and inodes,
+ * and with `pageCache` file data too. Needs root.
+ */
+export function dropCaches(pageCache = true): void {
   execFileSync('sync');
-  writeFileSync('/proc/sys/vm/drop_caches', '3');
+  writeFileSync('/proc/sys/vm/drop_caches', pageCache ? '3' : '2');
 }

@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeFixtures } from './fixtures.ts';
+import { type Fixtures, makeFixtures } from './fixtures.ts';
+import { latencyOps } from './latency.ts';
+import { type Workload, measure } from './passes.ts';
+import { type Row, fmt, passRange, printTable } from './table.ts';
 import { type Target, makeTargets } from './targets.ts';
 import { benchTracker } from './tracker.ts';
 import { workloads } from './workloads.ts';
@@ -16,7 +19,8 @@ const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH]
        (or node dist/bench.js with the same options, after npm run build)
 
   --only WORDS      comma-separated; just the rows whose names contain one of them
-                    (e.g. create,untar,readdir; "tracker" for the tracker rows)
+                    (e.g. create,untar,readdir; "tracker" for the tracker rows, "latency"
+                    for the µs-per-call rows)
   --mergerfs2 PATH  a second mergerfs binary, run as one more column with -o passthrough.io=rw
                     (FUSE passthrough: mergerfs 2.40+, Linux 6.9+, root), e.g. one built from
                     https://github.com/trapexit/mergerfs; Debian's mergerfs predates passthrough
@@ -34,9 +38,6 @@ const cli = join(import.meta.dirname, 'cli.js');
 const only = args.only?.split(',').filter(Boolean);
 const wanted = (name: string) => !only || only.some((word) => name.includes(word));
 
-const fmt = (x: number) => (Number.isNaN(x) ? 'n/a' : x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-const ratio = (a: number, b: number | undefined) => (b === undefined || Number.isNaN(a) || Number.isNaN(b) ? 'n/a' : `${(a / b).toFixed(2)}×`);
-
 /** Tracker row: a full scan with N processes holding union files, against lsof answering the same question. */
 async function trackerRows(): Promise<void> {
   console.log(
@@ -50,59 +51,80 @@ async function trackerRows(): Promise<void> {
   }
 }
 
-/** A failing target (a union that refuses the operation, a mount that died) gets n/a, not the whole run aborted. */
-function rate(w: (typeof workloads)[number], t: Target, fixtures: ReturnType<typeof makeFixtures>): number {
-  try {
-    return w.run(t, fixtures);
-  } catch (e) {
-    // A failed command's own first complaint says more than "Command failed".
-    const { message, stderr } = e as Error & { stderr?: Buffer };
-    const why = [message, String(stderr ?? '')]
-      .map((m) => m.split('\n')[0])
-      .filter(Boolean)
-      .join(': ');
-    process.stderr.write(`  ${w.name}: ${t.name}: n/a (${why})\n`);
-    return Number.NaN;
-  }
-}
-
 const start = Date.now();
 const elapsed = (since = start) => `${Math.round((Date.now() - since) / 1000)} s`;
 
+/** Targets whose server died, and in which row; each is mounted again for the rows after. */
+const deaths: string[] = [];
+
+/** Every chosen row on every target, in turn, with `value` turning a median rate into the figure shown. */
+function runRows(ws: Workload[], targets: Target[], fixtures: Fixtures, label: (w: Workload, passes: string) => string, value = (rate: number) => rate): Row[] {
+  return ws.map((w) => {
+    const rowStart = Date.now();
+    const measured = targets.map((t) => {
+      const m = measure(w, t, fixtures);
+      if (t.revive?.()) {
+        deaths.push(`${t.name} in "${w.name}"`);
+        process.stderr.write(`  ${t.name}: its server died; mounted again over the same branches\n`);
+      }
+      return m;
+    });
+    process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
+    return { label: label(w, passRange(measured)), values: measured.map((m) => value(m.rate)) };
+  });
+}
+
 function main(): void {
   const chosen = workloads.filter((w) => wanted(w.name));
-  if (!chosen.length) return;
+  // "latency" picks the whole section, a word of an operation's name its row.
+  const ops = latencyOps.filter((o) => wanted(`latency ${o.name}`));
+  if (!chosen.length && !ops.length) return;
   const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   const fixtures = makeFixtures(root);
   const targets: Target[] = [];
   try {
     makeTargets(root, cli, targets, { mergerfs2: args.mergerfs2 });
     const names = targets.map((t) => t.name);
-    // Strata against each reference: the raw directory, every mergerfs, kernel overlayfs.
-    const refs = names.filter((n) => n === 'raw dir' || n.startsWith('mergerfs') || n === 'kernel overlayfs');
     process.stderr.write(`  mounted in ${elapsed()}\n`);
-    const rows: string[][] = [];
     const rowsStart = Date.now();
-    for (const w of chosen) {
-      const rowStart = Date.now();
-      const rates = targets.map((t) => rate(w, t, fixtures));
-      const strata = rates[names.indexOf('strata')];
-      rows.push([`${w.name} (${w.unit})`, ...rates.map(fmt), ...refs.map((r) => ratio(strata, rates[names.indexOf(r)]))]);
-      process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
-    }
+    const rows = runRows(chosen, targets, fixtures, (w, passes) => `${w.name} (${w.unit}, ${passes} passes)`);
+    const latencies = runRows(
+      ops,
+      targets,
+      fixtures,
+      (o, batches) => `${o.name} (${batches} batches of ${o.units(fixtures)})`,
+      (rate) => 1e6 / rate,
+    );
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
     console.log(`${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, rows took ${elapsed(rowsStart)}\n`);
-    const short: Record<string, string> = { 'raw dir': 'raw', 'kernel overlayfs': 'overlayfs' };
-    const header = ['workload', ...names, ...refs.map((r) => `strata/${short[r] ?? r}`)];
-    console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-    console.log(`
-Fixtures are laid down directly in a branch (for the raw directory, in it): "lower" is the read-only
-branch, "upper" the writable one. "cold": caches dropped (sync; echo 3 > /proc/sys/vm/drop_caches)
-just before; "warm": read once just before. Copy-up on the raw directory is a plain copy of the file.
-n/a: the target refused the operation (its reason is on stderr), e.g. mergerfs cannot write its
-read-only branch. On a shared machine the figures are noisy; compare columns of one run.`);
+    if (rows.length) {
+      printTable('workload', names, rows);
+      console.log(`
+Each figure is the median rate of several timed passes (their count is in the row's name; a range when
+targets differ): at least 3, then on until the timed parts total 1 s, at most 10, and no more once the
+passes with their set-up took 5 s. What a pass destroys or uses up is laid down afresh before it,
+untimed, under a fresh name. Fixtures are laid down directly in a branch (for the raw directory, in
+it): "lower" is the read-only branch, "upper" the writable one. "cold": caches dropped (sync; echo 3 >
+/proc/sys/vm/drop_caches) before each pass; "warm": read once before the first. Copy-up on the raw
+directory is a plain copy of the file. n/a: the target refused the operation (its reason is on stderr),
+e.g. mergerfs cannot write its read-only branch. On a shared machine the figures are noisy; compare
+columns of one run.`);
+    }
+    if (latencies.length) {
+      console.log();
+      printTable('µs per call', names, latencies);
+      console.log(`
+Lower is better; the ratios are Strata's time over the other's (above 1×, Strata is slower). One call
+at a time from this process through node:fs's synchronous calls (their own cost is in every column; the
+raw directory's figures bound it), in batches under the same rule as the passes above; each figure is
+the median batch's time per call. The files a call works on were laid down in the writable branch and
+looked up once through the union, so a warm call may be answered from the kernel's caches (FUSE
+attributes and names for their timeout). "never looked up": names no layer has seen, after sync;
+echo 2 > /proc/sys/vm/drop_caches before each batch, so every layer looks each name up anew (directory
+and inode blocks may still be in the page cache).`);
+    }
+    if (deaths.length) console.log(`\nA server died (n/a in that row unless every pass had finished) and was mounted again: ${deaths.join('; ')}.`);
   } finally {
     for (const t of targets) t.teardown();
     rmSync(root, { recursive: true, force: true });

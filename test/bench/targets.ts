@@ -4,7 +4,7 @@
  * binary with FUSE passthrough when the run is given one.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Target {
@@ -19,6 +19,8 @@ export interface Target {
   upper: string;
   lower: string;
   teardown(): void;
+  /** For a FUSE target: when its server has died, mounts it again over the same branches and says so. */
+  revive?(): boolean;
 }
 
 export interface TargetOptions {
@@ -32,6 +34,18 @@ const mounted = (mnt: string) =>
     .split('\n')
     .some((l) => l.split(' ')[4] === mnt);
 const quiet = { stdio: 'ignore' as const };
+/**
+ * A FUSE mount whose server died is still in the mount table, and the kernel may still answer a stat from
+ * its attribute cache; statfs always reaches the server, so it fails (ENOTCONN).
+ */
+const answers = (mnt: string) => {
+  try {
+    statfsSync(mnt);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Fresh `b0` (upper), `b1` (lower), `mnt` and `work` under root/name. */
 function branches(root: string, name: string) {
@@ -51,6 +65,12 @@ function fuseTarget(name: string, b: Branches, mountCmd: [string, string[]], unm
     lower: b.lower,
     teardown: () => {
       if (mounted(b.mnt)) execFileSync(unmount[0], unmount[1], quiet);
+    },
+    revive() {
+      if (answers(b.mnt)) return false;
+      execFileSync(unmount[0], unmount[1], quiet);
+      execFileSync(mountCmd[0], mountCmd[1], quiet);
+      return true;
     },
   };
 }

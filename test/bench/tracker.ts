@@ -10,6 +10,7 @@ import { managerSource } from '../../main/node/tracker/managerSource.ts';
 import { scanSnapshot } from '../../main/node/tracker/scan.ts';
 import { MapsTracker } from '../../main/node/tracker/tracker.ts';
 import { fill, fixedSource, mountTrackerUnion, sleepers } from '../support/trackerFixture.ts';
+import { median } from './fixtures.ts';
 
 const WARMUP = 3;
 const RUNS = 7;
@@ -41,8 +42,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   const value = await fn();
   return { ms: performance.now() - t0, value };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchTracker(n: number): Promise<TrackerBench> {
   const union = await mountTrackerUnion((b) => fill(`${b[0]}/held.bin`));

@@ -1,14 +1,15 @@
 /**
  * Whole-tree rows: listing a big directory, reading the small-file tree with `find` + `cat` (warm and
  * cold, from either branch) and removing it with `rm -rf`. Their fixtures are laid down directly in a
- * branch under a fresh name and stay until the run's teardown: removing them through the union is not
- * possible where the union cannot write the lower branch (mergerfs), nor clean underneath overlayfs.
+ * branch under a fresh name (for `rm -rf`, one per pass) and stay until the run's teardown: removing them
+ * through the union is not possible where the union cannot write the lower branch (mergerfs), nor clean
+ * underneath overlayfs.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TREE, dropCaches, extractTree, secs } from './fixtures.ts';
-import type { Workload } from './workloads.ts';
+import { TREE, dropCaches, extractTree, splitDir, timed } from './fixtures.ts';
+import type { Workload } from './passes.ts';
 
 const LISTED = 10_000;
 const LISTINGS = 20;
@@ -16,31 +17,27 @@ const LISTINGS = 20;
 const readdirRow: Workload = {
   name: `readdir of ${LISTED / 1000}k entries, half on each branch, ${LISTINGS} listings`,
   unit: 'listings/s',
-  run({ dir, upper, lower }) {
-    const name = 'listing';
-    for (const [branch, from] of [
-      [upper, 0],
-      [lower, LISTED / 2],
-    ] as const) {
-      mkdirSync(join(branch, name), { recursive: true });
-      for (let i = from; i < from + LISTED / 2; i++) closeSync(openSync(join(branch, name, `f${i}`), 'w'));
-    }
-    const d = join(dir, name);
-    const seen = readdirSync(d).length;
-    if (seen !== LISTED) throw new Error(`readdir saw ${seen} of ${LISTED} entries`);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < LISTINGS; i++) readdirSync(d);
-    return LISTINGS / secs(t0);
+  units: () => LISTINGS,
+  prepare(t) {
+    const d = splitDir(t, 'listing', LISTED);
+    return {
+      pass: () =>
+        timed(() => {
+          for (let i = 0; i < LISTINGS; i++) readdirSync(d);
+        }),
+    };
   },
 };
 
 const branches = ['lower', 'upper'] as const;
 
+/** The cold rows drop the caches before each pass; the warm rows read the tree once before the first. */
 const readRows = branches.flatMap((branch) =>
   (['warm', 'cold'] as const).map((cache): Workload => ({
     name: `find + cat ${TREE}, on the ${branch} branch, ${cache}`,
     unit: 'files/s',
-    run(target, fx) {
+    units: (fx) => fx.tarFiles,
+    prepare(target, fx) {
       const name = `read-${branch}-${cache}`;
       extractTree(fx, join(target[branch], name));
       // cat's output comes back here and is counted, so every byte was read (not skipped for /dev/null).
@@ -49,10 +46,12 @@ const readRows = branches.flatMap((branch) =>
         if (out.length !== fx.tarBytes) throw new Error(`read ${out.length} of ${fx.tarBytes} bytes`);
       };
       if (cache === 'warm') readTree();
-      else dropCaches();
-      const t0 = process.hrtime.bigint();
-      readTree();
-      return fx.tarFiles / secs(t0);
+      return {
+        pass() {
+          if (cache === 'cold') dropCaches();
+          return timed(readTree);
+        },
+      };
     },
   })),
 );
@@ -60,16 +59,17 @@ const readRows = branches.flatMap((branch) =>
 const removeRows = branches.map((branch): Workload => ({
   name: `rm -rf ${TREE}, on the ${branch} branch`,
   unit: 'files/s',
-  run(target, fx) {
-    const name = `rm-${branch}`;
-    extractTree(fx, join(target[branch], name));
-    const d = join(target.dir, name);
-    const t0 = process.hrtime.bigint();
-    execFileSync('rm', ['-rf', d], { stdio: 'pipe' });
-    const rate = fx.tarFiles / secs(t0);
-    if (existsSync(d)) throw new Error('the tree is still there');
-    return rate;
-  },
+  units: (fx) => fx.tarFiles,
+  prepare: (target, fx) => ({
+    pass(i) {
+      const name = `rm-${branch}-${i}`;
+      extractTree(fx, join(target[branch], name));
+      const d = join(target.dir, name);
+      const secs = timed(() => execFileSync('rm', ['-rf', d], { stdio: 'pipe' }));
+      if (existsSync(d)) throw new Error('the tree is still there');
+      return secs;
+    },
+  }),
 }));
 
 export const treeWorkloads: Workload[] = [readdirRow, ...readRows, ...removeRows];
