@@ -43,6 +43,16 @@ describe('node ids are union inodes', () => {
     }
   });
 
+  it('numbers a name first met by a native lookup once: the number holds through a copy-up', async () => {
+    await ok('ls', [u.mnt]);
+    await writeFile(u.in(1, 'fresh'), 'laid in the lower branch\n');
+    const inode = async () => (await ok('stat', ['-c', '%i', u.at('fresh')])).trim();
+    const first = await inode();
+    await ok('sh', ['-c', 'echo more >> "$1"', 'sh', u.at('fresh')]);
+    expect(await readFile(u.in(0, 'fresh'), 'utf8')).toBe('laid in the lower branch\nmore\n');
+    expect(await inode()).toBe(first);
+  });
+
   it('releases nodes the kernel forgets, and looks them up again afresh', async () => {
     await ok('sh', ['-c', 'mkdir -p "$1/many" && cd "$1/many" && seq 1 1500 | xargs touch', 'sh', u.mnt]);
     // Counted from before the lookups: anything else dropping caches meanwhile (a benchmark) only adds.

@@ -59,9 +59,11 @@ beforeAll(async () => {
   process.kill(stoppedPid, 'SIGSTOP');
   // Callers stuck in each union: one queued behind the stopped worker, one whose open the worker took.
   stuckCallers.push(background('cat', [join(mnt('stopped'), 'ok.txt')]));
-  stuckCallers.push(background('cat', [join(mnt('sitting'), 'hang.txt')]));
+  // Opened for appending, which always reaches the engine (a read-only open may be served natively).
+  const append = (path: string) => background('sh', ['-c', ': >> "$1"', 'sh', path]);
+  stuckCallers.push(append(join(mnt('sitting'), 'hang.txt')));
   // The outer union opens the file on its branch, the sitting union, and waits there for good.
-  stuckCallers.push(background('cat', [join(mnt('outer'), 'hang.txt')]));
+  stuckCallers.push(append(join(mnt('outer'), 'hang.txt')));
 }, 60_000);
 
 afterAll(async () => {

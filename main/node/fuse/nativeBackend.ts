@@ -57,19 +57,23 @@ export function loadNativeBackend(): FuseBackend | { unavailable: string } {
 
 /**
  * The union is built before its mount: what it publishes reaches the native mount from its creation
- * until its loop ends. Nothing is lost before: no request has been answered yet, and the one standing
- * setting (directOpens) is handed on when the mount attaches.
+ * until its loop ends. Nothing is lost before: no request has been answered yet, the one standing
+ * setting (branchModes) is handed on when the mount attaches, and so are the inode numbers the engine
+ * gave meanwhile, after which the mount gives them all.
  */
 class ResolvedRelay implements ResolvedDirs {
   target?: ResolvedDirs;
-  private opens: number[] | null = null;
+  private modes: [inPlaceRoots: number[], opens: boolean] = [[], false];
+  private early: [dev: bigint, branchIno: bigint, ino: bigint][] = [];
   attach(target: ResolvedDirs): void {
     this.target = target;
-    target.directOpens(this.opens);
+    target.branchModes(...this.modes);
+    for (const [dev, branchIno, ino] of this.early) target.numberIno(dev, branchIno, ino);
+    this.early = [];
   }
-  directOpens(inPlaceRoots: number[] | null): void {
-    this.opens = inPlaceRoots;
-    this.target?.directOpens(inPlaceRoots);
+  branchModes(inPlaceRoots: number[], opens: boolean): void {
+    this.modes = [inPlaceRoots, opens];
+    this.target?.branchModes(inPlaceRoots, opens);
   }
   putDir(rel: string, roots: number[], ttlMs: number): void {
     this.target?.putDir(rel, roots, ttlMs);
@@ -78,7 +82,11 @@ class ResolvedRelay implements ResolvedDirs {
     this.target?.dropDirs(rel);
   }
   numberIno(dev: bigint, branchIno: bigint, ino: bigint): void {
-    this.target?.numberIno(dev, branchIno, ino);
+    if (this.target) this.target.numberIno(dev, branchIno, ino);
+    else this.early.push([dev, branchIno, ino]);
+  }
+  numberFor(dev: bigint, branchIno: bigint): bigint | undefined {
+    return this.target?.numberFor(dev, branchIno);
   }
 }
 

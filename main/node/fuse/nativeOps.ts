@@ -15,7 +15,7 @@ export interface DirectIoOps extends FuseOps {
   /** `create` with the same option. */
   createHandle?(path: string, mode: number, flags: number, ctx: RequestContext): Promise<DirectHandle>;
   /**
-   * The backend opened `path` itself, as ResolvedDirs.directOpens allowed: `fd`, on the branch whose
+   * The backend opened `path` itself, as ResolvedDirs.branchModes allowed: `fd`, on the branch whose
    * root descriptor is `root`, is now the engine's handle `fh`, kept and closed at `release(fh)` like
    * one it opened. The backend serves its reads, and getattr on it, itself.
    */

@@ -157,11 +157,18 @@ export interface ResolvedDirs {
   dropDirs(rel: string): void;
   numberIno(dev: bigint, branchIno: bigint, ino: bigint): void;
   /**
-   * Whether the backend may open files itself (read-only opens in published directories, handed over
-   * through DirectIoOps.adoptHandle): null for no; otherwise the root descriptors of the branches the
-   * union writes in place, whose handles may change attributes on the descriptor (DirectHandle.attrs).
+   * The union inode number the backend gives this branch object (numbering it if new), when the
+   * backend numbers objects itself; undefined leaves it to the engine. One table for both sides, so an
+   * object a native lookup met first never gets a second number.
    */
-  directOpens(inPlaceRoots: number[] | null): void;
+  numberFor(dev: bigint, branchIno: bigint): bigint | undefined;
+  /**
+   * The root descriptors of the branches the union writes in place (their handles may change attributes
+   * on the descriptor, DirectHandle.attrs; a hard link elsewhere is its own inode per name,
+   * FuseStat.ownInode), and whether the backend may open files itself (read-only opens in published
+   * directories, handed over through DirectIoOps.adoptHandle).
+   */
+  branchModes(inPlaceRoots: number[], opens: boolean): void;
 }
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */
@@ -169,5 +176,6 @@ export const NO_RESOLVED_DIRS: ResolvedDirs = {
   putDir: () => undefined,
   dropDirs: () => undefined,
   numberIno: () => undefined,
-  directOpens: () => undefined,
+  branchModes: () => undefined,
+  numberFor: () => undefined,
 };

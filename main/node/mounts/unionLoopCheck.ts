@@ -39,7 +39,7 @@ async function learnUnion(mountpoint: string, mounts: readonly MountInfoEntry[])
 }
 
 /** Branches with their symlinks resolved outside FUSE mounts: what the loop check compares. */
-export async function resolveBranches(branches: readonly BranchSpec[], mounts: readonly MountInfoEntry[]): Promise<CheckedBranch[]> {
+export async function resolveBranches(branches: readonly Pick<BranchSpec, 'path'>[], mounts: readonly MountInfoEntry[]): Promise<CheckedBranch[]> {
   return Promise.all(branches.map(async (b) => ({ path: b.path, real: await resolvedOrGiven(b.path, mounts) })));
 }
 

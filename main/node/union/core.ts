@@ -75,7 +75,10 @@ export class UnionCore {
     this.fs = new BranchFs(sys);
     this.resolver = new Resolver(() => this.branches, now, sys, resolved);
     // A backend answering some getattrs itself must number inodes as the union does.
-    this.inodes = new InodeTable((dev, branchIno, ino) => resolved.numberIno(dev, branchIno, ino));
+    this.inodes = new InodeTable(
+      (dev, branchIno, ino) => resolved.numberIno(dev, branchIno, ino),
+      (dev, branchIno) => resolved.numberFor(dev, branchIno),
+    );
     this.work = new WorkDirs(sys, mountKey(config.mountpoint));
     this.copyupDeps = { sys, work: this.work };
   }

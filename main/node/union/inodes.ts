@@ -12,12 +12,17 @@ const ROOT_INO = 1n;
 
 /** Told of every (st_dev, st_ino) → union inode assignment, e.g. to share it with the native backend. */
 export type OnAssign = (dev: bigint, branchIno: bigint, ino: bigint) => void;
+/** Where new numbers come from when the backend keeps the table (ResolvedDirs.numberFor); undefined: here. */
+export type Allocate = (dev: bigint, branchIno: bigint) => bigint | undefined;
 
 export class InodeTable {
   private byKey = new Map<string, bigint>();
   private next = 2n;
 
-  constructor(private readonly onAssign: OnAssign = () => undefined) {}
+  constructor(
+    private readonly onAssign: OnAssign = () => undefined,
+    private readonly allocate: Allocate = () => undefined,
+  ) {}
 
   private assign(st: Identity, ino: bigint): bigint {
     const key = InodeTable.key(st);
@@ -33,7 +38,13 @@ export class InodeTable {
   }
 
   ino(st: Identity): bigint {
-    return this.byKey.get(InodeTable.key(st)) ?? this.assign(st, this.next++);
+    const key = InodeTable.key(st);
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const given = this.allocate(st.dev, st.ino);
+    if (given === undefined) return this.assign(st, this.next++);
+    this.byKey.set(key, given);
+    return given;
   }
 
   /** The union root is always inode 1, whichever branch serves it. */
@@ -43,7 +54,8 @@ export class InodeTable {
 
   /** `now` is the copy that replaced `before` (copy-up, cloned directory): keep the number. */
   inherit(before: Identity, now: Identity): void {
-    const ino = this.byKey.get(InodeTable.key(before));
+    // The backend may have numbered `before` without this table hearing of it.
+    const ino = this.byKey.get(InodeTable.key(before)) ?? this.allocate(before.dev, before.ino);
     if (ino !== undefined) this.assign(now, ino);
   }
 }

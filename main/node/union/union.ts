@@ -67,7 +67,7 @@ export class Union {
     this.rememberRoots(branches);
     // Not an op of its own: its open was counted natively.
     this.ops = { ...this.countOps(this.buildOps()), adoptHandle: (p, fh, fd, root, flags) => files.adopt(this.core, p, fh, fd, this.branchAt(root), flags) };
-    this.publishDirectOpens();
+    this.publishBranchModes();
   }
 
   private rememberRoots(branches: Branch[]): void {
@@ -79,9 +79,12 @@ export class Union {
   }
 
   /** The backend may open files itself unless moveonenospc must be able to move every handle (files.direct). */
-  private publishDirectOpens(): void {
+  private publishBranchModes(): void {
     const c = this.core;
-    this.deps.resolved?.directOpens(c.config.moveOnEnospc === false ? c.branches.filter((b) => b.modifiable).map((b) => b.fd) : null);
+    this.deps.resolved?.branchModes(
+      c.branches.filter((b) => b.modifiable).map((b) => b.fd),
+      c.config.moveOnEnospc === false,
+    );
   }
 
   get config(): UnionConfig {
@@ -174,7 +177,7 @@ export class Union {
     this.core.config = next;
     this.core.policyState = {};
     this.rememberRoots(this.core.branches);
-    this.publishDirectOpens();
+    this.publishBranchModes();
     this.core.resolver.clear();
     return next;
   }

@@ -14,7 +14,7 @@ import { controlSocketPath, ensureDirs, workerLogPath } from '../control/paths.t
 import { refuseUnionLoops, resolveBranches } from '../mounts/unionLoopCheck.ts';
 import { removeWorkerPid, writeWorkerPid } from '../control/workerPid.ts';
 import { loadSyscalls } from '../sys/load.ts';
-import { runCallsInline } from '../sys/inlineCalls.ts';
+import { chooseCallMode } from './callMode.ts';
 import { Union } from '../union/union.ts';
 import { controlHandlerFor } from './controlHandler.ts';
 import { serveControl, type ControlHandler } from './controlServer.ts';
@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   const control = await serveControl(socket, (req) => handle(req));
   await writeWorkerPid(config.mountpoint);
   // From here this thread only decides FUSE requests and answers control requests.
-  runCallsInline(loadSyscalls());
+  await chooseCallMode(
+    loadSyscalls(),
+    config.branches.map((b) => b.path),
+  );
   let session: MountSession;
   try {
     session = await MountSession.start(union, backend, control, exit, launch);

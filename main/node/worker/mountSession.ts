@@ -19,6 +19,7 @@ import type { Union } from '../union/union.ts';
 import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
 import { PendingRequests } from './pendingRequests.ts';
+import { chooseCallMode } from './callMode.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import type { WorkerLaunch } from '../control/protocol.ts';
 
@@ -122,14 +123,19 @@ export class MountSession {
     const published = () => this.union.config.branches.map((b) => b.path);
     try {
       if (patch.branches) {
-        await publishBranchList(this.mountpoint, [...published(), ...patch.branches.map((b) => b.path)]);
+        const both = [...published(), ...patch.branches.map((b) => b.path)];
+        await publishBranchList(this.mountpoint, both);
+        await chooseCallMode(this.union.deps.sys, both);
         await validateBranchDirs(this.mountpoint, patch.branches);
       }
       const config = await this.union.reconfigure(patch, force);
       await this.mounted.invalidateAll?.();
       return config;
     } finally {
-      if (patch.branches) await publishBranchList(this.mountpoint, published());
+      if (patch.branches) {
+        await publishBranchList(this.mountpoint, published());
+        await chooseCallMode(this.union.deps.sys, published());
+      }
     }
   }
 

@@ -48,9 +48,13 @@ static int Attributes(const char* path, struct stat* st, struct fuse_file_info* 
     return 0;
   }
   if (fi == nullptr) {
-    int rc = mount.dirs().Answer(path, st);
+    int root;
+    int rc = mount.dirs().Answer(path, st, &root);
     if (rc != DirAttrs::kAskJs) {
       mount.counters().Count(Counters::kGetattr);
+      // As the engine's getattr says (FuseStat.ownInode): a hard link on a branch it would be copied up from.
+      if (own_inode != nullptr && rc == 0 && root >= 0 && !S_ISDIR(st->st_mode) && st->st_nlink > 1)
+        *own_inode = !mount.branch_modes().InPlace(root);
       return rc;
     }
   }

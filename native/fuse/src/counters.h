@@ -22,15 +22,16 @@ class Counters {
     kGetxattr,
     kCopyFileRange,
     kOpen,
+    kUnlink,
     kOpendir,
     kReaddir,
     kForget,
     kPassthrough,
     kCount
   };
-  static constexpr const char* kNames[kCount] = {"getattr", "read",     "write",   "flush",    "chmod",
-                                                 "chown",   "truncate", "utimens", "getxattr", "copy_file_range",
-                                                 "open",    "opendir",  "readdir", "forget",   "passthrough"};
+  static constexpr const char* kNames[kCount] = {
+      "getattr",         "read", "write",  "flush",   "chmod",   "chown",  "truncate",   "utimens", "getxattr",
+      "copy_file_range", "open", "unlink", "opendir", "readdir", "forget", "passthrough"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

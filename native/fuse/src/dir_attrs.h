@@ -1,11 +1,11 @@
 // What getattr may answer on the FUSE thread, without JS. The union engine publishes each directory
 // its resolver holds (the branch copies merged into it, top-down, as branch root descriptors: see
-// dir_layer.h) for as long as it holds it, and withdraws it on every namespace change; and the union
-// inode number of every branch object it has numbered. getattr of a cached directory, or of a name
+// dir_layer.h) for as long as it holds it, and withdraws it on every namespace change. Union inode
+// numbers are kept here, for both sides (NumberFor). getattr of a cached directory, or of a name
 // inside one, then runs the resolver's lookup rule here (lookup_rule.h) as far as the serving layer,
 // with fstatat on the opened copies. Attributes are always read afresh; only directory resolutions,
-// their opened copies and inode numbers are reused. Anything else (an unknown inode, an error, a copy
-// that cannot be opened beneath its root, a name the union treats specially) goes to JS.
+// their opened copies and inode numbers are reused. Anything else (an error, a copy that cannot be
+// opened beneath its root, a name the union treats specially) goes to JS.
 //
 // This is most of a path walk: with attributes uncached and default_permissions, the kernel asks for
 // every directory on the way, and for the name itself at least once.
@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -57,25 +58,49 @@ class DirAttrs {
     }
   }
 
+  // The engine's own numbering (a copy inheriting its original's number, the root's 1).
   void Number(dev_t dev, ino_t branch_ino, uint64_t ino) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     inos_[Key{dev, branch_ino}] = ino;
+    next_ino_ = std::max(next_ino_, ino + 1);
   }
 
-  // 0 with *st filled, -ENOENT, or kAskJs.
-  int Answer(const char* rel, struct stat* st) const {
+  // The union inode number of a branch object, numbered on first sight as the engine numbers
+  // (union/inodes.ts: small numbers in order). While mounted the engine takes its numbers from here
+  // too (numberFor), so an object first met by a native lookup never gets a second number.
+  uint64_t NumberFor(dev_t dev, ino_t branch_ino) {
+    Key key{dev, branch_ino};
+    {
+      std::shared_lock<std::shared_mutex> lock(mutex_);
+      auto it = inos_.find(key);
+      if (it != inos_.end()) return it->second;
+    }
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto [it, added] = inos_.try_emplace(key, next_ino_);
+    if (added) next_ino_++;
+    return it->second;
+  }
+
+  // 0 with *st filled, -ENOENT, or kAskJs. `*root`: the root of the branch serving a name that is not a
+  // directory the resolver holds, else -1.
+  int Answer(const char* rel, struct stat* st, int* root) {
+    *root = -1;
     if (rel == nullptr || rel[0] != '/') return kAskJs;
     std::string path(rel);
     DirLayers self = Layers(path);
     if (!self.empty()) {
       // A copy removed since it was opened (no links left) is the resolver's to look up again.
       int fd = self[0]->Open();
-      return fd >= 0 && fstat(fd, st) == 0 && S_ISDIR(st->st_mode) && st->st_nlink > 0 ? Numbered(st) : kAskJs;
+      if (fd < 0 || fstat(fd, st) != 0 || !S_ISDIR(st->st_mode) || st->st_nlink == 0) return kAskJs;
+      // The root is always 1, which only the engine gives (whichever branch serves it).
+      if (path == "/") return Known(st) ? 0 : kAskJs;
+      return Numbered(st);
     }
     Served served;
     int rc = Locate(path, &served);
     if (rc != 0) return rc;
     *st = served.st;
+    *root = served.root;
     return Numbered(st);
   }
 
@@ -87,10 +112,11 @@ class DirAttrs {
     int root = -1;
     std::string name;
     struct stat st;
+    bool visible_below = false;  // asked for: would a lower copy show if this one went (lookup_rule.h)
   };
 
   // 0 with *out filled, -ENOENT, or kAskJs (as Answer) for a name below a published directory.
-  int Locate(const std::string& path, Served* out) const {
+  int Locate(const std::string& path, Served* out, bool ask_below = false) const {
     if (path.size() < 2 || path[0] != '/') return kAskJs;
     size_t slash = path.rfind('/');
     std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
@@ -102,6 +128,10 @@ class DirAttrs {
     Resolution found = ResolveName(name, facts, Until::kServed);
     if (facts.failed) return kAskJs;
     if (found.served < 0) return -ENOENT;
+    if (ask_below) {
+      out->visible_below = VisibleBelow(name, facts, found.served);
+      if (facts.failed) return kAskJs;
+    }
     out->dir = layers[found.served]->Open();
     out->root = layers[found.served]->root();
     out->st = facts.stats[found.served];
@@ -110,12 +140,19 @@ class DirAttrs {
     return 0;
   }
 
-  // The union's inode number in place of the branch's: 0, or kAskJs when the union has none for it.
-  int Numbered(struct stat* st) const {
+  // Numbered, if the object already has a number.
+  bool Known(struct stat* st) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     auto it = inos_.find(Key{st->st_dev, st->st_ino});
-    if (it == inos_.end()) return kAskJs;
+    if (it == inos_.end()) return false;
     st->st_ino = it->second;
+    st->st_dev = 0;
+    return true;
+  }
+
+  // The union's inode number in place of the branch's. Returns 0.
+  int Numbered(struct stat* st) {
+    st->st_ino = NumberFor(st->st_dev, st->st_ino);
     st->st_dev = 0;
     return 0;
   }
@@ -203,6 +240,7 @@ class DirAttrs {
   Clock::time_point next_sweep_;
   std::unordered_map<std::string, Dir> dirs_;
   std::unordered_map<Key, uint64_t, KeyHash> inos_;
+  uint64_t next_ino_ = 2;  // 1 is the root's
 };
 
 }  // namespace strata

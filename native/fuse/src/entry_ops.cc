@@ -49,9 +49,26 @@ int MkDir(const char* path, mode_t mode) {
   });
 }
 
+// A file served from a branch the union writes in place, with no lower copy to hide, goes with one
+// unlinkat here: what the engine would do (union/ops/remove.ts), which keeps nothing per file name.
+// Anything needing a whiteout, or out of the ordinary, is the engine's.
+static bool UnlinkNatively(const char* path, int* rc) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served served;
+  if (mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0 || S_ISDIR(served.st.st_mode) ||
+      served.visible_below || !mount.branch_modes().InPlace(served.root))
+    return false;
+  *rc = unlinkat(served.dir, served.name.c_str(), 0) == 0 ? 0 : -errno;
+  // A copy gone or changed since the lookup is the engine's to sort out.
+  if (*rc == -ENOENT) return false;
+  mount.counters().Count(Counters::kUnlink);
+  return true;
+}
+
 int Unlink(const char* path) {
   MarkOwnChange(path);
-  int rc = Run("unlink", path);
+  int rc;
+  if (!UnlinkNatively(path, &rc)) rc = Run("unlink", path);
   if (rc == 0) Mount::Current().files().Unlinked(path);
   return rc;
 }

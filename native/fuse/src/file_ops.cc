@@ -65,8 +65,7 @@ static void KeepCache(const char* path, struct fuse_file_info* fi) {
 static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
   static std::atomic<uint64_t> next_fh{uint64_t{1} << 32};
   Mount& mount = Mount::Current();
-  if (path == nullptr || (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) ||
-      !mount.direct_opens().Enabled())
+  if (path == nullptr || (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) || !mount.branch_modes().Opens())
     return false;
   DirAttrs::Served served;
   if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0 || S_ISDIR(served.st.st_mode)) return false;
@@ -75,10 +74,10 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
   struct stat st;
   if (fd.get() < 0 || fstat(fd.get(), &st) < 0 || st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino)
     return false;
-  bool in_place = mount.direct_opens().InPlace(served.root);
+  bool in_place = mount.branch_modes().InPlace(served.root);
   // A hard-linked file a copy-up would part from its other names keeps a number per name (nodes.h).
   if (!in_place && st.st_nlink > 1) return false;
-  if (mount.dirs().Numbered(&st) != 0) return false;
+  mount.dirs().Numbered(&st);
   fi->fh = next_fh.fetch_add(1);
   OpenFile file;
   file.fd = fd.get();

@@ -53,7 +53,8 @@ Napi::Function Mount::Define(Napi::Env env) {
        InstanceMethod<&Mount::Invalidate>("invalidate"), InstanceMethod<&Mount::InvalidateAll>("invalidateAll"),
        InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"),
        InstanceMethod<&Mount::PutDir>("putDir"), InstanceMethod<&Mount::DropDirs>("dropDirs"),
-       InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetDirectOpens>("directOpens")});
+       InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetBranchModes>("branchModes"),
+       InstanceMethod<&Mount::NumberFor>("numberFor")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -280,18 +281,18 @@ Napi::Value Mount::NumberIno(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// directOpens(inPlaceRoots: number[] | null): null, none.
-Napi::Value Mount::SetDirectOpens(const Napi::CallbackInfo& info) {
+Napi::Value Mount::NumberFor(const Napi::CallbackInfo& info) {
+  return Napi::BigInt::New(info.Env(), dirs_.NumberFor(ToU64(info[0], "dev"), ToU64(info[1], "branchIno")));
+}
+
+// branchModes(inPlaceRoots: number[], opens: boolean)
+Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info[0].IsNull()) {
-    direct_opens_.Set(false, {});
-    return env.Undefined();
-  }
-  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "directOpens(inPlaceRoots: number[] | null)");
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "branchModes(inPlaceRoots: number[], opens: boolean)");
   Napi::Array given = info[0].As<Napi::Array>();
   std::vector<int> roots;
   for (uint32_t i = 0; i < given.Length(); i++) roots.push_back(given.Get(i).As<Napi::Number>().Int32Value());
-  direct_opens_.Set(true, std::move(roots));
+  branch_modes_.Set(std::move(roots), info[1].ToBoolean());
   return env.Undefined();
 }
 

@@ -13,7 +13,8 @@
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
-//     .directOpens(inPlaceRoots | null)   direct_opens.h
+//     .branchModes(inPlaceRoots, opens)   branch_modes.h
+//     .numberFor(dev, branchIno) -> bigint   the union inode number of a branch object (dir_attrs.h)
 #pragma once
 #include <fuse_lowlevel.h>
 #include <napi.h>
@@ -24,10 +25,10 @@
 #include <string>
 #include <thread>
 
+#include "branch_modes.h"
 #include "call.h"
 #include "counters.h"
 #include "dir_attrs.h"
-#include "direct_opens.h"
 #include "in_flight.h"
 #include "invalidator.h"
 #include "known_paths.h"
@@ -70,7 +71,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   void CloseBacking(int32_t backing);
   OpenFiles& files() { return files_; }
   DirAttrs& dirs() { return dirs_; }
-  const DirectOpens& direct_opens() const { return direct_opens_; }
+  const BranchModes& branch_modes() const { return branch_modes_; }
   KnownPaths& known() { return known_; }
   // The kernel may keep a file's pages across opens (file_ops.cc decides per open).
   bool KeepsPageCache() const { return kernel_cache_; }
@@ -98,7 +99,8 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
-  Napi::Value SetDirectOpens(const Napi::CallbackInfo& info);
+  Napi::Value SetBranchModes(const Napi::CallbackInfo& info);
+  Napi::Value NumberFor(const Napi::CallbackInfo& info);
   void Loop();
   void Unmounted();
   void Post(const char* kind, int code);
@@ -118,7 +120,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Changes changes_;
   OpenFiles files_;
   DirAttrs dirs_;
-  DirectOpens direct_opens_;
+  BranchModes branch_modes_;
   KnownPaths known_;
   Counters counters_;
   InFlight in_flight_{kMaxThreads};

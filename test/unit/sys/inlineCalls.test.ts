@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCallsInline } from '../../../main/node/sys/inlineCalls.ts';
+import { setCallsInline } from '../../../main/node/sys/inlineCalls.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { closeFd, fstat } from '../../../main/node/union/fdCalls.ts';
 
@@ -18,11 +18,11 @@ let root: number;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'strata-inline-'));
   root = openSync(dir, 0o10000000 /* O_PATH */ | constants.O_DIRECTORY);
-  runCallsInline(sys);
+  setCallsInline(sys, true);
 });
 afterAll(async () => {
   // The addon is shared by whatever else this test process loads.
-  sys.setInline(false);
+  setCallsInline(sys, false);
   closeSync(root);
   await rm(dir, { recursive: true, force: true });
 });

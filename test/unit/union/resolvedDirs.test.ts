@@ -27,9 +27,12 @@ class Recorder implements ResolvedDirs {
   numberIno(_dev: bigint, _branchIno: bigint, ino: bigint): void {
     this.inos.push(ino);
   }
-  opens: (number[] | null)[] = [];
-  directOpens(inPlaceRoots: number[] | null): void {
-    this.opens.push(inPlaceRoots);
+  numberFor(): undefined {
+    return undefined;
+  }
+  modes: [number[], boolean][] = [];
+  branchModes(inPlaceRoots: number[], opens: boolean): void {
+    this.modes.push([inPlaceRoots, opens]);
   }
 }
 
@@ -77,12 +80,12 @@ describe('what the union publishes to its backend', () => {
     expect(resolved.drops).toEqual(['/d', '/']);
   });
 
-  it('lets the backend open files itself, and pass through those of the branch written in place, unless moveonenospc is on', async () => {
-    const inode = (fd: number) => fstatSync(fd).ino;
-    expect(resolved.opens[0]?.map(inode)).toEqual([statSync(branches[0]).ino]);
+  it('tells the backend which branch it writes in place, and lets it open files itself unless moveonenospc is on', async () => {
+    const said = () => resolved.modes.at(-1)?.map((v) => (Array.isArray(v) ? v.map((fd) => fstatSync(fd).ino) : v));
+    expect(said()).toEqual([[statSync(branches[0]).ino], true]);
     await union.reconfigure({ moveOnEnospc: 'pfrd' });
-    expect(resolved.opens.at(-1)).toBeNull();
+    expect(said()).toEqual([[statSync(branches[0]).ino], false]);
     await union.reconfigure({ moveOnEnospc: false });
-    expect(resolved.opens.at(-1)?.map(inode)).toEqual([statSync(branches[0]).ino]);
+    expect(said()).toEqual([[statSync(branches[0]).ino], true]);
   });
 });
