@@ -39,11 +39,11 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
 /**
  * A handle the native backend opened itself (DirectIoOps.adoptHandle): read-only, on the copy the lookup
  * rule served at that moment. A copy-up made between that open and this adoption could not re-point
- * it, so it follows the served copy here.
+ * it, so it follows the served copy here (only a file copied up lately can have moved).
  */
 export async function adopt(core: UnionCore, rel: string, fh: number, fd: number, branch: Branch, flags: number): Promise<void> {
   core.handles.adopt(fh, { fd, branch, rel, flags, openedAt: core.now() });
-  if (branch.modifiable) return;
+  if (branch.modifiable || !core.recentlyCopiedUp(rel)) return;
   const node = await core.resolver.lookup(rel);
   const served = node && !node.isDir ? core.branches[node.top] : branch;
   if (served === branch) return;
