@@ -8,7 +8,7 @@ import { loadAddon } from '../sys/load.ts';
 import { createDispatch, type Dispatch, type Reply } from './nativeDispatch.ts';
 import type { DirectIoOps } from './nativeOps.ts';
 import { mountOptionString, nativeConfig, type NativeConfig } from './nativeOptions.ts';
-import type { BackendCapabilities, FuseBackend, FuseOps, MountedFs, MountOptions, ResolvedDirs, ServedNatively } from './ops.ts';
+import type { BackendCapabilities, BranchModes, FuseBackend, FuseOps, MountedFs, MountOptions, ResolvedDirs, ServedNatively } from './ops.ts';
 import { ENOTDIR, FsError, hasErrno } from '../sys/errno.ts';
 import { fusermountUnmount } from './fusermount.ts';
 
@@ -63,17 +63,17 @@ export function loadNativeBackend(): FuseBackend | { unavailable: string } {
  */
 class ResolvedRelay implements ResolvedDirs {
   target?: ResolvedDirs;
-  private modes: [inPlaceRoots: number[], opens: boolean] = [[], false];
+  private modes: BranchModes = { inPlace: [], creatable: [], opens: false };
   private early: [dev: bigint, branchIno: bigint, ino: bigint][] = [];
   attach(target: ResolvedDirs): void {
     this.target = target;
-    target.branchModes(...this.modes);
+    target.branchModes(this.modes);
     for (const [dev, branchIno, ino] of this.early) target.numberIno(dev, branchIno, ino);
     this.early = [];
   }
-  branchModes(inPlaceRoots: number[], opens: boolean): void {
-    this.modes = [inPlaceRoots, opens];
-    this.target?.branchModes(inPlaceRoots, opens);
+  branchModes(modes: BranchModes): void {
+    this.modes = modes;
+    this.target?.branchModes(modes);
   }
   putDir(rel: string, roots: number[], ttlMs: number): void {
     this.target?.putDir(rel, roots, ttlMs);

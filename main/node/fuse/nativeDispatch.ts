@@ -30,6 +30,7 @@ interface Requests {
   utimens: [atime: FuseTime, mtime: FuseTime, fh: number | undefined];
   open: [flags: number];
   adopt: [fh: number, fd: number, root: number, flags: number];
+  forgetDir: [];
   create: [mode: number, flags: number, ...Caller];
   read: [fh: number, buf: Buffer, position: number];
   write: [fh: number, data: Buffer, position: number];
@@ -68,6 +69,7 @@ const handlers: Handlers = {
   open: (o, p, flags) => (o.openHandle ? o.openHandle(p, flags) : o.open(p, flags)),
   // Only sent once the engine allowed it (ResolvedDirs.branchModes), which only an engine with adoptHandle does.
   adopt: (o, p, fh, fd, root, flags) => (o.adoptHandle ? o.adoptHandle(p, fh, fd, root, flags) : Promise.reject(new FsError(ENOSYS))),
+  forgetDir: (o, p) => (o.forgetDir ? o.forgetDir(p) : Promise.reject(new FsError(ENOSYS))),
   create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.
   read: async (o, p, fh, buf, position) => buf.subarray(0, await o.read(p, fh, buf, buf.length, position)),

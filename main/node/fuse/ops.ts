@@ -162,13 +162,27 @@ export interface ResolvedDirs {
    * object a native lookup met first never gets a second number.
    */
   numberFor(dev: bigint, branchIno: bigint): bigint | undefined;
+  /** What the backend may do on the union's branches by itself (a standing setting, said again on reconfiguration). */
+  branchModes(modes: BranchModes): void;
+}
+
+/** Branches named by their root descriptors. */
+export interface BranchModes {
   /**
-   * The root descriptors of the branches the union writes in place (their handles may change attributes
-   * on the descriptor, DirectHandle.attrs; a hard link elsewhere is its own inode per name,
-   * FuseStat.ownInode), and whether the backend may open files itself (read-only opens in published
-   * directories, handed over through DirectIoOps.adoptHandle).
+   * Those the union writes in place: their handles may change attributes on the descriptor
+   * (DirectHandle.attrs), and a file or empty directory served from one may be changed or removed by
+   * the backend the way the engine would; a hard link elsewhere is its own inode per name
+   * (FuseStat.ownInode).
    */
-  branchModes(inPlaceRoots: number[], opens: boolean): void;
+  inPlace: number[];
+  /** Of those, the ones a whiteout may be made in (rw, not nc), where a removal must hide a lower copy. */
+  creatable: number[];
+  /**
+   * Whether the backend may open files and change attributes by itself at all (read-only opens in
+   * published directories, handed over through DirectIoOps.adoptHandle): not while moveonenospc may
+   * move a file between branches.
+   */
+  opens: boolean;
 }
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */

@@ -65,8 +65,12 @@ export class Union {
       deps.resolved ?? NO_RESOLVED_DIRS,
     );
     this.rememberRoots(branches);
-    // Not an op of its own: its open was counted natively.
-    this.ops = { ...this.countOps(this.buildOps()), adoptHandle: (p, fh, fd, root, flags) => files.adopt(this.core, p, fh, fd, this.branchAt(root), flags) };
+    // Not ops of their own: the open or rmdir was counted natively.
+    this.ops = {
+      ...this.countOps(this.buildOps()),
+      adoptHandle: (p, fh, fd, root, flags) => files.adopt(this.core, p, fh, fd, this.branchAt(root), flags),
+      forgetDir: async (p) => this.core.invalidate(p),
+    };
     this.publishBranchModes();
   }
 
@@ -81,10 +85,12 @@ export class Union {
   /** The backend may open files itself unless moveonenospc must be able to move every handle (files.direct). */
   private publishBranchModes(): void {
     const c = this.core;
-    this.deps.resolved?.branchModes(
-      c.branches.filter((b) => b.modifiable).map((b) => b.fd),
-      c.config.moveOnEnospc === false,
-    );
+    const roots = (keep: (b: Branch) => boolean) => c.branches.filter(keep).map((b) => b.fd);
+    this.deps.resolved?.branchModes({
+      inPlace: roots((b) => b.modifiable),
+      creatable: roots((b) => b.creatable),
+      opens: c.config.moveOnEnospc === false,
+    });
   }
 
   get config(): UnionConfig {

@@ -3,8 +3,8 @@
  * itself a stuck mount, or a bug) leaves every caller of that path stuck in the kernel, though the
  * control socket still answers: `status` then says 'hung' and since when.
  *
- * STRATA_TEST_HANG=<relpath> is for tests only: every request on exactly that union path is taken and
- * never answered, which is what such a request looks like from outside.
+ * STRATA_TEST_HANG=<relpath>[:<relpath>...] is for tests only: every request on exactly one of those
+ * union paths is taken and never answered, which is what such a request looks like from outside.
  */
 export const HUNG_AFTER_MS = 5000;
 
@@ -27,7 +27,8 @@ export class PendingRequests {
     return oldest !== undefined && now - oldest > HUNG_AFTER_MS ? oldest : undefined;
   }
 
-  wrap<T extends object>(ops: T, hangPath = process.env.STRATA_TEST_HANG): T {
+  wrap<T extends object>(ops: T, hang = process.env.STRATA_TEST_HANG): T {
+    const held = new Set(hang?.split(':'));
     const wrapped = {} as Record<string, unknown>;
     for (const [name, fn] of Object.entries(ops) as [string, AnyOp][]) {
       if (typeof fn !== 'function') {
@@ -35,7 +36,7 @@ export class PendingRequests {
         continue;
       }
       wrapped[name] = (...args: unknown[]) => {
-        const result = hangPath !== undefined && args[0] === hangPath ? new Promise(() => undefined) : fn(...args);
+        const result = held.has(args[0] as string) ? new Promise(() => undefined) : fn(...args);
         if (!(result instanceof Promise)) return result;
         const entry = { at: Date.now() };
         this.open.add(entry);

@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <string>
 
+#include "beneath.h"
 #include "bytes.h"
 #include "convert.h"
 #include "mount.h"
+#include "no_follow.h"
 #include "op_support.h"
 #include "request.h"
 
@@ -91,9 +93,32 @@ static int Native(Counters::Op op, const char* path, const std::function<int()>&
   return change();
 }
 
+// A change the engine would make where the served copy is (attr.ts, when ensureWritable has nothing to
+// copy up: a copy on a branch written in place), made here as one *at() call beneath the copy's
+// directory that never follows a symlink. Not while moveonenospc is on, since the engine may be moving
+// the file (branch_modes.h). `change` returns 0 or -errno. false: the engine's, as is a copy gone since
+// the lookup.
+static bool OnServedCopy(Counters::Op op, const char* path, const std::function<int(int, const char*)>& change,
+                         int* rc) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served served;
+  if (path == nullptr || !mount.branch_modes().Opens() || mount.dirs().Locate(path, &served) != 0 || served.dir < 0 ||
+      !mount.branch_modes().InPlace(served.root))
+    return false;
+  MarkOwnChange(path);
+  *rc = change(served.dir, served.name.c_str());
+  if (*rc == -ENOENT || *rc == -ENOSYS) return false;
+  mount.counters().Count(op);
+  return true;
+}
+
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi);
+  int fd = AttrFd(path, fi), rc;
   if (fd >= 0) return Native(Counters::kChmod, path, [&] { return Errno(fchmod(fd, mode)); });
+  if (OnServedCopy(
+          Counters::kChmod, path, [&](int dir, const char* name) { return Errno(ChmodNoFollow(dir, name, mode)); },
+          &rc))
+    return rc;
   AttrFh fh(fi);
   MarkOwnChange(path);
   return Run("chmod", path, [&](Napi::Env env, Argv& a) {
@@ -103,8 +128,12 @@ int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
 }
 
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi);
+  int fd = AttrFd(path, fi), rc;
   if (fd >= 0) return Native(Counters::kChown, path, [&] { return Errno(fchown(fd, uid, gid)); });
+  if (OnServedCopy(
+          Counters::kChown, path,
+          [&](int dir, const char* name) { return Errno(fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW)); }, &rc))
+    return rc;
   AttrFh fh(fi);
   MarkOwnChange(path);
   return Run("chown", path, [&](Napi::Env env, Argv& a) {
@@ -115,8 +144,17 @@ int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
 }
 
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi);
+  int fd = AttrFd(path, fi), rc;
   if (fd >= 0) return Native(Counters::kTruncate, path, [&] { return Errno(ftruncate(fd, size)); });
+  // O_NONBLOCK: a FIFO (which truncate(2) refuses anyway) must not hold the thread.
+  if (OnServedCopy(
+          Counters::kTruncate, path,
+          [&](int dir, const char* name) {
+            Fd copy(openat(dir, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+            return copy.get() < 0 ? -errno : Errno(ftruncate(copy.get(), size));
+          },
+          &rc))
+    return rc;
   AttrFh fh(fi);
   MarkOwnChange(path);
   return Run("truncate", path, [&](Napi::Env env, Argv& a) {
@@ -126,8 +164,12 @@ int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
 }
 
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi);
+  int fd = AttrFd(path, fi), rc;
   if (fd >= 0) return Native(Counters::kUtimens, path, [&] { return Errno(futimens(fd, tv)); });
+  if (OnServedCopy(
+          Counters::kUtimens, path,
+          [&](int dir, const char* name) { return Errno(utimensat(dir, name, tv, AT_SYMLINK_NOFOLLOW)); }, &rc))
+    return rc;
   AttrFh fh(fi);
   MarkOwnChange(path);
   return Run("utimens", path, [&](Napi::Env env, Argv& a) {
@@ -158,15 +200,32 @@ int SetXattr(const char* path, const char* name, const char* value, size_t size,
 }
 
 // size 0 asks for the length; a value larger than size is ERANGE (getxattr(2) semantics).
-// The kernel asks for security.capability before the first write to every file: with the file open
-// for writing, its branch copy answers without JS. Strata's own user.strata.* names are always JS's.
-int GetXattr(const char* path, const char* name, char* value, size_t size) {
-  OpenFile open = Mount::Current().files().ByPath(path);
-  if (open.attrs && strncmp(name, "user.strata.", 12) != 0) {
-    Mount::Current().counters().Count(Counters::kGetxattr);
-    ssize_t n = fgetxattr(open.fd, name, value, size);
-    return n < 0 ? -errno : static_cast<int>(n);
+// The kernel asks for security.capability before every write, chown and truncate: a copy open for
+// writing answers on its descriptor, any other served copy through an O_PATH descriptor opened beneath
+// its published directory, as the engine reads it (sys/xattr.cc). Strata's own user.strata.* names are
+// always JS's.
+static bool XattrNatively(const char* path, const char* name, char* value, size_t size, int* rc) {
+  Mount& mount = Mount::Current();
+  if (path == nullptr || strncmp(name, "user.strata.", 12) == 0) return false;
+  auto answer = [rc](ssize_t n) { *rc = n < 0 ? -errno : static_cast<int>(n); };
+  OpenFile open = mount.files().ByPath(path);
+  if (open.attrs) {
+    answer(fgetxattr(open.fd, name, value, size));
+  } else {
+    DirAttrs::Served served;
+    if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
+    Fd copy(openat(served.dir, served.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (copy.get() < 0) return false;
+    std::string self = "/proc/self/fd/" + std::to_string(copy.get());
+    answer(getxattr(self.c_str(), name, value, size));
   }
+  mount.counters().Count(Counters::kGetxattr);
+  return true;
+}
+
+int GetXattr(const char* path, const char* name, char* value, size_t size) {
+  int rc;
+  if (XattrNatively(path, name, value, size, &rc)) return rc;
   return Run(
       "getxattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); },
       [value, size](Napi::Value v) {

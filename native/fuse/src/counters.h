@@ -23,6 +23,7 @@ class Counters {
     kCopyFileRange,
     kOpen,
     kUnlink,
+    kRmdir,
     kOpendir,
     kReaddir,
     kForget,
@@ -30,8 +31,8 @@ class Counters {
     kCount
   };
   static constexpr const char* kNames[kCount] = {
-      "getattr",         "read", "write",  "flush",   "chmod",   "chown",  "truncate",   "utimens", "getxattr",
-      "copy_file_range", "open", "unlink", "opendir", "readdir", "forget", "passthrough"};
+      "getattr",         "read", "write",  "flush", "chmod",   "chown",   "truncate", "utimens",    "getxattr",
+      "copy_file_range", "open", "unlink", "rmdir", "opendir", "readdir", "forget",   "passthrough"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

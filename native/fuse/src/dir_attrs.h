@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -140,6 +141,23 @@ class DirAttrs {
     return 0;
   }
 
+  // The copies merged into the directory `path`, top-down: its publication's, or when only its parent is
+  // published, those the lookup rule finds through the parent's copies (opened beneath their roots on
+  // first use, and closed with the result). Empty when neither tells, or `path` is not a directory.
+  DirLayers Copies(const std::string& path) const {
+    DirLayers self = Layers(path);
+    if (!self.empty() || path.size() < 2 || path[0] != '/') return self;
+    size_t slash = path.rfind('/');
+    std::string name = path.substr(slash + 1);
+    DirLayers parent = Layers(slash == 0 ? "/" : path.substr(0, slash));
+    if (parent.empty()) return {};
+    LayerFacts facts{parent, name};
+    Resolution found = ResolveName(name, facts, Until::kMerged);
+    if (facts.failed || !found.is_dir) return {};
+    for (int k : found.merged) self.push_back(std::make_shared<DirLayer>(parent[k]->root(), path));
+    return self;
+  }
+
   // Numbered, if the object already has a number.
   bool Known(struct stat* st) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
@@ -210,8 +228,7 @@ class DirAttrs {
       return S_ISDIR(stats[k].st_mode) ? LayerEntry::kDir : LayerEntry::kOther;
     }
     bool Whiteout(int k) {
-      // No branch can hold a whiteout for a name this long (main/common/whiteout.ts, canWhiteout).
-      if (name.size() + 4 > 255) return false;
+      if (!CanWhiteout(name)) return false;
       struct stat wh;
       return At(Dir(k), ".wh." + name, &wh);
     }

@@ -9,9 +9,13 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "bytes.h"
+#include "call.h"
 #include "convert.h"
+#include "dir_entries.h"
 #include "kernel_abi.h"
 #include "merged_listing.h"
 #include "mount.h"
@@ -49,33 +53,85 @@ int MkDir(const char* path, mode_t mode) {
   });
 }
 
-// A file served from a branch the union writes in place, with no lower copy to hide, goes with one
-// unlinkat here: what the engine would do (union/ops/remove.ts), which keeps nothing per file name.
-// Anything needing a whiteout, or out of the ordinary, is the engine's.
-static bool UnlinkNatively(const char* path, int* rc) {
+// The union metadata a directory's copy holds, which goes with it once the union shows it empty
+// (BranchFs.clearMeta): whiteouts and the opaque marker. false if it holds anything else, such as a
+// copy-up's leftover directory, which the engine clears.
+static bool MetaFiles(int copy, std::vector<std::string>* names) {
+  bool plain = true;
+  bool read = ReadEntries(copy, [&](std::string_view name, unsigned char type) {
+    if (!IsReservedName(name) || type != DT_REG) plain = false;
+    names->emplace_back(name);
+  });
+  return read && plain;
+}
+
+// `.wh.<name>` in `dir`, an empty file as the engine makes it (UnionCore.touchMarker), unless one is there.
+static int PutWhiteout(int dir, const std::string& name) {
+  int fd = openat(dir, (".wh." + name).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (fd < 0) return errno == EEXIST ? 0 : -errno;
+  close(fd);
+  return 0;
+}
+
+// unlink and rmdir of a name served from a branch the union writes in place, as the engine's
+// removeServed (union/ops/remove.ts) does them: where a lower copy would show through, a whiteout in
+// that branch (when it is rw) before the copy goes; for a directory the union shows empty, the metadata
+// its copy holds goes first. Each an *at() call beneath the published copies; nothing per file name is
+// kept, and a removed directory's publication is withdrawn on both sides. Anything else (a whiteout on
+// another branch, a copy gone since the lookup) is the engine's.
+static bool RemoveNatively(const char* path, bool dir, int* rc) {
   Mount& mount = Mount::Current();
   DirAttrs::Served served;
-  if (mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0 || S_ISDIR(served.st.st_mode) ||
-      served.visible_below || !mount.branch_modes().InPlace(served.root))
+  if (mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0 || !mount.branch_modes().InPlace(served.root))
     return false;
-  *rc = unlinkat(served.dir, served.name.c_str(), 0) == 0 ? 0 : -errno;
-  // A copy gone or changed since the lookup is the engine's to sort out.
+  const std::string& name = served.name;
+  bool whiteout = served.visible_below;
+  if (whiteout && (!mount.branch_modes().Creatable(served.root) || !CanWhiteout(name))) return false;
+  Counters::Op op = dir ? Counters::kRmdir : Counters::kUnlink;
+  std::vector<std::string> meta;
+  DirLayers layers;  // keeps `copy` open
+  int copy = -1;
+  if (S_ISDIR(served.st.st_mode) != dir) {
+    *rc = dir ? -ENOTDIR : -EISDIR;
+  } else if (dir) {
+    layers = mount.dirs().Copies(path);
+    MergedListing listing;
+    if (layers.empty() || layers[0]->root() != served.root || !listing.Read(layers)) return false;
+    copy = layers[0]->Open();
+    *rc = listing.Empty() ? 0 : -ENOTEMPTY;
+    if (*rc == 0 && !MetaFiles(copy, &meta)) return false;
+  } else {
+    *rc = 0;
+  }
+  if (*rc == 0 && whiteout) *rc = PutWhiteout(served.dir, name);
+  for (size_t i = 0; *rc == 0 && i < meta.size(); i++) {
+    if (unlinkat(copy, meta[i].c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
+  }
+  if (*rc == 0) *rc = unlinkat(served.dir, name.c_str(), dir ? AT_REMOVEDIR : 0) == 0 ? 0 : -errno;
   if (*rc == -ENOENT) return false;
-  mount.counters().Count(Counters::kUnlink);
+  mount.counters().Count(op);
+  // The engine holds a directory exactly as long as it is published (the same time to live), so one
+  // never published, or no longer, has nothing to forget there.
+  if (dir && *rc == 0 && !mount.dirs().Layers(path).empty()) {
+    mount.dirs().Drop(path);
+    Call::Post(mount, "forgetDir", path, nullptr);
+  }
   return true;
 }
 
 int Unlink(const char* path) {
   MarkOwnChange(path);
   int rc;
-  if (!UnlinkNatively(path, &rc)) rc = Run("unlink", path);
+  if (!RemoveNatively(path, false, &rc)) rc = Run("unlink", path);
   if (rc == 0) Mount::Current().files().Unlinked(path);
   return rc;
 }
 
 int RmDir(const char* path) {
   MarkOwnChange(path);
-  return Run("rmdir", path);
+  int rc;
+  if (!RemoveNatively(path, true, &rc)) rc = Run("rmdir", path);
+  return rc;
 }
 
 int SymLink(const char* target, const char* path) {

@@ -57,18 +57,21 @@ static void KeepCache(const char* path, struct fuse_file_info* fi) {
   fi->keep_cache = mount.invalidator().Watches(dir);
 }
 
-// A read-only open of a file in a directory the engine published is made here, on the copy the lookup
-// rule serves, as the engine's open would make it (union/ops/files.ts); the engine adopts the handle
-// (fh numbers above 2^32 are never its own) and closes it at release, so its handle table, the tracker
-// and a later copy-up (which re-points every handle of the file) see it as one of theirs. Anything
-// else, or anything out of the ordinary, is the engine's to open.
+// An open of a regular file in a directory the engine published is made here, on the copy the lookup
+// rule serves, as the engine's open would make it (union/ops/files.ts): read-only on any branch, for
+// writing (O_TRUNC included) only on a branch the union writes in place, where the engine has nothing
+// to copy up. The engine adopts the handle (fh numbers above 2^32 are never its own) and closes it at
+// release, so its handle table, the tracker and a later copy-up (which re-points every handle of the
+// file) see it as one of theirs. Anything else, or anything out of the ordinary, is the engine's to open.
 static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
   static std::atomic<uint64_t> next_fh{uint64_t{1} << 32};
   Mount& mount = Mount::Current();
-  if (path == nullptr || (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC) || !mount.branch_modes().Opens())
-    return false;
+  if (path == nullptr || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served served;
-  if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0 || S_ISDIR(served.st.st_mode)) return false;
+  if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0 || !S_ISREG(served.st.st_mode)) return false;
+  bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+  if (writes && !mount.branch_modes().InPlace(served.root)) return false;
+  if (writes) MarkOwnChange(path);
   int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
   Fd fd(openat(served.dir, served.name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
@@ -86,7 +89,7 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
   mount.files().Add(fi->fh, file, path);
   mount.counters().Count(Counters::kOpen);
   Call::Post(mount, "adopt", path,
-             [fh = fi->fh, descriptor = fd.release(), root = served.root, flags](Napi::Env env, Argv& a) {
+             [fh = fi->fh, descriptor = fd.release(), root = served.root, flags = fi->flags](Napi::Env env, Argv& a) {
                a.push_back(Num(env, static_cast<double>(fh)));
                a.push_back(Num(env, descriptor));
                a.push_back(Num(env, root));
@@ -100,7 +103,7 @@ int Open(const char* path, struct fuse_file_info* fi) {
     KeepCache(path, fi);
     return 0;
   }
-  // Opening for writing may copy the file up.
+  // Opening for writing may copy the file up, or truncate it.
   if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) MarkOwnChange(path);
   int rc = Run(
       "open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));

@@ -29,6 +29,10 @@ inline constexpr std::string_view kRootName = "/";
 // Every name starting with `.wh.` is union metadata (main/common/whiteout.ts).
 inline bool IsReservedName(std::string_view name) { return name.substr(0, 4) == ".wh."; }
 
+// Whether `.wh.<name>` fits in a branch's directory entry (whiteout.ts, canWhiteout): none can hold a
+// whiteout for a name within 4 bytes of NAME_MAX.
+inline bool CanWhiteout(std::string_view name) { return name.size() + 4 <= 255; }
+
 template <class Facts>
 Resolution ResolveName(std::string_view name, Facts& facts, Until until = Until::kMerged) {
   Resolution found;

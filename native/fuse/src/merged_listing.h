@@ -4,16 +4,12 @@
 // than "there is an entry", which is all the served-only walk asks. The serving copy's d_type goes to the
 // kernel, so `find` and `ls` need not stat each entry to know a directory.
 #pragma once
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
 
+#include "dir_entries.h"
 #include "dir_layer.h"
 #include "lookup_rule.h"
 
@@ -33,6 +29,12 @@ class MergedListing {
       for (Copy& copy : copies_) copy.Index();
     }
     return true;
+  }
+
+  bool Empty() const {
+    bool none = true;
+    ForEach([&](const std::string&, unsigned char) { none = false; });
+    return none;
   }
 
   // fill(name, d_type) for every name the union shows, the top copy's first. A name is listed by the
@@ -63,26 +65,14 @@ class MergedListing {
     std::unordered_set<std::string_view> names, hidden;
 
     bool Read(int copy) {
-      int fd = openat(copy, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (fd < 0) return false;
-      DIR* dir = fdopendir(fd);
-      if (dir == nullptr) {
-        close(fd);
-        return false;
-      }
-      errno = 0;
-      while (struct dirent* e = readdir(dir)) {
-        std::string_view name(e->d_name);
-        if (name == "." || name == ".." || name.substr(0, 8) == ".wh..wh.") continue;
+      return ReadEntries(copy, [this](std::string_view name, unsigned char type) {
+        if (name.substr(0, 8) == ".wh..wh.") return;
         if (IsReservedName(name)) {
           whiteouts.emplace_back(name.substr(4));
         } else {
-          entries.push_back(Entry{std::string(name), e->d_type});
+          entries.push_back(Entry{std::string(name), type});
         }
-      }
-      bool ok = errno == 0;
-      closedir(dir);
-      return ok;
+      });
     }
     // After Read: views into the settled vectors.
     void Index() {

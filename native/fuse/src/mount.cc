@@ -285,14 +285,21 @@ Napi::Value Mount::NumberFor(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), dirs_.NumberFor(ToU64(info[0], "dev"), ToU64(info[1], "branchIno")));
 }
 
-// branchModes(inPlaceRoots: number[], opens: boolean)
+// branchModes({ inPlace: number[], creatable: number[], opens: boolean })
 Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "branchModes(inPlaceRoots: number[], opens: boolean)");
-  Napi::Array given = info[0].As<Napi::Array>();
-  std::vector<int> roots;
-  for (uint32_t i = 0; i < given.Length(); i++) roots.push_back(given.Get(i).As<Napi::Number>().Int32Value());
-  branch_modes_.Set(std::move(roots), info[1].ToBoolean());
+  const char* usage = "branchModes({ inPlace: number[], creatable: number[], opens: boolean })";
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, usage);
+  Napi::Object modes = info[0].As<Napi::Object>();
+  auto roots = [&](const char* key) {
+    Napi::Value given = modes.Get(key);
+    if (!given.IsArray()) throw Napi::TypeError::New(env, usage);
+    Napi::Array list = given.As<Napi::Array>();
+    std::vector<int> out;
+    for (uint32_t i = 0; i < list.Length(); i++) out.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+    return out;
+  };
+  branch_modes_.Set(roots("inPlace"), roots("creatable"), modes.Get("opens").ToBoolean());
   return env.Undefined();
 }
 

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -17,11 +16,8 @@
 #include "beneath.h"
 #include "bytes.h"
 #include "methods.h"
+#include "no_follow.h"
 #include "promise_work.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
 
 namespace strata {
 namespace {
@@ -142,8 +138,7 @@ Napi::Value Chmod(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   mode_t mode = UintArg(info, 2, "mode");
   return Void(info, "fchmodat2", at, [=] {
-    int err = AtParent(
-        at, [&](int dir, const char* leaf) { return syscall(SYS_fchmodat2, dir, leaf, mode, AT_SYMLINK_NOFOLLOW); });
+    int err = AtParent(at, [&](int dir, const char* leaf) { return ChmodNoFollow(dir, leaf, mode); });
     if (err != ENOSYS) return err;
     // Kernels before 6.6: the leaf's own descriptor, after making sure it is not a symlink.
     return AtLeaf(at, [&](int fd, const char* self) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnionConfig } from '../../../main/common/contract.ts';
-import type { ResolvedDirs } from '../../../main/node/fuse/ops.ts';
+import type { BranchModes, ResolvedDirs } from '../../../main/node/fuse/ops.ts';
 import { FUSE_NATIVE_CAPABILITIES } from '../../../main/node/fuse/fuseNativeBackend.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { Union } from '../../../main/node/union/union.ts';
@@ -30,9 +30,9 @@ class Recorder implements ResolvedDirs {
   numberFor(): undefined {
     return undefined;
   }
-  modes: [number[], boolean][] = [];
-  branchModes(inPlaceRoots: number[], opens: boolean): void {
-    this.modes.push([inPlaceRoots, opens]);
+  modes: BranchModes[] = [];
+  branchModes(modes: BranchModes): void {
+    this.modes.push(modes);
   }
 }
 
@@ -81,11 +81,22 @@ describe('what the union publishes to its backend', () => {
   });
 
   it('tells the backend which branch it writes in place, and lets it open files itself unless moveonenospc is on', async () => {
-    const said = () => resolved.modes.at(-1)?.map((v) => (Array.isArray(v) ? v.map((fd) => fstatSync(fd).ino) : v));
-    expect(said()).toEqual([[statSync(branches[0]).ino], true]);
+    const inos = (fds: number[]) => fds.map((fd) => fstatSync(fd).ino);
+    const said = () => {
+      const m = resolved.modes.at(-1);
+      return m && { inPlace: inos(m.inPlace), creatable: inos(m.creatable), opens: m.opens };
+    };
+    const upper = [statSync(branches[0]).ino];
+    expect(said()).toEqual({ inPlace: upper, creatable: upper, opens: true });
     await union.reconfigure({ moveOnEnospc: 'pfrd' });
-    expect(said()).toEqual([[statSync(branches[0]).ino], false]);
-    await union.reconfigure({ moveOnEnospc: false });
-    expect(said()).toEqual([[statSync(branches[0]).ino], true]);
+    expect(said()).toEqual({ inPlace: upper, creatable: upper, opens: false });
+    await union.reconfigure({
+      moveOnEnospc: false,
+      branches: [
+        { path: branches[0], mode: 'nc' },
+        { path: branches[1], mode: 'ro' },
+      ],
+    });
+    expect(said()).toEqual({ inPlace: upper, creatable: [], opens: true });
   });
 });

@@ -37,8 +37,8 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
 }
 
 /**
- * A handle the native backend opened itself (DirectIoOps.adoptHandle): read-only, on the copy the lookup
- * rule served at that moment. A copy-up made between that open and this adoption could not re-point
+ * A handle the native backend opened itself (DirectIoOps.adoptHandle), on the copy the lookup rule
+ * served at that moment: read-only, or on a branch written in place. A copy-up made between that open and this adoption could not re-point
  * it, so it follows the served copy here (only a file copied up lately can have moved).
  */
 export async function adopt(core: UnionCore, rel: string, fh: number, fd: number, branch: Branch, flags: number): Promise<void> {
