@@ -53,17 +53,17 @@ beforeAll(async () => {
   root = await withTempRoot('strata-it-stuck-');
   await mountAt('healthy');
   stoppedPid = (await mountAt('stopped')).pid!;
-  await mountAt('sitting', { STRATA_TEST_HANG: '/hang.txt' });
+  await mountAt('sitting', { STRATA_TEST_HANG: '/hang.txt:/new.txt' });
   await mountAt('outer', {}, mnt('sitting'));
 
   process.kill(stoppedPid, 'SIGSTOP');
   // Callers stuck in each union: one queued behind the stopped worker, one whose open the worker took.
   stuckCallers.push(background('cat', [join(mnt('stopped'), 'ok.txt')]));
-  // Opened for appending, which always reaches the engine (a read-only open may be served natively).
-  const append = (path: string) => background('sh', ['-c', ': >> "$1"', 'sh', path]);
-  stuckCallers.push(append(join(mnt('sitting'), 'hang.txt')));
-  // The outer union opens the file on its branch, the sitting union, and waits there for good.
-  stuckCallers.push(append(join(mnt('outer'), 'hang.txt')));
+  // Creating a file always reaches the engine (an open of one that exists may be served natively).
+  const create = (path: string) => background('sh', ['-c', ': > "$1"', 'sh', path]);
+  stuckCallers.push(create(join(mnt('sitting'), 'new.txt')));
+  // The outer union creates the file on its branch, the sitting union, and waits there for good.
+  stuckCallers.push(create(join(mnt('outer'), 'new.txt')));
 }, 60_000);
 
 afterAll(async () => {
