@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type UnionFixture, mountUnion, ok } from '../support/unionFixture.ts';
+import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unionFixture.ts';
 
 const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt'];
 
@@ -42,6 +42,17 @@ function bounded(call: string, path: string): Promise<string> {
   });
 }
 
+/**
+ * A held request is never answered, and a worker not yet reported hung (5 s) is only detached by
+ * `strata unmount --force`, which would leave it and the held caller waiting for good: the mount's
+ * requests are aborted first.
+ */
+async function cutOff(u: UnionFixture | undefined): Promise<void> {
+  if (!u) return;
+  await forceUnmount(u.mnt);
+  await u.cleanup();
+}
+
 describe('changes made natively, with the engine held', () => {
   let u: UnionFixture;
   beforeAll(async () => {
@@ -73,7 +84,7 @@ describe('changes made natively, with the engine held', () => {
       },
     });
   });
-  afterAll(() => u?.cleanup());
+  afterAll(() => cutOff(u));
 
   it('changes mode, owner, size and times of a file on the writable branch', async () => {
     const f = u.at('f');
@@ -139,5 +150,25 @@ describe('changes made natively, with the engine held', () => {
     // Last: the held caller stays until the clean-up.
     expect(await bounded('os.chmod(p, 0o600)', u.at('lower.txt'))).toBe('held');
     expect(statSync(u.in(1, 'lower.txt')).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe('with moveonenospc on', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw'],
+      args: ['--moveonenospc', 'mfs'],
+      env: { STRATA_TEST_HANG: '/moving' },
+      populate: async ([upper]) => writeFile(`${upper}/moving`, 'may move\n'),
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  // The engine may be moving the file to another branch: removing its copy behind the engine's back
+  // would leave the moved one standing.
+  it('leaves every removal to the engine', async () => {
+    expect(await bounded('os.unlink(p)', u.at('moving'))).toBe('held');
+    expect(existsSync(u.in(0, 'moving'))).toBe(true);
   });
 });

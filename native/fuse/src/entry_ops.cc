@@ -78,11 +78,13 @@ static int PutWhiteout(int dir, const std::string& name) {
 // that branch (when it is rw) before the copy goes; for a directory the union shows empty, the metadata
 // its copy holds goes first. Each an *at() call beneath the published copies; nothing per file name is
 // kept, and a removed directory's publication is withdrawn on both sides. Anything else (a whiteout on
-// another branch, a copy gone since the lookup) is the engine's.
+// another branch, a copy gone since the lookup, any removal while moveonenospc may be moving the file:
+// branch_modes.h) is the engine's.
 static bool RemoveNatively(const char* path, bool dir, int* rc) {
   Mount& mount = Mount::Current();
   DirAttrs::Served served;
-  if (mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0 || !mount.branch_modes().InPlace(served.root))
+  if (!mount.branch_modes().Opens() || mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0 ||
+      !mount.branch_modes().InPlace(served.root))
     return false;
   const std::string& name = served.name;
   bool whiteout = served.visible_below;
