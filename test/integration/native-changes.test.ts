@@ -1,25 +1,26 @@
 /**
  * Changes the native backend makes without the engine: attributes of a copy on a branch written in
- * place, and unlink and rmdir with their whiteouts. Every request that reaches the engine for the names
+ * place, unlink and rmdir with their whiteouts, and new files and directories that tdp places. Every request that reaches the engine for the names
  * these tests change is held unanswered (STRATA_TEST_HANG), so each change can only finish if the FUSE
  * threads made it themselves; a change that went to the engine fails the test instead of hanging it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unionFixture.ts';
 
 const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt'];
 
 /**
- * Runs `call` on `p` = `path` in python3 and says 'ok', the errno's name, or 'held' if it has not finished
+ * Runs `call` on `p` = `path` in python3 (as `user`, if given) and says 'ok', the errno's name, or 'held' if it has not finished
  * within 5 s (a request the engine holds cannot be interrupted once taken: the caller stays until the
  * clean-up aborts the mount's requests). The engine publishes a directory to the FUSE threads for a
  * second after it looks up a name in it, so the same process first looks up a name never seen in the
  * path's directory.
  */
-function bounded(call: string, path: string): Promise<string> {
+function bounded(call: string, path: string, user?: string): Promise<string> {
   const script = [
     'import errno, os, sys',
     'p = sys.argv[1]',
@@ -30,7 +31,9 @@ function bounded(call: string, path: string): Promise<string> {
     'except OSError as e:',
     '    print(errno.errorcode[e.errno])',
   ].join('\n');
-  const child = spawn('python3', ['-c', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = ['python3', '-c', script, path];
+  const [cmd, ...args] = user ? ['runuser', '-u', user, '--', ...argv] : argv;
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve) => {
@@ -170,5 +173,88 @@ describe('with moveonenospc on', () => {
   it('leaves every removal to the engine', async () => {
     expect(await bounded('os.unlink(p)', u.at('moving'))).toBe('held');
     expect(existsSync(u.in(0, 'moving'))).toBe(true);
+  });
+});
+
+describe('new names tdp places, with the engine held', () => {
+  let u: UnionFixture;
+  const NOBODY = 65534;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: { STRATA_TEST_HANG: ['/pub/mine', '/pub/dir', '/pub/link', '/hid', '/olddir', '/lowonly/x'].join(':') },
+      populate: async ([upper, lower]) => {
+        for (const b of [upper, lower]) {
+          await mkdir(`${b}/pub`);
+          await chmod(`${b}/pub`, 0o777);
+        }
+        await writeFile(`${lower}/hid`, 'lower\n');
+        await writeFile(`${upper}/.wh.hid`, '');
+        await mkdir(`${lower}/olddir`);
+        await writeFile(`${lower}/olddir/inner`, 'lower\n');
+        await writeFile(`${upper}/.wh.olddir`, '');
+        await mkdir(`${lower}/lowonly`);
+      },
+    });
+    // The fixture's directory is its creator's alone; the caller must reach the mount.
+    await chmod(dirname(u.mnt), 0o711);
+  });
+  afterAll(() => cutOff(u));
+
+  const create = 'fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640); os.write(fd, b"mine\\n"); os.close(fd)';
+
+  it("creates a file in its parent's top copy, for its caller, and writes through the handle", async () => {
+    expect(await bounded(create, u.at('pub/mine'), 'nobody')).toBe('ok');
+    const st = statSync(u.in(0, 'pub/mine'));
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([NOBODY, NOBODY, 0o640]);
+    expect(readFileSync(u.at('pub/mine'), 'utf8')).toBe('mine\n');
+    expect(existsSync(u.in(1, 'pub/mine'))).toBe(false);
+  });
+
+  it('makes a directory for its caller', async () => {
+    expect(await bounded('os.mkdir(p, 0o750)', u.at('pub/dir'), 'nobody')).toBe('ok');
+    const st = statSync(u.in(0, 'pub/dir'));
+    expect([st.isDirectory(), st.uid, st.mode & 0o777]).toEqual([true, NOBODY, 0o750]);
+    expect(await readdir(u.in(0, 'pub/dir'))).toEqual([]);
+  });
+
+  it('makes a symlink for its caller', async () => {
+    expect(await bounded('os.symlink("mine", p)', u.at('pub/link'), 'nobody')).toBe('ok');
+    const st = lstatSync(u.in(0, 'pub/link'));
+    expect([st.isSymbolicLink(), st.uid, readlinkSync(u.in(0, 'pub/link'))]).toEqual([true, NOBODY, 'mine']);
+  });
+
+  it('replaces the whiteout of a name, and the lower copy stays hidden', async () => {
+    expect(await bounded(create, u.at('hid'))).toBe('ok');
+    expect(readFileSync(u.at('hid'), 'utf8')).toBe('mine\n');
+    expect(existsSync(u.in(0, '.wh.hid'))).toBe(false);
+    expect(readFileSync(u.in(1, 'hid'), 'utf8')).toBe('lower\n');
+  });
+
+  it('makes a directory opaque where a whited-out copy of it exists below', async () => {
+    expect(await bounded('os.mkdir(p)', u.at('olddir'))).toBe('ok');
+    expect(existsSync(u.in(0, 'olddir/.wh..wh..opq'))).toBe(true);
+    expect(existsSync(u.in(0, '.wh.olddir'))).toBe(false);
+    // Not a listing: the new directory is not published yet, so that would reach the held engine.
+    expect(existsSync(u.at('olddir/inner'))).toBe(false);
+    expect(await readdir(u.in(1, 'olddir'))).toEqual(['inner']);
+  });
+
+  it('leaves a name whose parent is only on the read-only branch to the engine', async () => {
+    // Last: the held caller stays until the clean-up.
+    expect(await bounded(create, u.at('lowonly/x'))).toBe('held');
+    expect(existsSync(u.in(0, 'lowonly'))).toBe(false);
+  });
+});
+
+describe('new names under another create policy', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['rw', 'rw'], args: ['--create', 'mfs'], env: { STRATA_TEST_HANG: '/chosen' } });
+  });
+  afterAll(() => cutOff(u));
+
+  it('leaves every new name to the engine', async () => {
+    expect(await bounded('open(p, "w").close()', u.at('chosen'))).toBe('held');
   });
 });

@@ -4,11 +4,11 @@
  * the kernel forgets them, and FUSE passthrough for files open on a branch the union writes in place.
  */
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
-import { type UnionFixture, mountUnion, ok, run } from '../support/unionFixture.ts';
+import { type UnionFixture, mountUnion, ok, run, strata } from '../support/unionFixture.ts';
 
 const stats = (u: UnionFixture) => controlRequest(u.mnt, { op: 'stats' });
 const count = (s: OpStats, op: string) => s.ops[op] ?? 0;
@@ -224,5 +224,59 @@ describe('read-only opens made natively', () => {
     expect(await ok('python3', ['-c', script, u.at('low.txt')])).toBe('LOWER\n');
     expect(await readFile(u.in(0, 'low.txt'), 'utf8')).toBe('LOWER\n');
     expect(await readFile(u.in(1, 'low.txt'), 'utf8')).toBe('lower\n');
+  });
+
+  it('on the writable branch are kept by the backend, which the engine asks: listed, renamed, unlinked while open, closed at release', async () => {
+    const script = 'import sys\nf=open(sys.argv[1])\nprint("open",flush=True)\nsys.stdin.readline()\nprint(f.read(),end="",flush=True)\nsys.stdin.read()';
+    const holder = spawn('python3', ['-c', script, u.at('up.txt')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const listed = async () => (await handles()).map((h) => [h.relPath, h.branch]);
+    try {
+      await expect.poll(() => out).toBe('open\n');
+      expect(await listed()).toEqual([['/up.txt', 0]]);
+      await rename(u.at('up.txt'), u.at('moved.txt'));
+      expect(await listed()).toEqual([['/moved.txt', 0]]);
+      // The engine must see the open handle to unlink the name at once rather than keep it hidden.
+      await unlink(u.at('moved.txt'));
+      expect((await readdir(u.mnt)).filter((n) => n.startsWith('.fuse_hidden'))).toEqual([]);
+      expect(await readdir(u.branches[0])).not.toContain('moved.txt');
+      expect((await listed())[0][0]).toMatch(/^\/\.fuse_hidden/);
+      holder.stdin.write('\n');
+      await expect.poll(() => out).toBe('open\nupper\n');
+    } finally {
+      holder.stdin.end();
+    }
+    await expect.poll(async () => (await handles()).length).toBe(0);
+  });
+});
+
+describe('a handle the backend keeps, when its branch turns read-only', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    // Without passthrough: the kernel cannot follow a passed-through handle to a new copy.
+    u = await mountUnion({ modes: ['rw', 'rw'], env: { STRATA_PASSTHROUGH: '0' }, populate: async ([, b1]) => writeFile(`${b1}/kept.txt`, 'before\n') });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('follows the copy-up a later write makes, as the engine re-points it', async () => {
+    const script =
+      'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nprint(os.pread(r,7,0).decode(),end="",flush=True)\nsys.stdin.readline()\nprint(os.pread(r,7,0).decode(),end="",flush=True)';
+    const reader = spawn('python3', ['-c', script, u.at('kept.txt')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    reader.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await expect.poll(() => out).toBe('before\n');
+      expect((await controlRequest(u.mnt, { op: 'handles' })).map((h) => [h.relPath, h.branch])).toEqual([['/kept.txt', 1]]);
+      const r = await strata(['set', u.mnt, '--branch', `${u.branches[0]}=rw`, '--branch', `${u.branches[1]}=ro`]);
+      expect(r.code).toBe(0);
+      await ok('python3', ['-c', 'import os,sys\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"AFTER!",0)', u.at('kept.txt')]);
+      expect(await readFile(u.in(0, 'kept.txt'), 'utf8')).toBe('AFTER!\n');
+      expect((await controlRequest(u.mnt, { op: 'handles' })).map((h) => [h.relPath, h.branch])).toEqual([['/kept.txt', 0]]);
+      reader.stdin.write('\n');
+      await expect.poll(() => out).toBe('before\nAFTER!\n');
+    } finally {
+      reader.stdin.end();
+    }
   });
 });

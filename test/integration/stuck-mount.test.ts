@@ -53,17 +53,17 @@ beforeAll(async () => {
   root = await withTempRoot('strata-it-stuck-');
   await mountAt('healthy');
   stoppedPid = (await mountAt('stopped')).pid!;
-  await mountAt('sitting', { STRATA_TEST_HANG: '/hang.txt:/new.txt' });
+  await mountAt('sitting', { STRATA_TEST_HANG: '/hang.txt:/fifo' });
   await mountAt('outer', {}, mnt('sitting'));
 
   process.kill(stoppedPid, 'SIGSTOP');
   // Callers stuck in each union: one queued behind the stopped worker, one whose open the worker took.
   stuckCallers.push(background('cat', [join(mnt('stopped'), 'ok.txt')]));
-  // Creating a file always reaches the engine (an open of one that exists may be served natively).
-  const create = (path: string) => background('sh', ['-c', ': > "$1"', 'sh', path]);
-  stuckCallers.push(create(join(mnt('sitting'), 'new.txt')));
-  // The outer union creates the file on its branch, the sitting union, and waits there for good.
-  stuckCallers.push(create(join(mnt('outer'), 'new.txt')));
+  // A new FIFO always reaches the engine (opens, and new files and directories, may be served natively).
+  const mkfifo = (path: string) => background('mkfifo', [path]);
+  stuckCallers.push(mkfifo(join(mnt('sitting'), 'fifo')));
+  // The outer union makes the FIFO on its branch, the sitting union, and waits there for good.
+  stuckCallers.push(mkfifo(join(mnt('outer'), 'fifo')));
 }, 60_000);
 
 afterAll(async () => {

@@ -8,7 +8,18 @@ import { loadAddon } from '../sys/load.ts';
 import { createDispatch, type Dispatch, type Reply } from './nativeDispatch.ts';
 import type { DirectIoOps } from './nativeOps.ts';
 import { mountOptionString, nativeConfig, type NativeConfig } from './nativeOptions.ts';
-import type { BackendCapabilities, BranchModes, FuseBackend, FuseOps, MountedFs, MountOptions, ResolvedDirs, ServedNatively } from './ops.ts';
+import {
+  type BackendCapabilities,
+  type BranchModes,
+  type FuseBackend,
+  type FuseOps,
+  type MountedFs,
+  type MountOptions,
+  type NativeHandle,
+  NO_BRANCH_MODES,
+  type ResolvedDirs,
+  type ServedNatively,
+} from './ops.ts';
 import { ENOTDIR, FsError, hasErrno } from '../sys/errno.ts';
 import { fusermountUnmount } from './fusermount.ts';
 
@@ -63,7 +74,7 @@ export function loadNativeBackend(): FuseBackend | { unavailable: string } {
  */
 class ResolvedRelay implements ResolvedDirs {
   target?: ResolvedDirs;
-  private modes: BranchModes = { inPlace: [], creatable: [], opens: false };
+  private modes: BranchModes = NO_BRANCH_MODES;
   private early: [dev: bigint, branchIno: bigint, ino: bigint][] = [];
   attach(target: ResolvedDirs): void {
     this.target = target;
@@ -87,6 +98,12 @@ class ResolvedRelay implements ResolvedDirs {
   }
   numberFor(dev: bigint, branchIno: bigint): bigint | undefined {
     return this.target?.numberFor(dev, branchIno);
+  }
+  handles(): NativeHandle[] {
+    return this.target?.handles() ?? [];
+  }
+  repointHandle(fh: number, fd: number, root: number): boolean {
+    return this.target?.repointHandle(fh, fd, root) ?? false;
   }
 }
 

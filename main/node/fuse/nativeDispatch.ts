@@ -29,7 +29,6 @@ interface Requests {
   truncate: [size: bigint, fh: number | undefined];
   utimens: [atime: FuseTime, mtime: FuseTime, fh: number | undefined];
   open: [flags: number];
-  adopt: [fh: number, fd: number, root: number, flags: number];
   forgetDir: [];
   create: [mode: number, flags: number, ...Caller];
   read: [fh: number, buf: Buffer, position: number];
@@ -67,8 +66,6 @@ const handlers: Handlers = {
   truncate: (o, p, size, fh) => o.truncate(p, size, fh),
   utimens: (o, p, atime, mtime, fh) => o.utimens(p, atime, mtime, fh),
   open: (o, p, flags) => (o.openHandle ? o.openHandle(p, flags) : o.open(p, flags)),
-  // Only sent once the engine allowed it (ResolvedDirs.branchModes), which only an engine with adoptHandle does.
-  adopt: (o, p, fh, fd, root, flags) => (o.adoptHandle ? o.adoptHandle(p, fh, fd, root, flags) : Promise.reject(new FsError(ENOSYS))),
   forgetDir: (o, p) => (o.forgetDir ? o.forgetDir(p) : Promise.reject(new FsError(ENOSYS))),
   create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.

@@ -15,12 +15,6 @@ export interface DirectIoOps extends FuseOps {
   /** `create` with the same option. */
   createHandle?(path: string, mode: number, flags: number, ctx: RequestContext): Promise<DirectHandle>;
   /**
-   * The backend opened `path` itself, as ResolvedDirs.branchModes allowed: `fd`, on the branch whose
-   * root descriptor is `root`, is now the engine's handle `fh`, kept and closed at `release(fh)` like
-   * one it opened. The backend serves its reads and writes, and getattr on it, itself.
-   */
-  adoptHandle?(path: string, fh: number, fd: number, root: number, flags: number): Promise<void>;
-  /**
    * The backend removed the directory `path` itself, which it does only for one the engine published
    * (ResolvedDirs.putDir): what the engine keeps of it and below it goes too. Posted: nothing waits.
    */

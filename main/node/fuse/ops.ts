@@ -7,6 +7,7 @@
  * `errnoOf()` from sys/errno.ts); the backend turns it into -errno for the kernel. Paths are
  * union-relative ('/a/b').
  */
+import type { CreateFunction } from '../../common/policies/types.ts';
 import type { FuseStat, FuseStatfs, FuseTime } from '../sys/fsValues.ts';
 
 export interface RequestContext {
@@ -164,6 +165,29 @@ export interface ResolvedDirs {
   numberFor(dev: bigint, branchIno: bigint): bigint | undefined;
   /** What the backend may do on the union's branches by itself (a standing setting, said again on reconfiguration). */
   branchModes(modes: BranchModes): void;
+  /**
+   * The handles the backend opened and keeps itself, closed by it at release. The engine asks for them
+   * where it must know every open file.
+   */
+  handles(): NativeHandle[];
+  /**
+   * Puts `fd` (open on a file's new copy, beneath branch root `root`) behind a kept handle's descriptor
+   * number, as repointHandles does for the engine's own. False when the handle was released meanwhile.
+   */
+  repointHandle(fh: number, fd: number, root: number): boolean;
+}
+
+export interface NativeHandle {
+  fh: number;
+  /** The branch file's descriptor, the backend's. */
+  fd: number;
+  /** The branch root it was opened beneath. */
+  root: number;
+  /** Its union path, following renames through the union. */
+  path: string;
+  flags: number;
+  /** ms since the epoch. */
+  openedAt: number;
 }
 
 /** Branches named by their root descriptors. */
@@ -178,12 +202,23 @@ export interface BranchModes {
   /** Of those, the ones a whiteout may be made in (rw, not nc), where a removal must hide a lower copy. */
   creatable: number[];
   /**
-   * Whether the backend may open files and change attributes by itself at all (read-only opens in
-   * published directories, handed over through DirectIoOps.adoptHandle): not while moveonenospc may
-   * move a file between branches.
+   * Whether the backend may open files, make names and change attributes by itself at all (opens in
+   * published directories, kept by the backend: `handles`): not while moveonenospc may move a file
+   * between branches.
    */
   opens: boolean;
+  /** Every branch top-down, with its minimum free space in bytes (its own, else the union's). */
+  order: { root: number; minFreeSpace: number }[];
+  /**
+   * The create functions whose policy is aufs' tdp. With `opens`, the backend may make a new name of
+   * one of these itself (create, mkdir, symlink) where tdp takes the top copy of a published parent
+   * (native/fuse/src/tdp_rule.h), as the engine's newEntry would make it.
+   */
+  tdp: CreateFunction[];
 }
+
+/** Before the engine says anything: nothing is done natively. */
+export const NO_BRANCH_MODES: BranchModes = { inPlace: [], creatable: [], opens: false, order: [], tdp: [] };
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */
 export const NO_RESOLVED_DIRS: ResolvedDirs = {
@@ -192,4 +227,6 @@ export const NO_RESOLVED_DIRS: ResolvedDirs = {
   numberIno: () => undefined,
   branchModes: () => undefined,
   numberFor: () => undefined,
+  handles: () => [],
+  repointHandle: () => false,
 };

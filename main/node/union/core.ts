@@ -37,9 +37,6 @@ export function policyFailure(errno: PolicyErrno): never {
   fail(POLICY_ERRNO[errno], `policy: ${errno}`);
 }
 
-const COPIED_UP_WINDOW_MS = 60_000;
-const COPIED_UP_KEPT = 1000;
-
 export interface Owner {
   uid: number;
   gid: number;
@@ -65,8 +62,6 @@ export class UnionCore {
   readonly counters: Counters = { ops: {}, bytesRead: 0, bytesWritten: 0, copyups: 0 };
   policyState: PolicyState = {};
   private readonly isRoot = process.getuid?.() === 0;
-  /** When each file was last copied up: a handle the backend opened meanwhile must follow (files.adopt). */
-  private readonly copiedUp = new Map<string, number>();
 
   constructor(
     public config: UnionConfig,
@@ -104,20 +99,6 @@ export class UnionCore {
 
   invalidate(rel: string): void {
     this.resolver.invalidate(rel);
-  }
-
-  private noteCopyUp(rel: string): void {
-    const now = this.now();
-    if (this.copiedUp.size >= COPIED_UP_KEPT) {
-      for (const [r, at] of this.copiedUp) if (now - at > COPIED_UP_WINDOW_MS) this.copiedUp.delete(r);
-    }
-    this.copiedUp.set(rel, now);
-  }
-
-  /** Was `rel` copied up within the last minute? (Longer than any adoption waits in the queue.) */
-  recentlyCopiedUp(rel: string): boolean {
-    const at = this.copiedUp.get(rel);
-    return at !== undefined && this.now() - at <= COPIED_UP_WINDOW_MS;
   }
 
   /** The union inode number of a branch object. */
@@ -165,7 +146,6 @@ export class UnionCore {
     if (node.isDir || node.stat.nlink < 2n) this.inodes.inherit(node.stat, stat);
     this.invalidate(node.rel);
     this.counters.copyups++;
-    this.noteCopyUp(node.rel);
     if (!node.isDir) await repointHandles(this.fs, this.handles, node.rel, node.stat, dst);
     return { node: { ...node, top: t, stat, layers: node.isDir ? [t, ...node.layers] : [t] }, branch: dst };
   }

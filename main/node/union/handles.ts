@@ -1,4 +1,8 @@
-/** Open files of the union. A handle keeps its Branch object, so reconfiguring the union never breaks it. */
+/**
+ * Open files of the union: the engine's own, and those the backend opened and keeps itself (KeptHandles),
+ * asked for whenever every open file counts. A handle keeps its Branch object, so reconfiguring the union
+ * never breaks it.
+ */
 import type { HandleInfo } from '../../common/contract.ts';
 import { constants } from 'node:fs';
 import type { Branch } from './branchSet.ts';
@@ -17,11 +21,27 @@ export interface OpenFile {
   openedAt: number;
   /** A dup3 putting a new copy behind `fd` (repointHandles.ts): closing `fd` waits for it. */
   swapping?: Promise<void>;
+  /** The backend's handle number, for one it keeps: `fd` is then the backend's, closed at its release. */
+  kept?: number;
 }
+
+/** The backend's own handles (ResolvedDirs.handles), as open files. */
+export interface KeptHandles {
+  list(): OpenFile[];
+  /** Puts `fd`, open on `to`, behind a kept handle's descriptor; false when it was released. */
+  repoint(file: OpenFile, fd: number, to: Branch): boolean;
+}
+
+const NONE_KEPT: KeptHandles = { list: () => [], repoint: () => false };
+
+/** Above the engine's own numbers (native/fuse/src/file_ops.cc). */
+const BACKEND_FH = 2 ** 32;
 
 export class HandleTable {
   private files = new Map<number, OpenFile>();
   private nextFh = 1;
+  /** Set once the union knows its backend. */
+  kept: KeptHandles = NONE_KEPT;
 
   add(file: OpenFile): number {
     // fuse-native treats fh 0 as "no handle", so numbering starts at 1 and skips 0 on wrap.
@@ -31,12 +51,14 @@ export class HandleTable {
     return fh;
   }
 
-  /** A handle the backend opened and numbered itself (DirectIoOps.adoptHandle). */
-  adopt(fh: number, file: OpenFile): void {
-    this.files.set(fh, file);
-  }
   get(fh: number | undefined): OpenFile | undefined {
-    return fh === undefined ? undefined : this.files.get(fh);
+    if (fh === undefined) return undefined;
+    return this.files.get(fh) ?? (fh >= BACKEND_FH ? this.kept.list().find((f) => f.kept === fh) : undefined);
+  }
+
+  /** Every open file, by handle number. */
+  private all(): [number, OpenFile][] {
+    return [...this.files.entries(), ...this.kept.list().map((f): [number, OpenFile] => [f.kept!, f])];
   }
 
   remove(fh: number): OpenFile | undefined {
@@ -45,7 +67,7 @@ export class HandleTable {
     return f;
   }
 
-  /** Is `file` still open (not released)? */
+  /** Is `file`, one of the engine's own, still open (not released)? */
   holds(file: OpenFile): boolean {
     for (const f of this.files.values()) if (f === file) return true;
     return false;
@@ -53,19 +75,23 @@ export class HandleTable {
 
   /** Open files known by `rel`. */
   at(rel: string): OpenFile[] {
-    return [...this.files.values()].filter((f) => f.rel === rel);
+    return this.all()
+      .map(([, f]) => f)
+      .filter((f) => f.rel === rel);
   }
 
   get size(): number {
-    return this.files.size;
+    return this.files.size + this.kept.list().length;
   }
 
   /** Handles whose file lives on one of these branches. */
   on(branches: Set<Branch>): OpenFile[] {
-    return [...this.files.values()].filter((f) => branches.has(f.branch));
+    return this.all()
+      .map(([, f]) => f)
+      .filter((f) => branches.has(f.branch));
   }
 
-  /** Every handle on `rel` (after a rename they follow the new name). */
+  /** Every handle of the engine's on `rel` (after a rename they follow the new name; kept ones the backend renames). */
   renamed(from: string, to: string): void {
     const prefix = from + '/';
     for (const f of this.files.values()) {
@@ -75,7 +101,7 @@ export class HandleTable {
   }
 
   info(branches: Branch[]): HandleInfo[] {
-    return [...this.files.entries()].map(([fh, f]) => ({
+    return this.all().map(([fh, f]) => ({
       fh,
       relPath: f.rel,
       branch: branches.indexOf(f.branch),

@@ -31,6 +31,11 @@ export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: st
       moving.push({ file, fd: await fs.open(to, rel, branchFlags(file.flags) & ~O_TRUNC) });
     }
     for (const { file, fd } of moving) {
+      // The backend swaps its own under the lock its release takes.
+      if (file.kept !== undefined) {
+        if (handles.kept.repoint(file, fd, to)) file.branch = to;
+        continue;
+      }
       // Released meanwhile: its number may already name another open file. Checked in the same tick
       // as `swapping` is set, which release() awaits before it closes the number.
       if (!handles.holds(file)) continue;

@@ -5,10 +5,10 @@
 import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
-import type { CreateFunction } from '../../common/policies/types.ts';
+import { CREATE_FUNCTIONS, type CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/nativeOps.ts';
 import { NO_RESOLVED_DIRS, type BackendCapabilities, type ResolvedDirs } from '../fuse/ops.ts';
-import { EBADF, ENOTDIR, fail } from '../sys/errno.ts';
+import { ENOTDIR, fail } from '../sys/errno.ts';
 import { LateCalls } from '../sys/lateCalls.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { type Branch, openBranches, workerRoots } from './branchSet.ts';
@@ -22,6 +22,7 @@ import * as names from './ops/rename.ts';
 import { statfs } from './ops/statfs.ts';
 import { whereIs } from './ops/where.ts';
 import * as xattr from './ops/xattr.ts';
+import { createSettingFor } from './placement.ts';
 import { previewNew } from './preview.ts';
 
 export interface UnionDeps {
@@ -65,10 +66,18 @@ export class Union {
       deps.resolved ?? NO_RESOLVED_DIRS,
     );
     this.rememberRoots(branches);
+    const resolved = deps.resolved ?? NO_RESOLVED_DIRS;
+    this.core.handles.kept = {
+      list: () =>
+        resolved.handles().flatMap((h) => {
+          const branch = this.byRoot.get(h.root);
+          return branch ? [{ fd: h.fd, branch, rel: h.path, flags: h.flags, openedAt: h.openedAt, kept: h.fh }] : [];
+        }),
+      repoint: (file, fd, to) => resolved.repointHandle(file.kept!, fd, to.fd),
+    };
     // Not ops of their own: the open or rmdir was counted natively.
     this.ops = {
       ...this.countOps(this.buildOps()),
-      adoptHandle: (p, fh, fd, root, flags) => files.adopt(this.core, p, fh, fd, this.branchAt(root), flags),
       forgetDir: async (p) => this.core.invalidate(p),
     };
     this.publishBranchModes();
@@ -76,10 +85,6 @@ export class Union {
 
   private rememberRoots(branches: Branch[]): void {
     for (const b of branches) this.byRoot.set(b.fd, b);
-  }
-
-  private branchAt(root: number): Branch {
-    return this.byRoot.get(root) ?? fail(EBADF);
   }
 
   /** The backend may open files itself unless moveonenospc must be able to move every handle (files.direct). */
@@ -90,6 +95,11 @@ export class Union {
       inPlace: roots((b) => b.modifiable),
       creatable: roots((b) => b.creatable),
       opens: c.config.moveOnEnospc === false,
+      order: c.branches.map((b) => ({ root: b.fd, minFreeSpace: b.minFreeSpace ?? c.config.minFreeSpace })),
+      tdp: CREATE_FUNCTIONS.filter((fn) => {
+        const setting = parsePolicySetting(createSettingFor(c.config, fn));
+        return setting.family === 'aufs' && setting.name === 'tdp';
+      }),
     });
   }
 

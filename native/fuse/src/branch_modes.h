@@ -4,22 +4,33 @@
 // since the engine must be able to move every file. A handle on a branch written in place takes
 // attribute changes on its descriptor and may pass through, as the engine's own DirectHandle.attrs
 // says; a hard-linked file on any other branch is a node per name (nodes.h), since a copy-up would part
-// its names.
+// its names. Every branch in order, with its minimum free space, and the create functions whose policy
+// is tdp, let the FUSE threads place new names (new_names.h).
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <shared_mutex>
+#include <string>
 #include <vector>
 
 namespace strata {
 
 class BranchModes {
  public:
+  struct Ordered {
+    int root;
+    uint64_t min_free;
+  };
+
   // JS thread.
-  void Set(std::vector<int> in_place, std::vector<int> creatable, bool opens) {
+  void Set(std::vector<int> in_place, std::vector<int> creatable, bool opens, std::vector<Ordered> order,
+           std::vector<std::string> tdp) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     in_place_ = std::move(in_place);
     creatable_ = std::move(creatable);
     opens_ = opens;
+    order_ = std::move(order);
+    tdp_ = std::move(tdp);
   }
   bool Opens() const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
@@ -27,6 +38,16 @@ class BranchModes {
   }
   bool InPlace(int root) const { return Has(in_place_, root); }
   bool Creatable(int root) const { return Has(creatable_, root); }
+  // Every branch, top-down.
+  std::vector<Ordered> Order() const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    return order_;
+  }
+  // Whether `fn` (a CreateFunction: "create", "mkdir", ...) is placed by tdp.
+  bool Tdp(const std::string& fn) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    return std::find(tdp_.begin(), tdp_.end(), fn) != tdp_.end();
+  }
 
  private:
   bool Has(const std::vector<int>& roots, int root) const {
@@ -37,6 +58,8 @@ class BranchModes {
   mutable std::shared_mutex mutex_;
   std::vector<int> in_place_, creatable_;
   bool opens_ = false;
+  std::vector<Ordered> order_;
+  std::vector<std::string> tdp_;
 };
 
 }  // namespace strata

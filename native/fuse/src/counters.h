@@ -22,6 +22,10 @@ class Counters {
     kGetxattr,
     kCopyFileRange,
     kOpen,
+    kCreate,
+    kMkdir,
+    kSymlink,
+    kRelease,
     kUnlink,
     kRmdir,
     kOpendir,
@@ -31,8 +35,9 @@ class Counters {
     kCount
   };
   static constexpr const char* kNames[kCount] = {
-      "getattr",         "read", "write",  "flush", "chmod",   "chown",   "truncate", "utimens",    "getxattr",
-      "copy_file_range", "open", "unlink", "rmdir", "opendir", "readdir", "forget",   "passthrough"};
+      "getattr", "read",     "write",           "flush",   "chmod",   "chown",  "truncate",
+      "utimens", "getxattr", "copy_file_range", "open",    "create",  "mkdir",  "symlink",
+      "release", "unlink",   "rmdir",           "opendir", "readdir", "forget", "passthrough"};
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

@@ -230,13 +230,13 @@ class DirAttrs {
     bool Whiteout(int k) {
       if (!CanWhiteout(name)) return false;
       struct stat wh;
-      return At(Dir(k), ".wh." + name, &wh);
+      return At(Dir(k), WhiteoutOf(name), &wh);
     }
     bool Opaque(int k) {
       Fd copy(OpenBeneath(Dir(k), name, O_PATH | O_DIRECTORY));
       struct stat marker;
       if (copy.get() < 0) return Missing();
-      return At(copy.get(), ".wh..wh..opq", &marker);
+      return At(copy.get(), kOpaqueMarker, &marker);
     }
     int Dir(int k) {
       int fd = layers[k]->Open();

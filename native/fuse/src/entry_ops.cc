@@ -19,6 +19,7 @@
 #include "kernel_abi.h"
 #include "merged_listing.h"
 #include "mount.h"
+#include "new_names.h"
 #include "op_support.h"
 #include "request.h"
 
@@ -44,9 +45,28 @@ int MkNod(const char* path, mode_t mode, dev_t rdev) {
   });
 }
 
+// A directory made where a whited-out copy of it still exists below must not merge with it: it is made
+// opaque, as the engine's mkdir (union/ops/entries.ts) makes it.
+static bool MkDirNatively(const char* path, mode_t mode, const Caller& caller, int* rc) {
+  NewName n;
+  if (!PlaceNewName(path, "mkdir", true, &n) || mkdirat(n.dir, n.name.c_str(), mode) != 0) return false;
+  Fd made(openat(n.dir, n.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  int err = made.get() < 0 ? errno : FinishNewName(n, caller.uid, caller.gid, -1);
+  if (err == 0 && n.hidden_below) err = -PutMarker(made.get(), kOpaqueMarker);
+  if (err != 0) {
+    if (made.get() >= 0) unlinkat(made.get(), kOpaqueMarker, 0);
+    unlinkat(n.dir, n.name.c_str(), AT_REMOVEDIR);
+  }
+  *rc = -err;
+  Mount::Current().counters().Count(Counters::kMkdir);
+  return true;
+}
+
 int MkDir(const char* path, mode_t mode) {
   Caller caller;
   MarkOwnChange(path);
+  int rc;
+  if (MkDirNatively(path, mode, caller, &rc)) return rc;
   return Run("mkdir", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Num(env, mode));
     caller.Push(env, a);
@@ -63,14 +83,6 @@ static bool MetaFiles(int copy, std::vector<std::string>* names) {
     names->emplace_back(name);
   });
   return read && plain;
-}
-
-// `.wh.<name>` in `dir`, an empty file as the engine makes it (UnionCore.touchMarker), unless one is there.
-static int PutWhiteout(int dir, const std::string& name) {
-  int fd = openat(dir, (".wh." + name).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
-  if (fd < 0) return errno == EEXIST ? 0 : -errno;
-  close(fd);
-  return 0;
 }
 
 // unlink and rmdir of a name served from a branch the union writes in place, as the engine's
@@ -105,7 +117,7 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   } else {
     *rc = 0;
   }
-  if (*rc == 0 && whiteout) *rc = PutWhiteout(served.dir, name);
+  if (*rc == 0 && whiteout) *rc = PutMarker(served.dir, WhiteoutOf(name));
   for (size_t i = 0; *rc == 0 && i < meta.size(); i++) {
     if (unlinkat(copy, meta[i].c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
   }
@@ -136,9 +148,21 @@ int RmDir(const char* path) {
   return rc;
 }
 
+static bool SymLinkNatively(const char* target, const char* path, const Caller& caller, int* rc) {
+  NewName n;
+  if (!PlaceNewName(path, "symlink", false, &n) || symlinkat(target, n.dir, n.name.c_str()) != 0) return false;
+  int err = FinishNewName(n, caller.uid, caller.gid, -1);
+  if (err != 0) unlinkat(n.dir, n.name.c_str(), 0);
+  *rc = -err;
+  Mount::Current().counters().Count(Counters::kSymlink);
+  return true;
+}
+
 int SymLink(const char* target, const char* path) {
   Caller caller;
   MarkOwnChange(path);
+  int rc;
+  if (SymLinkNatively(target, path, caller, &rc)) return rc;
   return Run("symlink", path, [&](Napi::Env env, Argv& a) {
     a.push_back(PathToJs(env, target));
     caller.Push(env, a);

@@ -9,12 +9,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include "beneath.h"
 #include "bytes.h"
 #include "convert.h"
 #include "mount.h"
+#include "new_names.h"
 #include "op_support.h"
 #include "request.h"
 
@@ -57,14 +59,34 @@ static void KeepCache(const char* path, struct fuse_file_info* fi) {
   fi->keep_cache = mount.invalidator().Watches(dir);
 }
 
+// A descriptor the FUSE thread opened, as `fi`'s handle (fh numbers above 2^32 are never the engine's).
+// The handle stays here, closed at release; the engine asks for it where it must know every open file
+// (ResolvedDirs.handles: its handle table, the tracker, a reconfiguration's busy check, a copy-up's
+// re-pointing, which swaps the descriptor under the table's lock: open_files.h).
+static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat* st, int root, bool in_place) {
+  static std::atomic<uint64_t> next_fh{uint64_t{1} << 32};
+  Mount& mount = Mount::Current();
+  mount.dirs().Numbered(st);
+  fi->fh = next_fh.fetch_add(1);
+  OpenFile file;
+  file.fd = fd.release();
+  file.ino = st->st_ino;
+  file.attrs = in_place;
+  file.owned = true;
+  file.root = root;
+  file.flags = fi->flags;
+  file.opened_at = static_cast<double>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  mount.files().Add(fi->fh, file, path);
+}
+
 // An open of a regular file in a directory the engine published is made here, on the copy the lookup
 // rule serves, as the engine's open would make it (union/ops/files.ts): read-only on any branch, for
 // writing (O_TRUNC included) only on a branch the union writes in place, where the engine has nothing
-// to copy up. The engine adopts the handle (fh numbers above 2^32 are never its own) and closes it at
-// release, so its handle table, the tracker and a later copy-up (which re-points every handle of the
-// file) see it as one of theirs. Anything else, or anything out of the ordinary, is the engine's to open.
+// to copy up, and kept here (Hand). Anything else, or anything out of the ordinary, is the engine's to
+// open.
 static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
-  static std::atomic<uint64_t> next_fh{uint64_t{1} << 32};
   Mount& mount = Mount::Current();
   if (path == nullptr || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served served;
@@ -80,21 +102,38 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
   bool in_place = mount.branch_modes().InPlace(served.root);
   // A hard-linked file a copy-up would part from its other names keeps a number per name (nodes.h).
   if (!in_place && st.st_nlink > 1) return false;
-  mount.dirs().Numbered(&st);
-  fi->fh = next_fh.fetch_add(1);
-  OpenFile file;
-  file.fd = fd.get();
-  file.ino = st.st_ino;
-  file.attrs = in_place;
-  mount.files().Add(fi->fh, file, path);
+  Hand(path, fi, std::move(fd), &st, served.root, in_place);
+  // A copy-up the file went through since it was looked up re-pointed every handle it could see, but
+  // maybe not this one, which the table holds only now: one on the old copy is the engine's to open.
+  DirAttrs::Served now;
+  if (!in_place && (mount.dirs().Locate(path, &now) != 0 || now.root != served.root ||
+                    now.st.st_dev != served.st.st_dev || now.st.st_ino != served.st.st_ino)) {
+    close(mount.files().Remove(fi->fh).fd);
+    return false;
+  }
   mount.counters().Count(Counters::kOpen);
-  Call::Post(mount, "adopt", path,
-             [fh = fi->fh, descriptor = fd.release(), root = served.root, flags = fi->flags](Napi::Env env, Argv& a) {
-               a.push_back(Num(env, static_cast<double>(fh)));
-               a.push_back(Num(env, descriptor));
-               a.push_back(Num(env, root));
-               a.push_back(Num(env, flags));
-             });
+  return true;
+}
+
+// A new file in a directory the engine published, where tdp takes the parent's top copy (new_names.h):
+// made there, as the engine's create (union/ops/files.ts) makes it, and handed over as a native open is.
+static bool CreateNatively(const char* path, mode_t mode, struct fuse_file_info* fi, const Caller& caller, int* rc) {
+  NewName n;
+  if (path == nullptr || !PlaceNewName(path, "create", false, &n)) return false;
+  int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
+  Fd fd(openat(n.dir, n.name.c_str(), flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (fd.get() < 0) return false;
+  struct stat st;
+  int err = FinishNewName(n, caller.uid, caller.gid, fd.get());
+  if (err == 0 && fstat(fd.get(), &st) != 0) err = errno;
+  Mount::Current().counters().Count(Counters::kCreate);
+  if (err != 0) {
+    unlinkat(n.dir, n.name.c_str(), 0);
+    *rc = -err;
+    return true;
+  }
+  Hand(path, fi, std::move(fd), &st, n.root, true);
+  *rc = 0;
   return true;
 }
 
@@ -114,7 +153,12 @@ int Open(const char* path, struct fuse_file_info* fi) {
 int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
   Caller caller;
   MarkOwnChange(path);
-  int rc = Run(
+  int rc;
+  if (CreateNatively(path, mode, fi, caller, &rc)) {
+    if (rc == 0) KeepCache(path, fi);
+    return rc;
+  }
+  rc = Run(
       "create", path,
       [&](Napi::Env env, Argv& a) {
         a.push_back(Num(env, mode));
@@ -215,11 +259,17 @@ int Flush(const char* path, struct fuse_file_info* fi) {
   return Run("flush", path, [&](Napi::Env env, Argv& a) { a.push_back(Fh(env, fi)); });
 }
 
-// The kernel does not wait for a RELEASE, so neither does this thread: JS closes the branch file when
-// it gets to it, before anything asked of it later.
+// A handle kept here (Hand) closes here. The kernel does not wait for a RELEASE, so neither does this
+// thread for one of the engine's: JS closes the branch file when it gets to it, before anything asked
+// of it later.
 void Release(const char* path, struct fuse_file_info* fi) {
   Mount& mount = Mount::Current();
-  mount.files().Remove(fi->fh);
+  OpenFile file = mount.files().Remove(fi->fh);
+  if (file.owned) {
+    close(file.fd);
+    mount.counters().Count(Counters::kRelease);
+    return;
+  }
   uint64_t fh = fi->fh;
   Call::Post(mount, "release", path != nullptr ? path : "",
              [fh](Napi::Env env, Argv& a) { a.push_back(Num(env, static_cast<double>(fh))); });

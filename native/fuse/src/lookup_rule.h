@@ -9,6 +9,7 @@
 //   bool Whiteout(int k);        `.wh.<name>` in layer k's copy of the parent
 //   bool Opaque(int k);          `.wh..wh..opq` inside layer k's copy (asked only of a directory)
 #pragma once
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,12 @@ inline constexpr std::string_view kRootName = "/";
 
 // Every name starting with `.wh.` is union metadata (main/common/whiteout.ts).
 inline bool IsReservedName(std::string_view name) { return name.substr(0, 4) == ".wh."; }
+
+// `.wh.<name>`, which hides <name> on every branch below (whiteout.ts, whiteoutName).
+inline std::string WhiteoutOf(std::string_view name) { return ".wh." + std::string(name); }
+
+// Inside a directory's copy: the copies below are not merged with it.
+inline constexpr const char* kOpaqueMarker = ".wh..wh..opq";
 
 // Whether `.wh.<name>` fits in a branch's directory entry (whiteout.ts, canWhiteout): none can hold a
 // whiteout for a name within 4 bytes of NAME_MAX.

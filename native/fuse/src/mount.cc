@@ -54,7 +54,8 @@ Napi::Function Mount::Define(Napi::Env env) {
        InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"),
        InstanceMethod<&Mount::PutDir>("putDir"), InstanceMethod<&Mount::DropDirs>("dropDirs"),
        InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetBranchModes>("branchModes"),
-       InstanceMethod<&Mount::NumberFor>("numberFor")});
+       InstanceMethod<&Mount::NumberFor>("numberFor"), InstanceMethod<&Mount::Handles>("handles"),
+       InstanceMethod<&Mount::RepointHandle>("repointHandle")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -285,21 +286,63 @@ Napi::Value Mount::NumberFor(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), dirs_.NumberFor(ToU64(info[0], "dev"), ToU64(info[1], "branchIno")));
 }
 
-// branchModes({ inPlace: number[], creatable: number[], opens: boolean })
+// handles() -> NativeHandle[] (fuse/ops.ts): the handles the FUSE threads keep (open_files.h).
+Napi::Value Mount::Handles(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<OwnedFile> owned = files_.Owned();
+  Napi::Array out = Napi::Array::New(env, owned.size());
+  for (size_t i = 0; i < owned.size(); i++) {
+    Napi::Object h = Napi::Object::New(env);
+    h.Set("fh", Napi::Number::New(env, static_cast<double>(owned[i].fh)));
+    h.Set("fd", Napi::Number::New(env, owned[i].file.fd));
+    h.Set("root", Napi::Number::New(env, owned[i].file.root));
+    h.Set("path", PathToJs(env, owned[i].path));
+    h.Set("flags", Napi::Number::New(env, owned[i].file.flags));
+    h.Set("openedAt", Napi::Number::New(env, owned[i].file.opened_at));
+    out.Set(static_cast<uint32_t>(i), h);
+  }
+  return out;
+}
+
+// repointHandle(fh, fd, root) -> boolean
+Napi::Value Mount::RepointHandle(const Napi::CallbackInfo& info) {
+  uint64_t fh = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
+  bool done = files_.Repoint(fh, info[1].As<Napi::Number>().Int32Value(), info[2].As<Napi::Number>().Int32Value());
+  return Napi::Boolean::New(info.Env(), done);
+}
+
+// branchModes(BranchModes): fuse/ops.ts.
 Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* usage = "branchModes({ inPlace: number[], creatable: number[], opens: boolean })";
+  const char* usage =
+      "branchModes({ inPlace: number[], creatable: number[], opens: boolean, order: { root: number, "
+      "minFreeSpace: number }[], tdp: string[] })";
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, usage);
   Napi::Object modes = info[0].As<Napi::Object>();
-  auto roots = [&](const char* key) {
+  auto list = [&](const char* key) {
     Napi::Value given = modes.Get(key);
     if (!given.IsArray()) throw Napi::TypeError::New(env, usage);
-    Napi::Array list = given.As<Napi::Array>();
+    return given.As<Napi::Array>();
+  };
+  auto roots = [&](const char* key) {
+    Napi::Array given = list(key);
     std::vector<int> out;
-    for (uint32_t i = 0; i < list.Length(); i++) out.push_back(list.Get(i).As<Napi::Number>().Int32Value());
+    for (uint32_t i = 0; i < given.Length(); i++) out.push_back(given.Get(i).As<Napi::Number>().Int32Value());
     return out;
   };
-  branch_modes_.Set(roots("inPlace"), roots("creatable"), modes.Get("opens").ToBoolean());
+  std::vector<BranchModes::Ordered> order;
+  Napi::Array branches = list("order");
+  for (uint32_t i = 0; i < branches.Length(); i++) {
+    if (!branches.Get(i).IsObject()) throw Napi::TypeError::New(env, usage);
+    Napi::Object b = branches.Get(i).As<Napi::Object>();
+    double min_free = b.Get("minFreeSpace").As<Napi::Number>().DoubleValue();
+    order.push_back({b.Get("root").As<Napi::Number>().Int32Value(), static_cast<uint64_t>(std::max(0.0, min_free))});
+  }
+  std::vector<std::string> tdp;
+  Napi::Array fns = list("tdp");
+  for (uint32_t i = 0; i < fns.Length(); i++) tdp.push_back(fns.Get(i).ToString().Utf8Value());
+  branch_modes_.Set(roots("inPlace"), roots("creatable"), modes.Get("opens").ToBoolean(), std::move(order),
+                    std::move(tdp));
   return env.Undefined();
 }
 

@@ -13,8 +13,9 @@
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
-//     .branchModes(inPlaceRoots, opens)   branch_modes.h
+//     .branchModes(BranchModes)   branch_modes.h (fuse/ops.ts)
 //     .numberFor(dev, branchIno) -> bigint   the union inode number of a branch object (dir_attrs.h)
+//     .handles() / .repointHandle(fh, fd, root)   the handles the FUSE threads keep (open_files.h)
 #pragma once
 #include <fuse_lowlevel.h>
 #include <napi.h>
@@ -101,6 +102,8 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
   Napi::Value SetBranchModes(const Napi::CallbackInfo& info);
   Napi::Value NumberFor(const Napi::CallbackInfo& info);
+  Napi::Value Handles(const Napi::CallbackInfo& info);
+  Napi::Value RepointHandle(const Napi::CallbackInfo& info);
   void Loop();
   void Unmounted();
   void Post(const char* kind, int code);

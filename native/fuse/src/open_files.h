@@ -5,6 +5,9 @@
 // Also tells file handles apart from directory ones: on a directory's fchmod/fchown/futimens libfuse
 // passes its own internal handle, which must not reach the ops as an fh.
 #pragma once
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <mutex>
 #include <shared_mutex>
@@ -22,6 +25,19 @@ struct OpenFile {
   uint64_t ino = kNoIno;
   bool attrs = false;           // attribute changes on the handle may run on fd (DirectHandle.attrs)
   bool passed_through = false;  // the kernel does its reads and writes (FUSE passthrough)
+  // Opened by a FUSE thread and kept here, never handed to the engine, which asks this table for it
+  // instead (Owned, Repoint): closed here at release.
+  bool owned = false;
+  int root = -1;         // owned: the branch root it was opened beneath
+  int flags = 0;         // owned: the open's flags
+  double opened_at = 0;  // owned: ms since the epoch
+};
+
+// An owned handle as the engine sees it (ResolvedDirs.handles).
+struct OwnedFile {
+  uint64_t fh;
+  OpenFile file;
+  std::string path;
 };
 
 class OpenFiles {
@@ -31,11 +47,39 @@ class OpenFiles {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     files_[fh] = file;
     if (file.attrs) by_path_[path] = fh;
+    if (file.owned) owned_[fh] = path;
   }
-  void Remove(uint64_t fh) {
+  // The handle as it was; an owned one's descriptor is the caller's to close, which no Repoint can
+  // reach any more.
+  OpenFile Remove(uint64_t fh) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    files_.erase(fh);
-    for (auto it = by_path_.begin(); it != by_path_.end();) it = it->second == fh ? by_path_.erase(it) : std::next(it);
+    auto it = files_.find(fh);
+    if (it == files_.end()) return OpenFile{};
+    OpenFile file = it->second;
+    files_.erase(it);
+    if (file.attrs) {
+      for (auto p = by_path_.begin(); p != by_path_.end();) p = p->second == fh ? by_path_.erase(p) : std::next(p);
+    }
+    if (file.owned) owned_.erase(fh);
+    return file;
+  }
+
+  std::vector<OwnedFile> Owned() const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    std::vector<OwnedFile> out;
+    out.reserve(owned_.size());
+    for (const auto& [fh, path] : owned_) out.push_back({fh, files_.at(fh), path});
+    return out;
+  }
+
+  // A copy-up moved an owned handle's file (union/repointHandles.ts): `fd`, open on the new copy
+  // beneath `root`, goes in behind the handle's descriptor number. False when it was released.
+  bool Repoint(uint64_t fh, int fd, int root) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto it = files_.find(fh);
+    if (it == files_.end() || !it->second.owned || dup3(fd, it->second.fd, O_CLOEXEC) < 0) return false;
+    it->second.root = root;
+    return true;
   }
   void PassedThrough(uint64_t fh) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
@@ -69,6 +113,10 @@ class OpenFiles {
   // has a path.
   void Renamed(const std::string& from, const std::string& to) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    // Owned handles go by their file's union path, as the engine's (HandleTable.renamed).
+    for (auto& [fh, path] : owned_) {
+      if (Below(path, from)) path = to + path.substr(from.size());
+    }
     if (by_path_.empty()) return;
     std::vector<std::pair<std::string, uint64_t>> moved;
     for (auto it = by_path_.begin(); it != by_path_.end();) {
@@ -97,6 +145,7 @@ class OpenFiles {
   mutable std::shared_mutex mutex_;
   std::unordered_map<uint64_t, OpenFile> files_;
   std::unordered_map<std::string, uint64_t> by_path_;
+  std::unordered_map<uint64_t, std::string> owned_;
 };
 
 }  // namespace strata

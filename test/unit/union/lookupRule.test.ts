@@ -2,13 +2,11 @@
  * The lookup rule's cases (test/vectors/lookup-rule.json) against both definitions: the TypeScript one
  * the engine uses and the C++ one the native backend uses (compiled here with g++ and fed the cases).
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LayerEntry, type LayerFacts, resolveName, visibleBelow } from '../../../main/common/lookupRule.ts';
+import { describeCppRunner, repoRoot } from '../../support/cppRunner.ts';
 
 interface Case {
   case: string;
@@ -20,8 +18,7 @@ interface Case {
   below: boolean[];
 }
 
-const root = join(import.meta.dirname, '../../..');
-const { cases } = JSON.parse(await readFile(join(root, 'test/vectors/lookup-rule.json'), 'utf8')) as { cases: Case[] };
+const { cases } = JSON.parse(await readFile(join(repoRoot, 'test/vectors/lookup-rule.json'), 'utf8')) as { cases: Case[] };
 
 interface Layer {
   entry: LayerEntry;
@@ -80,51 +77,10 @@ describe('lookup rule vectors', () => {
     });
   });
 
-  describe('C++ (native/fuse/src/lookup_rule.h)', () => {
-    let dir: string;
-    let runner: string;
-
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'strata-lookup-rule-'));
-      runner = join(dir, 'lookup_rule_test');
-      await promisify(execFile)('g++', [
-        '-std=c++17',
-        '-Wall',
-        '-Wextra',
-        '-Werror',
-        '-I',
-        join(root, 'native/fuse/src'),
-        join(root, 'native/fuse/test/lookup_rule_test.cc'),
-        '-o',
-        runner,
-      ]);
-    });
-    afterAll(() => rm(dir, { recursive: true, force: true }));
-
-    function runCases(lines: string[]): Promise<{ code: number | null; out: string }> {
-      return new Promise((resolve, reject) => {
-        const child = spawn(runner, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, out }));
-        child.stdin.end(lines.map((l) => l + '\n').join(''));
-      });
-    }
-
-    it('answers every case', async () => {
-      const { code, out } = await runCases(cases.map(toLine));
-      expect(out).toBe(`${cases.length} passed, 0 failed\n`);
-      expect(code).toBe(0);
-    });
-
-    it('reports a case it answers differently', async () => {
-      // The runner must be able to fail: a wrong expectation stands in for a wrong rule.
-      const wrong = { ...cases.find((c) => c.served !== null)!, served: null, merged: [] };
-      const { code, out } = await runCases([toLine(wrong)]);
-      expect(out).toContain(`FAIL ${wrong.case}`);
-      expect(out).toContain('0 passed, 1 failed');
-      expect(code).toBe(1);
-    });
+  // The wrong one: a visible name said to be hidden.
+  const wrong = { ...cases.find((c) => c.served !== null)!, served: null, merged: [] };
+  describeCppRunner('C++ (native/fuse/src/lookup_rule.h)', 'native/fuse/test/lookup_rule_test.cc', cases.map(toLine), {
+    name: wrong.case,
+    line: toLine(wrong),
   });
 });

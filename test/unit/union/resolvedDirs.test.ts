@@ -1,15 +1,15 @@
 /**
  * The union tells its backend what it resolved through the object it was given (UnionDeps.resolved),
  * never through a module of the FUSE layer: directories as branch root descriptors, their withdrawal,
- * and inode numbers.
+ * inode numbers and the modes of its branches; and it asks the backend for the handles it keeps.
  */
-import { fstatSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnionConfig } from '../../../main/common/contract.ts';
-import type { BranchModes, ResolvedDirs } from '../../../main/node/fuse/ops.ts';
+import type { BranchModes, NativeHandle, ResolvedDirs } from '../../../main/node/fuse/ops.ts';
 import { FUSE_NATIVE_CAPABILITIES } from '../../../main/node/fuse/fuseNativeBackend.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { Union } from '../../../main/node/union/union.ts';
@@ -33,6 +33,13 @@ class Recorder implements ResolvedDirs {
   modes: BranchModes[] = [];
   branchModes(modes: BranchModes): void {
     this.modes.push(modes);
+  }
+  kept: NativeHandle[] = [];
+  handles(): NativeHandle[] {
+    return this.kept;
+  }
+  repointHandle(): boolean {
+    return false;
   }
 }
 
@@ -98,5 +105,38 @@ describe('what the union publishes to its backend', () => {
       ],
     });
     expect(said()).toEqual({ inPlace: upper, creatable: [], opens: true });
+  });
+
+  it("tells the backend every branch's minimum free space, and which new names tdp places", async () => {
+    await union.reconfigure({
+      create: 'top-down-parent',
+      createOverrides: { mkdir: 'mfs' },
+      minFreeSpace: 100,
+      branches: [
+        { path: branches[0], mode: 'rw', minFreeSpace: 4096 },
+        { path: branches[1], mode: 'ro' },
+      ],
+    });
+    const m = resolved.modes.at(-1)!;
+    expect(m.order.map((b) => [fstatSync(b.root).ino, b.minFreeSpace])).toEqual([
+      [statSync(branches[0]).ino, 4096],
+      [statSync(branches[1]).ino, 100],
+    ]);
+    expect(m.tdp).toEqual(['create', 'mknod', 'symlink']);
+    await union.reconfigure({ create: 'epff', createOverrides: {} });
+    expect(resolved.modes.at(-1)!.tdp).toEqual([]);
+  });
+
+  it('counts the handles the backend keeps among the open files: listed, and keeping their branch busy', async () => {
+    const root = resolved.modes.at(-1)!.order[0].root;
+    const fd = openSync(join(branches[0], 'd'), 'r');
+    try {
+      resolved.kept = [{ fh: 2 ** 32 + 7, fd, root, path: '/d', flags: 0, openedAt: 5 }];
+      expect(union.handles()).toEqual([{ fh: 2 ** 32 + 7, relPath: '/d', branch: 0, realPath: join(branches[0], 'd'), flags: 0, openedAt: 5 }]);
+      await expect(union.reconfigure({ branches: [{ path: branches[1], mode: 'ro' }] })).rejects.toThrow(/1 open file\(s\) on it \(\/d\)/);
+    } finally {
+      resolved.kept = [];
+      closeSync(fd);
+    }
   });
 });

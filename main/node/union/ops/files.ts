@@ -36,21 +36,6 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now() });
 }
 
-/**
- * A handle the native backend opened itself (DirectIoOps.adoptHandle), on the copy the lookup rule
- * served at that moment: read-only, or on a branch written in place. A copy-up made between that open and this adoption could not re-point
- * it, so it follows the served copy here (only a file copied up lately can have moved).
- */
-export async function adopt(core: UnionCore, rel: string, fh: number, fd: number, branch: Branch, flags: number): Promise<void> {
-  core.handles.adopt(fh, { fd, branch, rel, flags, openedAt: core.now() });
-  if (branch.modifiable || !core.recentlyCopiedUp(rel)) return;
-  const node = await core.resolver.lookup(rel);
-  const served = node && !node.isDir ? core.branches[node.top] : branch;
-  if (served === branch) return;
-  const st = await fstat(fd);
-  await repointHandles(core.fs, core.handles, rel, { dev: st.dev, ino: st.ino }, served);
-}
-
 /** The new file is opened, given to the caller and fstat'ed in one pool job (native/sys openStat). */
 async function createFile(
   core: UnionCore,

@@ -1,0 +1,113 @@
+#include "new_names.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "beneath.h"
+#include "lookup_rule.h"
+#include "mount.h"
+#include "tdp_rule.h"
+
+namespace strata {
+
+namespace {
+
+// 1 if `leaf` exists in `dir` (any type, not followed), 0 if not, -1 on any other failure.
+int Exists(int dir, const std::string& leaf) {
+  struct stat st;
+  if (fstatat(dir, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return 1;
+  return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+}
+
+// The same, for `rel` beneath a branch root, on a branch the parent's publication does not merge.
+int ExistsBeneath(int root, const std::string& rel, int flags) {
+  Fd fd(OpenBeneath(root, rel, flags));
+  if (fd.get() >= 0) return 1;
+  return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+}
+
+}  // namespace
+
+bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
+  Mount& mount = Mount::Current();
+  const BranchModes& modes = mount.branch_modes();
+  if (!modes.Opens() || !modes.Tdp(fn)) return false;
+  // Visible already, or a name with rules of its own (over-long, reserved, libfuse's hidden files): the
+  // engine's, which answers EEXIST or EPERM.
+  DirAttrs::Served served;
+  if (mount.dirs().Locate(path, &served) != -ENOENT) return false;
+  size_t slash = path.rfind('/');
+  std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
+  if (IsReservedName(name)) return false;
+  DirLayers layers = mount.dirs().Layers(parent);
+  if (layers.empty()) return false;
+  std::vector<BranchModes::Ordered> order = modes.Order();
+  int top = -1;
+  for (size_t i = 0; i < order.size(); i++) {
+    if (order[i].root == layers[0]->root()) top = static_cast<int>(i);
+  }
+  if (top < 0) return false;
+  // tdp starts at the highest branch holding the parent as a directory. One above the published top
+  // copy is one the lookup rule passed over, as below a whiteout or an opaque ancestor: the policy
+  // would then start there, and hide the name below, so that is the engine's to decide. Nor can a
+  // whiteout of the name, or an opaque ancestor, stand above the top copy: it would have hidden it.
+  for (int i = 0; i < top; i++) {
+    if (ExistsBeneath(order[i].root, parent, O_PATH | O_DIRECTORY) != 0) return false;
+  }
+  int dir = layers[0]->Open();
+  if (dir < 0) return false;
+  int whiteout = CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
+  if (whiteout < 0) return false;
+  std::vector<TdpBranch> branches(order.size());
+  TdpBranch& b = branches[top];
+  struct statvfs vfs;
+  b.rw = modes.Creatable(layers[0]->root()) && modes.InPlace(layers[0]->root());
+  b.statfs_ok = fstatvfs(layers[0]->root(), &vfs) == 0;
+  b.mounted_ro = b.statfs_ok && (vfs.f_flag & ST_RDONLY) != 0;
+  b.avail = b.statfs_ok ? static_cast<uint64_t>(vfs.f_bavail) * (vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize) : 0;
+  b.min_free = order[top].min_free;
+  if (TdpPick(branches, top, whiteout ? top : -1) != top) return false;
+  out->hidden_below = false;
+  for (size_t i = top + 1; ask_below && !out->hidden_below && i < order.size(); i++) {
+    constexpr int kNotMerged = -2;
+    int found = kNotMerged;
+    for (size_t k = 1; k < layers.size(); k++) {
+      if (layers[k]->root() != order[i].root) continue;
+      int copy = layers[k]->Open();
+      found = copy < 0 ? -1 : Exists(copy, name);
+    }
+    if (found == kNotMerged) found = ExistsBeneath(order[i].root, path, O_PATH | O_NOFOLLOW);
+    if (found < 0) return false;
+    out->hidden_below = found == 1;
+  }
+  out->dir = dir;
+  out->root = layers[0]->root();
+  out->whiteout = whiteout == 1;
+  out->name = std::move(name);
+  out->layers = std::move(layers);
+  return true;
+}
+
+int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd) {
+  // New entries belong to their caller when the union runs as root (UnionCore.ownerFor).
+  if (geteuid() == 0 && (uid != 0 || gid != 0)) {
+    int rc = fd >= 0 ? fchown(fd, uid, gid) : fchownat(n.dir, n.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+    if (rc != 0) return errno;
+  }
+  if (n.whiteout && unlinkat(n.dir, WhiteoutOf(n.name).c_str(), 0) != 0 && errno != ENOENT) return errno;
+  return 0;
+}
+
+int PutMarker(int dir, const std::string& leaf) {
+  int fd = openat(dir, leaf.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (fd < 0) return errno == EEXIST ? 0 : -errno;
+  close(fd);
+  return 0;
+}
+
+}  // namespace strata

@@ -1,0 +1,36 @@
+// New names the FUSE threads make themselves (create, mkdir, symlink), as the engine's newEntry
+// (union/ops/newEntry.ts) makes them, where that is plain: the create function's policy is aufs' tdp,
+// the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h). The name is then
+// made with one *at() call in that copy, given to the caller, and its whiteout there removed after it,
+// so a hidden lower copy never shows through. Anything else (a parent to make on another branch first,
+// a refusal, a name the engine treats specially, a failure before anything was made) is the engine's.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+
+#include "dir_layer.h"
+
+namespace strata {
+
+struct NewName {
+  DirLayers layers;  // the parent's copies; keeps `dir` open
+  int dir = -1;      // the parent's top copy, where the name goes
+  int root = -1;     // its branch root
+  std::string name;
+  bool whiteout = false;      // `.wh.<name>` in `dir`, removed once the name is made
+  bool hidden_below = false;  // asked for: a branch below holds the name (a new directory is made opaque)
+};
+
+// Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "symlink"); fills *out if so.
+bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out);
+
+// After the name is made in n.dir: the caller's (fchown of `fd`, or of the name itself when fd < 0), and
+// its whiteout gone. 0 or an errno; the caller removes the name again on failure.
+int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd);
+
+// An empty marker file (whiteout, opaque marker) `leaf` in `dir`, as the engine's UnionCore.touchMarker
+// makes it, unless one is there. 0 or -errno.
+int PutMarker(int dir, const std::string& leaf);
+
+}  // namespace strata

@@ -1,0 +1,71 @@
+/**
+ * tdp for a new name (test/vectors/tdp-create.json) against both definitions: the policy the engine runs
+ * (main/common/policies/aufs/tdp.ts) and the part the native backend decides by itself
+ * (native/fuse/src/tdp_rule.h), which must either agree with the policy or leave the name to the engine.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BranchMode } from '../../../main/common/branch.ts';
+import { describeCppRunner, repoRoot } from '../../support/cppRunner.ts';
+import { create, outcome } from './fixture.ts';
+
+interface VectorBranch {
+  mode: BranchMode;
+  avail: number;
+  minFree: number;
+  mountedRO?: boolean;
+  statfs?: boolean;
+}
+
+interface Case {
+  case: string;
+  branches: VectorBranch[];
+  parentOn: number[];
+  whiteout?: number;
+  opaque?: number;
+  tdp: number | string;
+  native: number | 'engine';
+}
+
+const { cases } = JSON.parse(await readFile(join(repoRoot, 'test/vectors/tdp-create.json'), 'utf8')) as { cases: Case[] };
+
+function policyOutcome(c: Case): number | string {
+  const branches = c.branches.map((b, i) => ({
+    mode: b.mode,
+    avail: b.avail,
+    minFree: b.minFree,
+    mountedReadOnly: b.mountedRO ?? false,
+    statfsFails: b.statfs === false,
+    dirs: c.parentOn.includes(i) ? ['/d'] : [],
+  }));
+  const got = outcome(create('tdp', branches, { path: '/d/new', whiteout: c.whiteout, opaque: c.opaque }));
+  return Array.isArray(got) ? (got.length === 1 ? got[0] : got.join(',')) : got;
+}
+
+/** One line per case for the C++ runner (format in native/fuse/test/tdp_rule_test.cc). */
+function toLine(c: Case): string {
+  const branches = c.branches.map((b) => `${b.mode},${b.avail},${b.minFree},${b.mountedRO ? 'r' : ''}${b.statfs === false ? 'x' : ''}`);
+  const marks = [c.whiteout, c.opaque].filter((b): b is number => b !== undefined);
+  const barrier = marks.length > 0 ? Math.min(...marks) : -1;
+  const parentTop = c.parentOn.length > 0 ? Math.min(...c.parentOn) : -1;
+  return [c.case, branches.join(' '), parentTop, barrier, c.native === 'engine' ? -1 : c.native].join('\t');
+}
+
+describe('tdp vectors for a new name', () => {
+  it('are well formed: the native answer is the policy', () => {
+    expect(cases.length).toBeGreaterThan(10);
+    for (const c of cases) if (c.native !== 'engine') expect(c.native, c.case).toBe(c.tdp);
+    expect(cases.some((c) => c.native === 'engine' && typeof c.tdp === 'number')).toBe(true);
+  });
+
+  describe('TypeScript (main/common/policies/aufs/tdp.ts)', () => {
+    it.each(cases.map((c) => [c.case, c] as const))('%s', (_, c) => {
+      expect(policyOutcome(c)).toBe(c.tdp);
+    });
+  });
+
+  // The wrong one: a pick the backend makes said to be the engine's.
+  const wrong: Case = { ...cases.find((c) => c.native !== 'engine')!, native: 'engine' };
+  describeCppRunner('C++ (native/fuse/src/tdp_rule.h)', 'native/fuse/test/tdp_rule_test.cc', cases.map(toLine), { name: wrong.case, line: toLine(wrong) });
+});
