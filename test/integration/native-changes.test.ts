@@ -105,6 +105,12 @@ describe('changes made natively, with the engine held', () => {
     expect(readFileSync(u.in(0, 'w'), 'utf8')).toBe('new\nmore\n');
   });
 
+  it('syncs and allocates through a handle it keeps', async () => {
+    expect(await bounded('fd = os.open(p, os.O_WRONLY); os.fsync(fd); os.fdatasync(fd); os.posix_fallocate(fd, 0, 4096); os.close(fd)', u.at('w'))).toBe('ok');
+    expect(statSync(u.in(0, 'w')).size).toBe(4096);
+    expect(readFileSync(u.in(0, 'w'), 'utf8').startsWith('new\nmore\n')).toBe(true);
+  });
+
   it('changes the owner of a symlink itself, never its target', async () => {
     expect(await bounded('os.lchown(p, 4321, 4321)', u.at('link'))).toBe('ok');
     expect(lstatSync(u.in(0, 'link')).uid).toBe(4321);
@@ -247,14 +253,68 @@ describe('new names tdp places, with the engine held', () => {
   });
 });
 
-describe('new names under another create policy', () => {
+describe('removals of names on the read-only branch, with the engine held', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({ modes: ['rw', 'rw'], args: ['--create', 'mfs'], env: { STRATA_TEST_HANG: '/chosen' } });
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: { STRATA_TEST_HANG: ['/d/a', '/d/sub', '/d/full', '/only/x'].join(':') },
+      populate: async ([upper, lower]) => {
+        await mkdir(`${upper}/d`);
+        await mkdir(`${lower}/d/sub`, { recursive: true });
+        await mkdir(`${lower}/d/full`);
+        await writeFile(`${lower}/d/a`, 'lower\n');
+        await writeFile(`${lower}/d/full/x`, 'lower\n');
+        await mkdir(`${lower}/only`);
+        await writeFile(`${lower}/only/x`, 'lower\n');
+      },
+    });
   });
   afterAll(() => cutOff(u));
 
-  it('leaves every new name to the engine', async () => {
+  it('whites out a file in the copy of its parent that tdp picks, and leaves the file', async () => {
+    expect(await bounded('os.unlink(p)', u.at('d/a'))).toBe('ok');
+    expect([existsSync(u.in(0, 'd/.wh.a')), existsSync(u.in(1, 'd/a')), existsSync(u.at('d/a'))]).toEqual([true, true, false]);
+  });
+
+  it('whites out a directory the union shows empty', async () => {
+    expect(await bounded('os.rmdir(p)', u.at('d/sub'))).toBe('ok');
+    expect([existsSync(u.in(0, 'd/.wh.sub')), existsSync(u.in(1, 'd/sub'))]).toEqual([true, true]);
+  });
+
+  it('refuses a directory that is not empty', async () => {
+    expect(await bounded('os.rmdir(p)', u.at('d/full'))).toBe('ENOTEMPTY');
+    expect(existsSync(u.in(0, 'd/.wh.full'))).toBe(false);
+  });
+
+  it('leaves a name whose parent is not on the writable branch yet to the engine', async () => {
+    // Last: the held caller stays until the clean-up.
+    expect(await bounded('os.unlink(p)', u.at('only/x'))).toBe('held');
+    expect(existsSync(u.in(0, 'only'))).toBe(false);
+  });
+});
+
+describe('other create and copy-up policies', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      args: ['--create', 'mfs', '--copyup', 'bup'],
+      env: { STRATA_TEST_HANG: '/chosen:/d/gone' },
+      populate: async ([upper, lower]) => {
+        await mkdir(`${upper}/d`);
+        await mkdir(`${lower}/d`);
+        await writeFile(`${lower}/d/gone`, 'lower\n');
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  it('leave every new name to the engine', async () => {
     expect(await bounded('open(p, "w").close()', u.at('chosen'))).toBe('held');
+  });
+
+  it('leave the whiteout of a name on the read-only branch to the engine', async () => {
+    expect(await bounded('os.unlink(p)', u.at('d/gone'))).toBe('held');
   });
 });

@@ -215,10 +215,16 @@ export interface BranchModes {
    * (native/fuse/src/tdp_rule.h), as the engine's newEntry would make it.
    */
   tdp: CreateFunction[];
+  /**
+   * Whether the copy-up policy is tdp. With `opens`, the backend may then remove a name served from a
+   * branch that cannot change by itself, where tdp puts its whiteout on a branch above that holds the
+   * parent, in the parent's publication.
+   */
+  copyupTdp: boolean;
 }
 
 /** Before the engine says anything: nothing is done natively. */
-export const NO_BRANCH_MODES: BranchModes = { inPlace: [], creatable: [], opens: false, order: [], tdp: [] };
+export const NO_BRANCH_MODES: BranchModes = { inPlace: [], creatable: [], opens: false, order: [], tdp: [], copyupTdp: false };
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */
 export const NO_RESOLVED_DIRS: ResolvedDirs = {

@@ -100,6 +100,7 @@ export class Union {
         const setting = parsePolicySetting(createSettingFor(c.config, fn));
         return setting.family === 'aufs' && setting.name === 'tdp';
       }),
+      copyupTdp: c.config.copyup === 'tdp',
     });
   }
 

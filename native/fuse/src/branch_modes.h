@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -24,13 +25,14 @@ class BranchModes {
 
   // JS thread.
   void Set(std::vector<int> in_place, std::vector<int> creatable, bool opens, std::vector<Ordered> order,
-           std::vector<std::string> tdp) {
+           std::vector<std::string> tdp, bool copyup_tdp) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     in_place_ = std::move(in_place);
     creatable_ = std::move(creatable);
     opens_ = opens;
     order_ = std::move(order);
     tdp_ = std::move(tdp);
+    copyup_tdp_ = copyup_tdp;
   }
   bool Opens() const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
@@ -48,6 +50,11 @@ class BranchModes {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     return std::find(tdp_.begin(), tdp_.end(), fn) != tdp_.end();
   }
+  // Whether the copy-up policy is tdp, which places the whiteout of a name on a branch that cannot change.
+  bool CopyupTdp() const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    return copyup_tdp_;
+  }
 
  private:
   bool Has(const std::vector<int>& roots, int root) const {
@@ -60,6 +67,7 @@ class BranchModes {
   bool opens_ = false;
   std::vector<Ordered> order_;
   std::vector<std::string> tdp_;
+  bool copyup_tdp_ = false;
 };
 
 }  // namespace strata

@@ -26,6 +26,8 @@ class Counters {
     kMkdir,
     kSymlink,
     kRelease,
+    kFsync,
+    kFallocate,
     kUnlink,
     kRmdir,
     kOpendir,
@@ -34,10 +36,11 @@ class Counters {
     kPassthrough,
     kCount
   };
-  static constexpr const char* kNames[kCount] = {
-      "getattr", "read",     "write",           "flush",   "chmod",   "chown",  "truncate",
-      "utimens", "getxattr", "copy_file_range", "open",    "create",  "mkdir",  "symlink",
-      "release", "unlink",   "rmdir",           "opendir", "readdir", "forget", "passthrough"};
+  static constexpr const char* kNames[] = {"getattr",  "read",    "write",    "flush",           "chmod",      "chown",
+                                           "truncate", "utimens", "getxattr", "copy_file_range", "open",       "create",
+                                           "mkdir",    "symlink", "release",  "fsync",           "fallocate",  "unlink",
+                                           "rmdir",    "opendir", "readdir",  "forget",          "passthrough"};
+  static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {

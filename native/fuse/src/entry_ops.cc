@@ -85,22 +85,28 @@ static bool MetaFiles(int copy, std::vector<std::string>* names) {
   return read && plain;
 }
 
-// unlink and rmdir of a name served from a branch the union writes in place, as the engine's
-// removeServed (union/ops/remove.ts) does them: where a lower copy would show through, a whiteout in
-// that branch (when it is rw) before the copy goes; for a directory the union shows empty, the metadata
-// its copy holds goes first. Each an *at() call beneath the published copies; nothing per file name is
-// kept, and a removed directory's publication is withdrawn on both sides. Anything else (a whiteout on
-// another branch, a copy gone since the lookup, any removal while moveonenospc may be moving the file:
-// branch_modes.h) is the engine's.
+// unlink and rmdir as the engine's removeServed (union/ops/remove.ts) does them. A copy on a branch the
+// union writes in place goes, after a whiteout in that branch (when it is rw) where a lower copy would
+// show through, and for a directory the union shows empty, after the metadata its copy holds. A copy on
+// a branch that cannot change stays, hidden by a whiteout where tdp's copy-up puts it (WhiteoutCopy).
+// Each an *at() call beneath the published copies; nothing per file name is kept, and a removed
+// directory's publication is withdrawn on both sides. Anything else (a whiteout tdp would put on a branch
+// the parent is not on yet, a copy gone since the lookup, any removal while moveonenospc may be moving
+// the file: branch_modes.h) is the engine's.
 static bool RemoveNatively(const char* path, bool dir, int* rc) {
   Mount& mount = Mount::Current();
+  const BranchModes& modes = mount.branch_modes();
   DirAttrs::Served served;
-  if (!mount.branch_modes().Opens() || mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0 ||
-      !mount.branch_modes().InPlace(served.root))
-    return false;
+  if (!modes.Opens() || mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0) return false;
   const std::string& name = served.name;
-  bool whiteout = served.visible_below;
-  if (whiteout && (!mount.branch_modes().Creatable(served.root) || !CanWhiteout(name))) return false;
+  bool in_place = modes.InPlace(served.root);
+  bool whiteout = !in_place || served.visible_below;
+  int whiteout_dir = -1;
+  if (whiteout) {
+    if (!CanWhiteout(name)) return false;
+    whiteout_dir = modes.Creatable(served.root) ? served.dir : WhiteoutCopy(path, served.layers, served.root);
+    if (whiteout_dir < 0) return false;
+  }
   Counters::Op op = dir ? Counters::kRmdir : Counters::kUnlink;
   std::vector<std::string> meta;
   DirLayers layers;  // keeps `copy` open
@@ -113,15 +119,15 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
     if (layers.empty() || layers[0]->root() != served.root || !listing.Read(layers)) return false;
     copy = layers[0]->Open();
     *rc = listing.Empty() ? 0 : -ENOTEMPTY;
-    if (*rc == 0 && !MetaFiles(copy, &meta)) return false;
+    if (*rc == 0 && in_place && !MetaFiles(copy, &meta)) return false;
   } else {
     *rc = 0;
   }
-  if (*rc == 0 && whiteout) *rc = PutMarker(served.dir, WhiteoutOf(name));
+  if (*rc == 0 && whiteout) *rc = PutMarker(whiteout_dir, WhiteoutOf(name));
   for (size_t i = 0; *rc == 0 && i < meta.size(); i++) {
     if (unlinkat(copy, meta[i].c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
   }
-  if (*rc == 0) *rc = unlinkat(served.dir, name.c_str(), dir ? AT_REMOVEDIR : 0) == 0 ? 0 : -errno;
+  if (*rc == 0 && in_place) *rc = unlinkat(served.dir, name.c_str(), dir ? AT_REMOVEDIR : 0) == 0 ? 0 : -errno;
   if (*rc == -ENOENT) return false;
   mount.counters().Count(op);
   // The engine holds a directory exactly as long as it is published (the same time to live), so one

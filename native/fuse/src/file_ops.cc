@@ -275,15 +275,27 @@ void Release(const char* path, struct fuse_file_info* fi) {
              [fh](Napi::Env env, Argv& a) { a.push_back(Num(env, static_cast<double>(fh))); });
 }
 
+// On a branch descriptor, as the engine's fsyncFile would.
 int FSync(const char* path, int datasync, struct fuse_file_info* fi) {
+  int fd = Mount::Current().files().Get(fi->fh).fd;
+  if (fd >= 0) {
+    Mount::Current().counters().Count(Counters::kFsync);
+    return (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : -errno;
+  }
   return Run("fsync", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Fh(env, fi));
     a.push_back(Napi::Boolean::New(env, datasync != 0));
   });
 }
 
+// A handle kept here is never one moveonenospc may be moving, which the engine's fallocate waits for.
 int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi) {
   MarkOwnChange(path);
+  OpenFile file = Mount::Current().files().Get(fi->fh);
+  if (file.owned) {
+    Mount::Current().counters().Count(Counters::kFallocate);
+    return fallocate(file.fd, mode, offset, length) == 0 ? 0 : -errno;
+  }
   return Run("fallocate", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Fh(env, fi));
     a.push_back(Num(env, mode));

@@ -316,7 +316,7 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* usage =
       "branchModes({ inPlace: number[], creatable: number[], opens: boolean, order: { root: number, "
-      "minFreeSpace: number }[], tdp: string[] })";
+      "minFreeSpace: number }[], tdp: string[], copyupTdp: boolean })";
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, usage);
   Napi::Object modes = info[0].As<Napi::Object>();
   auto list = [&](const char* key) {
@@ -342,7 +342,7 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Array fns = list("tdp");
   for (uint32_t i = 0; i < fns.Length(); i++) tdp.push_back(fns.Get(i).ToString().Utf8Value());
   branch_modes_.Set(roots("inPlace"), roots("creatable"), modes.Get("opens").ToBoolean(), std::move(order),
-                    std::move(tdp));
+                    std::move(tdp), modes.Get("copyupTdp").ToBoolean());
   return env.Undefined();
 }
 

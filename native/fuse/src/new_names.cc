@@ -31,7 +31,37 @@ int ExistsBeneath(int root, const std::string& rel, int flags) {
   return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 }
 
+int IndexOf(const std::vector<BranchModes::Ordered>& order, int root) {
+  for (size_t i = 0; i < order.size(); i++) {
+    if (order[i].root == root) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int LayerOf(const DirLayers& layers, int root) {
+  for (size_t k = 0; k < layers.size(); k++) {
+    if (layers[k]->root() == root) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+std::string ParentOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 }  // namespace
+
+TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch) {
+  TdpBranch b;
+  struct statvfs vfs;
+  b.rw = modes.Creatable(branch.root) && modes.InPlace(branch.root);
+  b.statfs_ok = fstatvfs(branch.root, &vfs) == 0;
+  b.mounted_ro = b.statfs_ok && (vfs.f_flag & ST_RDONLY) != 0;
+  b.avail = b.statfs_ok ? static_cast<uint64_t>(vfs.f_bavail) * (vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize) : 0;
+  b.min_free = branch.min_free;
+  return b;
+}
 
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
   Mount& mount = Mount::Current();
@@ -41,16 +71,12 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   // engine's, which answers EEXIST or EPERM.
   DirAttrs::Served served;
   if (mount.dirs().Locate(path, &served) != -ENOENT) return false;
-  size_t slash = path.rfind('/');
-  std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
+  std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
   if (IsReservedName(name)) return false;
   DirLayers layers = mount.dirs().Layers(parent);
   if (layers.empty()) return false;
   std::vector<BranchModes::Ordered> order = modes.Order();
-  int top = -1;
-  for (size_t i = 0; i < order.size(); i++) {
-    if (order[i].root == layers[0]->root()) top = static_cast<int>(i);
-  }
+  int top = IndexOf(order, layers[0]->root());
   if (top < 0) return false;
   // tdp starts at the highest branch holding the parent as a directory. One above the published top
   // copy is one the lookup rule passed over, as below a whiteout or an opaque ancestor: the policy
@@ -64,24 +90,13 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   int whiteout = CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
   if (whiteout < 0) return false;
   std::vector<TdpBranch> branches(order.size());
-  TdpBranch& b = branches[top];
-  struct statvfs vfs;
-  b.rw = modes.Creatable(layers[0]->root()) && modes.InPlace(layers[0]->root());
-  b.statfs_ok = fstatvfs(layers[0]->root(), &vfs) == 0;
-  b.mounted_ro = b.statfs_ok && (vfs.f_flag & ST_RDONLY) != 0;
-  b.avail = b.statfs_ok ? static_cast<uint64_t>(vfs.f_bavail) * (vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize) : 0;
-  b.min_free = order[top].min_free;
-  if (TdpPick(branches, top, whiteout ? top : -1) != top) return false;
+  branches[top] = TdpState(modes, order[top]);
+  branches[top].holds_parent = true;
+  if (TopDownParent(branches, top, whiteout ? top : -1) != top) return false;
   out->hidden_below = false;
   for (size_t i = top + 1; ask_below && !out->hidden_below && i < order.size(); i++) {
-    constexpr int kNotMerged = -2;
-    int found = kNotMerged;
-    for (size_t k = 1; k < layers.size(); k++) {
-      if (layers[k]->root() != order[i].root) continue;
-      int copy = layers[k]->Open();
-      found = copy < 0 ? -1 : Exists(copy, name);
-    }
-    if (found == kNotMerged) found = ExistsBeneath(order[i].root, path, O_PATH | O_NOFOLLOW);
+    int k = LayerOf(layers, order[i].root), copy = k < 0 ? -1 : layers[k]->Open();
+    int found = k < 0 ? ExistsBeneath(order[i].root, path, O_PATH | O_NOFOLLOW) : copy < 0 ? -1 : Exists(copy, name);
     if (found < 0) return false;
     out->hidden_below = found == 1;
   }
@@ -108,6 +123,27 @@ int PutMarker(int dir, const std::string& leaf) {
   if (fd < 0) return errno == EEXIST ? 0 : -errno;
   close(fd);
   return 0;
+}
+
+int WhiteoutCopy(const std::string& path, const DirLayers& parent, int served_root) {
+  const BranchModes& modes = Mount::Current().branch_modes();
+  if (!modes.CopyupTdp()) return -1;
+  std::vector<BranchModes::Ordered> order = modes.Order();
+  int src = IndexOf(order, served_root);
+  if (src < 0) return -1;
+  std::vector<TdpBranch> branches(order.size());
+  for (int b = 0; b <= src; b++) {
+    int k = LayerOf(parent, order[b].root);
+    // A branch holding the parent that the lookup rule passed over is one tdp counts: the engine's.
+    if (k < 0 && ExistsBeneath(order[b].root, ParentOf(path), O_PATH | O_DIRECTORY) != 0) return -1;
+    branches[b] = TdpState(modes, order[b]);
+    branches[b].holds_parent = k >= 0;
+  }
+  // The served copy's own branch cannot take it (the caller asks only then), and no whiteout or opaque
+  // ancestor stands above it, or the name would not be visible.
+  int pick = TopDownParent(branches, src, -1);
+  if (pick < 0 || pick == src) return -1;
+  return parent[LayerOf(parent, order[pick].root)]->Open();
 }
 
 }  // namespace strata

@@ -9,7 +9,9 @@
 
 #include <string>
 
+#include "branch_modes.h"
 #include "dir_layer.h"
+#include "tdp_rule.h"
 
 namespace strata {
 
@@ -28,6 +30,15 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
 // After the name is made in n.dir: the caller's (fchown of `fd`, or of the name itself when fd < 0), and
 // its whiteout gone. 0 or an errno; the caller removes the name again on failure.
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd);
+
+// The directory (`path`'s parent's copy, from its publication `parent`) in which the whiteout of `path`
+// goes when the copy served from `served_root` is removed and its branch cannot take one: where tdp's
+// copy-up puts it (UnionCore.whiteoutBranch), if that is a branch the parent already merges. -1 when it
+// is the engine's to decide.
+int WhiteoutCopy(const std::string& path, const DirLayers& parent, int served_root);
+
+// What tdp's filter asks of a branch (tdp_rule.h): its mode, and its free space now.
+TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch);
 
 // An empty marker file (whiteout, opaque marker) `leaf` in `dir`, as the engine's UnionCore.touchMarker
 // makes it, unless one is there. 0 or -errno.

@@ -1,6 +1,6 @@
 /**
- * tdp for a new name (test/vectors/tdp-create.json) against both definitions: the policy the engine runs
- * (main/common/policies/aufs/tdp.ts) and the part the native backend decides by itself
+ * tdp for a new name and for a copy-up (test/vectors/tdp-create.json) against both definitions: the
+ * policies the engine runs (main/common/policies/aufs/tdp.ts, copyup.ts) and the part the native backend decides by itself
  * (native/fuse/src/tdp_rule.h), which must either agree with the policy or leave the name to the engine.
  */
 import { readFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BranchMode } from '../../../main/common/branch.ts';
 import { describeCppRunner, repoRoot } from '../../support/cppRunner.ts';
-import { create, outcome } from './fixture.ts';
+import { copyup, create, outcome } from './fixture.ts';
 
 interface VectorBranch {
   mode: BranchMode;
@@ -24,6 +24,8 @@ interface Case {
   parentOn: number[];
   whiteout?: number;
   opaque?: number;
+  /** A copy-up from this branch rather than a new name. */
+  copyupFrom?: number;
   tdp: number | string;
   native: number | 'engine';
 }
@@ -39,20 +41,23 @@ function policyOutcome(c: Case): number | string {
     statfsFails: b.statfs === false,
     dirs: c.parentOn.includes(i) ? ['/d'] : [],
   }));
-  const got = outcome(create('tdp', branches, { path: '/d/new', whiteout: c.whiteout, opaque: c.opaque }));
+  const options = { path: '/d/new', whiteout: c.whiteout, opaque: c.opaque, source: c.copyupFrom };
+  const got = outcome(c.copyupFrom === undefined ? create('tdp', branches, options) : copyup('tdp', branches, options));
   return Array.isArray(got) ? (got.length === 1 ? got[0] : got.join(',')) : got;
 }
 
 /** One line per case for the C++ runner (format in native/fuse/test/tdp_rule_test.cc). */
 function toLine(c: Case): string {
-  const branches = c.branches.map((b) => `${b.mode},${b.avail},${b.minFree},${b.mountedRO ? 'r' : ''}${b.statfs === false ? 'x' : ''}`);
+  const flags = (b: VectorBranch, i: number) => `${b.mountedRO ? 'r' : ''}${b.statfs === false ? 'x' : ''}${c.parentOn.includes(i) ? 'p' : ''}`;
+  const branches = c.branches.map((b, i) => `${b.mode},${b.avail},${b.minFree},${flags(b, i)}`);
   const marks = [c.whiteout, c.opaque].filter((b): b is number => b !== undefined);
   const barrier = marks.length > 0 ? Math.min(...marks) : -1;
-  const parentTop = c.parentOn.length > 0 ? Math.min(...c.parentOn) : -1;
-  return [c.case, branches.join(' '), parentTop, barrier, c.native === 'engine' ? -1 : c.native].join('\t');
+  // A new name starts at its parent's top copy.
+  const start = c.copyupFrom ?? (c.parentOn.length > 0 ? Math.min(...c.parentOn) : -1);
+  return [c.case, branches.join(' '), start, barrier, c.native === 'engine' ? -1 : c.native].join('\t');
 }
 
-describe('tdp vectors for a new name', () => {
+describe('tdp vectors', () => {
   it('are well formed: the native answer is the policy', () => {
     expect(cases.length).toBeGreaterThan(10);
     for (const c of cases) if (c.native !== 'engine') expect(c.native, c.case).toBe(c.tdp);

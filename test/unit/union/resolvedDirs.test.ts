@@ -107,7 +107,7 @@ describe('what the union publishes to its backend', () => {
     expect(said()).toEqual({ inPlace: upper, creatable: [], opens: true });
   });
 
-  it("tells the backend every branch's minimum free space, and which new names tdp places", async () => {
+  it("tells the backend every branch's minimum free space, and which new names and copy-ups tdp places", async () => {
     await union.reconfigure({
       create: 'top-down-parent',
       createOverrides: { mkdir: 'mfs' },
@@ -122,9 +122,9 @@ describe('what the union publishes to its backend', () => {
       [statSync(branches[0]).ino, 4096],
       [statSync(branches[1]).ino, 100],
     ]);
-    expect(m.tdp).toEqual(['create', 'mknod', 'symlink']);
-    await union.reconfigure({ create: 'epff', createOverrides: {} });
-    expect(resolved.modes.at(-1)!.tdp).toEqual([]);
+    expect([m.tdp, m.copyupTdp]).toEqual([['create', 'mknod', 'symlink'], true]);
+    await union.reconfigure({ create: 'epff', createOverrides: {}, copyup: 'bup' });
+    expect([resolved.modes.at(-1)!.tdp, resolved.modes.at(-1)!.copyupTdp]).toEqual([[], false]);
   });
 
   it('counts the handles the backend keeps among the open files: listed, and keeping their branch busy', async () => {
