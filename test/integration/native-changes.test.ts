@@ -14,7 +14,7 @@ import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unio
 const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt'];
 
 /**
- * Runs `call` on `p` = `path` in python3 (as `user`, if given) and says 'ok', the errno's name, or 'held' if it has not finished
+ * Runs `call` (lines of Python) on `p` = `path` in python3 (as `user`, if given) and says 'ok', the errno's name, or 'held' if it has not finished
  * within 5 s (a request the engine holds cannot be interrupted once taken: the caller stays until the
  * clean-up aborts the mount's requests). The engine publishes a directory to the FUSE threads for a
  * second after it looks up a name in it, so the same process first looks up a name never seen in the
@@ -26,7 +26,7 @@ function bounded(call: string, path: string, user?: string): Promise<string> {
     'p = sys.argv[1]',
     'os.path.lexists(os.path.join(os.path.dirname(p), ".never-%s" % os.urandom(8).hex()))',
     'try:',
-    `    ${call}`,
+    ...call.split('\n').map((line) => `    ${line}`),
     '    print("ok")',
     'except OSError as e:',
     '    print(errno.errorcode[e.errno])',
@@ -291,6 +291,87 @@ describe('removals of names on the read-only branch, with the engine held', () =
     // Last: the held caller stays until the clean-up.
     expect(await bounded('os.unlink(p)', u.at('only/x'))).toBe('held');
     expect(existsSync(u.in(0, 'only'))).toBe(false);
+  });
+});
+
+describe('renames of names that are not directories, with the engine held', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: { STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/low', '/r/dir'].join(':') },
+      populate: async ([upper, lower]) => {
+        for (const b of [upper, lower]) await mkdir(`${b}/r`);
+        await mkdir(`${upper}/s`);
+        await mkdir(`${lower}/s`);
+        for (const name of ['a', 'e', 'f', 'g', 'n', 'both']) await writeFile(`${upper}/r/${name}`, `${name}\n`);
+        await writeFile(`${lower}/r/both`, 'lower both\n');
+        await writeFile(`${lower}/r/hidden`, 'lower hidden\n');
+        await writeFile(`${upper}/r/.wh.hidden`, '');
+        await writeFile(`${lower}/r/shown`, 'lower shown\n');
+        await writeFile(`${upper}/r/taken`, 'taken\n');
+        await writeFile(`${lower}/r/low`, 'low\n');
+        await mkdir(`${upper}/r/dir`);
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  /** rename(2), or renameat2 with `flags`, of `from` to `to`, after a lookup that publishes `to`'s directory. */
+  const mv = (from: string, to: string, flags = 0) =>
+    bounded(
+      [
+        `q = ${JSON.stringify(u.at(to))}`,
+        'os.path.lexists(os.path.join(os.path.dirname(q), ".never"))',
+        'import ctypes',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        `if libc.renameat2(-100, p.encode(), -100, q.encode(), ${flags}) != 0:`,
+        '    raise OSError(ctypes.get_errno(), "renameat2")',
+      ].join('\n'),
+      u.at(from),
+    );
+  const union = async (dir: string) => (await readdir(u.at(dir))).sort();
+
+  it('moves a file within its directory and to another one', async () => {
+    expect(await mv('r/a', 'r/a2')).toBe('ok');
+    expect(readFileSync(u.in(0, 'r/a2'), 'utf8')).toBe('a\n');
+    expect(existsSync(u.in(0, 'r/a'))).toBe(false);
+    expect(await mv('r/e', 's/e')).toBe('ok');
+    expect(readFileSync(u.at('s/e'), 'utf8')).toBe('e\n');
+    expect(existsSync(u.in(1, 's/e'))).toBe(false);
+  });
+
+  it('whites out the lower copy of the name it moves away', async () => {
+    expect(await mv('r/both', 'r/both2')).toBe('ok');
+    expect([existsSync(u.in(0, 'r/.wh.both')), readFileSync(u.in(1, 'r/both'), 'utf8')]).toEqual([true, 'lower both\n']);
+    expect(existsSync(u.at('r/both'))).toBe(false);
+  });
+
+  it('replaces a whited-out name, whose lower copy stays hidden behind the moved file', async () => {
+    expect(await mv('r/f', 'r/hidden')).toBe('ok');
+    expect(existsSync(u.in(0, 'r/.wh.hidden'))).toBe(false);
+    expect(readFileSync(u.at('r/hidden'), 'utf8')).toBe('f\n');
+    expect(readFileSync(u.in(1, 'r/hidden'), 'utf8')).toBe('lower hidden\n');
+  });
+
+  it('replaces a name shown from the lower branch, which keeps its copy', async () => {
+    expect(await mv('r/g', 'r/shown')).toBe('ok');
+    expect([readFileSync(u.at('r/shown'), 'utf8'), readFileSync(u.in(1, 'r/shown'), 'utf8')]).toEqual(['g\n', 'lower shown\n']);
+  });
+
+  it('refuses RENAME_NOREPLACE onto a name the union shows, and changes nothing', async () => {
+    expect(await mv('r/n', 'r/taken', 1)).toBe('EEXIST');
+    expect(await mv('r/n', 'r/shown', 1)).toBe('EEXIST');
+    expect([readFileSync(u.at('r/n'), 'utf8'), readFileSync(u.at('r/taken'), 'utf8')]).toEqual(['n\n', 'taken\n']);
+    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'n', 'shown', 'taken', 'dir', 'low'].sort());
+  });
+
+  it('leaves a file to copy up and a directory to the engine', async () => {
+    // Last: the held callers stay until the clean-up.
+    expect(await mv('r/low', 'r/low2')).toBe('held');
+    expect(await mv('r/dir', 'r/dir2')).toBe('held');
+    expect(existsSync(u.in(0, 'r/low2'))).toBe(false);
+    expect(existsSync(u.in(0, 'r/dir'))).toBe(true);
   });
 });
 

@@ -66,6 +66,35 @@ describe('node ids are union inodes', () => {
   });
 });
 
+describe('READDIRPLUS', () => {
+  let u: UnionFixture;
+  // Within the first page of a listing (32 KiB for ls and python), which the kernel always asks with
+  // READDIRPLUS; later pages only once names of the directory were looked up since (READDIRPLUS_AUTO).
+  const NAMES = 120;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([upper, lower]) => {
+        await ok('sh', ['-c', `mkdir "$1/d" "$2/d" && cd "$1/d" && seq 1 ${NAMES / 2} | xargs touch`, 'sh', upper, lower]);
+        await ok('sh', ['-c', `cd "$1/d" && seq ${NAMES / 2 + 1} ${NAMES} | xargs touch`, 'sh', lower]);
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('hands the kernel each listed name with its node, so walking them takes no lookup', async () => {
+    // One process lists and then lstats every name: well within the 1 s the entries stay valid.
+    const walk = 'import os,sys\nd=sys.argv[1]\nprint(sum(os.lstat(os.path.join(d,n)).st_size==0 for n in os.listdir(d)))';
+    await ok('ls', [u.mnt]);
+    const before = await stats(u);
+    expect((await ok('python3', ['-c', walk, u.at('d')])).trim()).toBe(String(NAMES));
+    const after = await stats(u);
+    expect(count(after, 'readdirplus') - count(before, 'readdirplus')).toBeGreaterThanOrEqual(NAMES);
+    // Each name looked up would be one getattr here (the lookups a listing did not answer).
+    expect(count(after, 'getattr') - count(before, 'getattr')).toBeLessThan(NAMES / 10);
+  });
+});
+
 describe('FUSE passthrough (root mounts)', () => {
   let on: UnionFixture;
   let off: UnionFixture;

@@ -37,6 +37,18 @@ class AttrFh {
 
 }  // namespace
 
+int GetAttrNatively(const char* path, struct stat* st, bool* own_inode) {
+  Mount& mount = Mount::Current();
+  if (own_inode != nullptr) *own_inode = false;
+  int root;
+  int rc = mount.dirs().Answer(path, st, &root);
+  if (rc == DirAttrs::kAskJs) return rc;
+  // As the engine's getattr says (FuseStat.ownInode): a hard link on a branch it would be copied up from.
+  if (own_inode != nullptr && rc == 0 && root >= 0 && !S_ISDIR(st->st_mode) && st->st_nlink > 1)
+    *own_inode = !mount.branch_modes().InPlace(root);
+  return rc;
+}
+
 static int Attributes(const char* path, struct stat* st, struct fuse_file_info* fi, bool* own_inode) {
   // libfuse asks right after every open and create (auto_cache, lookup): fstat of the branch file is
   // all the ops would do, so it is answered here with the union's inode number.
@@ -50,13 +62,9 @@ static int Attributes(const char* path, struct stat* st, struct fuse_file_info* 
     return 0;
   }
   if (fi == nullptr) {
-    int root;
-    int rc = mount.dirs().Answer(path, st, &root);
+    int rc = GetAttrNatively(path, st, own_inode);
     if (rc != DirAttrs::kAskJs) {
       mount.counters().Count(Counters::kGetattr);
-      // As the engine's getattr says (FuseStat.ownInode): a hard link on a branch it would be copied up from.
-      if (own_inode != nullptr && rc == 0 && root >= 0 && !S_ISDIR(st->st_mode) && st->st_nlink > 1)
-        *own_inode = !mount.branch_modes().InPlace(root);
       return rc;
     }
   }

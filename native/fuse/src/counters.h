@@ -1,6 +1,7 @@
 // Requests answered on the FUSE threads without JS, by kind: the engine's activity counts only see
 // the ones that reach it, so the worker adds these in (MountSession.stats). `forget`: nodes the
-// kernel let go of; `passthrough`: opens whose reads and writes the kernel does itself (not counted
+// kernel let go of; `readdirplus`: names a listing handed over with their node and attributes, which
+// the kernel then needs no lookup for; `passthrough`: opens whose reads and writes the kernel does itself (not counted
 // in read, write or the byte counts).
 #pragma once
 #include <atomic>
@@ -30,16 +31,19 @@ class Counters {
     kFallocate,
     kUnlink,
     kRmdir,
+    kRename,
     kOpendir,
     kReaddir,
+    kReaddirplus,
     kForget,
     kPassthrough,
     kCount
   };
-  static constexpr const char* kNames[] = {"getattr",  "read",    "write",    "flush",           "chmod",      "chown",
-                                           "truncate", "utimens", "getxattr", "copy_file_range", "open",       "create",
-                                           "mkdir",    "symlink", "release",  "fsync",           "fallocate",  "unlink",
-                                           "rmdir",    "opendir", "readdir",  "forget",          "passthrough"};
+  static constexpr const char* kNames[] = {"getattr", "read",      "write",       "flush",    "chmod",
+                                           "chown",   "truncate",  "utimens",     "getxattr", "copy_file_range",
+                                           "open",    "create",    "mkdir",       "symlink",  "release",
+                                           "fsync",   "fallocate", "unlink",      "rmdir",    "rename",
+                                           "opendir", "readdir",   "readdirplus", "forget",   "passthrough"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

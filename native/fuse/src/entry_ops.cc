@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -175,14 +176,48 @@ int SymLink(const char* target, const char* path) {
   });
 }
 
+// rename of a name that is not a directory, as the engine's rename (union/ops/rename.ts) does it when
+// the move stays on the source's branch: one the union writes in place, holding the target's parent
+// (new_names.h, PlaceMovedName). A whiteout goes first where a lower copy of the source would show
+// through, the target's whiteout on that branch after. Directories (their publications move), an
+// exchange, a copy-up, and a source the engine holds open (its table goes by path) are the engine's.
+static bool RenameNatively(const std::string& from, const std::string& to, unsigned int flags, int* rc) {
+  Mount& mount = Mount::Current();
+  if ((flags & ~RENAME_NOREPLACE) != 0 || from == to || !mount.branch_modes().Opens()) return false;
+  DirAttrs::Served src;
+  if (mount.dirs().Locate(from, &src, true) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
+  if (!mount.branch_modes().InPlace(src.root) || mount.files().EngineHolds(from)) return false;
+  if (src.visible_below && !CanWhiteout(src.name)) return false;
+  NewName dst;
+  bool replaces;
+  if (!PlaceMovedName(to, src.root, &dst, &replaces)) return false;
+  mount.counters().Count(Counters::kRename);
+  if (replaces && (flags & RENAME_NOREPLACE)) {
+    *rc = -EEXIST;
+    return true;
+  }
+  std::string whiteout = WhiteoutOf(src.name);
+  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) return true;
+  if (renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) != 0) {
+    *rc = -errno;
+    if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
+    return *rc != -ENOENT;
+  }
+  *rc = 0;
+  if (dst.whiteout && unlinkat(dst.dir, WhiteoutOf(dst.name).c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
+  return true;
+}
+
 // Renaming changes the moved inode's ctime, and the link count of one it replaces.
 int Rename(const char* from, const char* to, unsigned int flags) {
   MarkOwnChange(from);
   MarkOwnChange(to);
-  int rc = Run("rename", from, [&](Napi::Env env, Argv& a) {
-    a.push_back(PathToJs(env, to));
-    a.push_back(Num(env, flags));
-  });
+  int rc;
+  if (!RenameNatively(from, to, flags, &rc))
+    rc = Run("rename", from, [&](Napi::Env env, Argv& a) {
+      a.push_back(PathToJs(env, to));
+      a.push_back(Num(env, flags));
+    });
   // After an exchange the file that was at `to` keeps no path here: JS serves its attribute changes.
   if (rc == 0) Mount::Current().files().Renamed(from, to);
   return rc;

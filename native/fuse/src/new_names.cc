@@ -108,6 +108,47 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   return true;
 }
 
+bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces) {
+  Mount& mount = Mount::Current();
+  std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
+  if (name.size() > 255 || IsReservedName(name) || name.compare(0, 12, ".fuse_hidden") == 0) return false;
+  DirLayers layers = mount.dirs().Layers(parent);
+  std::vector<BranchModes::Ordered> order = mount.branch_modes().Order();
+  int k = LayerOf(layers, root), t = IndexOf(order, root);
+  if (k < 0 || t < 0) return false;
+  // A branch above holding the parent that the lookup rule passed over is one whose whiteouts the
+  // engine's rename counts: its to decide.
+  for (int b = 0; b < t; b++) {
+    if (LayerOf(layers, order[b].root) < 0 && ExistsBeneath(order[b].root, parent, O_PATH | O_DIRECTORY) != 0)
+      return false;
+  }
+  *replaces = false;
+  out->whiteout = false;
+  // The lookup rule's walk, as far as it decides: the first copy of the name, or its first whiteout.
+  for (size_t j = 0; j < layers.size(); j++) {
+    int dir = layers[j]->Open();
+    struct stat st;
+    if (dir < 0) return false;
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (static_cast<int>(j) < k || S_ISDIR(st.st_mode)) return false;
+      *replaces = true;
+      break;
+    }
+    if (errno != ENOENT) return false;
+    int whiteout = CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
+    if (whiteout < 0 || (whiteout == 1 && static_cast<int>(j) < k)) return false;
+    if (whiteout == 1) {
+      out->whiteout = static_cast<int>(j) == k;
+      break;
+    }
+  }
+  out->dir = layers[k]->Open();
+  out->root = root;
+  out->name = std::move(name);
+  out->layers = std::move(layers);
+  return out->dir >= 0;
+}
+
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd) {
   // New entries belong to their caller when the union runs as root (UnionCore.ownerFor).
   if (geteuid() == 0 && (uid != 0 || gid != 0)) {

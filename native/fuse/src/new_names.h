@@ -31,6 +31,14 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
 // its whiteout gone. 0 or an errno; the caller removes the name again on failure.
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd);
 
+// Where rename moves a name that is not a directory, served from the branch `root`, to `path`, as the
+// engine's rename (union/ops/rename.ts) does it when the move stays on that branch: `path`'s parent is
+// published with a copy there, and nothing above that copy holds or hides `path` (which would take a
+// copy-up). *replaces: the union shows `path` now (not a directory). out->whiteout: `.wh.<name>` in
+// that copy, removed after the move. False when it is the engine's: names with rules of their own, a
+// directory at `path` (the engine answers EISDIR), anything unsure.
+bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces);
+
 // The directory (`path`'s parent's copy, from its publication `parent`) in which the whiteout of `path`
 // goes when the copy served from `served_root` is removed and its branch cannot take one: where tdp's
 // copy-up puts it (UnionCore.whiteoutBranch), if that is a branch the parent already merges. -1 when it

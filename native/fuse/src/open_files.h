@@ -47,7 +47,8 @@ class OpenFiles {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     files_[fh] = file;
     if (file.attrs) by_path_[path] = fh;
-    if (file.owned) owned_[fh] = path;
+    paths_[fh] = path;
+    if (file.owned) owned_++;
   }
   // The handle as it was; an owned one's descriptor is the caller's to close, which no Repoint can
   // reach any more.
@@ -60,15 +61,19 @@ class OpenFiles {
     if (file.attrs) {
       for (auto p = by_path_.begin(); p != by_path_.end();) p = p->second == fh ? by_path_.erase(p) : std::next(p);
     }
-    if (file.owned) owned_.erase(fh);
+    paths_.erase(fh);
+    if (file.owned) owned_--;
     return file;
   }
 
   std::vector<OwnedFile> Owned() const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     std::vector<OwnedFile> out;
-    out.reserve(owned_.size());
-    for (const auto& [fh, path] : owned_) out.push_back({fh, files_.at(fh), path});
+    out.reserve(owned_);
+    for (const auto& [fh, path] : paths_) {
+      const OpenFile& file = files_.at(fh);
+      if (file.owned) out.push_back({fh, file, path});
+    }
     return out;
   }
 
@@ -113,8 +118,8 @@ class OpenFiles {
   // has a path.
   void Renamed(const std::string& from, const std::string& to) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    // Owned handles go by their file's union path, as the engine's (HandleTable.renamed).
-    for (auto& [fh, path] : owned_) {
+    // Handles go by their file's union path, as the engine's (HandleTable.renamed).
+    for (auto& [fh, path] : paths_) {
       if (Below(path, from)) path = to + path.substr(from.size());
     }
     if (by_path_.empty()) return;
@@ -132,6 +137,16 @@ class OpenFiles {
     for (auto& [path, fh] : moved) by_path_[path] = fh;
   }
 
+  // Whether a handle the engine serves is open on `path`: a change made here would leave that handle's
+  // path in the engine's table behind.
+  bool EngineHolds(const std::string& path) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    for (const auto& [fh, at] : paths_) {
+      if (at == path && !files_.at(fh).owned) return true;
+    }
+    return false;
+  }
+
   void Unlinked(const std::string& path) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     by_path_.erase(path);
@@ -145,7 +160,8 @@ class OpenFiles {
   mutable std::shared_mutex mutex_;
   std::unordered_map<uint64_t, OpenFile> files_;
   std::unordered_map<std::string, uint64_t> by_path_;
-  std::unordered_map<uint64_t, std::string> owned_;
+  std::unordered_map<uint64_t, std::string> paths_;  // every handle's union path, as the engine has it
+  size_t owned_ = 0;
 };
 
 }  // namespace strata

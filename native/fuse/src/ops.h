@@ -8,6 +8,8 @@ namespace strata::op {
 
 // `own_inode` (may be null): set when the name must be its own kernel inode (nodes.h).
 int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi, bool* own_inode);
+// GetAttr of a name, as far as it is answered without JS: 0, -errno, or 1 where JS would answer.
+int GetAttrNatively(const char* path, struct stat* st, bool* own_inode);
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi);
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi);

@@ -32,9 +32,10 @@ namespace {
 constexpr uint16_t kMaxPages = 256;
 // What the kernel offers that this binding takes. Not writeback caching (it would hide writes from
 // the union and is incompatible with passthrough), not the kernel's POSIX locks protocol (locks stay
-// local to the kernel), not READDIRPLUS (the kernel looks names up as it needs them).
-constexpr uint64_t kWanted =
-    FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_ASYNC_DIO | FUSE_MAX_PAGES;
+// local to the kernel). READDIRPLUS as the kernel's heuristic has it (AUTO: the first page of a
+// listing, and the pages of one whose names were looked up since): see PlusEntry.
+constexpr uint64_t kWanted = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS |
+                             FUSE_ASYNC_DIO | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO;
 constexpr int kHideTries = 10;
 
 // A request's fixed argument, after the header; nullptr when the request is too short for it.
@@ -140,6 +141,9 @@ class Served {
     FillAttr(st, &out.attr);
     Reply(out);
   }
+  // The kernel's reference to a name found (counted as a lookup: nodes.h), with its attributes.
+  void Found(uint64_t parent, const char* name, const std::string& path, const struct stat& st, bool own_inode,
+             struct fuse_entry_out* out);
   bool FillEntry(uint64_t parent, const char* name, const std::string& path, struct fuse_file_info* fi,
                  struct fuse_entry_out* out, int* rc);
 
@@ -167,9 +171,10 @@ class Served {
   void GetXattr(bool list);
   void RemoveXattr();
   void Flush();
-  void ReadDir();
+  void ReadDir(bool plus);
   // One page of an open directory's listing (filled at offset 0), or -errno.
-  int DirPage(DirHandle* dh, const struct fuse_read_in& arg, std::vector<char>* out);
+  int DirPage(DirHandle* dh, const struct fuse_read_in& arg, bool plus, std::vector<char>* out);
+  void PlusEntry(const std::string& dir, const DirHandle::Entry& e, struct fuse_entry_out* out);
   void ReleaseDir();
   void Access();
   void FAllocate();
@@ -204,12 +209,18 @@ bool Served::FillEntry(uint64_t parent, const char* name, const std::string& pat
     return true;
   }
   if (*rc < 0) return false;
+  Found(parent, name, path, st, own_inode, out);
+  return true;
+}
+
+void Served::Found(uint64_t parent, const char* name, const std::string& path, const struct stat& st, bool own_inode,
+                   struct fuse_entry_out* out) {
+  const ServeConfig& config = mount_.config();
   mount_.known().Note(path, parent);
   out->nodeid = nodes_.Ref(parent, name, st.st_ino, own_inode);
   Split(config.entry_timeout, &out->entry_valid, &out->entry_valid_nsec);
   Split(config.attr_timeout, &out->attr_valid, &out->attr_valid_nsec);
   FillAttr(st, &out->attr);
-  return true;
 }
 
 void Served::Entry(uint64_t parent, const char* name, const std::string& path) {
@@ -620,21 +631,22 @@ void Served::Flush() {
   Status(op::Flush(on.Path(), &on.fi));
 }
 
-void Served::ReadDir() {
+void Served::ReadDir(bool plus) {
   const auto* arg = Arg<struct fuse_read_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
   std::vector<char> out;
   // Replied only once the handle is let go: the reply lets the caller close the directory, and the
   // RELEASEDIR that follows may free the handle on another thread at once.
-  int rc = DirPage(DirOf(arg->fh), *arg, &out);
+  int rc = DirPage(DirOf(arg->fh), *arg, plus, &out);
   if (rc < 0) return Fail(-rc);
   dev_.Reply(in_.unique, {Piece(out.data(), out.size())});
 }
 
-int Served::DirPage(DirHandle* dh, const struct fuse_read_in& arg, std::vector<char>* out) {
+int Served::DirPage(DirHandle* dh, const struct fuse_read_in& arg, bool plus, std::vector<char>* out) {
   std::lock_guard<std::mutex> lock(dh->mutex);
-  if (arg.offset == 0 || !dh->filled) {
-    std::optional<std::string> path = NodePath(in_.nodeid);
+  bool fill = arg.offset == 0 || !dh->filled;
+  std::optional<std::string> path = fill || plus ? NodePath(in_.nodeid) : std::nullopt;
+  if (fill) {
     if (!path) return -ESTALE;
     dh->entries.clear();
     struct fuse_file_info fi = {};
@@ -643,21 +655,42 @@ int Served::DirPage(DirHandle* dh, const struct fuse_read_in& arg, std::vector<c
     if (rc < 0) return rc;
     dh->filled = true;
   }
+  size_t head = plus ? FUSE_NAME_OFFSET_DIRENTPLUS : FUSE_NAME_OFFSET;
   out->reserve(arg.size);
   for (size_t i = arg.offset; i < dh->entries.size(); i++) {
     const DirHandle::Entry& e = dh->entries[i];
-    size_t size = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + e.name.size());
+    size_t size = FUSE_DIRENT_ALIGN(head + e.name.size());
     if (out->size() + size > arg.size) break;
     size_t at = out->size();
     out->resize(at + size, 0);
-    auto* dirent = reinterpret_cast<struct fuse_dirent*>(out->data() + at);
+    struct fuse_dirent* dirent;
+    if (plus) {
+      auto* entry = reinterpret_cast<struct fuse_direntplus*>(out->data() + at);
+      if (path) PlusEntry(*path, e, &entry->entry_out);
+      dirent = &entry->dirent;
+    } else {
+      dirent = reinterpret_cast<struct fuse_dirent*>(out->data() + at);
+    }
     dirent->ino = e.ino;
     dirent->off = i + 1;
     dirent->namelen = static_cast<uint32_t>(e.name.size());
     dirent->type = e.type;
-    memcpy(out->data() + at + FUSE_NAME_OFFSET, e.name.data(), e.name.size());
+    memcpy(out->data() + at + head, e.name.data(), e.name.size());
   }
   return 0;
+}
+
+// READDIRPLUS hands the kernel each name's node with the listing, so walking the tree (rm -rf, find
+// then open) takes no LOOKUP per name. Only what is answered without JS is handed over: node id 0 leaves
+// the name for the kernel to look up as usual, and so do "." and "..".
+void Served::PlusEntry(const std::string& dir, const DirHandle::Entry& e, struct fuse_entry_out* out) {
+  if (e.name == "." || e.name == "..") return;
+  std::string path = Join(dir, e.name.c_str());
+  struct stat st;
+  bool own_inode;
+  if (op::GetAttrNatively(path.c_str(), &st, &own_inode) != 0) return;
+  Found(in_.nodeid, e.name.c_str(), path, st, own_inode, out);
+  mount_.counters().Count(Counters::kReaddirplus);
 }
 
 void Served::ReleaseDir() {
@@ -798,7 +831,10 @@ bool Served::Run() {
       Open(true);
       break;
     case FUSE_READDIR:
-      ReadDir();
+      ReadDir(false);
+      break;
+    case FUSE_READDIRPLUS:
+      ReadDir(true);
       break;
     case FUSE_RELEASEDIR:
       ReleaseDir();
