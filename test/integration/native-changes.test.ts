@@ -294,17 +294,17 @@ describe('removals of names on the read-only branch, with the engine held', () =
   });
 });
 
-describe('renames of names that are not directories, with the engine held', () => {
+describe('renames and links of names that are not directories, with the engine held', () => {
   let u: UnionFixture;
   beforeAll(async () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
-      env: { STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/low', '/r/dir'].join(':') },
+      env: { STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/l', '/r/low', '/r/dir'].join(':') },
       populate: async ([upper, lower]) => {
         for (const b of [upper, lower]) await mkdir(`${b}/r`);
         await mkdir(`${upper}/s`);
         await mkdir(`${lower}/s`);
-        for (const name of ['a', 'e', 'f', 'g', 'n', 'both']) await writeFile(`${upper}/r/${name}`, `${name}\n`);
+        for (const name of ['a', 'e', 'f', 'g', 'n', 'l', 'both']) await writeFile(`${upper}/r/${name}`, `${name}\n`);
         await writeFile(`${lower}/r/both`, 'lower both\n');
         await writeFile(`${lower}/r/hidden`, 'lower hidden\n');
         await writeFile(`${upper}/r/.wh.hidden`, '');
@@ -363,7 +363,15 @@ describe('renames of names that are not directories, with the engine held', () =
     expect(await mv('r/n', 'r/taken', 1)).toBe('EEXIST');
     expect(await mv('r/n', 'r/shown', 1)).toBe('EEXIST');
     expect([readFileSync(u.at('r/n'), 'utf8'), readFileSync(u.at('r/taken'), 'utf8')]).toEqual(['n\n', 'taken\n']);
-    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'n', 'shown', 'taken', 'dir', 'low'].sort());
+    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low'].sort());
+  });
+
+  it('links a file into another directory, one inode under both names, and refuses a name the union shows', async () => {
+    const link = (to: string) => bounded(`q = ${JSON.stringify(u.at(to))}\nos.path.lexists(q + ".never")\nos.link(p, q)`, u.at('r/l'));
+    expect(await link('s/l2')).toBe('ok');
+    expect(statSync(u.in(0, 's/l2')).ino).toBe(statSync(u.in(0, 'r/l')).ino);
+    expect(statSync(u.at('s/l2')).ino).toBe(statSync(u.at('r/l')).ino);
+    expect(await link('r/shown')).toBe('EEXIST');
   });
 
   it('leaves a file to copy up and a directory to the engine', async () => {

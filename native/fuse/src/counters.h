@@ -32,6 +32,7 @@ class Counters {
     kUnlink,
     kRmdir,
     kRename,
+    kLink,
     kOpendir,
     kReaddir,
     kReaddirplus,
@@ -39,11 +40,10 @@ class Counters {
     kPassthrough,
     kCount
   };
-  static constexpr const char* kNames[] = {"getattr", "read",      "write",       "flush",    "chmod",
-                                           "chown",   "truncate",  "utimens",     "getxattr", "copy_file_range",
-                                           "open",    "create",    "mkdir",       "symlink",  "release",
-                                           "fsync",   "fallocate", "unlink",      "rmdir",    "rename",
-                                           "opendir", "readdir",   "readdirplus", "forget",   "passthrough"};
+  static constexpr const char* kNames[] = {
+      "getattr",         "read",   "write",  "flush",   "chmod",   "chown",       "truncate", "utimens",    "getxattr",
+      "copy_file_range", "open",   "create", "mkdir",   "symlink", "release",     "fsync",    "fallocate",  "unlink",
+      "rmdir",           "rename", "link",   "opendir", "readdir", "readdirplus", "forget",   "passthrough"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

@@ -223,9 +223,37 @@ int Rename(const char* from, const char* to, unsigned int flags) {
   return rc;
 }
 
+// link as the engine's (union/ops/rename.ts) makes it when the new name goes on the source's branch: one
+// the union creates on and writes in place, holding the new name's parent, with nothing above that copy
+// holding or hiding the name (PlaceMovedName); the new name's whiteout there goes after it.
+static bool LinkNatively(const std::string& from, const std::string& to, int* rc) {
+  Mount& mount = Mount::Current();
+  const BranchModes& modes = mount.branch_modes();
+  DirAttrs::Served src;
+  if (!modes.Opens() || mount.dirs().Locate(from, &src) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
+  NewName dst;
+  bool exists;
+  if (!modes.Creatable(src.root) || !modes.InPlace(src.root) || !PlaceMovedName(to, src.root, &dst, &exists))
+    return false;
+  mount.counters().Count(Counters::kLink);
+  if (exists) {
+    *rc = -EEXIST;
+    return true;
+  }
+  if (linkat(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), 0) != 0) {
+    *rc = -errno;
+    return *rc != -ENOENT;
+  }
+  *rc = 0;
+  if (dst.whiteout && unlinkat(dst.dir, WhiteoutOf(dst.name).c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
+  return true;
+}
+
 int Link(const char* from, const char* to) {
   MarkOwnChange(from);
   MarkOwnChange(to);
+  int rc;
+  if (LinkNatively(from, to, &rc)) return rc;
   return Run("link", from, [&](Napi::Env env, Argv& a) { a.push_back(PathToJs(env, to)); });
 }
 
