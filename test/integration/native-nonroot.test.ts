@@ -1,7 +1,7 @@
 /**
  * A union mounted by an ordinary user (through fusermount3, no passthrough, no allow_other) serves the
  * same requests through the same FUSE layer: reads, copy-up on append, a hard link that is one inode,
- * a shared mapping, unlink. The user gets /dev/fuse through an ACL entry of its own for the test's
+ * a shared mapping, rename, unlink. The user gets /dev/fuse through an ACL entry of its own for the test's
  * length, so nothing else on the machine sees a change.
  */
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -54,7 +54,7 @@ describe('a union mounted by an ordinary user', () => {
     expect(line).not.toContain('allow_other');
   });
 
-  it('reads, copies up on append, links, maps and unlinks through the same FUSE layer', async () => {
+  it('reads, copies up on append, links, maps, renames and unlinks through the same FUSE layer', async () => {
     expect(await sh('cat "$1/f"')).toBe('low\n');
     await sh('echo more >> "$1/f"');
     expect(await readFile(at('up', 'f'), 'utf8')).toBe('low\nmore\n');
@@ -65,7 +65,10 @@ describe('a union mounted by an ordinary user', () => {
     expect(f.split(' ')[1]).toBe('2');
     await sh('python3 -c "import mmap,os,sys; fd=os.open(sys.argv[1],os.O_RDWR); m=mmap.mmap(fd,3); m[0:3]=b\'LOW\'; m.flush()" "$1/g"');
     expect(await readFile(at('up', 'f'), 'utf8')).toBe('LOW\nmore\n');
-    await sh('rm "$1/f" "$1/g"');
+    await sh('mv "$1/g" "$1/h"');
+    expect(await sh('ls -A "$1"')).toBe('f\nh\n');
+    expect(await readFile(at('up', 'h'), 'utf8')).toBe('LOW\nmore\n');
+    await sh('rm "$1/f" "$1/h"');
     expect(await sh('ls -A "$1"')).toBe('');
   });
 
