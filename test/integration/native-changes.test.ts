@@ -1,6 +1,7 @@
 /**
  * Changes the native backend makes without the engine: attributes of a copy on a branch written in
- * place, unlink and rmdir with their whiteouts, and new files and directories that tdp places. Every request that reaches the engine for the names
+ * place, unlink and rmdir with their whiteouts, new files and directories that tdp places, renames and
+ * links that stay on their branch (and readlink). Every request that reaches the engine for the names
  * these tests change is held unanswered (STRATA_TEST_HANG), so each change can only finish if the FUSE
  * threads made it themselves; a change that went to the engine fails the test instead of hanging it.
  */
@@ -115,6 +116,10 @@ describe('changes made natively, with the engine held', () => {
     expect(await bounded('os.lchown(p, 4321, 4321)', u.at('link'))).toBe('ok');
     expect(lstatSync(u.in(0, 'link')).uid).toBe(4321);
     expect(statSync(u.in(0, 'f')).uid).toBe(1234);
+  });
+
+  it("reads a symlink's target", async () => {
+    expect(await bounded('assert os.readlink(p) == "f"', u.at('link'))).toBe('ok');
   });
 
   it('whites out a lower copy in the writable branch before removing the upper one', async () => {

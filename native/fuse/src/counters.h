@@ -21,6 +21,7 @@ class Counters {
     kTruncate,
     kUtimens,
     kGetxattr,
+    kReadlink,
     kCopyFileRange,
     kOpen,
     kCreate,
@@ -41,9 +42,10 @@ class Counters {
     kCount
   };
   static constexpr const char* kNames[] = {
-      "getattr",         "read",   "write",  "flush",   "chmod",   "chown",       "truncate", "utimens",    "getxattr",
-      "copy_file_range", "open",   "create", "mkdir",   "symlink", "release",     "fsync",    "fallocate",  "unlink",
-      "rmdir",           "rename", "link",   "opendir", "readdir", "readdirplus", "forget",   "passthrough"};
+      "getattr", "read",     "write",    "flush",           "chmod",  "chown",      "truncate",
+      "utimens", "getxattr", "readlink", "copy_file_range", "open",   "create",     "mkdir",
+      "symlink", "release",  "fsync",    "fallocate",       "unlink", "rmdir",      "rename",
+      "link",    "opendir",  "readdir",  "readdirplus",     "forget", "passthrough"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

@@ -26,7 +26,23 @@
 
 namespace strata::op {
 
+// The served copy's target, as the engine's readlink (union/ops/attr.ts) reads it; a copy gone since the
+// lookup is the engine's to look up again.
+static bool ReadLinkNatively(const char* path, char* buf, size_t size, int* rc) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served served;
+  if (path == nullptr || mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
+  ssize_t n = readlinkat(served.dir, served.name.c_str(), buf, size - 1);
+  if (n < 0 && errno == ENOENT) return false;
+  *rc = n < 0 ? -errno : 0;
+  if (n >= 0) buf[n] = '\0';
+  mount.counters().Count(Counters::kReadlink);
+  return true;
+}
+
 int ReadLink(const char* path, char* buf, size_t size) {
+  int rc;
+  if (ReadLinkNatively(path, buf, size, &rc)) return rc;
   return Run("readlink", path, nullptr, [buf, size](Napi::Value v) {
     std::string target = PathFromJs(v, "FUSE reply: readlink's target");
     size_t n = std::min(target.size(), size - 1);
