@@ -1,8 +1,8 @@
 // Requests answered on the FUSE threads without JS, by kind: the engine's activity counts only see
 // the ones that reach it, so the worker adds these in (MountSession.stats). `forget`: nodes the
 // kernel let go of; `readdirplus`: names a listing handed over with their node and attributes, which
-// the kernel then needs no lookup for; `passthrough`: opens whose reads and writes the kernel does itself (not counted
-// in read, write or the byte counts).
+// the kernel then needs no lookup for; `passthrough`: opens whose reads and writes the kernel does
+// itself (not counted in read, write or the byte counts).
 #pragma once
 #include <atomic>
 #include <cstdint>

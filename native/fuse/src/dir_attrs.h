@@ -116,13 +116,17 @@ class DirAttrs {
     bool visible_below = false;  // asked for: would a lower copy show if this one went (lookup_rule.h)
   };
 
+  // Over-long names, and libfuse's hidden open files, have their own rules in JS.
+  static bool HasOwnRules(const std::string& name) {
+    return name.size() > 255 || name.compare(0, 12, ".fuse_hidden") == 0;
+  }
+
   // 0 with *out filled, -ENOENT, or kAskJs (as Answer) for a name below a published directory.
   int Locate(const std::string& path, Served* out, bool ask_below = false) const {
     if (path.size() < 2 || path[0] != '/') return kAskJs;
     size_t slash = path.rfind('/');
     std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
-    // Over-long names, and libfuse's hidden open files, have their own rules in JS.
-    if (name.size() > 255 || name.compare(0, 12, ".fuse_hidden") == 0) return kAskJs;
+    if (HasOwnRules(name)) return kAskJs;
     DirLayers layers = Layers(parent);
     if (layers.empty()) return kAskJs;
     LayerFacts facts{layers, name};

@@ -219,8 +219,7 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
     if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
     return *rc != -ENOENT;
   }
-  *rc = 0;
-  if (dst.whiteout && unlinkat(dst.dir, WhiteoutOf(dst.name).c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
+  *rc = -DropWhiteout(dst);
   return true;
 }
 
@@ -260,8 +259,7 @@ static bool LinkNatively(const std::string& from, const std::string& to, int* rc
     *rc = -errno;
     return *rc != -ENOENT;
   }
-  *rc = 0;
-  if (dst.whiteout && unlinkat(dst.dir, WhiteoutOf(dst.name).c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
+  *rc = -DropWhiteout(dst);
   return true;
 }
 

@@ -111,7 +111,7 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
 bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces) {
   Mount& mount = Mount::Current();
   std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
-  if (name.size() > 255 || IsReservedName(name) || name.compare(0, 12, ".fuse_hidden") == 0) return false;
+  if (DirAttrs::HasOwnRules(name) || IsReservedName(name)) return false;
   DirLayers layers = mount.dirs().Layers(parent);
   std::vector<BranchModes::Ordered> order = mount.branch_modes().Order();
   int k = LayerOf(layers, root), t = IndexOf(order, root);
@@ -155,6 +155,10 @@ int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd) {
     int rc = fd >= 0 ? fchown(fd, uid, gid) : fchownat(n.dir, n.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
     if (rc != 0) return errno;
   }
+  return DropWhiteout(n);
+}
+
+int DropWhiteout(const NewName& n) {
   if (n.whiteout && unlinkat(n.dir, WhiteoutOf(n.name).c_str(), 0) != 0 && errno != ENOENT) return errno;
   return 0;
 }

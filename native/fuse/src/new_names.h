@@ -31,6 +31,9 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
 // its whiteout gone. 0 or an errno; the caller removes the name again on failure.
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd);
 
+// The name's whiteout in n.dir, if it had one, gone: 0 or an errno.
+int DropWhiteout(const NewName& n);
+
 // Where rename moves a name that is not a directory, served from the branch `root`, to `path`, as the
 // engine's rename (union/ops/rename.ts) does it when the move stays on that branch: `path`'s parent is
 // published with a copy there, and nothing above that copy holds or hides `path` (which would take a
