@@ -4,10 +4,10 @@
  * reconfiguration show at once. The union is mounted with a 30 s cache, so anything not invalidated
  * would stay stale far longer than these tests wait.
  */
-import { appendFile, chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type UnionFixture, mountUnion, ok, strata } from '../support/unionFixture.ts';
+import { type UnionFixture, background, mountUnion, ok, strata } from '../support/unionFixture.ts';
 
 const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
 
@@ -105,6 +105,45 @@ describe('kernel cache coherence (native backend)', () => {
     await mkdir(u.in(1, 'dir'));
     await writeFile(u.in(1, 'dir/from-lower'), '');
     expect(await eventually(async () => (await readdir(u.at('dir'))).join(), 'from-lower')).toBe('from-lower');
+  });
+
+  it("a name made directly in a branch on a removed object's inode number is that new object", async () => {
+    await mkdir(u.at('old-dir'));
+    await writeFile(u.at('old-file'), 'old');
+    const dirIno = (await stat(u.in(0, 'old-dir'))).ino;
+    const fileIno = (await stat(u.in(0, 'old-file'))).ino;
+    // The kernel keeps both union inodes while a process holds them; O_PATH asks nothing of the union,
+    // so it holds no branch file and the branch can free both numbers.
+    const holder = background('python3', [
+      '-c',
+      'import os, sys, time\nfds = [os.open(p, os.O_PATH) for p in sys.argv[1:]]\nprint("held", flush=True)\ntime.sleep(60)',
+      u.at('old-dir'),
+      u.at('old-file'),
+    ]);
+    try {
+      await holder.waitFor('held');
+      await rmdir(u.in(0, 'old-dir'));
+      await unlink(u.in(0, 'old-file'));
+      // ext4 hands a freed inode number out again at once, to the next object made near it.
+      let dir: string | undefined;
+      let file: string | undefined;
+      for (let i = 0; i < 200 && !(dir && file); i++) {
+        if (!dir) {
+          await mkdir(u.in(0, `new-dir${i}`));
+          if ((await stat(u.in(0, `new-dir${i}`))).ino === dirIno) dir = `new-dir${i}`;
+        }
+        if (!file) {
+          await writeFile(u.in(0, `new-file${i}`), `new ${i}`);
+          if ((await stat(u.in(0, `new-file${i}`))).ino === fileIno) file = `new-file${i}`;
+        }
+      }
+      expect({ dir: dir !== undefined, file: file !== undefined }).toEqual({ dir: true, file: true });
+      // Sharing the removed objects' nodes, these were looked for under the old names: ENOENT.
+      expect(await readdir(u.at(dir!))).toEqual([]);
+      expect(await readFile(u.at(file!), 'utf8')).toBe(`new ${file!.slice('new-file'.length)}`);
+    } finally {
+      await holder.stop();
+    }
   });
 
   it('reordering the branches shows the newly served copies at once', async () => {

@@ -17,17 +17,18 @@ Nodes::Nodes() : next_id_(abi::kRootId + 1) {
   nodes_[abi::kRootId].lookups = 1;
 }
 
-uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, bool own_inode) {
+uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing) {
   std::lock_guard<std::mutex> lock(mutex_);
+  bool own = sharing == Sharing::kOwn;
   Key key{parent, name};
   uint64_t id = 0;
   auto entry = entries_.find(key);
   // The same name answered with the same inode: the node the kernel has (its other names included).
   if (entry != entries_.end()) {
     auto node = nodes_.find(entry->second);
-    if (node != nodes_.end() && node->second.ino == ino && node->second.own_inode == own_inode) id = entry->second;
+    if (node != nodes_.end() && node->second.ino == ino && node->second.own_inode == own) id = entry->second;
   }
-  if (id == 0 && !own_inode) {
+  if (id == 0 && sharing == Sharing::kLinked) {
     auto shared = by_ino_.find(ino);
     if (shared != by_ino_.end()) id = shared->second;
   }
@@ -35,8 +36,8 @@ uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, bool
     id = next_id_++;
     Node& fresh = nodes_[id];
     fresh.ino = ino;
-    fresh.own_inode = own_inode;
-    if (!own_inode) by_ino_[ino] = id;
+    fresh.own_inode = own;
+    if (!own) by_ino_[ino] = id;
   }
   Node& node = nodes_[id];
   node.lookups++;

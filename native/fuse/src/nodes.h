@@ -1,7 +1,9 @@
 // The kernel's node ids and what they stand for. A node is one union inode: every name of a hard link
 // the kernel looks up gets the same node id, so it keeps one inode (one page cache, one set of
 // attributes) for all of them, as overlayfs does. The exception is overlayfs' too: a hard-linked file
-// on a branch it would be copied up from gets a node per name, since a copy-up parts its names.
+// on a branch it would be copied up from gets a node per name, since a copy-up parts its names. Only a
+// name of an object with more links joins a node by inode number: a branch hands a removed object's
+// number to the next object it makes, often while the kernel still holds the removed one's node.
 //
 // A node keeps the names the kernel reached it by, each as (parent node id, name), so its union path
 // is built afresh from the parents on every request: renaming a directory moves everything below it
@@ -25,9 +27,15 @@ class Nodes {
  public:
   Nodes();
 
+  // Which names of an inode share its node.
+  enum class Sharing {
+    kOnly,    // it has no other name (a directory, or one link): a node of its own. Its number may
+              // be a removed object's, reused by the branch; that object's node is not this one's.
+    kLinked,  // more than one link: the node of the names already looked up
+    kOwn,     // a node of its own for this name alone (a hard link a copy-up would part)
+  };
   // A name the kernel now holds (a LOOKUP, or an entry made): its node id, one more lookup on it.
-  // `own_inode`: this name must not share a node with the inode's other names.
-  uint64_t Ref(uint64_t parent, const std::string& name, uint64_t ino, bool own_inode);
+  uint64_t Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing);
   // FORGET.
   void Forget(uint64_t nodeid, uint64_t count);
 

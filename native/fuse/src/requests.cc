@@ -217,7 +217,10 @@ void Served::Found(uint64_t parent, const char* name, const std::string& path, c
                    struct fuse_entry_out* out) {
   const ServeConfig& config = mount_.config();
   mount_.known().Note(path, parent);
-  out->nodeid = nodes_.Ref(parent, name, st.st_ino, own_inode);
+  Nodes::Sharing sharing = own_inode                                 ? Nodes::Sharing::kOwn
+                           : !S_ISDIR(st.st_mode) && st.st_nlink > 1 ? Nodes::Sharing::kLinked
+                                                                     : Nodes::Sharing::kOnly;
+  out->nodeid = nodes_.Ref(parent, name, st.st_ino, sharing);
   Split(config.entry_timeout, &out->entry_valid, &out->entry_valid_nsec);
   Split(config.attr_timeout, &out->attr_valid, &out->attr_valid_nsec);
   FillAttr(st, &out->attr);
