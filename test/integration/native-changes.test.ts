@@ -7,9 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerPidsFor } from '../support/mountCleanup.ts';
 import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unionFixture.ts';
 
 const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt'];
@@ -139,6 +140,10 @@ describe('changes made natively, with the engine held', () => {
     expect(existsSync(u.in(0, '.wh.gone'))).toBe(true);
     expect(await readdir(u.in(1, 'gone'))).toEqual(['x']);
     expect(existsSync(u.at('gone'))).toBe(false);
+    // The worker closes the removed copy after its reply, and keeps nothing of it.
+    const [worker] = await workerPidsFor(u.root);
+    const fds = readdirSync(`/proc/${worker}/fd`).map((fd) => readlinkSync(`/proc/${worker}/fd/${fd}`, { encoding: 'utf8' }));
+    expect(fds.filter((target) => target.startsWith(u.in(0, 'gone')))).toEqual([]);
   });
 
   it('removes a directory only its parent was looked up in, finding its copies by the lookup rule', async () => {

@@ -153,6 +153,11 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
     mount.dirs().Drop(path);
     Call::Post(mount, "forgetDir", path, nullptr);
   }
+  // A removed directory's inode is freed by the branch when its last descriptor closes, which here is
+  // this copy's: after the reply, so the caller does not wait for it (mergerfs' rmdir frees it inline).
+  if (dir && *rc == 0) {
+    for (auto& layer : layers) Request::current.after_reply.push_back(std::move(layer));
+  }
   return true;
 }
 

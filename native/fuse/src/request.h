@@ -4,6 +4,8 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace strata {
 
@@ -16,6 +18,9 @@ struct Request {
   gid_t gid = 0;
   pid_t pid = 0;
   mode_t umask = 0;
+  // Let go once the reply is written. A removed directory's last descriptor is one: closing it has the
+  // branch's filesystem free the inode, which the caller need not wait for.
+  std::vector<std::shared_ptr<const void>> after_reply;
 
   static thread_local Request current;
 };

@@ -873,7 +873,7 @@ size_t RequestBufferSize(const ServeConfig& config) {
 bool Serve(Mount& mount, char* buf, size_t len) {
   if (len < sizeof(struct fuse_in_header)) return true;
   const auto* in = reinterpret_cast<const struct fuse_in_header*>(buf);
-  Request::current = Request{&mount, in->opcode, in->uid, in->gid, static_cast<pid_t>(in->pid), 0};
+  Request::current = Request{&mount, in->opcode, in->uid, in->gid, static_cast<pid_t>(in->pid), 0, {}};
   bool go_on = Served(mount, *in, buf + sizeof *in, len - sizeof *in).Run();
   Request::current = Request{};
   return go_on;
