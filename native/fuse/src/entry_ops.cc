@@ -16,7 +16,6 @@
 #include "bytes.h"
 #include "call.h"
 #include "convert.h"
-#include "dir_entries.h"
 #include "kernel_abi.h"
 #include "merged_listing.h"
 #include "mount.h"
@@ -67,9 +66,12 @@ int MkNod(const char* path, mode_t mode, dev_t rdev) {
 static bool MkDirNatively(const char* path, mode_t mode, const Caller& caller, int* rc) {
   NewName n;
   if (!PlaceNewName(path, "mkdir", true, &n) || mkdirat(n.dir, n.name.c_str(), mode) != 0) return false;
-  Fd made(openat(n.dir, n.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  int err = made.get() < 0 ? errno : FinishNewName(n, caller.uid, caller.gid, -1);
-  if (err == 0 && n.hidden_below) err = -PutMarker(made.get(), kOpaqueMarker);
+  int err = FinishNewName(n, caller.uid, caller.gid, -1);
+  Fd made;
+  if (err == 0 && n.hidden_below) {
+    made = Fd(openat(n.dir, n.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    err = made.get() < 0 ? errno : -PutMarker(made.get(), kOpaqueMarker);
+  }
   if (err != 0) {
     if (made.get() >= 0) unlinkat(made.get(), kOpaqueMarker, 0);
     unlinkat(n.dir, n.name.c_str(), AT_REMOVEDIR);
@@ -88,18 +90,6 @@ int MkDir(const char* path, mode_t mode) {
     a.push_back(Num(env, mode));
     caller.Push(env, a);
   });
-}
-
-// The union metadata a directory's copy holds, which goes with it once the union shows it empty
-// (BranchFs.clearMeta): whiteouts and the opaque marker. false if it holds anything else, such as a
-// copy-up's leftover directory, which the engine clears.
-static bool MetaFiles(int copy, std::vector<std::string>* names) {
-  bool plain = true;
-  bool read = ReadEntries(copy, [&](std::string_view name, unsigned char type) {
-    if (!IsReservedName(name) || type != DT_REG) plain = false;
-    names->emplace_back(name);
-  });
-  return read && plain;
 }
 
 // unlink and rmdir as the engine's removeServed (union/ops/remove.ts) does them. A copy on a branch the
@@ -136,7 +126,7 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
     if (layers.empty() || layers[0]->root() != served.root || !listing.Read(layers)) return false;
     copy = layers[0]->Open();
     *rc = listing.Empty() ? 0 : -ENOTEMPTY;
-    if (*rc == 0 && in_place && !MetaFiles(copy, &meta)) return false;
+    if (*rc == 0 && in_place && !listing.TopMeta(&meta)) return false;
   } else {
     *rc = 0;
   }

@@ -37,6 +37,17 @@ class MergedListing {
     return none;
   }
 
+  // The top copy's union metadata, which goes with it when the union shows the directory empty
+  // (BranchFs.clearMeta). false if any of it is not a plain file, such as a copy-up's leftover
+  // directory, which the engine clears.
+  bool TopMeta(std::vector<std::string>* names) const {
+    for (const Entry& m : copies_.at(0).meta) {
+      if (m.type != DT_REG) return false;
+      names->push_back(m.name);
+    }
+    return true;
+  }
+
   // fill(name, d_type) for every name the union shows, the top copy's first. A name is listed by the
   // copy that serves it, so once.
   template <class Fill>
@@ -57,28 +68,26 @@ class MergedListing {
     unsigned char type;
   };
 
-  // One copy's entries and the names its whiteouts hide. aufs keeps its own metadata under `.wh..wh.`:
-  // those hide nothing (main/common/whiteout.ts, whitedOutName).
+  // One copy's entries, and its union metadata: whiteouts, which hide the name after `.wh.`, and aufs'
+  // own names under `.wh..wh.`, which hide nothing (main/common/whiteout.ts, whitedOutName).
   struct Copy {
     std::vector<Entry> entries;
-    std::vector<std::string> whiteouts;
+    std::vector<Entry> meta;
     std::unordered_set<std::string_view> names, hidden;
 
     bool Read(int copy) {
       return ReadEntries(copy, [this](std::string_view name, unsigned char type) {
-        if (name.substr(0, 8) == ".wh..wh.") return;
-        if (IsReservedName(name)) {
-          whiteouts.emplace_back(name.substr(4));
-        } else {
-          entries.push_back(Entry{std::string(name), type});
-        }
+        (IsReservedName(name) ? meta : entries).push_back(Entry{std::string(name), type});
       });
     }
     // After Read: views into the settled vectors.
     void Index() {
       names.reserve(entries.size());
       for (const Entry& e : entries) names.insert(e.name);
-      for (const std::string& w : whiteouts) hidden.insert(w);
+      for (const Entry& m : meta) {
+        std::string_view name(m.name);
+        if (name.substr(0, 8) != ".wh..wh.") hidden.insert(name.substr(4));
+      }
     }
   };
 

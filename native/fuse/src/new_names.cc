@@ -151,7 +151,8 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
 
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd) {
   // New entries belong to their caller when the union runs as root (UnionCore.ownerFor).
-  if (geteuid() == 0 && (uid != 0 || gid != 0)) {
+  static const bool as_root = geteuid() == 0;
+  if (as_root && (uid != 0 || gid != 0)) {
     int rc = fd >= 0 ? fchown(fd, uid, gid) : fchownat(n.dir, n.name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
     if (rc != 0) return errno;
   }
