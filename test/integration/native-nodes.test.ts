@@ -103,7 +103,8 @@ describe('FUSE passthrough (root mounts)', () => {
     await writeFile(`${lower}/low.bin`, Buffer.alloc(1 << 20, 2));
   };
   beforeAll(async () => {
-    on = await mountUnion({ modes: ['rw', 'ro'], populate });
+    // Each mount says which it is, so the pair compares the same whatever the suite runs with.
+    on = await mountUnion({ modes: ['rw', 'ro'], populate, env: { ...process.env, STRATA_PASSTHROUGH: '1' } });
     off = await mountUnion({ modes: ['rw', 'ro'], populate, env: { ...process.env, STRATA_PASSTHROUGH: '0' } });
   });
   afterAll(async () => {
