@@ -138,7 +138,8 @@ describe('kernel cache coherence (native backend)', () => {
         }
       }
       expect({ dir: dir !== undefined, file: file !== undefined }).toEqual({ dir: true, file: true });
-      // Sharing the removed objects' nodes, these were looked for under the old names: ENOENT.
+      // Sharing the removed objects' nodes, these were looked for under the old names: opendir gave
+      // ENOENT, and open ESTALE.
       expect(await readdir(u.at(dir!))).toEqual([]);
       expect(await readFile(u.at(file!), 'utf8')).toBe(`new ${file!.slice('new-file'.length)}`);
     } finally {
