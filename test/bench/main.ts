@@ -3,7 +3,7 @@
  * branches, in one run, printed as ratios. Every target gets fresh branches; no thresholds, just figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,13 @@ async function trackerRows(): Promise<void> {
       `| ${n} (first scan ${fmt(r.coldMs)} ms) | ${fmt(r.strataMs)} | ${fmt(r.lsofMs)} | ${r.ratio.toFixed(1)}× | ${fmt(r.rescanMs)} | ${r.rescanRatio.toFixed(1)}× |`,
     );
   }
+}
+
+/** Strata takes requests through io_uring only where the fuse module's enable_uring is on (ring_loop.h). */
+function transport(): string {
+  const param = '/sys/module/fuse/parameters/enable_uring';
+  const on = existsSync(param) && readFileSync(param, 'utf8').trim() === 'Y';
+  return on ? 'io_uring (fuse.enable_uring=Y)' : '/dev/fuse (fuse.enable_uring off)';
 }
 
 const start = Date.now();
@@ -97,7 +104,9 @@ function main(): void {
     );
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
-    console.log(`${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, rows took ${elapsed(rowsStart)}\n`);
+    console.log(
+      `${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, Strata's FUSE transport ${transport()}, rows took ${elapsed(rowsStart)}\n`,
+    );
     if (rows.length) {
       printTable('workload', names, rows);
       console.log(`

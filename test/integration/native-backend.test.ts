@@ -37,6 +37,7 @@ const options = (o: Partial<MountOptions> = {}): MountOptions => ({
   negativeTimeout: 0,
   kernelCache: false,
   passthrough: false,
+  ioUring: false,
   allowOther: true,
   defaultPermissions: true,
   ...o,

@@ -7,6 +7,7 @@ export interface NativeConfig {
   negativeTimeout: number;
   kernelCache: boolean;
   passthrough: boolean;
+  ioUring: boolean;
 }
 
 // libfuse splits -o on commas and honours backslash escapes.
@@ -27,5 +28,6 @@ export function nativeConfig(o: MountOptions): NativeConfig {
     negativeTimeout: o.negativeTimeout,
     kernelCache: o.kernelCache,
     passthrough: o.passthrough,
+    ioUring: o.ioUring,
   };
 }

@@ -85,6 +85,11 @@ export interface MountOptions {
    * passthrough: Linux 6.9+, root only; the native backend decides per file, native/fuse/src/nodes.h).
    */
   passthrough: boolean;
+  /**
+   * Take requests through io_uring where the kernel offers it (FUSE over io_uring: Linux 6.14+, and
+   * only while the fuse module's enable_uring parameter is on; native/fuse/src/ring_loop.h).
+   */
+  ioUring: boolean;
   allowOther: boolean;
   /** Let the kernel check permissions against the returned modes (default_permissions). */
   defaultPermissions: boolean;

@@ -47,6 +47,8 @@ export function mountOptionsFor(name: string, coherentCache: boolean): MountOpti
     kernelCache: true,
     // STRATA_PASSTHROUGH=0 turns it off (to compare, or to see every read and write in the activity counts).
     passthrough: root && process.env.STRATA_PASSTHROUGH !== '0',
+    // STRATA_IO_URING=0 keeps every request on /dev/fuse reads (to compare).
+    ioUring: process.env.STRATA_IO_URING !== '0',
     // A root-run union is meant for the desktop user too; default_permissions then makes the kernel
     // enforce the modes the union reports, as for any local filesystem.
     allowOther: root,

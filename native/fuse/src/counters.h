@@ -2,7 +2,8 @@
 // the ones that reach it, so the worker adds these in (MountSession.stats). `forget`: nodes the
 // kernel let go of; `readdirplus`: names a listing handed over with their node and attributes, which
 // the kernel then needs no lookup for; `passthrough`: opens whose reads and writes the kernel does
-// itself (not counted in read, write or the byte counts).
+// itself (not counted in read, write or the byte counts); `io_uring`: requests of any kind that came
+// through the FUSE ring (ring_loop.h) rather than /dev/fuse.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -39,13 +40,14 @@ class Counters {
     kReaddirplus,
     kForget,
     kPassthrough,
+    kIoUring,
     kCount
   };
   static constexpr const char* kNames[] = {
-      "getattr", "read",     "write",    "flush",           "chmod",  "chown",      "truncate",
-      "utimens", "getxattr", "readlink", "copy_file_range", "open",   "create",     "mkdir",
-      "symlink", "release",  "fsync",    "fallocate",       "unlink", "rmdir",      "rename",
-      "link",    "opendir",  "readdir",  "readdirplus",     "forget", "passthrough"};
+      "getattr", "read",     "write",    "flush",           "chmod",  "chown",       "truncate",
+      "utimens", "getxattr", "readlink", "copy_file_range", "open",   "create",      "mkdir",
+      "symlink", "release",  "fsync",    "fallocate",       "unlink", "rmdir",       "rename",
+      "link",    "opendir",  "readdir",  "readdirplus",     "forget", "passthrough", "io_uring"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

@@ -6,13 +6,29 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "kernel_abi.h"
 
 namespace strata {
 
-class Device {
+// Where a request's reply goes: /dev/fuse, or the io_uring entry the request came in (ring.cc).
+class ReplyTo {
+ public:
+  // Error 0 with the payload pieces, or a positive errno and nothing.
+  virtual void Reply(uint64_t unique, std::initializer_list<struct iovec> payload) const = 0;
+  virtual void Fail(uint64_t unique, int error) const = 0;
+  // What the request left to let go once its reply is out (Request::after_reply): /dev/fuse replies
+  // are out when Reply returns, so by default it goes at once.
+  virtual void AfterReply(std::vector<std::shared_ptr<const void>>) const {}
+
+ protected:
+  ~ReplyTo() = default;
+};
+
+class Device : public ReplyTo {
  public:
   explicit Device(int fd) : fd_(fd) {}
   int fd() const { return fd_; }
@@ -20,9 +36,8 @@ class Device {
   // One request into buf: its length, 0 at unmount, or -errno (-EINTR, -EAGAIN: try again).
   ssize_t Read(char* buf, size_t size) const;
 
-  // A reply: error 0 with the payload pieces, or a positive errno and nothing.
-  void Reply(uint64_t unique, std::initializer_list<struct iovec> payload) const;
-  void Fail(uint64_t unique, int error) const;
+  void Reply(uint64_t unique, std::initializer_list<struct iovec> payload) const override;
+  void Fail(uint64_t unique, int error) const override;
 
   // Notifications: 0, or the positive errno (ENOENT: the kernel holds nothing for it).
   int InvalInode(uint64_t nodeid, int64_t off, int64_t len) const;

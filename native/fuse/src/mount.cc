@@ -71,6 +71,7 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
   // Registering a backing file takes CAP_SYS_ADMIN; without it the kernel would refuse every open.
   config_.passthrough = config.Get("passthrough").ToBoolean() && geteuid() == 0;
   kernel_cache_ = config.Get("kernelCache").ToBoolean();
+  config_.io_uring = config.Get("ioUring").ToBoolean();
   Napi::Function dispatch = FunctionArg(info, 3, "dispatch");
   Napi::Function on_event = FunctionArg(info, 4, "onEvent");
   Napi::Function on_change = FunctionArg(info, 5, "onChange");
@@ -114,8 +115,9 @@ void Mount::Loop() {
   events_.Release();
 }
 
-void Mount::Initialized(bool passthrough) {
+void Mount::Initialized(bool passthrough, bool io_uring) {
   passthrough_ = passthrough;
+  io_uring_ = io_uring;
   Post("ready", 0);
 }
 

@@ -36,6 +36,7 @@
 #include "open_files.h"
 #include "request.h"
 #include "requests.h"
+#include "ring_loop.h"
 #include "session.h"
 
 namespace strata {
@@ -62,8 +63,10 @@ class Mount : public Napi::ObjectWrap<Mount> {
   const ServeConfig& config() const { return config_; }
   const Device& device() const { return *session_->device; }
   Nodes& nodes() { return session_->nodes; }
-  // FUSE thread, at INIT: whether the kernel took passthrough.
-  void Initialized(bool passthrough);
+  // FUSE thread, at INIT: whether the kernel took passthrough and io_uring.
+  void Initialized(bool passthrough, bool io_uring);
+  // Requests come by io_uring once the INIT reply is in (ring_loop.h).
+  bool UsesRing() const { return io_uring_; }
   // Passthrough (requests.cc decides per node): a handle whose reads and writes the kernel may do on
   // its branch file, and registering that file. Only handles on a branch the union writes in place
   // qualify: a copy-up or moveonenospc re-points a handle, which the kernel cannot follow.
@@ -113,6 +116,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   ServeConfig config_;
   bool kernel_cache_ = false;
   bool passthrough_ = false;  // taken by the kernel at INIT
+  bool io_uring_ = false;     // likewise
   struct fuse_session* se_ = nullptr;
   std::shared_ptr<Session> session_ = std::make_shared<Session>();
   std::thread thread_;
@@ -126,7 +130,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   BranchModes branch_modes_;
   KnownPaths known_;
   Counters counters_;
-  InFlight in_flight_{kMaxThreads};
+  InFlight in_flight_{kMaxThreads + RingLoop::Slots()};
   Invalidator invalidator_{session_, known_, dirs_};
 };
 

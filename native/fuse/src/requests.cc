@@ -109,8 +109,8 @@ struct OnHandle {
 
 class Served {
  public:
-  Served(Mount& mount, const struct fuse_in_header& in, const char* body, size_t len)
-      : mount_(mount), dev_(mount.device()), nodes_(mount.nodes()), in_(in), body_(body), len_(len) {}
+  Served(Mount& mount, const ReplyTo& out, const struct fuse_in_header& in, const char* body, size_t len)
+      : mount_(mount), dev_(out), nodes_(mount.nodes()), in_(in), body_(body), len_(len) {}
 
   bool Run();
 
@@ -186,7 +186,7 @@ class Served {
   void OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out);
 
   Mount& mount_;
-  const Device& dev_;
+  const ReplyTo& dev_;
   Nodes& nodes_;
   const struct fuse_in_header& in_;
   const char* body_;
@@ -255,13 +255,15 @@ void Served::Init() {
     // Backing files must not be on a stacked filesystem themselves (or they cannot be passed through).
     abi::MaxStackDepth(out) = 1;
   }
+  // Offered only while fuse.enable_uring is on.
+  if (config.io_uring && (offered & abi::kInitOverIoUring)) want |= FUSE_INIT_EXT | abi::kInitOverIoUring;
   out.flags = static_cast<uint32_t>(want);
   out.flags2 = static_cast<uint32_t>(want >> 32);
   out.max_readahead = arg.max_readahead;
   out.max_write = config.max_write;
   out.max_pages = kMaxPages;
   out.time_gran = 1;
-  mount_.Initialized((want & abi::kInitPassthrough) != 0);
+  mount_.Initialized((want & abi::kInitPassthrough) != 0, (want & abi::kInitOverIoUring) != 0);
   Reply(out);
 }
 
@@ -870,11 +872,12 @@ size_t RequestBufferSize(const ServeConfig& config) {
                           sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in) + config.max_write + 4096);
 }
 
-bool Serve(Mount& mount, char* buf, size_t len) {
+bool Serve(Mount& mount, const ReplyTo& out, char* buf, size_t len) {
   if (len < sizeof(struct fuse_in_header)) return true;
   const auto* in = reinterpret_cast<const struct fuse_in_header*>(buf);
   Request::current = Request{&mount, in->opcode, in->uid, in->gid, static_cast<pid_t>(in->pid), 0, {}};
-  bool go_on = Served(mount, *in, buf + sizeof *in, len - sizeof *in).Run();
+  bool go_on = Served(mount, out, *in, buf + sizeof *in, len - sizeof *in).Run();
+  out.AfterReply(std::move(Request::current.after_reply));
   Request::current = Request{};
   return go_on;
 }

@@ -10,6 +10,7 @@
 #include "mount.h"
 #include "request.h"
 #include "requests.h"
+#include "ring_loop.h"
 
 namespace strata {
 
@@ -17,9 +18,11 @@ thread_local Request Request::current;
 
 namespace {
 
+uint32_t Opcode(const char* request) { return reinterpret_cast<const struct fuse_in_header*>(request)->opcode; }
+
 class Loop {
  public:
-  Loop(Mount& mount, unsigned max_threads) : mount_(mount), max_threads_(max_threads) {}
+  Loop(Mount& mount, unsigned max_threads) : mount_(mount), max_threads_(max_threads), ring_(mount, max_threads) {}
 
   int Run() {
     Spawn();
@@ -33,6 +36,7 @@ class Loop {
       }
       thread.join();
     }
+    ring_.Stop();
     return error_;
   }
 
@@ -60,8 +64,10 @@ class Loop {
         break;
       }
       mount_.in_flight().Start(slot);
-      if (!Serve(mount_, buf.data(), static_cast<size_t>(n))) exited_ = true;
+      if (!Serve(mount_, mount_.device(), buf.data(), static_cast<size_t>(n))) exited_ = true;
       mount_.in_flight().End(slot);
+      // The kernel takes ring entries only once it has the INIT reply.
+      if (Opcode(buf.data()) == FUSE_INIT && mount_.UsesRing()) ring_.Start();
       idle_++;
     }
   }
@@ -73,6 +79,7 @@ class Loop {
   std::atomic<bool> exited_{false};
   std::mutex mutex_;
   std::vector<std::thread> threads_;
+  RingLoop ring_;
 };
 
 }  // namespace
