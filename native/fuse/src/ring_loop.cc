@@ -49,8 +49,8 @@ class Entry : public ReplyTo {
 
   // Queues the entry's next command: REGISTER the first time, then COMMIT_AND_FETCH of each reply.
   void Submit(Uring& ring, int dev, unsigned qid) {
-    struct io_uring_sqe* sqe = ring.Next();
-    sqe->opcode = IORING_OP_URING_CMD;
+    UringSqe* sqe = ring.Next();
+    sqe->opcode = kOpUringCmd;
     sqe->fd = dev;
     sqe->user_data = kEntryTag;
     auto* cmd = reinterpret_cast<abi::UringCmdReq*>(sqe->cmd);
@@ -202,10 +202,10 @@ void RingLoop::Worker(unsigned qid, size_t slot) {
     queue.idle--;
     return;
   }
-  struct io_uring_sqe* sqe = ring.Next();
-  sqe->opcode = IORING_OP_POLL_ADD;
+  UringSqe* sqe = ring.Next();
+  sqe->opcode = kOpPollAdd;
   sqe->fd = stop_fd_;
-  sqe->poll32_events = POLLIN;
+  sqe->op_flags = POLLIN;
   sqe->user_data = kStopTag;
   ring.Push();
   entry.Submit(ring, dev, qid);

@@ -12,8 +12,6 @@ namespace strata {
 
 namespace {
 
-constexpr size_t kSqeSize = 128;  // IORING_SETUP_SQE128
-
 void* Map(int fd, size_t len, off_t what) {
   void* map = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, what);
   return map == MAP_FAILED ? nullptr : map;
@@ -35,7 +33,7 @@ Uring::~Uring() {
 
 int Uring::Open(unsigned entries) {
   struct io_uring_params p = {};
-  p.flags = IORING_SETUP_SQE128;
+  p.flags = kSetupSqe128;
   fd_ = static_cast<int>(syscall(__NR_io_uring_setup, entries, &p));
   if (fd_ < 0) return -errno;
   sq_len_ = p.sq_off.array + p.sq_entries * sizeof(unsigned);
@@ -46,7 +44,7 @@ int Uring::Open(unsigned entries) {
   if (sq_map_ == nullptr) return -errno;
   cq_map_ = single ? sq_map_ : Map(fd_, cq_len_, IORING_OFF_CQ_RING);
   if (cq_map_ == nullptr) return -errno;
-  sqes_len_ = p.sq_entries * kSqeSize;
+  sqes_len_ = p.sq_entries * sizeof(UringSqe);
   sqes_ = Map(fd_, sqes_len_, IORING_OFF_SQES);
   if (sqes_ == nullptr) return -errno;
   sq_tail_ = At<unsigned>(sq_map_, p.sq_off.tail);
@@ -59,10 +57,10 @@ int Uring::Open(unsigned entries) {
   return 0;
 }
 
-struct io_uring_sqe* Uring::Next() {
+UringSqe* Uring::Next() {
   unsigned index = *sq_tail_ & *sq_mask_;
-  auto* sqe = reinterpret_cast<struct io_uring_sqe*>(static_cast<char*>(sqes_) + index * kSqeSize);
-  memset(sqe, 0, kSqeSize);
+  UringSqe* sqe = static_cast<UringSqe*>(sqes_) + index;
+  memset(sqe, 0, sizeof *sqe);
   sq_array_[index] = index;
   return sqe;
 }

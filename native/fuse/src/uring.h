@@ -8,6 +8,30 @@
 
 namespace strata {
 
+// The kernel's values and layout, spelled here because headers before Linux 5.19 (Ubuntu 22.04's)
+// lack 128-byte entries and IORING_OP_URING_CMD.
+constexpr uint32_t kSetupSqe128 = 1U << 10;
+constexpr uint8_t kOpPollAdd = 6;
+constexpr uint8_t kOpUringCmd = 46;
+
+struct UringSqe {
+  uint8_t opcode;
+  uint8_t flags;
+  uint16_t ioprio;
+  int32_t fd;
+  uint32_t cmd_op;
+  uint32_t pad1;
+  uint64_t addr;
+  uint32_t len;
+  uint32_t op_flags;  // poll32_events for IORING_OP_POLL_ADD
+  uint64_t user_data;
+  uint16_t buf_index;
+  uint16_t personality;
+  int32_t splice_fd_in;
+  uint8_t cmd[80];  // IORING_OP_URING_CMD's own argument
+};
+static_assert(sizeof(UringSqe) == 128, "an IORING_SETUP_SQE128 entry");
+
 class Uring {
  public:
   Uring() = default;
@@ -19,7 +43,7 @@ class Uring {
   int Open(unsigned entries);
 
   // The next free submission entry, zeroed; Push() queues it for the next Wait().
-  struct io_uring_sqe* Next();
+  UringSqe* Next();
   void Push();
   // Submits what was pushed: 0 or -errno.
   int Submit() { return Enter(0); }
