@@ -47,12 +47,14 @@ static Call::Result OpenResult(const char* path, struct fuse_file_info* fi) {
 // Whether the kernel may keep the file's cached pages from earlier opens. Changes through the union
 // reach them anyway, and one made directly in a branch is invalidated by the watch on the file's
 // directory, if it has one; the other names of a hard link have pages of their own, which only an
-// open checks.
-static void KeepCache(const char* path, struct fuse_file_info* fi) {
+// open checks. `opened`: the file's attributes when the open just took them.
+static void KeepCache(const char* path, struct fuse_file_info* fi, const struct stat* opened = nullptr) {
   Mount& mount = Mount::Current();
   OpenFile file = mount.files().Get(fi->fh);
   struct stat st;
-  if (!mount.KeepsPageCache() || file.fd < 0 || fstat(file.fd, &st) < 0 || st.st_nlink > 1) return;
+  if (opened != nullptr) st = *opened;
+  if (!mount.KeepsPageCache() || file.fd < 0 || (opened == nullptr && fstat(file.fd, &st) < 0) || st.st_nlink > 1)
+    return;
   std::string dir(path);
   size_t slash = dir.rfind('/');
   dir = slash == 0 ? "/" : dir.substr(0, slash);
@@ -85,8 +87,8 @@ static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat
 // rule serves, as the engine's open would make it (union/ops/files.ts): read-only on any branch, for
 // writing (O_TRUNC included) only on a branch the union writes in place, where the engine has nothing
 // to copy up, and kept here (Hand). Anything else, or anything out of the ordinary, is the engine's to
-// open.
-static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
+// open. `st`: the opened file's attributes.
+static bool OpenNatively(const char* path, struct fuse_file_info* fi, struct stat* st) {
   Mount& mount = Mount::Current();
   if (path == nullptr || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served served;
@@ -96,13 +98,12 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
   if (writes) MarkOwnChange(path);
   int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
   Fd fd(openat(served.dir, served.name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
-  struct stat st;
-  if (fd.get() < 0 || fstat(fd.get(), &st) < 0 || st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino)
+  if (fd.get() < 0 || fstat(fd.get(), st) < 0 || st->st_dev != served.st.st_dev || st->st_ino != served.st.st_ino)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root);
   // A hard-linked file a copy-up would part from its other names keeps a number per name (nodes.h).
-  if (!in_place && st.st_nlink > 1) return false;
-  Hand(path, fi, std::move(fd), &st, served.root, in_place);
+  if (!in_place && st->st_nlink > 1) return false;
+  Hand(path, fi, std::move(fd), st, served.root, in_place);
   // A copy-up the file went through since it was looked up re-pointed every handle it could see, but
   // maybe not this one, which the table holds only now: one on the old copy is the engine's to open.
   DirAttrs::Served now;
@@ -117,29 +118,31 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi) {
 
 // A new file in a directory the engine published, where tdp takes the parent's top copy (new_names.h):
 // made there, as the engine's create (union/ops/files.ts) makes it, and handed over as a native open is.
-static bool CreateNatively(const char* path, mode_t mode, struct fuse_file_info* fi, const Caller& caller, int* rc) {
+// `st`: the new file's attributes.
+static bool CreateNatively(const char* path, mode_t mode, struct fuse_file_info* fi, const Caller& caller, int* rc,
+                           struct stat* st) {
   NewName n;
   if (path == nullptr || !PlaceNewName(path, "create", false, &n)) return false;
   int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
   Fd fd(openat(n.dir, n.name.c_str(), flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
   if (fd.get() < 0) return false;
-  struct stat st;
   int err = FinishNewName(n, caller.uid, caller.gid, fd.get());
-  if (err == 0 && fstat(fd.get(), &st) != 0) err = errno;
+  if (err == 0 && fstat(fd.get(), st) != 0) err = errno;
   Mount::Current().counters().Count(Counters::kCreate);
   if (err != 0) {
     unlinkat(n.dir, n.name.c_str(), 0);
     *rc = -err;
     return true;
   }
-  Hand(path, fi, std::move(fd), &st, n.root, true);
+  Hand(path, fi, std::move(fd), st, n.root, true);
   *rc = 0;
   return true;
 }
 
 int Open(const char* path, struct fuse_file_info* fi) {
-  if (OpenNatively(path, fi)) {
-    KeepCache(path, fi);
+  struct stat st;
+  if (OpenNatively(path, fi, &st)) {
+    KeepCache(path, fi, &st);
     return 0;
   }
   // Opening for writing may copy the file up, or truncate it.
@@ -154,8 +157,9 @@ int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
   Caller caller;
   MarkOwnChange(path);
   int rc;
-  if (CreateNatively(path, mode, fi, caller, &rc)) {
-    if (rc == 0) KeepCache(path, fi);
+  struct stat st;
+  if (CreateNatively(path, mode, fi, caller, &rc, &st)) {
+    if (rc == 0) KeepCache(path, fi, &st);
     return rc;
   }
   rc = Run(
