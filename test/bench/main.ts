@@ -3,7 +3,7 @@
  * branches, in one run, printed as ratios. Every target gets fresh branches; no thresholds, just figures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { type Target, makeTargets } from './targets.ts';
 import { benchTracker } from './tracker.ts';
 import { workloads } from './workloads.ts';
 
-const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH]
+const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH] [--io-uring]
        (or node dist/bench.js with the same options, after npm run build)
 
   --only WORDS      comma-separated; just the rows whose names contain one of them
@@ -24,10 +24,12 @@ const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH]
   --mergerfs2 PATH  a second mergerfs binary, run as one more column with -o passthrough.io=rw
                     (FUSE passthrough: mergerfs 2.40+, Linux 6.9+, root), e.g. one built from
                     https://github.com/trapexit/mergerfs; Debian's mergerfs predates passthrough
+  --io-uring        turn the fuse module's enable_uring on for the run (root, Linux 6.14+) and back
+                    as it was afterwards, so Strata takes requests through FUSE over io_uring
   --help            this text`;
 
 const { values: args } = parseArgs({
-  options: { only: { type: 'string' }, mergerfs2: { type: 'string' }, help: { type: 'boolean' } },
+  options: { only: { type: 'string' }, mergerfs2: { type: 'string' }, 'io-uring': { type: 'boolean' }, help: { type: 'boolean' } },
 });
 if (args.help) {
   console.log(usage);
@@ -52,10 +54,27 @@ async function trackerRows(): Promise<void> {
 }
 
 /** Strata takes requests through io_uring only where the fuse module's enable_uring is on (ring_loop.h). */
+const URING_PARAM = '/sys/module/fuse/parameters/enable_uring';
+
 function transport(): string {
-  const param = '/sys/module/fuse/parameters/enable_uring';
-  const on = existsSync(param) && readFileSync(param, 'utf8').trim() === 'Y';
+  const on = existsSync(URING_PARAM) && readFileSync(URING_PARAM, 'utf8').trim() === 'Y';
   return on ? 'io_uring (fuse.enable_uring=Y)' : '/dev/fuse (fuse.enable_uring off)';
+}
+
+/** --io-uring: the parameter's old value, to put back after the run. */
+function enableIoUring(): string {
+  if (!existsSync(URING_PARAM)) {
+    console.error(`bench: --io-uring: this kernel has no FUSE over io_uring (${URING_PARAM} is missing; it came in Linux 6.14)`);
+    process.exit(2);
+  }
+  const was = readFileSync(URING_PARAM, 'utf8').trim();
+  try {
+    writeFileSync(URING_PARAM, 'Y');
+  } catch (e) {
+    console.error(`bench: --io-uring: cannot turn ${URING_PARAM} on (${(e as Error).message}); run the bench as root`);
+    process.exit(2);
+  }
+  return was;
 }
 
 const start = Date.now();
@@ -86,6 +105,7 @@ function main(): void {
   // "latency" picks the whole section, a word of an operation's name its row.
   const ops = latencyOps.filter((o) => wanted(`latency ${o.name}`));
   if (!chosen.length && !ops.length) return;
+  const uringWas = args['io-uring'] ? enableIoUring() : undefined;
   const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
   const fixtures = makeFixtures(root);
   const targets: Target[] = [];
@@ -137,6 +157,7 @@ and inode blocks may still be in the page cache).`);
   } finally {
     for (const t of targets) t.teardown();
     rmSync(root, { recursive: true, force: true });
+    if (uringWas !== undefined) writeFileSync(URING_PARAM, uringWas);
     process.stderr.write(`  torn down at ${elapsed()}\n`);
   }
 }
