@@ -14,7 +14,7 @@
 
 namespace strata {
 
-// Where a request's reply goes: /dev/fuse, or the io_uring entry the request came in (ring.cc).
+// Where a request's reply goes: /dev/fuse, or the io_uring entry the request came in (ring_loop.cc).
 class ReplyTo {
  public:
   // Error 0 with the payload pieces, or a positive errno and nothing.

@@ -110,18 +110,18 @@ struct OnHandle {
 class Served {
  public:
   Served(Mount& mount, const ReplyTo& out, const struct fuse_in_header& in, const char* body, size_t len)
-      : mount_(mount), dev_(out), nodes_(mount.nodes()), in_(in), body_(body), len_(len) {}
+      : mount_(mount), out_(out), nodes_(mount.nodes()), in_(in), body_(body), len_(len) {}
 
   bool Run();
 
  private:
-  void Fail(int error) { dev_.Fail(in_.unique, error); }
-  void Ok() { dev_.Reply(in_.unique, {}); }
+  void Fail(int error) { out_.Fail(in_.unique, error); }
+  void Ok() { out_.Reply(in_.unique, {}); }
   // rc: >= 0 success (replied empty), < 0 -errno.
   void Status(int rc) { rc < 0 ? Fail(-rc) : Ok(); }
   template <typename T>
   void Reply(const T& out) {
-    dev_.Reply(in_.unique, {Piece(out)});
+    out_.Reply(in_.unique, {Piece(out)});
   }
 
   std::optional<std::string> NodePath(uint64_t nodeid) const { return nodes_.Path(nodeid); }
@@ -186,7 +186,7 @@ class Served {
   void OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out);
 
   Mount& mount_;
-  const ReplyTo& dev_;
+  const ReplyTo& out_;
   Nodes& nodes_;
   const struct fuse_in_header& in_;
   const char* body_;
@@ -356,7 +356,7 @@ void Served::ReadLink() {
   std::vector<char> buf(PATH_MAX + 1);
   int rc = op::ReadLink(path->c_str(), buf.data(), buf.size());
   if (rc < 0) return Fail(-rc);
-  dev_.Reply(in_.unique, {Piece(buf.data(), strlen(buf.data()))});
+  out_.Reply(in_.unique, {Piece(buf.data(), strlen(buf.data()))});
 }
 
 // MKNOD and MKDIR: an entry made by the caller (their umask), then looked up.
@@ -518,7 +518,7 @@ void Served::Create() {
   }
   struct fuse_open_out open;
   OpenReply(entry.nodeid, fi, &open);
-  dev_.Reply(in_.unique, {Piece(entry), Piece(open)});
+  out_.Reply(in_.unique, {Piece(entry), Piece(open)});
 }
 
 void Served::Read() {
@@ -529,7 +529,7 @@ void Served::Read() {
   buf.resize(std::max<size_t>(buf.size(), arg->size));
   int n = op::Read(on.Path(), buf.data(), arg->size, static_cast<off_t>(arg->offset), &on.fi);
   if (n < 0) return Fail(-n);
-  dev_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(n))});
+  out_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(n))});
 }
 
 void Served::Write() {
@@ -618,7 +618,7 @@ void Served::GetXattr(bool list) {
     out.size = static_cast<uint32_t>(rc);
     return Reply(out);
   }
-  dev_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(rc))});
+  out_.Reply(in_.unique, {Piece(buf.data(), static_cast<size_t>(rc))});
 }
 
 void Served::RemoveXattr() {
@@ -644,7 +644,7 @@ void Served::ReadDir(bool plus) {
   // RELEASEDIR that follows may free the handle on another thread at once.
   int rc = DirPage(DirOf(arg->fh), *arg, plus, &out);
   if (rc < 0) return Fail(-rc);
-  dev_.Reply(in_.unique, {Piece(out.data(), out.size())});
+  out_.Reply(in_.unique, {Piece(out.data(), out.size())});
 }
 
 int Served::DirPage(DirHandle* dh, const struct fuse_read_in& arg, bool plus, std::vector<char>* out) {
