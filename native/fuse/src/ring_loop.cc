@@ -198,7 +198,9 @@ void RingLoop::Worker(unsigned qid, size_t slot) {
   int dev = mount_.device().fd();
   int rc = entry.ok() ? ring.Open(4) : -ENOMEM;
   if (rc < 0) {
-    fprintf(stderr, "strata: FUSE ring queue %u: %s; /dev/fuse serves it\n", qid, strerror(-rc));
+    // The kernel moves requests to the ring only once every queue has an entry.
+    fprintf(stderr, "strata: FUSE over io_uring unavailable for CPU %u (%s); the union stays on /dev/fuse\n", qid,
+            strerror(-rc));
     queue.idle--;
     return;
   }
