@@ -3,7 +3,8 @@
 // kernel let go of; `readdirplus`: names a listing handed over with their node and attributes, which
 // the kernel then needs no lookup for; `passthrough`: opens whose reads and writes the kernel does
 // itself (not counted in read, write or the byte counts); `io_uring`: requests of any kind that came
-// through the FUSE ring (ring_loop.h) rather than /dev/fuse.
+// through the FUSE ring (ring_loop.h) rather than /dev/fuse; `prefill`: opens that put the whole file in
+// the kernel's page cache (prefill.h).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -41,19 +42,25 @@ class Counters {
     kForget,
     kPassthrough,
     kIoUring,
+    kPrefill,
     kCount
   };
   static constexpr const char* kNames[] = {
-      "getattr", "read",     "write",    "flush",           "chmod",  "chown",       "truncate",
-      "utimens", "getxattr", "readlink", "copy_file_range", "open",   "create",      "mkdir",
-      "symlink", "release",  "fsync",    "fallocate",       "unlink", "rmdir",       "rename",
-      "link",    "opendir",  "readdir",  "readdirplus",     "forget", "passthrough", "io_uring"};
+      "getattr",     "read",      "write",           "flush",    "chmod",  "chown", "truncate", "utimens",
+      "getxattr",    "readlink",  "copy_file_range", "open",     "create", "mkdir", "symlink",  "release",
+      "fsync",       "fallocate", "unlink",          "rmdir",    "rename", "link",  "opendir",  "readdir",
+      "readdirplus", "forget",    "passthrough",     "io_uring", "prefill"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
   void Read(int64_t bytes) {
     Count(kRead);
     if (bytes > 0) read_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  // A prefill's bytes were read from the branch for the union, as a READ's are.
+  void Prefilled(int64_t bytes) {
+    Count(kPrefill);
+    read_.fetch_add(bytes, std::memory_order_relaxed);
   }
   void Wrote(int64_t bytes) {
     Count(kWrite);

@@ -59,4 +59,12 @@ int Device::InvalEntry(uint64_t parent, const std::string& name) const {
   return Send(FUSE_NOTIFY_INVAL_ENTRY, 0, {Piece(out), Piece(name.c_str(), name.size() + 1)});
 }
 
+int Device::Store(uint64_t nodeid, uint64_t off, const char* data, size_t len) const {
+  struct fuse_notify_store_out out = {};
+  out.nodeid = nodeid;
+  out.offset = off;
+  out.size = static_cast<uint32_t>(len);
+  return Send(FUSE_NOTIFY_STORE, 0, {Piece(out), Piece(data, len)});
+}
+
 }  // namespace strata

@@ -42,6 +42,8 @@ class Device : public ReplyTo {
   // Notifications: 0, or the positive errno (ENOENT: the kernel holds nothing for it).
   int InvalInode(uint64_t nodeid, int64_t off, int64_t len) const;
   int InvalEntry(uint64_t parent, const std::string& name) const;
+  // `len` bytes of the node's data at `off`, put in its page cache (prefill.h).
+  int Store(uint64_t nodeid, uint64_t off, const char* data, size_t len) const;
 
  private:
   int Send(int32_t error, uint64_t unique, std::initializer_list<struct iovec> payload) const;

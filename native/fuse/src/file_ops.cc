@@ -77,6 +77,7 @@ static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat
   file.owned = true;
   file.root = root;
   file.flags = fi->flags;
+  file.size = st->st_size;
   file.opened_at = static_cast<double>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());

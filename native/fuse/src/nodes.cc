@@ -173,6 +173,20 @@ Nodes::Release Nodes::Released(uint64_t nodeid, bool passed_through) {
   return out;
 }
 
+bool Nodes::Fill(uint64_t nodeid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end() || it->second.filled || it->second.backing != 0) return false;
+  it->second.filled = true;
+  return true;
+}
+
+void Nodes::Unfilled(uint64_t nodeid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it != nodes_.end()) it->second.filled = false;
+}
+
 bool Nodes::IsOpen(uint64_t nodeid) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = nodes_.find(nodeid);

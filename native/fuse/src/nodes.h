@@ -64,6 +64,10 @@ class Nodes {
   };
   Release Released(uint64_t nodeid, bool passed_through);
   bool IsOpen(uint64_t nodeid) const;
+  // Whether to prefill the node's page cache (prefill.h): not while it passes through, nor again
+  // until a READ from its start shows the kernel no longer holds what the last prefill stored.
+  bool Fill(uint64_t nodeid);
+  void Unfilled(uint64_t nodeid);
   // The node was renamed to a hidden name to outlive an unlink while open.
   void MarkHidden(uint64_t nodeid);
 
@@ -82,6 +86,7 @@ class Nodes {
     int32_t backing = 0;
     bool hidden = false;
     bool own_inode = false;
+    bool filled = false;
   };
   using Key = std::pair<uint64_t, std::string>;
 

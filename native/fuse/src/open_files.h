@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <shared_mutex>
@@ -31,6 +32,7 @@ struct OpenFile {
   int root = -1;         // owned: the branch root it was opened beneath
   int flags = 0;         // owned: the open's flags
   double opened_at = 0;  // owned: ms since the epoch
+  int64_t size = -1;     // owned: the file's size when opened
 };
 
 // An owned handle as the engine sees it (ResolvedDirs.handles).
@@ -84,8 +86,11 @@ class OpenFiles {
     auto it = files_.find(fh);
     if (it == files_.end() || !it->second.owned || dup3(fd, it->second.fd, O_CLOEXEC) < 0) return false;
     it->second.root = root;
+    repoints_.fetch_add(1);
     return true;
   }
+  // How many handles were repointed so far: what read one of them before a change may be stale.
+  uint64_t Repoints() const { return repoints_.load(); }
   void PassedThrough(uint64_t fh) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     auto it = files_.find(fh);
@@ -162,6 +167,7 @@ class OpenFiles {
   std::unordered_map<std::string, uint64_t> by_path_;
   std::unordered_map<uint64_t, std::string> paths_;  // every handle's union path, as the engine has it
   size_t owned_ = 0;
+  std::atomic<uint64_t> repoints_{0};
 };
 
 }  // namespace strata

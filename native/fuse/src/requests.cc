@@ -23,6 +23,7 @@
 #include "mount.h"
 #include "nodes.h"
 #include "ops.h"
+#include "prefill.h"
 #include "request.h"
 
 namespace strata {
@@ -495,6 +496,7 @@ void Served::Open(bool dir) {
     out.open_flags = (on.fi.cache_readdir ? FOPEN_CACHE_DIR : 0) | (on.fi.keep_cache ? FOPEN_KEEP_CACHE : 0);
   } else {
     OpenReply(in_.nodeid, on.fi, &out);
+    Prefill(mount_, in_.nodeid, on.fi);
   }
   Reply(out);
 }
@@ -525,6 +527,7 @@ void Served::Read() {
   const auto* arg = Arg<struct fuse_read_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
   OnHandle on = Handle(arg->fh);
+  if (arg->offset == 0) nodes_.Unfilled(in_.nodeid);
   thread_local std::vector<char> buf;
   buf.resize(std::max<size_t>(buf.size(), arg->size));
   int n = op::Read(on.Path(), buf.data(), arg->size, static_cast<off_t>(arg->offset), &on.fi);
