@@ -5,16 +5,12 @@
  *   afterwards makes the mode exactly the source's (which is consistent with the source's ACL);
  * - times last: nothing after them may touch the entry (data is written before any of this).
  */
-import { fchmod, fchown } from 'node:fs';
-import { promisify } from 'node:util';
 import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { type ErrnoName, hasErrno } from '../sys/errno.ts';
-
-const fchownP = promisify(fchown);
-const fchmodP = promisify(fchmod);
+import { fchmodFd, fchownFd } from './fdCalls.ts';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -44,9 +40,9 @@ export function pathSource(fs: BranchFs, b: Branch, rel: string): MetaSource {
 
 export function fdTarget(sys: Syscalls, fd: number): MetaTarget {
   return {
-    chown: (uid, gid) => fchownP(fd, uid, gid),
+    chown: (uid, gid) => fchownFd(fd, uid, gid),
     setXattr: (name, value) => sys.fsetxattr(fd, name, value, 0),
-    chmod: (mode) => fchmodP(fd, mode),
+    chmod: (mode) => fchmodFd(fd, mode),
     setTimes: (atime, mtime) => sys.futimens(fd, atime, mtime),
   };
 }

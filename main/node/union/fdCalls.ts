@@ -29,8 +29,20 @@ export function writeFd(fd: number, buf: Buffer, length: number, position: numbe
   return new Promise((resolve, reject) => fs.write(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
+/** Sets the length of a copy being built (copyData.ts): it frees nothing, so it runs inline where calls may. */
 export function ftruncateFd(fd: number, length: bigint): Promise<void> {
+  if (callsRunInline()) return now(() => fs.ftruncateSync(fd, Number(length)));
   return new Promise((resolve, reject) => fs.ftruncate(fd, Number(length), (err) => (err ? reject(err) : resolve())));
+}
+
+export function fchownFd(fd: number, uid: number, gid: number): Promise<void> {
+  if (callsRunInline()) return now(() => fs.fchownSync(fd, uid, gid));
+  return new Promise((resolve, reject) => fs.fchown(fd, uid, gid, (err) => (err ? reject(err) : resolve())));
+}
+
+export function fchmodFd(fd: number, mode: number): Promise<void> {
+  if (callsRunInline()) return now(() => fs.fchmodSync(fd, mode));
+  return new Promise((resolve, reject) => fs.fchmod(fd, mode, (err) => (err ? reject(err) : resolve())));
 }
 
 export function fsyncFd(fd: number): Promise<void> {

@@ -53,6 +53,10 @@ Napi::Value Fallocate(const Napi::CallbackInfo& info) {
       PromiseWork::Cost::kData);
 }
 
+// A copy this short (a small file's copy-up) takes no longer than a metadata call, and runs where
+// those do (promise_work.h).
+constexpr size_t kSmallCopy = 64 * 1024;
+
 Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
   int fdIn = IntArg(info, 0, "fdIn");
   loff_t offIn = Int64Arg(info, 1, "offIn");
@@ -66,7 +70,8 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
         *copied = copy_file_range(fdIn, &offIn, fdOut, &offOut, length, 0);
         return *copied < 0 ? errno : 0;
       },
-      [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); }, PromiseWork::Cost::kData);
+      [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); },
+      length <= kSmallCopy ? PromiseWork::Cost::kMetadata : PromiseWork::Cost::kData);
 }
 
 // The file behind descriptor `to` becomes the one behind `from`, in one step: a pread or pwrite on

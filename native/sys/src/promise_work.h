@@ -2,7 +2,8 @@
 // syscall, path }). By default the call runs on the libuv pool. A mount worker, whose JS thread only
 // decides FUSE requests, turns on inline calls (setInline): then a metadata call runs at once on the JS
 // thread and returns a settled Promise, sparing each request the pool's two thread hand-offs; calls that
-// move file data (Cost::kData) stay on the pool, so a long copy-up does not hold every other request.
+// move file data (Cost::kData; a copy of a few pages is not one: fds.cc) stay on the pool, so a long
+// copy-up does not hold every other request.
 #pragma once
 #include <napi.h>
 
