@@ -1,8 +1,8 @@
 // A small file opened for reading on a branch the union does not write in place is read whole at open
 // and handed to the kernel's page cache with the open's reply (FUSE_NOTIFY_STORE), so that reading it
 // takes no READ request: a program that opens, reads and closes many small files (find + cat, a
-// compiler, git) waits for two requests per file instead of three. The kernel's first read of the file
-// would have asked for it whole anyway (its readahead window is larger than kPrefillMax).
+// compiler, git) waits for two requests per file instead of three. A reader's first read of a file this
+// small usually asks for all of it anyway (readahead).
 //
 // Only where the open keeps the page cache (otherwise the kernel drops it as the open completes), and
 // once per node until a READ from the file's start shows the kernel has let the pages go (Nodes::Fill).

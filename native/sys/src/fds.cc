@@ -53,7 +53,7 @@ Napi::Value Fallocate(const Napi::CallbackInfo& info) {
       PromiseWork::Cost::kData);
 }
 
-// A copy this short (a small file's copy-up) takes no longer than a metadata call, and runs where
+// A copy this short (a small file's copy-up) costs about what a metadata call does, and runs where
 // those do (promise_work.h).
 constexpr size_t kSmallCopy = 64 * 1024;
 
