@@ -72,13 +72,20 @@ export interface MountStatus {
 
 export interface OpStats {
   at: number;
-  /** Cumulative count per FUSE op name since mount. */
+  /** Cumulative count per FUSE op name since mount, and the counts of NOT_REQUESTS. */
   ops: Record<string, number>;
   bytesRead: number;
   bytesWritten: number;
   openHandles: number;
   copyups: number;
 }
+
+/**
+ * Counts in `OpStats.ops` that say how requests counted under their own op were served (by ring,
+ * passed through, prefilled), or that count names and nodes rather than requests
+ * (native/fuse/src/counters.h): a rate of operations leaves them out.
+ */
+export const NOT_REQUESTS: ReadonlySet<string> = new Set(['io_uring', 'passthrough', 'prefill', 'readdirplus', 'forget']);
 
 export interface WhereCopy {
   branch: number;

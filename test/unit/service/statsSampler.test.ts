@@ -24,6 +24,19 @@ describe('StatsSampler', () => {
     expect(sampler.get('/m')).toHaveLength(2);
   });
 
+  it('counts requests once: not how they came or were served, nor the names and nodes they carried', async () => {
+    const at = (t: number, n: number): OpStats => ({
+      ...stats(t, n, 0),
+      ops: { read: n, getattr: 0, open: n, io_uring: 2 * n, prefill: n, passthrough: n, readdirplus: 50 * n, forget: 9 * n },
+    });
+    const answers = [at(1000, 0), at(2000, 10)];
+    const sampler = new StatsSampler(async () => answers.shift()!);
+    const mount = { mountpoint: '/m', branchRoots: [] };
+    await sampler.sample([mount]);
+    const [second] = await sampler.sample([mount]);
+    expect(second.opsPerSec).toBe(20);
+  });
+
   it('skips a worker that does not answer and forgets unions that went away', async () => {
     const sampler = new StatsSampler(async (mp) => {
       if (mp === '/down') throw new Error('no answer');
