@@ -72,20 +72,18 @@ export interface MountStatus {
 
 export interface OpStats {
   at: number;
-  /** Cumulative count per FUSE op name since mount, and the counts of NOT_REQUESTS. */
+  /** Cumulative count per FUSE op name since mount. */
   ops: Record<string, number>;
+  /**
+   * Counts that say how the requests in `ops` were served (io_uring, passthrough, prefill) or what
+   * they carried (readdirplus: names, forget: nodes), since mount: not requests themselves.
+   */
+  served: Record<string, number>;
   bytesRead: number;
   bytesWritten: number;
   openHandles: number;
   copyups: number;
 }
-
-/**
- * Counts in `OpStats.ops` that say how requests counted under their own op were served (by ring,
- * passed through, prefilled), or that count names and nodes rather than requests
- * (native/fuse/src/counters.h): a rate of operations leaves them out.
- */
-export const NOT_REQUESTS: ReadonlySet<string> = new Set(['io_uring', 'passthrough', 'prefill', 'readdirplus', 'forget']);
 
 export interface WhereCopy {
   branch: number;

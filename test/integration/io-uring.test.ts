@@ -11,7 +11,7 @@ import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { type UnionFixture, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
 
 const PARAM = '/sys/module/fuse/parameters/enable_uring';
-const ringCount = async (u: UnionFixture) => ((await controlRequest(u.mnt, { op: 'stats' })) as OpStats).ops.io_uring ?? 0;
+const ringCount = async (u: UnionFixture) => ((await controlRequest(u.mnt, { op: 'stats' })) as OpStats).served.io_uring ?? 0;
 const itNative = unlessFuseNative('fuse-native reads /dev/fuse through libfuse 2, which has no io_uring');
 
 describe('FUSE over io_uring', () => {

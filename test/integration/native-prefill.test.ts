@@ -13,7 +13,7 @@ import { type UnionFixture, mountUnion, ok, unlessFuseNative } from '../support/
 const itNative = unlessFuseNative('fuse-native serves every read through libfuse 2, which never prefills');
 const counts = async (u: UnionFixture) => {
   const s = (await controlRequest(u.mnt, { op: 'stats' })) as OpStats;
-  return { prefill: s.ops.prefill ?? 0, read: s.ops.read ?? 0, bytesRead: s.bytesRead };
+  return { prefill: s.served.prefill ?? 0, read: s.ops.read ?? 0, bytesRead: s.bytesRead };
 };
 const KiB = 1024;
 /** Sizes around the page and the 64 KiB limit; the last two are read by READ requests. */

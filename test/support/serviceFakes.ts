@@ -56,7 +56,7 @@ export class FakeBackend implements MountBackend {
   }
   async stats(mountpoint: string): Promise<OpStats> {
     if (!this.mounts.has(mountpoint)) throw new StrataError('NOT_MOUNTED', 'gone');
-    return { at: Date.now(), ops: { read: this.ops }, bytesRead: this.ops * 100, bytesWritten: 0, openHandles: 0, copyups: 0 };
+    return { at: Date.now(), ops: { read: this.ops }, served: {}, bytesRead: this.ops * 100, bytesWritten: 0, openHandles: 0, copyups: 0 };
   }
   async sweepStale(): Promise<string[]> {
     return this.stale;

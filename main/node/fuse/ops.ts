@@ -120,6 +120,8 @@ export interface MountedFs {
 
 export interface ServedNatively {
   ops: Record<string, number>;
+  /** OpStats.served. */
+  served: Record<string, number>;
   bytesRead: number;
   bytesWritten: number;
 }

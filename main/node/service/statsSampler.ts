@@ -4,7 +4,7 @@
  * alongside, from the branch roots (never through the union, which could be the one that is stuck).
  */
 import type { StatsSample } from '../../common/api.ts';
-import { NOT_REQUESTS, type OpStats } from '../../common/contract.ts';
+import type { OpStats } from '../../common/contract.ts';
 import { spaceOf } from './space.ts';
 
 export interface SampledMount {
@@ -15,7 +15,7 @@ export interface SampledMount {
 const HISTORY = 300;
 
 function totalOps(s: OpStats): number {
-  return Object.entries(s.ops).reduce((a, [op, n]) => (NOT_REQUESTS.has(op) ? a : a + n), 0);
+  return Object.values(s.ops).reduce((a, b) => a + b, 0);
 }
 
 export class StatsSampler {

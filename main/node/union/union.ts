@@ -232,7 +232,15 @@ export class Union {
 
   stats(): OpStats {
     const c = this.core.counters;
-    return { at: Date.now(), ops: { ...c.ops }, bytesRead: c.bytesRead, bytesWritten: c.bytesWritten, openHandles: this.core.handles.size, copyups: c.copyups };
+    return {
+      at: Date.now(),
+      ops: { ...c.ops },
+      served: {},
+      bytesRead: c.bytesRead,
+      bytesWritten: c.bytesWritten,
+      openHandles: this.core.handles.size,
+      copyups: c.copyups,
+    };
   }
 
   get started(): number {

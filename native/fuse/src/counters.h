@@ -1,10 +1,11 @@
 // Requests answered on the FUSE threads without JS, by kind: the engine's activity counts only see
-// the ones that reach it, so the worker adds these in (MountSession.stats). `forget`: nodes the
-// kernel let go of; `readdirplus`: names a listing handed over with their node and attributes, which
-// the kernel then needs no lookup for; `passthrough`: opens whose reads and writes the kernel does
-// itself (not counted in read, write or the byte counts); `io_uring`: requests of any kind that came
-// through the FUSE ring (ring_loop.h) rather than /dev/fuse; `prefill`: opens that put the whole file in
-// the kernel's page cache (prefill.h).
+// the ones that reach it, so the worker adds these in (MountSession.stats). From kFirstNote on, the
+// counts are not requests but say how requests counted above were served, or what they carried
+// (OpStats.served): `readdirplus`: names a listing handed over with their node and attributes, which
+// the kernel then needs no lookup for; `forget`: nodes the kernel let go of; `passthrough`: opens whose reads and
+// writes the kernel does itself (not counted in read, write or the byte counts); `io_uring`: requests of any kind that
+// came through the FUSE ring (ring_loop.h) rather than /dev/fuse; `prefill`: opens that put the whole file in the
+// kernel's page cache (prefill.h).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -43,7 +44,8 @@ class Counters {
     kPassthrough,
     kIoUring,
     kPrefill,
-    kCount
+    kCount,
+    kFirstNote = kReaddirplus
   };
   static constexpr const char* kNames[] = {
       "getattr",     "read",      "write",           "flush",    "chmod",  "chown", "truncate", "utimens",

@@ -241,13 +241,15 @@ Napi::Value Mount::InvalidateAll(const Napi::CallbackInfo& info) {
 
 Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object ops = Napi::Object::New(env);
+  Napi::Object ops = Napi::Object::New(env), served = Napi::Object::New(env);
   for (int op = 0; op < Counters::kCount; op++) {
-    ops.Set(Counters::kNames[op],
-            Napi::Number::New(env, static_cast<double>(counters_.Ops(static_cast<Counters::Op>(op)))));
+    (op < Counters::kFirstNote ? ops : served)
+        .Set(Counters::kNames[op],
+             Napi::Number::New(env, static_cast<double>(counters_.Ops(static_cast<Counters::Op>(op)))));
   }
   Napi::Object stats = Napi::Object::New(env);
   stats.Set("ops", ops);
+  stats.Set("served", served);
   stats.Set("bytesRead", Napi::Number::New(env, static_cast<double>(counters_.BytesRead())));
   stats.Set("bytesWritten", Napi::Number::New(env, static_cast<double>(counters_.BytesWritten())));
   return stats;

@@ -14,7 +14,7 @@ function sample(at: number, ops: number): StatsSample {
     readBytesPerSec: 1024,
     writeBytesPerSec: 2048,
     branchAvail: [10, 20, 30],
-    totals: { at, ops: { read: 1 }, bytesRead: 1, bytesWritten: 2, openHandles: 3, copyups: 0 },
+    totals: { at, ops: { read: 1 }, served: {}, bytesRead: 1, bytesWritten: 2, openHandles: 3, copyups: 0 },
   };
 }
 

@@ -5,6 +5,7 @@ import { StatsSampler } from '../../../main/node/service/statsSampler.ts';
 const stats = (at: number, reads: number, bytesRead: number): OpStats => ({
   at,
   ops: { read: reads, getattr: 1 },
+  served: {},
   bytesRead,
   bytesWritten: 0,
   openHandles: 1,
@@ -27,7 +28,8 @@ describe('StatsSampler', () => {
   it('counts requests once: not how they came or were served, nor the names and nodes they carried', async () => {
     const at = (t: number, n: number): OpStats => ({
       ...stats(t, n, 0),
-      ops: { read: n, getattr: 0, open: n, io_uring: 2 * n, prefill: n, passthrough: n, readdirplus: 50 * n, forget: 9 * n },
+      ops: { read: n, getattr: 0, open: n },
+      served: { io_uring: 2 * n, prefill: n, passthrough: n, readdirplus: 50 * n, forget: 9 * n },
     });
     const answers = [at(1000, 0), at(2000, 10)];
     const sampler = new StatsSampler(async () => answers.shift()!);
