@@ -7,9 +7,8 @@
 
 namespace strata {
 
-void Prefill(Mount& mount, uint64_t nodeid, const struct fuse_file_info& fi) {
+void Prefill(Mount& mount, uint64_t nodeid, const struct fuse_file_info& fi, const OpenFile& file) {
   if ((fi.flags & O_ACCMODE) != O_RDONLY || (fi.flags & O_DIRECT) || fi.direct_io || !fi.keep_cache) return;
-  OpenFile file = mount.files().Get(fi.fh);
   if (!file.owned || file.attrs || file.passed_through || file.size <= 0 || file.size > kPrefillMax) return;
   if (!mount.nodes().Fill(nodeid)) return;
   uint64_t repoints = mount.files().Repoints();

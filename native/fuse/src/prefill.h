@@ -18,6 +18,7 @@ namespace strata {
 
 inline constexpr int64_t kPrefillMax = 64 * 1024;
 
-void Prefill(Mount& mount, uint64_t nodeid, const struct fuse_file_info& fi);
+// `file`: the open's handle, as the open reply found it.
+void Prefill(Mount& mount, uint64_t nodeid, const struct fuse_file_info& fi, const OpenFile& file);
 
 }  // namespace strata

@@ -184,7 +184,8 @@ class Served {
   // libfuse's rule for a name unlinked (or renamed over) while open: it is renamed to a hidden name
   // the union serves from the open handle, and unlinked at the last release.
   int Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node);
-  void OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out);
+  // Returns the handle as the open table holds it.
+  OpenFile OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out);
 
   Mount& mount_;
   const ReplyTo& out_;
@@ -461,14 +462,15 @@ void Served::Link() {
   Entry(in_.nodeid, name, path);
 }
 
-void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out) {
+OpenFile Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out) {
   *out = {};
   out->fh = fi.fh;
   if (fi.keep_cache) out->open_flags |= FOPEN_KEEP_CACHE;
   if (fi.direct_io) out->open_flags |= FOPEN_DIRECT_IO;
   // A handle on a branch descriptor has nothing to flush (its writes went to the branch file): the
   // kernel need not send FLUSH at every close.
-  uint32_t noflush = mount_.files().Get(fi.fh).fd >= 0 ? FOPEN_NOFLUSH : 0;
+  OpenFile file = mount_.files().Get(fi.fh);
+  uint32_t noflush = file.fd >= 0 ? FOPEN_NOFLUSH : 0;
   out->open_flags |= noflush;
   int32_t backing = nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), [&] { return mount_.OpenBacking(fi.fh); });
   if (backing > 0) {
@@ -477,8 +479,10 @@ void Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_o
     out->open_flags = abi::kOpenPassthrough | noflush;
     abi::BackingId(*out) = backing;
     mount_.files().PassedThrough(fi.fh);
+    file.passed_through = true;
     mount_.counters().Count(Counters::kPassthrough);
   }
+  return file;
 }
 
 void Served::Open(bool dir) {
@@ -495,8 +499,7 @@ void Served::Open(bool dir) {
     out.fh = reinterpret_cast<uint64_t>(dh);
     out.open_flags = (on.fi.cache_readdir ? FOPEN_CACHE_DIR : 0) | (on.fi.keep_cache ? FOPEN_KEEP_CACHE : 0);
   } else {
-    OpenReply(in_.nodeid, on.fi, &out);
-    Prefill(mount_, in_.nodeid, on.fi);
+    Prefill(mount_, in_.nodeid, on.fi, OpenReply(in_.nodeid, on.fi, &out));
   }
   Reply(out);
 }
