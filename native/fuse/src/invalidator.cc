@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -192,6 +193,7 @@ void Invalidator::Prune() {
 }
 
 void Invalidator::Run() {
+  pthread_setname_np(pthread_self(), "strata-inval");
   auto next_prune = Clock::now() + kPruneEvery, next_masked_check = Clock::now();
   for (;;) {
     struct pollfd fds[2] = {{wake_, POLLIN, 0}, {inotify_, POLLIN, 0}};

@@ -190,6 +190,7 @@ void RingLoop::Spawn(unsigned qid) {
 }
 
 void RingLoop::Worker(unsigned qid, size_t slot) {
+  pthread_setname_np(pthread_self(), "strata-ring");
   PinTo(qid);
   Queue& queue = queues_[qid];
   // The entry outlives the ring: closing the ring is what takes the entry back from the kernel.

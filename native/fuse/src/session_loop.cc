@@ -1,8 +1,11 @@
 #include "session_loop.h"
 
 #include <errno.h>
+#include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -20,12 +23,28 @@ namespace {
 
 uint32_t Opcode(const char* request) { return reinterpret_cast<const struct fuse_in_header*>(request)->opcode; }
 
+// How many threads wait in read() on the device at once. The kernel wakes its readers in the order they
+// began to wait, so all of them take turns: with the dozens a busy spell leaves behind, each request
+// lands on a thread whose stack and caches have gone cold. So a thread done with a request reads again
+// only while fewer than this read, and the rest park (the last to park is the first called back). Two
+// per CPU: a client's requests overlap in pairs (an OPEN arrives while the last RELEASE is served), and
+// with fewer readers than that a parked thread is called back at nearly every request.
+unsigned Readers(unsigned max_threads) { return std::clamp(2 * std::thread::hardware_concurrency(), 2u, max_threads); }
+
 class Loop {
  public:
-  Loop(Mount& mount, unsigned max_threads) : mount_(mount), max_threads_(max_threads), ring_(mount, max_threads) {}
+  Loop(Mount& mount, unsigned max_threads)
+      : mount_(mount),
+        max_threads_(max_threads),
+        readers_wanted_(Readers(max_threads)),
+        parks_(max_threads),
+        ring_(mount, max_threads) {}
 
   int Run() {
-    Spawn();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      Spawn();
+    }
     // Threads join in order; one spawned later is in the vector before the earlier one returns.
     for (size_t i = 0;; i++) {
       std::thread thread;
@@ -41,44 +60,84 @@ class Loop {
   }
 
  private:
+  // A parked thread's call back: set, under mutex_, by the thread that needs another reader.
+  struct Park {
+    std::condition_variable called;
+    bool woken = false;
+  };
+
+  // Under mutex_.
   void Spawn() {
-    std::lock_guard<std::mutex> lock(mutex_);
     if (threads_.size() >= max_threads_ || exited_) return;
-    idle_++;
+    readers_++;
     threads_.emplace_back(&Loop::Worker, this, threads_.size());
   }
 
+  // This thread took a request: keep one reader waiting for the next, since a request answered by JS
+  // holds its thread.
+  void Took() {
+    if (--readers_ > 0) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (parked_.empty()) return Spawn();
+    size_t slot = parked_.back();
+    parked_.pop_back();
+    readers_++;
+    parks_[slot].woken = true;
+    parks_[slot].called.notify_one();
+  }
+
+  // Done with a request: read again while too few threads read, else park until called back. false
+  // once the connection has ended.
+  bool Rejoin(size_t slot) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (exited_) return false;
+    if (readers_ < static_cast<int>(readers_wanted_)) {
+      readers_++;
+      return true;
+    }
+    Park& park = parks_[slot];
+    park.woken = false;
+    parked_.push_back(slot);
+    park.called.wait(lock, [&] { return park.woken || exited_.load(); });
+    return !exited_;
+  }
+
+  void Exit(int error) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (error < 0) error_ = error;
+    exited_ = true;
+    for (size_t slot : parked_) parks_[slot].called.notify_one();
+  }
+
   void Worker(size_t slot) {
+    pthread_setname_np(pthread_self(), "strata-fuse");
     std::vector<char> buf(RequestBufferSize(mount_.config()));
-    while (!exited_) {
+    do {
       ssize_t n = mount_.device().Read(buf.data(), buf.size());
-      // This thread is busy now; keep one waiting for the next request.
-      if (--idle_ == 0 && n > 0) Spawn();
-      if (n == -EINTR || n == -EAGAIN || n == -ENOENT) {
-        idle_++;
-        continue;
-      }
-      if (n <= 0) {
-        if (n < 0) error_ = static_cast<int>(n);
-        exited_ = true;
-        break;
-      }
+      if (n == -EINTR || n == -EAGAIN || n == -ENOENT) continue;
+      if (n <= 0) return Exit(static_cast<int>(n));
+      Took();
       mount_.in_flight().Start(slot);
-      if (!Serve(mount_, mount_.device(), buf.data(), static_cast<size_t>(n))) exited_ = true;
+      bool served = Serve(mount_, mount_.device(), buf.data(), static_cast<size_t>(n));
       mount_.in_flight().End(slot);
+      if (!served) return Exit(0);
       // The kernel takes ring entries only once it has the INIT reply.
       if (Opcode(buf.data()) == FUSE_INIT && mount_.UsesRing()) ring_.Start();
-      idle_++;
-    }
+      if (!Rejoin(slot)) return;
+    } while (!exited_);
   }
 
   Mount& mount_;
   const unsigned max_threads_;
-  std::atomic<int> idle_{0};
+  const unsigned readers_wanted_;
+  // Threads reading the device or about to; the rest serve a request or are parked.
+  std::atomic<int> readers_{0};
   std::atomic<int> error_{0};
   std::atomic<bool> exited_{false};
   std::mutex mutex_;
   std::vector<std::thread> threads_;
+  std::vector<Park> parks_;
+  std::vector<size_t> parked_;
   RingLoop ring_;
 };
 

@@ -1,5 +1,6 @@
 // The threads that read /dev/fuse: threads are added while every one is busy (a request answered by
-// JS holds its thread), up to a bound. Where the kernel took FUSE over io_uring at INIT, the ring's
+// JS holds its thread), up to a bound, and those a busy spell leaves idle beyond a few readers park
+// until they are needed again. Where the kernel took FUSE over io_uring at INIT, the ring's
 // threads (ring_loop.h) start once the INIT reply is written and stop with these.
 #pragma once
 
