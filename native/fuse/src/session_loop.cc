@@ -29,13 +29,16 @@ uint32_t Opcode(const char* request) { return reinterpret_cast<const struct fuse
 // lands on a thread whose stack and caches have gone cold. So a thread done with a request reads again
 // only while fewer than this read, and the rest park (the last to park is the first called back). Two
 // per CPU: a client's requests overlap in pairs (an OPEN arrives while the last RELEASE is served), and
-// with fewer readers than that a parked thread is called back at nearly every request.
+// with fewer readers than that a parked thread is called back at nearly every request. At most 16: on a
+// big machine, more readers than that would again take turns cold.
+constexpr unsigned kMostReaders = 16;
+
 unsigned Readers(unsigned max_threads) {
   // The CPUs this worker may run on (taskset, cpusets), not all the machine has.
   cpu_set_t cpus;
   unsigned count =
       sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : std::thread::hardware_concurrency();
-  return std::clamp(2 * count, 2u, max_threads);
+  return std::clamp(2 * count, 2u, std::min(kMostReaders, max_threads));
 }
 
 class Loop {
