@@ -73,6 +73,13 @@ export interface Syscalls {
    * the descriptor and rejects.
    */
   openStat(root: number, rel: string, flags: number, mode: number, uid: number, gid: number): Promise<{ fd: number; stat: BigInt64Array }>;
+  /**
+   * An unnamed regular file (O_TMPFILE) in directory `rel`, open for writing, with `mode`; it vanishes
+   * when closed unless linkFd names it. ENOTSUP (EISDIR on kernels before 3.11) where the filesystem has none.
+   */
+  openTmpfile(root: number, rel: string, mode: number): Promise<number>;
+  /** Names the unnamed file open as `fd` (openTmpfile) `rel`; EEXIST when that name exists. */
+  linkFd(fd: number, root: number, rel: string): Promise<void>;
   fgetxattr(fd: number, name: string): Promise<Buffer>;
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
   flistxattr(fd: number): Promise<string[]>;

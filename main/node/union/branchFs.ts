@@ -37,6 +37,15 @@ export class BranchFs {
     return { fd, stat: decodeStat(stat) };
   }
 
+  /** An unnamed file in directory `dir`, for linkFd to name once complete (see Syscalls.openTmpfile). */
+  openTmpfile(b: Branch, dir: string, mode: number): Promise<number> {
+    return this.sys.openTmpfile(b.fd, dir, mode);
+  }
+
+  linkFd(fd: number, b: Branch, rel: string): Promise<void> {
+    return this.sys.linkFd(fd, b.fd, rel);
+  }
+
   mkdir(b: Branch, rel: string, mode: number): Promise<void> {
     return this.sys.mkdir(b.fd, rel, mode);
   }

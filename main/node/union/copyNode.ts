@@ -1,8 +1,10 @@
 /**
  * Copies one entry (a directory without its children) to `<dstDir>/<name>` so that the name never shows a
- * partial copy: the copy is built under a hidden temp name (in the branch's work directory, see
- * workDirs.ts; `.wh.` names are not listed by the union), gets all its data and metadata, and only then
- * is renamed onto the final name. A crash leaves at most the temp entry, which the next mount clears; a
+ * partial copy. A regular file is built unnamed (O_TMPFILE) in `dstDir` itself and linked onto the final
+ * name once it has all its data and metadata, as overlayfs does: a crash or a failure leaves nothing.
+ * Anything else, and a file where the filesystem has no unnamed files, is built under a hidden temp name
+ * (in the branch's work directory, see workDirs.ts; `.wh.` names are not listed by the union) and then
+ * renamed onto the final name. A crash leaves at most that temp entry, which the next mount clears; a
  * failure removes it.
  */
 import { constants } from 'node:fs';
@@ -13,7 +15,7 @@ import { BranchFs, joinRel } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { copyData } from './copyData.ts';
 import { copyMeta, fdSource, fdTarget, pathSource, pathTarget } from './copyMeta.ts';
-import { errnoException, hasErrno } from '../sys/errno.ts';
+import { type ErrnoName, errnoException, hasErrno } from '../sys/errno.ts';
 import { closeFd, fstat, fsyncFd } from './fdCalls.ts';
 import { keepingParentTimes } from './parentTimes.ts';
 import { type TempPlacer, type TempSpot, besideTarget } from './workDirs.ts';
@@ -26,10 +28,12 @@ const PRIVATE_DIR = 0o700;
 export interface CopyNodeOptions {
   /** Regular files: copy only the first N bytes (when the copy is about to be truncated anyway). */
   truncateTo?: bigint;
-  /** Regular files: fsync before the rename, so a crash cannot publish a name whose data never reached disk. */
+  /** Regular files: fsync before publishing, so a crash cannot publish a name whose data never reached disk. */
   durable?: boolean;
   /** Where the temp entry is built (default: beside the final name). */
   temp?: TempPlacer;
+  /** Regular files: the directory their unnamed copy is made in (default: the target's); `remake` after it was found gone. */
+  unnamedIn?: (remake: boolean) => Promise<string>;
 }
 
 interface Ends {
@@ -50,6 +54,11 @@ export async function copyNode(sys: Syscalls, src: Branch, srcRel: string, dst: 
   const final = joinRel(dstDir, name);
   const via = async (spot: TempSpot) => copyVia({ fs, src, srcRel, dst, tmp: spot.rel }, st, spot, final, opts);
   return keepingParentTimes(fs, dst, dstDir, async () => {
+    if (typeOf(st) === S_IFREG && !noTmpfile.has(dst)) {
+      const published = await copyUnnamed(fs, src, srcRel, dst, dstDir, final, opts);
+      if (published !== undefined) return published;
+      noTmpfile.add(dst);
+    }
     try {
       return await via(await place(dstDir, false));
     } catch (err) {
@@ -58,6 +67,62 @@ export async function copyNode(sys: Syscalls, src: Branch, srcRel: string, dst: 
       return via(await place(dstDir, true));
     }
   });
+}
+
+/** Branches whose filesystem answered that it has no unnamed files: their copies take a temp name. */
+const noTmpfile = new WeakSet<Branch>();
+/** openTmpfile's answers for "this filesystem has no unnamed files". */
+const NO_TMPFILE: ErrnoName[] = ['ENOTSUP', 'EISDIR'];
+
+/**
+ * Whether the copy was published (false: the name exists); undefined when the filesystem has no
+ * O_TMPFILE. The unnamed file is made in the work directory (`unnamedIn`), as overlayfs does, so it
+ * takes no default ACL or setgid group from the target directory that its source does not have.
+ */
+async function copyUnnamed(
+  fs: BranchFs,
+  src: Branch,
+  srcRel: string,
+  dst: Branch,
+  dstDir: string,
+  final: string,
+  opts: CopyNodeOptions,
+): Promise<boolean | undefined> {
+  const to = await openUnnamed(fs, dst, dstDir, opts);
+  if (to === undefined) return undefined;
+  try {
+    await fillFile(fs, src, srcRel, to.fd, opts);
+    return await linkUnnamed(fs, to.fd, dst, final);
+  } catch (err) {
+    // The work directory is on another filesystem than the target (one mounted inside the branch).
+    if (!hasErrno(err, 'EXDEV') || to.dir === dstDir) throw err;
+  } finally {
+    await closeFd(to.fd);
+  }
+  return copyUnnamed(fs, src, srcRel, dst, dstDir, final, { ...opts, unnamedIn: undefined });
+}
+
+async function openUnnamed(fs: BranchFs, dst: Branch, dstDir: string, opts: CopyNodeOptions): Promise<{ fd: number; dir: string } | undefined> {
+  const { unnamedIn } = opts;
+  const inDir = async (dir: string) => ({ fd: await fs.openTmpfile(dst, dir, PRIVATE), dir });
+  try {
+    if (!unnamedIn) return await inDir(dstDir);
+    // ENOENT: the work directory was removed behind the union's back.
+    return await inDir(await unnamedIn(false)).catch(async (err) => (hasErrno(err, 'ENOENT') ? inDir(await unnamedIn(true)) : Promise.reject(err)));
+  } catch (err) {
+    if (hasErrno(err, ...NO_TMPFILE)) return undefined;
+    throw err;
+  }
+}
+
+async function linkUnnamed(fs: BranchFs, fd: number, dst: Branch, final: string): Promise<boolean> {
+  try {
+    await fs.linkFd(fd, dst, final);
+    return true;
+  } catch (err) {
+    if (hasErrno(err, 'EEXIST')) return false;
+    throw err;
+  }
 }
 
 async function copyVia(ends: Ends, st: BranchStat, spot: TempSpot, final: string, opts: CopyNodeOptions): Promise<boolean> {
@@ -88,6 +153,16 @@ function build(ends: Ends, st: BranchStat, opts: CopyNodeOptions): Promise<void>
 }
 
 async function buildFile({ fs, src, srcRel, dst, tmp }: Ends, opts: CopyNodeOptions): Promise<void> {
+  const to = await fs.open(dst, tmp, O_WRONLY | O_CREAT | O_EXCL, PRIVATE);
+  try {
+    await fillFile(fs, src, srcRel, to, opts);
+  } finally {
+    await closeFd(to);
+  }
+}
+
+/** Gives the empty file open as `to` the data and metadata of the regular file `srcRel`. */
+async function fillFile(fs: BranchFs, src: Branch, srcRel: string, to: number, opts: CopyNodeOptions): Promise<void> {
   // O_NONBLOCK: if the source was swapped for a FIFO since lstat, return at once instead of blocking
   // (a symlink is never followed: branchFs).
   const from = await fs.open(src, srcRel, O_RDONLY | O_NONBLOCK);
@@ -95,14 +170,9 @@ async function buildFile({ fs, src, srcRel, dst, tmp }: Ends, opts: CopyNodeOpti
     const st = await fstat(from);
     if (!st.isFile()) throw errnoException('EAGAIN', 'copyup', src.real(srcRel));
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
-    const to = await fs.open(dst, tmp, O_WRONLY | O_CREAT | O_EXCL, PRIVATE);
-    try {
-      await copyData(fs.sys, from, to, length);
-      await copyMeta(fdSource(fs.sys, from), st, fdTarget(fs.sys, to));
-      if (opts.durable) await fsyncFd(to);
-    } finally {
-      await closeFd(to);
-    }
+    await copyData(fs.sys, from, to, length);
+    await copyMeta(fdSource(fs.sys, from), st, fdTarget(fs.sys, to));
+    if (opts.durable) await fsyncFd(to);
   } finally {
     await closeFd(from);
   }

@@ -78,6 +78,12 @@ function copyUpIfMissing(deps: CopyupDeps, src: Branch, dst: Branch, rel: string
     await assertRealDirs(fs, src, parts);
     await cloneDirs(deps, [...(opts.metaRoots ?? []), src], dst, dir);
     if (await fs.lstatOrNull(dst, path)) return false;
-    return copyNode(deps.sys, src, path, dst, dir, name, { truncateTo: opts.truncateTo, durable: opts.durable ?? true, temp: deps.work?.placer(dst) });
+    const work = deps.work;
+    return copyNode(deps.sys, src, path, dst, dir, name, {
+      truncateTo: opts.truncateTo,
+      durable: opts.durable ?? true,
+      temp: work?.placer(dst),
+      unnamedIn: work && ((remake) => work.unnamedDir(dst, remake)),
+    });
   });
 }

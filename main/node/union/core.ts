@@ -124,7 +124,12 @@ export class UnionCore {
    * branch. `truncateTo` limits the data copied when the change is a truncate.
    */
   async ensureWritable(rel: string, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
-    const node = await this.node(rel);
+    return this.makeWritable(await this.node(rel), truncateTo);
+  }
+
+  /** ensureWritable for a node the caller has just looked up. */
+  async makeWritable(node: UnionNode, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
+    const rel = node.rel;
     const src = this.branches[node.top];
     if (src.modifiable) return { node, branch: src };
     const placement = await placeCopyup(this.placementDeps(), rel, node.top);

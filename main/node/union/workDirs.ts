@@ -1,5 +1,6 @@
 /**
- * Where copy-up builds its temp entries, so that a worker killed mid-copy leaves nothing that lives on:
+ * Where copy-up builds its unnamed files and its temp entries, so that a worker killed mid-copy leaves
+ * nothing that lives on:
  * `<branch>/.wh..wh..strata-work/<union id>/`, like overlayfs' workdir. `.wh.` names are never listed or
  * reachable through the union. The union id is a hash of the mountpoint (mountKey), so two unions sharing a
  * branch never clear each other's copies in flight, and the next mount of the same union clears what its
@@ -38,6 +39,8 @@ export class WorkDirs {
   private readonly dir: string;
   /** Per branch root, the sweep of this union's work directory there: every copy-up there waits for it. */
   private readonly swept = new Map<string, Promise<void>>();
+  /** Per branch root, the making of this union's work directory there, for unnamed files. */
+  private readonly made = new Map<string, Promise<void>>();
 
   /** `id`: the union's mountKey, as in its control socket's and log's names. */
   constructor(sys: Syscalls, id: string) {
@@ -81,6 +84,21 @@ export class WorkDirs {
         if (!hasErrno(err, 'EEXIST')) throw err;
       });
     }
+  }
+
+  /**
+   * This union's work directory on `b`, where copy-up makes its unnamed files (copyNode.ts): they need
+   * no sweep, so only its making is waited for, once per branch root; `remake` after it was found gone.
+   */
+  async unnamedDir(b: Branch, remake = false): Promise<string> {
+    let made = this.made.get(b.root);
+    if (!made || remake) {
+      made = this.makeDir(b);
+      this.made.set(b.root, made);
+      made.catch(() => this.made.delete(b.root));
+    }
+    await made;
+    return this.dir;
   }
 
   placer(b: Branch): TempPlacer {

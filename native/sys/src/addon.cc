@@ -40,6 +40,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<Statvfs>(env, exports, "statvfs");
   Export<LstatBatch>(env, exports, "lstatBatch");
   Export<OpenStat>(env, exports, "openStat");
+  Export<OpenTmpfile>(env, exports, "openTmpfile");
+  Export<LinkFd>(env, exports, "linkFd");
   Export<FGetXattr>(env, exports, "fgetxattr");
   Export<FSetXattr>(env, exports, "fsetxattr");
   Export<FListXattr>(env, exports, "flistxattr");

@@ -81,6 +81,38 @@ Napi::Value Link(const Napi::CallbackInfo& info) {
   });
 }
 
+// An unnamed regular file in directory rel (O_TMPFILE), open for writing: copy-up fills it and LinkFd
+// names it when complete, so no partial copy ever has a name, and a worker killed meanwhile leaves
+// nothing behind. EOPNOTSUPP where the filesystem has no such files (EISDIR before Linux 3.11).
+Napi::Value OpenTmpfile(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
+  mode_t mode = UintArg(info, 2, "mode");
+  auto fd = std::make_shared<int>(-1);
+  return PromiseWork::Queue(
+      info.Env(), {"open", at.rel, ""},
+      [=] {
+        *fd = OpenBeneath(at.root, at.rel, O_TMPFILE | O_WRONLY, mode);
+        return *fd < 0 ? errno : 0;
+      },
+      [=](Napi::Env env) { return Napi::Number::New(env, *fd); });
+}
+
+// Names the unnamed file open as fd (OpenTmpfile) rel; EEXIST leaves an existing name alone. Linking a
+// descriptor itself (AT_EMPTY_PATH) takes CAP_DAC_READ_SEARCH and gives ENOENT without it; its
+// /proc/self/fd link reaches the same file for any user (it names our own descriptor, not a path).
+Napi::Value LinkFd(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  Anchor at = AnchorArg(info, 1);
+  return Void(info, "linkat", at, [=] {
+    return AtParent(at, [&](int dir, const char* leaf) {
+      int rc = linkat(fd, "", dir, leaf, AT_EMPTY_PATH);
+      if (rc == 0 || errno != ENOENT) return rc;
+      std::string self = "/proc/self/fd/" + std::to_string(fd);
+      return linkat(AT_FDCWD, self.c_str(), dir, leaf, AT_SYMLINK_FOLLOW);
+    });
+  });
+}
+
 Napi::Value Symlink(const Napi::CallbackInfo& info) {
   std::string target = TargetArg(info, 0, "target");
   Anchor at = AnchorArg(info, 1);

@@ -26,6 +26,8 @@ Napi::Value RemoveXattr(const Napi::CallbackInfo& info);
 Napi::Value Statvfs(const Napi::CallbackInfo& info);
 Napi::Value LstatBatch(const Napi::CallbackInfo& info);
 Napi::Value OpenStat(const Napi::CallbackInfo& info);
+Napi::Value OpenTmpfile(const Napi::CallbackInfo& info);
+Napi::Value LinkFd(const Napi::CallbackInfo& info);
 
 // Descriptors.
 Napi::Value FGetXattr(const Napi::CallbackInfo& info);

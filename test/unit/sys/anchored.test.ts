@@ -1,7 +1,7 @@
 // Anchored calls stay beneath their root: a symlink at any component (the leaf included) makes them
 // fail with ELOOP and leaves everything outside untouched; paths longer than PATH_MAX and names that
 // are not UTF-8 work.
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,7 @@ describe('a symlink on the way', () => {
 
   it('fails every call below an intermediate symlink with ELOOP, and nothing outside changes', async () => {
     const before = await outsideState();
+    const unnamed = await sys.openTmpfile(root, '/d', 0o600);
     const calls: [string, () => Promise<unknown>][] = [
       ['openStat', () => sys.openStat(root, '/swapped/f', constants.O_WRONLY | constants.O_APPEND, 0, -1, -1)],
       ['create', () => sys.openStat(root, '/swapped/new', constants.O_CREAT | constants.O_WRONLY, 0o644, -1, -1)],
@@ -73,8 +74,11 @@ describe('a symlink on the way', () => {
       ['listxattr', () => sys.listxattr(root, '/swapped/f')],
       ['removexattr', () => sys.removexattr(root, '/swapped/f', 'user.x')],
       ['readdir', () => sys.readdir(root, '/swapped/sub')],
+      ['openTmpfile', () => sys.openTmpfile(root, '/swapped/sub', 0o600)],
+      ['linkFd', () => sys.linkFd(unnamed, root, '/swapped/linked')],
     ];
     for (const [name, call] of calls) await expect(call(), name).rejects.toMatchObject(ELOOP);
+    await closeFd(unnamed);
     const paths = new BatchPaths();
     paths.add(root, '/swapped/f');
     await expect(paths.ask(sys).then((b) => b.stat(0))).rejects.toMatchObject(ELOOP);
@@ -87,6 +91,7 @@ describe('a symlink on the way', () => {
     await expect(sys.openStat(root, '/d/leaf', constants.O_CREAT | constants.O_WRONLY, 0o644, -1, -1)).rejects.toMatchObject(ELOOP);
     await expect(sys.truncate(root, '/d/leaf', 0n)).rejects.toMatchObject(ELOOP);
     await expect(sys.readdir(root, '/d/dirleaf')).rejects.toMatchObject({ code: expect.stringMatching(/^(ELOOP|ENOTDIR)$/) });
+    await expect(sys.openTmpfile(root, '/d/dirleaf', 0o600)).rejects.toMatchObject({ code: expect.stringMatching(/^(ELOOP|ENOTDIR)$/) });
     await expect(sys.chmod(root, '/d/leaf', 0o666)).rejects.toMatchObject({ code: 'ENOTSUP' });
     await sys.lchown(root, '/d/leaf', 65534, 65534);
     await sys.utimens(root, '/d/leaf', 5n, 5n);
@@ -100,6 +105,28 @@ describe('a symlink on the way', () => {
 
   it('refuses . and .. with EINVAL', async () => {
     for (const rel of ['/d/../swapped/f', '/..', '/d/./leaf']) await expect(sys.unlink(root, rel)).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+});
+
+describe('unnamed files', () => {
+  it('have no name until linkFd gives them one, never replace an existing name, and leave nothing when closed unnamed', async () => {
+    await mkdir(inRoot('u'));
+    await writeFile(inRoot('u/taken'), 'kept');
+    const fd = await sys.openTmpfile(root, '/u', 0o640);
+    try {
+      writeSync(fd, 'data');
+      expect(await readdir(inRoot('u'))).toEqual(['taken']);
+      await expect(sys.linkFd(fd, root, '/u/taken')).rejects.toMatchObject({ code: 'EEXIST' });
+      await sys.linkFd(fd, root, '/u/named');
+    } finally {
+      await closeFd(fd);
+    }
+    expect(await readFile(inRoot('u/named'), 'utf8')).toBe('data');
+    expect(await readFile(inRoot('u/taken'), 'utf8')).toBe('kept');
+    expect(Number((await lstat(inRoot('u/named'))).mode) & 0o777).toBe(0o640);
+
+    await closeFd(await sys.openTmpfile(root, '/u', 0o600));
+    expect((await readdir(inRoot('u'))).sort()).toEqual(['named', 'taken']);
   });
 });
 

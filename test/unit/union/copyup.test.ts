@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
@@ -319,6 +320,19 @@ describe('atomicity', () => {
     expect(seen).toBeGreaterThan(0);
   });
 
+  it('a name that appears while the copy is built is left alone, and the copy leaves nothing behind', async () => {
+    await writeFile(join(src, 'f'), 'lower');
+    const racing = withSys({
+      linkFd: async (fd, root, rel) => {
+        await writeFile(join(dst, 'f'), 'theirs');
+        return sys.linkFd(fd, root, rel);
+      },
+    });
+    await copyUp(racing, src, dst, 'f');
+    expect(await readFile(join(dst, 'f'), 'utf8')).toBe('theirs');
+    expect(await readdir(dst)).toEqual(['f']);
+  });
+
   it('does nothing when the destination already has the entry', async () => {
     await writeFile(join(src, 'f'), 'lower');
     await writeFile(join(dst, 'f'), 'upper');
@@ -435,24 +449,83 @@ describe('work directory', () => {
   const workDeps = (id: string) => ({ sys, work: new WorkDirs(sys, id) });
   const workFiles = async (root: string, id: string) => readdir(join(root, WORK_DIR, id)).catch(() => [] as string[]);
 
-  it('builds temp entries there, never beside the target, and leaves it empty', async () => {
-    await mkdir(join(src, 'd'));
-    await writeFile(join(src, 'd/f'), 'data');
+  /** The real addon, recording what copy-up renames into place and what it links from an unnamed file. */
+  function spyingSys(overrides: Partial<Syscalls> = {}) {
     const renamed: string[] = [];
+    const linked: string[] = [];
     const spying = Object.assign(Object.create(sys) as Syscalls, {
       rename: (fromFd: number, from: string, toFd: number, to: string, flags: number) => {
         renamed.push(from);
         return sys.rename(fromFd, from, toFd, to, flags);
       },
+      linkFd: (fd: number, root: number, rel: string) => {
+        linked.push(rel);
+        return sys.linkFd(fd, root, rel);
+      },
+      ...overrides,
     });
-    await copyUp({ sys: spying, work: new WorkDirs(spying, 'u1') }, src, dst, 'd/f');
-    expect(renamed.map((p) => p.startsWith(`/${WORK_DIR}/u1/${COPYUP_TMP_PREFIX}`))).toEqual([true, true]); // d, then f
+    return { sys: spying, renamed, linked };
+  }
+
+  it('builds directories there, never beside the target, and leaves it empty; a file is built unnamed and linked in', async () => {
+    await mkdir(join(src, 'd'));
+    await writeFile(join(src, 'd/f'), 'data');
+    const spy = spyingSys();
+    await copyUp({ sys: spy.sys, work: new WorkDirs(spy.sys, 'u1') }, src, dst, 'd/f');
+    expect(spy.renamed.map((p) => p.startsWith(`/${WORK_DIR}/u1/${COPYUP_TMP_PREFIX}`))).toEqual([true]); // d
+    expect(spy.linked).toEqual(['/d/f']);
     expect(await readFile(join(dst, 'd/f'), 'utf8')).toBe('data');
     expect(await workFiles(dst, 'u1')).toEqual([]);
     expect(await leftovers(join(dst, 'd'))).toEqual([]);
   });
 
-  it("the first copy-up of a union clears what its predecessor left, records included, and no other union's", async () => {
+  it("a file's unnamed copy is made there: it takes no default ACL or setgid group from the target's directory", async () => {
+    await mkdir(join(src, 'd'));
+    await writeFile(join(src, 'd/f'), 'data');
+    await chown(join(src, 'd/f'), 1234, 1234);
+    await mkdir(join(dst, 'd'));
+    await chown(join(dst, 'd'), 0, 4321);
+    await chmod(join(dst, 'd'), 0o2775);
+    execFileSync('setfacl', ['-d', '-m', 'u:4321:rwx', join(dst, 'd')]);
+    await copyUp(workDeps('u1'), src, dst, 'd/f');
+    expect(await xattrs(join(dst, 'd/f'))).toEqual(await xattrs(join(src, 'd/f')));
+    expect((await lst(join(dst, 'd/f'))).gid).toBe(1234n);
+    expect(await readFile(join(dst, 'd/f'), 'utf8')).toBe('data');
+  });
+
+  it("made again when removed behind the union's back", async () => {
+    await writeFile(join(src, 'f'), 'one');
+    await writeFile(join(src, 'g'), 'two');
+    const work = workDeps('u1');
+    await copyUp(work, src, dst, 'f');
+    await rm(join(dst, WORK_DIR), { recursive: true });
+    await copyUp(work, src, dst, 'g');
+    expect(await readFile(join(dst, 'g'), 'utf8')).toBe('two');
+    expect(await workFiles(dst, 'u1')).toEqual([]);
+  });
+
+  it('where the filesystem has no unnamed files (ENOTSUP), files are built there too, and the branch is not asked again', async () => {
+    await writeFile(join(src, 'f'), 'data');
+    await writeFile(join(src, 'g'), 'more');
+    let asked = 0;
+    const spy = spyingSys({
+      openTmpfile: () => {
+        asked++;
+        return Promise.reject(errnoError('ENOTSUP', 'open'));
+      },
+    });
+    const to = await branch(dst);
+    const work = new WorkDirs(spy.sys, 'u1');
+    await copyup.copyUp({ sys: spy.sys, work }, await branch(src), to, 'f');
+    await copyup.copyUp({ sys: spy.sys, work }, await branch(src), to, 'g');
+    expect(asked).toBe(1);
+    expect(spy.renamed.map((p) => p.startsWith(`/${WORK_DIR}/u1/${COPYUP_TMP_PREFIX}`))).toEqual([true, true]);
+    expect(spy.linked).toEqual([]);
+    expect([await readFile(join(dst, 'f'), 'utf8'), await readFile(join(dst, 'g'), 'utf8')]).toEqual(['data', 'more']);
+    expect(await workFiles(dst, 'u1')).toEqual([]);
+  });
+
+  it("the first copy-up built there clears what the union's predecessor left, records included, and no other union's", async () => {
     await mkdir(join(dst, WORK_DIR, 'u1'), { recursive: true });
     await mkdir(join(dst, WORK_DIR, 'u2'));
     await writeFile(join(dst, WORK_DIR, 'u1', `${COPYUP_TMP_PREFIX}1`), 'half');
@@ -463,8 +536,8 @@ describe('work directory', () => {
     // A record never removes anything but a temp entry.
     await writeFile(join(dst, 'keep'), 'user data');
     await symlink('/keep', join(dst, WORK_DIR, 'u1', `${COPYUP_TMP_PREFIX}4`));
-    await writeFile(join(src, 'f'), 'data');
-    await copyUp(workDeps('u1'), src, dst, 'f');
+    await mkdir(join(src, 'd'));
+    await copyUp(workDeps('u1'), src, dst, 'd');
     expect(await workFiles(dst, 'u1')).toEqual([]);
     expect(await workFiles(dst, 'u2')).toEqual([`${COPYUP_TMP_PREFIX}2`]);
     expect(await readdir(join(dst, 'nested'))).toEqual([]);
@@ -476,6 +549,11 @@ describe('work directory', () => {
     await mkdir(join(outside, 'u1'), { recursive: true });
     await writeFile(join(outside, 'u1', `${COPYUP_TMP_PREFIX}1`), 'not ours');
     await symlink(outside, join(dst, WORK_DIR));
+    await mkdir(join(src, 'd'));
+    await expect(copyUp(workDeps('u1'), src, dst, 'd')).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await readdir(join(outside, 'u1'))).toEqual([`${COPYUP_TMP_PREFIX}1`]);
+    expect(await readdir(dst)).toEqual([WORK_DIR]);
+    // Nor is a file's unnamed copy made there.
     await writeFile(join(src, 'f'), 'data');
     await expect(copyUp(workDeps('u1'), src, dst, 'f')).rejects.toMatchObject({ code: 'ELOOP' });
     expect(await readdir(join(outside, 'u1'))).toEqual([`${COPYUP_TMP_PREFIX}1`]);

@@ -31,7 +31,7 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   const node = (await core.resolver.lookup(rel)) ?? fail(ESTALE);
   if (node.isDir && writes(flags)) fail(EISDIR);
   const truncating = (flags & O_TRUNC) !== 0;
-  const { branch } = writes(flags) || truncating ? await core.ensureWritable(rel, truncating ? 0n : undefined) : { branch: core.branches[node.top] };
+  const { branch } = writes(flags) || truncating ? await core.makeWritable(node, truncating ? 0n : undefined) : { branch: core.branches[node.top] };
   const fd = await core.fs.open(branch, rel, branchFlags(flags));
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now() });
 }
