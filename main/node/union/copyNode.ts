@@ -1,11 +1,11 @@
 /**
  * Copies one entry (a directory without its children) to `<dstDir>/<name>` so that the name never shows a
- * partial copy. A regular file is built unnamed (O_TMPFILE) in `dstDir` itself and linked onto the final
- * name once it has all its data and metadata, as overlayfs does: a crash or a failure leaves nothing.
- * Anything else, and a file where the filesystem has no unnamed files, is built under a hidden temp name
- * (in the branch's work directory, see workDirs.ts; `.wh.` names are not listed by the union) and then
- * renamed onto the final name. A crash leaves at most that temp entry, which the next mount clears; a
- * failure removes it.
+ * partial copy. A regular file is built unnamed (O_TMPFILE) in the branch's work directory (see
+ * workDirs.ts) and linked onto the final name once it has all its data and metadata, as overlayfs does:
+ * a crash or a failure leaves nothing. Anything else, and a file where the filesystem has no unnamed
+ * files, is built under a hidden temp name (in the work directory too; `.wh.` names are not listed by
+ * the union) and then renamed onto the final name. A crash leaves at most that temp entry, which the
+ * next mount clears; a failure removes it.
  */
 import { constants } from 'node:fs';
 import { RENAME_NOREPLACE } from '../sys/fsValues.ts';
