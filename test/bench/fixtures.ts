@@ -88,11 +88,16 @@ export function writeFile(path: string, bytes: number): void {
   closeSync(fd);
 }
 
+/** Writes back every dirty page, so what comes next does not pay for the writeback of what came before. */
+export function syncAll(): void {
+  execFileSync('sync');
+}
+
 /**
  * For every filesystem (FUSE ones included), after a sync so nothing is left dirty: dentries and inodes,
  * and with `pageCache` file data too. Needs root.
  */
 export function dropCaches(pageCache = true): void {
-  execFileSync('sync');
+  syncAll();
   writeFileSync('/proc/sys/vm/drop_caches', pageCache ? '3' : '2');
 }

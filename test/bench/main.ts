@@ -133,7 +133,8 @@ function main(): void {
 Each figure is the median rate of several timed passes (their count is in the row's name; a range when
 targets differ): at least 3, then on until the timed parts total 1 s, at most 10, and no more once the
 passes with their set-up took 5 s. What a pass destroys or uses up is laid down afresh before it,
-untimed, under a fresh name. Fixtures are laid down directly in a branch (for the raw directory, in
+untimed, under a fresh name. Each target's passes start after a sync, so none pays for the writeback
+of what came before it. Fixtures are laid down directly in a branch (for the raw directory, in
 it): "lower" is the read-only branch, "upper" the writable one. "cold": caches dropped (sync; echo 3 >
 /proc/sys/vm/drop_caches) before each pass; "warm": read once before the first. Copy-up on the raw
 directory is a plain copy of the file. n/a: the target refused the operation (its reason is on stderr),
