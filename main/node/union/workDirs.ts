@@ -95,7 +95,9 @@ export class WorkDirs {
     if (!made || remake) {
       made = this.makeDir(b);
       this.made.set(b.root, made);
-      made.catch(() => this.made.delete(b.root));
+      // A failed making is forgotten, so the next copy-up tries again; a newer one stays.
+      const mine = made;
+      made.catch(() => this.made.get(b.root) === mine && this.made.delete(b.root));
     }
     await made;
     return this.dir;
