@@ -83,6 +83,8 @@ class Mount : public Napi::ObjectWrap<Mount> {
   InFlight& in_flight() { return in_flight_; }
   // FUSE thread: only for a path whose pages the current request cannot hold locked.
   void InvalidateNow(const char* path) { session_->InvalidatePath(path); }
+  // FUSE thread, any request.
+  void InvalidateAttrs(const char* path) { session_->InvalidatePath(path, false); }
   Invalidator& invalidator() { return invalidator_; }
 
  private:

@@ -11,6 +11,10 @@ int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi, bool* 
 // GetAttr of a name, as far as it is answered without JS: 0, -errno, or 1 where JS would answer.
 int GetAttrNatively(const char* path, struct stat* st, bool* own_inode);
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi);
+// Drops what a write or truncation by the caller, who lacks CAP_FSETID, drops on a local filesystem:
+// a regular file's set-user-ID bit, and its set-group-ID bit if the group may execute it or the caller
+// is outside its group (set_ids.cc). `dropped` (may be null): whether the mode changed.
+int DropSetIds(const char* path, struct fuse_file_info* fi, bool* dropped);
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi);
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi);

@@ -19,11 +19,12 @@ struct Session {
 
   // Attributes and data of the inode `path` names. 0, or the positive errno (ENOENT: the kernel holds
   // nothing for the path).
-  int InvalidatePath(const std::string& path) {
+  // `pages` false: attributes only, which any request may ask for (no page lock is taken).
+  int InvalidatePath(const std::string& path, bool pages = true) {
     uint64_t nodeid = nodes.Find(path);
     if (nodeid == 0) return ENOENT;
     std::shared_lock<std::shared_mutex> lock(mutex);
-    return device ? device->InvalInode(nodeid, 0, 0) : 0;
+    return device ? device->InvalInode(nodeid, pages ? 0 : -1, 0) : 0;
   }
 
   // The kernel's dentry for `path` (positive or negative), if it is known under which directory node.
