@@ -4,7 +4,7 @@
  * measured path free of event-loop noise.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyUpWorkloads } from './copyup.ts';
 import { MiB, TREE, timed, touch, writeFile } from './fixtures.ts';
@@ -14,6 +14,8 @@ import { treeWorkloads } from './trees.ts';
 const SEQ_BYTES = 256 * MiB;
 const RAND_FILE = 64 * MiB;
 const RAND_READS = 20_000;
+const SMALL_WRITES_BYTES = 64 * MiB;
+const SMALL_WRITE = 4096;
 const META_FILES = 10_000;
 
 const dataWorkloads: Workload[] = [
@@ -29,6 +31,28 @@ const dataWorkloads: Workload[] = [
         return secs;
       },
     }),
+  },
+  {
+    // The page cache's speed, not the disk's (no fsync, and the file goes before writeback): what each
+    // write(2) costs on its way through, as logs and databases write.
+    name: `write ${SMALL_WRITES_BYTES / MiB} MiB in 4 KiB blocks`,
+    unit: 'MiB/s',
+    units: () => SMALL_WRITES_BYTES / MiB,
+    prepare: ({ dir }) => {
+      const buf = Buffer.alloc(SMALL_WRITE, 0x5a);
+      return {
+        pass(i) {
+          const path = join(dir, `small${i}`);
+          const secs = timed(() => {
+            const fd = openSync(path, 'w');
+            for (let done = 0; done < SMALL_WRITES_BYTES; done += SMALL_WRITE) writeSync(fd, buf);
+            closeSync(fd);
+          });
+          unlinkSync(path);
+          return secs;
+        },
+      };
+    },
   },
   {
     name: `seq read ${SEQ_BYTES / MiB} MiB in 1 MiB blocks (warm)`,
