@@ -13,8 +13,9 @@ int GetAttrNatively(const char* path, struct stat* st, bool* own_inode);
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi);
 // Drops what a write or truncation by the caller, who lacks CAP_FSETID, drops on a local filesystem:
 // a regular file's set-user-ID bit, and its set-group-ID bit if the group may execute it or the caller
-// is outside its group (set_ids.cc). `dropped` (may be null): whether the mode changed.
-int DropSetIds(const char* path, struct fuse_file_info* fi, bool* dropped);
+// is outside its group (set_ids.cc). `st`: the file's attributes, as just read. 1 if the mode changed,
+// else 0 or -errno.
+int DropSetIds(const char* path, struct fuse_file_info* fi, const struct stat& st);
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi);
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi);

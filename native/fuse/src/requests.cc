@@ -356,10 +356,12 @@ void Served::SetAttr() {
     }
     rc = op::UTimeNs(p, tv, with);
   }
-  if (rc == 0 && kill) rc = op::DropSetIds(p, with, nullptr);
   if (rc < 0) return Fail(-rc);
   struct stat st;
   rc = op::GetAttr(p, &st, with, nullptr);
+  if (rc == 0 && kill) rc = op::DropSetIds(p, with, st);
+  // Bits went: read again, so the reply has the new mode and ctime.
+  if (rc > 0) rc = op::GetAttr(p, &st, with, nullptr);
   if (rc < 0) return Fail(-rc);
   ReplyAttr(st);
 }
@@ -507,13 +509,14 @@ void Served::Open(bool dir) {
   // O_TRUNC by a caller without CAP_FSETID. The reply carries no attributes: the kernel's are dropped.
   // (CREATE needs none of this: the engine creates with O_EXCL, so it never truncates a file.)
   if (!dir && (arg->open_flags & FUSE_OPEN_KILL_SUIDGID)) {
-    bool dropped = false;
-    rc = op::DropSetIds(on.Path(), &on.fi, &dropped);
+    struct stat st;
+    rc = op::GetAttr(on.Path(), &st, &on.fi, nullptr);
+    if (rc == 0) rc = op::DropSetIds(on.Path(), &on.fi, st);
     if (rc < 0) {
       op::Release(on.Path(), &on.fi);
       return Fail(-rc);
     }
-    if (dropped) mount_.InvalidateAttrs(on.Path());
+    if (rc > 0) mount_.InvalidateAttrs(on.Path());
   }
   struct fuse_open_out out = {};
   if (dir) {

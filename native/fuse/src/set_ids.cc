@@ -33,21 +33,18 @@ bool CallerInGroup(gid_t gid) {
 
 }  // namespace
 
-int DropSetIds(const char* path, struct fuse_file_info* fi, bool* dropped) {
-  struct stat st;
-  int rc = GetAttr(path, &st, fi, nullptr);
-  if (rc < 0 || !S_ISREG(st.st_mode)) return rc;
+int DropSetIds(const char* path, struct fuse_file_info* fi, const struct stat& st) {
+  if (!S_ISREG(st.st_mode)) return 0;
   mode_t mode = st.st_mode & 07777, kept = mode & ~S_ISUID;
   // Without group execute the bit grants nothing (it once meant mandatory locking): it goes only for
   // a caller outside the file's group.
   if ((mode & S_ISGID) && ((mode & S_IXGRP) || !CallerInGroup(st.st_gid))) kept &= ~S_ISGID;
   if (kept == mode) return 0;
-  rc = ChMod(path, kept, fi);
+  int rc = ChMod(path, kept, fi);
   // A worker that is not root and does not own the file: its own write or truncation of the branch
   // file drops the bits, as the branch's filesystem does for any writer without CAP_FSETID.
   if (rc == -EPERM) return 0;
-  if (rc == 0 && dropped != nullptr) *dropped = true;
-  return rc;
+  return rc < 0 ? rc : 1;
 }
 
 }  // namespace strata::op
