@@ -1,5 +1,5 @@
 // The whole suite: static checks (types, .svelte types, lint, formatting), build, unit + integration (vitest), renderer components, browser E2E.
-// Ends with one line "N passed, N failed" that CI reads, and exits non-zero on any failure.
+// Ends with the failed tests, a line each, then one line "N passed, N failed" that CI reads, and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,21 +11,28 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 let passed = 0,
   failed = 0,
   skipped = 0;
+// Named again at the end, since CI keeps only the tail of the output.
+const failures = [];
+const firstLine = (message = '') => message.trim().split('\n')[0].slice(0, 300);
+const finish = (counts, code) => {
+  if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
+  console.log(`\n${counts}`);
+  process.exit(code);
+};
 // Static checks before anything runs (package.json holds each command): one passed or failed check each.
 for (const check of ['typecheck', 'check:svelte', 'lint', 'format:check']) {
   if (run('npm', ['run', '--silent', check]) === 0) passed++;
   else {
     failed++;
-    console.log(`check failed: npm run ${check} (its findings are above)`);
+    failures.push(`check: npm run ${check} (its findings are above)`);
   }
 }
 if (process.argv.includes('--checks-only')) {
-  console.log(`\n${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  finish(`${passed} passed, ${failed} failed`, failed ? 1 : 0);
 }
 if (run(process.execPath, ['main/build.mjs']) !== 0) {
-  console.log(`build failed\n${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
+  failures.push('build: node main/build.mjs (its errors are above)');
+  finish(`${passed} passed, ${failed + 1} failed`, 1);
 }
 
 const suites = [
@@ -52,12 +59,15 @@ for (const [name, argv, report, env] of suites) {
   if (status !== 0) exitCode = 1;
   if (!existsSync(join(root, report))) {
     failed++;
-    console.log(`${name}: no report`);
+    failures.push(`${name}: no report (the run's own output is above)`);
     continue;
   }
   const r = JSON.parse(readFileSync(join(root, report), 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
+  for (const file of r.testResults)
+    for (const t of file.assertionResults)
+      if (t.status === 'failed') failures.push(`${name}: ${file.name.replace(`${root}/`, '')} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
 }
 if (existsSync(join(root, 'test/e2e/playwright.config.ts'))) {
@@ -66,11 +76,21 @@ if (existsSync(join(root, 'test/e2e/playwright.config.ts'))) {
   if (status !== 0) exitCode = 1;
   const f = join(root, 'test-results/e2e.json');
   if (existsSync(f)) {
-    const s = JSON.parse(readFileSync(f, 'utf8')).stats;
+    const { stats: s, suites: specs } = JSON.parse(readFileSync(f, 'utf8'));
+    const walk = (suite, titles) => {
+      for (const spec of suite.specs ?? [])
+        for (const t of spec.tests)
+          if (t.status === 'unexpected')
+            failures.push(`e2e: ${spec.file} > ${[...titles, spec.title].join(' > ')}: ${firstLine(t.results.at(-1)?.error?.message)}`);
+      for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+    };
+    for (const suite of specs) walk(suite, []);
     passed += s.expected + (s.flaky ?? 0);
     failed += s.unexpected;
     skipped += s.skipped;
-  } else failed++;
+  } else {
+    failed++;
+    failures.push("e2e: no report (the run's own output is above)");
+  }
 }
-console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(exitCode || (failed ? 1 : 0));
+finish(`${passed} passed, ${failed} failed, ${skipped} skipped`, exitCode || (failed ? 1 : 0));
