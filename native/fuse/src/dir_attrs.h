@@ -27,6 +27,7 @@
 #include "beneath.h"
 #include "dir_layer.h"
 #include "lookup_rule.h"
+#include "union_path.h"
 
 namespace strata {
 
@@ -124,8 +125,7 @@ class DirAttrs {
   // 0 with *out filled, -ENOENT, or kAskJs (as Answer) for a name below a published directory.
   int Locate(const std::string& path, Served* out, bool ask_below = false) const {
     if (path.size() < 2 || path[0] != '/') return kAskJs;
-    size_t slash = path.rfind('/');
-    std::string parent = slash == 0 ? "/" : path.substr(0, slash), name = path.substr(slash + 1);
+    std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
     if (HasOwnRules(name)) return kAskJs;
     DirLayers layers = Layers(parent);
     if (layers.empty()) return kAskJs;
@@ -151,9 +151,8 @@ class DirAttrs {
   DirLayers Copies(const std::string& path) const {
     DirLayers self = Layers(path);
     if (!self.empty() || path.size() < 2 || path[0] != '/') return self;
-    size_t slash = path.rfind('/');
-    std::string name = path.substr(slash + 1);
-    DirLayers parent = Layers(slash == 0 ? "/" : path.substr(0, slash));
+    std::string name = path.substr(path.rfind('/') + 1);
+    DirLayers parent = Layers(ParentOf(path));
     if (parent.empty()) return {};
     LayerFacts facts{parent, name};
     Resolution found = ResolveName(name, facts, Until::kMerged);

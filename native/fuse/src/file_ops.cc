@@ -19,6 +19,7 @@
 #include "new_names.h"
 #include "op_support.h"
 #include "request.h"
+#include "union_path.h"
 
 namespace strata::op {
 
@@ -55,10 +56,7 @@ static void KeepCache(const char* path, struct fuse_file_info* fi, const struct 
   if (opened != nullptr) st = *opened;
   if (!mount.KeepsPageCache() || file.fd < 0 || (opened == nullptr && fstat(file.fd, &st) < 0) || st.st_nlink > 1)
     return;
-  std::string dir(path);
-  size_t slash = dir.rfind('/');
-  dir = slash == 0 ? "/" : dir.substr(0, slash);
-  fi->keep_cache = mount.invalidator().Watches(dir);
+  fi->keep_cache = mount.invalidator().Watches(ParentOf(path));
 }
 
 // A descriptor the FUSE thread opened, as `fi`'s handle (fh numbers above 2^32 are never the engine's).

@@ -1,6 +1,7 @@
 #include "invalidator.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,6 +9,9 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <map>
 
 namespace strata {
 namespace {
@@ -18,6 +22,9 @@ namespace {
 constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_MODIFY |
                            IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 constexpr uint32_t kNameChanges = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
+// A quiet directory's (invalidator.h): no event a read or write of a file in it would raise.
+constexpr uint32_t kQuietMask = kMask & ~(IN_MODIFY | IN_ATTRIB);
+constexpr auto kQuietLinger = std::chrono::seconds(1);
 // How long the union's own change to a path masks branch events for it: the kernel's attribute
 // timeout bounds what a masked external change can cost.
 constexpr auto kSelfWindow = std::chrono::seconds(1);
@@ -26,6 +33,17 @@ constexpr auto kGather = std::chrono::milliseconds(2);
 constexpr int kMaskedCheckMs = 250;
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.compare(0, strlen(prefix), prefix) == 0; }
+
+// `fd`'s file handle (struct file_handle, as bytes), or "" when its filesystem gives none.
+std::string HandleOf(int fd) {
+  std::string bytes(sizeof(struct file_handle) + MAX_HANDLE_SZ, '\0');
+  auto* fh = reinterpret_cast<struct file_handle*>(bytes.data());
+  fh->handle_bytes = MAX_HANDLE_SZ;
+  int mount_id;
+  if (name_to_handle_at(fd, "", fh, &mount_id, AT_EMPTY_PATH) < 0) return "";
+  bytes.resize(sizeof(struct file_handle) + fh->handle_bytes);
+  return bytes;
+}
 
 std::string Child(const std::string& dir, const std::string& name) {
   return dir == "/" ? "/" + name : dir + "/" + name;
@@ -36,8 +54,10 @@ std::string Child(const std::string& dir, const std::string& name) {
 Invalidator::Invalidator(std::shared_ptr<Session> session, KnownPaths& known, DirAttrs& dirs)
     : session_(std::move(session)), known_(known), dirs_(dirs) {}
 
-void Invalidator::Start(Changed changed) {
+void Invalidator::Start(double attr_timeout, Changed changed) {
   changed_ = std::move(changed);
+  attrs_outlive_linger_ = attr_timeout > std::chrono::duration<double>(kQuietLinger).count();
+  quiets_ = geteuid() == 0;
   inotify_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_ < 0)
     fprintf(stderr, "strata: inotify unavailable (%s): branch changes show after the cache timeout\n", strerror(errno));
@@ -92,9 +112,16 @@ bool Invalidator::IsSelf(const std::string& path) {
 
 void Invalidator::AddWatches(Pending pending) {
   for (const auto& [rel, layer] : pending) {
+    bool quiet;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      quiet = dirs_watched_[rel].quiet;
+    }
     // The same inode gives the same wd: re-adding re-points it after a rename.
     int fd = layer->Open();
-    int wd = fd < 0 ? -1 : inotify_add_watch(inotify_, ("/proc/self/fd/" + std::to_string(fd)).c_str(), kMask);
+    int wd = fd < 0 ? -1
+                    : inotify_add_watch(inotify_, ("/proc/self/fd/" + std::to_string(fd)).c_str(),
+                                        quiet ? kQuietMask : kMask);
     if (wd < 0) {
       std::lock_guard<std::mutex> lock(mutex_);
       dirs_watched_[rel].failed = true;
@@ -108,22 +135,126 @@ void Invalidator::AddWatches(Pending pending) {
       }
       continue;
     }
+    Watched watched{rel, layer->root(), quiets_ ? HandleOf(fd) : std::string()};
     std::lock_guard<std::mutex> lock(mutex_);
-    auto [it, added] = watched_.try_emplace(wd, rel);
-    if (!added && it->second != rel) {
-      dirs_watched_[it->second].active--;
-      it->second = rel;
-      added = true;
+    auto [it, added] = watched_.try_emplace(wd, watched);
+    if (!added) {
+      if (it->second.dir != rel) {
+        Unwatched(it->second.dir, wd);
+        added = true;
+      }
+      it->second = std::move(watched);
     }
-    if (added) dirs_watched_[rel].active++;
+    if (added) {
+      dirs_watched_[rel].active++;
+      dirs_watched_[rel].wds.push_back(wd);
+    }
   }
+}
+
+void Invalidator::Unwatched(const std::string& dir, int wd) {
+  DirWatch& d = dirs_watched_[dir];
+  d.active--;
+  d.wds.erase(std::remove(d.wds.begin(), d.wds.end(), wd), d.wds.end());
 }
 
 bool Invalidator::Watches(const std::string& dir) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (overflowed_) return false;
   auto it = dirs_watched_.find(dir);
-  return it != dirs_watched_.end() && it->second.active > 0 && !it->second.failed;
+  return it != dirs_watched_.end() && it->second.active > 0 && !it->second.failed && !it->second.quiet;
+}
+
+void Invalidator::Opened(uint64_t fh, const std::string& dir, bool passed_through) {
+  if (inotify_ < 0 || !quiets_) return;
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    handles_[fh] = {dir, passed_through};
+    DirWatch& d = dirs_watched_[dir];
+    int& count = passed_through ? d.passed_through : d.cached;
+    if (!passed_through) d.paged = true;
+    // The first passthrough handle quiets the watches; the first cached one must restore them now.
+    wake = ++count == 1 && (passed_through ? d.cached == 0 && !d.quiet : d.quiet);
+    if (wake) requiet_.insert(dir);
+  }
+  uint64_t one = 1;
+  if (wake && write(wake_, &one, sizeof one) < 0) perror("strata: eventfd");
+}
+
+void Invalidator::Released(uint64_t fh) {
+  if (inotify_ < 0 || !quiets_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = handles_.find(fh);
+  if (it == handles_.end()) return;
+  auto [dir, passed_through] = it->second;
+  handles_.erase(it);
+  DirWatch& d = dirs_watched_[dir];
+  if (passed_through && --d.passed_through == 0) d.idle_since = Clock::now();
+  if (!passed_through && --d.cached == 0 && d.passed_through > 0) requiet_.insert(dir);
+}
+
+void Invalidator::SetMask(const std::string& dir, uint32_t mask) {
+  std::vector<std::pair<int, Watched>> copies;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int wd : dirs_watched_[dir].wds) copies.emplace_back(wd, watched_.at(wd));
+  }
+  for (const auto& [wd, copy] : copies) {
+    if (copy.handle.empty()) continue;
+    // A copy removed meanwhile has no handle to open (ESTALE), and its watch is going anyway.
+    auto* fh = reinterpret_cast<struct file_handle*>(const_cast<char*>(copy.handle.data()));
+    // The root is held O_PATH, which open_by_handle_at takes for no filesystem (EBADF).
+    int on = openat(copy.root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = on < 0 ? -1 : open_by_handle_at(on, fh, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (on >= 0) close(on);
+    if (fd < 0) continue;
+    // Re-adding the same inode replaces its watch's mask, under the same wd; a new wd means the old
+    // watch went (its IN_IGNORED is queued), and the new one is not wanted.
+    int now = inotify_add_watch(inotify_, ("/proc/self/fd/" + std::to_string(fd)).c_str(), mask);
+    if (now >= 0 && now != wd) inotify_rm_watch(inotify_, now);
+    close(fd);
+  }
+}
+
+void Invalidator::Requiet(bool all, Batch& batch) {
+  struct Change {
+    bool quiet, paged;
+  };
+  std::map<std::string, Change> changes;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::set<std::string> dirs;
+    dirs.swap(requiet_);
+    auto now = Clock::now();
+    auto weigh = [&](const std::string& dir, DirWatch& d) {
+      bool quiet = d.passed_through > 0 && d.cached == 0;
+      if (quiet == d.quiet) return;
+      if (!quiet && d.cached == 0 && now - d.idle_since < kQuietLinger) return;
+      // Quiet from now on for KeepCache, but not whole again before the full watches are back.
+      if (quiet) d.quiet = true;
+      if (changes.try_emplace(dir, Change{quiet, d.paged}).second && !quiet) d.paged = false;
+    };
+    for (const std::string& dir : dirs) weigh(dir, dirs_watched_[dir]);
+    if (all)
+      for (auto& [dir, d] : dirs_watched_)
+        if (d.quiet || d.passed_through > 0) weigh(dir, d);
+  }
+  for (const auto& [dir, change] : changes) {
+    SetMask(dir, change.quiet ? kQuietMask : kMask);
+    if (change.quiet) continue;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dirs_watched_[dir].quiet = false;
+    }
+    if (!change.paged && !attrs_outlive_linger_) continue;
+    // What changed in the branches while the watches were quiet went unseen.
+    batch.attrs.insert(dir);
+    std::string prefix = dir == "/" ? "/" : dir + "/";
+    for (KnownPath& k : known_.Under(dir))
+      if (k.path.size() > prefix.size() && k.path.find('/', prefix.size()) == std::string::npos)
+        batch.attrs.insert(std::move(k.path));
+  }
 }
 
 void Invalidator::ReadEvents(Batch& batch) {
@@ -151,9 +282,9 @@ void Invalidator::ReadEvents(Batch& batch) {
         std::lock_guard<std::mutex> lock(mutex_);
         auto it = watched_.find(ev->wd);
         if (it == watched_.end()) continue;
-        dir = it->second;
+        dir = it->second.dir;
         if (ev->mask & IN_IGNORED) {
-          dirs_watched_[it->second].active--;
+          Unwatched(dir, ev->wd);
           watched_.erase(it);
           continue;
         }
@@ -215,6 +346,8 @@ void Invalidator::Run() {
       std::this_thread::sleep_for(kGather);
       ReadEvents(batch);
     }
+    bool periodic = Clock::now() >= next_masked_check;
+    if (inotify_ >= 0 && quiets_) Requiet(periodic, batch);
     // Caches that would answer the next lookup go first, so it cannot refill the kernel from them.
     for (const std::string& dir : batch.merges) {
       dirs_.Drop(dir);
@@ -225,7 +358,7 @@ void Invalidator::Run() {
     // every kMaskedCheckMs, not at every wake-up: a burst of the union's own changes masks thousands
     // of paths, and going over all of them at each gathered batch cost a fifth of the worker's CPU in
     // an rm -rf of 10k files.
-    if (Clock::now() >= next_masked_check) {
+    if (periodic) {
       next_masked_check = Clock::now() + std::chrono::milliseconds(kMaskedCheckMs);
       for (auto it = masked_.begin(); it != masked_.end();) {
         if (IsSelf(*it)) {

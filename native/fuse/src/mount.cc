@@ -92,7 +92,7 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
   dispatcher_ = Dispatcher::New(env, dispatch, "strata_fuse", 0, 1, this);
   events_ = Events::New(env, on_event, "strata_fuse_events", 0, 1, this);
   changes_ = Changes::New(env, on_change, "strata_fuse_changes", 0, 1, this);
-  invalidator_.Start([this](const std::string& rel) { ReportChange(rel); });
+  invalidator_.Start(config_.attr_timeout, [this](const std::string& rel) { ReportChange(rel); });
   // Kept alive until destroy(): libfuse threads hold a pointer to this object.
   Ref();
   // Signals belong to Node's main thread: the loop thread and libfuse's workers (which inherit its

@@ -12,6 +12,7 @@
 #include "lookup_rule.h"
 #include "mount.h"
 #include "tdp_rule.h"
+#include "union_path.h"
 
 namespace strata {
 
@@ -43,11 +44,6 @@ int LayerOf(const DirLayers& layers, int root) {
     if (layers[k]->root() == root) return static_cast<int>(k);
   }
   return -1;
-}
-
-std::string ParentOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 }  // namespace

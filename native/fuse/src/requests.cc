@@ -25,6 +25,7 @@
 #include "ops.h"
 #include "prefill.h"
 #include "request.h"
+#include "union_path.h"
 
 namespace strata {
 namespace {
@@ -190,7 +191,7 @@ class Served {
   // the union serves from the open handle, and unlinked at the last release.
   int Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node);
   // Returns the handle as the open table holds it.
-  OpenFile OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out);
+  OpenFile OpenReply(uint64_t nodeid, const char* path, struct fuse_file_info& fi, struct fuse_open_out* out);
 
   Mount& mount_;
   const ReplyTo& out_;
@@ -476,7 +477,7 @@ void Served::Link() {
   Entry(in_.nodeid, name, path);
 }
 
-OpenFile Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fuse_open_out* out) {
+OpenFile Served::OpenReply(uint64_t nodeid, const char* path, struct fuse_file_info& fi, struct fuse_open_out* out) {
   *out = {};
   out->fh = fi.fh;
   if (fi.keep_cache) out->open_flags |= FOPEN_KEEP_CACHE;
@@ -496,6 +497,7 @@ OpenFile Served::OpenReply(uint64_t nodeid, struct fuse_file_info& fi, struct fu
     file.passed_through = true;
     mount_.counters().Count(Counters::kPassthrough);
   }
+  if (path != nullptr) mount_.invalidator().Opened(fi.fh, ParentOf(path), backing > 0);
   return file;
 }
 
@@ -525,7 +527,7 @@ void Served::Open(bool dir) {
     out.fh = reinterpret_cast<uint64_t>(dh);
     out.open_flags = (on.fi.cache_readdir ? FOPEN_CACHE_DIR : 0) | (on.fi.keep_cache ? FOPEN_KEEP_CACHE : 0);
   } else {
-    Prefill(mount_, in_.nodeid, on.fi, OpenReply(in_.nodeid, on.fi, &out));
+    Prefill(mount_, in_.nodeid, on.fi, OpenReply(in_.nodeid, on.Path(), on.fi, &out));
   }
   Reply(out);
 }
@@ -548,7 +550,7 @@ void Served::Create() {
     return Fail(-rc);
   }
   struct fuse_open_out open;
-  OpenReply(entry.nodeid, fi, &open);
+  OpenReply(entry.nodeid, path.c_str(), fi, &open);
   out_.Reply(in_.unique, {Piece(entry), Piece(open)});
 }
 
@@ -602,13 +604,13 @@ void Served::Release() {
   if (arg->release_flags & FUSE_RELEASE_FLUSH) op::Flush(on.Path(), &on.fi);
   bool passed_through = mount_.files().Get(on.fi.fh).passed_through;
   op::Release(on.Path(), &on.fi);
+  mount_.invalidator().Released(arg->fh);
   Nodes::Release released = nodes_.Released(in_.nodeid, passed_through);
   if (released.close_backing > 0) mount_.CloseBacking(released.close_backing);
   if (released.unlink_hidden && on.path) {
     const std::string& path = *on.path;
-    size_t slash = path.rfind('/');
-    uint64_t parent = nodes_.Find(slash == 0 ? "/" : path.substr(0, slash));
-    if (op::Unlink(on.Path()) == 0 && parent != 0) nodes_.Unlinked(parent, path.substr(slash + 1));
+    uint64_t parent = nodes_.Find(ParentOf(path));
+    if (op::Unlink(on.Path()) == 0 && parent != 0) nodes_.Unlinked(parent, path.substr(path.rfind('/') + 1));
   }
   Ok();
 }
