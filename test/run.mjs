@@ -84,7 +84,7 @@ if (existsSync(join(root, 'test/e2e/playwright.config.ts'))) {
             failures.push(`e2e: ${spec.file} > ${[...titles, spec.title].join(' > ')}: ${firstLine(t.results.at(-1)?.error?.message)}`);
       for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
     };
-    for (const suite of specs) walk(suite, []);
+    for (const suite of specs ?? []) walk(suite, []);
     passed += s.expected + (s.flaky ?? 0);
     failed += s.unexpected;
     skipped += s.skipped;
