@@ -135,6 +135,14 @@ void Invalidator::AddWatches(Pending pending) {
       }
       continue;
     }
+    // A copy watched before under the same wd keeps the handle it was given then.
+    bool known;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto seen = watched_.find(wd);
+      known = seen != watched_.end() && seen->second.dir == rel && !seen->second.handle.empty();
+    }
+    if (known) continue;
     Watched watched{rel, layer->root(), quiets_ ? HandleOf(fd) : std::string()};
     std::lock_guard<std::mutex> lock(mutex_);
     auto [it, added] = watched_.try_emplace(wd, watched);
@@ -232,20 +240,27 @@ void Invalidator::Requiet(bool all, Batch& batch) {
       if (quiet == d.quiet) return;
       if (!quiet && d.cached == 0 && now - d.idle_since < kQuietLinger) return;
       // Quiet from now on for KeepCache, but not whole again before the full watches are back.
-      if (quiet) d.quiet = true;
+      if (quiet) {
+        d.quiet = true;
+        quiet_.insert(dir);
+      }
       if (changes.try_emplace(dir, Change{quiet, d.paged}).second && !quiet) d.paged = false;
     };
     for (const std::string& dir : dirs) weigh(dir, dirs_watched_[dir]);
     if (all)
-      for (auto& [dir, d] : dirs_watched_)
-        if (d.quiet || d.passed_through > 0) weigh(dir, d);
+      for (const std::string& dir : quiet_) weigh(dir, dirs_watched_[dir]);
   }
   for (const auto& [dir, change] : changes) {
     SetMask(dir, change.quiet ? kQuietMask : kMask);
     if (change.quiet) continue;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      dirs_watched_[dir].quiet = false;
+      DirWatch& d = dirs_watched_[dir];
+      d.quiet = false;
+      quiet_.erase(dir);
+      // A passthrough handle opened while the watches were coming back found them quiet and asked
+      // for nothing.
+      if (d.passed_through > 0 && d.cached == 0) requiet_.insert(dir);
     }
     if (!change.paged && !attrs_outlive_linger_) continue;
     // What changed in the branches while the watches were quiet went unseen.

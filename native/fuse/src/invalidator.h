@@ -85,8 +85,8 @@ class Invalidator {
   // IsSelf, remembering the path for a late invalidation.
   bool Masked(const std::string& path);
   void Prune();
-  // Quiets or restores the watches of the directories that asked (`all`: every directory with open
-  // handles, for the lingering restores). Thread only.
+  // Quiets or restores the watches of the directories that asked (`all`: every quiet one too, for
+  // the lingering restores). Thread only.
   void Requiet(bool all, Batch& batch);
   void SetMask(const std::string& dir, uint32_t mask);
   // Watch `wd` no longer serves union directory `dir` (under mutex_).
@@ -130,6 +130,7 @@ class Invalidator {
   Pending pending_;                                                     // (union dir, branch copy) to watch
   std::unordered_map<uint64_t, std::pair<std::string, bool>> handles_;  // fh -> (dir, passed through)
   std::set<std::string> requiet_;  // directories whose handles changed what their watches should be
+  std::set<std::string> quiet_;    // the quiet directories, whose lingering restores are checked
   std::unordered_map<std::string, Clock::time_point> self_;
 };
 
