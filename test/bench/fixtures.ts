@@ -3,7 +3,7 @@
  * needs it), timing, medians, file filling, and dropping the kernel's caches for the cold rows.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from './targets.ts';
 
@@ -91,6 +91,34 @@ export function writeFile(path: string, bytes: number): void {
 /** Writes back every dirty page, so what comes next does not pay for the writeback of what came before. */
 export function syncAll(): void {
   execFileSync('sync');
+}
+
+const IDLE_WINDOW_MS = 50;
+const IDLE_BUSY_SHARE = 0.1;
+const IDLE_MAX_MS = 2000;
+
+/** CPU time spent so far, busy and in all (USER_HZ ticks, every core), from /proc/stat's first line. */
+function cpuTicks(): { busy: number; all: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1, 9).map(Number);
+  // Steal is another guest's work on this host: no process here is doing it.
+  return { busy: user + nice + system + irq + softirq, all: user + nice + system + idle + iowait + irq + softirq + steal };
+}
+
+/**
+ * Waits, up to IDLE_MAX_MS, for a window of IDLE_WINDOW_MS in which the cores were busy at most
+ * IDLE_BUSY_SHARE of the time. What a pass set going in the background (a daemon taking the FORGETs of
+ * the names it removed, or invalidating what it created) would otherwise fall on the next pass, most
+ * often another target's.
+ */
+export function waitIdle(): void {
+  const deadline = performance.now() + IDLE_MAX_MS;
+  let before = cpuTicks();
+  while (performance.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, IDLE_WINDOW_MS);
+    const now = cpuTicks();
+    if (now.all > before.all && (now.busy - before.busy) / (now.all - before.all) <= IDLE_BUSY_SHARE) return;
+    before = now;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, mkdirSync, openSync, readSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { MiB, dropCaches, splitDir, timed, touch, writeFile } from './fixtures.ts';
+import { MiB, dropCaches, splitDir, timed, touch, waitIdle, writeFile } from './fixtures.ts';
 import type { Passes, Workload } from './passes.ts';
 import type { Target } from './targets.ts';
 
@@ -77,9 +77,6 @@ function sameEach(name: string, calls: number, fixture: (t: Target) => { call: (
   };
 }
 
-/** Parks the process while the daemons take the FORGETs a cache drop sends them, so a batch does not share a core with that. */
-const settle = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-
 const madeHere = (t: Target, dir: string, n: number) => {
   mkdirSync(join(t.dir, dir));
   return names(join(t.dir, dir), n);
@@ -97,7 +94,8 @@ export const latencyOps: Workload[] = [
       const paths = laidDown(t, dir, UNCACHED, touch);
       dropCaches(false);
       statSync(join(t.dir, dir));
-      settle();
+      // The daemons take the FORGETs the drop sent them before the batch, not during it.
+      waitIdle();
       return paths;
     },
     (p) => statSync(p),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Fixtures, makeFixtures } from './fixtures.ts';
 import { latencyOps } from './latency.ts';
-import { type Workload, measure } from './passes.ts';
+import { type Workload, measureRow } from './passes.ts';
 import { type Row, fmt, passRange, printTable } from './table.ts';
 import { type Target, makeTargets } from './targets.ts';
 import { benchTracker } from './tracker.ts';
@@ -83,18 +83,17 @@ const elapsed = (since = start) => `${Math.round((Date.now() - since) / 1000)} s
 /** Targets whose server died, and in which row; each is mounted again for the rows after. */
 const deaths: string[] = [];
 
-/** Every chosen row on every target, in turn, with `value` turning a median rate into the figure shown. */
+/** Every chosen row on every target (passes.ts), with `value` turning a median rate into the figure shown. */
 function runRows(ws: Workload[], targets: Target[], fixtures: Fixtures, label: (w: Workload, passes: string) => string, value = (rate: number) => rate): Row[] {
   return ws.map((w) => {
     const rowStart = Date.now();
-    const measured = targets.map((t) => {
-      const m = measure(w, t, fixtures);
+    const measured = measureRow(w, targets, fixtures);
+    for (const t of targets) {
       if (t.revive?.()) {
         deaths.push(`${t.name} in "${w.name}"`);
         process.stderr.write(`  ${t.name}: its server died; mounted again over the same branches\n`);
       }
-      return m;
-    });
+    }
     process.stderr.write(`  ${w.name} done (${elapsed(rowStart)})\n`);
     return { label: label(w, passRange(measured)), values: measured.map((m) => value(m.rate)) };
   });
@@ -130,15 +129,17 @@ function main(): void {
     if (rows.length) {
       printTable('workload', names, rows);
       console.log(`
-Each figure is the median rate of several timed passes (their count is in the row's name; a range when
-targets differ): at least 3, then on until the timed parts total 1 s, at most 10, and no more once the
-passes with their set-up took 5 s. What a pass destroys or uses up is laid down afresh before it,
-untimed, under a fresh name. Each target's passes start after a sync, so none pays for the writeback
-of what came before it. Fixtures are laid down directly in a branch (for the raw directory, in
-it): "lower" is the read-only branch, "upper" the writable one. "cold": caches dropped (sync; echo 3 >
-/proc/sys/vm/drop_caches) before each pass; "warm": read once before the first. Copy-up on the raw
-directory is a plain copy of the file. n/a: the target refused the operation (its reason is on stderr),
-e.g. mergerfs cannot write its read-only branch. On a shared machine the figures are noisy; compare
+Each figure is the median rate of several timed passes (their count is in the row's name). A row runs
+in rounds, one pass on every target a round, the order reversed every other round, so a slow spell of
+the machine falls on all columns alike: at least 3 rounds, then on until some target's timed parts
+total 1 s, at most 10, and no more once the row took 5 s a target. What a pass destroys or uses up is
+laid down afresh before it, untimed, under a fresh name. Every pass starts after a sync and once the
+cores are idle (busy under 10% for 50 ms, waiting 2 s at most), so none pays for the writeback or a
+daemon's leftover work of what came before it. Fixtures are laid down directly in a branch (for the
+raw directory, in it): "lower" is the read-only branch, "upper" the writable one. "cold": caches
+dropped (sync; echo 3 > /proc/sys/vm/drop_caches) before each pass; "warm": read once before the
+first. Copy-up on the raw directory is a plain copy of the file. n/a: the target refused the operation
+(its reason is on stderr), e.g. mergerfs cannot write its read-only branch. On a shared machine the figures are noisy; compare
 columns of one run.`);
     }
     if (latencies.length) {

@@ -1,13 +1,15 @@
 /**
  * What a row of the bench is and how often it is timed. One pass of most rows lasts tens of
- * milliseconds, inside the noise of a shared 2-core machine, so every row repeats its pass on each
- * target and reports the median rate: at least MIN_PASSES (a median that one outlier cannot move), then
- * on until the timed parts total BUDGET_SECS, at most MAX_PASSES, and no more once the passes with their
- * untimed set-up have taken WALL_SECS. Passes of milliseconds get ten; those of a second or more (10k
- * creates through a union) or with a set-up of a second (10k files laid down for unlink) get three to
- * five, which keeps the whole run within ten minutes.
+ * milliseconds, inside the noise of a shared 2-core machine, so every row repeats its pass and reports
+ * each target's median rate. The passes run in rounds, one pass on every target a round (the order
+ * reversed every other round), so a slow spell of the machine falls on every column of the row alike
+ * rather than on whichever target was being timed: rounds go on to at least MIN_PASSES (a median that
+ * one outlier cannot move), then until some target's timed parts total BUDGET_SECS, at most
+ * MAX_PASSES, and no more once the row has taken WALL_SECS a target. Passes of milliseconds get ten;
+ * those of a second or more (10k creates through a union) or with a set-up of a second (10k files laid
+ * down for unlink) get three to five, which keeps the whole run within ten minutes.
  */
-import { type Fixtures, median, syncAll } from './fixtures.ts';
+import { type Fixtures, median, syncAll, waitIdle } from './fixtures.ts';
 import type { Target } from './targets.ts';
 
 const MIN_PASSES = 3;
@@ -37,39 +39,75 @@ export interface Measured {
   passes: number;
 }
 
-function passes(w: Workload, t: Target, fx: Fixtures): Measured {
-  const p = w.prepare(t, fx);
-  // The rows before (256 MiB written per pass) and this set-up leave pages to write back, which would
-  // slow whichever targets come first in the row.
-  syncAll();
-  try {
-    const rates: number[] = [];
-    let timedSecs = 0;
-    const start = performance.now();
-    const more = () => rates.length < MIN_PASSES || (timedSecs < BUDGET_SECS && rates.length < MAX_PASSES && performance.now() - start < WALL_SECS * 1000);
-    while (more()) {
-      const secs = p.pass(rates.length);
-      timedSecs += secs;
-      rates.push(w.units(fx) / secs);
-    }
-    return { rate: median(rates), passes: rates.length };
-  } finally {
-    p.done?.();
-  }
+/** One target's passes in a row; `passes` undefined once it failed. */
+interface Run {
+  target: Target;
+  passes?: Passes;
+  rates: number[];
+  timedSecs: number;
 }
 
 /** A failing target (a union that refuses the operation, a mount that died) gets n/a, not the whole run aborted. */
-export function measure(w: Workload, t: Target, fx: Fixtures): Measured {
+function failed(w: Workload, run: Run, e: unknown): void {
+  // A failed command's own first complaint says more than "Command failed".
+  const { message, stderr } = e as Error & { stderr?: Buffer };
+  const why = [message, String(stderr ?? '')]
+    .map((m) => m.split('\n')[0])
+    .filter(Boolean)
+    .join(': ');
+  process.stderr.write(`  ${w.name}: ${run.target.name}: n/a (${why})\n`);
+  run.rates = [];
+}
+
+/** Runs the passes' clean-up once, after the last pass or a failed one. */
+function finish(w: Workload, run: Run): void {
+  const p = run.passes;
+  run.passes = undefined;
   try {
-    return passes(w, t, fx);
+    p?.done?.();
   } catch (e) {
-    // A failed command's own first complaint says more than "Command failed".
-    const { message, stderr } = e as Error & { stderr?: Buffer };
-    const why = [message, String(stderr ?? '')]
-      .map((m) => m.split('\n')[0])
-      .filter(Boolean)
-      .join(': ');
-    process.stderr.write(`  ${w.name}: ${t.name}: n/a (${why})\n`);
-    return { rate: Number.NaN, passes: 0 };
+    failed(w, run, e);
   }
+}
+
+function prepared(w: Workload, target: Target, fx: Fixtures): Run {
+  const run: Run = { target, rates: [], timedSecs: 0 };
+  try {
+    run.passes = w.prepare(target, fx);
+  } catch (e) {
+    failed(w, run, e);
+  }
+  return run;
+}
+
+/** Row `w` on every target, in rounds; one Measured per target, in their order. */
+export function measureRow(w: Workload, targets: Target[], fx: Fixtures): Measured[] {
+  const runs = targets.map((t) => prepared(w, t, fx));
+  const start = performance.now();
+  const more = (round: number) =>
+    round < MIN_PASSES ||
+    (round < MAX_PASSES && performance.now() - start < WALL_SECS * 1000 * targets.length && runs.some((r) => r.passes && r.timedSecs < BUDGET_SECS));
+  try {
+    for (let round = 0; more(round) && runs.some((r) => r.passes); round++) {
+      for (const run of round % 2 ? [...runs].reverse() : runs) {
+        const p = run.passes;
+        if (!p) continue;
+        // What the pass before left to write back (256 MiB, or a set-up's files), or to do in its
+        // daemon, would slow this one.
+        syncAll();
+        waitIdle();
+        try {
+          const secs = p.pass(round);
+          run.timedSecs += secs;
+          run.rates.push(w.units(fx) / secs);
+        } catch (e) {
+          failed(w, run, e);
+          finish(w, run);
+        }
+      }
+    }
+  } finally {
+    for (const run of runs) finish(w, run);
+  }
+  return runs.map((r) => ({ rate: r.rates.length ? median(r.rates) : Number.NaN, passes: r.rates.length }));
 }
