@@ -80,8 +80,14 @@ function prepared(w: Workload, target: Target, fx: Fixtures): Run {
   return run;
 }
 
-/** Row `w` on every target, in rounds; one Measured per target, in their order. */
-export function measureRow(w: Workload, targets: Target[], fx: Fixtures): Measured[] {
+/** What the pass before left to write back (256 MiB, or a set-up's files), or to do in its daemon, would slow the next. */
+function settle(): void {
+  syncAll();
+  waitIdle();
+}
+
+/** Row `w` on every target, in rounds, `before` each pass; one Measured per target, in their order. */
+export function measureRow(w: Workload, targets: Target[], fx: Fixtures, before = settle): Measured[] {
   const runs = targets.map((t) => prepared(w, t, fx));
   const start = performance.now();
   const more = (round: number) =>
@@ -92,10 +98,7 @@ export function measureRow(w: Workload, targets: Target[], fx: Fixtures): Measur
       for (const run of round % 2 ? [...runs].reverse() : runs) {
         const p = run.passes;
         if (!p) continue;
-        // What the pass before left to write back (256 MiB, or a set-up's files), or to do in its
-        // daemon, would slow this one.
-        syncAll();
-        waitIdle();
+        before();
         try {
           const secs = p.pass(round);
           run.timedSecs += secs;
