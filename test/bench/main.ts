@@ -139,8 +139,8 @@ daemon's leftover work of what came before it. Fixtures are laid down directly i
 raw directory, in it): "lower" is the read-only branch, "upper" the writable one. "cold": caches
 dropped (sync; echo 3 > /proc/sys/vm/drop_caches) before each pass; "warm": read once before the
 first. Copy-up on the raw directory is a plain copy of the file. n/a: the target refused the operation
-(its reason is on stderr), e.g. mergerfs cannot write its read-only branch. On a shared machine the figures are noisy; compare
-columns of one run.`);
+(its reason is on stderr), e.g. mergerfs cannot write its read-only branch. On a shared machine the
+figures are noisy; compare columns of one run.`);
     }
     if (latencies.length) {
       console.log();
