@@ -75,8 +75,9 @@ export interface OpStats {
   /** Cumulative count per FUSE op name since mount. */
   ops: Record<string, number>;
   /**
-   * Counts that say how the requests in `ops` were served (io_uring, passthrough, prefill) or what
-   * they carried (readdirplus: names, forget: nodes), since mount: not requests themselves.
+   * Counts that say how the requests in `ops` were served (io_uring, passthrough, prefill, copyup: a
+   * copy-up made with the open, on the FUSE thread) or what they carried (readdirplus: names, forget:
+   * nodes), since mount: not requests themselves.
    */
   served: Record<string, number>;
   bytesRead: number;

@@ -19,6 +19,13 @@ export interface DirectIoOps extends FuseOps {
    * (ResolvedDirs.putDir): what the engine keeps of it and below it goes too. Posted: nothing waits.
    */
   forgetDir?(path: string): Promise<void>;
+  /**
+   * The backend copied the file `path` up itself (native/fuse/src/copy_up.h), from the branch object
+   * (dev, ino) to the branch whose root descriptor is `root`, and moved the handles it keeps there: the
+   * engine's own handles on the old copy follow, and the copy-up counts. Posted: nothing waits, and it
+   * reaches the engine before any request made after it.
+   */
+  copiedUp?(path: string, dev: bigint, ino: bigint, root: number): Promise<void>;
 }
 
 export interface DirectHandle extends OpenedHandle {

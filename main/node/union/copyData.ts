@@ -5,19 +5,15 @@
  * filesystems that can share extents); where that is refused (across filesystems, or not implemented) it
  * falls back to read/write. Where SEEK_DATA is unsupported, the whole file counts as one extent.
  */
-import { type ErrnoName, hasErrno } from '../sys/errno.ts';
+import { hasErrno } from '../sys/errno.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
+import { COPY_GOES_ON } from './copyRules.ts';
 import { ftruncateFd, readFd, writeFd } from './fdCalls.ts';
 
 /** Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for long. */
 const KERNEL_CHUNK = 16 << 20;
 /** Per read/write round of the fallback. */
 const BUFFER_SIZE = 1 << 20;
-
-/** lseek answers for "this filesystem cannot tell data from holes" (ENOTSUP is EOPNOTSUPP on Linux). */
-const NO_SEEK_DATA: ErrnoName[] = ['EINVAL', 'ENOTSUP', 'ENOSYS'];
-/** copy_file_range answers for "not between these files": EXDEV across filesystems, the rest where unimplemented. */
-const NO_KERNEL_COPY: ErrnoName[] = ['EXDEV', 'EINVAL', 'ENOTSUP', 'ENOSYS'];
 
 /** Makes descriptor `dst` hold the first `length` bytes of `src` (both opened by the caller; `dst` empty). */
 export async function copyData(sys: Syscalls, src: number, dst: number, length: bigint): Promise<void> {
@@ -32,7 +28,7 @@ async function* dataExtents(sys: Syscalls, fd: number, length: bigint): AsyncGen
     try {
       start = await sys.seekData(fd, pos);
     } catch (err) {
-      if (!hasErrno(err, ...NO_SEEK_DATA)) throw err;
+      if (!hasErrno(err, ...COPY_GOES_ON.seekData)) throw err;
       yield [pos, length];
       return;
     }
@@ -64,7 +60,7 @@ function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, e
         try {
           copied = await sys.copyFileRange(src, pos, dst, pos, want);
         } catch (err) {
-          if (!hasErrno(err, ...NO_KERNEL_COPY)) throw err;
+          if (!hasErrno(err, ...COPY_GOES_ON.copyFileRange)) throw err;
           inKernel = false;
           continue;
         }

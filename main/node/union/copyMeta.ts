@@ -10,6 +10,7 @@ import type { Syscalls } from '../sys/syscalls.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { type ErrnoName, hasErrno } from '../sys/errno.ts';
+import { COPY_GOES_ON } from './copyRules.ts';
 import { fchmodFd, fchownFd } from './fdCalls.ts';
 
 const S_ISUID = 0o4000;
@@ -78,21 +79,21 @@ async function copyOwner(st: MetaStat, dst: MetaTarget): Promise<number> {
     await dst.chown(Number(st.uid), Number(st.gid));
     return mode;
   } catch (err) {
-    if (!hasErrno(err, 'EPERM')) throw err;
+    if (!hasErrno(err, ...COPY_GOES_ON.chown)) throw err;
     return mode & ~(S_ISUID | S_ISGID);
   }
 }
 
 /**
- * Copies every xattr that can be read and written. Skipped quietly: namespaces this process or either
- * filesystem does not allow (EPERM: trusted.* without CAP_SYS_ADMIN, user.* on symlinks; ENOTSUP: no xattr
- * support, or a namespace the destination lacks) and attributes removed between list and get (ENODATA).
- * Anything else (EIO, ENOSPC, ...) fails the copy-up.
+ * Copies every xattr that can be read and written. Skipped quietly (copyRules.ts): namespaces this process
+ * or either filesystem does not allow (EPERM: trusted.* without CAP_SYS_ADMIN, user.* on symlinks;
+ * ENOTSUP: no xattr support, or a namespace the destination lacks) and attributes removed between list
+ * and get (ENODATA). Anything else (EIO, ENOSPC, ...) fails the copy-up.
  */
 async function copyXattrs(src: MetaSource, dst: MetaTarget): Promise<void> {
-  for (const name of (await quietly(src.listXattrs(), ['ENOTSUP'])) ?? []) {
-    const value = await quietly(src.getXattr(name), ['EPERM', 'ENOTSUP', 'ENODATA']);
-    if (value !== undefined) await quietly(dst.setXattr(name, value), ['EPERM', 'ENOTSUP']);
+  for (const name of (await quietly(src.listXattrs(), COPY_GOES_ON.listXattrs)) ?? []) {
+    const value = await quietly(src.getXattr(name), COPY_GOES_ON.getXattr);
+    if (value !== undefined) await quietly(dst.setXattr(name, value), COPY_GOES_ON.setXattr);
   }
 }
 

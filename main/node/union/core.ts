@@ -23,7 +23,7 @@ import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
 import { MoveGate } from './moveGate.ts';
 import { type PlacementDeps, placeCopyup } from './placement.ts';
-import { repointHandles } from './repointHandles.ts';
+import { type Identity, repointHandles } from './repointHandles.ts';
 import { Resolver, type UnionNode } from './resolver.ts';
 import { WorkDirs } from './workDirs.ts';
 
@@ -153,6 +153,15 @@ export class UnionCore {
     this.counters.copyups++;
     if (!node.isDir) await repointHandles(this.fs, this.handles, node.rel, node.stat, dst);
     return { node: { ...node, top: t, stat, layers: node.isDir ? [t, ...node.layers] : [t] }, branch: dst };
+  }
+
+  /**
+   * The native backend copied the file `rel` up to `to` itself (native/fuse/src/copy_up.h) and moved the
+   * handles it keeps: the engine's own handles on the old copy (`old`) follow, and the copy-up counts.
+   */
+  async copiedUpElsewhere(rel: string, old: Identity, to: Branch | undefined): Promise<void> {
+    this.counters.copyups++;
+    if (to) await repointHandles(this.fs, this.handles, rel, old, to, true);
   }
 
   /**

@@ -17,13 +17,15 @@ const { O_TRUNC } = constants;
 export type Identity = { dev: bigint; ino: bigint };
 
 /**
- * Points every handle of `rel` that is open on `old` at `rel` on branch `to`. Every reopen happens before
- * the first swap, so a failed one (EMFILE) leaves all handles where they were.
+ * Points every handle of `rel` that is open on `old` at `rel` on branch `to` (only the engine's own with
+ * `ownOnly`: the backend moved those it keeps). Every reopen happens before the first swap, so a failed
+ * one (EMFILE) leaves all handles where they were.
  */
-export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: string, old: Identity, to: Branch): Promise<void> {
+export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: string, old: Identity, to: Branch, ownOnly = false): Promise<void> {
   const moving: { file: OpenFile; fd: number }[] = [];
   try {
     for (const file of handles.at(rel)) {
+      if (ownOnly && file.kept !== undefined) continue;
       // null: released while this ran (EBADF); a number reused since then names another file.
       const st = await fstat(file.fd).catch(() => null);
       if (st?.dev !== old.dev || st.ino !== old.ino) continue;

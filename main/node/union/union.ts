@@ -79,6 +79,7 @@ export class Union {
     this.ops = {
       ...this.countOps(this.buildOps()),
       forgetDir: async (p) => this.core.invalidate(p),
+      copiedUp: (p, dev, ino, root) => this.core.copiedUpElsewhere(p, { dev, ino }, this.byRoot.get(root)),
     };
     this.publishBranchModes();
   }

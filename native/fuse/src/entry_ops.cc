@@ -95,7 +95,7 @@ int MkDir(const char* path, mode_t mode) {
 // unlink and rmdir as the engine's removeServed (union/ops/remove.ts) does them. A copy on a branch the
 // union writes in place goes, after a whiteout in that branch (when it is rw) where a lower copy would
 // show through, and for a directory the union shows empty, after the metadata its copy holds. A copy on
-// a branch that cannot change stays, hidden by a whiteout where tdp's copy-up puts it (WhiteoutCopy).
+// a branch that cannot change stays, hidden by a whiteout where tdp's copy-up puts it (CopyupDir).
 // Each an *at() call beneath the published copies; nothing per file name is kept, and a removed
 // directory's publication is withdrawn on both sides. Anything else (a whiteout tdp would put on a branch
 // the parent is not on yet, a copy gone since the lookup, any removal while moveonenospc may be moving
@@ -111,7 +111,7 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   int whiteout_dir = -1;
   if (whiteout) {
     if (!CanWhiteout(name)) return false;
-    whiteout_dir = modes.Creatable(served.root) ? served.dir : WhiteoutCopy(path, served.layers, served.root);
+    whiteout_dir = modes.Creatable(served.root) ? served.dir : CopyupDir(path, served.layers, served.root);
     if (whiteout_dir < 0) return false;
   }
   Counters::Op op = dir ? Counters::kRmdir : Counters::kUnlink;

@@ -15,6 +15,7 @@
 #include "beneath.h"
 #include "bytes.h"
 #include "convert.h"
+#include "copy_up.h"
 #include "mount.h"
 #include "new_names.h"
 #include "op_support.h"
@@ -84,17 +85,23 @@ static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat
 
 // An open of a regular file in a directory the engine published is made here, on the copy the lookup
 // rule serves, as the engine's open would make it (union/ops/files.ts): read-only on any branch, for
-// writing (O_TRUNC included) only on a branch the union writes in place, where the engine has nothing
-// to copy up, and kept here (Hand). Anything else, or anything out of the ordinary, is the engine's to
-// open. `st`: the opened file's attributes.
+// writing (O_TRUNC included) on a branch the union writes in place, or on the copy a copy-up made here
+// (copy_up.h), and kept here (Hand). Anything else, or anything out of the ordinary, is the engine's
+// to open. `st`: the opened file's attributes.
 static bool OpenNatively(const char* path, struct fuse_file_info* fi, struct stat* st) {
   Mount& mount = Mount::Current();
   if (path == nullptr || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served served;
   if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0 || !S_ISREG(served.st.st_mode)) return false;
   bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
-  if (writes && !mount.branch_modes().InPlace(served.root)) return false;
   if (writes) MarkOwnChange(path);
+  CopiedUp up;
+  if (writes && !mount.branch_modes().InPlace(served.root)) {
+    if (!CopyUpNatively(path, served, (fi->flags & O_TRUNC) != 0, &up)) return false;
+    served.dir = up.dir;
+    served.root = up.root;
+    served.st = up.st;
+  }
   int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
   Fd fd(openat(served.dir, served.name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0 || fstat(fd.get(), st) < 0 || st->st_dev != served.st.st_dev || st->st_ino != served.st.st_ino)

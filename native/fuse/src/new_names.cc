@@ -167,7 +167,7 @@ int PutMarker(int dir, const std::string& leaf) {
   return 0;
 }
 
-int WhiteoutCopy(const std::string& path, const DirLayers& parent, int served_root) {
+int CopyupDir(const std::string& path, const DirLayers& parent, int served_root, int* root) {
   const BranchModes& modes = Mount::Current().branch_modes();
   if (!modes.CopyupTdp()) return -1;
   std::vector<BranchModes::Ordered> order = modes.Order();
@@ -185,6 +185,7 @@ int WhiteoutCopy(const std::string& path, const DirLayers& parent, int served_ro
   // ancestor stands above it, or the name would not be visible.
   int pick = TopDownParent(branches, src, -1);
   if (pick < 0 || pick == src) return -1;
+  if (root != nullptr) *root = order[pick].root;
   return parent[LayerOf(parent, order[pick].root)]->Open();
 }
 

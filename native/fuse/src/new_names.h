@@ -42,11 +42,12 @@ int DropWhiteout(const NewName& n);
 // directory at `path` (the engine answers EISDIR), anything unsure.
 bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces);
 
-// The directory (`path`'s parent's copy, from its publication `parent`) in which the whiteout of `path`
-// goes when the copy served from `served_root` is removed and its branch cannot take one: where tdp's
-// copy-up puts it (UnionCore.whiteoutBranch), if that is a branch the parent already merges. -1 when it
-// is the engine's to decide.
-int WhiteoutCopy(const std::string& path, const DirLayers& parent, int served_root);
+// Where tdp's copy-up puts `path`, served from the branch `served_root` that cannot change: the
+// directory (`path`'s parent's copy, from its publication `parent`) on the branch tdp picks, if that is
+// a branch the parent already merges; *root, when given, is that branch's root. A copy-up goes there
+// (copy_up.h), and so does the whiteout of `path` when the served copy is removed
+// (UnionCore.whiteoutBranch). -1 when it is the engine's to decide.
+int CopyupDir(const std::string& path, const DirLayers& parent, int served_root, int* root = nullptr);
 
 // What tdp's filter asks of a branch (tdp_rule.h): its mode, and its free space now.
 TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch);

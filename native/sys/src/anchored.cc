@@ -15,6 +15,7 @@
 #include "args.h"
 #include "beneath.h"
 #include "bytes.h"
+#include "link_unnamed.h"
 #include "methods.h"
 #include "no_follow.h"
 #include "promise_work.h"
@@ -97,20 +98,12 @@ Napi::Value OpenTmpfile(const Napi::CallbackInfo& info) {
       [=](Napi::Env env) { return Napi::Number::New(env, *fd); });
 }
 
-// Names the unnamed file open as fd (OpenTmpfile) rel; EEXIST leaves an existing name alone. Linking a
-// descriptor itself (AT_EMPTY_PATH) takes CAP_DAC_READ_SEARCH and gives ENOENT without it; its
-// /proc/self/fd link reaches the same file for any user (it names our own descriptor, not a path).
+// Names the unnamed file open as fd (OpenTmpfile) rel (link_unnamed.h).
 Napi::Value LinkFd(const Napi::CallbackInfo& info) {
   int fd = IntArg(info, 0, "fd");
   Anchor at = AnchorArg(info, 1);
-  return Void(info, "linkat", at, [=] {
-    return AtParent(at, [&](int dir, const char* leaf) {
-      int rc = linkat(fd, "", dir, leaf, AT_EMPTY_PATH);
-      if (rc == 0 || errno != ENOENT) return rc;
-      std::string self = "/proc/self/fd/" + std::to_string(fd);
-      return linkat(AT_FDCWD, self.c_str(), dir, leaf, AT_SYMLINK_FOLLOW);
-    });
-  });
+  return Void(info, "linkat", at,
+              [=] { return AtParent(at, [&](int dir, const char* leaf) { return LinkUnnamed(fd, dir, leaf); }); });
 }
 
 Napi::Value Symlink(const Napi::CallbackInfo& info) {

@@ -12,7 +12,7 @@ const src = join(import.meta.dirname, '../../../native/fuse/src');
 
 function namesRunByTheAddon(): string[] {
   const names = new Set<string>();
-  for (const file of readdirSync(src).filter((f) => f.endsWith('_ops.cc'))) {
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.cc'))) {
     for (const m of readFileSync(join(src, file), 'utf8').matchAll(/\b(?:Run\(|Call::Post\(\w+,)\s*"([A-Za-z_]+)"/g)) names.add(m[1]);
   }
   return [...names].sort();

@@ -67,6 +67,20 @@ describe('repointHandles', () => {
     expect([a.branch, b.branch, other.branch]).toEqual([upper, upper, lower]);
   });
 
+  it('with ownOnly, leaves the handles the backend keeps to the backend (it moved them already)', async () => {
+    const handles = new HandleTable();
+    const own = openOn(handles, lower.real('/f'), '/f');
+    const keptFd = openSync(lower.real('/f'), 'r');
+    opened.push(keptFd);
+    const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32 };
+    const repointed: number[] = [];
+    handles.kept = { list: () => [kept], repoint: (file) => (repointed.push(file.kept!), true) };
+    await repointHandles(new BranchFs(sys), handles, '/f', await stat(lower.real('/f'), { bigint: true }), upper, true);
+    expect([read(own.fd), read(keptFd), repointed]).toEqual(['new', 'old', []]);
+    await repointHandles(new BranchFs(sys), handles, '/f', await stat(lower.real('/f'), { bigint: true }), upper);
+    expect(repointed).toEqual([2 ** 32]);
+  });
+
   it('never swaps a handle released meanwhile: its number may belong to another file by then', async () => {
     const handles = new HandleTable();
     const a = openOn(handles, lower.real('/f'), '/f');

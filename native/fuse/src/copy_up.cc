@@ -1,0 +1,233 @@
+#include "copy_up.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "beneath.h"
+#include "call.h"
+#include "convert.h"
+#include "copy_rules.h"
+#include "link_unnamed.h"
+#include "mount.h"
+#include "new_names.h"
+
+namespace strata {
+
+namespace {
+
+// Per copy_file_range call, as copyData.ts; the read/write fallback goes by the buffer.
+constexpr off_t kKernelChunk = 16 << 20;
+constexpr size_t kBufferSize = 1 << 20;
+
+// Copies [start, end) at the same offsets; switches to read/write for good on the first refusal.
+bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::vector<char>* buffer) {
+  for (off_t pos = start; pos < end;) {
+    size_t want = static_cast<size_t>(std::min(end - pos, kKernelChunk));
+    ssize_t n;
+    if (*in_kernel) {
+      loff_t in = pos, out = pos;
+      n = copy_file_range(from, &in, to, &out, want, 0);
+      if (n < 0 && CopyGoesOn(CopyStep::kCopyFileRange, errno)) {
+        *in_kernel = false;
+        continue;
+      }
+    } else {
+      if (buffer->empty()) buffer->resize(kBufferSize);
+      n = pread(from, buffer->data(), std::min(want, buffer->size()), pos);
+      for (ssize_t done = 0; n > 0 && done < n;) {
+        ssize_t wrote = pwrite(to, buffer->data() + done, n - done, pos + done);
+        if (wrote < 0 && errno != EINTR) return false;
+        if (wrote > 0) done += wrote;
+      }
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
+    if (n == 0) return true;
+    pos += n;
+  }
+  return true;
+}
+
+// The first `length` bytes of `from` into the empty `to`, only the data extents, so holes stay holes.
+bool CopyData(int from, int to, off_t length) {
+  bool in_kernel = true;
+  std::vector<char> buffer;
+  for (off_t pos = 0; pos < length;) {
+    off_t start = lseek(from, pos, SEEK_DATA);
+    if (start < 0 && errno == ENXIO) break;  // no data from pos on
+    if (start < 0) {
+      if (!CopyGoesOn(CopyStep::kSeekData, errno) || !CopyRange(from, to, pos, length, &in_kernel, &buffer))
+        return false;
+      break;
+    }
+    if (start >= length) break;
+    off_t hole = lseek(from, start, SEEK_HOLE);
+    if (hole < 0) return false;
+    off_t end = std::min(hole, length);
+    if (!CopyRange(from, to, start, end, &in_kernel, &buffer)) return false;
+    pos = end;
+  }
+  return ftruncate(to, length) == 0;
+}
+
+// A whole attribute list or value: asked for its size first, again if it grew meanwhile. -1 with errno.
+template <typename Get>
+ssize_t ReadAll(Get get, std::vector<char>* out) {
+  for (;;) {
+    ssize_t size = get(nullptr, 0);
+    if (size <= 0) return size;
+    out->resize(size);
+    ssize_t n = get(out->data(), out->size());
+    if (n >= 0 || errno != ERANGE) return n;
+  }
+}
+
+bool CopyXattrs(int from, int to) {
+  std::vector<char> names, value;
+  ssize_t listed = ReadAll([&](char* buf, size_t size) { return flistxattr(from, buf, size); }, &names);
+  if (listed < 0) return CopyGoesOn(CopyStep::kListXattrs, errno);
+  for (ssize_t at = 0; at < listed; at += strlen(names.data() + at) + 1) {
+    const char* name = names.data() + at;
+    ssize_t n = ReadAll([&](char* buf, size_t size) { return fgetxattr(from, name, buf, size); }, &value);
+    if (n < 0) {
+      if (CopyGoesOn(CopyStep::kGetXattr, errno)) continue;
+      return false;
+    }
+    if (fsetxattr(to, name, value.data(), n, 0) != 0 && !CopyGoesOn(CopyStep::kSetXattr, errno)) return false;
+  }
+  return true;
+}
+
+// Owner, xattrs, mode, then times: copyMeta.ts says why in that order.
+bool CopyMeta(int from, const struct stat& st, int to) {
+  mode_t mode = st.st_mode & 07777;
+  if (fchown(to, st.st_uid, st.st_gid) != 0) {
+    if (!CopyGoesOn(CopyStep::kChown, errno)) return false;
+    mode &= ~(S_ISUID | S_ISGID);
+  }
+  if (!CopyXattrs(from, to) || fchmod(to, mode) != 0) return false;
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  return futimens(to, times) == 0;
+}
+
+// A default ACL would be inherited by the unnamed copy made in the directory (or unsure whether one is).
+bool HasDefaultAcl(int dir) {
+  return fgetxattr(dir, "system.posix_acl_default", nullptr, 0) >= 0 || (errno != ENODATA && errno != EOPNOTSUPP);
+}
+
+// A copy-up is not a change the user made: the target directory's atime and mtime stay as they were
+// before the first of the copy-ups running into it, which the last one puts back (parentTimes.ts).
+class KeptTimes {
+ public:
+  explicit KeptTimes(int dir) : dir_(dir) {
+    struct stat st;
+    if (fstat(dir, &st) != 0) return;
+    key_ = {st.st_dev, st.st_ino};
+    std::lock_guard<std::mutex> lock(Mutex());
+    Held& held = Table()[key_];
+    if (held.users++ == 0) held.times[0] = st.st_atim, held.times[1] = st.st_mtim;
+    kept_ = true;
+  }
+  // Failures are ignored: by now the copy-up succeeded or failed on its own merits.
+  ~KeptTimes() {
+    if (!kept_) return;
+    std::lock_guard<std::mutex> lock(Mutex());
+    auto it = Table().find(key_);
+    if (--it->second.users > 0) return;
+    futimens(dir_, it->second.times);
+    Table().erase(it);
+  }
+  KeptTimes(const KeptTimes&) = delete;
+  KeptTimes& operator=(const KeptTimes&) = delete;
+
+ private:
+  struct Held {
+    int users = 0;
+    struct timespec times[2];
+  };
+  using Key = std::pair<dev_t, ino_t>;
+  static std::mutex& Mutex() {
+    static std::mutex mutex;
+    return mutex;
+  }
+  static std::map<Key, Held>& Table() {
+    static std::map<Key, Held> table;
+    return table;
+  }
+
+  int dir_;
+  Key key_;
+  bool kept_ = false;
+};
+
+// Every handle kept here that is open on the old copy of `path` (`old`), reopened on the new copy
+// (`name` in `dir`) with its own access mode and swapped in behind its descriptor number. All reopen
+// before the first swap, so a failed one leaves every handle where it was (repointHandles.ts).
+void RepointKept(OpenFiles& files, const std::string& path, const struct stat& old, int dir, const std::string& name,
+                 int root) {
+  std::vector<std::pair<uint64_t, Fd>> moving;
+  for (const OwnedFile& kept : files.Owned()) {
+    struct stat st;
+    if (kept.path != path || fstat(kept.file.fd, &st) != 0 || st.st_dev != old.st_dev || st.st_ino != old.st_ino)
+      continue;
+    int flags = kept.file.flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT | O_TRUNC);
+    Fd fd(openat(dir, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+    if (fd.get() < 0) return;
+    moving.emplace_back(kept.fh, std::move(fd));
+  }
+  for (auto& [fh, fd] : moving) files.Repoint(fh, fd.get(), root);
+}
+
+}  // namespace
+
+bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out) {
+  static const bool as_root = geteuid() == 0;
+  Mount& mount = Mount::Current();
+  if (!as_root || served.st.st_nlink != 1 || mount.files().EngineHolds(path)) return false;
+  int root = -1;
+  int at = CopyupDir(path, served.layers, served.root, &root);
+  if (at < 0) return false;
+  Fd dir(openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || HasDefaultAcl(dir.get())) return false;
+  // O_NONBLOCK: a FIFO swapped in since the lookup must not block the open (nor is it copied).
+  Fd from(openat(served.dir, served.name.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (from.get() < 0 || fstat(from.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+      st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino)
+    return false;
+  struct stat made;
+  {
+    KeptTimes kept(dir.get());
+    Fd copy(openat(dir.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+    if (copy.get() < 0 || !CopyData(from.get(), copy.get(), truncate ? 0 : st.st_size) ||
+        !CopyMeta(from.get(), st, copy.get()) || fsync(copy.get()) != 0 || fstat(copy.get(), &made) != 0 ||
+        LinkUnnamed(copy.get(), dir.get(), served.name.c_str()) != 0)
+      return false;
+  }
+  mount.dirs().Number(made.st_dev, made.st_ino, mount.dirs().NumberFor(st.st_dev, st.st_ino));
+  RepointKept(mount.files(), path, st, dir.get(), served.name, root);
+  mount.counters().Count(Counters::kCopyup);
+  Call::Post(mount, "copiedUp", path, [st, root](Napi::Env env, std::vector<napi_value>& a) {
+    a.push_back(FromU64(env, st.st_dev));
+    a.push_back(FromU64(env, st.st_ino));
+    a.push_back(Napi::Number::New(env, root));
+  });
+  out->layers = served.layers;
+  out->dir = at;
+  out->root = root;
+  out->st = made;
+  return true;
+}
+
+}  // namespace strata

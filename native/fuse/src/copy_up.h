@@ -1,0 +1,38 @@
+// Copy-ups the FUSE threads make themselves: an open for writing of a regular file served from a branch
+// that cannot change, in a published directory, where the copy-up policy is tdp and tdp's pick already
+// holds the parent (CopyupDir). Made as the engine's copy-up (union/copyNode.ts) makes a file's, in one
+// go on the thread that serves the open, without JS or the libuv pool:
+// - an unnamed file (O_TMPFILE) in the target directory, filled with the source's data (holes kept),
+//   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced, then
+//   linked onto the name, so no partial copy ever has a name and a killed worker leaves nothing;
+// - the target directory's times are kept, shared by concurrent copy-ups into it (union/parentTimes.ts);
+// - the new copy inherits the union inode number, and every handle kept here that was open on the old
+//   copy is reopened on the new one behind the same descriptor number (union/repointHandles.ts);
+// - the engine is told afterwards (a posted `copiedUp`), ahead of anything asked of it later: it drops
+//   what it cached of the name and counts the copy-up.
+// A failure on the way (copy_rules.h says which steps go on) leaves nothing and hands the open to the
+// engine, which copies up as it always does. So do the cases kept for it: a daemon that is not root
+// (ownership and set-ID bits), a hard-linked file (its copy gets a number of its own), a target
+// directory with a default ACL (the engine builds in its work directory, where the copy inherits
+// none), and a file the engine holds a handle on (its table goes by path).
+#pragma once
+#include <sys/stat.h>
+
+#include <string>
+
+#include "dir_attrs.h"
+
+namespace strata {
+
+struct CopiedUp {
+  DirLayers layers;  // the parent's copies; keep `dir` open
+  int dir = -1;      // the directory holding the new copy
+  int root = -1;     // its branch root
+  struct stat st;    // the new copy's, as the branch has them
+};
+
+// Copies `served` (a regular file, DirAttrs::Locate) up for an open of `path`; only the metadata when
+// `truncate`. True once the copy is in place; false, with nothing changed, when it is the engine's.
+bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out);
+
+}  // namespace strata

@@ -1,0 +1,150 @@
+/**
+ * An open for writing of a file on a read-only branch copies it up on the FUSE thread where that is
+ * plain (native/fuse/src/copy_up.h): tdp's copy-up, into a parent the writable branch already holds.
+ * The copy must be what the engine's copy-up makes, and the cases left to the engine must still copy up.
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { OpStats } from '../../main/common/contract.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
+import { type UnionFixture, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
+
+const itNative = unlessFuseNative('fuse-native has no FUSE threads of Strata’s own: every copy-up is the engine’s');
+const counts = async (u: UnionFixture) => {
+  const s = (await controlRequest(u.mnt, { op: 'stats' })) as OpStats;
+  return { native: s.served.copyup ?? 0, all: s.copyups };
+};
+/** Nanoseconds, so a copy that kept only seconds shows. */
+const OLD = '2001-02-03 04:05:06.123456789';
+const OLDER = '1999-01-02 03:04:05.987654321';
+const times = async (path: string) => {
+  const st = await stat(path, { bigint: true });
+  return [st.atimeNs, st.mtimeNs];
+};
+const meta = async (path: string) => {
+  const st = await stat(path, { bigint: true });
+  return {
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: st.size,
+    mtime: st.mtimeNs,
+    xattrs: await ok('getfattr', ['-d', '-m', '-', '--absolute-names', path]).then((o) => o.split('\n').slice(1).join('\n')),
+  };
+};
+/**
+ * Opens every path at once, from threads: 'open' for reading and writing, then closes; 'write' also
+ * writes the letter of its place in the list at that offset (A at 0, B at 1, ...); 'trunc' opens with
+ * O_TRUNC and does the same.
+ */
+const OPEN_ALL = `
+import os, sys, threading
+how, paths = sys.argv[1], sys.argv[2:]
+def one(i, path):
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC if how == 'trunc' else os.O_RDWR)
+    if how != 'open': os.pwrite(fd, bytes([65 + i]), i)
+    os.close(fd)
+threads = [threading.Thread(target=one, args=(i, p)) for i, p in enumerate(paths)]
+for t in threads: t.start()
+for t in threads: t.join()
+`;
+const openAll = (how: 'open' | 'write' | 'trunc', paths: string[]) => ok('python3', ['-c', OPEN_ALL, how, ...paths]);
+/** What 'write' leaves in a file that held `text`: a write past the end leaves a hole (zeros) before it. */
+const lettered = (text: string, i: number) => text.padEnd(i, '\0').slice(0, i) + String.fromCharCode(65 + i) + text.slice(i + 1);
+
+describe('copy-up on the FUSE thread', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([upper, lower]) => {
+        for (const d of ['d', 'many', 'links', 'acl']) {
+          await mkdir(`${upper}/${d}`);
+          await mkdir(`${lower}/${d}`);
+        }
+        await writeFile(`${lower}/d/f`, 'hello\n', { mode: 0o640 });
+        await ok('chown', ['1234:4321', `${lower}/d/f`]);
+        await ok('setfattr', ['-n', 'user.color', '-v', 'blue', `${lower}/d/f`]);
+        await ok('setfattr', ['-n', 'trusted.strata', '-v', 'kept', `${lower}/d/f`]);
+        await ok('truncate', ['-s', '64M', `${lower}/d/sparse`]);
+        await ok('sh', ['-c', 'printf data | dd of="$1" bs=1 seek=10485760 conv=notrunc status=none', 'sh', `${lower}/d/sparse`]);
+        await writeFile(`${lower}/d/trunc`, 'long content', { mode: 0o604 });
+        for (let i = 0; i < 16; i++) await writeFile(`${lower}/many/f${i}`, `lower ${i}\n`);
+        await writeFile(`${lower}/many/same`, 'x'.repeat(120));
+        await writeFile(`${lower}/links/a`, 'shared\n');
+        await ok('ln', [`${lower}/links/a`, `${lower}/links/b`]);
+        await ok('setfacl', ['-d', '-m', 'u:4321:rwx', `${upper}/acl`]);
+        await writeFile(`${lower}/acl/f`, 'acl\n');
+        await mkdir(`${lower}/only-lower`);
+        await writeFile(`${lower}/only-lower/f`, 'deep\n');
+        for (const f of ['d/f', 'd/sparse', 'd/trunc']) await ok('touch', ['-h', '-d', OLD, `${lower}/${f}`]);
+        for (const d of ['d', 'many']) await ok('touch', ['-d', OLDER, `${upper}/${d}`]);
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  itNative(
+    'makes the copy the engine makes: data, mode, owner, xattrs and ns times; the inode number and the parent’s times kept; nothing else left',
+    async () => {
+      const ino = (await stat(u.at('d/f'))).ino;
+      const lowerMeta = await meta(u.in(1, 'd/f'));
+      const lowerTimes = await times(u.in(1, 'd/f'));
+      const dirTimes = await times(u.in(0, 'd'));
+      const before = await counts(u);
+      await openAll('open', [u.at('d/f')]);
+      expect(await counts(u)).toEqual({ native: before.native + 1, all: before.all + 1 });
+      expect(await meta(u.in(0, 'd/f'))).toEqual(lowerMeta);
+      expect(lowerMeta.xattrs).toContain('trusted.strata="kept"');
+      expect(await times(u.in(0, 'd/f'))).toEqual(lowerTimes);
+      expect(await readFile(u.in(0, 'd/f'), 'utf8')).toBe('hello\n');
+      expect((await stat(u.at('d/f'))).ino).toBe(ino);
+      expect(await times(u.in(0, 'd'))).toEqual(dirTimes);
+      expect(await readdir(u.in(0, 'd'))).toEqual(['f']);
+    },
+  );
+
+  itNative('keeps holes', async () => {
+    await openAll('open', [u.at('d/sparse')]);
+    const [a, b] = [await stat(u.in(1, 'd/sparse')), await stat(u.in(0, 'd/sparse'))];
+    expect(b.size).toBe(a.size);
+    expect(b.blocks).toBe(a.blocks);
+    expect(await ok('cmp', [u.in(0, 'd/sparse'), u.in(1, 'd/sparse')])).toBe('');
+  });
+
+  itNative('O_TRUNC copies the metadata only', async () => {
+    const before = await counts(u);
+    await openAll('trunc', [u.at('d/trunc')]);
+    expect((await counts(u)).native).toBe(before.native + 1);
+    expect(await readFile(u.in(0, 'd/trunc'), 'utf8')).toBe('A');
+    expect((await stat(u.in(0, 'd/trunc'))).mode & 0o7777).toBe(0o604);
+    expect(await readFile(u.in(1, 'd/trunc'), 'utf8')).toBe('long content');
+  });
+
+  itNative('concurrent opens: one copy of a file, whatever each wrote on it; copy-ups into one directory keep its times', async () => {
+    const dirTimes = await times(u.in(0, 'many'));
+    const before = await counts(u);
+    const files = Array.from({ length: 16 }, (_, i) => `many/f${i}`);
+    await openAll(
+      'write',
+      [...files, 'many/same', 'many/same', 'many/same', 'many/same'].map((f) => u.at(f)),
+    );
+    const after = await counts(u);
+    expect(after.all - before.all).toBe(17);
+    expect(after.native - before.native).toBeGreaterThanOrEqual(16);
+    for (const [i, f] of files.entries()) expect(await readFile(u.in(0, f), 'utf8')).toBe(lettered(`lower ${i}\n`, i));
+    expect(await readFile(u.in(0, 'many/same'), 'utf8')).toBe(`${'x'.repeat(16)}QRST${'x'.repeat(100)}`);
+    expect(await readFile(u.in(1, 'many/same'), 'utf8')).toBe('x'.repeat(120));
+    expect(await times(u.in(0, 'many'))).toEqual(dirTimes);
+  });
+
+  itNative('leaves to the engine, which copies up as before: a hard-linked file, a parent with a default ACL, a parent the writable branch lacks', async () => {
+    const before = await counts(u);
+    await openAll('open', [u.at('links/a'), u.at('acl/f'), u.at('only-lower/f')]);
+    expect(await counts(u)).toEqual({ native: before.native, all: before.all + 3 });
+    expect(await readFile(u.in(0, 'links/a'), 'utf8')).toBe('shared\n');
+    expect(await readFile(u.in(0, 'only-lower/f'), 'utf8')).toBe('deep\n');
+    // The engine builds it in its work directory: no ACL inherited from the target's directory.
+    expect(await ok('getfattr', ['-m', '-', '--absolute-names', u.in(0, 'acl/f')])).not.toContain('posix_acl_access');
+  });
+});
