@@ -30,7 +30,7 @@ interface Requests {
   utimens: [atime: FuseTime, mtime: FuseTime, fh: number | undefined];
   open: [flags: number];
   forgetDir: [];
-  copiedUp: [dev: bigint, ino: bigint, root: number];
+  copiedUp: [dev: bigint, ino: bigint, newDev: bigint, newIno: bigint, root: number, keptMoved: boolean];
   create: [mode: number, flags: number, ...Caller];
   read: [fh: number, buf: Buffer, position: number];
   write: [fh: number, data: Buffer, position: number];
@@ -68,7 +68,8 @@ const handlers: Handlers = {
   utimens: (o, p, atime, mtime, fh) => o.utimens(p, atime, mtime, fh),
   open: (o, p, flags) => (o.openHandle ? o.openHandle(p, flags) : o.open(p, flags)),
   forgetDir: (o, p) => (o.forgetDir ? o.forgetDir(p) : Promise.reject(new FsError(ENOSYS))),
-  copiedUp: (o, p, dev, ino, root) => (o.copiedUp ? o.copiedUp(p, dev, ino, root) : Promise.reject(new FsError(ENOSYS))),
+  copiedUp: (o, p, dev, ino, newDev, newIno, root, keptMoved) =>
+    o.copiedUp ? o.copiedUp(p, { dev, ino }, { dev: newDev, ino: newIno }, root, keptMoved) : Promise.reject(new FsError(ENOSYS)),
   create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.
   read: async (o, p, fh, buf, position) => buf.subarray(0, await o.read(p, fh, buf, buf.length, position)),

@@ -21,11 +21,18 @@ export interface DirectIoOps extends FuseOps {
   forgetDir?(path: string): Promise<void>;
   /**
    * The backend copied the file `path` up itself (native/fuse/src/copy_up.h), from the branch object
-   * (dev, ino) to the branch whose root descriptor is `root`, and moved the handles it keeps there: the
-   * engine's own handles on the old copy follow, and the copy-up counts. Posted: nothing waits, and it
-   * reaches the engine before any request made after it.
+   * `from` to `to` on the branch whose root descriptor is `root`, and moved the handles it keeps there
+   * (unless `keptMoved` is false: one could not be reopened): the engine's own handles on the old copy
+   * follow, the new copy keeps the old one's inode number, and the copy-up counts. Posted: nothing
+   * waits, and it reaches the engine before any request made after it.
    */
-  copiedUp?(path: string, dev: bigint, ino: bigint, root: number): Promise<void>;
+  copiedUp?(path: string, from: BranchObject, to: BranchObject, root: number, keptMoved: boolean): Promise<void>;
+}
+
+/** A branch object, by its lstat's (st_dev, st_ino). */
+export interface BranchObject {
+  dev: bigint;
+  ino: bigint;
 }
 
 export interface DirectHandle extends OpenedHandle {

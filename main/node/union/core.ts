@@ -156,12 +156,14 @@ export class UnionCore {
   }
 
   /**
-   * The native backend copied the file `rel` up to `to` itself (native/fuse/src/copy_up.h) and moved the
-   * handles it keeps: the engine's own handles on the old copy (`old`) follow, and the copy-up counts.
+   * The native backend copied the file `rel` from `old` to `now` on branch `to` itself
+   * (native/fuse/src/copy_up.h), and moved the handles it keeps unless `keptMoved` is false: the rest
+   * follow, the copy keeps the number, and the copy-up counts.
    */
-  async copiedUpElsewhere(rel: string, old: Identity, to: Branch | undefined): Promise<void> {
+  async copiedUpElsewhere(rel: string, old: Identity, now: Identity, to: Branch | undefined, keptMoved: boolean): Promise<void> {
+    this.inodes.inherit(old, now);
     this.counters.copyups++;
-    if (to) await repointHandles(this.fs, this.handles, rel, old, to, true);
+    if (to) await repointHandles(this.fs, this.handles, rel, old, to, keptMoved);
   }
 
   /**

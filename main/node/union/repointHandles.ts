@@ -6,6 +6,7 @@
  * direct handles (which pread/pwrite that number on FUSE threads) follow in the same instant as JS.
  */
 import { constants } from 'node:fs';
+import type { BranchObject } from '../fuse/nativeOps.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { closeFd, fstat } from './fdCalls.ts';
@@ -14,7 +15,7 @@ import { type HandleTable, type OpenFile, branchFlags } from './handles.ts';
 const { O_TRUNC } = constants;
 
 /** What identifies the old copy: a handle open on another file by the same name is left alone. */
-export type Identity = { dev: bigint; ino: bigint };
+export type Identity = BranchObject;
 
 /**
  * Points every handle of `rel` that is open on `old` at `rel` on branch `to` (only the engine's own with

@@ -79,7 +79,7 @@ export class Union {
     this.ops = {
       ...this.countOps(this.buildOps()),
       forgetDir: async (p) => this.core.invalidate(p),
-      copiedUp: (p, dev, ino, root) => this.core.copiedUpElsewhere(p, { dev, ino }, this.byRoot.get(root)),
+      copiedUp: (p, from, to, root, keptMoved) => this.core.copiedUpElsewhere(p, from, to, this.byRoot.get(root), keptMoved),
     };
     this.publishBranchModes();
   }

@@ -173,8 +173,9 @@ class KeptTimes {
 
 // Every handle kept here that is open on the old copy of `path` (`old`), reopened on the new copy
 // (`name` in `dir`) with its own access mode and swapped in behind its descriptor number. All reopen
-// before the first swap, so a failed one leaves every handle where it was (repointHandles.ts).
-void RepointKept(OpenFiles& files, const std::string& path, const struct stat& old, int dir, const std::string& name,
+// before the first swap, so a failed one (EMFILE) leaves every handle where it was (repointHandles.ts):
+// false then.
+bool RepointKept(OpenFiles& files, const std::string& path, const struct stat& old, int dir, const std::string& name,
                  int root) {
   std::vector<std::pair<uint64_t, Fd>> moving;
   for (const OwnedFile& kept : files.Owned()) {
@@ -183,10 +184,11 @@ void RepointKept(OpenFiles& files, const std::string& path, const struct stat& o
       continue;
     int flags = kept.file.flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT | O_TRUNC);
     Fd fd(openat(dir, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
-    if (fd.get() < 0) return;
+    if (fd.get() < 0) return false;
     moving.emplace_back(kept.fh, std::move(fd));
   }
   for (auto& [fh, fd] : moving) files.Repoint(fh, fd.get(), root);
+  return true;
 }
 
 }  // namespace
@@ -216,12 +218,15 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
       return false;
   }
   mount.dirs().Number(made.st_dev, made.st_ino, mount.dirs().NumberFor(st.st_dev, st.st_ino));
-  RepointKept(mount.files(), path, st, dir.get(), served.name, root);
+  bool moved = RepointKept(mount.files(), path, st, dir.get(), served.name, root);
   mount.counters().Count(Counters::kCopyup);
-  Call::Post(mount, "copiedUp", path, [st, root](Napi::Env env, std::vector<napi_value>& a) {
+  Call::Post(mount, "copiedUp", path, [st, made, root, moved](Napi::Env env, std::vector<napi_value>& a) {
     a.push_back(FromU64(env, st.st_dev));
     a.push_back(FromU64(env, st.st_ino));
+    a.push_back(FromU64(env, made.st_dev));
+    a.push_back(FromU64(env, made.st_ino));
     a.push_back(Napi::Number::New(env, root));
+    a.push_back(Napi::Boolean::New(env, moved));
   });
   out->layers = served.layers;
   out->dir = at;

@@ -8,8 +8,9 @@
 // - the target directory's times are kept, shared by concurrent copy-ups into it (union/parentTimes.ts);
 // - the new copy inherits the union inode number, and every handle kept here that was open on the old
 //   copy is reopened on the new one behind the same descriptor number (union/repointHandles.ts);
-// - the engine is told afterwards (a posted `copiedUp`), ahead of anything asked of it later: it drops
-//   what it cached of the name and counts the copy-up.
+// - the engine is told afterwards (a posted `copiedUp`), ahead of anything asked of it later: its own
+//   handles follow (and the kept ones, if one could not be reopened here), its inode table learns the
+//   new copy, and it counts the copy-up.
 // A failure on the way (copy_rules.h says which steps go on) leaves nothing and hands the open to the
 // engine, which copies up as it always does. So do the cases kept for it: a daemon that is not root
 // (ownership and set-ID bits), a hard-linked file (its copy gets a number of its own), a target
