@@ -228,7 +228,6 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
     a.push_back(Napi::Number::New(env, root));
     a.push_back(Napi::Boolean::New(env, moved));
   });
-  out->layers = served.layers;
   out->dir = at;
   out->root = root;
   out->st = made;

@@ -26,10 +26,9 @@
 namespace strata {
 
 struct CopiedUp {
-  DirLayers layers;  // the parent's copies; keep `dir` open
-  int dir = -1;      // the directory holding the new copy
-  int root = -1;     // its branch root
-  struct stat st;    // the new copy's, as the branch has them
+  int dir = -1;    // the directory holding the new copy: one of served.layers', open while they are held
+  int root = -1;   // its branch root
+  struct stat st;  // the new copy's, as the branch has them
 };
 
 // Copies `served` (a regular file, DirAttrs::Locate) up for an open of `path`; only the metadata when
