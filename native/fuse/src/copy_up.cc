@@ -130,11 +130,13 @@ bool HasDefaultAcl(int dir) {
 // before the first of the copy-ups running into it, which the last one puts back (parentTimes.ts).
 class KeptTimes {
  public:
+  // The times are read under the lock: read before it, they could be those a copy-up finishing
+  // meanwhile had just stamped and was about to put back.
   explicit KeptTimes(int dir) : dir_(dir) {
+    std::lock_guard<std::mutex> lock(Mutex());
     struct stat st;
     if (fstat(dir, &st) != 0) return;
     key_ = {st.st_dev, st.st_ino};
-    std::lock_guard<std::mutex> lock(Mutex());
     Held& held = Table()[key_];
     if (held.users++ == 0) held.times[0] = st.st_atim, held.times[1] = st.st_mtim;
     kept_ = true;
