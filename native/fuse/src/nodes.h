@@ -13,7 +13,6 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -89,6 +88,14 @@ class Nodes {
     bool filled = false;
   };
   using Key = std::pair<uint64_t, std::string>;
+  // The directory's id spread over every bit (Fibonacci hashing), so one name in many directories, and
+  // many names in one, land apart. A hash, not a tree: a lookup is one probe however many names the
+  // kernel holds.
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<std::string>()(k.second) ^ (k.first * 0x9e3779b97f4a7c15ULL);
+    }
+  };
 
   // Caller holds mutex_.
   void Detach(const Name& name);
@@ -98,7 +105,7 @@ class Nodes {
   uint64_t next_id_;
   std::unordered_map<uint64_t, Node> nodes_;
   std::unordered_map<uint64_t, uint64_t> by_ino_;  // shared nodes only
-  std::map<Key, uint64_t> entries_;
+  std::unordered_map<Key, uint64_t, KeyHash> entries_;
 };
 
 }  // namespace strata
