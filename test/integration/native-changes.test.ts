@@ -1,6 +1,6 @@
 /**
  * Changes the native backend makes without the engine: attributes of a copy on a branch written in
- * place, unlink and rmdir with their whiteouts, new files and directories that tdp places, renames and
+ * place (or of a file it copies up first), unlink and rmdir with their whiteouts, new files and directories that tdp places, renames and
  * links that stay on their branch (and readlink). Every request that reaches the engine for the names
  * these tests change is held unanswered (STRATA_TEST_HANG), so each change can only finish if the FUSE
  * threads made it themselves; a change that went to the engine fails the test instead of hanging it.
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerPidsFor } from '../support/mountCleanup.ts';
 import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unionFixture.ts';
 
-const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt'];
+const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt', '/lower-dir'];
 
 /**
  * Every access through the union to a held name goes through here, never through a synchronous call of
@@ -78,6 +78,7 @@ describe('changes made natively, with the engine held', () => {
         await writeFile(`${upper}/both`, 'upper\n');
         await writeFile(`${lower}/both`, 'lower\n');
         await writeFile(`${lower}/lower.txt`, 'lower\n');
+        await mkdir(`${lower}/lower-dir`);
         // Looks empty through the union (its one lower entry whited out), but a lower copy shows through.
         await mkdir(`${upper}/gone`);
         await writeFile(`${upper}/gone/.wh.x`, '');
@@ -172,10 +173,17 @@ describe('changes made natively, with the engine held', () => {
     expect(await readdir(u.in(1, 'again'))).toEqual(['old']);
   });
 
-  it('leaves a file on the read-only branch to the engine, which copies it up', async () => {
-    // Last: the held caller stays until the clean-up.
-    expect(await bounded('os.chmod(p, 0o600)', u.at('lower.txt'))).toBe('held');
+  it('copies a file on the read-only branch up to change its attributes (native-copyup.test.ts has the rest)', async () => {
+    expect(await bounded('os.chmod(p, 0o600)', u.at('lower.txt'))).toBe('ok');
+    expect(statSync(u.in(0, 'lower.txt')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(u.in(0, 'lower.txt'), 'utf8')).toBe('lower\n');
     expect(statSync(u.in(1, 'lower.txt')).mode & 0o777).toBe(0o644);
+  });
+
+  it('leaves a directory on the read-only branch to the engine, which copies it up', async () => {
+    // Last: the held caller stays until the clean-up.
+    expect(await bounded('os.chmod(p, 0o700)', u.at('lower-dir'))).toBe('held');
+    expect(statSync(u.in(1, 'lower-dir')).mode & 0o777).toBe(0o755);
   });
 });
 

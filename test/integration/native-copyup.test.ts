@@ -52,6 +52,19 @@ const openAll = (how: 'open' | 'write' | 'trunc', paths: string[]) => ok('python
 /** What 'write' leaves in a file that held `text`: a write past the end leaves a hole (zeros) before it. */
 const lettered = (text: string, i: number) => text.padEnd(i, '\0').slice(0, i) + String.fromCharCode(65 + i) + text.slice(i + 1);
 
+/** Files on the read-only branch that one attribute change each copies up (SETATTR by path). */
+const ATTR_FILES = ['chmod', 'chown', 'utime', 'trunc0', 'trunc3'];
+const CHANGE_ATTRS = `
+import os, sys
+d = sys.argv[1]
+os.chmod(d + '/chmod', 0o604)
+os.chown(d + '/chown', 2345, 5432)
+os.utime(d + '/utime', ns=(1000000001, 2000000002))
+os.truncate(d + '/trunc0', 0)
+os.truncate(d + '/trunc3', 3)
+os.chmod(d + '/sub', 0o705)
+`;
+
 describe('copy-up on the FUSE thread', () => {
   let u: UnionFixture;
   beforeAll(async () => {
@@ -69,6 +82,8 @@ describe('copy-up on the FUSE thread', () => {
         await ok('truncate', ['-s', '64M', `${lower}/d/sparse`]);
         await ok('sh', ['-c', 'printf data | dd of="$1" bs=1 seek=10485760 conv=notrunc status=none', 'sh', `${lower}/d/sparse`]);
         await writeFile(`${lower}/d/trunc`, 'long content', { mode: 0o604 });
+        for (const f of ATTR_FILES) await writeFile(`${lower}/d/${f}`, 'attr content', { mode: 0o640 });
+        await mkdir(`${lower}/d/sub`, { mode: 0o750 });
         for (let i = 0; i < 16; i++) await writeFile(`${lower}/many/f${i}`, `lower ${i}\n`);
         await writeFile(`${lower}/many/same`, 'x'.repeat(120));
         await writeFile(`${lower}/links/a`, 'shared\n');
@@ -77,7 +92,7 @@ describe('copy-up on the FUSE thread', () => {
         await writeFile(`${lower}/acl/f`, 'acl\n');
         await mkdir(`${lower}/only-lower`);
         await writeFile(`${lower}/only-lower/f`, 'deep\n');
-        for (const f of ['d/f', 'd/sparse', 'd/trunc']) await ok('touch', ['-h', '-d', OLD, `${lower}/${f}`]);
+        for (const f of ['d/f', 'd/sparse', 'd/trunc', ...ATTR_FILES.map((a) => `d/${a}`)]) await ok('touch', ['-h', '-d', OLD, `${lower}/${f}`]);
         for (const d of ['d', 'many']) await ok('touch', ['-d', OLDER, `${upper}/${d}`]);
       },
     });
@@ -119,6 +134,27 @@ describe('copy-up on the FUSE thread', () => {
     expect(await readFile(u.in(0, 'd/trunc'), 'utf8')).toBe('A');
     expect((await stat(u.in(0, 'd/trunc'))).mode & 0o7777).toBe(0o604);
     expect(await readFile(u.in(1, 'd/trunc'), 'utf8')).toBe('long content');
+  });
+
+  itNative('a chmod, chown, utimens or truncate by path copies a file up, then changes the copy; a directory stays the engine’s', async () => {
+    const inos = await Promise.all(ATTR_FILES.map(async (f) => (await stat(u.at(`d/${f}`))).ino));
+    const lowerMeta = await meta(u.in(1, 'd/chmod'));
+    const before = await counts(u);
+    await ok('python3', ['-c', CHANGE_ATTRS, u.at('d')]);
+    // The directory's copy-up is the engine's: counted in all alone.
+    expect(await counts(u)).toEqual({ native: before.native + ATTR_FILES.length, all: before.all + ATTR_FILES.length + 1 });
+    const upper = (f: string) => stat(u.in(0, `d/${f}`), { bigint: true });
+    expect((await upper('chmod')).mode & 0o7777n).toBe(0o604n);
+    expect(await meta(u.in(0, 'd/chmod'))).toEqual({ ...lowerMeta, mode: (lowerMeta.mode & ~0o7777n) | 0o604n });
+    expect([(await upper('chown')).uid, (await upper('chown')).gid]).toEqual([2345n, 5432n]);
+    expect([(await upper('utime')).atimeNs, (await upper('utime')).mtimeNs]).toEqual([1000000001n, 2000000002n]);
+    expect(await readFile(u.in(0, 'd/trunc0'), 'utf8')).toBe('');
+    expect(await readFile(u.in(0, 'd/trunc3'), 'utf8')).toBe('att');
+    for (const f of ['chmod', 'chown', 'utime']) expect(await readFile(u.in(0, `d/${f}`), 'utf8')).toBe('attr content');
+    for (const f of ATTR_FILES) expect(await meta(u.in(1, `d/${f}`))).toMatchObject({ mode: lowerMeta.mode, size: 12n });
+    expect(await Promise.all(ATTR_FILES.map(async (f) => (await stat(u.at(`d/${f}`))).ino))).toEqual(inos);
+    expect((await stat(u.in(0, 'd/sub'))).mode & 0o7777).toBe(0o705);
+    expect((await stat(u.in(1, 'd/sub'))).mode & 0o7777).toBe(0o750);
   });
 
   itNative('concurrent opens: one copy of a file, whatever each wrote on it; copy-ups into one directory keep its times', async () => {

@@ -28,7 +28,11 @@ const PRIVATE_DIR = 0o700;
 export interface CopyNodeOptions {
   /** Regular files: copy only the first N bytes (when the copy is about to be truncated anyway). */
   truncateTo?: bigint;
-  /** Regular files: fsync before publishing, so a crash cannot publish a name whose data never reached disk. */
+  /**
+   * Regular files: fsync before publishing, so a crash cannot publish a name whose data never reached
+   * disk. Not when no data is copied (truncateTo 0): as overlayfs, whose copy-up for a truncate skips
+   * its data and the fsync; the journal orders the copy's metadata before the link that names it.
+   */
   durable?: boolean;
   /** Where the temp entry is built (default: beside the final name). */
   temp?: TempPlacer;
@@ -172,7 +176,7 @@ async function fillFile(fs: BranchFs, src: Branch, srcRel: string, to: number, o
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
     await copyData(fs.sys, from, to, length);
     await copyMeta(fdSource(fs.sys, from), st, fdTarget(fs.sys, to));
-    if (opts.durable) await fsyncFd(to);
+    if (opts.durable && opts.truncateTo !== 0n) await fsyncFd(to);
   } finally {
     await closeFd(from);
   }

@@ -8,9 +8,9 @@
  * union gives the copy an inode number of its own, see UnionCore.copyUpTo). aufs' pseudo-links (plink),
  * which keep the names together, are out of scope.
  *
- * Durability: by default each copied file is fsynced before its rename (see `durable`). The parent
- * directory is not fsynced: after a crash the rename may be lost, leaving the source visible, never a
- * partial or empty copy.
+ * Durability: by default each copied file whose data is copied is fsynced before its rename (see
+ * `durable`). The parent directory is not fsynced: after a crash the rename may be lost, leaving the
+ * source visible, never a partial or empty copy.
  */
 import { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';

@@ -13,6 +13,7 @@
 #include "beneath.h"
 #include "bytes.h"
 #include "convert.h"
+#include "copy_up.h"
 #include "mount.h"
 #include "no_follow.h"
 #include "op_support.h"
@@ -101,20 +102,25 @@ static int Native(Counters::Op op, const char* path, const std::function<int()>&
   return change();
 }
 
-// A change the engine would make where the served copy is (attr.ts, when ensureWritable has nothing to
-// copy up: a copy on a branch written in place), made here as one *at() call beneath the copy's
-// directory that never follows a symlink. Not while moveonenospc is on, since the engine may be moving
-// the file (branch_modes.h). `change` returns 0 or -errno. false: the engine's, as is a copy gone since
-// the lookup.
-static bool OnServedCopy(Counters::Op op, const char* path, const std::function<int(int, const char*)>& change,
-                         int* rc) {
+// A change the engine would make where the served copy is (attr.ts: after ensureWritable), made here as
+// one *at() call beneath the copy's directory that never follows a symlink. A regular file on a branch
+// that cannot change is copied up first, as an open for writing copies it (copy_up.h; only its metadata
+// when `empties`, a truncate to 0); any other copy there is the engine's to copy up. Not while
+// moveonenospc is on, since the engine may be moving the file (branch_modes.h). `change` returns 0 or
+// -errno. false: the engine's, as is a copy gone since the lookup.
+static bool OnServedCopy(Counters::Op op, const char* path, const std::function<int(int, const char*)>& change, int* rc,
+                         bool empties = false) {
   Mount& mount = Mount::Current();
   DirAttrs::Served served;
-  if (path == nullptr || !mount.branch_modes().Opens() || mount.dirs().Locate(path, &served) != 0 || served.dir < 0 ||
-      !mount.branch_modes().InPlace(served.root))
+  if (path == nullptr || !mount.branch_modes().Opens() || mount.dirs().Locate(path, &served) != 0 || served.dir < 0)
     return false;
+  bool in_place = mount.branch_modes().InPlace(served.root);
+  if (!in_place && !S_ISREG(served.st.st_mode)) return false;
   MarkOwnChange(path);
-  *rc = change(served.dir, served.name.c_str());
+  CopiedUp up;
+  if (!in_place && !CopyUpNatively(path, served, empties, &up)) return false;
+  int dir = in_place ? served.dir : up.dir;
+  *rc = change(dir, served.name.c_str());
   if (*rc == -ENOENT || *rc == -ENOSYS) return false;
   mount.counters().Count(op);
   return true;
@@ -161,7 +167,7 @@ int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
             Fd copy(openat(dir, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
             return copy.get() < 0 ? -errno : Errno(ftruncate(copy.get(), size));
           },
-          &rc))
+          &rc, size == 0))
     return rc;
   AttrFh fh(fi);
   MarkOwnChange(path);

@@ -215,8 +215,8 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
     KeptTimes kept(dir.get());
     Fd copy(openat(dir.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
     if (copy.get() < 0 || !CopyData(from.get(), copy.get(), truncate ? 0 : st.st_size) ||
-        !CopyMeta(from.get(), st, copy.get()) || fsync(copy.get()) != 0 || fstat(copy.get(), &made) != 0 ||
-        LinkUnnamed(copy.get(), dir.get(), served.name.c_str()) != 0)
+        !CopyMeta(from.get(), st, copy.get()) || (!truncate && fsync(copy.get()) != 0) ||
+        fstat(copy.get(), &made) != 0 || LinkUnnamed(copy.get(), dir.get(), served.name.c_str()) != 0)
       return false;
   }
   mount.dirs().Number(made.st_dev, made.st_ino, mount.dirs().NumberFor(st.st_dev, st.st_ino));

@@ -1,10 +1,12 @@
-// Copy-ups the FUSE threads make themselves: an open for writing of a regular file served from a branch
-// that cannot change, in a published directory, where the copy-up policy is tdp and tdp's pick already
-// holds the parent (CopyupDir). Made as the engine's copy-up (union/copyNode.ts) makes a file's, in one
-// go on the thread that serves the open, without JS or the libuv pool:
+// Copy-ups the FUSE threads make themselves: an open for writing, or a chmod, chown, utimens or truncate
+// (attr_ops.cc), of a regular file served from a branch that cannot change, in a published directory,
+// where the copy-up policy is tdp and tdp's pick already holds the parent (CopyupDir). Made as the
+// engine's copy-up (union/copyNode.ts) makes a file's, in one go on the thread that serves the request,
+// without JS or the libuv pool:
 // - an unnamed file (O_TMPFILE) in the target directory, filled with the source's data (holes kept),
-//   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced, then
-//   linked onto the name, so no partial copy ever has a name and a killed worker leaves nothing;
+//   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced (unless
+//   no data was copied: copyNode.ts' `durable`), then linked onto the name, so no partial copy ever has
+//   a name and a killed worker leaves nothing;
 // - the target directory's times are kept, shared by concurrent copy-ups into it (union/parentTimes.ts);
 // - the new copy inherits the union inode number, and every handle kept here that was open on the old
 //   copy is reopened on the new one behind the same descriptor number (union/repointHandles.ts);
@@ -31,8 +33,8 @@ struct CopiedUp {
   struct stat st;  // the new copy's, as the branch has them
 };
 
-// Copies `served` (a regular file, DirAttrs::Locate) up for an open of `path`; only the metadata when
-// `truncate`. True once the copy is in place; false, with nothing changed, when it is the engine's.
+// Copies `served` (a regular file, DirAttrs::Locate) up for a change to `path`; only the metadata when
+// `truncate` (an O_TRUNC open, a truncate to 0). True once the copy is in place; false, with nothing changed, when it is the engine's.
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out);
 
 }  // namespace strata
