@@ -127,6 +127,20 @@ describe('changes made natively, with the engine held', () => {
     expect(statSync(u.in(0, 'f')).uid).toBe(1234);
   });
 
+  it('sets, lists and removes xattrs of a file on the writable branch, and of a symlink itself', async () => {
+    const script = [
+      "os.setxattr(p, 'user.k', b'v')",
+      "os.setxattr(p, 'trusted.t', b'w')",
+      "assert sorted(os.listxattr(p)) == ['trusted.t', 'user.k'], os.listxattr(p)",
+      "os.removexattr(p, 'user.k')",
+      "os.setxattr(os.path.dirname(p) + '/link', 'trusted.s', b'x', follow_symlinks=False)",
+    ].join('\n');
+    expect(await bounded(script, u.at('f'))).toBe('ok');
+    expect(await ok('getfattr', ['-d', '-m', '-', '--absolute-names', u.in(0, 'f')])).toMatch(/^trusted\.t="w"$/m);
+    expect(await ok('getfattr', ['-d', '-m', '-', '--absolute-names', u.in(0, 'f')])).not.toContain('user.k');
+    expect(await ok('getfattr', ['-h', '-d', '-m', '-', '--absolute-names', u.in(0, 'link')])).toContain('trusted.s="x"');
+  });
+
   it("reads a symlink's target", async () => {
     expect(await bounded('assert os.readlink(p) == "f"', u.at('link'))).toBe('ok');
   });

@@ -52,8 +52,8 @@ const openAll = (how: 'open' | 'write' | 'trunc', paths: string[]) => ok('python
 /** What 'write' leaves in a file that held `text`: a write past the end leaves a hole (zeros) before it. */
 const lettered = (text: string, i: number) => text.padEnd(i, '\0').slice(0, i) + String.fromCharCode(65 + i) + text.slice(i + 1);
 
-/** Files on the read-only branch that one attribute change each copies up (SETATTR by path). */
-const ATTR_FILES = ['chmod', 'chown', 'utime', 'trunc0', 'trunc3'];
+/** Files on the read-only branch that one attribute change each copies up (SETATTR or SETXATTR by path). */
+const ATTR_FILES = ['chmod', 'chown', 'utime', 'trunc0', 'trunc3', 'xattr'];
 const CHANGE_ATTRS = `
 import os, sys
 d = sys.argv[1]
@@ -62,6 +62,7 @@ os.chown(d + '/chown', 2345, 5432)
 os.utime(d + '/utime', ns=(1000000001, 2000000002))
 os.truncate(d + '/trunc0', 0)
 os.truncate(d + '/trunc3', 3)
+os.setxattr(d + '/xattr', 'user.added', b'yes')
 os.chmod(d + '/sub', 0o705)
 `;
 
@@ -136,7 +137,7 @@ describe('copy-up on the FUSE thread', () => {
     expect(await readFile(u.in(1, 'd/trunc'), 'utf8')).toBe('long content');
   });
 
-  itNative('a chmod, chown, utimens or truncate by path copies a file up, then changes the copy; a directory stays the engine’s', async () => {
+  itNative('a chmod, chown, utimens, truncate or setxattr by path copies a file up, then changes the copy; a directory stays the engine’s', async () => {
     const inos = await Promise.all(ATTR_FILES.map(async (f) => (await stat(u.at(`d/${f}`))).ino));
     const lowerMeta = await meta(u.in(1, 'd/chmod'));
     const before = await counts(u);
@@ -150,7 +151,9 @@ describe('copy-up on the FUSE thread', () => {
     expect([(await upper('utime')).atimeNs, (await upper('utime')).mtimeNs]).toEqual([1000000001n, 2000000002n]);
     expect(await readFile(u.in(0, 'd/trunc0'), 'utf8')).toBe('');
     expect(await readFile(u.in(0, 'd/trunc3'), 'utf8')).toBe('att');
-    for (const f of ['chmod', 'chown', 'utime']) expect(await readFile(u.in(0, `d/${f}`), 'utf8')).toBe('attr content');
+    expect((await meta(u.in(0, 'd/xattr'))).xattrs).toContain('user.added="yes"');
+    expect((await meta(u.in(1, 'd/xattr'))).xattrs).not.toContain('user.added');
+    for (const f of ['chmod', 'chown', 'utime', 'xattr']) expect(await readFile(u.in(0, `d/${f}`), 'utf8')).toBe('attr content');
     for (const f of ATTR_FILES) expect(await meta(u.in(1, `d/${f}`))).toMatchObject({ mode: lowerMeta.mode, size: 12n });
     expect(await Promise.all(ATTR_FILES.map(async (f) => (await stat(u.at(`d/${f}`))).ino))).toEqual(inos);
     expect((await stat(u.in(0, 'd/sub'))).mode & 0o7777).toBe(0o705);

@@ -203,8 +203,34 @@ static int XattrChange(const char* path, const std::function<int()>& op) {
   return rc;
 }
 
+// An xattr call on the copy `name` in `dir` as the engine's (sys/xattr.cc) makes it: through an O_PATH
+// descriptor opened beneath the directory, never following a symlink (its /proc/self/fd link leads to
+// the symlink itself).
+static int OnCopyXattr(int dir, const char* name, const std::function<ssize_t(const char*)>& call) {
+  Fd copy(openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (copy.get() < 0) return -errno;
+  ssize_t n = call(("/proc/self/fd/" + std::to_string(copy.get())).c_str());
+  return n < 0 ? -errno : static_cast<int>(n);
+}
+
+// Strata's own user.strata.* names are the engine's to answer (ops/xattr.ts).
+static bool Strata(const char* name) { return strncmp(name, "user.strata.", 12) == 0; }
+
+// A set or remove made natively on the served copy, copied up first (OnServedCopy), as the engine's
+// setxattr and removexattr (ops/xattr.ts) make them.
+static bool XattrChangeNatively(Counters::Op op, const char* path, const char* name,
+                                const std::function<ssize_t(const char*)>& call, int* rc) {
+  return !Strata(name) && OnServedCopy(
+                              op, path, [&](int dir, const char* leaf) { return OnCopyXattr(dir, leaf, call); }, rc);
+}
+
 int SetXattr(const char* path, const char* name, const char* value, size_t size, int flags) {
   return XattrChange(path, [&] {
+    int rc;
+    if (XattrChangeNatively(
+            Counters::kSetxattr, path, name, [&](const char* self) { return setxattr(self, name, value, size, flags); },
+            &rc))
+      return rc;
     return Run("setxattr", path, [&](Napi::Env env, Argv& a) {
       a.push_back(Napi::String::New(env, name));
       a.push_back(Napi::Buffer<char>::Copy(env, value, size));
@@ -220,20 +246,30 @@ int SetXattr(const char* path, const char* name, const char* value, size_t size,
 // always JS's.
 static bool XattrNatively(const char* path, const char* name, char* value, size_t size, int* rc) {
   Mount& mount = Mount::Current();
-  if (path == nullptr || strncmp(name, "user.strata.", 12) == 0) return false;
-  auto answer = [rc](ssize_t n) { *rc = n < 0 ? -errno : static_cast<int>(n); };
+  if (path == nullptr || Strata(name)) return false;
   OpenFile open = mount.files().ByPath(path);
   if (open.attrs) {
-    answer(fgetxattr(open.fd, name, value, size));
+    ssize_t n = fgetxattr(open.fd, name, value, size);
+    *rc = n < 0 ? -errno : static_cast<int>(n);
   } else {
     DirAttrs::Served served;
     if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
-    Fd copy(openat(served.dir, served.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (copy.get() < 0) return false;
-    std::string self = "/proc/self/fd/" + std::to_string(copy.get());
-    answer(getxattr(self.c_str(), name, value, size));
+    *rc = OnCopyXattr(served.dir, served.name.c_str(),
+                      [&](const char* self) { return getxattr(self, name, value, size); });
+    if (*rc == -ENOENT) return false;
   }
   mount.counters().Count(Counters::kGetxattr);
+  return true;
+}
+
+// The served copy's names, as the engine lists them (ops/xattr.ts): nothing to copy up.
+static bool ListXattrNatively(const char* path, char* list, size_t size, int* rc) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served served;
+  if (path == nullptr || mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
+  *rc = OnCopyXattr(served.dir, served.name.c_str(), [&](const char* self) { return listxattr(self, list, size); });
+  if (*rc == -ENOENT) return false;
+  mount.counters().Count(Counters::kListxattr);
   return true;
 }
 
@@ -253,6 +289,8 @@ int GetXattr(const char* path, const char* name, char* value, size_t size) {
 }
 
 int ListXattr(const char* path, char* list, size_t size) {
+  int rc;
+  if (ListXattrNatively(path, list, size, &rc)) return rc;
   return Run("listxattr", path, nullptr, [list, size](Napi::Value v) {
     if (!v.IsArray()) throw Napi::TypeError::New(v.Env(), "FUSE reply: listxattr must resolve to string[]");
     Napi::Array names = v.As<Napi::Array>();
@@ -272,6 +310,10 @@ int ListXattr(const char* path, char* list, size_t size) {
 
 int RemoveXattr(const char* path, const char* name) {
   return XattrChange(path, [&] {
+    int rc;
+    if (XattrChangeNatively(
+            Counters::kRemovexattr, path, name, [&](const char* self) { return removexattr(self, name); }, &rc))
+      return rc;
     return Run("removexattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); });
   });
 }

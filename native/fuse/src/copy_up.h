@@ -1,5 +1,5 @@
-// Copy-ups the FUSE threads make themselves: an open for writing, or a chmod, chown, utimens or truncate
-// (attr_ops.cc), of a regular file served from a branch that cannot change, in a published directory,
+// Copy-ups the FUSE threads make themselves: an open for writing, or a chmod, chown, utimens, truncate
+// or xattr change (attr_ops.cc), of a regular file served from a branch that cannot change, in a published directory,
 // where the copy-up policy is tdp and tdp's pick already holds the parent (CopyupDir). Made as the
 // engine's copy-up (union/copyNode.ts) makes a file's, in one go on the thread that serves the request,
 // without JS or the libuv pool:
@@ -34,7 +34,8 @@ struct CopiedUp {
 };
 
 // Copies `served` (a regular file, DirAttrs::Locate) up for a change to `path`; only the metadata when
-// `truncate` (an O_TRUNC open, a truncate to 0). True once the copy is in place; false, with nothing changed, when it is the engine's.
+// `truncate` (an O_TRUNC open, a truncate to 0). True once the copy is in place; false, with nothing changed, when it
+// is the engine's.
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out);
 
 }  // namespace strata

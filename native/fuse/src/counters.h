@@ -25,6 +25,9 @@ class Counters {
     kTruncate,
     kUtimens,
     kGetxattr,
+    kListxattr,
+    kSetxattr,
+    kRemovexattr,
     kReadlink,
     kCopyFileRange,
     kOpen,
@@ -50,10 +53,11 @@ class Counters {
     kFirstNote = kReaddirplus
   };
   static constexpr const char* kNames[] = {
-      "getattr",     "read",      "write",           "flush",    "chmod",   "chown", "truncate", "utimens",
-      "getxattr",    "readlink",  "copy_file_range", "open",     "create",  "mkdir", "symlink",  "release",
-      "fsync",       "fallocate", "unlink",          "rmdir",    "rename",  "link",  "opendir",  "readdir",
-      "readdirplus", "forget",    "passthrough",     "io_uring", "prefill", "copyup"};
+      "getattr", "read",        "write",     "flush",    "chmod",       "chown",    "truncate",
+      "utimens", "getxattr",    "listxattr", "setxattr", "removexattr", "readlink", "copy_file_range",
+      "open",    "create",      "mkdir",     "symlink",  "release",     "fsync",    "fallocate",
+      "unlink",  "rmdir",       "rename",    "link",     "opendir",     "readdir",  "readdirplus",
+      "forget",  "passthrough", "io_uring",  "prefill",  "copyup"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }
