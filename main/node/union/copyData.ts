@@ -9,6 +9,7 @@ import { hasErrno } from '../sys/errno.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { COPY_GOES_ON } from './copyRules.ts';
 import { ftruncateFd, readFd, writeFd } from './fdCalls.ts';
+import { madeHeadway } from './headway.ts';
 
 /** Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for long. */
 const KERNEL_CHUNK = 16 << 20;
@@ -70,6 +71,7 @@ function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, e
       // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
       if (copied === 0) return;
       pos += BigInt(copied);
+      madeHeadway();
     }
   };
 }

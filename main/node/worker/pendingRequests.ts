@@ -1,29 +1,28 @@
 /**
- * The FUSE requests a worker has taken and not answered yet. One that sits unanswered (its branch is
- * itself a stuck mount, or a bug) leaves every caller of that path stuck in the kernel, though the
- * control socket still answers: `status` then says 'hung' and since when.
+ * The FUSE requests a worker has taken and not answered yet. One that stands still for HUNG_AFTER_MS
+ * (its branch is itself a stuck mount, or a bug) leaves every caller of that path stuck in the kernel,
+ * though the control socket still answers: `status` then says 'hung' and since when. One that makes
+ * headway (a long copy-up, union/headway.ts) is not hung however long it takes.
  *
  * STRATA_TEST_HANG=<relpath>[:<relpath>...] is for tests only: every request on exactly one of those
  * union paths is taken and never answered, which is what such a request looks like from outside.
  */
+import { type RequestClock, requestClock } from '../union/headway.ts';
+
 export const HUNG_AFTER_MS = 5000;
 
 type AnyOp = (...args: unknown[]) => unknown;
 
 export class PendingRequests {
-  /** Insertion order is start order, so the first entry is the oldest. */
-  private readonly open = new Set<{ at: number }>();
+  private readonly open = new Set<RequestClock>();
 
   /**
-   * Start time of the oldest request unanswered for longer than HUNG_AFTER_MS: of those the ops took,
-   * or `backendOldest`, the oldest the backend itself is serving.
+   * Since when the request that has stood still longest has (taken, or its last headway), if that is
+   * longer than HUNG_AFTER_MS: of those the ops took, or `backendOldest`, the backend's own.
    */
   hungSince(backendOldest?: number, now = Date.now()): number | undefined {
     let oldest = backendOldest;
-    for (const r of this.open) {
-      if (oldest === undefined || r.at < oldest) oldest = r.at;
-      break;
-    }
+    for (const r of this.open) if (oldest === undefined || r.at < oldest) oldest = r.at;
     return oldest !== undefined && now - oldest > HUNG_AFTER_MS ? oldest : undefined;
   }
 
@@ -36,12 +35,12 @@ export class PendingRequests {
         continue;
       }
       wrapped[name] = (...args: unknown[]) => {
-        const result = held.has(args[0] as string) ? new Promise(() => undefined) : fn(...args);
+        const clock: RequestClock = { at: Date.now() };
+        const result = held.has(args[0] as string) ? new Promise(() => undefined) : requestClock.run(clock, () => fn(...args));
         if (!(result instanceof Promise)) return result;
-        const entry = { at: Date.now() };
-        this.open.add(entry);
+        this.open.add(clock);
         const done = () => {
-          this.open.delete(entry);
+          this.open.delete(clock);
         };
         void result.then(done, done);
         return result;

@@ -55,6 +55,7 @@ bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::v
     // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
     if (n == 0) return true;
     pos += n;
+    InFlight::Progressed();
   }
   return true;
 }

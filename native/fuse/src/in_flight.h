@@ -1,5 +1,6 @@
-// When each loop thread took the request it is serving: a request that sits unanswered (a branch
-// that is itself a stuck mount blocks even a native getattr) makes the worker report the union hung.
+// When each loop thread took the request it is serving, or last saw it make headway: a request that
+// stands still (a branch that is itself a stuck mount blocks even a native getattr) makes the worker
+// report the union hung; a long copy-up that copies chunk after chunk does not.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -14,8 +15,19 @@ class InFlight {
     for (size_t i = 0; i < slots_; i++) started_[i] = 0;
   }
 
-  void Start(size_t slot) { started_[slot].store(NowMs(), std::memory_order_relaxed); }
-  void End(size_t slot) { started_[slot].store(0, std::memory_order_relaxed); }
+  void Start(size_t slot) {
+    started_[slot].store(NowMs(), std::memory_order_relaxed);
+    Current() = Serving{this, slot};
+  }
+  void End(size_t slot) {
+    started_[slot].store(0, std::memory_order_relaxed);
+    Current() = Serving{};
+  }
+  // The request this thread serves made headway: its clock starts again.
+  static void Progressed() {
+    const Serving& now = Current();
+    if (now.in_flight != nullptr) now.in_flight->started_[now.slot].store(NowMs(), std::memory_order_relaxed);
+  }
 
   // Wall-clock milliseconds at which the oldest request still being served was taken; 0 when none.
   int64_t OldestSince() const {
@@ -28,6 +40,14 @@ class InFlight {
   }
 
  private:
+  struct Serving {
+    InFlight* in_flight = nullptr;
+    size_t slot = 0;
+  };
+  static Serving& Current() {
+    static thread_local Serving serving;
+    return serving;
+  }
   static int64_t NowMs() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
