@@ -213,6 +213,15 @@ static int OnCopyXattr(int dir, const char* name, const std::function<ssize_t(co
   return n < 0 ? -errno : static_cast<int>(n);
 }
 
+// An xattr read of the served copy, which nothing copies up. false: the engine's, as is a copy gone
+// since the lookup.
+static bool OnServedXattr(const char* path, const std::function<ssize_t(const char*)>& call, int* rc) {
+  DirAttrs::Served served;
+  if (path == nullptr || Mount::Current().dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
+  *rc = OnCopyXattr(served.dir, served.name.c_str(), call);
+  return *rc != -ENOENT;
+}
+
 // Strata's own user.strata.* names are the engine's to answer (ops/xattr.ts).
 static bool Strata(const char* name) { return strncmp(name, "user.strata.", 12) == 0; }
 
@@ -251,25 +260,20 @@ static bool XattrNatively(const char* path, const char* name, char* value, size_
   if (open.attrs) {
     ssize_t n = fgetxattr(open.fd, name, value, size);
     *rc = n < 0 ? -errno : static_cast<int>(n);
-  } else {
-    DirAttrs::Served served;
-    if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
-    *rc = OnCopyXattr(served.dir, served.name.c_str(),
-                      [&](const char* self) { return getxattr(self, name, value, size); });
-    if (*rc == -ENOENT) return false;
+  } else if (!OnServedXattr(
+                 path, [&](const char* self) { return getxattr(self, name, value, size); }, rc)) {
+    return false;
   }
   mount.counters().Count(Counters::kGetxattr);
   return true;
 }
 
-// The served copy's names, as the engine lists them (ops/xattr.ts): nothing to copy up.
+// The served copy's names, as the engine lists them (ops/xattr.ts).
 static bool ListXattrNatively(const char* path, char* list, size_t size, int* rc) {
-  Mount& mount = Mount::Current();
-  DirAttrs::Served served;
-  if (path == nullptr || mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
-  *rc = OnCopyXattr(served.dir, served.name.c_str(), [&](const char* self) { return listxattr(self, list, size); });
-  if (*rc == -ENOENT) return false;
-  mount.counters().Count(Counters::kListxattr);
+  if (!OnServedXattr(
+          path, [&](const char* self) { return listxattr(self, list, size); }, rc))
+    return false;
+  Mount::Current().counters().Count(Counters::kListxattr);
   return true;
 }
 
