@@ -17,8 +17,8 @@ export class PendingRequests {
   private readonly open = new Set<RequestClock>();
 
   /**
-   * Since when the request that has stood still longest has (taken, or its last headway), if that is
-   * longer than HUNG_AFTER_MS: of those the ops took, or `backendOldest`, the backend's own.
+   * When the request that has stood still longest was taken or last made headway, if that is more than
+   * HUNG_AFTER_MS ago: of those the ops took, or `backendOldest`, the backend's own.
    */
   hungSince(backendOldest?: number, now = Date.now()): number | undefined {
     let oldest = backendOldest;

@@ -29,7 +29,8 @@ class InFlight {
     if (now.in_flight != nullptr) now.in_flight->started_[now.slot].store(NowMs(), std::memory_order_relaxed);
   }
 
-  // Wall-clock milliseconds at which the oldest request still being served was taken; 0 when none.
+  // Wall-clock milliseconds at which the request being served that has stood still longest was taken or
+  // last made headway; 0 when none.
   int64_t OldestSince() const {
     int64_t oldest = 0;
     for (size_t i = 0; i < slots_; i++) {
