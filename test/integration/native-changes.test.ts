@@ -1,7 +1,8 @@
 /**
  * Changes the native backend makes without the engine: attributes of a copy on a branch written in
- * place (or of a file it copies up first), unlink and rmdir with their whiteouts, new files and directories that tdp places, renames and
- * links that stay on their branch (and readlink). Every request that reaches the engine for the names
+ * place (or of a file it copies up first), unlink and rmdir with their whiteouts, new files,
+ * directories, symlinks and special files that tdp places, renames and links that stay on their
+ * branch (and readlink). Every request that reaches the engine for the names
  * these tests change is held unanswered (STRATA_TEST_HANG), so each change can only finish if the FUSE
  * threads made it themselves; a change that went to the engine fails the test instead of hanging it.
  */
@@ -227,7 +228,7 @@ describe('new names tdp places, with the engine held', () => {
   beforeAll(async () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
-      env: { STRATA_TEST_HANG: ['/pub/mine', '/pub/dir', '/pub/link', '/hid', '/olddir', '/lowonly/x'].join(':') },
+      env: { STRATA_TEST_HANG: ['/pub/mine', '/pub/dir', '/pub/link', '/pub/fifo', '/pub/node', '/pub/null', '/hid', '/olddir', '/lowonly/x'].join(':') },
       populate: async ([upper, lower]) => {
         for (const b of [upper, lower]) {
           await mkdir(`${b}/pub`);
@@ -267,6 +268,17 @@ describe('new names tdp places, with the engine held', () => {
     expect(await bounded('os.symlink("mine", p)', u.at('pub/link'), 'nobody')).toBe('ok');
     const st = lstatSync(u.in(0, 'pub/link'));
     expect([st.isSymbolicLink(), st.uid, readlinkSync(u.in(0, 'pub/link'))]).toEqual([true, NOBODY, 'mine']);
+  });
+
+  it('makes a FIFO and a regular file by mknod for its caller, and a device for root', async () => {
+    expect(await bounded('os.mkfifo(p, 0o640)', u.at('pub/fifo'), 'nobody')).toBe('ok');
+    expect(await bounded('import stat; os.mknod(p, 0o604 | stat.S_IFREG)', u.at('pub/node'), 'nobody')).toBe('ok');
+    expect(await bounded('import stat; os.mknod(p, 0o600 | stat.S_IFCHR, os.makedev(1, 3))', u.at('pub/null'))).toBe('ok');
+    const [fifo, node, dev] = ['fifo', 'node', 'null'].map((n) => lstatSync(u.in(0, `pub/${n}`)));
+    expect([fifo.isFIFO(), fifo.uid, fifo.mode & 0o777]).toEqual([true, NOBODY, 0o640]);
+    expect([node.isFile(), node.uid, node.mode & 0o777, node.size]).toEqual([true, NOBODY, 0o604, 0]);
+    expect([dev.isCharacterDevice(), dev.uid, dev.rdev]).toEqual([true, 0, statSync('/dev/null').rdev]);
+    expect(['fifo', 'node', 'null'].map((n) => existsSync(u.in(1, `pub/${n}`)))).toEqual([false, false, false]);
   });
 
   it('replaces the whiteout of a name, and the lower copy stays hidden', async () => {

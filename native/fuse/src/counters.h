@@ -33,6 +33,7 @@ class Counters {
     kOpen,
     kCreate,
     kMkdir,
+    kMknod,
     kSymlink,
     kRelease,
     kFsync,
@@ -53,11 +54,11 @@ class Counters {
     kFirstNote = kReaddirplus
   };
   static constexpr const char* kNames[] = {
-      "getattr", "read",        "write",     "flush",    "chmod",       "chown",    "truncate",
-      "utimens", "getxattr",    "listxattr", "setxattr", "removexattr", "readlink", "copy_file_range",
-      "open",    "create",      "mkdir",     "symlink",  "release",     "fsync",    "fallocate",
-      "unlink",  "rmdir",       "rename",    "link",     "opendir",     "readdir",  "readdirplus",
-      "forget",  "passthrough", "io_uring",  "prefill",  "copyup"};
+      "getattr",     "read",     "write",       "flush",    "chmod",       "chown",    "truncate",
+      "utimens",     "getxattr", "listxattr",   "setxattr", "removexattr", "readlink", "copy_file_range",
+      "open",        "create",   "mkdir",       "mknod",    "symlink",     "release",  "fsync",
+      "fallocate",   "unlink",   "rmdir",       "rename",   "link",        "opendir",  "readdir",
+      "readdirplus", "forget",   "passthrough", "io_uring", "prefill",     "copyup"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

@@ -51,9 +51,32 @@ int ReadLink(const char* path, char* buf, size_t size) {
   });
 }
 
+// As the engine's mknod (union/ops/entries.ts): a regular file is made by an exclusive open, since not
+// every filesystem makes one by mknod; anything else (FIFO, socket, device: the kernel has checked the
+// caller may make one) by mknodat.
+static bool MkNodNatively(const char* path, mode_t mode, dev_t rdev, const Caller& caller, int* rc) {
+  NewName n;
+  if (!PlaceNewName(path, "mknod", false, &n)) return false;
+  bool regular = (mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == 0;
+  Fd fd;
+  if (regular) {
+    fd = Fd(openat(n.dir, n.name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode & ~S_IFMT));
+    if (fd.get() < 0) return false;
+  } else if (mknodat(n.dir, n.name.c_str(), mode, rdev) != 0) {
+    return false;
+  }
+  int err = FinishNewName(n, caller.uid, caller.gid, fd.get());
+  if (err != 0) unlinkat(n.dir, n.name.c_str(), 0);
+  *rc = -err;
+  Mount::Current().counters().Count(Counters::kMknod);
+  return true;
+}
+
 int MkNod(const char* path, mode_t mode, dev_t rdev) {
   Caller caller;
   MarkOwnChange(path);
+  int rc;
+  if (MkNodNatively(path, mode, rdev, caller, &rc)) return rc;
   return Run("mknod", path, [&](Napi::Env env, Argv& a) {
     a.push_back(Num(env, mode));
     a.push_back(FromU64(env, rdev));

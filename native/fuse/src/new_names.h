@@ -1,4 +1,4 @@
-// New names the FUSE threads make themselves (create, mkdir, symlink), as the engine's newEntry
+// New names the FUSE threads make themselves (create, mkdir, mknod, symlink), as the engine's newEntry
 // (union/ops/newEntry.ts) makes them, where that is plain: the create function's policy is aufs' tdp,
 // the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h). The name is then
 // made with one *at() call in that copy, given to the caller, and its whiteout there removed after it,
@@ -24,7 +24,7 @@ struct NewName {
   bool hidden_below = false;  // asked for: a branch below holds the name (a new directory is made opaque)
 };
 
-// Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "symlink"); fills *out if so.
+// Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "mknod", "symlink"); fills *out if so.
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out);
 
 // After the name is made in n.dir: the caller's (fchown of `fd`, or of the name itself when fd < 0), and
