@@ -351,7 +351,7 @@ describe('renames and links of names that are not directories, with the engine h
   beforeAll(async () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
-      env: { STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/l', '/r/low', '/r/dir'].join(':') },
+      env: { STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/l', '/r/low', '/r/lowl', '/r/dir'].join(':') },
       populate: async ([upper, lower]) => {
         for (const b of [upper, lower]) await mkdir(`${b}/r`);
         await mkdir(`${upper}/s`);
@@ -363,6 +363,7 @@ describe('renames and links of names that are not directories, with the engine h
         await writeFile(`${lower}/r/shown`, 'lower shown\n');
         await writeFile(`${upper}/r/taken`, 'taken\n');
         await writeFile(`${lower}/r/low`, 'low\n');
+        await writeFile(`${lower}/r/lowl`, 'lowl\n');
         await mkdir(`${upper}/r/dir`);
       },
     });
@@ -416,7 +417,7 @@ describe('renames and links of names that are not directories, with the engine h
     expect(await mv('r/n', 'r/shown', 1)).toBe('EEXIST');
     expect(await bounded('assert open(p).read() == "n\\n"', u.at('r/n'))).toBe('ok');
     expect(readFileSync(u.at('r/taken'), 'utf8')).toBe('taken\n');
-    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low'].sort());
+    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl'].sort());
   });
 
   it('links a file into another directory, one inode under both names, and refuses a name the union shows', async () => {
@@ -427,12 +428,53 @@ describe('renames and links of names that are not directories, with the engine h
     expect(await link('r/shown')).toBe('EEXIST');
   });
 
-  it('leaves a file to copy up and a directory to the engine', async () => {
-    // Last: the held callers stay until the clean-up.
-    expect(await mv('r/low', 'r/low2')).toBe('held');
+  it('copies a file of the read-only branch up to rename it, and whites out the name it leaves', async () => {
+    expect(await mv('r/low', 'r/shown', 1)).toBe('EEXIST');
+    expect(existsSync(u.in(0, 'r/low'))).toBe(false);
+    expect(await mv('r/low', 's/low2')).toBe('ok');
+    expect(readFileSync(u.in(0, 's/low2'), 'utf8')).toBe('low\n');
+    expect([existsSync(u.in(0, 'r/low')), existsSync(u.in(0, 'r/.wh.low'))]).toEqual([false, true]);
+    expect(readFileSync(u.in(1, 'r/low'), 'utf8')).toBe('low\n');
+    expect(await bounded('os.lstat(p)', u.at('r/low'))).toBe('ENOENT');
+  });
+
+  it('copies a file of the read-only branch up to link it, one inode under both names', async () => {
+    const q = JSON.stringify(u.at('s/lowl2'));
+    expect(await bounded(`os.path.lexists(${q} + ".never")\nos.link(p, ${q})\nassert os.stat(p).st_ino == os.stat(${q}).st_ino`, u.at('r/lowl'))).toBe('ok');
+    expect(statSync(u.in(0, 's/lowl2')).ino).toBe(statSync(u.in(0, 'r/lowl')).ino);
+    expect(statSync(u.in(0, 'r/lowl')).nlink).toBe(2);
+    expect(readFileSync(u.in(1, 'r/lowl'), 'utf8')).toBe('lowl\n');
+    expect(statSync(u.in(1, 'r/lowl')).nlink).toBe(1);
+  });
+
+  it('leaves a directory to the engine', async () => {
+    // Last: the held caller stays until the clean-up.
     expect(await mv('r/dir', 'r/dir2')).toBe('held');
-    expect(existsSync(u.in(0, 'r/low2'))).toBe(false);
     expect(existsSync(u.in(0, 'r/dir'))).toBe(true);
+  });
+});
+
+describe('a rename that copies up past a branch the copy-up policy skips', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'rw', 'ro'],
+      env: { STRATA_TEST_HANG: '/d/x' },
+      populate: async ([top, , lower]) => {
+        await mkdir(`${top}/d`);
+        await mkdir(`${lower}/d`);
+        await writeFile(`${lower}/d/x`, 'x\n');
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  // tdp's copy-up would go to the top branch, the one holding d; the engine's rename goes to the
+  // nearest branch that takes new names, the middle one, making d there first.
+  it('leaves it to the engine', async () => {
+    const q = JSON.stringify(u.at('d/y'));
+    expect(await bounded(`os.path.lexists(${q} + ".never")\nos.rename(p, ${q})`, u.at('d/x'))).toBe('held');
+    expect([existsSync(u.in(0, 'd/x')), existsSync(u.in(0, 'd/y'))]).toEqual([false, false]);
   });
 });
 

@@ -1,8 +1,8 @@
-// Copy-ups the FUSE threads make themselves: an open for writing, or a chmod, chown, utimens, truncate
-// or xattr change (attr_ops.cc), of a regular file served from a branch that cannot change, in a published directory,
-// where the copy-up policy is tdp and tdp's pick already holds the parent (CopyupDir). Made as the
-// engine's copy-up (union/copyNode.ts) makes a file's, in one go on the thread that serves the request,
-// without JS or the libuv pool:
+// Copy-ups the FUSE threads make themselves: an open for writing, a chmod, chown, utimens, truncate
+// or xattr change (attr_ops.cc), or a rename or link (entry_ops.cc, MoveCopyupRoot), of a regular file served from a
+// branch that cannot change, in a published directory, where the copy-up policy is tdp and tdp's pick already holds the
+// parent (CopyupDir). Made as the engine's copy-up (union/copyNode.ts) makes a file's, in one go on the thread that
+// serves the request, without JS or the libuv pool:
 // - an unnamed file (O_TMPFILE) in the target directory, filled with the source's data (holes kept),
 //   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced (unless
 //   no data was copied: copyNode.ts' `durable`), then linked onto the name, so no partial copy ever has

@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "call.h"
 #include "convert.h"
+#include "copy_up.h"
 #include "kernel_abi.h"
 #include "merged_listing.h"
 #include "mount.h"
@@ -210,26 +211,48 @@ int SymLink(const char* target, const char* path) {
   });
 }
 
+// The branch a rename or link of `served` acts on: its own where the union writes it in place, else the
+// one it is copied up to first (MoveCopyupRoot); -1 when that is the engine's.
+static int MoveRoot(const std::string& path, const DirAttrs::Served& served) {
+  return Mount::Current().branch_modes().InPlace(served.root) ? served.root : MoveCopyupRoot(path, served);
+}
+
+// The copy-up MoveRoot chose, made natively; `served` is then the new copy, with the old one below it.
+static bool CopyUpToMove(const std::string& path, DirAttrs::Served* served) {
+  CopiedUp up;
+  if (!CopyUpNatively(path, *served, false, &up)) return false;
+  served->dir = up.dir;
+  served->root = up.root;
+  served->st = up.st;
+  served->visible_below = true;
+  return true;
+}
+
 // rename of a name that is not a directory, as the engine's rename (union/ops/rename.ts) does it when
-// the move stays on the source's branch: one the union writes in place, holding the target's parent
-// (new_names.h, PlaceMovedName). A whiteout goes first where a lower copy of the source would show
-// through, the target's whiteout on that branch after. Directories (their publications move), an
-// exchange, a copy-up, and a source the engine holds open (its table goes by path) are the engine's.
+// the move stays on one branch: the source's, when the union writes it in place, else the one a
+// regular file is copied up to first (MoveRoot), holding the target's parent (new_names.h,
+// PlaceMovedName). A whiteout goes first where a lower copy of the source would show through, the
+// target's whiteout on that branch after. Directories (their publications move), an exchange, any other
+// copy-up, and a source the engine holds open (its table goes by path) are the engine's.
 static bool RenameNatively(const std::string& from, const std::string& to, unsigned int flags, int* rc) {
   Mount& mount = Mount::Current();
   if ((flags & ~RENAME_NOREPLACE) != 0 || from == to || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served src;
   if (mount.dirs().Locate(from, &src, true) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
-  if (!mount.branch_modes().InPlace(src.root) || mount.files().EngineHolds(from)) return false;
-  if (src.visible_below && !CanWhiteout(src.name)) return false;
+  int root = MoveRoot(from, src);
+  if (root < 0 || mount.files().EngineHolds(from)) return false;
+  bool copy = root != src.root;
+  if ((src.visible_below || copy) && !CanWhiteout(src.name)) return false;
   NewName dst;
   bool replaces;
-  if (!PlaceMovedName(to, src.root, &dst, &replaces)) return false;
-  mount.counters().Count(Counters::kRename);
+  if (!PlaceMovedName(to, root, &dst, &replaces)) return false;
   if (replaces && (flags & RENAME_NOREPLACE)) {
+    mount.counters().Count(Counters::kRename);
     *rc = -EEXIST;
     return true;
   }
+  if (copy && !CopyUpToMove(from, &src)) return false;
+  mount.counters().Count(Counters::kRename);
   std::string whiteout = WhiteoutOf(src.name);
   if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) return true;
   if (renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) != 0) {
@@ -256,23 +279,26 @@ int Rename(const char* from, const char* to, unsigned int flags) {
   return rc;
 }
 
-// link as the engine's (union/ops/rename.ts) makes it when the new name goes on the source's branch: one
-// the union creates on and writes in place, holding the new name's parent, with nothing above that copy
-// holding or hiding the name (PlaceMovedName); the new name's whiteout there goes after it.
+// link as the engine's (union/ops/rename.ts) makes it when the new name goes on one branch that the union
+// creates on and writes in place: the source's, or the one a regular file is copied up to first
+// (MoveRoot), holding the new name's parent, with nothing above that copy holding or hiding the name
+// (PlaceMovedName); the new name's whiteout there goes after it.
 static bool LinkNatively(const std::string& from, const std::string& to, int* rc) {
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
   DirAttrs::Served src;
   if (!modes.Opens() || mount.dirs().Locate(from, &src) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
+  int root = MoveRoot(from, src);
   NewName dst;
   bool exists;
-  if (!modes.Creatable(src.root) || !modes.InPlace(src.root) || !PlaceMovedName(to, src.root, &dst, &exists))
-    return false;
-  mount.counters().Count(Counters::kLink);
+  if (root < 0 || !modes.Creatable(root) || !PlaceMovedName(to, root, &dst, &exists)) return false;
   if (exists) {
+    mount.counters().Count(Counters::kLink);
     *rc = -EEXIST;
     return true;
   }
+  if (root != src.root && !CopyUpToMove(from, &src)) return false;
+  mount.counters().Count(Counters::kLink);
   if (linkat(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), 0) != 0) {
     *rc = -errno;
     return *rc != -ENOENT;

@@ -189,4 +189,17 @@ int CopyupDir(const std::string& path, const DirLayers& parent, int served_root,
   return parent[LayerOf(parent, order[pick].root)]->Open();
 }
 
+int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served) {
+  const BranchModes& modes = Mount::Current().branch_modes();
+  int root = -1;
+  if (!S_ISREG(served.st.st_mode) || CopyupDir(path, served.layers, served.root, &root) < 0) return -1;
+  std::vector<BranchModes::Ordered> order = modes.Order();
+  int pick = IndexOf(order, root), src = IndexOf(order, served.root);
+  if (pick < 0 || src < 0 || !modes.Creatable(root)) return -1;
+  for (int b = pick + 1; b < src; b++) {
+    if (modes.Creatable(order[b].root)) return -1;
+  }
+  return root;
+}
+
 }  // namespace strata

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "branch_modes.h"
+#include "dir_attrs.h"
 #include "dir_layer.h"
 #include "tdp_rule.h"
 
@@ -48,6 +49,12 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
 // (copy_up.h), and so does the whiteout of `path` when the served copy is removed
 // (UnionCore.whiteoutBranch). -1 when it is the engine's to decide.
 int CopyupDir(const std::string& path, const DirLayers& parent, int served_root, int* root = nullptr);
+
+// Where the engine's rename and link (union/ops/rename.ts, chooseBranch) copy up `path`, a regular file
+// served from the branch `served.root` that cannot change, before they act on it: the nearest branch
+// above it that takes new names. That branch's root where it is also where tdp's copy-up puts the file
+// (CopyupDir), so CopyUpNatively can make the copy; -1 when it is the engine's.
+int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served);
 
 // What tdp's filter asks of a branch (tdp_rule.h): its mode, and its free space now.
 TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch);
