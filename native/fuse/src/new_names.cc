@@ -52,6 +52,8 @@ TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch)
   TdpBranch b;
   struct statvfs vfs;
   b.rw = modes.Creatable(branch.root) && modes.InPlace(branch.root);
+  // The filter refuses a branch that is not rw before it looks at its filesystem.
+  if (!b.rw) return b;
   b.statfs_ok = fstatvfs(branch.root, &vfs) == 0;
   b.mounted_ro = b.statfs_ok && (vfs.f_flag & ST_RDONLY) != 0;
   b.avail = b.statfs_ok ? static_cast<uint64_t>(vfs.f_bavail) * (vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize) : 0;
