@@ -9,8 +9,9 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountKey } from '../../main/node/control/paths.ts';
 import { workerPidsFor } from '../support/mountCleanup.ts';
 import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unionFixture.ts';
 
@@ -297,10 +298,68 @@ describe('new names tdp places, with the engine held', () => {
     expect(await readdir(u.in(1, 'olddir'))).toEqual(['inner']);
   });
 
-  it('leaves a name whose parent is only on the read-only branch to the engine', async () => {
-    // Last: the held caller stays until the clean-up.
-    expect(await bounded(create, u.at('lowonly/x'))).toBe('held');
-    expect(existsSync(u.in(0, 'lowonly'))).toBe(false);
+  it('makes a parent that is only on the read-only branch on the writable one first', async () => {
+    expect(await bounded(create, u.at('lowonly/x'))).toBe('ok');
+    expect([statSync(u.in(0, 'lowonly')).isDirectory(), readFileSync(u.in(0, 'lowonly/x'), 'utf8')]).toEqual([true, 'mine\n']);
+  });
+});
+
+describe('a parent tdp makes first, one level down, with the engine held', () => {
+  let u: UnionFixture;
+  const LOWER_TIMES = new Date('2020-02-02T02:02:02Z');
+  const UPPER_TIMES = new Date('2021-01-01T01:01:01Z');
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: { STRATA_TEST_HANG: ['/deep/a/new', '/deep/c/old', '/deep/d/edit', '/two/x/new'].join(':') },
+      populate: async ([upper, lower]) => {
+        await mkdir(`${upper}/deep`);
+        for (const d of ['a', 'c', 'd']) await mkdir(`${lower}/deep/${d}`, { recursive: true });
+        await writeFile(`${lower}/deep/c/old`, 'old\n');
+        await writeFile(`${lower}/deep/d/edit`, 'edit\n');
+        await chmod(`${lower}/deep/a`, 0o750);
+        await ok('chown', ['1234:2345', `${lower}/deep/a`]);
+        await ok('setfattr', ['-n', 'trusted.kept', '-v', 'yes', `${lower}/deep/a`]);
+        for (const d of ['a', 'd']) await utimes(`${lower}/deep/${d}`, LOWER_TIMES, LOWER_TIMES);
+        await utimes(`${upper}/deep`, UPPER_TIMES, UPPER_TIMES);
+        await mkdir(`${lower}/two/x`, { recursive: true });
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  const create = 'open(p, "w").write("new\\n")';
+
+  it('makes the directory with the metadata the union shows, keeps its inode number, then the new file in it', async () => {
+    const before = statSync(u.at('deep/a')).ino;
+    expect(await bounded(create, u.at('deep/a/new'))).toBe('ok');
+    const st = statSync(u.in(0, 'deep/a'));
+    expect([st.isDirectory(), st.mode & 0o7777, st.uid, st.gid]).toEqual([true, 0o750, 1234, 2345]);
+    // A directory made is no change the user made: its parent's times stay.
+    expect(statSync(u.in(0, 'deep')).mtimeMs).toBe(UPPER_TIMES.getTime());
+    expect(await ok('getfattr', ['-d', '-m', '-', '--absolute-names', u.in(0, 'deep/a')])).toContain('trusted.kept="yes"');
+    expect(readFileSync(u.in(0, 'deep/a/new'), 'utf8')).toBe('new\n');
+    expect(existsSync(u.in(1, 'deep/a/new'))).toBe(false);
+    expect(await bounded(`assert os.stat(os.path.dirname(p)).st_ino == ${before}`, u.at('deep/a/new'))).toBe('ok');
+    // Built in the union's work directory, which it leaves empty.
+    expect(await readdir(u.in(0, `.wh..wh..strata-work/${mountKey(u.mnt)}`))).toEqual([]);
+  });
+
+  it('makes the directory to white out a file of the read-only branch in it', async () => {
+    expect(await bounded('os.unlink(p)', u.at('deep/c/old'))).toBe('ok');
+    expect([existsSync(u.in(0, 'deep/c/.wh.old')), readFileSync(u.in(1, 'deep/c/old'), 'utf8')]).toEqual([true, 'old\n']);
+  });
+
+  it('makes the directory, with the times of the copy the union shows, to copy a file up into it', async () => {
+    expect(await bounded('os.chmod(p, 0o600)', u.at('deep/d/edit'))).toBe('ok');
+    expect([statSync(u.in(0, 'deep/d/edit')).mode & 0o777, readFileSync(u.in(0, 'deep/d/edit'), 'utf8')]).toEqual([0o600, 'edit\n']);
+    expect(statSync(u.in(0, 'deep/d')).mtimeMs).toBe(LOWER_TIMES.getTime());
+  });
+
+  it('leaves two levels to make to the engine', async () => {
+    // Last: the held callers stay until the clean-up.
+    expect(await bounded(create, u.at('two/x/new'))).toBe('held');
+    expect(existsSync(u.in(0, 'two'))).toBe(false);
   });
 });
 
@@ -339,10 +398,9 @@ describe('removals of names on the read-only branch, with the engine held', () =
     expect(existsSync(u.in(0, 'd/.wh.full'))).toBe(false);
   });
 
-  it('leaves a name whose parent is not on the writable branch yet to the engine', async () => {
-    // Last: the held caller stays until the clean-up.
-    expect(await bounded('os.unlink(p)', u.at('only/x'))).toBe('held');
-    expect(existsSync(u.in(0, 'only'))).toBe(false);
+  it('makes a parent that is not on the writable branch yet there, to white out a name in it', async () => {
+    expect(await bounded('os.unlink(p)', u.at('only/x'))).toBe('ok');
+    expect([existsSync(u.in(0, 'only/.wh.x')), existsSync(u.in(1, 'only/x'))]).toEqual([true, true]);
   });
 });
 

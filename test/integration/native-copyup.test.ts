@@ -93,6 +93,8 @@ describe('copy-up on the FUSE thread', () => {
         await writeFile(`${lower}/acl/f`, 'acl\n');
         await mkdir(`${lower}/only-lower`);
         await writeFile(`${lower}/only-lower/f`, 'deep\n');
+        await mkdir(`${lower}/two/levels`, { recursive: true });
+        await writeFile(`${lower}/two/levels/f`, 'deeper\n');
         for (const f of ['d/f', 'd/sparse', 'd/trunc', ...ATTR_FILES.map((a) => `d/${a}`)]) await ok('touch', ['-h', '-d', OLD, `${lower}/${f}`]);
         for (const d of ['d', 'many']) await ok('touch', ['-d', OLDER, `${upper}/${d}`]);
       },
@@ -177,12 +179,19 @@ describe('copy-up on the FUSE thread', () => {
     expect(await times(u.in(0, 'many'))).toEqual(dirTimes);
   });
 
-  itNative('leaves to the engine, which copies up as before: a hard-linked file, a parent with a default ACL, a parent the writable branch lacks', async () => {
+  itNative('makes a parent the writable branch lacks there first, one level down', async () => {
     const before = await counts(u);
-    await openAll('open', [u.at('links/a'), u.at('acl/f'), u.at('only-lower/f')]);
+    await openAll('open', [u.at('only-lower/f')]);
+    expect(await counts(u)).toEqual({ native: before.native + 1, all: before.all + 1 });
+    expect(await readFile(u.in(0, 'only-lower/f'), 'utf8')).toBe('deep\n');
+  });
+
+  itNative('leaves to the engine, which copies up as before: a hard-linked file, a parent with a default ACL, parents two levels down', async () => {
+    const before = await counts(u);
+    await openAll('open', [u.at('links/a'), u.at('acl/f'), u.at('two/levels/f')]);
     expect(await counts(u)).toEqual({ native: before.native, all: before.all + 3 });
     expect(await readFile(u.in(0, 'links/a'), 'utf8')).toBe('shared\n');
-    expect(await readFile(u.in(0, 'only-lower/f'), 'utf8')).toBe('deep\n');
+    expect(await readFile(u.in(0, 'two/levels/f'), 'utf8')).toBe('deeper\n');
     // The engine builds it in its work directory: no ACL inherited from the target's directory.
     expect(await ok('getfattr', ['-m', '-', '--absolute-names', u.in(0, 'acl/f')])).not.toContain('posix_acl_access');
   });

@@ -20,6 +20,12 @@ export interface DirectIoOps extends FuseOps {
    */
   forgetDir?(path: string): Promise<void>;
   /**
+   * The backend made a copy of the published directory `path` on the branch whose root descriptor is
+   * `root`, above every copy it merged (native/fuse/src/copy_up.h, MakeParentNatively), and its
+   * publication merges it already: what the engine keeps of the directory gains it too. Posted.
+   */
+  grewDir?(path: string, root: number): Promise<void>;
+  /**
    * The backend copied the file `path` up itself (native/fuse/src/copy_up.h), from the branch object
    * `from` to `to` on the branch whose root descriptor is `root`, and moved the handles it keeps there
    * (unless `keptMoved` is false: one could not be reopened): the engine's own handles on the old copy

@@ -228,10 +228,24 @@ export interface BranchModes {
    * parent, in the parent's publication.
    */
   copyupTdp: boolean;
+  /**
+   * This union's work directory, relative to each branch root (union/workDirs.ts), the name its temp
+   * entries start with, and the roots where what a killed worker left there is cleared: there the
+   * backend may build a directory that tdp needs made before a new name, whiteout or copy-up.
+   */
+  work: { dir: string; tempPrefix: string; swept: number[] };
 }
 
 /** Before the engine says anything: nothing is done natively. */
-export const NO_BRANCH_MODES: BranchModes = { inPlace: [], creatable: [], opens: false, order: [], tdp: [], copyupTdp: false };
+export const NO_BRANCH_MODES: BranchModes = {
+  inPlace: [],
+  creatable: [],
+  opens: false,
+  order: [],
+  tdp: [],
+  copyupTdp: false,
+  work: { dir: '', tempPrefix: '', swept: [] },
+};
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */
 export const NO_RESOLVED_DIRS: ResolvedDirs = {

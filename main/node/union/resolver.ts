@@ -112,6 +112,16 @@ export class Resolver {
     return node?.layers.length === 1 ? node.layers[0] : undefined;
   }
 
+  /**
+   * The native backend made a copy of the cached directory `rel` on branch `b`, above every copy it
+   * merged, and published the directory with it (native/fuse/src/copy_up.h): the copy joins on top.
+   */
+  grew(rel: string, b: number): void {
+    const hit = this.dirs.get(rel);
+    if (!hit || b < 0 || b >= hit.node.top) return;
+    hit.node = { ...hit.node, top: b, layers: [b, ...hit.node.layers] };
+  }
+
   /** Forget cached directories at and below `rel` after the union changed them. */
   invalidate(rel: string): void {
     if (rel === '/') return this.clear();

@@ -4,6 +4,7 @@
  */
 import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
+import { COPYUP_TMP_PREFIX } from '../../common/whiteout.ts';
 import { parsePolicySetting } from '../../common/policies/registry.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/nativeOps.ts';
@@ -79,6 +80,11 @@ export class Union {
     this.ops = {
       ...this.countOps(this.buildOps()),
       forgetDir: async (p) => this.core.invalidate(p),
+      grewDir: async (p, root) =>
+        this.core.resolver.grew(
+          p,
+          this.core.branches.findIndex((b) => b.fd === root),
+        ),
       copiedUp: (p, from, to, root, keptMoved) => this.core.copiedUpElsewhere(p, from, to, this.byRoot.get(root), keptMoved),
     };
     this.publishBranchModes();
@@ -102,6 +108,7 @@ export class Union {
         return setting.family === 'aufs' && setting.name === 'tdp';
       }),
       copyupTdp: c.config.copyup === 'tdp',
+      work: { dir: c.work.dir, tempPrefix: COPYUP_TMP_PREFIX, swept: roots((b) => c.work.isSwept(b)) },
     });
   }
 
@@ -206,6 +213,7 @@ export class Union {
    */
   async sweepWorkDirs(): Promise<string[]> {
     const results = await Promise.allSettled(this.core.branches.map((b) => this.core.work.sweep(b)));
+    this.publishBranchModes();
     return results.flatMap((r, i) => (r.status === 'rejected' ? [`${this.core.branches[i].root}: ${(r.reason as Error).message}`] : []));
   }
 

@@ -36,9 +36,12 @@ export const besideTarget: TempPlacer = async (dstDir) => ({ rel: joinRel(dstDir
 
 export class WorkDirs {
   private readonly fs: BranchFs;
-  private readonly dir: string;
+  /** This union's work directory, relative to a branch root. */
+  readonly dir: string;
   /** Per branch root, the sweep of this union's work directory there: every copy-up there waits for it. */
   private readonly swept = new Map<string, Promise<void>>();
+  /** The branch roots whose sweep has finished, failed or not. */
+  private readonly cleared = new Set<string>();
   /** Per branch root, the making of this union's work directory there, for unnamed files. */
   private readonly made = new Map<string, Promise<void>>();
 
@@ -57,8 +60,15 @@ export class WorkDirs {
     if (!done) {
       done = this.clear(b);
       this.swept.set(b.root, done);
+      const cleared = () => this.cleared.add(b.root);
+      done.then(cleared, cleared);
     }
     return done;
+  }
+
+  /** Whether `b`'s sweep has finished, so a temp entry made there now is not cleared from under its maker. */
+  isSwept(b: Branch): boolean {
+    return this.cleared.has(b.root);
   }
 
   private async clear(b: Branch): Promise<void> {

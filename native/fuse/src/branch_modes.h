@@ -5,7 +5,8 @@
 // attribute changes on its descriptor and may pass through, as the engine's own DirectHandle.attrs
 // says; a hard-linked file on any other branch is a node per name (nodes.h), since a copy-up would part
 // its names. Every branch in order, with its minimum free space, and the create functions whose policy
-// is tdp, let the FUSE threads place new names (new_names.h).
+// is tdp, let the FUSE threads place new names (new_names.h). The union's work directory on branches
+// whose leftovers the engine has cleared lets them make a missing parent there (copy_up.h).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -23,9 +24,16 @@ class BranchModes {
     uint64_t min_free;
   };
 
+  // Where temp entries are built on a branch (union/workDirs.ts).
+  struct Work {
+    std::string dir;          // relative to the branch root
+    std::string temp_prefix;  // their names' start
+    std::vector<int> swept;   // the roots where the engine has cleared what a killed worker left
+  };
+
   // JS thread.
   void Set(std::vector<int> in_place, std::vector<int> creatable, bool opens, std::vector<Ordered> order,
-           std::vector<std::string> tdp, bool copyup_tdp) {
+           std::vector<std::string> tdp, bool copyup_tdp, Work work) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     in_place_ = std::move(in_place);
     creatable_ = std::move(creatable);
@@ -33,6 +41,7 @@ class BranchModes {
     order_ = std::move(order);
     tdp_ = std::move(tdp);
     copyup_tdp_ = copyup_tdp;
+    work_ = std::move(work);
   }
   bool Opens() const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
@@ -55,6 +64,15 @@ class BranchModes {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     return copyup_tdp_;
   }
+  // The work directory on the branch `root` and its temp names' prefix, once the engine has swept it
+  // (a temp entry made before could be cleared from under its maker); false before.
+  bool WorkOn(int root, std::string* dir, std::string* temp_prefix) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    if (work_.dir.empty() || std::find(work_.swept.begin(), work_.swept.end(), root) == work_.swept.end()) return false;
+    *dir = work_.dir;
+    *temp_prefix = work_.temp_prefix;
+    return true;
+  }
 
  private:
   bool Has(const std::vector<int>& roots, int root) const {
@@ -68,6 +86,7 @@ class BranchModes {
   std::vector<Ordered> order_;
   std::vector<std::string> tdp_;
   bool copyup_tdp_ = false;
+  Work work_;
 };
 
 }  // namespace strata

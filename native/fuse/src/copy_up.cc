@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -20,6 +22,7 @@
 #include "link_unnamed.h"
 #include "mount.h"
 #include "new_names.h"
+#include "op_support.h"
 
 namespace strata {
 
@@ -196,12 +199,94 @@ bool RepointKept(OpenFiles& files, const std::string& path, const struct stat& o
 
 }  // namespace
 
+namespace {
+
+// The union's work directory on a branch (a path below its root), made if missing, as WorkDirs.makeDir
+// makes it.
+Fd OpenWorkDir(int root, const std::string& dir) {
+  Fd work(OpenBeneath(root, dir, O_RDONLY | O_DIRECTORY));
+  if (work.get() >= 0 || errno != ENOENT) return work;
+  for (size_t end = dir.find('/', 1);; end = dir.find('/', end + 1)) {
+    Parent at;
+    if (OpenParent(root, dir.substr(0, end), &at) != 0) return Fd();
+    if (mkdirat(at.dir, at.leaf.c_str(), 0700) != 0 && errno != EEXIST) return Fd();
+    if (end == std::string::npos) break;
+  }
+  return Fd(OpenBeneath(root, dir, O_RDONLY | O_DIRECTORY));
+}
+
+// As workDirs.ts names its temp entries: the prefix and 8 random bytes in hex.
+std::string TempName(const std::string& prefix) {
+  unsigned char bytes[8] = {};
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
+    static std::atomic<uint64_t> counter{0};
+    uint64_t fallback = (static_cast<uint64_t>(getpid()) << 32) ^ counter++;
+    memcpy(bytes, &fallback, sizeof bytes);
+  }
+  std::string out = prefix;
+  for (unsigned char b : bytes) {
+    out += "0123456789abcdef"[b >> 4];
+    out += "0123456789abcdef"[b & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+DirLayers MakeParentNatively(const std::string& path, const DirLayers& parent, int root) {
+  static const bool as_root = geteuid() == 0;
+  Mount& mount = Mount::Current();
+  std::string work_dir, temp_prefix;
+  std::string dir = ParentOf(path), name = dir.substr(dir.rfind('/') + 1);
+  if (!as_root || parent.empty() || dir == "/" || !mount.branch_modes().WorkOn(root, &work_dir, &temp_prefix))
+    return {};
+  Fd above(OpenBeneath(root, ParentOf(dir), O_RDONLY | O_DIRECTORY));
+  if (above.get() < 0) return {};
+  struct stat st;
+  if (fstatat(above.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) return {};
+  if (CanWhiteout(name) &&
+      (fstatat(above.get(), WhiteoutOf(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT))
+    return {};
+  int top = parent[0]->Open();
+  Fd from(top < 0 ? -1 : openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct stat src, work_st, above_st;
+  if (from.get() < 0 || fstat(from.get(), &src) != 0 || !S_ISDIR(src.st_mode)) return {};
+  Fd work(OpenWorkDir(root, work_dir));
+  if (work.get() < 0 || fstat(work.get(), &work_st) != 0 || fstat(above.get(), &above_st) != 0 ||
+      work_st.st_dev != above_st.st_dev)
+    return {};
+  std::string temp = TempName(temp_prefix);
+  if (mkdirat(work.get(), temp.c_str(), 0700) != 0) return {};
+  Fd made(openat(work.get(), temp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat now;
+  bool placed;
+  {
+    KeptTimes kept(above.get());
+    op::MarkOwnChange(dir.c_str());
+    placed = made.get() >= 0 && CopyMeta(from.get(), src, made.get()) && fstat(made.get(), &now) == 0 &&
+             renameat2(work.get(), temp.c_str(), above.get(), name.c_str(), RENAME_NOREPLACE) == 0;
+  }
+  if (!placed) {
+    unlinkat(work.get(), temp.c_str(), AT_REMOVEDIR);
+    return {};
+  }
+  mount.dirs().Number(now.st_dev, now.st_ino, mount.dirs().NumberFor(src.st_dev, src.st_ino));
+  DirLayers out{std::make_shared<DirLayer>(root, dir)};
+  out.insert(out.end(), parent.begin(), parent.end());
+  mount.invalidator().Watch(dir, out);
+  mount.dirs().Grow(dir, out);
+  Call::Post(mount, "grewDir", dir,
+             [root](Napi::Env env, std::vector<napi_value>& a) { a.push_back(Napi::Number::New(env, root)); });
+  return out;
+}
+
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out) {
   static const bool as_root = geteuid() == 0;
   Mount& mount = Mount::Current();
   if (!as_root || served.st.st_nlink != 1 || mount.files().EngineHolds(path)) return false;
   int root = -1;
-  int at = CopyupDir(path, served.layers, served.root, &root);
+  out->layers = served.layers;
+  int at = CopyupDir(path, out->layers, served.root, &root);
   if (at < 0) return false;
   Fd dir(openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || HasDefaultAcl(dir.get())) return false;

@@ -49,6 +49,14 @@ class DirAttrs {
     for (auto it = dirs_.begin(); it != dirs_.end();) it = now >= it->second.until ? dirs_.erase(it) : std::next(it);
   }
 
+  // The directory gained a copy on top, made by a FUSE thread (copy_up.h): a publication still standing
+  // merges it, until the engine's next one.
+  void Grow(const std::string& rel, DirLayers layers) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto it = dirs_.find(rel);
+    if (it != dirs_.end()) it->second.layers = std::move(layers);
+  }
+
   // `rel` and everything below it.
   void Drop(const std::string& rel) {
     std::unique_lock<std::shared_mutex> lock(mutex_);

@@ -135,8 +135,9 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   int whiteout_dir = -1;
   if (whiteout) {
     if (!CanWhiteout(name)) return false;
-    whiteout_dir = modes.Creatable(served.root) ? served.dir : CopyupDir(path, served.layers, served.root);
-    if (whiteout_dir < 0) return false;
+    // A parent to make there first is made only once the removal is sure to go ahead (below).
+    whiteout_dir =
+        modes.Creatable(served.root) ? served.dir : CopyupDir(path, served.layers, served.root, nullptr, false);
   }
   Counters::Op op = dir ? Counters::kRmdir : Counters::kUnlink;
   std::vector<std::string> meta;
@@ -154,6 +155,8 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   } else {
     *rc = 0;
   }
+  if (*rc == 0 && whiteout && whiteout_dir < 0 && (whiteout_dir = CopyupDir(path, served.layers, served.root)) < 0)
+    return false;
   if (*rc == 0 && whiteout) *rc = PutMarker(whiteout_dir, WhiteoutOf(name));
   for (size_t i = 0; *rc == 0 && i < meta.size(); i++) {
     if (unlinkat(copy, meta[i].c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;

@@ -320,7 +320,8 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* usage =
       "branchModes({ inPlace: number[], creatable: number[], opens: boolean, order: { root: number, "
-      "minFreeSpace: number }[], tdp: string[], copyupTdp: boolean })";
+      "minFreeSpace: number }[], tdp: string[], copyupTdp: boolean, work: { dir: string, tempPrefix: string, "
+      "swept: number[] } })";
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, usage);
   Napi::Object modes = info[0].As<Napi::Object>();
   auto list = [&](const char* key) {
@@ -328,8 +329,7 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
     if (!given.IsArray()) throw Napi::TypeError::New(env, usage);
     return given.As<Napi::Array>();
   };
-  auto roots = [&](const char* key) {
-    Napi::Array given = list(key);
+  auto roots = [&](Napi::Array given) {
     std::vector<int> out;
     for (uint32_t i = 0; i < given.Length(); i++) out.push_back(given.Get(i).As<Napi::Number>().Int32Value());
     return out;
@@ -345,8 +345,13 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   std::vector<std::string> tdp;
   Napi::Array fns = list("tdp");
   for (uint32_t i = 0; i < fns.Length(); i++) tdp.push_back(fns.Get(i).ToString().Utf8Value());
-  branch_modes_.Set(roots("inPlace"), roots("creatable"), modes.Get("opens").ToBoolean(), std::move(order),
-                    std::move(tdp), modes.Get("copyupTdp").ToBoolean());
+  Napi::Value work = modes.Get("work");
+  if (!work.IsObject() || !work.As<Napi::Object>().Get("swept").IsArray()) throw Napi::TypeError::New(env, usage);
+  Napi::Object w = work.As<Napi::Object>();
+  BranchModes::Work work_dirs{w.Get("dir").ToString().Utf8Value(), w.Get("tempPrefix").ToString().Utf8Value(),
+                              roots(w.Get("swept").As<Napi::Array>())};
+  branch_modes_.Set(roots(list("inPlace")), roots(list("creatable")), modes.Get("opens").ToBoolean(), std::move(order),
+                    std::move(tdp), modes.Get("copyupTdp").ToBoolean(), std::move(work_dirs));
   return env.Undefined();
 }
 

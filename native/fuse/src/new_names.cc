@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "beneath.h"
+#include "copy_up.h"
 #include "lookup_rule.h"
 #include "mount.h"
 #include "tdp_rule.h"
@@ -90,7 +91,18 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   std::vector<TdpBranch> branches(order.size());
   branches[top] = TdpState(modes, order[top]);
   branches[top].holds_parent = true;
-  if (TopDownParent(branches, top, whiteout ? top : -1) != top) return false;
+  int barrier = whiteout ? top : -1;
+  if (!TdpTakes(branches, top, barrier)) {
+    // No branch above holds the parent (above): tdp takes the nearest eligible one, the parent made there.
+    for (int b = 0; b < top; b++) branches[b] = TdpState(modes, order[b]);
+    int pick = TopDownParent(branches, top, barrier);
+    if (pick < 0 || pick == top) return false;
+    DirLayers made = MakeParentNatively(path, layers, order[pick].root);
+    if (made.empty() || (dir = made[0]->Open()) < 0) return false;
+    layers = std::move(made);
+    top = pick;
+    whiteout = 0;
+  }
   out->hidden_below = false;
   for (size_t i = top + 1; ask_below && !out->hidden_below && i < order.size(); i++) {
     int k = LayerOf(layers, order[i].root), copy = k < 0 ? -1 : layers[k]->Open();
@@ -169,7 +181,7 @@ int PutMarker(int dir, const std::string& leaf) {
   return 0;
 }
 
-int CopyupDir(const std::string& path, const DirLayers& parent, int served_root, int* root) {
+int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* root, bool make_parent) {
   const BranchModes& modes = Mount::Current().branch_modes();
   if (!modes.CopyupTdp()) return -1;
   std::vector<BranchModes::Ordered> order = modes.Order();
@@ -187,6 +199,11 @@ int CopyupDir(const std::string& path, const DirLayers& parent, int served_root,
   // ancestor stands above it, or the name would not be visible.
   int pick = TopDownParent(branches, src, -1);
   if (pick < 0 || pick == src) return -1;
+  if (!branches[pick].holds_parent) {
+    DirLayers made = make_parent ? MakeParentNatively(path, parent, order[pick].root) : DirLayers();
+    if (made.empty()) return -1;
+    parent = std::move(made);
+  }
   if (root != nullptr) *root = order[pick].root;
   return parent[LayerOf(parent, order[pick].root)]->Open();
 }
@@ -194,7 +211,8 @@ int CopyupDir(const std::string& path, const DirLayers& parent, int served_root,
 int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served) {
   const BranchModes& modes = Mount::Current().branch_modes();
   int root = -1;
-  if (!S_ISREG(served.st.st_mode) || CopyupDir(path, served.layers, served.root, &root) < 0) return -1;
+  DirLayers parent = served.layers;
+  if (!S_ISREG(served.st.st_mode) || CopyupDir(path, parent, served.root, &root, false) < 0) return -1;
   std::vector<BranchModes::Ordered> order = modes.Order();
   int pick = IndexOf(order, root), src = IndexOf(order, served.root);
   if (pick < 0 || src < 0 || !modes.Creatable(root)) return -1;

@@ -1,9 +1,10 @@
 // New names the FUSE threads make themselves (create, mkdir, mknod, symlink), as the engine's newEntry
 // (union/ops/newEntry.ts) makes them, where that is plain: the create function's policy is aufs' tdp,
-// the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h). The name is then
-// made with one *at() call in that copy, given to the caller, and its whiteout there removed after it,
-// so a hidden lower copy never shows through. Anything else (a parent to make on another branch first,
-// a refusal, a name the engine treats specially, a failure before anything was made) is the engine's.
+// the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h), or a branch above
+// it where the parent is then made (MakeParentNatively, copy_up.h). The name is then made with one
+// *at() call in that copy, given to the caller, and its whiteout there removed after it, so a hidden
+// lower copy never shows through. Anything else (a parent to make more than one level up, a refusal, a
+// name the engine treats specially, a failure before anything was made) is the engine's.
 #pragma once
 #include <sys/types.h>
 
@@ -45,15 +46,18 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
 
 // Where tdp's copy-up puts `path`, served from the branch `served_root` that cannot change: the
 // directory (`path`'s parent's copy, from its publication `parent`) on the branch tdp picks, if that is
-// a branch the parent already merges; *root, when given, is that branch's root. A copy-up goes there
-// (copy_up.h), and so does the whiteout of `path` when the served copy is removed
+// a branch the parent already merges, or, with `make_parent`, one where it can be made
+// (MakeParentNatively: `parent` then holds the new copy too); *root, when given, is that branch's root.
+// A copy-up goes there (copy_up.h), and so does the whiteout of `path` when the served copy is removed
 // (UnionCore.whiteoutBranch). -1 when it is the engine's to decide.
-int CopyupDir(const std::string& path, const DirLayers& parent, int served_root, int* root = nullptr);
+int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* root = nullptr,
+              bool make_parent = true);
 
 // Where the engine's rename and link (union/ops/rename.ts, chooseBranch) copy up `path`, a regular file
 // served from the branch `served.root` that cannot change, before they act on it: the nearest branch
 // above it that takes new names. That branch's root where it is also where tdp's copy-up puts the file
-// (CopyupDir), so CopyUpNatively can make the copy; -1 when it is the engine's.
+// and holds its parent already (CopyupDir), so CopyUpNatively can make the copy; -1 when it is the
+// engine's.
 int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served);
 
 // What tdp's filter asks of a branch (tdp_rule.h): its mode, and its free space now.

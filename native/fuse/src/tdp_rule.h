@@ -8,8 +8,8 @@
 // (main/common/policies/filters.ts) lets it: not hidden below the name's whiteout or an opaque
 // ancestor, rw, its filesystem not mounted read-only, its free space readable and at least its
 // minimum. Else the highest branch above the start that holds the parent and the filter lets. Where
-// none does, tdp takes the nearest eligible branch above, which means making the parent there first:
-// that, and every refusal, is the engine's to decide.
+// none does, tdp takes the nearest eligible branch above, which means making the parent there first
+// (the caller sees it does not hold the parent). Every refusal is the engine's to answer.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -41,6 +41,9 @@ inline int TopDownParent(const std::vector<TdpBranch>& branches, int start, int 
   if (TdpTakes(branches, start, barrier)) return start;
   for (int b = 0; b < start; b++) {
     if (branches[b].holds_parent && TdpTakes(branches, b, barrier)) return b;
+  }
+  for (int b = start - 1; b >= 0; b--) {
+    if (TdpTakes(branches, b, barrier)) return b;
   }
   return kTdpEngine;
 }

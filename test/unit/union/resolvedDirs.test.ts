@@ -13,6 +13,9 @@ import type { BranchModes, NativeHandle, ResolvedDirs } from '../../../main/node
 import { FUSE_NATIVE_CAPABILITIES } from '../../../main/node/fuse/fuseNativeBackend.ts';
 import { loadSyscalls } from '../../../main/node/sys/load.ts';
 import { Union } from '../../../main/node/union/union.ts';
+import { COPYUP_TMP_PREFIX } from '../../../main/common/whiteout.ts';
+import { mountKey } from '../../../main/node/control/paths.ts';
+import { ENOENT } from '../../../main/node/sys/errno.ts';
 
 class Recorder implements ResolvedDirs {
   puts: { rel: string; roots: number[] }[] = [];
@@ -125,6 +128,28 @@ describe('what the union publishes to its backend', () => {
     expect([m.tdp, m.copyupTdp]).toEqual([['create', 'mknod', 'symlink'], true]);
     await union.reconfigure({ create: 'epff', createOverrides: {}, copyup: 'bup' });
     expect([resolved.modes.at(-1)!.tdp, resolved.modes.at(-1)!.copyupTdp]).toEqual([[], false]);
+  });
+
+  it('tells the backend its work directory, and on which branches it is cleared, once it is', async () => {
+    const before = resolved.modes.at(-1)!.work;
+    expect(before.dir).toBe(`/.wh..wh..strata-work/${mountKey(join(base, 'mnt'))}`);
+    expect(before.tempPrefix).toBe(COPYUP_TMP_PREFIX);
+    expect(await union.sweepWorkDirs()).toEqual([]);
+    const after = resolved.modes.at(-1)!.work;
+    expect(after.swept.map((root) => fstatSync(root).ino).sort()).toEqual(branches.map((b) => statSync(b).ino).sort());
+  });
+
+  it('puts a copy the backend made of a directory it resolved on top of its copies', async () => {
+    await mkdir(join(branches[1], 'g'));
+    await writeFile(join(branches[1], 'g/low'), 'low');
+    await union.ops.getattr('/g/low');
+    // Made behind the union's back, as the backend makes it: the resolution it keeps does not see it yet.
+    await mkdir(join(branches[0], 'g'));
+    await writeFile(join(branches[0], 'g/up'), 'up');
+    await expect(union.ops.getattr('/g/up')).rejects.toMatchObject({ errno: ENOENT });
+    await union.ops.grewDir!('/g', resolved.modes.at(-1)!.order[0].root);
+    expect((await union.ops.getattr('/g/up')).size).toBe(2n);
+    expect((await union.ops.getattr('/g/low')).size).toBe(3n);
   });
 
   it('counts the handles the backend keeps among the open files: listed, and keeping their branch busy', async () => {
