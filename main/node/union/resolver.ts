@@ -114,12 +114,20 @@ export class Resolver {
 
   /**
    * The native backend made a copy of the cached directory `rel` on branch `b`, above every copy it
-   * merged, and published the directory with it (native/fuse/src/copy_up.h): the copy joins on top.
+   * merged (native/fuse/src/copy_up.h): the copy joins on top, here and in the publication, which a
+   * resolution finished meanwhile may have put without it.
    */
   grew(rel: string, b: number): void {
     const hit = this.dirs.get(rel);
-    if (!hit || b < 0 || b >= hit.node.top) return;
+    const left = hit ? DIR_TTL_MS - (this.now() - hit.at) : 0;
+    if (!hit || b < 0 || b >= hit.node.top || left <= 0) return;
     hit.node = { ...hit.node, top: b, layers: [b, ...hit.node.layers] };
+    const branches = this.branches();
+    this.published.putDir(
+      rel,
+      hit.node.layers.map((i) => branches[i].fd),
+      left,
+    );
   }
 
   /** Forget cached directories at and below `rel` after the union changed them. */

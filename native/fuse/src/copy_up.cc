@@ -197,10 +197,6 @@ bool RepointKept(OpenFiles& files, const std::string& path, const struct stat& o
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 // The union's work directory on a branch (a path below its root), made if missing, as WorkDirs.makeDir
 // makes it.
 Fd OpenWorkDir(int root, const std::string& dir) {

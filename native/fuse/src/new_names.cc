@@ -93,7 +93,8 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   branches[top].holds_parent = true;
   int barrier = whiteout ? top : -1;
   if (!TdpTakes(branches, top, barrier)) {
-    // No branch above holds the parent (above): tdp takes the nearest eligible one, the parent made there.
+    // No branch above holds the parent (checked above): tdp takes the nearest eligible one, where the
+    // parent is made first.
     for (int b = 0; b < top; b++) branches[b] = TdpState(modes, order[b]);
     int pick = TopDownParent(branches, top, barrier);
     if (pick < 0 || pick == top) return false;

@@ -148,6 +148,8 @@ describe('what the union publishes to its backend', () => {
     await writeFile(join(branches[0], 'g/up'), 'up');
     await expect(union.ops.getattr('/g/up')).rejects.toMatchObject({ errno: ENOENT });
     await union.ops.grewDir!('/g', resolved.modes.at(-1)!.order[0].root);
+    const put = resolved.puts.at(-1)!;
+    expect([put.rel, put.roots.map((fd) => fstatSync(fd).ino)]).toEqual(['/g', branches.map((b) => statSync(b).ino)]);
     expect((await union.ops.getattr('/g/up')).size).toBe(2n);
     expect((await union.ops.getattr('/g/low')).size).toBe(3n);
   });
