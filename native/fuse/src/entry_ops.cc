@@ -224,6 +224,7 @@ static int MoveRoot(const std::string& path, const DirAttrs::Served& served) {
 static bool CopyUpToMove(const std::string& path, DirAttrs::Served* served) {
   CopiedUp up;
   if (!CopyUpNatively(path, *served, false, &up)) return false;
+  served->layers = std::move(up.layers);  // they keep up.dir open
   served->dir = up.dir;
   served->root = up.root;
   served->st = up.st;
