@@ -83,6 +83,7 @@ export interface OpStats {
   bytesRead: number;
   bytesWritten: number;
   openHandles: number;
+  /** Copy-ups made, by the engine and on the FUSE threads (served.copyup). */
   copyups: number;
 }
 

@@ -158,11 +158,10 @@ export class UnionCore {
   /**
    * The native backend copied the file `rel` from `old` to `now` on branch `to` itself
    * (native/fuse/src/copy_up.h), and moved the handles it keeps unless `keptMoved` is false: the rest
-   * follow, the copy keeps the number, and the copy-up counts.
+   * follow, and the copy keeps the number. The backend counts it (OpStats.served.copyup).
    */
   async copiedUpElsewhere(rel: string, old: Identity, now: Identity, to: Branch | undefined, keptMoved: boolean): Promise<void> {
     this.inodes.inherit(old, now);
-    this.counters.copyups++;
     if (to) await repointHandles(this.fs, this.handles, rel, old, to, keptMoved);
   }
 

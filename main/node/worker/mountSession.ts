@@ -112,7 +112,14 @@ export class MountSession {
     if (!native) return engine;
     const ops = { ...engine.ops };
     for (const [op, n] of Object.entries(native.ops)) if (n > 0) ops[op] = (ops[op] ?? 0) + n;
-    return { ...engine, ops, served: native.served, bytesRead: engine.bytesRead + native.bytesRead, bytesWritten: engine.bytesWritten + native.bytesWritten };
+    return {
+      ...engine,
+      ops,
+      served: native.served,
+      bytesRead: engine.bytesRead + native.bytesRead,
+      bytesWritten: engine.bytesWritten + native.bytesWritten,
+      copyups: engine.copyups + (native.served.copyup ?? 0),
+    };
   }
 
   /**

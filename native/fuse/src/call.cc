@@ -23,16 +23,22 @@ void Call::Register() {
   registry[id_] = this;
 }
 
-void Call::Post(Mount& mount, const char* op, std::string path, Args args) {
+Call* Call::Posted(const char* op, std::string path, Args args) {
   auto* call = new Call(op, nullptr, std::move(args));
   call->owned_path_ = std::move(path);
   call->path_ = call->owned_path_.c_str();
   call->posted_ = true;
   call->Register();
-  uint64_t id = call->id_;
-  if (!mount.Dispatch(call)) {
-    if (Take(id) != nullptr) delete call;
-  }
+  return call;
+}
+
+void Call::Post(Mount& mount, const char* op, std::string path, Args args) {
+  Call* call = Posted(op, std::move(path), std::move(args));
+  if (!mount.Dispatch(call)) call->Abandon();
+}
+
+void Call::Hold(Mount& mount, const char* op, std::string path, Args args) {
+  mount.Hold(Posted(op, std::move(path), std::move(args)));
 }
 
 int Call::Run(Mount& mount) {

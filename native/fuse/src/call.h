@@ -33,6 +33,9 @@ class Call {
   // (the kernel does not wait for a RELEASE). The Call keeps its own copy of the path and frees itself
   // once JS replied; calls reach JS in the order they were made, so a later one sees this one done.
   static void Post(Mount& mount, const char* op, std::string path, Args args);
+  // As Post, for a fact JS needs before anything asked of it later but not at once: held back with
+  // others so that a burst of them wakes the JS thread once (held_posts.h).
+  static void Hold(Mount& mount, const char* op, std::string path, Args args);
 
   // JS thread (thread-safe function callback): calls dispatch(id, op, path, ...args).
   void Dispatch(Napi::Env env, Napi::Function dispatcher);
@@ -44,6 +47,7 @@ class Call {
   static Napi::Value Reply(const Napi::CallbackInfo& info);
 
  private:
+  static Call* Posted(const char* op, std::string path, Args args);
   void Register();
   static Call* Take(uint64_t id);
   void Finish(int ret);

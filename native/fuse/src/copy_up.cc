@@ -304,14 +304,18 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
   mount.dirs().Number(made.st_dev, made.st_ino, mount.dirs().NumberFor(st.st_dev, st.st_ino));
   bool moved = RepointKept(mount.files(), path, st, dir.get(), served.name, root);
   mount.counters().Count(Counters::kCopyup);
-  Call::Post(mount, "copiedUp", path, [st, made, root, moved](Napi::Env env, std::vector<napi_value>& a) {
-    a.push_back(FromU64(env, st.st_dev));
-    a.push_back(FromU64(env, st.st_ino));
-    a.push_back(FromU64(env, made.st_dev));
-    a.push_back(FromU64(env, made.st_ino));
-    a.push_back(Napi::Number::New(env, root));
-    a.push_back(Napi::Boolean::New(env, moved));
-  });
+  // JS moves the handles it holds (the engine held none of this path a moment ago) and learns the
+  // number the copy inherited: nothing asked of JS later may miss that, but nothing waits on it now.
+  // Kept handles that could not be moved here are JS's to move at once.
+  (moved ? Call::Hold : Call::Post)(mount, "copiedUp", path,
+                                    [st, made, root, moved](Napi::Env env, std::vector<napi_value>& a) {
+                                      a.push_back(FromU64(env, st.st_dev));
+                                      a.push_back(FromU64(env, st.st_ino));
+                                      a.push_back(FromU64(env, made.st_dev));
+                                      a.push_back(FromU64(env, made.st_ino));
+                                      a.push_back(Napi::Number::New(env, root));
+                                      a.push_back(Napi::Boolean::New(env, moved));
+                                    });
   out->dir = at;
   out->root = root;
   out->st = made;

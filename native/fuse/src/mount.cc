@@ -145,7 +145,10 @@ void Mount::CloseBacking(int32_t backing) {
 
 void Mount::Post(const char* kind, int code) { events_.BlockingCall(new Event{kind, code}); }
 
-bool Mount::Dispatch(Call* call) { return dispatcher_.BlockingCall(call) == napi_ok; }
+bool Mount::Dispatch(Call* call) {
+  held_.Flush();
+  return dispatcher_.BlockingCall(call) == napi_ok;
+}
 
 void Mount::CallJs(Napi::Env env, Napi::Function dispatcher, Mount*, Call* call) {
   if (env == nullptr) {
@@ -203,6 +206,7 @@ Napi::Value Mount::Destroy(const Napi::CallbackInfo& info) {
       [this] {
         thread_.join();
         invalidator_.Stop();
+        held_.Stop();
         std::unique_lock<std::shared_mutex> lock(session_->mutex);
         session_->device.reset();
         // After a kernel-side unmount this only closes /dev/fuse.

@@ -30,6 +30,7 @@
 #include "call.h"
 #include "counters.h"
 #include "dir_attrs.h"
+#include "held_posts.h"
 #include "in_flight.h"
 #include "invalidator.h"
 #include "known_paths.h"
@@ -58,8 +59,10 @@ class Mount : public Napi::ObjectWrap<Mount> {
   // The Mount serving the current FUSE request.
   static Mount& Current() { return *Request::current.mount; }
 
-  // FUSE thread: false when the JS side is being torn down.
+  // FUSE thread: false when the JS side is being torn down. Posts held before go first.
   bool Dispatch(Call* call);
+  // FUSE thread: a posted call JS need not see at once (Call::Hold).
+  void Hold(Call* call) { held_.Hold(call); }
   const ServeConfig& config() const { return config_; }
   const Device& device() const { return *session_->device; }
   Nodes& nodes() { return session_->nodes; }
@@ -125,6 +128,10 @@ class Mount : public Napi::ObjectWrap<Mount> {
   bool mounted_ = false;  // written by the loop thread before it ends; read after join
   bool destroying_ = false;
   Dispatcher dispatcher_;
+  // Declared after dispatcher_, so gone before it.
+  HeldPosts<Call*> held_{[this](Call* call) {
+    if (dispatcher_.BlockingCall(call) != napi_ok) call->Abandon();
+  }};
   Events events_;
   Changes changes_;
   OpenFiles files_;

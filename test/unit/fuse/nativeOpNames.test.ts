@@ -1,6 +1,6 @@
 /**
- * The FUSE ops cross from C++ to JS by name: each `Run("name", ...)` (or `Call::Post(mount, "name", ...)`,
- * for one nobody waits on) in native/fuse/src must have a
+ * The FUSE ops cross from C++ to JS by name: each `Run("name", ...)` (or `Call::Post(mount, "name", ...)`
+ * and `Call::Hold`, for one nobody waits on) in native/fuse/src must have a
  * handler in nativeDispatch.ts (the one list, typed against FuseOps), and every handler a caller.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const src = join(import.meta.dirname, '../../../native/fuse/src');
 function namesRunByTheAddon(): string[] {
   const names = new Set<string>();
   for (const file of readdirSync(src).filter((f) => f.endsWith('.cc'))) {
-    for (const m of readFileSync(join(src, file), 'utf8').matchAll(/\b(?:Run\(|Call::Post\(\w+,)\s*"([A-Za-z_]+)"/g)) names.add(m[1]);
+    for (const m of readFileSync(join(src, file), 'utf8').matchAll(/\b(?:Run\(|Call::(?:Post|Hold)\)?\(\w+,)\s*"([A-Za-z_]+)"/g)) names.add(m[1]);
   }
   return [...names].sort();
 }
