@@ -229,12 +229,12 @@ std::string TempName(const std::string& prefix) {
 
 }  // namespace
 
-DirLayers MakeParentNatively(const std::string& path, const DirLayers& parent, int root) {
+DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root) {
   static const bool as_root = geteuid() == 0;
   Mount& mount = Mount::Current();
   std::string work_dir, temp_prefix;
-  std::string dir = ParentOf(path), name = dir.substr(dir.rfind('/') + 1);
-  if (!as_root || parent.empty() || dir == "/" || !mount.branch_modes().WorkOn(root, &work_dir, &temp_prefix))
+  std::string name = dir.substr(dir.rfind('/') + 1);
+  if (!as_root || copies.empty() || dir == "/" || !mount.branch_modes().WorkOn(root, &work_dir, &temp_prefix))
     return {};
   Fd above(OpenBeneath(root, ParentOf(dir), O_RDONLY | O_DIRECTORY));
   if (above.get() < 0) return {};
@@ -243,7 +243,7 @@ DirLayers MakeParentNatively(const std::string& path, const DirLayers& parent, i
   if (CanWhiteout(name) &&
       (fstatat(above.get(), WhiteoutOf(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT))
     return {};
-  int top = parent[0]->Open();
+  int top = copies[0]->Open();
   Fd from(top < 0 ? -1 : openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   struct stat src, work_st, above_st;
   if (from.get() < 0 || fstat(from.get(), &src) != 0 || !S_ISDIR(src.st_mode)) return {};
@@ -268,12 +268,29 @@ DirLayers MakeParentNatively(const std::string& path, const DirLayers& parent, i
   }
   mount.dirs().Number(now.st_dev, now.st_ino, mount.dirs().NumberFor(src.st_dev, src.st_ino));
   DirLayers out{std::make_shared<DirLayer>(root, dir)};
-  out.insert(out.end(), parent.begin(), parent.end());
+  out.insert(out.end(), copies.begin(), copies.end());
   mount.invalidator().Watch(dir, out);
   mount.dirs().Grow(dir, out);
   Call::Post(mount, "grewDir", dir,
              [root](Napi::Env env, std::vector<napi_value>& a) { a.push_back(Napi::Number::New(env, root)); });
   return out;
+}
+
+bool CopyDirUpNatively(const std::string& path, const DirAttrs::Served& served, CopiedUp* out) {
+  Mount& mount = Mount::Current();
+  DirLayers copies = mount.dirs().Copies(path);
+  if (copies.empty() || copies[0]->root() != served.root) return false;
+  int root = -1;
+  out->layers = served.layers;
+  int at = CopyupDir(path, out->layers, served.root, &root);
+  if (at < 0 || MakeDirCopy(path, copies, root).empty()) return false;
+  struct stat made;
+  if (fstatat(at, served.name.c_str(), &made, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  mount.counters().Count(Counters::kCopyup);
+  out->dir = at;
+  out->root = root;
+  out->st = made;
+  return true;
 }
 
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out) {

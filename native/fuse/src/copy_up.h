@@ -1,7 +1,7 @@
 // Copy-ups the FUSE threads make themselves: an open for writing, a chmod, chown, utimens, truncate
 // or xattr change (attr_ops.cc), or a rename or link (entry_ops.cc, MoveCopyupRoot), of a regular file served from a
 // branch that cannot change, in a published directory, where the copy-up policy is tdp and tdp's pick holds the
-// parent, or can have it made one level down (CopyupDir, MakeParentNatively). Made as the engine's copy-up
+// parent, or can have it made one level down (CopyupDir, MakeDirCopy). Made as the engine's copy-up
 // (union/copyNode.ts) makes a file's, in one go on the thread that serves the request, without JS or the libuv pool:
 // - an unnamed file (O_TMPFILE) in the target directory, filled with the source's data (holes kept),
 //   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced (unless
@@ -28,7 +28,7 @@
 namespace strata {
 
 struct CopiedUp {
-  DirLayers layers;  // the directory's copies, with the one made for this copy-up (MakeParentNatively)
+  DirLayers layers;  // the parent's copies, with the one made for this copy-up (MakeDirCopy)
   int dir = -1;      // the directory holding the new copy: one of `layers`, open while they are held
   int root = -1;     // its branch root
   struct stat st;    // the new copy's, as the branch has them
@@ -39,16 +39,22 @@ struct CopiedUp {
 // is the engine's.
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out);
 
-// Makes `path`'s parent directory on the branch `root`, which lacks it but holds its parent, as the
-// engine's ensureParent (union/core.ts, cloneDirs.ts) makes a missing parent before a new name, whiteout
-// or copy-up goes there: an empty directory built under a temp name in the union's work directory on
-// that branch, given the owner, xattrs, mode and times of the copy the union shows (`parent`, the
-// parent's publication, top-down), then renamed into place, so a killed worker leaves nothing the next
-// mount does not clear; its own parent's times are kept, and it keeps the directory's union inode number.
-// The publication, and what the engine keeps of the directory (a posted `grewDir`), gain it. Returns
-// `parent` with the new copy on top; empty, with nothing changed, when it is the engine's: a daemon
-// that is not root, a work directory not cleared yet or on another filesystem, more than one directory
-// to make, a whiteout of the directory there (the engine makes it opaque), a name taken meanwhile.
-DirLayers MakeParentNatively(const std::string& path, const DirLayers& parent, int root);
+// Makes a copy of the union directory `dir` on the branch `root`, which lacks it but holds its parent,
+// as the engine's ensureParent (union/core.ts, cloneDirs.ts) makes a missing parent before a new name,
+// whiteout or copy-up goes there, and as its copy-up of a directory does: an empty directory built under
+// a temp name in the union's work directory on that branch, given the owner, xattrs, mode and times of
+// the copy the union shows (`copies`, the directory's merged copies, top-down), then renamed into place,
+// so a killed worker leaves nothing the next mount does not clear; its own parent's times are kept, and
+// it keeps the directory's union inode number. The publication, and what the engine keeps of the
+// directory (a posted `grewDir`), gain it. Returns `copies` with the new copy on top; empty, with
+// nothing changed, when it is the engine's: a daemon that is not root, a work directory not cleared yet
+// or on another filesystem, the directory's parent missing there too, a whiteout of the directory there
+// (the engine makes it opaque), a name taken meanwhile.
+DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root);
+
+// Copies the directory `served` (DirAttrs::Locate) up for a change to `path` (chmod, chown, utimens,
+// an xattr), as CopyUpNatively copies a file: to where tdp's copy-up puts it (CopyupDir), made by
+// MakeDirCopy, empty, merging with the copies below. False, with nothing changed, when it is the engine's.
+bool CopyDirUpNatively(const std::string& path, const DirAttrs::Served& served, CopiedUp* out);
 
 }  // namespace strata

@@ -98,7 +98,7 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
     for (int b = 0; b < top; b++) branches[b] = TdpState(modes, order[b]);
     int pick = TopDownParent(branches, top, barrier);
     if (pick < 0 || pick == top) return false;
-    DirLayers made = MakeParentNatively(path, layers, order[pick].root);
+    DirLayers made = MakeDirCopy(ParentOf(path), layers, order[pick].root);
     if (made.empty() || (dir = made[0]->Open()) < 0) return false;
     layers = std::move(made);
     top = pick;
@@ -201,7 +201,7 @@ int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* 
   int pick = TopDownParent(branches, src, -1);
   if (pick < 0 || pick == src) return -1;
   if (!branches[pick].holds_parent) {
-    DirLayers made = make_parent ? MakeParentNatively(path, parent, order[pick].root) : DirLayers();
+    DirLayers made = make_parent ? MakeDirCopy(ParentOf(path), parent, order[pick].root) : DirLayers();
     if (made.empty()) return -1;
     parent = std::move(made);
   }

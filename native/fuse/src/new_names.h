@@ -1,7 +1,7 @@
 // New names the FUSE threads make themselves (create, mkdir, mknod, symlink), as the engine's newEntry
 // (union/ops/newEntry.ts) makes them, where that is plain: the create function's policy is aufs' tdp,
 // the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h), or a branch above
-// it where the parent is then made (MakeParentNatively, copy_up.h). The name is then made with one
+// it where the parent is then made (MakeDirCopy, copy_up.h). The name is then made with one
 // *at() call in that copy, given to the caller, and its whiteout there removed after it, so a hidden
 // lower copy never shows through. Anything else (a parent to make more than one level up, a refusal, a
 // name the engine treats specially, a failure before anything was made) is the engine's.
@@ -47,7 +47,7 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
 // Where tdp's copy-up puts `path`, served from the branch `served_root` that cannot change: the
 // directory (`path`'s parent's copy, from its publication `parent`) on the branch tdp picks, if that is
 // a branch the parent already merges, or, with `make_parent`, one where it can be made
-// (MakeParentNatively: `parent` then holds the new copy too); *root, when given, is that branch's root.
+// (MakeDirCopy: `parent` then holds the new copy too); *root, when given, is that branch's root.
 // A copy-up goes there (copy_up.h), and so does the whiteout of `path` when the served copy is removed
 // (UnionCore.whiteoutBranch). -1 when it is the engine's to decide.
 int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* root = nullptr,
