@@ -196,9 +196,9 @@ describe('changes made natively, with the engine held', () => {
     expect(statSync(u.in(1, 'lower.txt')).mode & 0o777).toBe(0o644);
   });
 
-  it('leaves a directory on the read-only branch to the engine, which copies it up', async () => {
-    // Last: the held caller stays until the clean-up.
-    expect(await bounded('os.chmod(p, 0o700)', u.at('lower-dir'))).toBe('held');
+  it('copies a directory on the read-only branch up, then changes the copy', async () => {
+    expect(await bounded('os.chmod(p, 0o700)', u.at('lower-dir'))).toBe('ok');
+    expect(statSync(u.in(0, 'lower-dir')).mode & 0o777).toBe(0o700);
     expect(statSync(u.in(1, 'lower-dir')).mode & 0o777).toBe(0o755);
   });
 });
@@ -558,5 +558,43 @@ describe('other create and copy-up policies', () => {
 
   it('leave the whiteout of a name on the read-only branch to the engine', async () => {
     expect(await bounded('os.unlink(p)', u.at('d/gone'))).toBe('held');
+  });
+});
+
+describe('directories the FUSE threads publish themselves, with the engine held', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: { STRATA_TEST_HANG: ['/walk/a', '/walk/a/b', '/walk/a/b/c', '/walk/a/b/c/f', '/walk/a/b/c/up'].join(':') },
+      populate: async ([upper, lower]) => {
+        await mkdir(`${lower}/walk/a/b/c`, { recursive: true });
+        await writeFile(`${lower}/walk/a/b/c/f`, 'deep\n');
+        await mkdir(`${upper}/walk/a/b/c`, { recursive: true });
+        await writeFile(`${upper}/walk/a/b/c/up`, 'up\n');
+        await mkdir(`${upper}/moves/src/sub`, { recursive: true });
+        await writeFile(`${upper}/moves/src/sub/f`, 'moved\n');
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  // Every request for those directories and names is held: a lookup that needed the engine to resolve
+  // the directory it is in would hang.
+  it('answers a walk down directories the engine never resolved, each merged from its parent’s copies', async () => {
+    expect(await bounded('assert open(p).read() == "deep\\n"', u.at('walk/a/b/c/f'))).toBe('ok');
+    expect(await bounded('assert sorted(os.listdir(os.path.dirname(p))) == ["f", "up"]', u.at('walk/a/b/c/up'))).toBe('ok');
+    expect(await bounded('assert open(p).read() == "up\\n"', u.at('walk/a/b/c/up'))).toBe('ok');
+  });
+
+  it('withdraws them when the engine changes the union above them', async () => {
+    // Published here, from lookups of names in them, then moved by the engine (a directory's rename).
+    expect(readFileSync(u.at('moves/src/sub/f'), 'utf8')).toBe('moved\n');
+    await ok('mv', [u.at('moves/src'), u.at('moves/dst')]);
+    await ok('mkdir', ['-p', u.at('moves/src/sub')]);
+    // The publications of the old names are gone: the new directory is empty, the moved one is whole.
+    expect(readdirSync(u.at('moves/src/sub'))).toEqual([]);
+    expect(existsSync(u.at('moves/src/sub/f'))).toBe(false);
+    expect(readFileSync(u.at('moves/dst/sub/f'), 'utf8')).toBe('moved\n');
   });
 });

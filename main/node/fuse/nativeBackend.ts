@@ -92,6 +92,9 @@ class ResolvedRelay implements ResolvedDirs {
   dropDirs(rel: string): void {
     this.target?.dropDirs(rel);
   }
+  publishedFor(rel: string, gen: number): number {
+    return this.target?.publishedFor(rel, gen) ?? 0;
+  }
   numberIno(dev: bigint, branchIno: bigint, ino: bigint): void {
     if (this.target) this.target.numberIno(dev, branchIno, ino);
     else this.early.push([dev, branchIno, ino]);

@@ -10,6 +10,7 @@
 import type { RequestContext } from './ops.ts';
 import type { FuseTime } from '../sys/fsValues.ts';
 import { ENOSYS, errnoOf, FsError } from '../sys/errno.ts';
+import { decodeStat } from '../sys/statBatch.ts';
 import type { DirectIoOps } from './nativeOps.ts';
 
 type Caller = [uid: number, gid: number, pid: number, umask: number];
@@ -32,6 +33,7 @@ interface Requests {
   forgetDir: [];
   grewDir: [root: number];
   copiedUp: [dev: bigint, ino: bigint, newDev: bigint, newIno: bigint, root: number, keptMoved: boolean];
+  publishedDir: [roots: number[], stat: BigInt64Array, gen: number];
   create: [mode: number, flags: number, ...Caller];
   read: [fh: number, buf: Buffer, position: number];
   write: [fh: number, data: Buffer, position: number];
@@ -72,6 +74,7 @@ const handlers: Handlers = {
   grewDir: (o, p, root) => (o.grewDir ? o.grewDir(p, root) : Promise.reject(new FsError(ENOSYS))),
   copiedUp: (o, p, dev, ino, newDev, newIno, root, keptMoved) =>
     o.copiedUp ? o.copiedUp(p, { dev, ino }, { dev: newDev, ino: newIno }, root, keptMoved) : Promise.reject(new FsError(ENOSYS)),
+  publishedDir: (o, p, roots, stat, gen) => (o.publishedDir ? o.publishedDir(p, roots, decodeStat(stat), gen) : Promise.reject(new FsError(ENOSYS))),
   create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.
   read: async (o, p, fh, buf, position) => buf.subarray(0, await o.read(p, fh, buf, buf.length, position)),

@@ -1,6 +1,7 @@
 /**
  * What the native backend understands beyond FuseOps (additive: plain FuseOps work unchanged).
  */
+import type { BranchStat } from '../sys/statBatch.ts';
 import type { FuseOps, OpenedHandle, RequestContext } from './ops.ts';
 
 export interface DirectIoOps extends FuseOps {
@@ -33,6 +34,14 @@ export interface DirectIoOps extends FuseOps {
    * waits, and it reaches the engine before any request made after it.
    */
   copiedUp?(path: string, from: BranchObject, to: BranchObject, root: number, keptMoved: boolean): Promise<void>;
+  /**
+   * The backend resolved and published the directory `path` itself, from its parent's publication, as
+   * publication number `gen` (native/fuse/src/publish_dir.h): `roots`, the branch root descriptors of
+   * its merged copies, top-down, and `stat`, its top copy's. The engine holds it as its own resolution
+   * while that publication stands (ResolvedDirs.publishedFor). Held back with others: it reaches the
+   * engine before any request made after it.
+   */
+  publishedDir?(path: string, roots: number[], stat: BranchStat, gen: number): Promise<void>;
 }
 
 /** A branch object, by its lstat's (st_dev, st_ino). */

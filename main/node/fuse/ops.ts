@@ -163,6 +163,11 @@ export interface ResolvedDirs {
   putDir(rel: string, roots: number[], ttlMs: number): void;
   /** `rel` and everything below it. */
   dropDirs(rel: string): void;
+  /**
+   * Milliseconds left to the backend's own publication number `gen` of `rel` (DirectIoOps.publishedDir),
+   * 0 once it no longer stands (withdrawn, replaced or expired).
+   */
+  publishedFor(rel: string, gen: number): number;
   numberIno(dev: bigint, branchIno: bigint, ino: bigint): void;
   /**
    * The union inode number the backend gives this branch object (numbering it if new), when the
@@ -251,6 +256,7 @@ export const NO_BRANCH_MODES: BranchModes = {
 export const NO_RESOLVED_DIRS: ResolvedDirs = {
   putDir: () => undefined,
   dropDirs: () => undefined,
+  publishedFor: () => 0,
   numberIno: () => undefined,
   branchModes: () => undefined,
   numberFor: () => undefined,

@@ -130,6 +130,26 @@ export class Resolver {
     );
   }
 
+  /**
+   * The native backend resolved the directory `rel` itself from its parent's publication and published
+   * it as number `gen` (native/fuse/src/publish_dir.h): `layers` top-down, `stat` its top copy's. Held
+   * here as a resolution of this resolver's own, for what is left of that publication, so that a change
+   * the union makes withdraws it as it withdraws those (invalidate). Not when it stands no longer (a
+   * change withdrew it meanwhile), when this resolver has resolved `rel` itself since, or when it no
+   * longer holds the parent (the rule every resolution keeps: see resolve): the publication goes then.
+   */
+  adopt(rel: string, layers: number[], stat: BranchStat, gen: number): void {
+    if (this.dirs.has(rel)) return;
+    const left = this.published.publishedFor(rel, gen);
+    if (left <= 0) return;
+    if (layers.length === 0 || layers.includes(-1) || !this.dirs.has(dirname(rel))) {
+      this.published.dropDirs(rel);
+      return;
+    }
+    const node = { rel, top: layers[0], stat, layers, isDir: true };
+    this.dirs.set(rel, { node, at: this.now() - (DIR_TTL_MS - left) });
+  }
+
   /** Forget cached directories at and below `rel` after the union changed them. */
   invalidate(rel: string): void {
     if (rel === '/') return this.clear();

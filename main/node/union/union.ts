@@ -86,6 +86,13 @@ export class Union {
           this.core.branches.findIndex((b) => b.fd === root),
         ),
       copiedUp: (p, from, to, root, keptMoved) => this.core.copiedUpElsewhere(p, from, to, this.byRoot.get(root), keptMoved),
+      publishedDir: async (p, roots, stat, gen) =>
+        this.core.resolver.adopt(
+          p,
+          roots.map((root) => this.core.branches.findIndex((b) => b.fd === root)),
+          stat,
+          gen,
+        ),
     };
     this.publishBranchModes();
   }

@@ -17,6 +17,7 @@
 #include "mount.h"
 #include "no_follow.h"
 #include "op_support.h"
+#include "publish_dir.h"
 #include "request.h"
 
 namespace strata::op {
@@ -43,6 +44,10 @@ int GetAttrNatively(const char* path, struct stat* st, bool* own_inode) {
   if (own_inode != nullptr) *own_inode = false;
   int root;
   int rc = mount.dirs().Answer(path, st, &root);
+  // A name in a directory nobody has published yet: published here from its own parent's, if that is.
+  if (rc == DirAttrs::kAskJs && path != nullptr && path[0] == '/' && path[1] != '\0' &&
+      !PublishNatively(mount, ParentOf(path)).empty())
+    rc = mount.dirs().Answer(path, st, &root);
   if (rc == DirAttrs::kAskJs) return rc;
   // As the engine's getattr says (FuseStat.ownInode): a hard link on a branch it would be copied up from.
   if (own_inode != nullptr && rc == 0 && root >= 0 && !S_ISDIR(st->st_mode) && st->st_nlink > 1)

@@ -5,8 +5,8 @@
 // the kernel then needs no lookup for; `forget`: nodes the kernel let go of; `passthrough`: opens whose reads and
 // writes the kernel does itself (not counted in read, write or the byte counts); `io_uring`: requests of any kind that
 // came through the FUSE ring (ring_loop.h) rather than /dev/fuse; `prefill`: opens that put the whole file in the
-// kernel's page cache (prefill.h); `copyup`: opens that copied their file up on the FUSE thread (copy_up.h), which
-// the engine's copy-up count (OpStats.copyups) includes.
+// kernel's page cache (prefill.h); `copyup`: copy-ups made on the FUSE thread (copy_up.h), which OpStats.copyups
+// adds to the engine's own; `published`: directories resolved on the FUSE thread for a lookup (publish_dir.h).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -50,6 +50,7 @@ class Counters {
     kIoUring,
     kPrefill,
     kCopyup,
+    kPublished,
     kCount,
     kFirstNote = kReaddirplus
   };
@@ -58,7 +59,7 @@ class Counters {
       "utimens",     "getxattr", "listxattr",   "setxattr", "removexattr", "readlink", "copy_file_range",
       "open",        "create",   "mkdir",       "mknod",    "symlink",     "release",  "fsync",
       "fallocate",   "unlink",   "rmdir",       "rename",   "link",        "opendir",  "readdir",
-      "readdirplus", "forget",   "passthrough", "io_uring", "prefill",     "copyup"};
+      "readdirplus", "forget",   "passthrough", "io_uring", "prefill",     "copyup",   "published"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

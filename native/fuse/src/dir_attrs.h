@@ -38,15 +38,33 @@ class DirAttrs {
   static constexpr int kAskJs = 1;
 
   // A fresh publication gets fresh layers: a copy opened under the previous one is not trusted again.
-  void Put(const std::string& rel, DirLayers layers, double ttl_ms) {
-    auto now = Clock::now();
-    auto until = now + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000));
+  // Returns its number, which no other publication has.
+  uint64_t Put(const std::string& rel, DirLayers layers, double ttl_ms) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    dirs_[rel] = Dir{std::move(layers), until, false};
-    // Expired directories the engine never withdrew would keep their descriptors open.
-    if (now < next_sweep_) return;
-    next_sweep_ = now + kSweepEvery;
-    for (auto it = dirs_.begin(); it != dirs_.end();) it = now >= it->second.until ? dirs_.erase(it) : std::next(it);
+    return PutLocked(rel, std::move(layers), ttl_ms);
+  }
+
+  // Put, for the directory `rel` resolved on a FUSE thread from its parent's publication number
+  // `parent_gen` (publish_dir.h): only while that publication stands and `rel` has none of its own, so
+  // nothing resolved from layers the engine has since withdrawn or replaced is ever published. 0 if not.
+  // It lives as long as the engine gave its parent's.
+  uint64_t PutBelow(const std::string& rel, DirLayers layers, uint64_t parent_gen) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto parent = dirs_.find(ParentOf(rel));
+    auto now = Clock::now();
+    if (parent == dirs_.end() || parent->second.gen != parent_gen || now >= parent->second.until) return 0;
+    auto self = dirs_.find(rel);
+    if (self != dirs_.end() && now < self->second.until) return 0;
+    return PutLocked(rel, std::move(layers), parent->second.ttl_ms);
+  }
+
+  // The milliseconds left to publication number `gen` of `rel`; 0 when it no longer stands.
+  double Left(const std::string& rel, uint64_t gen) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    auto it = dirs_.find(rel);
+    auto now = Clock::now();
+    if (it == dirs_.end() || it->second.gen != gen || now >= it->second.until) return 0;
+    return std::chrono::duration<double, std::milli>(it->second.until - now).count();
   }
 
   // The directory gained a copy on top, made by a FUSE thread (copy_up.h): a publication still standing
@@ -159,9 +177,14 @@ class DirAttrs {
   DirLayers Copies(const std::string& path) const {
     DirLayers self = Layers(path);
     if (!self.empty() || path.size() < 2 || path[0] != '/') return self;
+    return CopiesIn(path, Layers(ParentOf(path)));
+  }
+
+  // Copies, by the lookup rule alone, through the parent's copies `parent`.
+  DirLayers CopiesIn(const std::string& path, const DirLayers& parent) const {
+    DirLayers self;
     std::string name = path.substr(path.rfind('/') + 1);
-    DirLayers parent = Layers(ParentOf(path));
-    if (parent.empty()) return {};
+    if (parent.empty() || HasOwnRules(name)) return {};
     LayerFacts facts{parent, name};
     Resolution found = ResolveName(name, facts, Until::kMerged);
     if (facts.failed || !found.is_dir) return {};
@@ -200,11 +223,12 @@ class DirAttrs {
   }
 
   // A cached directory's layers, top-down; empty when not cached or expired. The caller's copy keeps
-  // them open while it reads, even if the directory is dropped meanwhile.
-  DirLayers Layers(const std::string& rel) const {
+  // them open while it reads, even if the directory is dropped meanwhile. `*gen`: its publication's number.
+  DirLayers Layers(const std::string& rel, uint64_t* gen = nullptr) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     auto it = dirs_.find(rel);
     if (it == dirs_.end() || Clock::now() >= it->second.until) return {};
+    if (gen != nullptr) *gen = it->second.gen;
     return it->second.layers;
   }
 
@@ -215,7 +239,22 @@ class DirAttrs {
     DirLayers layers;
     Clock::time_point until;
     bool listed = false;  // opened for a listing the kernel caches
+    uint64_t gen = 0;     // the publication's number
+    double ttl_ms = 0;    // how long it was given
   };
+
+  uint64_t PutLocked(const std::string& rel, DirLayers layers, double ttl_ms) {
+    auto now = Clock::now();
+    auto until = now + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000));
+    uint64_t gen = ++next_gen_;
+    dirs_[rel] = Dir{std::move(layers), until, false, gen, ttl_ms};
+    // Expired directories the engine never withdrew would keep their descriptors open.
+    if (now >= next_sweep_) {
+      next_sweep_ = now + kSweepEvery;
+      for (auto it = dirs_.begin(); it != dirs_.end();) it = now >= it->second.until ? dirs_.erase(it) : std::next(it);
+    }
+    return gen;
+  }
   struct Key {
     dev_t dev;
     ino_t ino;
@@ -269,6 +308,7 @@ class DirAttrs {
   std::unordered_map<std::string, Dir> dirs_;
   std::unordered_map<Key, uint64_t, KeyHash> inos_;
   uint64_t next_ino_ = 2;  // 1 is the root's
+  uint64_t next_gen_ = 0;
 };
 
 }  // namespace strata

@@ -22,6 +22,7 @@
 #include "mount.h"
 #include "new_names.h"
 #include "op_support.h"
+#include "publish_dir.h"
 #include "request.h"
 
 namespace strata::op {
@@ -327,10 +328,12 @@ int StatFs(const char* path, struct statvfs* st) {
 }
 
 // The engine's opendir only checks that the path is a directory, which a published directory is; its
-// handle is 0, as here. A published directory is listed natively, and the kernel may cache that listing.
+// handle is 0, as here. A published directory (published here first if its parent is: publish_dir.h)
+// is listed natively, and the kernel may cache that listing.
 int OpenDir(const char* path, struct fuse_file_info* fi) {
   Mount& mount = Mount::Current();
   bool keep = false;
+  if (path != nullptr) PublishNatively(mount, path);
   if (!mount.dirs().ForListing(path, &keep).empty()) {
     mount.counters().Count(Counters::kOpendir);
     fi->fh = 0;

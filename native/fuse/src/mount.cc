@@ -54,8 +54,8 @@ Napi::Function Mount::Define(Napi::Env env) {
        InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"),
        InstanceMethod<&Mount::PutDir>("putDir"), InstanceMethod<&Mount::DropDirs>("dropDirs"),
        InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetBranchModes>("branchModes"),
-       InstanceMethod<&Mount::NumberFor>("numberFor"), InstanceMethod<&Mount::Handles>("handles"),
-       InstanceMethod<&Mount::RepointHandle>("repointHandle")});
+       InstanceMethod<&Mount::NumberFor>("numberFor"), InstanceMethod<&Mount::PublishedFor>("publishedFor"),
+       InstanceMethod<&Mount::Handles>("handles"), InstanceMethod<&Mount::RepointHandle>("repointHandle")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -292,6 +292,12 @@ Napi::Value Mount::NumberIno(const Napi::CallbackInfo& info) {
 
 Napi::Value Mount::NumberFor(const Napi::CallbackInfo& info) {
   return Napi::BigInt::New(info.Env(), dirs_.NumberFor(ToU64(info[0], "dev"), ToU64(info[1], "branchIno")));
+}
+
+Napi::Value Mount::PublishedFor(const Napi::CallbackInfo& info) {
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "publishedFor(rel, gen)");
+  uint64_t gen = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
+  return Napi::Number::New(info.Env(), dirs_.Left(StringArg(info, 0, "rel"), gen));
 }
 
 // handles() -> NativeHandle[] (fuse/ops.ts): the handles the FUSE threads keep (open_files.h).

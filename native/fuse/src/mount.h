@@ -15,6 +15,7 @@
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
 //     .branchModes(BranchModes)   branch_modes.h (fuse/ops.ts)
 //     .numberFor(dev, branchIno) -> bigint   the union inode number of a branch object (dir_attrs.h)
+//     .publishedFor(rel, gen) -> ms left to publication number gen of rel, 0 if gone (publish_dir.h)
 //     .handles() / .repointHandle(fh, fd, root)   the handles the FUSE threads keep (open_files.h)
 #pragma once
 #include <fuse_lowlevel.h>
@@ -110,6 +111,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value NumberIno(const Napi::CallbackInfo& info);
   Napi::Value SetBranchModes(const Napi::CallbackInfo& info);
   Napi::Value NumberFor(const Napi::CallbackInfo& info);
+  Napi::Value PublishedFor(const Napi::CallbackInfo& info);
   Napi::Value Handles(const Napi::CallbackInfo& info);
   Napi::Value RepointHandle(const Napi::CallbackInfo& info);
   void Loop();

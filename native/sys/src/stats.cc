@@ -1,4 +1,4 @@
-// Calls answering with stat data, in one layout (kSlots per stat, see Fill).
+// Calls answering with stat data, in one layout (kSlots per stat: stat_slots.h).
 //
 // lstatBatch: many lstat(2)s (and statvfs(3)s of branch roots) in ONE pool job. The union asks about
 // a handful of paths per op (the name, its whiteout, opaque markers, on every branch); one pool round
@@ -22,12 +22,13 @@
 #include "args.h"
 #include "methods.h"
 #include "promise_work.h"
+#include "stat_slots.h"
 
 namespace strata {
 namespace {
 
-// Per path: errno (0 = found), then the fields Node's BigIntStats has, in its order.
-constexpr size_t kSlots = 14;
+// Per path, one stat in stat_slots.h's layout.
+constexpr size_t kSlots = kStatSlots;
 
 struct Batch {
   std::vector<int32_t> roots;  // per path: its branch root's descriptor
@@ -38,26 +39,6 @@ struct Batch {
   std::vector<struct statvfs> vfs;
   std::vector<int> vfsErr;
 };
-
-int64_t Ns(const struct timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; }
-
-void Fill(const struct stat& st, int64_t* out) {
-  const int64_t v[kSlots] = {0,
-                             static_cast<int64_t>(st.st_dev),
-                             static_cast<int64_t>(st.st_ino),
-                             st.st_mode,
-                             static_cast<int64_t>(st.st_nlink),
-                             st.st_uid,
-                             st.st_gid,
-                             static_cast<int64_t>(st.st_rdev),
-                             st.st_size,
-                             st.st_blksize,
-                             st.st_blocks,
-                             Ns(st.st_atim),
-                             Ns(st.st_mtim),
-                             Ns(st.st_ctim)};
-  std::copy(v, v + kSlots, out);
-}
 
 // The parent directories one batch opened, by (root, parent path): the names an op asks about sit in
 // a few directories, so N names in one directory cost one openat2.
@@ -91,7 +72,7 @@ class Parents {
     if (fstatat(it->second.opened.dir, isRoot ? "." : leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
       out[0] = errno;
     else
-      Fill(st, out);
+      FillStatSlots(st, out);
   }
 
  private:
@@ -251,7 +232,7 @@ Napi::Value OpenStat(const Napi::CallbackInfo& info) {
         else if (fstat(out->fd, &st) < 0)
           out->err = errno, out->failed = "fstat";
         else
-          Fill(st, out->stat);
+          FillStatSlots(st, out->stat);
         if (out->err != 0) {
           close(out->fd);
           out->fd = -1;

@@ -16,6 +16,7 @@ import { Union } from '../../../main/node/union/union.ts';
 import { COPYUP_TMP_PREFIX } from '../../../main/common/whiteout.ts';
 import { mountKey } from '../../../main/node/control/paths.ts';
 import { ENOENT } from '../../../main/node/sys/errno.ts';
+import { decodeStat } from '../../../main/node/sys/statBatch.ts';
 
 class Recorder implements ResolvedDirs {
   puts: { rel: string; roots: number[] }[] = [];
@@ -26,6 +27,12 @@ class Recorder implements ResolvedDirs {
   }
   dropDirs(rel: string): void {
     this.drops.push(rel);
+  }
+  /** The backend's own publications that stand: rel → [gen, ms left]. */
+  standing = new Map<string, [number, number]>();
+  publishedFor(rel: string, gen: number): number {
+    const s = this.standing.get(rel);
+    return s?.[0] === gen ? s[1] : 0;
   }
   numberIno(_dev: bigint, _branchIno: bigint, ino: bigint): void {
     this.inos.push(ino);
@@ -152,6 +159,34 @@ describe('what the union publishes to its backend', () => {
     expect([put.rel, put.roots.map((fd) => fstatSync(fd).ino)]).toEqual(['/g', branches.map((b) => statSync(b).ino)]);
     expect((await union.ops.getattr('/g/up')).size).toBe(2n);
     expect((await union.ops.getattr('/g/low')).size).toBe(3n);
+  });
+
+  it('holds a directory the backend published itself while that publication stands, so a change withdraws it', async () => {
+    await mkdir(join(branches[1], 'n/m'), { recursive: true });
+    await mkdir(join(branches[1], 'n/k'));
+    await writeFile(join(branches[1], 'n/m/f'), 'f');
+    await union.ops.getattr('/n/m');
+    const lower = [resolved.modes.at(-1)!.order[1].root];
+    const stat = await loadSyscalls().lstatBatch([lower[0]], ['/n/m']);
+    const st = decodeStat(stat.stats);
+    resolved.standing.set('/n/m', [7, 600]);
+    const puts = resolved.puts.length;
+    await union.ops.publishedDir!('/n/m', lower, st, 7);
+    // Held: the engine looks names up in it without resolving it again, and its change withdraws it.
+    expect((await union.ops.getattr('/n/m/f')).size).toBe(1n);
+    expect(resolved.puts.length).toBe(puts);
+    union.branchChanged('/n/m');
+    expect(resolved.drops.at(-1)).toBe('/n/m');
+    // A publication that no longer stands is not held.
+    await union.ops.publishedDir!('/n/k', lower, st, 8);
+    const drops = resolved.drops.length;
+    union.branchChanged('/n/k');
+    expect(resolved.drops.length).toBe(drops);
+    // Nor one whose parent the union does not hold: it is withdrawn.
+    await mkdir(join(branches[1], 'z/y'), { recursive: true });
+    resolved.standing.set('/z/y', [9, 600]);
+    await union.ops.publishedDir!('/z/y', lower, st, 9);
+    expect(resolved.drops.at(-1)).toBe('/z/y');
   });
 
   it('counts the handles the backend keeps among the open files: listed, and keeping their branch busy', async () => {

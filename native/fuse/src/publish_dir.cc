@@ -1,0 +1,39 @@
+#include "publish_dir.h"
+
+#include <sys/stat.h>
+
+#include "call.h"
+#include "mount.h"
+#include "stat_slots.h"
+
+namespace strata {
+
+DirLayers PublishNatively(Mount& mount, const std::string& dir) {
+  if (dir.size() < 2 || dir[0] != '/') return {};
+  DirLayers self = mount.dirs().Layers(dir);
+  if (!self.empty()) return self;
+  uint64_t parent_gen = 0;
+  DirLayers copies = mount.dirs().CopiesIn(dir, mount.dirs().Layers(ParentOf(dir), &parent_gen));
+  if (copies.empty()) return {};
+  int top = copies[0]->Open();
+  struct stat st;
+  if (top < 0 || fstat(top, &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+  std::vector<int> roots;
+  for (const auto& copy : copies) roots.push_back(copy->root());
+  mount.invalidator().Watch(dir, copies);
+  uint64_t gen = mount.dirs().PutBelow(dir, copies, parent_gen);
+  if (gen == 0) return {};
+  mount.counters().Count(Counters::kPublished);
+  Call::Hold(mount, "publishedDir", dir, [roots, st, gen](Napi::Env env, std::vector<napi_value>& a) {
+    Napi::Array given = Napi::Array::New(env, roots.size());
+    for (uint32_t i = 0; i < roots.size(); i++) given.Set(i, Napi::Number::New(env, roots[i]));
+    a.push_back(given);
+    Napi::BigInt64Array stat = Napi::BigInt64Array::New(env, kStatSlots);
+    FillStatSlots(st, stat.Data());
+    a.push_back(stat);
+    a.push_back(Napi::Number::New(env, static_cast<double>(gen)));
+  });
+  return copies;
+}
+
+}  // namespace strata
