@@ -1,26 +1,18 @@
-// Runs held_posts.h over the cases test/unit/fuse/heldPosts.test.ts feeds on stdin, one a line:
+// Runs held_posts.h over the cases test/unit/fuse/heldPosts.test.ts feeds on stdin (cases.h), one a line:
 //   case <TAB> steps <TAB> expected
 // steps, space-separated: hold:X (X held), other:X (held by another thread), call:X (sent as a call
 // entering JS sends it: after what is held), flush, stop, wait (past the hold), now (| in the log).
 // expected: the log of what was sent, in order, with the nows. Holds last 300 ms here.
-// Prints each failure and then "N passed, M failed".
-#include <iostream>
 #include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
 
+#include "cases.h"
 #include "held_posts.h"
 
 int main() {
-  int passed = 0, failed = 0;
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    std::istringstream fields(line);
-    std::string name, steps, expected;
-    std::getline(fields, name, '\t');
-    std::getline(fields, steps, '\t');
-    std::getline(fields, expected);
+  return strata::test::RunCases([](const strata::test::Fields& fields) {
     std::mutex log_mutex;
     std::string log;
     auto append = [&](const std::string& s) {
@@ -29,7 +21,7 @@ int main() {
     };
     {
       strata::HeldPosts<std::string> held(append, std::chrono::milliseconds(300));
-      std::istringstream each(steps);
+      std::istringstream each(fields[1]);
       for (std::string step; each >> step;) {
         std::string arg = step.substr(step.find(':') + 1);
         if (step.rfind("hold:", 0) == 0) {
@@ -50,13 +42,6 @@ int main() {
         }
       }
     }
-    if (log == expected) {
-      passed++;
-    } else {
-      failed++;
-      std::cout << "FAIL " << name << ": " << log << ", expected " << expected << "\n";
-    }
-  }
-  std::cout << passed << " passed, " << failed << " failed\n";
-  return failed == 0 ? 0 : 1;
+    return log;
+  });
 }
