@@ -587,7 +587,7 @@ describe('directories the FUSE threads publish themselves, with the engine held'
     expect(await bounded('assert open(p).read() == "up\\n"', u.at('walk/a/b/c/up'))).toBe('ok');
   });
 
-  it('withdraws them when the engine changes the union above them', async () => {
+  it('leaves none of them behind when the engine renames a directory above them', async () => {
     // Published here, from lookups of names in them, then moved by the engine (a directory's rename).
     expect(readFileSync(u.at('moves/src/sub/f'), 'utf8')).toBe('moved\n');
     await ok('mv', [u.at('moves/src'), u.at('moves/dst')]);

@@ -44,9 +44,10 @@ int GetAttrNatively(const char* path, struct stat* st, bool* own_inode) {
   if (own_inode != nullptr) *own_inode = false;
   int root;
   int rc = mount.dirs().Answer(path, st, &root);
-  // A name in a directory nobody has published yet: published here from its own parent's, if that is.
+  // A name in a directory nobody has published yet: published here from its own parent's, if that is,
+  // and asked again only then (a name with rules of its own in a published one stays JS's).
   if (rc == DirAttrs::kAskJs && path != nullptr && path[0] == '/' && path[1] != '\0' &&
-      !PublishNatively(mount, ParentOf(path)).empty())
+      PublishNatively(mount, ParentOf(path)))
     rc = mount.dirs().Answer(path, st, &root);
   if (rc == DirAttrs::kAskJs) return rc;
   // As the engine's getattr says (FuseStat.ownInode): a hard link on a branch it would be copied up from.

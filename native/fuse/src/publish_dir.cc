@@ -8,21 +8,19 @@
 
 namespace strata {
 
-DirLayers PublishNatively(Mount& mount, const std::string& dir) {
-  if (dir.size() < 2 || dir[0] != '/') return {};
-  DirLayers self = mount.dirs().Layers(dir);
-  if (!self.empty()) return self;
+bool PublishNatively(Mount& mount, const std::string& dir) {
+  if (dir.size() < 2 || dir[0] != '/' || !mount.dirs().Layers(dir).empty()) return false;
   uint64_t parent_gen = 0;
   DirLayers copies = mount.dirs().CopiesIn(dir, mount.dirs().Layers(ParentOf(dir), &parent_gen));
-  if (copies.empty()) return {};
+  if (copies.empty()) return false;
   int top = copies[0]->Open();
   struct stat st;
-  if (top < 0 || fstat(top, &st) != 0 || !S_ISDIR(st.st_mode)) return {};
+  if (top < 0 || fstat(top, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
   std::vector<int> roots;
   for (const auto& copy : copies) roots.push_back(copy->root());
   mount.invalidator().Watch(dir, copies);
   uint64_t gen = mount.dirs().PutBelow(dir, copies, parent_gen);
-  if (gen == 0) return {};
+  if (gen == 0) return false;
   mount.counters().Count(Counters::kPublished);
   Call::Hold(mount, "publishedDir", dir, [roots, st, gen](Napi::Env env, std::vector<napi_value>& a) {
     Napi::Array given = Napi::Array::New(env, roots.size());
@@ -33,7 +31,7 @@ DirLayers PublishNatively(Mount& mount, const std::string& dir) {
     a.push_back(stat);
     a.push_back(Napi::Number::New(env, static_cast<double>(gen)));
   });
-  return copies;
+  return true;
 }
 
 }  // namespace strata

@@ -18,9 +18,9 @@ namespace strata {
 
 class Mount;
 
-// Publishes the union directory `dir` from its parent's publication, unless it is published already.
-// Its copies, or empty when the parent is not published, `dir` is not a directory there, or anything
-// fails (JS resolves it then).
-DirLayers PublishNatively(Mount& mount, const std::string& dir);
+// Publishes the union directory `dir` from its parent's publication. True when it did; false when `dir`
+// is published already, its parent is not, it is not a directory there, or anything fails (JS
+// resolves it then).
+bool PublishNatively(Mount& mount, const std::string& dir);
 
 }  // namespace strata
