@@ -304,7 +304,7 @@ describe('new names tdp places, with the engine held', () => {
   });
 });
 
-describe('a parent tdp makes first, one level down, with the engine held', () => {
+describe('parents tdp makes first, with the engine held', () => {
   let u: UnionFixture;
   const LOWER_TIMES = new Date('2020-02-02T02:02:02Z');
   const UPPER_TIMES = new Date('2021-01-01T01:01:01Z');
@@ -356,10 +356,11 @@ describe('a parent tdp makes first, one level down, with the engine held', () =>
     expect(statSync(u.in(0, 'deep/d')).mtimeMs).toBe(LOWER_TIMES.getTime());
   });
 
-  it('leaves two levels to make to the engine', async () => {
-    // Last: the held callers stay until the clean-up.
-    expect(await bounded(create, u.at('two/x/new'))).toBe('held');
-    expect(existsSync(u.in(0, 'two'))).toBe(false);
+  it('makes a grandparent the writable branch lacks too, then the parent in it', async () => {
+    const before = statSync(u.at('two')).ino;
+    expect(await bounded(create, u.at('two/x/new'))).toBe('ok');
+    expect([statSync(u.in(0, 'two')).isDirectory(), readFileSync(u.in(0, 'two/x/new'), 'utf8')]).toEqual([true, 'new\n']);
+    expect(await bounded(`assert os.stat(os.path.dirname(os.path.dirname(p))).st_ino == ${before}`, u.at('two/x/new'))).toBe('ok');
   });
 });
 

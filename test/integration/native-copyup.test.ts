@@ -1,9 +1,10 @@
 /**
  * An open for writing of a file on a read-only branch copies it up on the FUSE thread where that is
- * plain (native/fuse/src/copy_up.h): tdp's copy-up, into a parent the writable branch already holds.
+ * plain (native/fuse/src/copy_up.h): tdp's copy-up, into a parent the writable branch holds or is given
+ * first; so does a change of a symlink or directory there.
  * The copy must be what the engine's copy-up makes, and the cases left to the engine must still copy up.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
@@ -54,6 +55,17 @@ const lettered = (text: string, i: number) => text.padEnd(i, '\0').slice(0, i) +
 
 /** Files on the read-only branch that one attribute change each copies up (SETATTR or SETXATTR by path). */
 const ATTR_FILES = ['chmod', 'chown', 'utime', 'trunc0', 'trunc3', 'xattr'];
+/** Symlinks on the read-only branch that one change each copies up: of the link itself, or a move. */
+const SYMLINKS = ['chown', 'utime', 'xattr', 'mv', 'ln'];
+const CHANGE_SYMLINKS = `
+import os, sys
+d = sys.argv[1]
+os.chown(d + '/chown', 2345, 5432, follow_symlinks=False)
+os.utime(d + '/utime', ns=(1000000001, 2000000002), follow_symlinks=False)
+os.setxattr(d + '/xattr', 'trusted.added', b'yes', follow_symlinks=False)
+os.rename(d + '/mv', d + '/moved')
+os.link(d + '/ln', d + '/linked', follow_symlinks=False)
+`;
 const CHANGE_ATTRS = `
 import os, sys
 d = sys.argv[1]
@@ -72,7 +84,7 @@ describe('copy-up on the FUSE thread', () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
       populate: async ([upper, lower]) => {
-        for (const d of ['d', 'many', 'links', 'acl']) {
+        for (const d of ['d', 'many', 'links', 'acl', 'syms']) {
           await mkdir(`${upper}/${d}`);
           await mkdir(`${lower}/${d}`);
         }
@@ -95,8 +107,20 @@ describe('copy-up on the FUSE thread', () => {
         await writeFile(`${lower}/only-lower/f`, 'deep\n');
         await mkdir(`${lower}/two/levels`, { recursive: true });
         await writeFile(`${lower}/two/levels/f`, 'deeper\n');
+        for (const d of ['two', 'two/levels']) {
+          await chmod(`${lower}/${d}`, 0o750);
+          await ok('chown', ['1234:4321', `${lower}/${d}`]);
+          await ok('setfattr', ['-n', 'user.color', '-v', 'blue', `${lower}/${d}`]);
+        }
         for (const f of ['d/f', 'd/sparse', 'd/trunc', ...ATTR_FILES.map((a) => `d/${a}`)]) await ok('touch', ['-h', '-d', OLD, `${lower}/${f}`]);
         for (const d of ['d', 'many']) await ok('touch', ['-d', OLDER, `${upper}/${d}`]);
+        for (const d of ['two/levels', 'two']) await ok('touch', ['-d', OLD, `${lower}/${d}`]);
+        for (const l of SYMLINKS) {
+          await symlink(`target-${l}`, `${lower}/syms/${l}`);
+          await ok('chown', ['-h', '1234:4321', `${lower}/syms/${l}`]);
+          await ok('setfattr', ['-h', '-n', 'trusted.kept', '-v', 'yes', `${lower}/syms/${l}`]);
+          await ok('touch', ['-h', '-d', OLD, `${lower}/syms/${l}`]);
+        }
       },
     });
   });
@@ -178,19 +202,52 @@ describe('copy-up on the FUSE thread', () => {
     expect(await times(u.in(0, 'many'))).toEqual(dirTimes);
   });
 
-  itNative('makes a parent the writable branch lacks there first, one level down', async () => {
+  itNative('makes the parents the writable branch lacks there first, one or two levels down, as the union shows them', async () => {
+    const dirs = ['two', 'two/levels'];
+    const inos = await Promise.all(dirs.map(async (d) => (await stat(u.at(d))).ino));
+    const lowerMeta = await Promise.all(dirs.map(async (d) => ({ ...(await meta(u.in(1, d))), size: 0n })));
     const before = await counts(u);
-    await openAll('open', [u.at('only-lower/f')]);
-    expect(await counts(u)).toEqual({ native: before.native + 1, all: before.all + 1 });
+    await openAll('open', [u.at('only-lower/f'), u.at('two/levels/f')]);
+    expect(await counts(u)).toEqual({ native: before.native + 2, all: before.all + 2 });
     expect(await readFile(u.in(0, 'only-lower/f'), 'utf8')).toBe('deep\n');
+    expect(await readFile(u.in(0, 'two/levels/f'), 'utf8')).toBe('deeper\n');
+    // Each made with the metadata of the copy the union shows, its times kept through the making of the next.
+    expect(await Promise.all(dirs.map(async (d) => ({ ...(await meta(u.in(0, d))), size: 0n })))).toEqual(lowerMeta);
+    expect(await Promise.all(dirs.map(async (d) => (await stat(u.at(d))).ino))).toEqual(inos);
   });
 
-  itNative('leaves to the engine, which copies up as before: a hard-linked file, a parent with a default ACL, parents two levels down', async () => {
+  itNative('copies a symlink up for a chown, utimens or xattr change of it, a rename or a link: its target, owner, xattrs and times', async () => {
+    const inos = await Promise.all(SYMLINKS.map(async (l) => (await lstat(u.at(`syms/${l}`))).ino));
+    const lowerMeta = await lstat(u.in(1, 'syms/chown'), { bigint: true });
     const before = await counts(u);
-    await openAll('open', [u.at('links/a'), u.at('acl/f'), u.at('two/levels/f')]);
-    expect(await counts(u)).toEqual({ native: before.native, all: before.all + 3 });
+    await ok('python3', ['-c', CHANGE_SYMLINKS, u.at('syms')]);
+    expect(await counts(u)).toEqual({ native: before.native + SYMLINKS.length, all: before.all + SYMLINKS.length });
+    // Before anything reads a link: a readlink may stamp its atime.
+    const utime = await lstat(u.in(0, 'syms/utime'), { bigint: true });
+    expect([utime.uid, utime.atimeNs, utime.mtimeNs]).toEqual([1234n, 1000000001n, 2000000002n]);
+    const names = ['chown', 'utime', 'xattr', 'moved', 'ln'];
+    for (const [i, name] of names.entries()) {
+      expect(await readlink(u.in(0, `syms/${name}`))).toBe(`target-${SYMLINKS[i]}`);
+      expect(await ok('getfattr', ['-h', '-d', '-m', '-', '--absolute-names', u.in(0, `syms/${name}`)])).toContain('trusted.kept="yes"');
+    }
+    const upper = (l: string) => lstat(u.in(0, `syms/${l}`), { bigint: true });
+    expect([(await upper('chown')).uid, (await upper('chown')).gid, (await upper('chown')).mtimeNs]).toEqual([2345n, 5432n, lowerMeta.mtimeNs]);
+    expect([(await upper('xattr')).mtimeNs, (await upper('moved')).mtimeNs]).toEqual([lowerMeta.mtimeNs, lowerMeta.mtimeNs]);
+    expect(await ok('getfattr', ['-h', '-d', '-m', '-', '--absolute-names', u.in(0, 'syms/xattr')])).toContain('trusted.added="yes"');
+    expect(await ok('getfattr', ['-h', '-d', '-m', '-', '--absolute-names', u.in(1, 'syms/xattr')])).not.toContain('trusted.added');
+    expect((await readdir(u.at('syms'))).sort()).toEqual(['chown', 'linked', 'ln', 'moved', 'utime', 'xattr']);
+    expect(await readlink(u.at('syms/linked'))).toBe('target-ln');
+    expect(await Promise.all(['chown', 'utime', 'xattr', 'moved'].map(async (l) => (await lstat(u.at(`syms/${l}`))).ino))).toEqual(inos.slice(0, 4));
+    expect(await readdir(u.in(0, `.wh..wh..strata-work`)).then((keys) => Promise.all(keys.map((k) => readdir(u.in(0, `.wh..wh..strata-work/${k}`)))))).toEqual([
+      [],
+    ]);
+  });
+
+  itNative('leaves to the engine, which copies up as before: a hard-linked file, a parent with a default ACL', async () => {
+    const before = await counts(u);
+    await openAll('open', [u.at('links/a'), u.at('acl/f')]);
+    expect(await counts(u)).toEqual({ native: before.native, all: before.all + 2 });
     expect(await readFile(u.in(0, 'links/a'), 'utf8')).toBe('shared\n');
-    expect(await readFile(u.in(0, 'two/levels/f'), 'utf8')).toBe('deeper\n');
     // The engine builds it in its work directory: no ACL inherited from the target's directory.
     expect(await ok('getfattr', ['-m', '-', '--absolute-names', u.in(0, 'acl/f')])).not.toContain('posix_acl_access');
   });
@@ -222,20 +279,15 @@ os.chmod(m + '/lone/inner', 0o711)
           await ok('touch', ['-d', OLD, `${lower}/${d}`]);
         }
         await ok('touch', ['-d', OLDER, `${upper}/dirs`]);
+        await writeFile(`${lower}/linked`, 'shared\n');
+        await ok('ln', [`${lower}/linked`, `${lower}/linked2`]);
       },
     });
+    // No directory is built natively before the sweep of the union's work directories that follows the
+    // mount (copy_up.h); the engine's copy-up (a hard-linked file is its) waits for that sweep.
+    await openAll('open', [u.at('linked')]);
   });
   afterAll(() => u?.cleanup());
-
-  // First: the engine's copy-up waits for the sweep of the union's work directories that follows the
-  // mount, before which a directory is never built there natively (copy_up.h).
-  itNative('leaves one whose parent is missing two levels up to the engine, which copies it up as before', async () => {
-    const before = await counts(u);
-    await ok('chmod', ['0700', u.at('far/away/dir')]);
-    expect(await counts(u)).toEqual({ native: before.native, all: before.all + 1 });
-    expect((await stat(u.in(0, 'far/away/dir'))).mode & 0o7777).toBe(0o700);
-    expect(await readdir(u.at('far/away/dir'))).toEqual(['kept']);
-  });
 
   itNative('copies each up natively as the engine would: metadata, the change, the inode number; it still merges what is below', async () => {
     const inos = await Promise.all(DIRS.map(async (d) => (await stat(u.at(d))).ino));
@@ -264,5 +316,16 @@ os.chmod(m + '/lone/inner', 0o711)
     await writeFile(u.at('dirs/chmod/new'), 'above\n');
     expect(await readdir(u.in(0, 'dirs/chmod'))).toEqual(['new']);
     expect((await readdir(u.at('dirs/chmod'))).sort()).toEqual(['kept', 'new']);
+  });
+
+  itNative('makes the parents the writable branch lacks, two levels up, first', async () => {
+    const inos = await Promise.all(['far', 'far/away', 'far/away/dir'].map(async (d) => (await stat(u.at(d))).ino));
+    const before = await counts(u);
+    await ok('chmod', ['0700', u.at('far/away/dir')]);
+    expect(await counts(u)).toEqual({ native: before.native + 1, all: before.all + 1 });
+    expect((await stat(u.in(0, 'far/away/dir'))).mode & 0o7777).toBe(0o700);
+    expect((await stat(u.in(0, 'far/away'))).mode & 0o7777).toBe(0o750);
+    expect(await readdir(u.at('far/away/dir'))).toEqual(['kept']);
+    expect(await Promise.all(['far', 'far/away', 'far/away/dir'].map(async (d) => (await stat(u.at(d))).ino))).toEqual(inos);
   });
 });

@@ -109,10 +109,10 @@ static int Native(Counters::Op op, const char* path, const std::function<int()>&
 }
 
 // A change the engine would make where the served copy is (attr.ts: after ensureWritable), made here as
-// one *at() call beneath the copy's directory that never follows a symlink. A regular file on a branch
-// that cannot change is copied up first, as an open for writing copies it (copy_up.h; only its metadata
-// when `empties`, a truncate to 0), and so is a directory (CopyDirUpNatively); any other copy there (a
-// symlink, a special file) is the engine's to copy up. Not while
+// one *at() call beneath the copy's directory that never follows a symlink. A regular file or symlink on
+// a branch that cannot change is copied up first, as an open for writing copies a file (copy_up.h; only
+// its metadata when `empties`, a truncate to 0), and so is a directory (CopyDirUpNatively); a special
+// file there is the engine's to copy up. Not while
 // moveonenospc is on, since the engine may be moving the file (branch_modes.h). `change` returns 0 or
 // -errno. false: the engine's, as is a copy gone since the lookup.
 static bool OnServedCopy(Counters::Op op, const char* path, const std::function<int(int, const char*)>& change, int* rc,
@@ -122,7 +122,7 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
   if (path == nullptr || !mount.branch_modes().Opens() || mount.dirs().Locate(path, &served) != 0 || served.dir < 0)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root), is_dir = S_ISDIR(served.st.st_mode);
-  if (!in_place && !S_ISREG(served.st.st_mode) && !is_dir) return false;
+  if (!in_place && !S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) return false;
   MarkOwnChange(path);
   CopiedUp up;
   if (!in_place && !(is_dir ? CopyDirUpNatively(path, served, &up) : CopyUpNatively(path, served, empties, &up)))

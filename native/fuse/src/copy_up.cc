@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -97,20 +98,40 @@ ssize_t ReadAll(Get get, std::vector<char>* out) {
   }
 }
 
-bool CopyXattrs(int from, int to) {
+// Every xattr the source lists, read and set through the calls given: a file's descriptors, or a
+// symlink's /proc/self/fd paths (CopyLinkXattrs).
+template <typename List, typename Get, typename Set>
+bool CopyXattrsBy(List list, Get get, Set set) {
   std::vector<char> names, value;
-  ssize_t listed = ReadAll([&](char* buf, size_t size) { return flistxattr(from, buf, size); }, &names);
+  ssize_t listed = ReadAll(list, &names);
   if (listed < 0) return CopyGoesOn(CopyStep::kListXattrs, errno);
   for (ssize_t at = 0; at < listed; at += strlen(names.data() + at) + 1) {
     const char* name = names.data() + at;
-    ssize_t n = ReadAll([&](char* buf, size_t size) { return fgetxattr(from, name, buf, size); }, &value);
+    ssize_t n = ReadAll([&](char* buf, size_t size) { return get(name, buf, size); }, &value);
     if (n < 0) {
       if (CopyGoesOn(CopyStep::kGetXattr, errno)) continue;
       return false;
     }
-    if (fsetxattr(to, name, value.data(), n, 0) != 0 && !CopyGoesOn(CopyStep::kSetXattr, errno)) return false;
+    if (set(name, value.data(), n) != 0 && !CopyGoesOn(CopyStep::kSetXattr, errno)) return false;
   }
   return true;
+}
+
+bool CopyXattrs(int from, int to) {
+  return CopyXattrsBy(
+      [&](char* buf, size_t size) { return flistxattr(from, buf, size); },
+      [&](const char* name, char* buf, size_t size) { return fgetxattr(from, name, buf, size); },
+      [&](const char* name, const char* value, size_t size) { return fsetxattr(to, name, value, size, 0); });
+}
+
+// A symlink's xattrs (trusted.*, security.*: user.* is refused on symlinks), between O_PATH descriptors of
+// two links: the f* calls refuse those, and a /proc/self/fd link leads to the symlink itself.
+bool CopyLinkXattrs(int from, int to) {
+  std::string src = "/proc/self/fd/" + std::to_string(from), dst = "/proc/self/fd/" + std::to_string(to);
+  return CopyXattrsBy(
+      [&](char* buf, size_t size) { return listxattr(src.c_str(), buf, size); },
+      [&](const char* name, char* buf, size_t size) { return getxattr(src.c_str(), name, buf, size); },
+      [&](const char* name, const char* value, size_t size) { return setxattr(dst.c_str(), name, value, size, 0); });
 }
 
 // Owner, xattrs, mode, then times: copyMeta.ts says why in that order.
@@ -227,6 +248,68 @@ std::string TempName(const std::string& prefix) {
   return out;
 }
 
+// The copy `made` of `path` (`st`, the copy served before) inherits its union inode number, counts, and
+// the engine learns of it: JS moves the handles it holds (it held none of this path a moment ago) and
+// the number, which nothing asked of JS later may miss, but nothing waits on now. Kept handles that
+// could not be moved here (`moved` false) are JS's to move at once.
+void Adopt(const std::string& path, const struct stat& st, const struct stat& made, int root, bool moved) {
+  Mount& mount = Mount::Current();
+  mount.dirs().Number(made.st_dev, made.st_ino, mount.dirs().NumberFor(st.st_dev, st.st_ino));
+  mount.counters().Count(Counters::kCopyup);
+  (moved ? Call::Hold : Call::Post)(mount, "copiedUp", path,
+                                    [st, made, root, moved](Napi::Env env, std::vector<napi_value>& a) {
+                                      a.push_back(FromU64(env, st.st_dev));
+                                      a.push_back(FromU64(env, st.st_ino));
+                                      a.push_back(FromU64(env, made.st_dev));
+                                      a.push_back(FromU64(env, made.st_ino));
+                                      a.push_back(Napi::Number::New(env, root));
+                                      a.push_back(Napi::Boolean::New(env, moved));
+                                    });
+}
+
+// A symlink's copy-up into `at` (CopyupDir's pick, on `root`), as copyNode.ts builds one: a symlink has
+// no unnamed form, so it is made under a temp name in the union's work directory there, given the
+// link's owner, xattrs and times (a symlink has no mode of its own), then renamed into place.
+bool CopyLinkUp(const std::string& path, const DirAttrs::Served& served, int at, int root, CopiedUp* out) {
+  std::string work_dir, temp_prefix;
+  if (!Mount::Current().branch_modes().WorkOn(root, &work_dir, &temp_prefix)) return false;
+  Fd from(openat(served.dir, served.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  Fd dir(openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  Fd work(OpenWorkDir(root, work_dir));
+  struct stat st, dir_st, work_st;
+  if (from.get() < 0 || fstat(from.get(), &st) != 0 || !S_ISLNK(st.st_mode) || st.st_nlink != 1 ||
+      st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino || dir.get() < 0 || work.get() < 0 ||
+      fstat(dir.get(), &dir_st) != 0 || fstat(work.get(), &work_st) != 0 || dir_st.st_dev != work_st.st_dev)
+    return false;
+  char target[PATH_MAX + 1];
+  ssize_t n = readlinkat(from.get(), "", target, PATH_MAX);
+  if (n < 0) return false;
+  target[n] = '\0';
+  std::string temp = TempName(temp_prefix);
+  if (symlinkat(target, work.get(), temp.c_str()) != 0) return false;
+  Fd copy(openat(work.get(), temp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  struct stat made;
+  bool placed;
+  {
+    KeptTimes kept(dir.get());
+    bool owned = fchownat(work.get(), temp.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) == 0 ||
+                 CopyGoesOn(CopyStep::kChown, errno);
+    placed = copy.get() >= 0 && owned && CopyLinkXattrs(from.get(), copy.get()) &&
+             utimensat(work.get(), temp.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0 && fstat(copy.get(), &made) == 0 &&
+             renameat2(work.get(), temp.c_str(), dir.get(), served.name.c_str(), RENAME_NOREPLACE) == 0;
+  }
+  if (!placed) {
+    unlinkat(work.get(), temp.c_str(), 0);
+    return false;
+  }
+  Adopt(path, st, made, root, true);
+  out->dir = at;
+  out->root = root;
+  out->st = made;
+  return true;
+}
+
 }  // namespace
 
 DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root) {
@@ -236,7 +319,14 @@ DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root)
   std::string name = dir.substr(dir.rfind('/') + 1);
   if (!as_root || copies.empty() || dir == "/" || !mount.branch_modes().WorkOn(root, &work_dir, &temp_prefix))
     return {};
-  Fd above(OpenBeneath(root, ParentOf(dir), O_RDONLY | O_DIRECTORY));
+  const std::string parent = ParentOf(dir);
+  Fd above(OpenBeneath(root, parent, O_RDONLY | O_DIRECTORY));
+  // Its own parent missing there too is made first, the same way, from the copies the union shows of it,
+  // and so on up to the nearest ancestor the branch holds, as cloneDirs.ts makes the chain.
+  if (above.get() < 0 && errno == ENOENT && parent != "/") {
+    if (MakeDirCopy(parent, mount.dirs().Copies(parent), root).empty()) return {};
+    above = Fd(OpenBeneath(root, parent, O_RDONLY | O_DIRECTORY));
+  }
   if (above.get() < 0) return {};
   struct stat st;
   if (fstatat(above.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) return {};
@@ -301,6 +391,7 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
   out->layers = served.layers;
   int at = CopyupDir(path, out->layers, served.root, &root);
   if (at < 0) return false;
+  if (S_ISLNK(served.st.st_mode)) return CopyLinkUp(path, served, at, root, out);
   Fd dir(openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0 || HasDefaultAcl(dir.get())) return false;
   // O_NONBLOCK: a FIFO swapped in since the lookup must not block the open (nor is it copied).
@@ -318,21 +409,7 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
         fstat(copy.get(), &made) != 0 || LinkUnnamed(copy.get(), dir.get(), served.name.c_str()) != 0)
       return false;
   }
-  mount.dirs().Number(made.st_dev, made.st_ino, mount.dirs().NumberFor(st.st_dev, st.st_ino));
-  bool moved = RepointKept(mount.files(), path, st, dir.get(), served.name, root);
-  mount.counters().Count(Counters::kCopyup);
-  // JS moves the handles it holds (the engine held none of this path a moment ago) and learns the
-  // number the copy inherited: nothing asked of JS later may miss that, but nothing waits on it now.
-  // Kept handles that could not be moved here are JS's to move at once.
-  (moved ? Call::Hold : Call::Post)(mount, "copiedUp", path,
-                                    [st, made, root, moved](Napi::Env env, std::vector<napi_value>& a) {
-                                      a.push_back(FromU64(env, st.st_dev));
-                                      a.push_back(FromU64(env, st.st_ino));
-                                      a.push_back(FromU64(env, made.st_dev));
-                                      a.push_back(FromU64(env, made.st_ino));
-                                      a.push_back(Napi::Number::New(env, root));
-                                      a.push_back(Napi::Boolean::New(env, moved));
-                                    });
+  Adopt(path, st, made, root, RepointKept(mount.files(), path, st, dir.get(), served.name, root));
   out->dir = at;
   out->root = root;
   out->st = made;

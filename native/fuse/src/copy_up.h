@@ -1,7 +1,8 @@
 // Copy-ups the FUSE threads make themselves: an open for writing, a chmod, chown, utimens, truncate
-// or xattr change (attr_ops.cc), or a rename or link (entry_ops.cc, MoveCopyupRoot), of a regular file served from a
+// or xattr change (attr_ops.cc), or a rename or link (entry_ops.cc, MoveCopyupRoot), of a regular file
+// (or a symlink: CopyLinkUp, built in the work directory, since it has no unnamed form) served from a
 // branch that cannot change, in a published directory, where the copy-up policy is tdp and tdp's pick holds the
-// parent, or can have it made one level down (CopyupDir, MakeDirCopy). Made as the engine's copy-up
+// parent, or can have it made there (CopyupDir, MakeDirCopy). Made as the engine's copy-up
 // (union/copyNode.ts) makes a file's, in one go on the thread that serves the request, without JS or the libuv pool:
 // - an unnamed file (O_TMPFILE) in the target directory, filled with the source's data (holes kept),
 //   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced (unless
@@ -34,22 +35,23 @@ struct CopiedUp {
   struct stat st;    // the new copy's, as the branch has them
 };
 
-// Copies `served` (a regular file, DirAttrs::Locate) up for a change to `path`; only the metadata when
+// Copies `served` (a regular file or a symlink, DirAttrs::Locate) up for a change to `path`; only the metadata when
 // `truncate` (an O_TRUNC open, a truncate to 0). True once the copy is in place; false, with nothing changed, when it
 // is the engine's.
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out);
 
-// Makes a copy of the union directory `dir` on the branch `root`, which lacks it but holds its parent,
-// as the engine's ensureParent (union/core.ts, cloneDirs.ts) makes a missing parent before a new name,
+// Makes a copy of the union directory `dir` on the branch `root`, which lacks it (and any of its ancestors
+// missing there, first, each from the copies the union shows of it), as the engine's ensureParent
+// (union/core.ts, cloneDirs.ts) makes a missing parent before a new name,
 // whiteout or copy-up goes there, and as its copy-up of a directory does: an empty directory built under
 // a temp name in the union's work directory on that branch, given the owner, xattrs, mode and times of
 // the copy the union shows (`copies`, the directory's merged copies, top-down), then renamed into place,
 // so a killed worker leaves nothing the next mount does not clear; its own parent's times are kept, and
 // it keeps the directory's union inode number. The publication, and what the engine keeps of the
-// directory (a posted `grewDir`), gain it. Returns `copies` with the new copy on top; empty, with
-// nothing changed, when it is the engine's: a daemon that is not root, a work directory not cleared yet
-// or on another filesystem, the directory's parent missing there too, a whiteout of the directory there
-// (the engine makes it opaque), a name taken meanwhile.
+// directory (a posted `grewDir`), gain it. Returns `copies` with the new copy on top; empty when it is
+// the engine's (ancestors made by then stay, as the engine's would): a daemon that is not root, a work
+// directory not cleared yet or on another filesystem, an ancestor not published, a whiteout of the topmost
+// missing one there (the engine makes it opaque), a name taken meanwhile.
 DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root);
 
 // Copies the directory `served` (DirAttrs::Locate) up for a change to `path` (chmod, chown, utimens,

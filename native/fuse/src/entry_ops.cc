@@ -235,7 +235,7 @@ static bool CopyUpToMove(const std::string& path, DirAttrs::Served* served) {
 
 // rename of a name that is not a directory, as the engine's rename (union/ops/rename.ts) does it when
 // the move stays on one branch: the source's, when the union writes it in place, else the one a
-// regular file is copied up to first (MoveRoot), holding the target's parent (new_names.h,
+// regular file or symlink is copied up to first (MoveRoot), holding the target's parent (new_names.h,
 // PlaceMovedName). A whiteout goes first where a lower copy of the source would show through, the
 // target's whiteout on that branch after. Directories (their publications move), an exchange, any other
 // copy-up, and a source the engine holds open (its table goes by path) are the engine's.
@@ -285,7 +285,7 @@ int Rename(const char* from, const char* to, unsigned int flags) {
 }
 
 // link as the engine's (union/ops/rename.ts) makes it when the new name goes on one branch that the union
-// creates on and writes in place: the source's, or the one a regular file is copied up to first
+// creates on and writes in place: the source's, or the one a regular file or symlink is copied up to first
 // (MoveRoot), holding the new name's parent, with nothing above that copy holding or hiding the name
 // (PlaceMovedName); the new name's whiteout there goes after it.
 static bool LinkNatively(const std::string& from, const std::string& to, int* rc) {

@@ -213,7 +213,9 @@ int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served) {
   const BranchModes& modes = Mount::Current().branch_modes();
   int root = -1;
   DirLayers parent = served.layers;
-  if (!S_ISREG(served.st.st_mode) || CopyupDir(path, parent, served.root, &root, false) < 0) return -1;
+  if ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode)) ||
+      CopyupDir(path, parent, served.root, &root, false) < 0)
+    return -1;
   std::vector<BranchModes::Ordered> order = modes.Order();
   int pick = IndexOf(order, root), src = IndexOf(order, served.root);
   if (pick < 0 || src < 0 || !modes.Creatable(root)) return -1;

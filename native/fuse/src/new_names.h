@@ -1,10 +1,10 @@
 // New names the FUSE threads make themselves (create, mkdir, mknod, symlink), as the engine's newEntry
 // (union/ops/newEntry.ts) makes them, where that is plain: the create function's policy is aufs' tdp,
 // the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h), or a branch above
-// it where the parent is then made (MakeDirCopy, copy_up.h). The name is then made with one
-// *at() call in that copy, given to the caller, and its whiteout there removed after it, so a hidden
-// lower copy never shows through. Anything else (a parent to make more than one level up, a refusal, a
-// name the engine treats specially, a failure before anything was made) is the engine's.
+// it where the parent, and any ancestor missing there, is then made (MakeDirCopy, copy_up.h). The name is
+// then made with one *at() call in that copy, given to the caller, and its whiteout there removed after it,
+// so a hidden lower copy never shows through. Anything else (a refusal, a name the engine treats specially,
+// a failure before anything was made) is the engine's.
 #pragma once
 #include <sys/types.h>
 
@@ -54,7 +54,7 @@ int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* 
               bool make_parent = true);
 
 // Where the engine's rename and link (union/ops/rename.ts, chooseBranch) copy up `path`, a regular file
-// served from the branch `served.root` that cannot change, before they act on it: the nearest branch
+// or symlink served from the branch `served.root` that cannot change, before they act on it: the nearest branch
 // above it that takes new names. That branch's root where it is also where tdp's copy-up puts the file
 // and holds its parent already (CopyupDir), so CopyUpNatively can make the copy; -1 when it is the
 // engine's.
