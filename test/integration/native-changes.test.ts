@@ -405,12 +405,14 @@ describe('removals of names on the read-only branch, with the engine held', () =
   });
 });
 
-describe('renames and links of names that are not directories, with the engine held', () => {
+describe('renames and links, with the engine held', () => {
   let u: UnionFixture;
   beforeAll(async () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
-      env: { STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/l', '/r/low', '/r/lowl', '/r/dir'].join(':') },
+      env: {
+        STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/l', '/r/low', '/r/lowl', '/r/dir', '/r/dir/in', '/r/cover'].join(':'),
+      },
       populate: async ([upper, lower]) => {
         for (const b of [upper, lower]) await mkdir(`${b}/r`);
         await mkdir(`${upper}/s`);
@@ -423,7 +425,16 @@ describe('renames and links of names that are not directories, with the engine h
         await writeFile(`${upper}/r/taken`, 'taken\n');
         await writeFile(`${lower}/r/low`, 'low\n');
         await writeFile(`${lower}/r/lowl`, 'lowl\n');
-        await mkdir(`${upper}/r/dir`);
+        await mkdir(`${upper}/r/dir/sub`, { recursive: true });
+        await writeFile(`${upper}/r/dir/in`, 'in\n');
+        await writeFile(`${upper}/r/dir/sub/deep`, 'deep\n');
+        await mkdir(`${upper}/r/cover`);
+        await writeFile(`${lower}/r/cover`, 'a file below\n');
+        for (const b of [upper, lower]) await mkdir(`${b}/r/merged`);
+        await mkdir(`${upper}/r/plain`);
+        await writeFile(`${upper}/r/plain/mine`, 'mine\n');
+        await mkdir(`${lower}/r/gone/old`, { recursive: true });
+        await writeFile(`${upper}/r/.wh.gone`, '');
       },
     });
   });
@@ -476,7 +487,7 @@ describe('renames and links of names that are not directories, with the engine h
     expect(await mv('r/n', 'r/shown', 1)).toBe('EEXIST');
     expect(await bounded('assert open(p).read() == "n\\n"', u.at('r/n'))).toBe('ok');
     expect(readFileSync(u.at('r/taken'), 'utf8')).toBe('taken\n');
-    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl'].sort());
+    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl', 'cover', 'merged', 'plain'].sort());
   });
 
   it('links a file into another directory, one inode under both names, and refuses a name the union shows', async () => {
@@ -506,10 +517,36 @@ describe('renames and links of names that are not directories, with the engine h
     expect(statSync(u.in(1, 'r/lowl')).nlink).toBe(1);
   });
 
-  it('leaves a directory to the engine', async () => {
-    // Last: the held caller stays until the clean-up.
-    expect(await mv('r/dir', 'r/dir2')).toBe('held');
-    expect(existsSync(u.in(0, 'r/dir'))).toBe(true);
+  it('moves a directory that lives on the writable branch alone, whole, and a handle open in it follows', async () => {
+    const moved = JSON.stringify(u.at('s/dir2'));
+    const script = [
+      `fd = os.open(p + "/in", os.O_RDWR)`,
+      `q = ${moved}`,
+      'os.path.lexists(q + ".never")',
+      'os.rename(p, q)',
+      'os.pwrite(fd, b"IN", 0)',
+      'os.fchmod(fd, 0o600)',
+      'assert os.fstat(fd).st_mode & 0o777 == 0o600',
+      'os.close(fd)',
+    ].join('\n');
+    expect(await bounded(script, u.at('r/dir'))).toBe('ok');
+    expect(existsSync(u.in(0, 'r/dir'))).toBe(false);
+    expect([readFileSync(u.in(0, 's/dir2/in'), 'utf8'), statSync(u.in(0, 's/dir2/in')).mode & 0o777]).toEqual(['IN\n', 0o600]);
+    expect([readFileSync(u.at('s/dir2/sub/deep'), 'utf8'), (await union('s/dir2')).join()]).toEqual(['deep\n', 'in,sub']);
+    expect(await bounded('os.lstat(p)', u.at('r/dir'))).toBe('ENOENT');
+  });
+
+  it('whites out what the moved directory covered below', async () => {
+    expect(await mv('r/cover', 'r/cover2')).toBe('ok');
+    expect([existsSync(u.in(0, 'r/.wh.cover')), statSync(u.in(0, 'r/cover2')).isDirectory()]).toEqual([true, true]);
+    expect(await bounded('os.lstat(p)', u.at('r/cover'))).toBe('ENOENT');
+  });
+
+  it('leaves to the engine a directory merged from both branches (EXDEV) and one moved over a whiteout (made opaque)', async () => {
+    expect(await mv('r/merged', 'r/merged2')).toBe('EXDEV');
+    expect(await mv('r/plain', 'r/gone')).toBe('ok');
+    expect(await union('r/gone')).toEqual(['mine']);
+    expect(existsSync(u.in(0, 'r/gone/.wh..wh..opq'))).toBe(true);
   });
 });
 
@@ -588,8 +625,8 @@ describe('directories the FUSE threads publish themselves, with the engine held'
     expect(await bounded('assert open(p).read() == "up\\n"', u.at('walk/a/b/c/up'))).toBe('ok');
   });
 
-  it('leaves none of them behind when the engine renames a directory above them', async () => {
-    // Published here, from lookups of names in them, then moved by the engine (a directory's rename).
+  it('leaves none of them behind when a directory above them is renamed', async () => {
+    // Published here, from lookups of names in them, then moved (a directory's rename).
     expect(readFileSync(u.at('moves/src/sub/f'), 'utf8')).toBe('moved\n');
     await ok('mv', [u.at('moves/src'), u.at('moves/dst')]);
     await ok('mkdir', ['-p', u.at('moves/src/sub')]);

@@ -233,17 +233,50 @@ static bool CopyUpToMove(const std::string& path, DirAttrs::Served* served) {
   return true;
 }
 
+// rename of a directory, as the engine's rename (union/ops/rename.ts) makes it when that is plain: the
+// directory lives on one branch the union writes in place (one merged from several, or one it would
+// copy up, is EXDEV there), no handle the engine serves is open below it, and the target's parent has
+// a copy on that branch where nothing holds or hides the target name (PlaceMovedName: a directory to
+// replace, a file there (ENOTDIR), or a whiteout, after which the moved directory must be made opaque,
+// are the engine's). A whiteout goes first where a lower copy of the name would show through. What
+// the union held of the directory and below goes: its publications here, and the engine's (a held
+// forgetDir); the handles kept here follow it (OpenFiles::Renamed).
+static bool RenameDirNatively(const std::string& from, const std::string& to, unsigned int flags,
+                              const DirAttrs::Served& src, int* rc) {
+  Mount& mount = Mount::Current();
+  DirLayers copies = mount.dirs().Copies(from);
+  if (copies.size() != 1 || copies[0]->root() != src.root || !mount.branch_modes().InPlace(src.root) ||
+      mount.files().EngineHolds(from, true) || (src.visible_below && !CanWhiteout(src.name)))
+    return false;
+  NewName dst;
+  bool replaces;
+  if (!PlaceMovedName(to, src.root, &dst, &replaces) || replaces || dst.whiteout) return false;
+  mount.counters().Count(Counters::kRename);
+  std::string whiteout = WhiteoutOf(src.name);
+  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) return true;
+  if (renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) != 0) {
+    *rc = -errno;
+    if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
+    return *rc != -ENOENT;
+  }
+  mount.dirs().Drop(from);
+  Call::Hold(mount, "forgetDir", from, nullptr);
+  *rc = 0;
+  return true;
+}
+
 // rename of a name that is not a directory, as the engine's rename (union/ops/rename.ts) does it when
 // the move stays on one branch: the source's, when the union writes it in place, else the one a
 // regular file or symlink is copied up to first (MoveRoot), holding the target's parent (new_names.h,
 // PlaceMovedName). A whiteout goes first where a lower copy of the source would show through, the
-// target's whiteout on that branch after. Directories (their publications move), an exchange, any other
+// target's whiteout on that branch after. A directory is RenameDirNatively's; an exchange, any other
 // copy-up, and a source the engine holds open (its table goes by path) are the engine's.
 static bool RenameNatively(const std::string& from, const std::string& to, unsigned int flags, int* rc) {
   Mount& mount = Mount::Current();
   if ((flags & ~RENAME_NOREPLACE) != 0 || from == to || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served src;
-  if (mount.dirs().Locate(from, &src, true) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
+  if (mount.dirs().Locate(from, &src, true) != 0 || src.dir < 0) return false;
+  if (S_ISDIR(src.st.st_mode)) return RenameDirNatively(from, to, flags, src, rc);
   int root = MoveRoot(from, src);
   if (root < 0 || mount.files().EngineHolds(from)) return false;
   bool copy = root != src.root;

@@ -142,12 +142,12 @@ class OpenFiles {
     for (auto& [path, fh] : moved) by_path_[path] = fh;
   }
 
-  // Whether a handle the engine serves is open on `path`: a change made here would leave that handle's
-  // path in the engine's table behind.
-  bool EngineHolds(const std::string& path) const {
+  // Whether a handle the engine serves is open on `path` (`below`: on it or anything under it, a
+  // directory): a change made here would leave that handle's path in the engine's table behind.
+  bool EngineHolds(const std::string& path, bool below = false) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     for (const auto& [fh, at] : paths_) {
-      if (at == path && !files_.at(fh).owned) return true;
+      if ((below ? Below(at, path) : at == path) && !files_.at(fh).owned) return true;
     }
     return false;
   }
