@@ -361,7 +361,8 @@ DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root)
   out.insert(out.end(), copies.begin(), copies.end());
   mount.invalidator().Watch(dir, out);
   mount.dirs().Grow(dir, out);
-  Call::Post(mount, "grewDir", dir,
+  // Held, as a copy-up's copiedUp: anything asked of JS later goes after it.
+  Call::Hold(mount, "grewDir", dir,
              [root](Napi::Env env, std::vector<napi_value>& a) { a.push_back(Napi::Number::New(env, root)); });
   return out;
 }
