@@ -49,7 +49,9 @@ while time.time() < end:
     for f, a in ((append, (p('w'),)), (copyup, (p('c'),)), (os.chmod, (p('c'), 0o666)), (os.chmod, (p('w'), 0o666)),
                  (os.setxattr, (p('w'), 'user.x', b'1')), (os.truncate, (p('c'), 1)), (os.utime, (p('w'), (1, 1))),
                  (os.link, (p('w'), p('l'))), (os.rename, (p('w'), p('r'))), (os.rename, (p('r'), p('w'))),
-                 (os.mkdir, (p('m'),)), (os.symlink, ('t', p('s'))), (os.unlink, (p('s'),)), (os.rmdir, (p('m'),)),
+                 (os.mkdir, (p('m'),)), (os.rename, (p('m'), p('n'))), (os.rename, (p('n'), p('m'))),
+                 (os.symlink, ('t', p('s'))), (os.unlink, (p('s'),)), (os.rmdir, (p('m'),)),
+                 (os.lchown, (p('y'), ${NOBODY}, ${NOBODY})), (copyup, (f'{base}/k{n}/deep/f',)),
                  (os.unlink, (p('l'),)), (os.unlink, (p('c'),)), (os.unlink, (p('w'),))):
         attempt(f, *a)
 print(done)
@@ -113,18 +115,26 @@ describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symli
       populate: async ([up, low]) => {
         outside = join(dirname(up), 'outside');
         // The outside tree mirrors the union's layout below share/d, so a redirected op finds its target.
-        for (const dir of ['d', 'd/sub', ...Array.from({ length: FILES }, (_, n) => `d/sub/m${n}`)])
+        const dirs = (n: number) => [`d/sub/m${n}`, `d/sub/n${n}`, `d/sub/k${n}/deep`];
+        for (const dir of ['d', 'd/sub', ...Array.from({ length: FILES }, (_, n) => dirs(n)).flat()])
           await mkdir(join(outside, dir), { recursive: true, mode: 0o700 });
         for (let n = 0; n < FILES; n++) {
-          for (const s of ['c', 'w', 'l', 'r', 's']) await writeFile(join(outside, 'd/sub', `${s}${n}`), `root only ${s}${n}\n`, { mode: 0o600 });
-          await writeFile(join(outside, `d/sub/m${n}/keep`), 'keep\n', { mode: 0o600 });
+          for (const s of ['c', 'w', 'l', 'r', 's', 'y']) await writeFile(join(outside, 'd/sub', `${s}${n}`), `root only ${s}${n}\n`, { mode: 0o600 });
+          for (const d of ['m', 'n']) await writeFile(join(outside, `d/sub/${d}${n}/keep`), 'keep\n', { mode: 0o600 });
+          await writeFile(join(outside, `d/sub/k${n}/deep/f`), 'root only\n', { mode: 0o600 });
         }
         await mkdir(join(up, 'share/d/sub'), { recursive: true });
         await mkdir(join(low, 'share/d/sub'), { recursive: true });
-        for (let n = 0; n < FILES; n++) await writeFile(join(low, 'share/d/sub', `c${n}`), `lower ${n}\n`, { mode: 0o666 });
+        for (let n = 0; n < FILES; n++) {
+          await writeFile(join(low, 'share/d/sub', `c${n}`), `lower ${n}\n`, { mode: 0o666 });
+          await symlink('t', join(low, 'share/d/sub', `y${n}`));
+          await mkdir(join(low, `share/d/sub/k${n}/deep`), { recursive: true });
+          await writeFile(join(low, `share/d/sub/k${n}/deep/f`), `deep ${n}\n`, { mode: 0o666 });
+        }
         await symlink(join(outside, 'd'), join(up, 'share/dswap'));
         for (const p of ['share', 'share/d', 'share/d/sub', 'share/dswap']) await lchown(join(up, p), NOBODY, NOBODY);
-        for (const p of ['share', 'share/d', 'share/d/sub', ...Array.from({ length: FILES }, (_, n) => `share/d/sub/c${n}`)])
+        const lower = (n: number) => [`share/d/sub/c${n}`, `share/d/sub/y${n}`, `share/d/sub/k${n}`, `share/d/sub/k${n}/deep`, `share/d/sub/k${n}/deep/f`];
+        for (const p of ['share', 'share/d', 'share/d/sub', ...Array.from({ length: FILES }, (_, n) => lower(n)).flat()])
           await lchown(join(low, p), NOBODY, NOBODY);
       },
     });
