@@ -313,12 +313,10 @@ bool CopyLinkUp(const std::string& path, const DirAttrs::Served& served, int at,
 }  // namespace
 
 DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root) {
-  static const bool as_root = geteuid() == 0;
   Mount& mount = Mount::Current();
   std::string work_dir, temp_prefix;
   std::string name = dir.substr(dir.rfind('/') + 1);
-  if (!as_root || copies.empty() || dir == "/" || !mount.branch_modes().WorkOn(root, &work_dir, &temp_prefix))
-    return {};
+  if (copies.empty() || dir == "/" || !mount.branch_modes().WorkOn(root, &work_dir, &temp_prefix)) return {};
   const std::string parent = ParentOf(dir);
   Fd above(OpenBeneath(root, parent, O_RDONLY | O_DIRECTORY));
   // Its own parent missing there too is made first, the same way, from the copies the union shows of it,
@@ -385,9 +383,8 @@ bool CopyDirUpNatively(const std::string& path, const DirAttrs::Served& served, 
 }
 
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out) {
-  static const bool as_root = geteuid() == 0;
   Mount& mount = Mount::Current();
-  if (!as_root || served.st.st_nlink != 1 || mount.files().EngineHolds(path)) return false;
+  if (served.st.st_nlink != 1 || mount.files().EngineHolds(path)) return false;
   int root = -1;
   out->layers = served.layers;
   int at = CopyupDir(path, out->layers, served.root, &root);

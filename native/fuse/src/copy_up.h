@@ -5,7 +5,9 @@
 // parent, or can have it made there (CopyupDir, MakeDirCopy). Made as the engine's copy-up
 // (union/copyNode.ts) makes a file's, in one go on the thread that serves the request, without JS or the libuv pool:
 // - an unnamed file (O_TMPFILE) in the target directory, filled with the source's data (holes kept),
-//   then its owner, xattrs, mode and times, in that order (union/copyMeta.ts says why), fsynced (unless
+//   then its owner (which a daemon that is not root may not give away: the copy is then its own, without
+//   set-ID bits, as copy_rules.h and the engine have it), xattrs, mode and times, in that order
+//   (union/copyMeta.ts says why), fsynced (unless
 //   no data was copied: copyNode.ts' `durable`), then linked onto the name, so no partial copy ever has
 //   a name and a killed worker leaves nothing;
 // - the target directory's times are kept, shared by concurrent copy-ups into it (union/parentTimes.ts);
@@ -15,8 +17,8 @@
 //   handles follow (and the kept ones, if one could not be reopened here), its inode table learns the
 //   new copy, and it counts the copy-up.
 // A failure on the way (copy_rules.h says which steps go on) leaves nothing and hands the open to the
-// engine, which copies up as it always does. So do the cases kept for it: a daemon that is not root
-// (ownership and set-ID bits), a hard-linked file (its copy gets a number of its own), a target
+// engine, which copies up as it always does. So do the cases kept for it: a hard-linked file (its copy
+// gets a number of its own), a target
 // directory with a default ACL (the engine builds in its work directory, where the copy inherits
 // none), and a file the engine holds a handle on (its table goes by path).
 #pragma once
@@ -49,7 +51,7 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
 // so a killed worker leaves nothing the next mount does not clear; its own parent's times are kept, and
 // it keeps the directory's union inode number. The publication, and what the engine keeps of the
 // directory (a held `grewDir`), gain it. Returns `copies` with the new copy on top; empty when it is
-// the engine's (ancestors made by then stay, as the engine's would): a daemon that is not root, a work
+// the engine's (ancestors made by then stay, as the engine's would): a work
 // directory not cleared yet or on another filesystem, an ancestor not published, a whiteout of the topmost
 // missing one there (the engine makes it opaque), a name taken meanwhile.
 DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root);
