@@ -53,16 +53,17 @@ beforeAll(async () => {
   root = await withTempRoot('strata-it-stuck-');
   await mountAt('healthy');
   stoppedPid = (await mountAt('stopped')).pid!;
-  // A directory's rename always reaches the engine (opens, new names and most removals may be served
-  // natively): one for a caller of the sitting union, one for the outer union's worker.
-  for (const dir of ['moving', 'moving-outer']) await mkdir(join(root, 'sitting', 'b0', dir), { recursive: true });
+  // A directory's rename onto an empty one always reaches the engine (opens, new names, most removals
+  // and other renames may be served natively): one for a caller of the sitting union, one for the outer
+  // union's worker.
+  for (const dir of ['moving', 'moving-outer', 'moving-moved', 'moving-outer-moved']) await mkdir(join(root, 'sitting', 'b0', dir), { recursive: true });
   await mountAt('sitting', { STRATA_TEST_HANG: '/hang.txt:/moving:/moving-outer' });
   await mountAt('outer', {}, mnt('sitting'));
 
   process.kill(stoppedPid, 'SIGSTOP');
   // Callers stuck in each union: one queued behind the stopped worker, one whose open the worker took.
   stuckCallers.push(background('cat', [join(mnt('stopped'), 'ok.txt')]));
-  const mv = (mount: string, from: string) => background('mv', [join(mount, from), join(mount, `${from}-moved`)]);
+  const mv = (mount: string, from: string) => background('mv', ['-T', join(mount, from), join(mount, `${from}-moved`)]);
   stuckCallers.push(mv(mnt('sitting'), 'moving'));
   // The outer union renames the directory on its branch, the sitting union, and waits there for good.
   stuckCallers.push(mv(mnt('outer'), 'moving-outer'));
