@@ -411,7 +411,22 @@ describe('renames and links, with the engine held', () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
       env: {
-        STRATA_TEST_HANG: ['/r/a', '/r/both', '/r/e', '/r/f', '/r/g', '/r/n', '/r/l', '/r/low', '/r/lowl', '/r/dir', '/r/dir/in', '/r/cover'].join(':'),
+        STRATA_TEST_HANG: [
+          '/r/a',
+          '/r/both',
+          '/r/e',
+          '/r/f',
+          '/r/g',
+          '/r/n',
+          '/r/l',
+          '/r/low',
+          '/r/lowl',
+          '/r/dir',
+          '/r/dir/in',
+          '/r/cover',
+          '/r/plain',
+          '/r/plain2',
+        ].join(':'),
       },
       populate: async ([upper, lower]) => {
         for (const b of [upper, lower]) await mkdir(`${b}/r`);
@@ -431,8 +446,11 @@ describe('renames and links, with the engine held', () => {
         await mkdir(`${upper}/r/cover`);
         await writeFile(`${lower}/r/cover`, 'a file below\n');
         for (const b of [upper, lower]) await mkdir(`${b}/r/merged`);
-        await mkdir(`${upper}/r/plain`);
-        await writeFile(`${upper}/r/plain/mine`, 'mine\n');
+        for (const d of ['plain', 'plain2']) {
+          await mkdir(`${upper}/r/${d}`);
+          await writeFile(`${upper}/r/${d}/mine`, 'mine\n');
+        }
+        await writeFile(`${upper}/r/.wh.nothing`, '');
         await mkdir(`${lower}/r/gone/old`, { recursive: true });
         await writeFile(`${upper}/r/.wh.gone`, '');
       },
@@ -487,7 +505,7 @@ describe('renames and links, with the engine held', () => {
     expect(await mv('r/n', 'r/shown', 1)).toBe('EEXIST');
     expect(await bounded('assert open(p).read() == "n\\n"', u.at('r/n'))).toBe('ok');
     expect(readFileSync(u.at('r/taken'), 'utf8')).toBe('taken\n');
-    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl', 'cover', 'merged', 'plain'].sort());
+    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl', 'cover', 'merged', 'plain', 'plain2'].sort());
   });
 
   it('links a file into another directory, one inode under both names, and refuses a name the union shows', async () => {
@@ -542,11 +560,16 @@ describe('renames and links, with the engine held', () => {
     expect(await bounded('os.lstat(p)', u.at('r/cover'))).toBe('ENOENT');
   });
 
-  it('leaves to the engine a directory merged from both branches (EXDEV) and one moved over a whiteout (made opaque)', async () => {
-    expect(await mv('r/merged', 'r/merged2')).toBe('EXDEV');
+  it('moves a directory over a whiteout, made opaque where a copy below would merge into it', async () => {
     expect(await mv('r/plain', 'r/gone')).toBe('ok');
     expect(await union('r/gone')).toEqual(['mine']);
-    expect(existsSync(u.in(0, 'r/gone/.wh..wh..opq'))).toBe(true);
+    expect([existsSync(u.in(0, 'r/gone/.wh..wh..opq')), existsSync(u.in(0, 'r/.wh.gone')), existsSync(u.in(1, 'r/gone/old'))]).toEqual([true, false, true]);
+    expect(await mv('r/plain2', 'r/nothing')).toBe('ok');
+    expect([existsSync(u.in(0, 'r/nothing/.wh..wh..opq')), existsSync(u.in(0, 'r/.wh.nothing')), await union('r/nothing')]).toEqual([false, false, ['mine']]);
+  });
+
+  it('leaves to the engine a directory merged from both branches, which refuses it (EXDEV)', async () => {
+    expect(await mv('r/merged', 'r/merged2')).toBe('EXDEV');
   });
 });
 

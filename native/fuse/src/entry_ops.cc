@@ -236,11 +236,12 @@ static bool CopyUpToMove(const std::string& path, DirAttrs::Served* served) {
 // rename of a directory, as the engine's rename (union/ops/rename.ts) makes it when that is plain: the
 // directory lives on one branch the union writes in place (one merged from several, or one it would
 // copy up, is EXDEV there), no handle the engine serves is open below it, and the target's parent has
-// a copy on that branch where nothing holds or hides the target name (PlaceMovedName: a directory to
-// replace, a file there (ENOTDIR), or a whiteout, after which the moved directory must be made opaque,
-// are the engine's). A whiteout goes first where a lower copy of the name would show through. What
-// the union held of the directory and below goes: its publications here, and the engine's (a held
-// forgetDir); the handles kept here follow it (OpenFiles::Renamed).
+// a copy on that branch where nothing holds the target name (PlaceMovedName: a directory to replace,
+// or a file there (ENOTDIR), are the engine's). A whiteout goes first where a lower copy of the name
+// would show through; over the target's whiteout, the directory is made opaque before it moves where
+// a copy below would merge into it, so none ever does, and the whiteout goes after. What the union held
+// of the directory and below goes: its publications here, and the engine's (a held forgetDir); the
+// handles kept here follow it (OpenFiles::Renamed).
 static bool RenameDirNatively(const std::string& from, const std::string& to, unsigned int flags,
                               const DirAttrs::Served& src, int* rc) {
   Mount& mount = Mount::Current();
@@ -250,18 +251,28 @@ static bool RenameDirNatively(const std::string& from, const std::string& to, un
     return false;
   NewName dst;
   bool replaces;
-  if (!PlaceMovedName(to, src.root, &dst, &replaces) || replaces || dst.whiteout) return false;
+  if (!PlaceMovedName(to, src.root, &dst, &replaces, true) || replaces) return false;
+  Fd moving(openat(src.dir, src.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat marker;
+  bool had_marker = moving.get() >= 0 && fstatat(moving.get(), kOpaqueMarker, &marker, AT_SYMLINK_NOFOLLOW) == 0;
+  if (moving.get() < 0 || (!had_marker && errno != ENOENT)) return false;
   mount.counters().Count(Counters::kRename);
+  bool marked = dst.hidden_below && !had_marker;
+  if (marked && (*rc = PutMarker(moving.get(), kOpaqueMarker)) != 0) return true;
   std::string whiteout = WhiteoutOf(src.name);
-  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) return true;
+  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) {
+    if (marked) unlinkat(moving.get(), kOpaqueMarker, 0);
+    return true;
+  }
   if (renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) != 0) {
     *rc = -errno;
     if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
+    if (marked) unlinkat(moving.get(), kOpaqueMarker, 0);
     return *rc != -ENOENT;
   }
   mount.dirs().Drop(from);
   Call::Hold(mount, "forgetDir", from, nullptr);
-  *rc = 0;
+  *rc = -DropWhiteout(dst);
   return true;
 }
 

@@ -119,7 +119,7 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   return true;
 }
 
-bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces) {
+bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces, bool ask_below) {
   Mount& mount = Mount::Current();
   std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
   if (DirAttrs::HasOwnRules(name) || IsReservedName(name)) return false;
@@ -150,6 +150,18 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
     if (whiteout < 0 || (whiteout == 1 && static_cast<int>(j) < k)) return false;
     if (whiteout == 1) {
       out->whiteout = static_cast<int>(j) == k;
+      break;
+    }
+  }
+  // Below the whiteout on that copy: the first copy of the name shows, a whiteout first hides it.
+  out->hidden_below = false;
+  for (size_t j = k + 1; ask_below && out->whiteout && j < layers.size(); j++) {
+    int dir = layers[j]->Open();
+    int found = dir < 0 ? -1 : Exists(dir, name);
+    int whiteout = found == 0 && CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
+    if (found < 0 || whiteout < 0) return false;
+    if (found == 1 || whiteout == 1) {
+      out->hidden_below = found == 1;
       break;
     }
   }

@@ -40,9 +40,11 @@ int DropWhiteout(const NewName& n);
 // engine's rename (union/ops/rename.ts) does it when the move stays on that branch: `path`'s parent is
 // published with a copy there, and nothing above that copy holds or hides `path` (which would take a
 // copy-up). *replaces: the union shows `path` now (not a directory). out->whiteout: `.wh.<name>` in
-// that copy, removed after the move. False when it is the engine's: names with rules of their own, a
-// directory at `path` (the engine answers EISDIR), anything unsure.
-bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces);
+// that copy, removed after the move; with `ask_below`, out->hidden_below: a copy below that whiteout
+// would show through a directory moved there (lookupRule.ts' visibleBelow). False when it is the
+// engine's: names with rules of their own, a directory at `path` (the engine answers EISDIR), anything
+// unsure.
+bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces, bool ask_below = false);
 
 // Where tdp's copy-up puts `path`, served from the branch `served_root` that cannot change: the
 // directory (`path`'s parent's copy, from its publication `parent`) on the branch tdp picks, if that is
