@@ -233,6 +233,18 @@ static bool CopyUpToMove(const std::string& path, DirAttrs::Served* served) {
   return true;
 }
 
+// The move of `src`'s name to `dst`'s, on their branch, with a whiteout of the old name first where a
+// lower copy would show through it (taken back if the move fails). True once *rc answers (0 or
+// -errno); false when the source went meanwhile, which is the engine's to answer.
+static bool MoveName(const DirAttrs::Served& src, const NewName& dst, unsigned int flags, int* rc) {
+  std::string whiteout = WhiteoutOf(src.name);
+  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) return true;
+  *rc = renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) == 0 ? 0 : -errno;
+  if (*rc == 0) return true;
+  if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
+  return *rc != -ENOENT;
+}
+
 // rename of a directory, as the engine's rename (union/ops/rename.ts) makes it when that is plain: the
 // directory lives on one branch the union writes in place (one merged from several, or one it would
 // copy up, is EXDEV there), no handle the engine serves is open below it, and the target's parent has
@@ -259,16 +271,10 @@ static bool RenameDirNatively(const std::string& from, const std::string& to, un
   mount.counters().Count(Counters::kRename);
   bool marked = dst.hidden_below && !had_marker;
   if (marked && (*rc = PutMarker(moving.get(), kOpaqueMarker)) != 0) return true;
-  std::string whiteout = WhiteoutOf(src.name);
-  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) {
+  bool answered = MoveName(src, dst, flags, rc);
+  if (!answered || *rc != 0) {
     if (marked) unlinkat(moving.get(), kOpaqueMarker, 0);
-    return true;
-  }
-  if (renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) != 0) {
-    *rc = -errno;
-    if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
-    if (marked) unlinkat(moving.get(), kOpaqueMarker, 0);
-    return *rc != -ENOENT;
+    return answered;
   }
   mount.dirs().Drop(from);
   Call::Hold(mount, "forgetDir", from, nullptr);
@@ -302,14 +308,8 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
   }
   if (copy && !CopyUpToMove(from, &src)) return false;
   mount.counters().Count(Counters::kRename);
-  std::string whiteout = WhiteoutOf(src.name);
-  if (src.visible_below && (*rc = PutMarker(src.dir, whiteout)) != 0) return true;
-  if (renameat2(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), flags) != 0) {
-    *rc = -errno;
-    if (src.visible_below) unlinkat(src.dir, whiteout.c_str(), 0);
-    return *rc != -ENOENT;
-  }
-  *rc = -DropWhiteout(dst);
+  if (!MoveName(src, dst, flags, rc)) return false;
+  if (*rc == 0) *rc = -DropWhiteout(dst);
   return true;
 }
 
