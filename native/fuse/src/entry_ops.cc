@@ -264,12 +264,19 @@ static bool RenameDirNatively(const std::string& from, const std::string& to, un
   NewName dst;
   bool replaces;
   if (!PlaceMovedName(to, src.root, &dst, &replaces, true) || replaces) return false;
-  Fd moving(openat(src.dir, src.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat marker;
-  bool had_marker = moving.get() >= 0 && fstatat(moving.get(), kOpaqueMarker, &marker, AT_SYMLINK_NOFOLLOW) == 0;
-  if (moving.get() < 0 || (!had_marker && errno != ENOENT)) return false;
+  // Only where a copy below would show through it: the directory's opaque marker, unless it has one.
+  Fd moving;
+  bool marked = false;
+  if (dst.hidden_below) {
+    moving = Fd(openat(src.dir, src.name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat marker;
+    if (moving.get() < 0) return false;
+    if (fstatat(moving.get(), kOpaqueMarker, &marker, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno != ENOENT) return false;
+      marked = true;
+    }
+  }
   mount.counters().Count(Counters::kRename);
-  bool marked = dst.hidden_below && !had_marker;
   if (marked && (*rc = PutMarker(moving.get(), kOpaqueMarker)) != 0) return true;
   bool answered = MoveName(src, dst, flags, rc);
   if (!answered || *rc != 0) {
