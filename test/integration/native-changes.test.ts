@@ -6,66 +6,16 @@
  * these tests change is held unanswered (STRATA_TEST_HANG), so each change can only finish if the FUSE
  * threads made it themselves; a change that went to the engine fails the test instead of hanging it.
  */
-import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountKey } from '../../main/node/control/paths.ts';
 import { workerPidsFor } from '../support/mountCleanup.ts';
-import { type UnionFixture, forceUnmount, mountUnion, ok } from '../support/unionFixture.ts';
+import { bounded, cutOff } from '../support/heldEngine.ts';
+import { type UnionFixture, mountUnion, ok } from '../support/unionFixture.ts';
 
 const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt', '/lower-dir'];
-
-/**
- * Every access through the union to a held name goes through here, never through a synchronous call of
- * this process: one that reached the engine would block the test process itself, past every timeout.
- *
- * Runs `call` (lines of Python) on `p` = `path` in python3 (as `user`, if given) and says 'ok', the errno's name, or 'held' if it has not finished
- * within 5 s of Python being ready (a loaded machine can take seconds to start it; a request the engine
- * holds cannot be interrupted once taken: the caller stays until the clean-up aborts the mount's
- * requests). The engine publishes a directory to the FUSE threads for a second after it looks up a name
- * in it, so the same process first looks up a name never seen in the path's directory.
- */
-function bounded(call: string, path: string, user?: string): Promise<string> {
-  const script = [
-    'import errno, os, sys',
-    'print("ready", flush=True)',
-    'p = sys.argv[1]',
-    'os.path.lexists(os.path.join(os.path.dirname(p), ".never-%s" % os.urandom(8).hex()))',
-    'try:',
-    ...call.split('\n').map((line) => `    ${line}`),
-    '    print("ok")',
-    'except OSError as e:',
-    '    print(errno.errorcode[e.errno])',
-  ].join('\n');
-  const argv = ['python3', '-c', script, path];
-  const [cmd, ...args] = user ? ['runuser', '-u', user, '--', ...argv] : argv;
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  let timer: NodeJS.Timeout | undefined;
-  return new Promise((resolve) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!timer && out.startsWith('ready\n')) timer = setTimeout(() => resolve('held'), 5000);
-    });
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve(out.replace(/^ready\n/, '').trim());
-    });
-  });
-}
-
-/**
- * A held request is never answered, and a worker not yet reported hung (5 s) is only detached by
- * `strata unmount --force`, which would leave it and the held caller waiting for good: the mount's
- * requests are aborted first.
- */
-async function cutOff(u: UnionFixture | undefined): Promise<void> {
-  if (!u) return;
-  await forceUnmount(u.mnt);
-  await u.cleanup();
-}
 
 describe('changes made natively, with the engine held', () => {
   let u: UnionFixture;
@@ -602,7 +552,7 @@ describe('other create and copy-up policies', () => {
   beforeAll(async () => {
     u = await mountUnion({
       modes: ['rw', 'ro'],
-      args: ['--create', 'mfs', '--copyup', 'bup'],
+      args: ['--create', 'rr', '--copyup', 'bup'],
       env: { STRATA_TEST_HANG: '/chosen:/d/gone' },
       populate: async ([upper, lower]) => {
         await mkdir(`${upper}/d`);

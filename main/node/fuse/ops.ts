@@ -222,11 +222,13 @@ export interface BranchModes {
   /** Every branch top-down, with its minimum free space in bytes (its own, else the union's). */
   order: { root: number; minFreeSpace: number }[];
   /**
-   * The create functions whose policy is aufs' tdp. With `opens`, the backend may make a new name of
-   * one of these itself (create, mkdir, symlink) where tdp takes the top copy of a published parent
-   * (native/fuse/src/tdp_rule.h), as the engine's newEntry would make it.
+   * Each create function's policy, as its setting's canonical text (policies/setting.ts). With `opens`,
+   * the backend may make a new name itself (create, mkdir, mknod, symlink) where the policy is aufs'
+   * tdp and takes the top copy of a published parent (native/fuse/src/tdp_rule.h), or one of mergerfs'
+   * that picks a single branch the parent's publication merges (mergerfs_rule.h), as the engine's
+   * newEntry would make it.
    */
-  tdp: CreateFunction[];
+  create: Partial<Record<CreateFunction, string>>;
   /**
    * Whether the copy-up policy is tdp. With `opens`, the backend may then remove a name served from a
    * branch that cannot change by itself, where tdp puts its whiteout on a branch above that holds the
@@ -247,7 +249,7 @@ export const NO_BRANCH_MODES: BranchModes = {
   creatable: [],
   opens: false,
   order: [],
-  tdp: [],
+  create: {},
   copyupTdp: false,
   work: { dir: '', tempPrefix: '', swept: [] },
 };

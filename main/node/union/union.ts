@@ -5,7 +5,7 @@
 import type { BranchStatus, HandleInfo, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
 import { COPYUP_TMP_PREFIX } from '../../common/whiteout.ts';
-import { parsePolicySetting } from '../../common/policies/registry.ts';
+import { formatPolicySetting, parsePolicySetting } from '../../common/policies/registry.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from '../../common/policies/types.ts';
 import type { DirectIoOps } from '../fuse/nativeOps.ts';
 import { NO_RESOLVED_DIRS, type BackendCapabilities, type ResolvedDirs } from '../fuse/ops.ts';
@@ -110,10 +110,7 @@ export class Union {
       creatable: roots((b) => b.creatable),
       opens: c.config.moveOnEnospc === false,
       order: c.branches.map((b) => ({ root: b.fd, minFreeSpace: b.minFreeSpace ?? c.config.minFreeSpace })),
-      tdp: CREATE_FUNCTIONS.filter((fn) => {
-        const setting = parsePolicySetting(createSettingFor(c.config, fn));
-        return setting.family === 'aufs' && setting.name === 'tdp';
-      }),
+      create: Object.fromEntries(CREATE_FUNCTIONS.map((fn) => [fn, formatPolicySetting(parsePolicySetting(createSettingFor(c.config, fn)))])),
       copyupTdp: c.config.copyup === 'tdp',
       work: { dir: c.work.dir, tempPrefix: COPYUP_TMP_PREFIX, swept: roots((b) => c.work.isSwept(b)) },
     });

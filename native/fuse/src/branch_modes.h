@@ -4,12 +4,13 @@
 // since the engine must be able to move every file. A handle on a branch written in place takes
 // attribute changes on its descriptor and may pass through, as the engine's own DirectHandle.attrs
 // says; a hard-linked file on any other branch is a node per name (nodes.h), since a copy-up would part
-// its names. Every branch in order, with its minimum free space, and the create functions whose policy
-// is tdp, let the FUSE threads place new names (new_names.h). The union's work directory on branches
+// its names. Every branch in order, with its minimum free space, and each create function's policy,
+// let the FUSE threads place new names (new_names.h). The union's work directory on branches
 // whose leftovers the engine has cleared lets them make a missing parent there (copy_up.h).
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -33,13 +34,13 @@ class BranchModes {
 
   // JS thread.
   void Set(std::vector<int> in_place, std::vector<int> creatable, bool opens, std::vector<Ordered> order,
-           std::vector<std::string> tdp, bool copyup_tdp, Work work) {
+           std::map<std::string, std::string> create, bool copyup_tdp, Work work) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     in_place_ = std::move(in_place);
     creatable_ = std::move(creatable);
     opens_ = opens;
     order_ = std::move(order);
-    tdp_ = std::move(tdp);
+    create_ = std::move(create);
     copyup_tdp_ = copyup_tdp;
     work_ = std::move(work);
   }
@@ -54,10 +55,12 @@ class BranchModes {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     return order_;
   }
-  // Whether `fn` (a CreateFunction: "create", "mkdir", ...) is placed by tdp.
-  bool Tdp(const std::string& fn) const {
+  // The policy that places `fn`'s new names (a CreateFunction: "create", "mkdir", ...), as its setting's
+  // canonical text (policies/setting.ts: "tdp", "epmfs", "aufs:mfs"); empty if none was said.
+  std::string CreatePolicy(const std::string& fn) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    return std::find(tdp_.begin(), tdp_.end(), fn) != tdp_.end();
+    auto it = create_.find(fn);
+    return it == create_.end() ? std::string() : it->second;
   }
   // Whether the copy-up policy is tdp, which places the whiteout of a name on a branch that cannot change.
   bool CopyupTdp() const {
@@ -84,7 +87,7 @@ class BranchModes {
   std::vector<int> in_place_, creatable_;
   bool opens_ = false;
   std::vector<Ordered> order_;
-  std::vector<std::string> tdp_;
+  std::map<std::string, std::string> create_;
   bool copyup_tdp_ = false;
   Work work_;
 };

@@ -330,7 +330,8 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* usage =
       "branchModes({ inPlace: number[], creatable: number[], opens: boolean, order: { root: number, "
-      "minFreeSpace: number }[], tdp: string[], copyupTdp: boolean, work: { dir: string, tempPrefix: string, "
+      "minFreeSpace: number }[], create: { [fn: string]: string }, copyupTdp: boolean, work: { dir: string, "
+      "tempPrefix: string, "
       "swept: number[] } })";
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, usage);
   Napi::Object modes = info[0].As<Napi::Object>();
@@ -352,16 +353,22 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
     double min_free = b.Get("minFreeSpace").As<Napi::Number>().DoubleValue();
     order.push_back({b.Get("root").As<Napi::Number>().Int32Value(), static_cast<uint64_t>(std::max(0.0, min_free))});
   }
-  std::vector<std::string> tdp;
-  Napi::Array fns = list("tdp");
-  for (uint32_t i = 0; i < fns.Length(); i++) tdp.push_back(fns.Get(i).ToString().Utf8Value());
+  Napi::Value given = modes.Get("create");
+  if (!given.IsObject()) throw Napi::TypeError::New(env, usage);
+  std::map<std::string, std::string> create;
+  Napi::Object policies = given.As<Napi::Object>();
+  Napi::Array fns = policies.GetPropertyNames();
+  for (uint32_t i = 0; i < fns.Length(); i++) {
+    std::string fn = fns.Get(i).ToString().Utf8Value();
+    create[fn] = policies.Get(fn).ToString().Utf8Value();
+  }
   Napi::Value work = modes.Get("work");
   if (!work.IsObject() || !work.As<Napi::Object>().Get("swept").IsArray()) throw Napi::TypeError::New(env, usage);
   Napi::Object w = work.As<Napi::Object>();
   BranchModes::Work work_dirs{w.Get("dir").ToString().Utf8Value(), w.Get("tempPrefix").ToString().Utf8Value(),
                               roots(w.Get("swept").As<Napi::Array>())};
   branch_modes_.Set(roots(list("inPlace")), roots(list("creatable")), modes.Get("opens").ToBoolean(), std::move(order),
-                    std::move(tdp), modes.Get("copyupTdp").ToBoolean(), std::move(work_dirs));
+                    std::move(create), modes.Get("copyupTdp").ToBoolean(), std::move(work_dirs));
   return env.Undefined();
 }
 

@@ -6,11 +6,13 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <random>
 #include <vector>
 
 #include "beneath.h"
 #include "copy_up.h"
 #include "lookup_rule.h"
+#include "mergerfs_rule.h"
 #include "mount.h"
 #include "tdp_rule.h"
 #include "union_path.h"
@@ -49,53 +51,55 @@ int LayerOf(const DirLayers& layers, int root) {
 
 }  // namespace
 
-TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch) {
-  TdpBranch b;
+PolicyBranch PolicyBranchOf(const BranchModes& modes, const BranchModes::Ordered& branch) {
+  PolicyBranch b;
   struct statvfs vfs;
   b.rw = modes.Creatable(branch.root) && modes.InPlace(branch.root);
   // The filter refuses a branch that is not rw before it looks at its filesystem.
   if (!b.rw) return b;
   b.statfs_ok = fstatvfs(branch.root, &vfs) == 0;
   b.mounted_ro = b.statfs_ok && (vfs.f_flag & ST_RDONLY) != 0;
-  b.avail = b.statfs_ok ? static_cast<uint64_t>(vfs.f_bavail) * (vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize) : 0;
+  uint64_t frsize = vfs.f_frsize ? vfs.f_frsize : vfs.f_bsize;
+  b.avail = b.statfs_ok ? static_cast<uint64_t>(vfs.f_bavail) * frsize : 0;
+  b.used = b.statfs_ok ? static_cast<uint64_t>(vfs.f_blocks - vfs.f_bavail) * frsize : 0;
   b.min_free = branch.min_free;
   return b;
 }
 
-bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
-  Mount& mount = Mount::Current();
-  const BranchModes& modes = mount.branch_modes();
-  if (!modes.Opens() || !modes.Tdp(fn)) return false;
-  // Visible already, or a name with rules of its own (over-long, reserved, libfuse's hidden files): the
-  // engine's, which answers EEXIST or EPERM.
-  DirAttrs::Served served;
-  if (mount.dirs().Locate(path, &served) != -ENOENT) return false;
-  std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
-  if (IsReservedName(name)) return false;
-  DirLayers layers = mount.dirs().Layers(parent);
-  if (layers.empty()) return false;
-  std::vector<BranchModes::Ordered> order = modes.Order();
+namespace {
+
+// Where a new name goes: the branch (its place in the order), the parent's copy there (kept open by the
+// parent's layers), and whether that copy holds the name's whiteout.
+struct Placed {
+  int top = -1;
+  int dir = -1;
+  int whiteout = 0;
+};
+
+// tdp starts at the highest branch holding the parent as a directory. One above the published top copy
+// is one the lookup rule passed over, as below a whiteout or an opaque ancestor: the policy would then
+// start there, and hide the name below, so that is the engine's to decide. Nor can a whiteout of the
+// name, or an opaque ancestor, stand above the top copy: it would have hidden it.
+bool PlaceByTdp(const std::string& path, const std::string& name, const std::vector<BranchModes::Ordered>& order,
+                DirLayers& layers, Placed* out) {
+  const BranchModes& modes = Mount::Current().branch_modes();
   int top = IndexOf(order, layers[0]->root());
   if (top < 0) return false;
-  // tdp starts at the highest branch holding the parent as a directory. One above the published top
-  // copy is one the lookup rule passed over, as below a whiteout or an opaque ancestor: the policy
-  // would then start there, and hide the name below, so that is the engine's to decide. Nor can a
-  // whiteout of the name, or an opaque ancestor, stand above the top copy: it would have hidden it.
   for (int i = 0; i < top; i++) {
-    if (ExistsBeneath(order[i].root, parent, O_PATH | O_DIRECTORY) != 0) return false;
+    if (ExistsBeneath(order[i].root, ParentOf(path), O_PATH | O_DIRECTORY) != 0) return false;
   }
   int dir = layers[0]->Open();
   if (dir < 0) return false;
   int whiteout = CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
   if (whiteout < 0) return false;
-  std::vector<TdpBranch> branches(order.size());
-  branches[top] = TdpState(modes, order[top]);
+  std::vector<PolicyBranch> branches(order.size());
+  branches[top] = PolicyBranchOf(modes, order[top]);
   branches[top].holds_parent = true;
   int barrier = whiteout ? top : -1;
-  if (!TdpTakes(branches, top, barrier)) {
+  if (!FilterTakes(branches, top, barrier)) {
     // No branch above holds the parent (checked above): tdp takes the nearest eligible one, where the
     // parent is made first.
-    for (int b = 0; b < top; b++) branches[b] = TdpState(modes, order[b]);
+    for (int b = 0; b < top; b++) branches[b] = PolicyBranchOf(modes, order[b]);
     int pick = TopDownParent(branches, top, barrier);
     if (pick < 0 || pick == top) return false;
     DirLayers made = MakeDirCopy(ParentOf(path), layers, order[pick].root);
@@ -104,16 +108,85 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
     top = pick;
     whiteout = 0;
   }
+  *out = {top, dir, whiteout};
+  return true;
+}
+
+// A mergerfs policy decides among the branches the parent's publication merges, which the FUSE threads
+// know (mergerfs_rule.h). A branch that could take the name and holds the parent raw without being
+// merged is one the lookup rule passed over, whose whiteouts the engine counts: the engine's. The
+// barrier is the highest merged copy holding the name's whiteout; an opaque copy ends the merge, so
+// every merged copy is above any opaque ancestor.
+bool PlaceByMergerfs(const MergerfsPolicy& policy, const char* fn, const std::string& path, const std::string& name,
+                     const std::vector<BranchModes::Ordered>& order, DirLayers& layers, Placed* out) {
+  const BranchModes& modes = Mount::Current().branch_modes();
+  static thread_local std::mt19937_64 draws{std::random_device{}()};
+  std::vector<PolicyBranch> branches(order.size());
+  int barrier = -1;
+  for (size_t i = 0; i < order.size(); i++) {
+    branches[i] = PolicyBranchOf(modes, order[i]);
+    int k = LayerOf(layers, order[i].root);
+    if (k < 0) {
+      if (branches[i].rw && ExistsBeneath(order[i].root, ParentOf(path), O_PATH) != 0) return false;
+      continue;
+    }
+    int dir = layers[k]->Open();
+    if (dir < 0) return false;
+    branches[i].holds_parent = true;
+    if (barrier < 0 && CanWhiteout(name)) {
+      int whiteout = Exists(dir, WhiteoutOf(name));
+      if (whiteout < 0) return false;
+      if (whiteout == 1) barrier = static_cast<int>(i);
+    }
+    if (policy.select == MergerfsPolicy::Select::kNewest) {
+      struct stat st;
+      if (fstat(dir, &st) != 0) return false;
+      branches[i].parent_mtime = st.st_mtime;
+    }
+  }
+  double random = static_cast<double>(draws() >> 11) * 0x1.0p-53;
+  int pick = MergerfsPick(policy, branches, barrier, std::string(fn) == "create", random);
+  if (pick < 0) return false;
+  int k = LayerOf(layers, order[pick].root), dir = k < 0 ? -1 : layers[k]->Open();
+  if (dir < 0) return false;
+  // Every merged copy above the barrier was asked for the whiteout, and had none.
+  *out = {pick, dir, pick == barrier ? 1 : 0};
+  return true;
+}
+
+}  // namespace
+
+bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
+  Mount& mount = Mount::Current();
+  const BranchModes& modes = mount.branch_modes();
+  if (!modes.Opens()) return false;
+  std::string policy = modes.CreatePolicy(fn);
+  MergerfsPolicy mergerfs;
+  bool tdp = policy == "tdp";
+  if (!tdp && !MergerfsPolicyNamed(policy, &mergerfs)) return false;
+  // Visible already, or a name with rules of its own (over-long, reserved, libfuse's hidden files): the
+  // engine's, which answers EEXIST or EPERM.
+  DirAttrs::Served served;
+  if (mount.dirs().Locate(path, &served) != -ENOENT) return false;
+  std::string name = path.substr(path.rfind('/') + 1);
+  if (IsReservedName(name)) return false;
+  DirLayers layers = mount.dirs().Layers(ParentOf(path));
+  if (layers.empty()) return false;
+  std::vector<BranchModes::Ordered> order = modes.Order();
+  Placed placed;
+  if (tdp ? !PlaceByTdp(path, name, order, layers, &placed)
+          : !PlaceByMergerfs(mergerfs, fn, path, name, order, layers, &placed))
+    return false;
   out->hidden_below = false;
-  for (size_t i = top + 1; ask_below && !out->hidden_below && i < order.size(); i++) {
+  for (size_t i = placed.top + 1; ask_below && !out->hidden_below && i < order.size(); i++) {
     int k = LayerOf(layers, order[i].root), copy = k < 0 ? -1 : layers[k]->Open();
     int found = k < 0 ? ExistsBeneath(order[i].root, path, O_PATH | O_NOFOLLOW) : copy < 0 ? -1 : Exists(copy, name);
     if (found < 0) return false;
     out->hidden_below = found == 1;
   }
-  out->dir = dir;
-  out->root = layers[0]->root();
-  out->whiteout = whiteout == 1;
+  out->dir = placed.dir;
+  out->root = order[placed.top].root;
+  out->whiteout = placed.whiteout == 1;
   out->name = std::move(name);
   out->layers = std::move(layers);
   return true;
@@ -200,12 +273,12 @@ int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* 
   std::vector<BranchModes::Ordered> order = modes.Order();
   int src = IndexOf(order, served_root);
   if (src < 0) return -1;
-  std::vector<TdpBranch> branches(order.size());
+  std::vector<PolicyBranch> branches(order.size());
   for (int b = 0; b <= src; b++) {
     int k = LayerOf(parent, order[b].root);
     // A branch holding the parent that the lookup rule passed over is one tdp counts: the engine's.
     if (k < 0 && ExistsBeneath(order[b].root, ParentOf(path), O_PATH | O_DIRECTORY) != 0) return -1;
-    branches[b] = TdpState(modes, order[b]);
+    branches[b] = PolicyBranchOf(modes, order[b]);
     branches[b].holds_parent = k >= 0;
   }
   // The served copy's own branch cannot take it (the caller asks only then), and no whiteout or opaque

@@ -1,7 +1,8 @@
 // New names the FUSE threads make themselves (create, mkdir, mknod, symlink), as the engine's newEntry
-// (union/ops/newEntry.ts) makes them, where that is plain: the create function's policy is aufs' tdp,
-// the name's parent is published, and tdp takes the parent's top copy (tdp_rule.h), or a branch above
-// it where the parent, and any ancestor missing there, is then made (MakeDirCopy, copy_up.h). The name is
+// (union/ops/newEntry.ts) makes them, where that is plain: the name's parent is published, and the create
+// function's policy is aufs' tdp, which takes the parent's top copy (tdp_rule.h) or a branch above it
+// where the parent, and any ancestor missing there, is then made (MakeDirCopy, copy_up.h); or one of
+// mergerfs' that picks one branch among those holding the parent (mergerfs_rule.h). The name is
 // then made with one *at() call in that copy, given to the caller, and its whiteout there removed after it,
 // so a hidden lower copy never shows through. Anything else (a refusal, a name the engine treats specially,
 // a failure before anything was made) is the engine's.
@@ -13,7 +14,7 @@
 #include "branch_modes.h"
 #include "dir_attrs.h"
 #include "dir_layer.h"
-#include "tdp_rule.h"
+#include "policy_filter.h"
 
 namespace strata {
 
@@ -62,8 +63,8 @@ int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* 
 // engine's.
 int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served);
 
-// What tdp's filter asks of a branch (tdp_rule.h): its mode, and its free space now.
-TdpBranch TdpState(const BranchModes& modes, const BranchModes::Ordered& branch);
+// What the create filter asks of a branch (policy_filter.h): its mode, and its space now.
+PolicyBranch PolicyBranchOf(const BranchModes& modes, const BranchModes::Ordered& branch);
 
 // An empty marker file (whiteout, opaque marker) `leaf` in `dir`, as the engine's UnionCore.touchMarker
 // makes it, unless one is there. 0 or -errno.

@@ -13,14 +13,14 @@
 
 namespace {
 
-strata::TdpBranch ParseBranch(const std::string& token) {
+strata::PolicyBranch ParseBranch(const std::string& token) {
   std::istringstream in(token);
   std::string mode, avail, min_free, flags;
   std::getline(in, mode, ',');
   std::getline(in, avail, ',');
   std::getline(in, min_free, ',');
   std::getline(in, flags);
-  strata::TdpBranch b;
+  strata::PolicyBranch b;
   b.rw = mode == "rw";
   b.avail = std::stoull(avail);
   b.min_free = std::stoull(min_free);
@@ -35,7 +35,7 @@ strata::TdpBranch ParseBranch(const std::string& token) {
 int main() {
   return strata::test::RunCases([](const strata::test::Fields& fields) {
     if (fields.size() < 5) return std::string("too few fields");
-    std::vector<strata::TdpBranch> branches;
+    std::vector<strata::PolicyBranch> branches;
     std::istringstream tokens(fields[1]);
     for (std::string token; tokens >> token;) branches.push_back(ParseBranch(token));
     return std::to_string(strata::TopDownParent(branches, std::stoi(fields[2]), std::stoi(fields[3])));

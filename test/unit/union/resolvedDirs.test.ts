@@ -117,7 +117,7 @@ describe('what the union publishes to its backend', () => {
     expect(said()).toEqual({ inPlace: upper, creatable: [], opens: true });
   });
 
-  it("tells the backend every branch's minimum free space, and which new names and copy-ups tdp places", async () => {
+  it("tells the backend every branch's minimum free space, each create function's policy, and whether copy-ups are tdp's", async () => {
     await union.reconfigure({
       create: 'top-down-parent',
       createOverrides: { mkdir: 'mfs' },
@@ -132,9 +132,10 @@ describe('what the union publishes to its backend', () => {
       [statSync(branches[0]).ino, 4096],
       [statSync(branches[1]).ino, 100],
     ]);
-    expect([m.tdp, m.copyupTdp]).toEqual([['create', 'mknod', 'symlink'], true]);
-    await union.reconfigure({ create: 'epff', createOverrides: {}, copyup: 'bup' });
-    expect([resolved.modes.at(-1)!.tdp, resolved.modes.at(-1)!.copyupTdp]).toEqual([[], false]);
+    expect([m.create, m.copyupTdp]).toEqual([{ create: 'tdp', mkdir: 'mfs', mknod: 'tdp', symlink: 'tdp' }, true]);
+    await union.reconfigure({ create: 'mfs:30', createOverrides: { symlink: 'mergerfs:epff' }, copyup: 'bup' });
+    const next = resolved.modes.at(-1)!;
+    expect([next.create, next.copyupTdp]).toEqual([{ create: 'mfs:30', mkdir: 'mfs:30', mknod: 'mfs:30', symlink: 'epff' }, false]);
   });
 
   it('tells the backend its work directory, and on which branches it is cleared, once it is', async () => {
