@@ -11,7 +11,8 @@ import { bounded, cutOff } from '../support/heldEngine.ts';
 import { type UnionFixture, mountUnion, strata, tmpfsBranches } from '../support/unionFixture.ts';
 
 const DRAWS = ['/all/r0', '/all/r1', '/all/r2', '/all/r3', '/all/r4', '/all/r5'];
-const HELD = ['/all/f', '/p/d', '/all/l', '/n/fifo', '/p/g', '/q/x', ...DRAWS];
+const SOLO = ['/solo/s0', '/solo/s1', '/solo/s2', '/solo/s3', '/solo/s4', '/solo/s5'];
+const HELD = ['/all/f', '/p/d', '/all/l', '/n/fifo', '/p/g', '/q/x', '/o/x', ...DRAWS, ...SOLO];
 const create = 'open(p, "w").write("x")';
 
 describe('new names mergerfs policies place, with the engine held', () => {
@@ -35,6 +36,10 @@ describe('new names mergerfs policies place, with the engine held', () => {
         for (const b of [b0, b1, b2]) await mkdir(`${b}/all`);
         for (const b of [b0, b2]) await mkdir(`${b}/p`);
         await mkdir(`${b0}/q`);
+        await writeFile(`${b0}/q/kept`, '');
+        await mkdir(`${b2}/solo`);
+        await mkdir(`${b0}/o`);
+        await writeFile(`${b0}/o/.wh..wh..opq`, '');
         // Used space: b1 uses the least, b2 the most.
         await writeFile(`${b0}/used`, Buffer.alloc(1 << 20));
         await writeFile(`${b2}/used`, Buffer.alloc(2 << 20));
@@ -87,9 +92,29 @@ describe('new names mergerfs policies place, with the engine held', () => {
     for (const l of landed) expect(l).toHaveLength(1);
   });
 
-  // Last: the request stays held until the clean-up aborts the mount's requests.
-  it("leaves it to the engine where the policy's pick lacks the parent", async () => {
+  it('makes the parent first where the pick lacks it, below the copies the union merged, in its place', async () => {
     await set('--create', 'mfs');
-    expect(await bounded(create, u.at('q/x'))).toBe('held');
+    expect(await bounded(create, u.at('q/x'))).toBe('ok');
+    expect([on('q/x'), on('q')]).toEqual([[1], [0, 1]]);
+    const [made, shown] = [lstatSync(u.in(1, 'q')), lstatSync(u.in(0, 'q'))];
+    expect([made.mode, made.uid, made.gid]).toEqual([shown.mode, shown.uid, shown.gid]);
+    const listed = 'assert sorted(os.listdir(os.path.dirname(p))) == ["kept", "x"]';
+    expect(await bounded(listed, u.at('q/x'))).toBe('ok');
+  });
+
+  it('draws with pfrd among branches lacking the parent too, and makes it where the draw lands', async () => {
+    await set('--create', 'pfrd');
+    for (const d of SOLO) expect(await bounded(create, u.at(d.slice(1))), d).toBe('ok');
+    for (const d of SOLO) expect(on(d.slice(1))).toHaveLength(1);
+    // Each draw lands on the only branch holding it with odds of 14 in 53: all six, 1 in 3,000.
+    expect(on('solo').length).toBeGreaterThan(1);
+    expect(on('solo')).toEqual([...new Set([2, ...SOLO.flatMap((d) => on(d.slice(1)))])].sort());
+  });
+
+  // Last: the request stays held until the clean-up aborts the mount's requests.
+  it('leaves it to the engine where its pick lacking the parent is hidden by an opaque copy above', async () => {
+    await set('--create', 'mfs');
+    expect(await bounded(create, u.at('o/x'))).toBe('held');
+    expect(on('o')).toEqual([0]);
   });
 });

@@ -113,15 +113,17 @@ export class Resolver {
   }
 
   /**
-   * The native backend made a copy of the cached directory `rel` on branch `b`, above every copy it
-   * merged (native/fuse/src/copy_up.h): the copy joins on top, here and in the publication, which a
-   * resolution finished meanwhile may have put without it.
+   * The native backend made a copy of the cached directory `rel` on branch `b` (native/fuse/src/copy_up.h):
+   * above every copy it merged, or, for a mergerfs policy's pick, where nothing above hides it. The copy
+   * joins in its place, here and in the publication, which a resolution finished meanwhile may have put
+   * without it.
    */
   grew(rel: string, b: number): void {
     const hit = this.dirs.get(rel);
     const left = hit ? DIR_TTL_MS - (this.now() - hit.at) : 0;
-    if (!hit || b < 0 || b >= hit.node.top || left <= 0) return;
-    hit.node = { ...hit.node, top: b, layers: [b, ...hit.node.layers] };
+    if (!hit || b < 0 || hit.node.layers.includes(b) || left <= 0) return;
+    const layers = [...hit.node.layers, b].sort((x, y) => x - y);
+    hit.node = { ...hit.node, top: layers[0], layers };
     const branches = this.branches();
     this.published.putDir(
       rel,

@@ -55,6 +55,7 @@ class BranchModes {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     return order_;
   }
+
   // The policy that places `fn`'s new names (a CreateFunction: "create", "mkdir", ...), as its setting's
   // canonical text (policies/setting.ts: "tdp", "epmfs", "aufs:mfs"); empty if none was said.
   std::string CreatePolicy(const std::string& fn) const {
@@ -91,5 +92,13 @@ class BranchModes {
   bool copyup_tdp_ = false;
   Work work_;
 };
+
+// The place of the branch `root` in `order` (BranchModes::Order), -1 if it is none of them.
+inline int IndexOf(const std::vector<BranchModes::Ordered>& order, int root) {
+  for (size_t i = 0; i < order.size(); i++) {
+    if (order[i].root == root) return static_cast<int>(i);
+  }
+  return -1;
+}
 
 }  // namespace strata

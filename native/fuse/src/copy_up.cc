@@ -355,8 +355,12 @@ DirLayers MakeDirCopy(const std::string& dir, const DirLayers& copies, int root)
     return {};
   }
   mount.dirs().Number(now.st_dev, now.st_ino, mount.dirs().NumberFor(src.st_dev, src.st_ino));
-  DirLayers out{std::make_shared<DirLayer>(root, dir)};
-  out.insert(out.end(), copies.begin(), copies.end());
+  // In branch order: the copy may be made below one the union merges (a mergerfs policy's pick).
+  std::vector<BranchModes::Ordered> order = mount.branch_modes().Order();
+  int place = IndexOf(order, root);
+  DirLayers out = copies;
+  auto below = std::find_if(out.begin(), out.end(), [&](const auto& l) { return IndexOf(order, l->root()) > place; });
+  out.insert(below, std::make_shared<DirLayer>(root, dir));
   mount.invalidator().Watch(dir, out);
   mount.dirs().Grow(dir, out);
   // Held, as a copy-up's copiedUp: anything asked of JS later goes after it.

@@ -50,7 +50,8 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
 // the copy the union shows (`copies`, the directory's merged copies, top-down), then renamed into place,
 // so a killed worker leaves nothing the next mount does not clear; its own parent's times are kept, and
 // it keeps the directory's union inode number. The publication, and what the engine keeps of the
-// directory (a held `grewDir`), gain it. Returns `copies` with the new copy on top; empty when it is
+// directory (a held `grewDir`), gain it. Returns `copies` with the new copy in its place in branch
+// order (on top, but for a mergerfs policy's pick); empty when it is
 // the engine's (ancestors made by then stay, as the engine's would): a work
 // directory not cleared yet or on another filesystem, an ancestor not published, a whiteout of the topmost
 // missing one there (the engine makes it opaque), a name taken meanwhile.

@@ -3,12 +3,15 @@
 // through the create filter (policy_filter.h). Checked against the same cases
 // (test/vectors/mergerfs-create.json, run by native/fuse/test/mergerfs_rule_test.cc).
 //
-// The caller knows a branch fully only where the parent's publication merges it (holds_parent). A
-// branch that does not hold the parent may still be one the engine refuses (hidden below an opaque
-// ancestor, a file in the way), so for the policies that look at every branch ('any' scope) such a
-// branch is a candidate the FUSE threads cannot vouch for: if it wins, or if a random draw would have
-// to count it, the engine decides. So does every refusal, mkdir/mknod/symlink under all and epall
-// (more than one branch), erofs, and msp* where no branch has the parent (the engine climbs).
+// The caller knows a branch fully only where the parent's publication merges it (holds_parent), and
+// passes the barrier it sees there (the name's whiteout). A branch that lacks the parent may still be
+// one the engine refuses (hidden below an opaque ancestor, a file in the way): where the policy picks
+// one, the caller asks it of the branch before it makes the parent there (new_names.cc), and leaves the
+// name to the engine if so. That keeps every pick the engine's: a refused branch never wins a ranking
+// the engine would not give it, and a random draw that lands on one and is then redrawn by the engine
+// among the rest draws each of those with the engine's odds. The engine also decides every refusal,
+// mkdir/mknod/symlink under all and epall (more than one branch), erofs, and msp* where no branch has
+// the parent (the engine climbs).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -121,12 +124,10 @@ inline int MergerfsPick(const MergerfsPolicy& policy, const std::vector<PolicyBr
                         bool create, double random) {
   using S = MergerfsPolicy::Select;
   std::vector<int> candidates;
-  bool unvouched = false;
   for (int b = 0; b < static_cast<int>(branches.size()); b++) {
     if (!FilterTakes(branches, b, barrier)) continue;
     if (policy.scope == MergerfsPolicy::Scope::kParent && !branches[b].holds_parent) continue;
     candidates.push_back(b);
-    unvouched = unvouched || !branches[b].holds_parent;
   }
   if (candidates.empty()) return kToEngine;
   int win = candidates[0];
@@ -140,7 +141,7 @@ inline int MergerfsPick(const MergerfsPolicy& policy, const std::vector<PolicyBr
       // mergerfs pfrd: the first branch whose running total of free bytes reaches the draw.
       uint64_t sum = 0;
       for (int b : candidates) sum += branches[b].avail;
-      if (unvouched || sum == 0) return kToEngine;
+      if (sum == 0) return kToEngine;
       auto threshold = static_cast<uint64_t>(std::floor(random * static_cast<double>(sum)));
       uint64_t running = 0;
       for (int b : candidates) {
@@ -150,7 +151,6 @@ inline int MergerfsPick(const MergerfsPolicy& policy, const std::vector<PolicyBr
       break;
     }
     case S::kUniform:
-      if (unvouched) return kToEngine;
       win = candidates[static_cast<size_t>(std::floor(random * static_cast<double>(candidates.size())))];
       break;
     default:
@@ -159,7 +159,7 @@ inline int MergerfsPick(const MergerfsPolicy& policy, const std::vector<PolicyBr
         if (c > 0 || (c == 0 && mergerfs_rule::TiesGoLower(policy.select))) win = candidates[i];
       }
   }
-  return branches[win].holds_parent ? win : kToEngine;
+  return win;
 }
 
 }  // namespace strata

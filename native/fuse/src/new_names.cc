@@ -35,9 +35,24 @@ int ExistsBeneath(int root, const std::string& rel, int flags) {
   return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 }
 
-int IndexOf(const std::vector<BranchModes::Ordered>& order, int root) {
-  for (size_t i = 0; i < order.size(); i++) {
-    if (order[i].root == root) return static_cast<int>(i);
+// 1 if the branch `root` holds what hides a new `path` on every branch below it, as the engine's facts
+// walk (union/facts.ts) finds it: an opaque ancestor, an ancestor that is not a directory, or the whiteout
+// of the first missing one, or of the name. 0 if not, -1 on any other failure.
+int HidesBelow(int root, const std::string& path) {
+  Fd cur(openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (size_t at = 1; cur.get() >= 0; at = path.find('/', at) + 1) {
+    int opaque = Exists(cur.get(), kOpaqueMarker);
+    if (opaque != 0) return opaque;
+    size_t end = path.find('/', at);
+    std::string leaf = path.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    struct stat st;
+    if (fstatat(cur.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno != ENOENT) return -1;
+      return CanWhiteout(leaf) ? Exists(cur.get(), WhiteoutOf(leaf)) : 0;
+    }
+    if (end == std::string::npos) return 0;
+    if (!S_ISDIR(st.st_mode)) return 1;
+    cur = Fd(openat(cur.get(), leaf.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   }
   return -1;
 }
@@ -112,11 +127,13 @@ bool PlaceByTdp(const std::string& path, const std::string& name, const std::vec
   return true;
 }
 
-// A mergerfs policy decides among the branches the parent's publication merges, which the FUSE threads
-// know (mergerfs_rule.h). A branch that could take the name and holds the parent raw without being
-// merged is one the lookup rule passed over, whose whiteouts the engine counts: the engine's. The
-// barrier is the highest merged copy holding the name's whiteout; an opaque copy ends the merge, so
-// every merged copy is above any opaque ancestor.
+// A mergerfs policy decides over the branches as the FUSE threads see them (mergerfs_rule.h): the parent's
+// merged copies, known, and those lacking it. A branch that could take the name and holds the parent
+// raw without being merged is one the lookup rule passed over, whose whiteouts the engine counts: the
+// engine's. The barrier is the highest merged copy holding the name's whiteout; an opaque copy ends the
+// merge, so every merged copy is above any opaque ancestor. A pick lacking the parent is asked whether
+// the engine would hide it, and then given the parent (MakeDirCopy), which fails where an ancestor there
+// is in the way: either way the engine decides.
 bool PlaceByMergerfs(const MergerfsPolicy& policy, const char* fn, const std::string& path, const std::string& name,
                      const std::vector<BranchModes::Ordered>& order, DirLayers& layers, Placed* out) {
   const BranchModes& modes = Mount::Current().branch_modes();
@@ -147,9 +164,19 @@ bool PlaceByMergerfs(const MergerfsPolicy& policy, const char* fn, const std::st
   double random = static_cast<double>(draws() >> 11) * 0x1.0p-53;
   int pick = MergerfsPick(policy, branches, barrier, std::string(fn) == "create", random);
   if (pick < 0) return false;
+  if (!branches[pick].holds_parent) {
+    // Nothing above the last merged copy can hide the pick: it would have hidden that copy too. Below
+    // it, the engine's walk says (that copy's opaque ancestors included). Then the parent is made there.
+    for (int b = IndexOf(order, layers.back()->root()); b >= 0 && b < pick; b++) {
+      if (HidesBelow(order[b].root, path) != 0) return false;
+    }
+    DirLayers made = MakeDirCopy(ParentOf(path), layers, order[pick].root);
+    if (made.empty()) return false;
+    layers = std::move(made);
+  }
   int k = LayerOf(layers, order[pick].root), dir = k < 0 ? -1 : layers[k]->Open();
   if (dir < 0) return false;
-  // Every merged copy above the barrier was asked for the whiteout, and had none.
+  // Every merged copy above the barrier was asked for the whiteout, and had none; a copy just made has none.
   *out = {pick, dir, pick == barrier ? 1 : 0};
   return true;
 }

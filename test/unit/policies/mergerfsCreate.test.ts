@@ -2,7 +2,7 @@
  * mergerfs' create policies for a new name (test/vectors/mergerfs-create.json) against both definitions:
  * the policies the engine runs (main/common/policies/mergerfs/) and the part the native backend decides
  * by itself (native/fuse/src/mergerfs_rule.h), which must pick the policy's branch, or leave the name to
- * the engine: every refusal, more than one branch, and a branch it cannot vouch for.
+ * the engine: every refusal, and more than one branch.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -162,6 +162,20 @@ describe('what the union publishes to its backend', () => {
     expect((await union.ops.getattr('/g/low')).size).toBe(3n);
   });
 
+  it('puts a copy the backend made below the copies it merged in its place', async () => {
+    await mkdir(join(branches[0], 'h'));
+    await writeFile(join(branches[0], 'h/up'), 'up');
+    await union.ops.getattr('/h/up');
+    await mkdir(join(branches[1], 'h'));
+    await writeFile(join(branches[1], 'h/low'), 'low');
+    await expect(union.ops.getattr('/h/low')).rejects.toMatchObject({ errno: ENOENT });
+    await union.ops.grewDir!('/h', resolved.modes.at(-1)!.order[1].root);
+    const put = resolved.puts.at(-1)!;
+    expect([put.rel, put.roots.map((fd) => fstatSync(fd).ino)]).toEqual(['/h', branches.map((b) => statSync(b).ino)]);
+    expect((await union.ops.getattr('/h/low')).size).toBe(3n);
+    expect((await union.ops.getattr('/h/up')).size).toBe(2n);
+  });
+
   it('holds a directory the backend published itself while that publication stands, so a change withdraws it', async () => {
     await mkdir(join(branches[1], 'n/m'), { recursive: true });
     await mkdir(join(branches[1], 'n/k'));
