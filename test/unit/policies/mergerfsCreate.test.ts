@@ -7,30 +7,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BranchMode } from '../../../main/common/branch.ts';
 import { MERGERFS_CREATE_POLICY_NAMES } from '../../../main/common/policies/names.ts';
 import type { CreateFunction } from '../../../main/common/policies/types.ts';
 import { describeCppRunner, repoRoot } from '../../support/cppRunner.ts';
 import { create, outcome } from './fixture.ts';
+import { type VectorUnion, barrierField, branchesField, fakeBranches } from './policyVectors.ts';
 
-interface VectorBranch {
-  mode: BranchMode;
-  avail: number;
-  used?: number;
-  minFree: number;
-  mountedRO?: boolean;
-  statfs?: boolean;
-  mtime?: number;
-}
-
-interface Case {
+interface Case extends VectorUnion {
   case: string;
   policy: string;
   fn?: CreateFunction;
-  branches: VectorBranch[];
-  parentOn: number[];
-  whiteout?: number;
-  opaque?: number;
   random?: number;
   mergerfs: number[] | string;
   native: number | 'engine';
@@ -39,27 +25,15 @@ interface Case {
 const { cases } = JSON.parse(await readFile(join(repoRoot, 'test/vectors/mergerfs-create.json'), 'utf8')) as { cases: Case[] };
 
 function policyOutcome(c: Case): number[] | string {
-  const branches = c.branches.map((b, i) => ({
-    mode: b.mode,
-    avail: b.avail,
-    used: b.used ?? 0,
-    minFree: b.minFree,
-    mountedReadOnly: b.mountedRO ?? false,
-    statfsFails: b.statfs === false,
-    dirs: c.parentOn.includes(i) ? ['/d'] : [],
-    mtimes: { '/d': b.mtime ?? 0 },
-  }));
-  return outcome(create(`mergerfs:${c.policy}`, branches, { path: '/d/new', fn: c.fn, whiteout: c.whiteout, opaque: c.opaque, random: () => c.random ?? 0 }));
+  return outcome(
+    create(`mergerfs:${c.policy}`, fakeBranches(c), { path: '/d/new', fn: c.fn, whiteout: c.whiteout, opaque: c.opaque, random: () => c.random ?? 0 }),
+  );
 }
 
 /** One line per case for the C++ runner (format in native/fuse/test/mergerfs_rule_test.cc). */
 function toLine(c: Case): string {
-  const flags = (b: VectorBranch, i: number) => `${b.mountedRO ? 'r' : ''}${b.statfs === false ? 'x' : ''}${c.parentOn.includes(i) ? 'p' : ''}`;
-  const branches = c.branches.map((b, i) => [b.mode, b.avail, b.used ?? 0, b.minFree, b.mtime ?? 0, flags(b, i)].join(','));
-  const marks = [c.whiteout, c.opaque].filter((b): b is number => b !== undefined);
-  const barrier = marks.length > 0 ? Math.min(...marks) : -1;
   const file = (c.fn ?? 'create') === 'create' ? 1 : 0;
-  return [c.case, c.policy, file, branches.join(' '), barrier, c.random ?? 0, c.native === 'engine' ? -1 : c.native].join('\t');
+  return [c.case, c.policy, file, branchesField(c), barrierField(c), c.random ?? 0, c.native === 'engine' ? -1 : c.native].join('\t');
 }
 
 describe('mergerfs create vectors', () => {

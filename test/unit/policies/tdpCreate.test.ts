@@ -6,24 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BranchMode } from '../../../main/common/branch.ts';
 import { describeCppRunner, repoRoot } from '../../support/cppRunner.ts';
 import { copyup, create, outcome } from './fixture.ts';
+import { type VectorUnion, barrierField, branchesField, fakeBranches } from './policyVectors.ts';
 
-interface VectorBranch {
-  mode: BranchMode;
-  avail: number;
-  minFree: number;
-  mountedRO?: boolean;
-  statfs?: boolean;
-}
-
-interface Case {
+interface Case extends VectorUnion {
   case: string;
-  branches: VectorBranch[];
-  parentOn: number[];
-  whiteout?: number;
-  opaque?: number;
   /** A copy-up from this branch rather than a new name. */
   copyupFrom?: number;
   tdp: number | string;
@@ -33,14 +21,7 @@ interface Case {
 const { cases } = JSON.parse(await readFile(join(repoRoot, 'test/vectors/tdp-create.json'), 'utf8')) as { cases: Case[] };
 
 function policyOutcome(c: Case): number | string {
-  const branches = c.branches.map((b, i) => ({
-    mode: b.mode,
-    avail: b.avail,
-    minFree: b.minFree,
-    mountedReadOnly: b.mountedRO ?? false,
-    statfsFails: b.statfs === false,
-    dirs: c.parentOn.includes(i) ? ['/d'] : [],
-  }));
+  const branches = fakeBranches(c);
   const options = { path: '/d/new', whiteout: c.whiteout, opaque: c.opaque, source: c.copyupFrom };
   const got = outcome(c.copyupFrom === undefined ? create('tdp', branches, options) : copyup('tdp', branches, options));
   return Array.isArray(got) ? (got.length === 1 ? got[0] : got.join(',')) : got;
@@ -48,13 +29,9 @@ function policyOutcome(c: Case): number | string {
 
 /** One line per case for the C++ runner (format in native/fuse/test/tdp_rule_test.cc). */
 function toLine(c: Case): string {
-  const flags = (b: VectorBranch, i: number) => `${b.mountedRO ? 'r' : ''}${b.statfs === false ? 'x' : ''}${c.parentOn.includes(i) ? 'p' : ''}`;
-  const branches = c.branches.map((b, i) => `${b.mode},${b.avail},${b.minFree},${flags(b, i)}`);
-  const marks = [c.whiteout, c.opaque].filter((b): b is number => b !== undefined);
-  const barrier = marks.length > 0 ? Math.min(...marks) : -1;
   // A new name starts at its parent's top copy.
   const start = c.copyupFrom ?? (c.parentOn.length > 0 ? Math.min(...c.parentOn) : -1);
-  return [c.case, branches.join(' '), start, barrier, c.native === 'engine' ? -1 : c.native].join('\t');
+  return [c.case, branchesField(c), start, barrierField(c), c.native === 'engine' ? -1 : c.native].join('\t');
 }
 
 describe('tdp vectors', () => {
