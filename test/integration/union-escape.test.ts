@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmod, lchown, lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type UnionFixture, mountUnion } from '../support/unionFixture.ts';
+import { type Mode, type UnionFixture, mountUnion } from '../support/unionFixture.ts';
 
 const NOBODY = 65534;
 const RACE_SECONDS = 20;
@@ -52,6 +52,7 @@ while time.time() < end:
                  (os.mkdir, (p('m'),)), (os.rename, (p('m'), p('n'))), (os.rename, (p('n'), p('m'))),
                  (os.symlink, ('t', p('s'))), (os.unlink, (p('s'),)), (os.rmdir, (p('m'),)),
                  (os.lchown, (p('y'), ${NOBODY}, ${NOBODY})), (copyup, (f'{base}/k{n}/deep/f',)),
+                 (append, (f'{base}/k{n}/deep/new',)), (os.unlink, (f'{base}/k{n}/deep/new',)),
                  (os.unlink, (p('l'),)), (os.unlink, (p('c'),)), (os.unlink, (p('w'),))):
         attempt(f, *a)
 print(done)
@@ -104,14 +105,20 @@ function asNobody(script: string, args: string[]) {
   return { child, exited, output: () => out };
 }
 
-describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symlink to outside', () => {
+// The FUSE threads place new names by tdp (over an ro branch) and by mergerfs' policies (over two rw
+// ones, where a draw may need the parent made on either), each on paths of their own.
+describe.runIf(process.getuid?.() === 0).each([
+  { placed: 'by tdp', modes: ['rw', 'ro'] as Mode[], args: [] },
+  { placed: "by mergerfs' pfrd", modes: ['rw', 'rw'] as Mode[], args: ['--create', 'pfrd'] },
+])('a branch directory swapped for a symlink to outside, new names placed $placed', ({ modes, args }) => {
   let u: UnionFixture;
   let outside: string;
   let before: Entry[];
 
   beforeAll(async () => {
     u = await mountUnion({
-      modes: ['rw', 'ro'],
+      modes,
+      args,
       populate: async ([up, low]) => {
         outside = join(dirname(up), 'outside');
         // The outside tree mirrors the union's layout below share/d, so a redirected op finds its target.
@@ -122,6 +129,7 @@ describe.runIf(process.getuid?.() === 0)('a branch directory swapped for a symli
           for (const s of ['c', 'w', 'l', 'r', 's', 'y']) await writeFile(join(outside, 'd/sub', `${s}${n}`), `root only ${s}${n}\n`, { mode: 0o600 });
           for (const d of ['m', 'n']) await writeFile(join(outside, `d/sub/${d}${n}/keep`), 'keep\n', { mode: 0o600 });
           await writeFile(join(outside, `d/sub/k${n}/deep/f`), 'root only\n', { mode: 0o600 });
+          await writeFile(join(outside, `d/sub/k${n}/deep/new`), 'root only\n', { mode: 0o600 });
         }
         await mkdir(join(up, 'share/d/sub'), { recursive: true });
         await mkdir(join(low, 'share/d/sub'), { recursive: true });
