@@ -167,7 +167,9 @@ bool PlaceByMergerfs(const MergerfsPolicy& policy, const char* fn, const std::st
   if (!branches[pick].holds_parent) {
     // Nothing above the last merged copy can hide the pick: it would have hidden that copy too. Below
     // it, the engine's walk says (that copy's opaque ancestors included). Then the parent is made there.
-    for (int b = IndexOf(order, layers.back()->root()); b >= 0 && b < pick; b++) {
+    int last = IndexOf(order, layers.back()->root());
+    if (last < 0) return false;
+    for (int b = last; b < pick; b++) {
       if (HidesBelow(order[b].root, path) != 0) return false;
     }
     DirLayers made = MakeDirCopy(ParentOf(path), layers, order[pick].root);
