@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "mergerfs_rule.h"
+
 namespace strata {
 
 class BranchModes {
@@ -40,7 +42,12 @@ class BranchModes {
     creatable_ = std::move(creatable);
     opens_ = opens;
     order_ = std::move(order);
-    create_ = std::move(create);
+    create_.clear();
+    for (const auto& [fn, text] : create) {
+      Placement& p = create_[fn];
+      p.tdp = text == "tdp";
+      p.mergerfs = MergerfsPolicyNamed(text, &p.policy);
+    }
     copyup_tdp_ = copyup_tdp;
     work_ = std::move(work);
   }
@@ -56,12 +63,18 @@ class BranchModes {
     return order_;
   }
 
-  // The policy that places `fn`'s new names (a CreateFunction: "create", "mkdir", ...), as its setting's
-  // canonical text (policies/setting.ts: "tdp", "epmfs", "aufs:mfs"); empty if none was said.
-  std::string CreatePolicy(const std::string& fn) const {
+  // How `fn`'s new names are placed (a CreateFunction: "create", "mkdir", ...), read once from its
+  // policy's canonical text (policies/setting.ts: "tdp", "epmfs", "aufs:mfs"): by tdp, by a mergerfs
+  // policy the FUSE threads decide (mergerfs_rule.h), or by the engine.
+  struct Placement {
+    bool tdp = false;
+    bool mergerfs = false;
+    MergerfsPolicy policy{};
+  };
+  Placement PlacementOf(const std::string& fn) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     auto it = create_.find(fn);
-    return it == create_.end() ? std::string() : it->second;
+    return it == create_.end() ? Placement() : it->second;
   }
   // Whether the copy-up policy is tdp, which places the whiteout of a name on a branch that cannot change.
   bool CopyupTdp() const {
@@ -88,7 +101,7 @@ class BranchModes {
   std::vector<int> in_place_, creatable_;
   bool opens_ = false;
   std::vector<Ordered> order_;
-  std::map<std::string, std::string> create_;
+  std::map<std::string, Placement> create_;
   bool copyup_tdp_ = false;
   Work work_;
 };

@@ -189,10 +189,8 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
   if (!modes.Opens()) return false;
-  std::string policy = modes.CreatePolicy(fn);
-  MergerfsPolicy mergerfs;
-  bool tdp = policy == "tdp";
-  if (!tdp && !MergerfsPolicyNamed(policy, &mergerfs)) return false;
+  BranchModes::Placement placement = modes.PlacementOf(fn);
+  if (!placement.tdp && !placement.mergerfs) return false;
   // Visible already, or a name with rules of its own (over-long, reserved, libfuse's hidden files): the
   // engine's, which answers EEXIST or EPERM.
   DirAttrs::Served served;
@@ -203,8 +201,8 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   if (layers.empty()) return false;
   std::vector<BranchModes::Ordered> order = modes.Order();
   Placed placed;
-  if (tdp ? !PlaceByTdp(path, name, order, layers, &placed)
-          : !PlaceByMergerfs(mergerfs, fn, path, name, order, layers, &placed))
+  if (placement.tdp ? !PlaceByTdp(path, name, order, layers, &placed)
+                    : !PlaceByMergerfs(placement.policy, fn, path, name, order, layers, &placed))
     return false;
   out->hidden_below = false;
   for (size_t i = placed.top + 1; ask_below && !out->hidden_below && i < order.size(); i++) {
