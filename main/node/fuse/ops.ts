@@ -225,8 +225,7 @@ export interface BranchModes {
    * Each create function's policy, as its setting's canonical text (policies/setting.ts). With `opens`,
    * the backend may make a new name itself (create, mkdir, mknod, symlink) where the policy is aufs'
    * tdp and takes the top copy of a published parent (native/fuse/src/tdp_rule.h), or one of mergerfs'
-   * that picks a single branch the parent's publication merges (mergerfs_rule.h), as the engine's
-   * newEntry would make it.
+   * that picks a single branch (mergerfs_rule.h), as the engine's newEntry would make it.
    */
   create: Partial<Record<CreateFunction, string>>;
   /**
