@@ -12,7 +12,8 @@ import { type UnionFixture, mountUnion } from '../support/unionFixture.ts';
 
 const IN_MODIFY = 0x2;
 const IN_ATTRIB = 0x4;
-const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
+// Passthrough pinned on: the suite's run without it (test/run.mjs) must not turn these into no-ops.
+const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30', STRATA_PASSTHROUGH: '1' };
 
 /** The mask of the worker's inotify watch on directory `dir` (by inode), or undefined if it has none. */
 async function watchMask(pid: number, dir: string): Promise<number | undefined> {
