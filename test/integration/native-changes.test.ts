@@ -523,6 +523,30 @@ describe('renames and links, with the engine held', () => {
   });
 });
 
+describe('a directory with a file the engine holds open in it', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      // rr is the engine's, so the file made in the directory is opened by the engine, which keeps its handle.
+      args: ['--create', 'rr'],
+      env: { STRATA_TEST_HANG: '/busy' },
+      populate: async ([upper]) => {
+        await mkdir(`${upper}/busy`);
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  // The engine's handle table goes by path: a rename made natively would leave it behind.
+  it('is renamed by the engine, not natively', async () => {
+    const q = JSON.stringify(u.at('moved'));
+    const script = ['fd = os.open(p + "/new", os.O_CREAT | os.O_RDWR, 0o644)', `os.path.lexists(${q} + ".never")`, `os.rename(p, ${q})`].join('\n');
+    expect(await bounded(script, u.at('busy'))).toBe('held');
+    expect([existsSync(u.in(0, 'busy/new')), existsSync(u.in(0, 'moved'))]).toEqual([true, false]);
+  });
+});
+
 describe('a rename that copies up past a branch the copy-up policy skips', () => {
   let u: UnionFixture;
   beforeAll(async () => {
