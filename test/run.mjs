@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ordinaryUserSuite } from './asOrdinaryUser.mjs';
 
 const root = join(import.meta.dirname, '..');
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } }).status ?? 1;
@@ -36,38 +37,57 @@ if (run(process.execPath, ['main/build.mjs']) !== 0) {
 }
 
 /** A vitest run over `files` that writes its JSON report as test-results/NAME.json. */
-const vitest = (name, files, env, config = []) => [
+const vitest = (name, files, env, config = []) => ({
   name,
-  [bin('vitest'), 'run', ...config, ...files, '--reporter=default', '--reporter=json', `--outputFile=test-results/${name}.json`],
-  `test-results/${name}.json`,
+  argv: [bin('vitest'), 'run', ...config, ...files, '--reporter=default', '--reporter=json', `--outputFile=test-results/${name}.json`],
+  report: join(root, `test-results/${name}.json`),
   env,
-];
+});
+const unionSuites = ['test/integration/union-', 'test/integration/cache-coherence'];
 const suites = [
   vitest('vitest', []),
   // The union suites again on the fuse-native fallback; its documented defects are expected failures there.
   vitest('fallback', ['test/integration/union-'], { STRATA_BACKEND: 'fuse-native' }),
   // The native backend's suites again without FUSE passthrough (as a non-root mount, or an older kernel,
   // serves every read and write itself); tests about passthrough itself pin it on.
-  vitest('no-passthrough', ['test/integration/union-', 'test/integration/native-', 'test/integration/cache-coherence'], { STRATA_PASSTHROUGH: '0' }),
+  vitest('no-passthrough', [...unionSuites, 'test/integration/native-'], { STRATA_PASSTHROUGH: '0' }),
 ];
+// The union suites again as an ordinary user, whose unions are mounted through fusermount3 (test/asOrdinaryUser.mjs).
+if (process.getuid() === 0) suites.push(ordinaryUserSuite('ordinary-user', root, bin('vitest'), unionSuites));
 if (existsSync(join(root, 'renderer/vitest.config.ts'))) suites.push(vitest('components', [], {}, ['--config', 'renderer/vitest.config.ts']));
 let exitCode = failed ? 1 : 0;
-for (const [name, argv, report, env] of suites) {
-  rmSync(join(root, report), { force: true });
-  const status = run(argv[0], argv.slice(1), env);
-  if (status !== 0) exitCode = 1;
-  if (!existsSync(join(root, report))) {
-    failed++;
-    failures.push(`${name}: no report (the run's own output is above)`);
-    continue;
-  }
-  const r = JSON.parse(readFileSync(join(root, report), 'utf8'));
+/** Adds one vitest run's report to the counts; a file whose hooks failed (its tests then count as skipped) is a failure too. */
+function tally(name, r) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
-  for (const file of r.testResults)
-    for (const t of file.assertionResults)
-      if (t.status === 'failed') failures.push(`${name}: ${file.name.replace(`${root}/`, '')} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+  for (const file of r.testResults) {
+    const where = `${name}: ${file.name.replace(`${root}/`, '')}`;
+    const tests = file.assertionResults.filter((t) => t.status === 'failed');
+    for (const t of tests) failures.push(`${where} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    if (file.status === 'failed' && tests.length === 0) {
+      failed++;
+      failures.push(`${where}: ${firstLine(file.message) || 'a hook or the file itself failed (its error is above)'}`);
+    }
+  }
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+}
+
+for (const { name, argv, report, env, before, after } of suites) {
+  rmSync(report, { force: true });
+  try {
+    before?.();
+    if (run(argv[0], argv.slice(1), env) !== 0) exitCode = 1;
+    if (existsSync(report)) tally(name, JSON.parse(readFileSync(report, 'utf8')));
+    else {
+      failed++;
+      failures.push(`${name}: no report (the run's own output is above)`);
+    }
+  } catch (e) {
+    failed++;
+    failures.push(`${name}: ${firstLine(e.message)}`);
+  } finally {
+    after?.();
+  }
 }
 if (existsSync(join(root, 'test/e2e/playwright.config.ts'))) {
   rmSync(join(root, 'test-results/e2e.json'), { force: true });

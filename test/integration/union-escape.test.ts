@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmod, lchown, lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Mode, type UnionFixture, mountUnion } from '../support/unionFixture.ts';
+import { type Mode, type UnionFixture, asRoot, mountUnion } from '../support/unionFixture.ts';
 
 const NOBODY = 65534;
 const RACE_SECONDS = 20;
@@ -106,8 +106,10 @@ function asNobody(script: string, args: string[]) {
 }
 
 // The FUSE threads place new names by tdp (over an ro branch) and by mergerfs' policies (over two rw
-// ones, where a draw may need the parent made on either), each on paths of their own.
-describe.runIf(process.getuid?.() === 0).each([
+// ones, where a draw may need the parent made on either), each on paths of their own. The worker is
+// root's and the swapper nobody, as on a shared machine; an ordinary user's worker can reach no more
+// than that user can.
+describe.runIf(asRoot).each([
   { placed: 'by tdp', modes: ['rw', 'ro'] as Mode[], args: [] },
   { placed: "by mergerfs' pfrd", modes: ['rw', 'rw'] as Mode[], args: ['--create', 'pfrd'] },
 ])('a branch directory swapped for a symlink to outside, new names placed $placed', ({ modes, args }) => {

@@ -3,14 +3,15 @@
 // the parent first has to be copied up from a read-only branch.
 import { chmod, lstat, mkdir, readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type UnionFixture, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
+import { type UnionFixture, asRoot, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
 
 const callerIt = unlessFuseNative("the caller's uid and gid never arrive, so new entries belong to the worker's user");
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 const asNobody = (script: string, ...args: string[]) => ok('setpriv', [...NOBODY, 'sh', '-c', script, 'sh', ...args]);
 
-describe.runIf(process.getuid?.() === 0)('ownership of new entries', () => {
+// A root worker and callers of other users: root's to set up (an ordinary user's union makes its own entries).
+describe.runIf(asRoot)('ownership of new entries', () => {
   let u: UnionFixture;
   beforeAll(async () => {
     u = await mountUnion({

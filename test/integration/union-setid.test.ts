@@ -3,14 +3,19 @@
 // a write drops its file capabilities. Strata asks the kernel to leave this to
 // it (FUSE_HANDLE_KILLPRIV_V2), which spares a security.capability round trip per write; each case here
 // runs on a plain directory of the same filesystem and through the union, and the modes must agree,
-// with FUSE passthrough and without.
+// with FUSE passthrough and without (and, run as an ordinary user, on that user's union).
 import { chmod, chown, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
-import { type UnionFixture, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
+import { type UnionFixture, asRoot, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
 
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+/**
+ * Runs `script` on `path` as a caller without CAP_FSETID: nobody where root can switch to them, else the
+ * user running the tests, who owns the files and is in their group.
+ */
+const asCaller = (script: string, path: string) => (asRoot ? ok('setpriv', [...NOBODY, 'sh', '-c', script, 'sh', path]) : ok('sh', ['-c', script, 'sh', path]));
 
 /** Shell scripts given the file as $1. */
 const CHANGES: Record<string, string> = {
@@ -30,7 +35,7 @@ const groupIt = unlessFuseNative('the kernel keeps set-group-ID without group ex
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o7777;
 
-describe.runIf(process.getuid?.() === 0).each([
+describe.each([
   ['with passthrough', {}],
   ['without passthrough', { STRATA_PASSTHROUGH: '0' }],
 ])('set-ID bits through the union, %s', (_, extraEnv) => {
@@ -38,13 +43,13 @@ describe.runIf(process.getuid?.() === 0).each([
   let plain: string;
   const cases = Object.keys(CHANGES).flatMap((change, c) => [...MODES, NO_GROUP_EXEC].map((mode) => ({ change, mode, name: `f${c}-${mode.toString(8)}` })));
 
-  /** Runs `script` as nobody on each case's file, on the plain directory and through the union. */
+  /** Runs `script` as the caller on each case's file, on the plain directory and through the union. */
   async function compare(script: string, files: { mode: number; name: string }[]): Promise<void> {
     for (const { mode, name } of files) {
       // Looked up first, so the kernel knows the mode it decides from.
       expect(await modeOf(u.at(name))).toBe(mode);
-      await ok('setpriv', [...NOBODY, 'sh', '-c', script, 'sh', join(plain, name)]);
-      await ok('setpriv', [...NOBODY, 'sh', '-c', script, 'sh', u.at(name)]);
+      await asCaller(script, join(plain, name));
+      await asCaller(script, u.at(name));
       const expected = await modeOf(join(plain, name));
       expect(expected, `${name} on the plain directory`).not.toBe(mode);
       expect((await lstat(u.in(0, name))).mode & 0o7777, `${name} on the branch`).toBe(expected);
@@ -75,10 +80,11 @@ describe.runIf(process.getuid?.() === 0).each([
 
   for (const [change, script] of Object.entries(CHANGES)) {
     const of = (k: { change: string; mode: number }) => k.change === change && k.mode !== NO_GROUP_EXEC;
-    it(`${change} by another user drops them as the branch's filesystem does`, () => compare(script, cases.filter(of)));
+    it(`${change} by a caller without CAP_FSETID drops them as the branch's filesystem does`, () => compare(script, cases.filter(of)));
   }
 
-  groupIt('set-group-ID without group execute goes for a caller outside the group, as on the branch', async () => {
+  // Only root can make a file whose group the caller is outside of, and switch to that caller.
+  (asRoot ? groupIt : it.skip)('set-group-ID without group execute goes for a caller outside the group, as on the branch', async () => {
     for (const [change, script] of Object.entries(CHANGES))
       await compare(
         script,
@@ -91,17 +97,19 @@ describe.runIf(process.getuid?.() === 0).each([
       const name = `ingroup-${c}`;
       for (const path of [u.in(0, name), join(plain, name)]) {
         await writeFile(path, 'data');
-        await chown(path, 0, 65534);
+        // Root's file in nobody's group; an ordinary user's own file is in that user's group already.
+        if (asRoot) await chown(path, 0, 65534);
         await chmod(path, 0o2767);
       }
-      await ok('setpriv', [...NOBODY, 'sh', '-c', script, 'sh', join(plain, name)]);
-      await ok('setpriv', [...NOBODY, 'sh', '-c', script, 'sh', u.at(name)]);
+      await asCaller(script, join(plain, name));
+      await asCaller(script, u.at(name));
       expect(await modeOf(join(plain, name)), change).toBe(0o2767);
       expect(await modeOf(u.at(name)), change).toBe(0o2767);
     }
   });
 
-  it('a write by another user drops file capabilities', async () => {
+  // Setting file capabilities takes CAP_SETFCAP.
+  it.runIf(asRoot)('a write by another user drops file capabilities', async () => {
     // VFS_CAP_REVISION_2, effective, CAP_NET_RAW permitted.
     const caps = 'import os,struct,sys\nfor p in sys.argv[1:]: os.setxattr(p,"security.capability",struct.pack("<5I",0x02000001,1<<13,0,0,0))';
     await writeFile(u.in(0, 'capped'), 'data');
@@ -112,7 +120,7 @@ describe.runIf(process.getuid?.() === 0).each([
     expect((await ok('python3', ['-c', names, u.in(0, 'capped')])).trim()).toBe('');
   });
 
-  it("root's write keeps them, as CAP_FSETID does", async () => {
+  it.runIf(asRoot)("root's write keeps them, as CAP_FSETID does", async () => {
     await writeFile(u.in(0, 'roots'), 'data');
     await chmod(u.in(0, 'roots'), 0o6755);
     await ok('sh', ['-c', 'printf x >> "$1"', 'sh', u.at('roots')]);
