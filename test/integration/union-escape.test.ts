@@ -106,9 +106,9 @@ function asNobody(script: string, args: string[]) {
 }
 
 // The FUSE threads place new names by tdp (over an ro branch) and by mergerfs' policies (over two rw
-// ones, where a draw may need the parent made on either), each on paths of their own. The worker is
-// root's and the swapper nobody, as on a shared machine; an ordinary user's worker can reach no more
-// than that user can.
+// ones, where a draw may need the parent made on either), each on paths of their own. Root only: the
+// racers must be shut out of what lies outside. Racing their own union, an ordinary user's programs
+// own it, and reach it themselves through the symlink the union shows while the swap lasts.
 describe.runIf(asRoot).each([
   { placed: 'by tdp', modes: ['rw', 'ro'] as Mode[], args: [] },
   { placed: "by mergerfs' pfrd", modes: ['rw', 'rw'] as Mode[], args: ['--create', 'pfrd'] },
