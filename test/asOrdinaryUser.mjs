@@ -9,7 +9,7 @@ import { chownSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 
-/** Debian's `daemon`: a name fusermount3 can look up, and a user no test gives files to. */
+/** Debian's `daemon`: a name fusermount3 can look up; native-nonroot's user too, in the first passes. */
 const USER = 1;
 const asUser = ['setpriv', `--reuid=${USER}`, `--regid=${USER}`, '--clear-groups'];
 
