@@ -91,6 +91,11 @@ export interface Syscalls {
   fallocate(fd: number, mode: number, offset: bigint, length: bigint): Promise<void>;
   /** Returns bytes copied (0 at EOF). */
   copyFileRange(fdIn: number, offIn: bigint, fdOut: number, offOut: bigint, length: number): Promise<number>;
+  /**
+   * Starts writing [pos, pos + len) of `fd` back to disk and waits for [beforePos, beforePos + beforeLen)
+   * (native/common/write_behind.h); false where the file cannot take that. Rejects on a write error.
+   */
+  writeBehind(fd: number, pos: bigint, len: bigint, beforePos: bigint, beforeLen: bigint): Promise<boolean>;
   /** dup3(from, to, O_CLOEXEC): descriptor `to` atomically becomes a duplicate of `from`. */
   dup3(from: number, to: number): Promise<void>;
   /** Metadata calls run at once on the calling thread, returning settled Promises (a mount worker only: inlineCalls.ts). */

@@ -3,7 +3,9 @@
  * copied, and the final ftruncate sets the length, so the ranges never written stay holes on the copy.
  * Each extent goes through copy_file_range (in-kernel, no round trip through JS buffers, and a reflink on
  * filesystems that can share extents); where that is refused (across filesystems, or not implemented) it
- * falls back to read/write. Where SEEK_DATA is unsupported, the whole file counts as one extent.
+ * falls back to read/write. Where SEEK_DATA is unsupported, the whole file counts as one extent. Each
+ * chunk's writeback starts once it is copied and the chunk before it is waited for, so the fsync that
+ * follows has little left to do (native/common/write_behind.h).
  */
 import { hasErrno } from '../sys/errno.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
@@ -11,8 +13,12 @@ import { COPY_GOES_ON } from './copyRules.ts';
 import { ftruncateFd, readFd, writeFd } from './fdCalls.ts';
 import { madeHeadway } from './headway.ts';
 
-/** Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for long. */
-const KERNEL_CHUNK = 16 << 20;
+/**
+ * Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for
+ * long, and for a slow disk to write back well within the 5 s after which a request standing still
+ * reads as hung (each chunk's writeback is waited for as the copy goes: native/common/write_behind.h).
+ */
+const KERNEL_CHUNK = 4 << 20;
 /** Per read/write round of the fallback. */
 const BUFFER_SIZE = 1 << 20;
 
@@ -45,6 +51,11 @@ async function* dataExtents(sys: Syscalls, fd: number, length: bigint): AsyncGen
 function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, end: bigint) => Promise<void> {
   let inKernel = true;
   let buffer: Buffer | undefined;
+  // The chunk whose writeback started last; undefined once the file refused write-behind.
+  let behind: { pos: bigint; len: bigint } | undefined = { pos: 0n, len: 0n };
+  const writeBehind = async (pos: bigint, len: bigint) => {
+    if (behind) behind = (await sys.writeBehind(dst, pos, len, behind.pos, behind.len)) ? { pos, len } : undefined;
+  };
   const viaBuffer = async (pos: bigint, want: number): Promise<number> => {
     buffer ??= Buffer.allocUnsafe(BUFFER_SIZE);
     const bytesRead = await readFd(src, buffer, Math.min(want, buffer.length), Number(pos));
@@ -70,6 +81,7 @@ function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, e
       }
       // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
       if (copied === 0) return;
+      await writeBehind(pos, BigInt(copied));
       pos += BigInt(copied);
       madeHeadway();
     }

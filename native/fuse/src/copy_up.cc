@@ -24,17 +24,36 @@
 #include "mount.h"
 #include "new_names.h"
 #include "op_support.h"
+#include "write_behind.h"
 
 namespace strata {
 
 namespace {
 
-// Per copy_file_range call, as copyData.ts; the read/write fallback goes by the buffer.
-constexpr off_t kKernelChunk = 16 << 20;
+// Per copy_file_range call, as copyData.ts: a chunk a slow disk writes back well within the 5 s after
+// which a request standing still reads as hung (write_behind.h). The read/write fallback goes by the buffer.
+constexpr off_t kKernelChunk = 4 << 20;
 constexpr size_t kBufferSize = 1 << 20;
 
+// The chunk whose writeback started last, to wait for after the next one's starts (WriteBehind).
+struct Behind {
+  bool on = true;
+  off_t pos = 0, len = 0;
+
+  // After [at, at + n) of `to` was copied; false on a write error.
+  bool Copied(int to, off_t at, off_t n) {
+    if (on && WriteBehind(to, at, n, pos, len) != 0) {
+      if (errno != EOPNOTSUPP) return false;
+      on = false;
+    }
+    pos = at;
+    len = n;
+    return true;
+  }
+};
+
 // Copies [start, end) at the same offsets; switches to read/write for good on the first refusal.
-bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::vector<char>* buffer) {
+bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::vector<char>* buffer, Behind* behind) {
   for (off_t pos = start; pos < end;) {
     size_t want = static_cast<size_t>(std::min(end - pos, kKernelChunk));
     ssize_t n;
@@ -58,6 +77,7 @@ bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::v
     if (n < 0) return false;
     // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
     if (n == 0) return true;
+    if (!behind->Copied(to, pos, n)) return false;
     pos += n;
     InFlight::Progressed();
   }
@@ -68,11 +88,12 @@ bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::v
 bool CopyData(int from, int to, off_t length) {
   bool in_kernel = true;
   std::vector<char> buffer;
+  Behind behind;
   for (off_t pos = 0; pos < length;) {
     off_t start = lseek(from, pos, SEEK_DATA);
     if (start < 0 && errno == ENXIO) break;  // no data from pos on
     if (start < 0) {
-      if (!CopyGoesOn(CopyStep::kSeekData, errno) || !CopyRange(from, to, pos, length, &in_kernel, &buffer))
+      if (!CopyGoesOn(CopyStep::kSeekData, errno) || !CopyRange(from, to, pos, length, &in_kernel, &buffer, &behind))
         return false;
       break;
     }
@@ -80,7 +101,7 @@ bool CopyData(int from, int to, off_t length) {
     off_t hole = lseek(from, start, SEEK_HOLE);
     if (hole < 0) return false;
     off_t end = std::min(hole, length);
-    if (!CopyRange(from, to, start, end, &in_kernel, &buffer)) return false;
+    if (!CopyRange(from, to, start, end, &in_kernel, &buffer, &behind)) return false;
     pos = end;
   }
   return ftruncate(to, length) == 0;

@@ -50,6 +50,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<SeekHole>(env, exports, "seekHole");
   Export<Fallocate>(env, exports, "fallocate");
   Export<CopyFileRange>(env, exports, "copyFileRange");
+  Export<WriteBehindRange>(env, exports, "writeBehind");
   Export<Dup3>(env, exports, "dup3");
   exports.Set("setInline", Napi::Function::New<SetInline>(env, "setInline"));
   return exports;

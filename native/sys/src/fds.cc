@@ -9,6 +9,7 @@
 #include "args.h"
 #include "methods.h"
 #include "promise_work.h"
+#include "write_behind.h"
 
 namespace strata {
 namespace {
@@ -72,6 +73,23 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
       },
       [=](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*copied)); },
       length <= kSmallCopy ? PromiseWork::Cost::kMetadata : PromiseWork::Cost::kData);
+}
+
+// True once [pos, pos + len) of `fd` is on its way to disk and [beforePos, beforePos + beforeLen) is
+// there; false where the file cannot take it (write_behind.h).
+Napi::Value WriteBehindRange(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  off_t pos = Int64Arg(info, 1, "pos"), len = Int64Arg(info, 2, "len");
+  off_t before_pos = Int64Arg(info, 3, "beforePos"), before_len = Int64Arg(info, 4, "beforeLen");
+  auto taken = std::make_shared<bool>(true);
+  return PromiseWork::Queue(
+      info.Env(), {"sync_file_range", "", ""},
+      [=] {
+        if (WriteBehind(fd, pos, len, before_pos, before_len) == 0) return 0;
+        *taken = false;
+        return errno == EOPNOTSUPP ? 0 : errno;
+      },
+      [=](Napi::Env env) { return Napi::Boolean::New(env, *taken); }, PromiseWork::Cost::kData);
 }
 
 // The file behind descriptor `to` becomes the one behind `from`, in one step: a pread or pwrite on

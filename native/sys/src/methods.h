@@ -38,6 +38,7 @@ Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);
 Napi::Value Fallocate(const Napi::CallbackInfo& info);
 Napi::Value CopyFileRange(const Napi::CallbackInfo& info);
+Napi::Value WriteBehindRange(const Napi::CallbackInfo& info);
 Napi::Value Dup3(const Napi::CallbackInfo& info);
 
 }  // namespace strata

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { lstat, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -192,6 +193,24 @@ describe('descriptor calls', () => {
     } finally {
       await src.close();
       await dst.close();
+    }
+  });
+
+  it('writeBehind writes a file back range by range, and says false where a descriptor cannot take it', async () => {
+    const fh = await open(at('behind'), 'w+');
+    try {
+      await fh.write(Buffer.alloc(8192, 1), 0, 8192, 0);
+      expect(await sys.writeBehind(fh.fd, 0n, 4096n, 0n, 0n)).toBe(true);
+      expect(await sys.writeBehind(fh.fd, 4096n, 4096n, 0n, 4096n)).toBe(true);
+    } finally {
+      await fh.close();
+    }
+    execFileSync('mkfifo', [at('pipe')]);
+    const pipe = openSync(at('pipe'), constants.O_RDWR);
+    try {
+      expect(await sys.writeBehind(pipe, 0n, 1n, 0n, 0n)).toBe(false);
+    } finally {
+      closeSync(pipe);
     }
   });
 
