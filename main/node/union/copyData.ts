@@ -53,8 +53,10 @@ function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, e
   let buffer: Buffer | undefined;
   // The chunk whose writeback started last; undefined once the file refused write-behind.
   let behind: { pos: bigint; len: bigint } | undefined = { pos: 0n, len: 0n };
+  // A first chunk waits for the next, or for the fsync where it is the only one (no call for a small file).
   const writeBehind = async (pos: bigint, len: bigint) => {
-    if (behind) behind = (await sys.writeBehind(dst, pos, len, behind.pos, behind.len)) ? { pos, len } : undefined;
+    if (behind?.len && !(await sys.writeBehind(dst, pos, len, behind.pos, behind.len))) behind = undefined;
+    else if (behind) behind = { pos, len };
   };
   const viaBuffer = async (pos: bigint, want: number): Promise<number> => {
     buffer ??= Buffer.allocUnsafe(BUFFER_SIZE);

@@ -47,6 +47,7 @@ int Call::Run(Mount& mount) {
     // The JS side is gone (teardown): nobody will reply.
     if (Take(id_) != nullptr) return -EIO;
   }
+  InFlight::HandedToEngine handed;
   std::unique_lock<std::mutex> lock(mutex_);
   settled_.wait(lock, [this] { return done_; });
   return ret_;

@@ -40,9 +40,10 @@ struct Behind {
   bool on = true;
   off_t pos = 0, len = 0;
 
-  // After [at, at + n) of `to` was copied; false on a write error.
+  // After [at, at + n) of `to` was copied; false on a write error. A first chunk waits for the next,
+  // or for the fsync where it is the only one (a small file's copy-up makes no call here).
   bool Copied(int to, off_t at, off_t n) {
-    if (on && WriteBehind(to, at, n, pos, len) != 0) {
+    if (on && len > 0 && WriteBehind(to, at, n, pos, len) != 0) {
       if (errno != EOPNOTSUPP) return false;
       on = false;
     }

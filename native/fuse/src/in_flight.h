@@ -29,6 +29,18 @@ class InFlight {
     if (now.in_flight != nullptr) now.in_flight->started_[now.slot].store(NowMs(), std::memory_order_relaxed);
   }
 
+  // While this thread waits for the engine, the request is the engine's to time (its clock,
+  // worker/pendingRequests.ts, sees a long copy-up's headway; this slot would not): the slot stands
+  // aside, and its clock starts again when the answer comes.
+  class HandedToEngine {
+   public:
+    HandedToEngine() {
+      const Serving& now = Current();
+      if (now.in_flight != nullptr) now.in_flight->started_[now.slot].store(0, std::memory_order_relaxed);
+    }
+    ~HandedToEngine() { Progressed(); }
+  };
+
   // Wall-clock milliseconds at which the request being served that has stood still longest was taken or
   // last made headway; 0 when none.
   int64_t OldestSince() const {
