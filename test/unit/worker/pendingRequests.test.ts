@@ -85,8 +85,8 @@ describe('copyData', () => {
 
   it('stamps the request it copies for after every chunk', async () => {
     dir = await mkdtemp(join(tmpdir(), 'strata-headway-'));
-    // 40 MiB of data: three 16 MiB chunks.
-    await writeFile(join(dir, 'src'), Buffer.alloc(40 << 20, 7));
+    // 10 MiB of data: three chunks of at most 4 MiB.
+    await writeFile(join(dir, 'src'), Buffer.alloc(10 << 20, 7));
     const [from, to] = [await open(join(dir, 'src'), 'r'), await open(join(dir, 'dst'), 'w')];
     const stamps: number[] = [];
     const clock = {
@@ -98,12 +98,12 @@ describe('copyData', () => {
       },
     };
     try {
-      await requestClock.run(clock, () => copyData(sys, from.fd, to.fd, 40n << 20n));
+      await requestClock.run(clock, () => copyData(sys, from.fd, to.fd, 10n << 20n));
     } finally {
       await from.close();
       await to.close();
     }
     expect(stamps).toHaveLength(3);
-    expect(await open(join(dir, 'dst'), 'r').then(async (f) => (await f.stat()).size)).toBe(40 << 20);
+    expect(await open(join(dir, 'dst'), 'r').then(async (f) => (await f.stat()).size)).toBe(10 << 20);
   });
 });
