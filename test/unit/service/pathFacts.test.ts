@@ -1,12 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { branchFolderCheck, mountpointFolderCheck } from '../../../main/common/folderChecks.ts';
 import { pathFacts } from '../../../main/node/service/pathFacts.ts';
 
 describe('fs:check facts and the folder rules', () => {
+  const dir = mkdtempSync('/tmp/strata-facts-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('tells a folder, an empty one, a file, a missing path and a path through a file apart', async () => {
-    const dir = mkdtempSync('/tmp/strata-facts-');
     mkdirSync(join(dir, 'empty'));
     mkdirSync(join(dir, 'full'));
     writeFileSync(join(dir, 'full', 'x'), 'x');
