@@ -7,9 +7,18 @@
 import { appendFile, chmod, mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpStats } from '../../main/common/contract.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { type UnionFixture, asRoot, background, mountUnion, ok, strata } from '../support/unionFixture.ts';
 
 const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
+/** Appends to f0..f9 of directory argv[1], 20 ms apart. */
+const APPEND_PACED = `
+import sys, time
+for i in range(10):
+    with open(f'{sys.argv[1]}/f{i}', 'a') as f: f.write('+')
+    time.sleep(0.02)
+`;
 
 /** A change made behind the union's back arrives through inotify: wait for it, well inside the cache timeout. */
 async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
@@ -151,6 +160,25 @@ describe('kernel cache coherence (native backend)', () => {
     } finally {
       await holder.stop();
     }
+  });
+
+  it("copy-ups leave their directory's cached attributes alone, yet a change made to them directly in the branch meanwhile shows", async () => {
+    // A copy-up puts back the times of the directory it copies into; the union must not take that for a
+    // change made behind its back, which would cost the kernel a GETATTR of the directory per copy-up.
+    await mkdir(u.in(0, 'copied'));
+    await mkdir(u.in(1, 'copied'));
+    for (let i = 0; i < 10; i++) await writeFile(u.in(1, `copied/f${i}`), `lower ${i}\n`);
+    expect(await readdir(u.at('copied'))).toHaveLength(10);
+    const getattrs = async () => ((await controlRequest(u.mnt, { op: 'stats' })) as OpStats).ops.getattr ?? 0;
+    const before = await getattrs();
+    // Paced, so that the union's watches report each copy-up's times before the next one begins.
+    await ok('python3', ['-c', APPEND_PACED, u.at('copied')]);
+    expect((await getattrs()) - before).toBeLessThanOrEqual(1);
+    for (let i = 0; i < 10; i++) expect(await readFile(u.in(0, `copied/f${i}`), 'utf8')).toBe(`lower ${i}\n+`);
+    // Within the second the union's own changes mask: shown once the union left the directory alone.
+    await ok('python3', ['-c', `open(${JSON.stringify(u.at('copied/f0'))}, 'a').write('+')`]);
+    await chmod(u.in(0, 'copied'), 0o701);
+    expect(await eventually(async () => ((await stat(u.at('copied'))).mode & 0o777).toString(8), '701')).toBe('701');
   });
 
   it('reordering the branches shows the newly served copies at once', async () => {

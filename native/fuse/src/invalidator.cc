@@ -32,6 +32,9 @@ constexpr auto kPruneEvery = std::chrono::seconds(1);
 constexpr auto kGather = std::chrono::milliseconds(2);
 constexpr int kMaskedCheckMs = 250;
 
+// An event for a change of attributes alone (not of data, names, or the watched copy's place).
+bool AttributesOnly(uint32_t mask) { return (mask & (kMask & ~IN_ONLYDIR)) == IN_ATTRIB; }
+
 bool StartsWith(const std::string& s, const char* prefix) { return s.compare(0, strlen(prefix), prefix) == 0; }
 
 // `fd`'s file handle (struct file_handle, as bytes), or "" when its filesystem gives none.
@@ -94,8 +97,12 @@ void Invalidator::Watch(const std::string& rel, const DirLayers& layers) {
 
 void Invalidator::MarkSelf(const std::string& path) {
   if (inotify_ < 0) return;
+  size_t slash = path.rfind('/');
+  std::string parent = slash == std::string::npos || path == "/" ? "" : slash == 0 ? "/" : path.substr(0, slash);
+  auto now = Clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
-  self_[path] = Clock::now();
+  self_[path] = now;
+  if (!parent.empty()) parent_times_[parent] = now;
 }
 
 bool Invalidator::Masked(const std::string& path) {
@@ -104,10 +111,18 @@ bool Invalidator::Masked(const std::string& path) {
   return true;
 }
 
-bool Invalidator::IsSelf(const std::string& path) {
+bool Invalidator::IsSelf(const std::string& path) { return Within(self_, path); }
+
+bool Invalidator::MaskedTimes(const std::string& dir) {
+  if (!Within(parent_times_, dir)) return false;
+  masked_.insert(dir);
+  return true;
+}
+
+bool Invalidator::Within(const Marks& marks, const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = self_.find(path);
-  return it != self_.end() && Clock::now() - it->second < kSelfWindow;
+  auto it = marks.find(path);
+  return it != marks.end() && Clock::now() - it->second < kSelfWindow;
 }
 
 void Invalidator::AddWatches(Pending pending) {
@@ -306,7 +321,7 @@ void Invalidator::ReadEvents(Batch& batch) {
       }
       if (ev->len == 0) {
         // The watched copy itself: its attributes, or it went away.
-        if (Masked(dir)) continue;
+        if (Masked(dir) || (AttributesOnly(ev->mask) && MaskedTimes(dir))) continue;
         batch.attrs.insert(dir);
         if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) merge_changed(dir);
         continue;
@@ -319,7 +334,7 @@ void Invalidator::ReadEvents(Batch& batch) {
       }
       bool whiteout = StartsWith(name, ".wh.");
       std::string path = Child(dir, whiteout ? name.substr(4) : name);
-      if (Masked(path)) continue;
+      if (Masked(path) || ((ev->mask & IN_ISDIR) && AttributesOnly(ev->mask) && MaskedTimes(path))) continue;
       bool renamed = ev->mask & kNameChanges;
       if (renamed || whiteout) {
         batch.entries.insert(path);
@@ -335,7 +350,8 @@ void Invalidator::ReadEvents(Batch& batch) {
 void Invalidator::Prune() {
   auto cutoff = Clock::now() - kSelfWindow;
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto it = self_.begin(); it != self_.end();) it = it->second < cutoff ? self_.erase(it) : std::next(it);
+  for (auto* marks : {&self_, &parent_times_})
+    for (auto it = marks->begin(); it != marks->end();) it = it->second < cutoff ? marks->erase(it) : std::next(it);
 }
 
 void Invalidator::Run() {
@@ -376,7 +392,7 @@ void Invalidator::Run() {
     if (periodic) {
       next_masked_check = Clock::now() + std::chrono::milliseconds(kMaskedCheckMs);
       for (auto it = masked_.begin(); it != masked_.end();) {
-        if (IsSelf(*it)) {
+        if (IsSelf(*it) || Within(parent_times_, *it)) {
           ++it;
           continue;
         }

@@ -62,6 +62,9 @@ class Invalidator {
 
   // Any thread. `layers`: union directory `rel`'s copies, as published (dir_layer.h).
   void Watch(const std::string& rel, const DirLayers& layers);
+  // The union changes `path`. Events for it within a second are its own, and so are events for its
+  // parent directory's attributes alone: a copy-up puts back the times of the directory it copies into
+  // (copy_up.cc, parentTimes.ts), which the kernel did not see change and need not read again.
   void MarkSelf(const std::string& path);
   // A file handle the kernel was given, in union directory `dir`, and its release (any thread).
   void Opened(uint64_t fh, const std::string& dir, bool passed_through);
@@ -84,6 +87,11 @@ class Invalidator {
   bool IsSelf(const std::string& path);
   // IsSelf, remembering the path for a late invalidation.
   bool Masked(const std::string& path);
+  // The same for an event on directory `dir`'s attributes alone, once the union changed a name in it.
+  bool MaskedTimes(const std::string& dir);
+  using Marks = std::unordered_map<std::string, Clock::time_point>;
+  // Was `path` marked within the last kSelfWindow?
+  bool Within(const Marks& marks, const std::string& path);
   void Prune();
   // Quiets or restores the watches of the directories that asked (`all`: every quiet one too, for
   // the lingering restores). Thread only.
@@ -131,7 +139,8 @@ class Invalidator {
   std::unordered_map<uint64_t, std::pair<std::string, bool>> handles_;  // fh -> (dir, passed through)
   std::set<std::string> requiet_;  // directories whose handles changed what their watches should be
   std::set<std::string> quiet_;    // the quiet directories, whose lingering restores are checked
-  std::unordered_map<std::string, Clock::time_point> self_;
+  Marks self_;                     // paths the union changed, when
+  Marks parent_times_;             // the directories they are in, when
 };
 
 }  // namespace strata
