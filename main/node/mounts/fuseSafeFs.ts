@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { lstat, readdir, readlink, realpath, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSameOrInside, normalizeAbsolute } from '../../common/absolutePath.ts';
-import type { MountInfoEntry } from '../../common/mountinfo.ts';
+import { type MountInfoEntry, isFuseType, mayHang } from '../../common/mountinfo.ts';
 import { errnoException } from '../sys/errno.ts';
 import { LateCallError, LateCalls } from '../sys/lateCalls.ts';
 import { readMountTable } from './mountTable.ts';
@@ -37,15 +37,24 @@ export interface SafeDirEntry {
   isSymbolicLink: boolean;
 }
 
-const isFuse = (e: MountInfoEntry) => e.fstype === 'fuse' || e.fstype === 'fuseblk' || e.fstype.startsWith('fuse.');
-
-/** The FUSE mount `path` lies on (lexically: `path` has no symlinks), if any. */
-export function fuseMountOf(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntry | undefined {
+/** The mount `path` lies on (lexically: `path` has no symlinks). */
+function mountOf(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntry | undefined {
   let best: MountInfoEntry | undefined;
   for (const m of mounts) {
     if (isSameOrInside(path, m.mountpoint) && (!best || m.mountpoint.length >= best.mountpoint.length)) best = m;
   }
-  return best && isFuse(best) ? best : undefined;
+  return best;
+}
+
+/** Whether `path` (lexically: it has no symlinks) lies on a FUSE or network mount, whose calls may wait without end. */
+export function onMountThatMayHang(path: string, mounts: readonly MountInfoEntry[]): boolean {
+  return mayHang(mountOf(path, mounts)?.fstype ?? '');
+}
+
+/** The FUSE mount `path` lies on (lexically: `path` has no symlinks), if any. */
+export function fuseMountOf(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntry | undefined {
+  const m = mountOf(path, mounts);
+  return m && isFuseType(m.fstype) ? m : undefined;
 }
 
 /**

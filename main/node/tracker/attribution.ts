@@ -9,7 +9,7 @@ import { accessMode } from '../../common/proc/procFdParser.ts';
 import { joinBelow, withDeletedSuffix } from '../../common/proc/procPath.ts';
 import { lstat } from 'node:fs/promises';
 import type { MountInfoEntry } from '../../common/mountinfo.ts';
-import { fuseMountOf } from '../mounts/fuseSafeFs.ts';
+import { onMountThatMayHang } from '../mounts/fuseSafeFs.ts';
 import { withDeadline } from './deadline.ts';
 import type { LocatedEntry } from './processScan.ts';
 import type { UnionSource } from './unionSource.ts';
@@ -89,11 +89,11 @@ export class Lookups {
   }
 
   /**
-   * Size of a branch file. A branch may itself be a union, which may not answer: a stat there would
-   * hold a libuv thread for good, so such sizes stay unknown.
+   * Size of a branch file. A branch may itself be a union, or on a network mount, which may not
+   * answer: a stat there would hold a libuv thread for good, so such sizes stay unknown.
    */
   size(realPath: string): Promise<number | null> {
-    if (fuseMountOf(realPath, this.mounts)) return Promise.resolve(null);
+    if (onMountThatMayHang(realPath, this.mounts)) return Promise.resolve(null);
     return memo(this.sizes, realPath, async () => (await withDeadline(lstat(realPath), this.deadlineMs, `stat ${realPath}`)).size);
   }
 }
