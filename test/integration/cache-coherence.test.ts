@@ -173,7 +173,8 @@ describe('kernel cache coherence (native backend)', () => {
     const before = await getattrs();
     // Paced, so that the union's watches report each copy-up's times before the next one begins.
     await ok('python3', ['-c', APPEND_PACED, u.at('copied')]);
-    expect((await getattrs()) - before).toBeLessThanOrEqual(1);
+    // 9 when each copy-up dropped the attributes; a stall of a second between two appends may cost one.
+    expect((await getattrs()) - before).toBeLessThanOrEqual(2);
     for (let i = 0; i < 10; i++) expect(await readFile(u.in(0, `copied/f${i}`), 'utf8')).toBe(`lower ${i}\n+`);
     // Within the second the union's own changes mask: shown once the union left the directory alone.
     await ok('python3', ['-c', `open(${JSON.stringify(u.at('copied/f0'))}, 'a').write('+')`]);
