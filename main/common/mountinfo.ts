@@ -46,7 +46,7 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
 export const STRATA_FSTYPE = 'fuse.strata';
 
 /** A FUSE filesystem: its calls wait on a server process, which may stop answering. */
-export const isFuseType = (fstype: string): boolean => fstype === 'fuse' || fstype === 'fuseblk' || fstype.startsWith('fuse.');
+const isFuseType = (fstype: string): boolean => fstype === 'fuse' || fstype === 'fuseblk' || fstype.startsWith('fuse.');
 
 /** Filesystems whose calls wait on a server or cluster elsewhere: on an NFS hard mount, for as long as it is away. */
 const NETWORK_FSTYPES = new Set(['nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', '9p', 'ceph', 'afs', 'coda', 'lustre', 'orangefs', 'gfs2', 'ocfs2']);

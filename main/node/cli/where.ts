@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { branchName, branchNumber } from '../../common/branchNames.ts';
 import type { WhereResult } from '../../common/contract.ts';
 import type { StrataError } from '../../common/errors.ts';
-import { resolveOutsideFuse } from '../mounts/fuseSafeFs.ts';
+import { resolveWithoutWaiting } from '../mounts/deadlineFs.ts';
 import { queryUnion, unionContaining } from '../mounts/manager.ts';
 import { expectPositionals, parseArgs } from './args.ts';
 import { formatTable, printJson } from './output.ts';
@@ -14,7 +14,7 @@ async function locate(pathArg: string): Promise<{ mountpoint: string; relPath: s
   try {
     return await unionContaining(abs);
   } catch (err) {
-    const real = (await resolveOutsideFuse(abs)).path;
+    const real = (await resolveWithoutWaiting(abs)).path;
     if ((err as StrataError).code !== 'NOT_IN_UNION' || real === abs) throw err;
     return unionContaining(real);
   }

@@ -4,11 +4,11 @@
  * directory is resolved (symlinks and all, up to any FUSE mount it lies on).
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { resolveOutsideFuse } from './fuseSafeFs.ts';
+import { resolveWithoutWaiting } from './deadlineFs.ts';
 
 export async function resolveMountpoint(arg: string): Promise<string> {
   const abs = resolve(arg);
   if (abs === '/') return abs;
-  const parent = (await resolveOutsideFuse(dirname(abs))).path;
+  const parent = (await resolveWithoutWaiting(dirname(abs))).path;
   return join(parent, basename(abs));
 }

@@ -12,7 +12,7 @@ import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { refuseUnionLoop, unionsReached, type CheckedBranch, type MountedUnion } from '../../common/unionLoops.ts';
 import { publishedMountpoints, readBranchList } from './branchListFile.ts';
 import { controlRequest } from '../control/controlClient.ts';
-import { resolveOutsideFuse } from './fuseSafeFs.ts';
+import { resolveWithoutWaiting } from './deadlineFs.ts';
 
 const STATUS_DEADLINE_MS = 1000;
 
@@ -29,7 +29,7 @@ async function askWorker(mountpoint: string): Promise<string[] | string> {
 
 /** A path that cannot be resolved (a symlink loop) is compared as given; the existence check names it. */
 async function resolvedOrGiven(path: string, mounts: readonly MountInfoEntry[]): Promise<string> {
-  return (await resolveOutsideFuse(path, mounts).catch(() => ({ path }))).path;
+  return (await resolveWithoutWaiting(path, mounts).catch(() => ({ path }))).path;
 }
 
 async function learnUnion(mountpoint: string, mounts: readonly MountInfoEntry[]): Promise<MountedUnion> {

@@ -9,7 +9,7 @@ import type { BranchSpec } from '../../common/branch.ts';
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError, type StrataErrorCode } from '../../common/errors.ts';
 import { validateBranchLayout } from '../../common/unionConfig.ts';
-import { safeReaddir, safeStat } from './fuseSafeFs.ts';
+import { safeReaddir, safeStat } from './deadlineFs.ts';
 import { mountAt, readMountTable } from './mountTable.ts';
 import { refuseUnionLoops, resolveBranches } from './unionLoopCheck.ts';
 import { commandLine } from '../../common/shellQuote.ts';

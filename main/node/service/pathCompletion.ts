@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { PathCompletion } from '../../common/api.ts';
 import { normalizeAbsolute } from '../../common/absolutePath.ts';
-import { safeReaddir } from '../mounts/fuseSafeFs.ts';
+import { safeReaddir } from '../mounts/deadlineFs.ts';
 
 const MAX_RESULTS = 50;
 

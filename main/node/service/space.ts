@@ -3,7 +3,7 @@
  * (what an unprivileged writer can still use), used = total - avail, so used + avail always fills the bar.
  */
 import type { SpaceInfo } from '../../common/api.ts';
-import { safeStatfs } from '../mounts/fuseSafeFs.ts';
+import { safeStatfs } from '../mounts/deadlineFs.ts';
 
 export async function spaceOf(path: string): Promise<SpaceInfo> {
   try {

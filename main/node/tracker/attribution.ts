@@ -9,7 +9,7 @@ import { accessMode } from '../../common/proc/procFdParser.ts';
 import { joinBelow, withDeletedSuffix } from '../../common/proc/procPath.ts';
 import { lstat } from 'node:fs/promises';
 import type { MountInfoEntry } from '../../common/mountinfo.ts';
-import { onMountThatMayHang } from '../mounts/fuseSafeFs.ts';
+import { mountThatMayHang } from '../mounts/deadlineFs.ts';
 import { withDeadline } from './deadline.ts';
 import type { LocatedEntry } from './processScan.ts';
 import type { UnionSource } from './unionSource.ts';
@@ -93,7 +93,7 @@ export class Lookups {
    * answer: a stat there would hold a libuv thread for good, so such sizes stay unknown.
    */
   size(realPath: string): Promise<number | null> {
-    if (onMountThatMayHang(realPath, this.mounts)) return Promise.resolve(null);
+    if (mountThatMayHang(realPath, this.mounts)) return Promise.resolve(null);
     return memo(this.sizes, realPath, async () => (await withDeadline(lstat(realPath), this.deadlineMs, `stat ${realPath}`)).size);
   }
 }

@@ -5,7 +5,7 @@
  * reports the union as hung, and since when.
  */
 import type { MountInfoEntry } from '../../common/mountinfo.ts';
-import { onMountThatMayHang } from '../mounts/fuseSafeFs.ts';
+import { mountThatMayHang } from '../mounts/deadlineFs.ts';
 import { readMountTable } from '../mounts/mountTable.ts';
 import { resolveBranches } from '../mounts/unionLoopCheck.ts';
 import { setCallsInline } from '../sys/inlineCalls.ts';
@@ -13,7 +13,7 @@ import type { Syscalls } from '../sys/syscalls.ts';
 
 /** Whether calls on branches at these real paths (symlinks resolved) may run on the JS thread. */
 export function inlineSafe(realPaths: readonly string[], mounts: readonly MountInfoEntry[]): boolean {
-  return !realPaths.some((path) => onMountThatMayHang(path, mounts));
+  return realPaths.every((path) => !mountThatMayHang(path, mounts));
 }
 
 export async function chooseCallMode(sys: Syscalls, branchPaths: readonly string[]): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MountInfoEntry } from '../../../main/common/mountinfo.ts';
 import { commandLine, shellQuote } from '../../../main/common/shellQuote.ts';
-import { fuseMountOf, resolveOutsideFuse } from '../../../main/node/mounts/fuseSafeFs.ts';
+import { mountThatMayHang, resolveWithoutWaiting } from '../../../main/node/mounts/deadlineFs.ts';
 import { LateCallError, LateCalls } from '../../../main/node/sys/lateCalls.ts';
 import { tempDir } from '../../support/serviceFakes.ts';
 
@@ -20,13 +20,14 @@ const entry = (mountpoint: string, fstype: string): MountInfoEntry => ({
   superOptions: 'rw',
 });
 
-describe('paths that may lie on a FUSE mount', () => {
-  it('finds the deepest mount of a path and keeps only FUSE ones', () => {
-    const mounts = [entry('/', 'ext4'), entry('/mnt/u', 'fuse.strata'), entry('/mnt/u/inner', 'tmpfs')];
-    expect(fuseMountOf('/mnt/u/a/b', mounts)?.mountpoint).toBe('/mnt/u');
-    expect(fuseMountOf('/mnt/u', mounts)?.mountpoint).toBe('/mnt/u');
-    expect(fuseMountOf('/mnt/u/inner/x', mounts)).toBeUndefined();
-    expect(fuseMountOf('/mnt/uu', mounts)).toBeUndefined();
+describe('paths that may lie on a mount that may not answer', () => {
+  it('finds the deepest mount of a path and keeps only FUSE and network ones', () => {
+    const mounts = [entry('/', 'ext4'), entry('/mnt/u', 'fuse.strata'), entry('/mnt/u/inner', 'tmpfs'), entry('/srv/nfs', 'nfs4')];
+    expect(mountThatMayHang('/mnt/u/a/b', mounts)?.mountpoint).toBe('/mnt/u');
+    expect(mountThatMayHang('/mnt/u', mounts)?.mountpoint).toBe('/mnt/u');
+    expect(mountThatMayHang('/mnt/u/inner/x', mounts)).toBeUndefined();
+    expect(mountThatMayHang('/mnt/uu', mounts)).toBeUndefined();
+    expect(mountThatMayHang('/srv/nfs/projects', mounts)?.fstype).toBe('nfs4');
   });
 
   it('resolves symlinks up to a FUSE mount and never looks inside it', async () => {
@@ -37,8 +38,8 @@ describe('paths that may lie on a FUSE mount', () => {
     symlinkSync(join(fake, 'sub'), join(dir, 'real', 'into'));
     symlinkSync(join(dir, 'real'), join(dir, 'link'));
     const mounts = [entry('/', 'ext4'), entry(fake, 'fuse.strata')];
-    expect(await resolveOutsideFuse(join(dir, 'link', 'into', 'deeper'), mounts)).toEqual({ path: join(fake, 'sub', 'deeper'), fuse: mounts[1] });
-    expect(await resolveOutsideFuse(join(dir, 'link', '..', 'real'), mounts)).toEqual({ path: join(dir, 'real') });
+    expect(await resolveWithoutWaiting(join(dir, 'link', 'into', 'deeper'), mounts)).toEqual({ path: join(fake, 'sub', 'deeper'), stoppedAt: mounts[1] });
+    expect(await resolveWithoutWaiting(join(dir, 'link', '..', 'real'), mounts)).toEqual({ path: join(dir, 'real') });
   });
 });
 

@@ -1,21 +1,21 @@
 /**
- * Filesystem questions about paths that may lie on a FUSE mount (a branch that is itself a union, a
- * folder typed into the UI), asked without ever waiting on a mount that may not answer. Paths are
- * resolved from the mount table and lstat/readlink of the parts outside any FUSE mount; what lies on
- * one is asked of a child process with a deadline, and a child that misses it is abandoned, never
- * awaited: a process whose request the FUSE server has taken cannot be killed until it is answered.
- * Everything outside FUSE runs directly.
+ * Filesystem questions about paths that may lie on a mount that may not answer: a FUSE mount (a branch
+ * that is itself a union, a folder typed into the UI) or a network one (an NFS hard mount whose server
+ * went away). Paths are resolved from the mount table and lstat/readlink of the parts outside any such
+ * mount; what lies on one is asked of a child process with a deadline, and a child that misses it is
+ * abandoned, never awaited: a process whose request the server has taken cannot be killed until it is
+ * answered. Everything else runs directly.
  */
 import { spawn } from 'node:child_process';
 import { lstat, readdir, readlink, realpath, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSameOrInside, normalizeAbsolute } from '../../common/absolutePath.ts';
-import { type MountInfoEntry, isFuseType, mayHang } from '../../common/mountinfo.ts';
+import { type MountInfoEntry, mayHang } from '../../common/mountinfo.ts';
 import { errnoException } from '../sys/errno.ts';
 import { LateCallError, LateCalls } from '../sys/lateCalls.ts';
 import { readMountTable } from './mountTable.ts';
 
-export const FUSE_DEADLINE_MS = 2000;
+const DEADLINE_MS = 2000;
 const MAX_LINKS = 40;
 
 export interface SafeStat {
@@ -46,22 +46,17 @@ function mountOf(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntr
   return best;
 }
 
-/** Whether `path` (lexically: it has no symlinks) lies on a FUSE or network mount, whose calls may wait without end. */
-export function onMountThatMayHang(path: string, mounts: readonly MountInfoEntry[]): boolean {
-  return mayHang(mountOf(path, mounts)?.fstype ?? '');
-}
-
-/** The FUSE mount `path` lies on (lexically: `path` has no symlinks), if any. */
-export function fuseMountOf(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntry | undefined {
+/** The FUSE or network mount `path` lies on (lexically: `path` has no symlinks), whose calls may wait without end; if any. */
+export function mountThatMayHang(path: string, mounts: readonly MountInfoEntry[]): MountInfoEntry | undefined {
   const m = mountOf(path, mounts);
-  return m && isFuseType(m.fstype) ? m : undefined;
+  return m && mayHang(m.fstype) ? m : undefined;
 }
 
 /**
- * `path` with its symlinks resolved as far as no FUSE mount is entered, and the FUSE mount where that
- * stopped. A missing component ends the walk too (the rest is kept as given).
+ * `path` with its symlinks resolved as far as no mount that may hang is entered, and the mount where
+ * that stopped. A missing component ends the walk too (the rest is kept as given).
  */
-export async function resolveOutsideFuse(path: string, mounts?: readonly MountInfoEntry[]): Promise<{ path: string; fuse?: MountInfoEntry }> {
+export async function resolveWithoutWaiting(path: string, mounts?: readonly MountInfoEntry[]): Promise<{ path: string; stoppedAt?: MountInfoEntry }> {
   const table = mounts ?? (await readMountTable());
   let done = '/';
   let rest = normalizeAbsolute(path).split('/').filter(Boolean);
@@ -74,8 +69,8 @@ export async function resolveOutsideFuse(path: string, mounts?: readonly MountIn
       continue;
     }
     const next = join(done, part);
-    const fuse = fuseMountOf(next, table);
-    if (fuse) return { path: join(next, ...rest), fuse };
+    const stoppedAt = mountThatMayHang(next, table);
+    if (stoppedAt) return { path: join(next, ...rest), stoppedAt };
     const st = await lstat(next).catch(() => null);
     if (!st) return { path: join(next, ...rest) };
     if (!st.isSymbolicLink()) {
@@ -109,12 +104,12 @@ try {
 
 const late = new LateCalls();
 
-function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: MountInfoEntry): Promise<T> {
+function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, mount: MountInfoEntry): Promise<T> {
   const key = `${op} ${path}`;
   return late
     .run(
       key,
-      FUSE_DEADLINE_MS,
+      DEADLINE_MS,
       () =>
         new Promise<T>((resolve, reject) => {
           // In Electron, execPath is Electron itself: ELECTRON_RUN_AS_NODE makes it the Node it embeds.
@@ -128,7 +123,7 @@ function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: Moun
             child.kill('SIGKILL');
             child.unref();
             (child.stdout as unknown as { unref(): void }).unref();
-          }, FUSE_DEADLINE_MS);
+          }, DEADLINE_MS);
           abandon.unref();
           child.stdout.on('data', (d: Buffer) => (out += d));
           child.once('error', reject);
@@ -146,7 +141,7 @@ function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: Moun
     )
     .catch((err: unknown) => {
       if (err instanceof LateCallError) {
-        throw Object.assign(new Error(`${path} is on ${fuse.mountpoint}, which has not answered since ${new Date(err.since).toLocaleTimeString()}`), {
+        throw Object.assign(new Error(`${path} is on ${mount.mountpoint}, which has not answered since ${new Date(err.since).toLocaleTimeString()}`), {
           code: 'ETIMEDOUT',
           path,
         });
@@ -157,29 +152,29 @@ function askChild<T>(op: 'statfs' | 'stat' | 'readdir', path: string, fuse: Moun
 
 /** statfs(2) figures of `path`. */
 export async function safeStatfs(path: string): Promise<SafeSpace> {
-  const { path: real, fuse } = await resolveOutsideFuse(path);
-  if (fuse) return askChild<SafeSpace>('statfs', real, fuse);
+  const { path: real, stoppedAt } = await resolveWithoutWaiting(path);
+  if (stoppedAt) return askChild<SafeSpace>('statfs', real, stoppedAt);
   const s = await statfs(real);
   return { blocks: s.blocks, bavail: s.bavail, bsize: s.bsize };
 }
 
 /** stat(2) following symlinks, and the real path. */
 export async function safeStat(path: string, mounts?: readonly MountInfoEntry[]): Promise<SafeStat> {
-  const { path: resolved, fuse } = await resolveOutsideFuse(path, mounts);
-  if (fuse) return askChild<SafeStat>('stat', resolved, fuse);
+  const { path: resolved, stoppedAt } = await resolveWithoutWaiting(path, mounts);
+  if (stoppedAt) return askChild<SafeStat>('stat', resolved, stoppedAt);
   const st = await stat(resolved);
   return { isDirectory: st.isDirectory(), real: await realpath(resolved) };
 }
 
 export async function safeReaddir(path: string): Promise<SafeDirEntry[]> {
   const mounts = await readMountTable();
-  const { path: real, fuse } = await resolveOutsideFuse(path, mounts);
-  if (fuse) return askChild<SafeDirEntry[]>('readdir', real, fuse);
+  const { path: real, stoppedAt } = await resolveWithoutWaiting(path, mounts);
+  if (stoppedAt) return askChild<SafeDirEntry[]>('readdir', real, stoppedAt);
   const entries = await readdir(real, { withFileTypes: true });
   return Promise.all(
     entries.map(async (e) => {
       const link = e.isSymbolicLink();
-      // A symlink may point into a FUSE mount: follow it the safe way.
+      // A symlink may point into a mount that may hang: follow it the safe way.
       const isDirectory = link
         ? await safeStat(join(real, e.name), mounts).then(
             (s) => s.isDirectory,
