@@ -13,7 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountKey } from '../../main/node/control/paths.ts';
 import { workerPidsFor } from '../support/mountCleanup.ts';
 import { bounded, cutOff } from '../support/heldEngine.ts';
-import { type UnionFixture, mountUnion, ok } from '../support/unionFixture.ts';
+import type { HandleInfo } from '../../main/common/contract.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
+import { RENAME_EXCHANGE } from '../../main/node/sys/fsValues.ts';
+import { type UnionFixture, background, mountUnion, ok } from '../support/unionFixture.ts';
 
 const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt', '/lower-dir'];
 
@@ -376,6 +379,10 @@ describe('renames and links, with the engine held', () => {
           '/r/cover',
           '/r/plain',
           '/r/plain2',
+          '/r/x1',
+          '/r/x2',
+          '/r/y1',
+          '/r/y2',
         ].join(':'),
       },
       populate: async ([upper, lower]) => {
@@ -384,6 +391,8 @@ describe('renames and links, with the engine held', () => {
         await mkdir(`${lower}/s`);
         for (const name of ['a', 'e', 'f', 'g', 'n', 'l', 'both']) await writeFile(`${upper}/r/${name}`, `${name}\n`);
         await writeFile(`${lower}/r/both`, 'lower both\n');
+        for (const name of ['x1', 'x2', 'y1', 'y2']) await writeFile(`${upper}/r/${name}`, `${name}\n`);
+        await writeFile(`${lower}/r/x2`, 'lower x2\n');
         await writeFile(`${lower}/r/hidden`, 'lower hidden\n');
         await writeFile(`${upper}/r/.wh.hidden`, '');
         await writeFile(`${lower}/r/shown`, 'lower shown\n');
@@ -455,7 +464,9 @@ describe('renames and links, with the engine held', () => {
     expect(await mv('r/n', 'r/shown', 1)).toBe('EEXIST');
     expect(await bounded('assert open(p).read() == "n\\n"', u.at('r/n'))).toBe('ok');
     expect(readFileSync(u.at('r/taken'), 'utf8')).toBe('taken\n');
-    expect(await union('r')).toEqual(['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl', 'cover', 'merged', 'plain', 'plain2'].sort());
+    expect(await union('r')).toEqual(
+      ['a2', 'both2', 'hidden', 'l', 'n', 'shown', 'taken', 'dir', 'low', 'lowl', 'cover', 'merged', 'plain', 'plain2', 'x1', 'x2', 'y1', 'y2'].sort(),
+    );
   });
 
   it('links a file into another directory, one inode under both names, and refuses a name the union shows', async () => {
@@ -483,6 +494,40 @@ describe('renames and links, with the engine held', () => {
     expect(statSync(u.in(0, 'r/lowl')).nlink).toBe(2);
     expect(readFileSync(u.in(1, 'r/lowl'), 'utf8')).toBe('lowl\n');
     expect(statSync(u.in(1, 'r/lowl')).nlink).toBe(1);
+  });
+
+  it('exchanges two files of the writable branch, and the lower copy one of them hid stays hidden', async () => {
+    expect(await mv('r/x1', 'r/x2', RENAME_EXCHANGE)).toBe('ok');
+    expect([readFileSync(u.in(0, 'r/x1'), 'utf8'), readFileSync(u.in(0, 'r/x2'), 'utf8')]).toEqual(['x2\n', 'x1\n']);
+    expect([readFileSync(u.at('r/x1'), 'utf8'), readFileSync(u.at('r/x2'), 'utf8')]).toEqual(['x2\n', 'x1\n']);
+    expect(readFileSync(u.in(1, 'r/x2'), 'utf8')).toBe('lower x2\n');
+  });
+
+  it('exchanges two files open through the union, whose handles then go by each other’s name', async () => {
+    const holder = background('python3', [
+      '-c',
+      [
+        'import ctypes, os, sys, time',
+        'rw = os.open(sys.argv[1], os.O_RDWR)',
+        'app = os.open(sys.argv[2], os.O_WRONLY | os.O_APPEND)',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        `assert libc.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), ${RENAME_EXCHANGE}) == 0`,
+        'os.write(app, b"+")',
+        'print("swapped", flush=True)',
+        'time.sleep(30)',
+      ].join('\n'),
+      u.at('r/y1'),
+      u.at('r/y2'),
+    ]);
+    try {
+      await holder.waitFor('swapped');
+      const handles = (await controlRequest(u.mnt, { op: 'handles' })) as HandleInfo[];
+      const by = (accmode: number) => handles.filter((h) => (h.flags & 3) === accmode && h.relPath.startsWith('/r/y')).map((h) => h.relPath);
+      expect([by(2), by(1)]).toEqual([['/r/y2'], ['/r/y1']]);
+      expect([readFileSync(u.at('r/y1'), 'utf8'), readFileSync(u.at('r/y2'), 'utf8')]).toEqual(['y2\n+', 'y1\n']);
+    } finally {
+      await holder.stop();
+    }
   });
 
   it('moves a directory that lives on the writable branch alone, whole, and a handle open in it follows', async () => {

@@ -100,6 +100,12 @@ export class HandleTable {
     }
   }
 
+  /** After renameat2(RENAME_EXCHANGE) of `a` and `b`: each name's handles go by the other (kept ones the backend swaps). */
+  exchanged(a: string, b: string): void {
+    const moved = (rel: string, from: string, to: string) => (rel === from || rel.startsWith(from + '/') ? to + rel.slice(from.length) : undefined);
+    for (const f of this.files.values()) f.rel = moved(f.rel, a, b) ?? moved(f.rel, b, a) ?? f.rel;
+  }
+
   info(branches: Branch[]): HandleInfo[] {
     return this.all().map(([fh, f]) => ({
       fh,

@@ -289,15 +289,34 @@ static bool RenameDirNatively(const std::string& from, const std::string& to, un
   return true;
 }
 
+// renameat2(RENAME_EXCHANGE) of two names that are not directories, as the engine's exchange
+// (union/ops/rename.ts) makes it: both served from one branch the union writes in place, where the swap
+// is one call. Both names keep a copy there, so what each hid below stays hidden. Directories (whose
+// merges would swap too), names on two branches, and names the engine holds open are the engine's.
+static bool ExchangeNatively(const std::string& from, const std::string& to, int* rc) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served a, b;
+  if (mount.dirs().Locate(from, &a) != 0 || mount.dirs().Locate(to, &b) != 0 || a.dir < 0 || b.dir < 0 ||
+      a.root != b.root || !mount.branch_modes().InPlace(a.root) || S_ISDIR(a.st.st_mode) || S_ISDIR(b.st.st_mode) ||
+      mount.files().EngineHolds(from) || mount.files().EngineHolds(to))
+    return false;
+  mount.counters().Count(Counters::kRename);
+  *rc = renameat2(a.dir, a.name.c_str(), b.dir, b.name.c_str(), RENAME_EXCHANGE) == 0 ? 0 : -errno;
+  return *rc != -ENOENT;
+}
+
 // rename of a name that is not a directory, as the engine's rename (union/ops/rename.ts) does it when
 // the move stays on one branch: the source's, when the union writes it in place, else the one a
 // regular file or symlink is copied up to first (MoveRoot), holding the target's parent (new_names.h,
 // PlaceMovedName). A whiteout goes first where a lower copy of the source would show through, the
-// target's whiteout on that branch after. A directory is RenameDirNatively's; an exchange, any other
-// copy-up, and a source the engine holds open (its table goes by path) are the engine's.
+// target's whiteout on that branch after. A directory is RenameDirNatively's, an exchange
+// ExchangeNatively's; any other copy-up, and a source the engine holds open (its table goes by path), are
+// the engine's.
 static bool RenameNatively(const std::string& from, const std::string& to, unsigned int flags, int* rc) {
   Mount& mount = Mount::Current();
-  if ((flags & ~RENAME_NOREPLACE) != 0 || from == to || !mount.branch_modes().Opens()) return false;
+  if (from == to || !mount.branch_modes().Opens()) return false;
+  if (flags == RENAME_EXCHANGE) return ExchangeNatively(from, to, rc);
+  if ((flags & ~RENAME_NOREPLACE) != 0) return false;
   DirAttrs::Served src;
   if (mount.dirs().Locate(from, &src, true) != 0 || src.dir < 0) return false;
   if (S_ISDIR(src.st.st_mode)) return RenameDirNatively(from, to, flags, src, rc);
@@ -330,8 +349,10 @@ int Rename(const char* from, const char* to, unsigned int flags) {
       a.push_back(PathToJs(env, to));
       a.push_back(Num(env, flags));
     });
-  // After an exchange the file that was at `to` keeps no path here: JS serves its attribute changes.
-  if (rc == 0) Mount::Current().files().Renamed(from, to);
+  if (rc == 0 && (flags & RENAME_EXCHANGE))
+    Mount::Current().files().Exchanged(from, to);
+  else if (rc == 0)
+    Mount::Current().files().Renamed(from, to);
   return rc;
 }
 

@@ -142,6 +142,20 @@ class OpenFiles {
     for (auto& [path, fh] : moved) by_path_[path] = fh;
   }
 
+  // After renameat2(RENAME_EXCHANGE) of `a` and `b`: each name's handles go by the other.
+  void Exchanged(const std::string& a, const std::string& b) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto swapped = [&](const std::string& path) {
+      if (Below(path, a)) return b + path.substr(a.size());
+      if (Below(path, b)) return a + path.substr(b.size());
+      return path;
+    };
+    for (auto& [fh, path] : paths_) path = swapped(path);
+    std::unordered_map<std::string, uint64_t> by_path;
+    for (auto& [path, fh] : by_path_) by_path[swapped(path)] = fh;
+    by_path_.swap(by_path);
+  }
+
   // Whether a handle the engine serves is open on `path` (`below`: on it or anything under it, a
   // directory): a change made here would leave that handle's path in the engine's table behind.
   bool EngineHolds(const std::string& path, bool below = false) const {

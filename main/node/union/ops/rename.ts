@@ -79,6 +79,7 @@ async function exchange(core: UnionCore, a: UnionNode, b: UnionNode | null): Pro
   if (a.top !== b.top || !single(a) || !single(b) || !core.branches[a.top].modifiable) fail(EXDEV);
   const branch = core.branches[a.top];
   await core.fs.rename(branch, a.rel, branch, b.rel, RENAME_EXCHANGE);
+  core.handles.exchanged(a.rel, b.rel);
   core.invalidate(a.rel);
   core.invalidate(b.rel);
 }
