@@ -2,7 +2,9 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type UnionFixture, mountUnion, ok, run } from '../support/unionFixture.ts';
+import { type UnionFixture, mountUnion, ok, run, unlessFuseNative } from '../support/unionFixture.ts';
+
+const itRenameFlags = unlessFuseNative('fuse-native passes no rename flags (RENAME_EXCHANGE)');
 
 describe('whiteouts and opaque directories', () => {
   let u: UnionFixture;
@@ -17,6 +19,14 @@ describe('whiteouts and opaque directories', () => {
         await mkdir(`${b1}/lower-dir/sub`, { recursive: true });
         await writeFile(`${b1}/lower-dir/sub/f`, 'f');
         await mkdir(`${b1}/emptyish`);
+        // An opaque directory over a lower copy, and a plain one, to exchange.
+        await mkdir(`${b0}/opaque`);
+        await writeFile(`${b0}/opaque/.wh..wh..opq`, '');
+        await writeFile(`${b0}/opaque/mine`, 'mine');
+        await mkdir(`${b1}/opaque`);
+        await writeFile(`${b1}/opaque/hidden`, 'hidden below');
+        await mkdir(`${b0}/plain`);
+        await writeFile(`${b0}/plain/theirs`, 'theirs');
       },
     });
   });
@@ -75,5 +85,18 @@ describe('whiteouts and opaque directories', () => {
     await mkdir(u.at('lower-dir/keep'));
     const r = await run('rmdir', [u.at('lower-dir')]);
     expect(r.stderr).toMatch(/not empty/);
+  });
+
+  itRenameFlags('an exchange with an opaque directory keeps hidden what it hid: the directory put in its place is made opaque', async () => {
+    expect(await readdir(u.at('opaque'))).toEqual(['mine']);
+    await ok('python3', [
+      '-c',
+      'import ctypes, sys; c = ctypes.CDLL(None, use_errno=True); sys.exit(ctypes.get_errno() if c.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 2) else 0)',
+      u.at('opaque'),
+      u.at('plain'),
+    ]);
+    expect(await readdir(u.at('opaque'))).toEqual(['theirs']);
+    expect(await readdir(u.at('plain'))).toEqual(['mine']);
+    expect(existsSync(u.in(0, 'opaque/.wh..wh..opq'))).toBe(true);
   });
 });

@@ -72,13 +72,22 @@ export async function rename(core: UnionCore, from: string, to: string, flags: n
   core.invalidate(to);
 }
 
-/** renameat2(RENAME_EXCHANGE) when both names live alone on the same modifiable branch; otherwise EXDEV. */
+/**
+ * renameat2(RENAME_EXCHANGE) when both names live alone on the same modifiable branch; otherwise EXDEV.
+ * A directory that lands where a copy below would merge into it is made opaque, as a rename makes it:
+ * an opaque directory's place may hide a lower copy the other one would otherwise merge.
+ */
 async function exchange(core: UnionCore, a: UnionNode, b: UnionNode | null): Promise<void> {
   if (!b) fail(ENOENT);
   const single = (n: UnionNode) => n.layers.length === 1;
   if (a.top !== b.top || !single(a) || !single(b) || !core.branches[a.top].modifiable) fail(EXDEV);
   const branch = core.branches[a.top];
   await core.fs.rename(branch, a.rel, branch, b.rel, RENAME_EXCHANGE);
+  for (const [moved, now] of [
+    [a, b.rel],
+    [b, a.rel],
+  ] as const)
+    if (moved.isDir && (await core.resolver.visibleBelow(now, a.top))) await core.touchMarker(branch, join(now, OPAQUE_MARKER));
   core.handles.exchanged(a.rel, b.rel);
   core.invalidate(a.rel);
   core.invalidate(b.rel);
