@@ -1,7 +1,7 @@
 /**
  * A mountpoint argument as the kernel names it in mountinfo, found without touching the mountpoint
  * itself: a dead FUSE mount fails every stat with ENOTCONN and a hung one never answers. Only the parent
- * directory is resolved (symlinks and all, up to any FUSE mount it lies on).
+ * directory is resolved (symlinks and all, up to any FUSE or network mount it lies on).
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { resolveWithoutWaiting } from './deadlineFs.ts';
