@@ -8,12 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
+import { lendAcl } from './support/aclLoan.mjs';
 
 /** Debian's `daemon`: a name fusermount3 can look up; native-nonroot's user too, in the first passes. */
 const USER = 1;
 const asUser = ['setpriv', `--reuid=${USER}`, `--regid=${USER}`, '--clear-groups'];
 
-const succeeds = (cmd, args, input) => spawnSync(cmd, args, { input, stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'] }).status === 0;
+const succeeds = (cmd, args) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 
 /** `path` and the directories above it, from the root down. */
 const lineage = (path) => path.split(sep).map((_, i, parts) => parts.slice(0, i + 1).join(sep) || sep);
@@ -23,12 +24,12 @@ const lineage = (path) => path.split(sep).map((_, i, parts) => parts.slice(0, i 
  * what the run needs and `after` takes it back (it throws, naming the problem, where root cannot lend it).
  */
 export function ordinaryUserSuite(name, root, vitestBin, files) {
-  const lent = []; // [file, its ACL before]
+  const lent = []; // what takes each loan back
   const lend = (file, entry) => {
-    const acl = spawnSync('getfacl', ['--absolute-names', '--omit-header', file], { encoding: 'utf8' });
-    if (acl.status !== 0 || !succeeds('setfacl', ['-m', `u:${USER}:${entry}`, file]))
+    const giveBack = lendAcl(file, USER, entry);
+    if (!giveBack)
       throw new Error(`cannot lend uid ${USER} ${entry === 'x' ? 'search permission' : entry} on ${file} through an ACL (its filesystem must take ACLs)`);
-    lent.push([file, acl.stdout]);
+    lent.push(giveBack);
   };
   const home = join(tmpdir(), `strata-as-user-${process.pid}`);
   const report = join(home, `${name}.json`);
@@ -65,7 +66,7 @@ export function ordinaryUserSuite(name, root, vitestBin, files) {
       }
     },
     after() {
-      for (const [file, acl] of lent.reverse()) succeeds('setfacl', ['--set-file=-', file], acl);
+      for (const giveBack of lent.reverse()) giveBack();
       rmSync(home, { recursive: true, force: true });
     },
   };

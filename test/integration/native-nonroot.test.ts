@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
+import { lendAcl } from '../support/aclLoan.mjs';
 import { cleanupUnder } from '../support/mountCleanup.ts';
 import { CLI, forceUnmount, isMounted, ok, run, withTempRoot } from '../support/unionFixture.ts';
 
@@ -19,6 +20,7 @@ import { CLI, forceUnmount, isMounted, ok, run, withTempRoot } from '../support/
 const USER = 1;
 
 let root: string;
+let giveFuseBack: (() => boolean) | undefined;
 const at = (...parts: string[]) => join(root, ...parts);
 const env = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: at('home'), XDG_RUNTIME_DIR: at('run') });
 const asUser = (cmd: string, args: string[]) => run('setpriv', [`--reuid=${USER}`, `--regid=${USER}`, '--clear-groups', cmd, ...args], { env: env() });
@@ -56,7 +58,8 @@ beforeAll(async () => {
   await mkdir(at('lo', 'deep', 'er'), { recursive: true });
   await writeFile(at('lo', 'deep', 'er', 'f'), 'deep\n');
   for (const p of ['deep', 'deep/er', 'deep/er/f']) await chown(at('lo', p), USER, USER);
-  await ok('setfacl', ['-m', `u:${USER}:rw`, '/dev/fuse']);
+  giveFuseBack = lendAcl('/dev/fuse', USER, 'rw');
+  if (!giveFuseBack) throw new Error(`cannot lend uid ${USER} /dev/fuse through an ACL`);
   const r = await asUser(process.execPath, [CLI, 'mount', at('mnt'), '--branch', `${at('up')}=rw`, '--branch', `${at('lo')}=ro`]);
   if (r.code !== 0) throw new Error(`strata mount as uid ${USER} failed: ${r.stderr}`);
 }, 60_000);
@@ -64,7 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (root && (await isMounted(at('mnt')))) await asUser(process.execPath, [CLI, 'unmount', at('mnt')]);
   if (root && (await isMounted(at('mnt')))) await forceUnmount(at('mnt'));
-  await run('setfacl', ['-x', `u:${USER}`, '/dev/fuse']);
+  giveFuseBack?.();
   if (root) await cleanupUnder(root);
 }, 60_000);
 

@@ -1,0 +1,1 @@
+export function lendAcl(file: string, uid: number, perms: string): (() => boolean) | undefined;
