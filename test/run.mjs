@@ -4,10 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ordinaryUserSuite } from './asOrdinaryUser.mjs';
+import { runWithDeadline } from './support/suiteDeadline.mjs';
 
 const root = join(import.meta.dirname, '..');
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } }).status ?? 1;
 const bin = (name) => join(root, 'node_modules/.bin', name);
+// Over three times the longest vitest run's time on CI's machine (the first: under 7 min).
+const SUITE_DEADLINE_MS = 20 * 60_000;
 
 let passed = 0,
   failed = 0,
@@ -76,7 +79,14 @@ for (const { name, argv, report, env, before, after } of suites) {
   rmSync(report, { force: true });
   try {
     before?.();
-    if (run(argv[0], argv.slice(1), env) !== 0) exitCode = 1;
+    const { status, overdue } = await runWithDeadline(argv, { cwd: root, env, deadlineMs: SUITE_DEADLINE_MS });
+    if (status !== 0) exitCode = 1;
+    if (overdue) {
+      failed++;
+      failures.push(
+        `${name}: still running after ${SUITE_DEADLINE_MS / 60_000} min, so the FUSE mounts it had made were cut off (${overdue.length}): a test that was blocked on one fails by name`,
+      );
+    }
     if (existsSync(report)) tally(name, JSON.parse(readFileSync(report, 'utf8')));
     else {
       failed++;

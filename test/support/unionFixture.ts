@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
+import { cutOffMount, fuseMounts } from './fuseMounts.mjs';
 
 export const CLI = join(import.meta.dirname, '../../dist/cli.js');
 
@@ -56,13 +57,8 @@ export async function isMounted(mnt: string): Promise<boolean> {
 
 /** Last resort for a mount whose worker is gone or stuck: abort the FUSE connection, detach lazily. */
 export async function forceUnmount(mnt: string): Promise<void> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  const line = text.split('\n').find((l) => l.split(' ')[4] === mnt.replace(/ /g, '\\040'));
-  if (!line) return;
-  const minor = line.split(' ')[2].split(':')[1];
-  // The connection's files belong to the user who mounted it, so an ordinary user can abort their own.
-  await run('sh', ['-c', 'echo 1 > "/sys/fs/fuse/connections/$1/abort"', 'sh', minor]);
-  await (asRoot ? run('umount', ['-l', mnt]) : run('fusermount3', ['-u', '-z', mnt]));
+  const mount = fuseMounts().find((m) => m.mountpoint === mnt);
+  if (mount) cutOffMount(mount);
 }
 
 export type Mode = 'rw' | 'ro' | 'nc';
