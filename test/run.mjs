@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ordinaryUserSuite } from './asOrdinaryUser.mjs';
-import { runWithDeadline } from './support/suiteDeadline.mjs';
+import { runWatched } from './support/watchedRun.mjs';
 
 const root = join(import.meta.dirname, '..');
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } }).status ?? 1;
@@ -79,13 +79,17 @@ for (const { name, argv, report, env, before, after } of suites) {
   rmSync(report, { force: true });
   try {
     before?.();
-    const { status, overdue } = await runWithDeadline(argv, { cwd: root, env, deadlineMs: SUITE_DEADLINE_MS });
+    const { status, overdue, leftBehind } = await runWatched(argv, { cwd: root, env, deadlineMs: SUITE_DEADLINE_MS });
     if (status !== 0) exitCode = 1;
     if (overdue) {
       failed++;
       failures.push(
         `${name}: still running after ${SUITE_DEADLINE_MS / 60_000} min, so the FUSE mounts it had made were cut off (${overdue.length}): a test that was blocked on one fails by name`,
       );
+    }
+    if (leftBehind.length) {
+      failed++;
+      failures.push(`${name}: left mounted (cut off now): ${leftBehind.join(', ')}`);
     }
     if (existsSync(report)) tally(name, JSON.parse(readFileSync(report, 'utf8')));
     else {

@@ -678,3 +678,42 @@ describe('directories the FUSE threads publish themselves, with the engine held'
     expect(readFileSync(u.at('moves/dst/sub/f'), 'utf8')).toBe('moved\n');
   });
 });
+
+describe('names the kernel keeps after their directory’s publication lapsed, with the engine held', () => {
+  let u: UnionFixture;
+  const NAMES = ['f', 'c', 'g', 'h', 'm'];
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      // The kernel keeps entries for 30 s, so it asks nothing about these names again, and each request
+      // below finds the one-second publications of /kept and /kept/d lapsed.
+      env: { STRATA_TEST_HANG: NAMES.map((n) => `/kept/d/${n}`).join(':'), STRATA_CACHE_TIMEOUT: '30' },
+      populate: async ([upper, lower]) => {
+        await mkdir(`${upper}/kept/d`, { recursive: true });
+        await mkdir(`${lower}/kept/d`, { recursive: true });
+        for (const n of ['f', 'g', 'h', 'm']) await writeFile(`${upper}/kept/d/${n}`, `${n}\n`);
+        await writeFile(`${lower}/kept/d/c`, 'lower c\n');
+      },
+    });
+  });
+  afterAll(() => cutOff(u));
+
+  /** Runs `call` on `p` = the kept name `name` once every publication lapsed and only the root's was made again. */
+  const afterLapse = async (call: string, name: string) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return bounded(`p = ${JSON.stringify(u.at(`kept/d/${name}`))}\n${call}`, u.at('elsewhere'));
+  };
+
+  it('are opened, copied up, changed, removed and renamed on the FUSE threads, which publish the directories again from the root', async () => {
+    const dir = JSON.stringify(u.at('kept/d'));
+    expect(await bounded(`for n in ${JSON.stringify(NAMES)}: os.lstat(os.path.join(${dir}, n))`, u.at('kept/d/f'))).toBe('ok');
+    expect(await afterLapse('assert open(p).read() == "f\\n"', 'f')).toBe('ok');
+    expect(await afterLapse('open(p, "a").write("+")', 'c')).toBe('ok');
+    expect(await afterLapse('os.chmod(p, 0o600)', 'g')).toBe('ok');
+    expect(await afterLapse('os.unlink(p)', 'h')).toBe('ok');
+    expect(await afterLapse('os.rename(p, p + "2")', 'm')).toBe('ok');
+    expect([readFileSync(u.in(0, 'kept/d/c'), 'utf8'), readFileSync(u.in(1, 'kept/d/c'), 'utf8')]).toEqual(['lower c\n+', 'lower c\n']);
+    expect(statSync(u.in(0, 'kept/d/g')).mode & 0o777).toBe(0o600);
+    expect([existsSync(u.in(0, 'kept/d/h')), existsSync(u.in(0, 'kept/d/m')), readFileSync(u.in(0, 'kept/d/m2'), 'utf8')]).toEqual([false, false, 'm\n']);
+  });
+});

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
-import { cutOffMount, fuseMounts } from './fuseMounts.mjs';
+import { cutOffMount, mountTable } from './mountCutOff.mjs';
 
 export const CLI = join(import.meta.dirname, '../../dist/cli.js');
 
@@ -55,9 +55,9 @@ export async function isMounted(mnt: string): Promise<boolean> {
   return text.split('\n').some((l) => l.split(' ')[4] === mnt.replace(/ /g, '\\040'));
 }
 
-/** Last resort for a mount whose worker is gone or stuck: abort the FUSE connection, detach lazily. */
+/** Last resort for any mount (a union whose worker is gone or stuck has its FUSE connection aborted first): detach it lazily. */
 export async function forceUnmount(mnt: string): Promise<void> {
-  const mount = fuseMounts().find((m) => m.mountpoint === mnt);
+  const mount = mountTable().find((m) => m.mountpoint === mnt);
   if (mount) cutOffMount(mount);
 }
 

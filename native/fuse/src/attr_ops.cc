@@ -119,7 +119,7 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
                          bool empties = false) {
   Mount& mount = Mount::Current();
   DirAttrs::Served served;
-  if (path == nullptr || !mount.branch_modes().Opens() || mount.dirs().Locate(path, &served) != 0 || served.dir < 0)
+  if (path == nullptr || !mount.branch_modes().Opens() || LocateServed(mount, path, &served) != 0 || served.dir < 0)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root), is_dir = S_ISDIR(served.st.st_mode);
   if (!in_place && !S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) return false;
@@ -225,7 +225,7 @@ static int OnCopyXattr(int dir, const char* name, const std::function<ssize_t(co
 // since the lookup.
 static bool OnServedXattr(const char* path, const std::function<ssize_t(const char*)>& call, int* rc) {
   DirAttrs::Served served;
-  if (path == nullptr || Mount::Current().dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
+  if (path == nullptr || LocateServed(Mount::Current(), path, &served) != 0 || served.dir < 0) return false;
   *rc = OnCopyXattr(served.dir, served.name.c_str(), call);
   return *rc != -ENOENT;
 }

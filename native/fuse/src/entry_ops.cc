@@ -32,7 +32,7 @@ namespace strata::op {
 static bool ReadLinkNatively(const char* path, char* buf, size_t size, int* rc) {
   Mount& mount = Mount::Current();
   DirAttrs::Served served;
-  if (path == nullptr || mount.dirs().Locate(path, &served) != 0 || served.dir < 0) return false;
+  if (path == nullptr || LocateServed(mount, path, &served) != 0 || served.dir < 0) return false;
   ssize_t n = readlinkat(served.dir, served.name.c_str(), buf, size - 1);
   if (n < 0 && errno == ENOENT) return false;
   *rc = n < 0 ? -errno : 0;
@@ -129,7 +129,7 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
   DirAttrs::Served served;
-  if (!modes.Opens() || mount.dirs().Locate(path, &served, true) != 0 || served.dir < 0) return false;
+  if (!modes.Opens() || LocateServed(mount, path, &served, true) != 0 || served.dir < 0) return false;
   const std::string& name = served.name;
   bool in_place = modes.InPlace(served.root);
   bool whiteout = !in_place || served.visible_below;
@@ -296,7 +296,7 @@ static bool RenameDirNatively(const std::string& from, const std::string& to, un
 static bool ExchangeNatively(const std::string& from, const std::string& to, int* rc) {
   Mount& mount = Mount::Current();
   DirAttrs::Served a, b;
-  if (mount.dirs().Locate(from, &a) != 0 || mount.dirs().Locate(to, &b) != 0 || a.dir < 0 || b.dir < 0 ||
+  if (LocateServed(mount, from, &a) != 0 || LocateServed(mount, to, &b) != 0 || a.dir < 0 || b.dir < 0 ||
       a.root != b.root || !mount.branch_modes().InPlace(a.root) || S_ISDIR(a.st.st_mode) || S_ISDIR(b.st.st_mode) ||
       mount.files().EngineHolds(from) || mount.files().EngineHolds(to))
     return false;
@@ -318,7 +318,7 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
   if (flags == RENAME_EXCHANGE) return ExchangeNatively(from, to, rc);
   if ((flags & ~RENAME_NOREPLACE) != 0) return false;
   DirAttrs::Served src;
-  if (mount.dirs().Locate(from, &src, true) != 0 || src.dir < 0) return false;
+  if (LocateServed(mount, from, &src, true) != 0 || src.dir < 0) return false;
   if (S_ISDIR(src.st.st_mode)) return RenameDirNatively(from, to, flags, src, rc);
   int root = MoveRoot(from, src);
   if (root < 0 || mount.files().EngineHolds(from)) return false;
@@ -364,7 +364,7 @@ static bool LinkNatively(const std::string& from, const std::string& to, int* rc
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
   DirAttrs::Served src;
-  if (!modes.Opens() || mount.dirs().Locate(from, &src) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
+  if (!modes.Opens() || LocateServed(mount, from, &src) != 0 || src.dir < 0 || S_ISDIR(src.st.st_mode)) return false;
   int root = MoveRoot(from, src);
   NewName dst;
   bool exists;

@@ -19,6 +19,7 @@
 #include "mount.h"
 #include "new_names.h"
 #include "op_support.h"
+#include "publish_dir.h"
 #include "request.h"
 #include "union_path.h"
 
@@ -92,7 +93,7 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi, struct sta
   Mount& mount = Mount::Current();
   if (path == nullptr || !mount.branch_modes().Opens()) return false;
   DirAttrs::Served served;
-  if (mount.dirs().Locate(path, &served) != 0 || served.dir < 0 || !S_ISREG(served.st.st_mode)) return false;
+  if (LocateServed(mount, path, &served) != 0 || served.dir < 0 || !S_ISREG(served.st.st_mode)) return false;
   bool writes = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
   if (writes) MarkOwnChange(path);
   CopiedUp up;
@@ -113,7 +114,7 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi, struct sta
   // A copy-up the file went through since it was looked up re-pointed every handle it could see, but
   // maybe not this one, which the table holds only now: one on the old copy is the engine's to open.
   DirAttrs::Served now;
-  if (!in_place && (mount.dirs().Locate(path, &now) != 0 || now.root != served.root ||
+  if (!in_place && (LocateServed(mount, path, &now) != 0 || now.root != served.root ||
                     now.st.st_dev != served.st.st_dev || now.st.st_ino != served.st.st_ino)) {
     close(mount.files().Remove(fi->fh).fd);
     return false;

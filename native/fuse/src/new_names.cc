@@ -14,6 +14,7 @@
 #include "lookup_rule.h"
 #include "mergerfs_rule.h"
 #include "mount.h"
+#include "publish_dir.h"
 #include "tdp_rule.h"
 #include "union_path.h"
 
@@ -194,7 +195,7 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   // Visible already, or a name with rules of its own (over-long, reserved, libfuse's hidden files): the
   // engine's, which answers EEXIST or EPERM.
   DirAttrs::Served served;
-  if (mount.dirs().Locate(path, &served) != -ENOENT) return false;
+  if (LocateServed(mount, path, &served) != -ENOENT) return false;
   std::string name = path.substr(path.rfind('/') + 1);
   if (IsReservedName(name)) return false;
   DirLayers layers = mount.dirs().Layers(ParentOf(path));
@@ -223,7 +224,7 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
   Mount& mount = Mount::Current();
   std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
   if (DirAttrs::HasOwnRules(name) || IsReservedName(name)) return false;
-  DirLayers layers = mount.dirs().Layers(parent);
+  DirLayers layers = PublishedLayers(mount, parent);
   std::vector<BranchModes::Ordered> order = mount.branch_modes().Order();
   int k = LayerOf(layers, root), t = IndexOf(order, root);
   if (k < 0 || t < 0) return false;

@@ -10,8 +10,11 @@ namespace strata {
 
 bool PublishNatively(Mount& mount, const std::string& dir) {
   if (dir.size() < 2 || dir[0] != '/' || !mount.dirs().Layers(dir).empty()) return false;
+  std::string parent = ParentOf(dir);
   uint64_t parent_gen = 0;
-  DirLayers copies = mount.dirs().CopiesIn(dir, mount.dirs().Layers(ParentOf(dir), &parent_gen));
+  DirLayers above = mount.dirs().Layers(parent, &parent_gen);
+  if (above.empty() && PublishNatively(mount, parent)) above = mount.dirs().Layers(parent, &parent_gen);
+  DirLayers copies = mount.dirs().CopiesIn(dir, above);
   if (copies.empty()) return false;
   int top = copies[0]->Open();
   struct stat st;
@@ -32,6 +35,19 @@ bool PublishNatively(Mount& mount, const std::string& dir) {
     a.push_back(Napi::Number::New(env, static_cast<double>(gen)));
   });
   return true;
+}
+
+DirLayers PublishedLayers(Mount& mount, const std::string& dir) {
+  DirLayers layers = mount.dirs().Layers(dir);
+  if (layers.empty() && PublishNatively(mount, dir)) layers = mount.dirs().Layers(dir);
+  return layers;
+}
+
+int LocateServed(Mount& mount, const std::string& path, DirAttrs::Served* out, bool ask_below) {
+  int rc = mount.dirs().Locate(path, out, ask_below);
+  if (rc == DirAttrs::kAskJs && path.size() > 1 && path[0] == '/' && PublishNatively(mount, ParentOf(path)))
+    rc = mount.dirs().Locate(path, out, ask_below);
+  return rc;
 }
 
 }  // namespace strata

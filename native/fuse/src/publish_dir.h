@@ -18,9 +18,19 @@ namespace strata {
 
 class Mount;
 
-// Publishes the union directory `dir` from its parent's publication. True when it did; false when `dir`
-// is published already, its parent is not, it is not a directory there, or anything fails (JS
-// resolves it then).
+// Publishes the union directory `dir` from its parent's publication, the parent first from its own when
+// that lapsed too, up to the nearest directory whose publication stands. True when it did; false when
+// `dir` is published already, no directory above it is, it is not a directory there, or anything fails
+// (JS resolves it then).
 bool PublishNatively(Mount& mount, const std::string& dir);
+
+// A directory's layers (DirAttrs::Layers), published here first when its publication lapsed.
+DirLayers PublishedLayers(Mount& mount, const std::string& dir);
+
+// DirAttrs::Locate, with `path`'s directory published here first when its publication lapsed, as a
+// lookup does (GetAttrNatively). The kernel keeps a name's entry for the whole entry timeout, which may
+// outlast its directory's publication (a second): an open, a change or a removal of the name would go to
+// JS otherwise.
+int LocateServed(Mount& mount, const std::string& path, DirAttrs::Served* out, bool ask_below = false);
 
 }  // namespace strata
