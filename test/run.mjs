@@ -79,7 +79,7 @@ for (const { name, argv, report, env, before, after } of suites) {
   rmSync(report, { force: true });
   try {
     before?.();
-    const { status, overdue, leftBehind } = await runWatched(argv, { cwd: root, env, deadlineMs: SUITE_DEADLINE_MS });
+    const { status, overdue, leftBehind } = await runWatched(name, argv, { cwd: root, env, deadlineMs: SUITE_DEADLINE_MS });
     if (status !== 0) exitCode = 1;
     if (overdue) {
       failed++;

@@ -4,7 +4,7 @@
  * when the test failed or the worker died.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
@@ -51,8 +51,7 @@ export async function ok(cmd: string, args: string[], opts: Parameters<typeof ru
 export const strata = (args: string[], opts: Parameters<typeof run>[2] = {}) => run(process.execPath, [CLI, ...args], opts);
 
 export async function isMounted(mnt: string): Promise<boolean> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').some((l) => l.split(' ')[4] === mnt.replace(/ /g, '\\040'));
+  return mountTable().some((m) => m.mountpoint === mnt);
 }
 
 /** Last resort for any mount (a union whose worker is gone or stuck has its FUSE connection aborted first): detach it lazily. */

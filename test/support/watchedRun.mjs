@@ -14,11 +14,11 @@ import { cutOffMount, mountTable } from './mountCutOff.mjs';
 const GRACE_MS = 60_000;
 
 /**
- * Runs `argv` in `cwd` with `env` added. Resolves to its exit status (1 when killed); `overdue`: the
+ * Runs `argv`, the test run called `name`, in `cwd` with `env` added. Resolves to its exit status (1 when killed); `overdue`: the
  * FUSE mounts it was holding at `deadlineMs` (undefined when it ended in time); `leftBehind`: the
  * mountpoints it left.
  */
-export function runWatched(argv, { cwd, env, deadlineMs }) {
+export function runWatched(name, argv, { cwd, env, deadlineMs }) {
   const key = (m) => `${m.connection}:${m.mountpoint}`;
   const before = new Set(mountTable().map(key));
   const made = () => mountTable().filter((m) => !before.has(key(m)));
@@ -30,7 +30,7 @@ export function runWatched(argv, { cwd, env, deadlineMs }) {
       overdue = made().filter((m) => m.fuse);
       const minutes = Math.round(deadlineMs / 60_000);
       console.log(
-        `\n${argv.slice(0, 3).join(' ')}: still running after ${minutes} min; cutting off the FUSE mounts it made: ${overdue.map((m) => m.mountpoint).join(', ') || 'none'}`,
+        `\n${name}: still running after ${minutes} min; cutting off the FUSE mounts it made: ${overdue.map((m) => m.mountpoint).join(', ') || 'none'}`,
       );
       for (const m of overdue) cutOffMount(m);
       kill = setTimeout(() => child.kill('SIGKILL'), GRACE_MS);
