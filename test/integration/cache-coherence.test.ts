@@ -13,10 +13,10 @@ import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { type UnionFixture, asRoot, background, forceUnmount, mountUnion, ok, strata, withTempRoot } from '../support/unionFixture.ts';
 
 const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
-/** Appends to f0..f9 of directory argv[1], 20 ms apart. */
+/** Appends to the ten files f<argv[2]>.. of directory argv[1], 20 ms apart. */
 const APPEND_PACED = `
 import sys, time
-for i in range(10):
+for i in range(int(sys.argv[2]), int(sys.argv[2]) + 10):
     with open(f'{sys.argv[1]}/f{i}', 'a') as f: f.write('+')
     time.sleep(0.02)
 `;
@@ -128,15 +128,21 @@ describe('kernel cache coherence (native backend)', () => {
     // change made behind its back, which would cost the kernel a GETATTR of the directory per copy-up.
     await mkdir(u.in(0, 'copied'));
     await mkdir(u.in(1, 'copied'));
-    for (let i = 0; i < 10; i++) await writeFile(u.in(1, `copied/f${i}`), `lower ${i}\n`);
-    expect(await readdir(u.at('copied'))).toHaveLength(10);
+    for (let i = 0; i < 30; i++) await writeFile(u.in(1, `copied/f${i}`), `lower ${i}\n`);
+    expect(await readdir(u.at('copied'))).toHaveLength(30);
     const getattrs = async () => ((await controlRequest(u.mnt, { op: 'stats' })) as OpStats).ops.getattr ?? 0;
-    const before = await getattrs();
-    // Paced, so that the union's watches report each copy-up's times before the next one begins.
-    await ok('python3', ['-c', APPEND_PACED, u.at('copied')]);
-    // 9 when each copy-up dropped the attributes; a stall of a second between two appends may cost one.
-    expect((await getattrs()) - before).toBeLessThanOrEqual(2);
-    for (let i = 0; i < 10; i++) expect(await readFile(u.in(0, `copied/f${i}`), 'utf8')).toBe(`lower ${i}\n+`);
+    // Paced, so that the union's watches report each copy-up's times before the next one begins. The
+    // union takes its watches' events for its own for a second after each change: on a loaded machine
+    // they may come later, and then rightly count as news. So the best of three rounds of ten.
+    const rounds: number[] = [];
+    for (const first of [0, 10, 20]) {
+      const before = await getattrs();
+      await ok('python3', ['-c', APPEND_PACED, u.at('copied'), String(first)]);
+      rounds.push((await getattrs()) - before);
+    }
+    // 9 a round when each copy-up dropped the attributes; a stall of a second between two appends may cost one.
+    expect(Math.min(...rounds)).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 30; i++) expect(await readFile(u.in(0, `copied/f${i}`), 'utf8')).toBe(`lower ${i}\n+`);
     // Within the second the union's own changes mask: shown once the union left the directory alone.
     await ok('python3', ['-c', `open(${JSON.stringify(u.at('copied/f0'))}, 'a').write('+')`]);
     await chmod(u.in(0, 'copied'), 0o701);

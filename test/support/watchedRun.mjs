@@ -2,14 +2,22 @@
 //
 // A test blocked in a system call on a FUSE mount whose server never answers (a synchronous read through
 // a union whose engine a test holds, say) stops its whole vitest run, past every vitest timeout, and CI
-// would end at its own limit with nothing named. Past the deadline the FUSE mounts that appeared while
-// the run went on are cut off, so the blocked call fails, its test fails by name, and the run ends with a
-// report; a run that still has not ended a minute after that is killed (by its pid).
+// would end at its own limit with nothing named. Past the deadline the FUSE mounts that appeared under
+// the tests' temp roots while the run went on are cut off, so the blocked call fails, its test fails by
+// name, and the run ends with a report; a run that still has not ended a minute after that is killed (by
+// its pid).
 //
-// Tests unmount what they mount, even when they fail; a mount still there after the run (a union, a
-// branch's tmpfs, a loop-mounted image) is one a clean-up missed. It is cut off and named.
+// Tests unmount what they mount, even when they fail; a mount still there after the run under their temp
+// roots (a union, a branch's tmpfs, a loop-mounted image) is one a clean-up missed. It is cut off and
+// named.
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cutOffMount, mountTable } from './mountCutOff.mjs';
+
+// Every test mounts below a temp root of its own named so (test/support/unionFixture.ts, withTempRoot);
+// any other mount that appears meanwhile is someone else's, and stays.
+const TEST_ROOTS = join(tmpdir(), 'strata-');
 
 const GRACE_MS = 60_000;
 
@@ -21,7 +29,7 @@ const GRACE_MS = 60_000;
 export function runWatched(name, argv, { cwd, env, deadlineMs }) {
   const key = (m) => `${m.connection}:${m.mountpoint}`;
   const before = new Set(mountTable().map(key));
-  const made = () => mountTable().filter((m) => !before.has(key(m)));
+  const made = () => mountTable().filter((m) => m.mountpoint.startsWith(TEST_ROOTS) && !before.has(key(m)));
   const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', cwd, env: { ...process.env, ...env } });
   return new Promise((resolve) => {
     let overdue;
