@@ -6,7 +6,8 @@
  * these tests change is held unanswered (STRATA_TEST_HANG), so each change can only finish if the FUSE
  * threads made it themselves; a change that went to the engine fails the test instead of hanging it.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -686,9 +687,10 @@ describe('names the kernel keeps after their directory’s publication lapsed, w
     u = await mountUnion({
       modes: ['rw', 'ro'],
       // The kernel keeps entries for 30 s, so it asks nothing about these names again, and each request
-      // below finds the one-second publications of /kept and /kept/d lapsed.
-      env: { STRATA_TEST_HANG: NAMES.map((n) => `/kept/d/${n}`).join(':'), STRATA_CACHE_TIMEOUT: '30' },
+      // below finds the one-second publications of the root, /kept and /kept/d lapsed.
+      env: { STRATA_TEST_HANG: [...NAMES.map((n) => `/kept/d/${n}`), '/top'].join(':'), STRATA_CACHE_TIMEOUT: '30' },
       populate: async ([upper, lower]) => {
+        await writeFile(`${upper}/top`, 'top\n');
         await mkdir(`${upper}/kept/d`, { recursive: true });
         await mkdir(`${lower}/kept/d`, { recursive: true });
         for (const n of ['f', 'g', 'h', 'm']) await writeFile(`${upper}/kept/d/${n}`, `${n}\n`);
@@ -698,20 +700,26 @@ describe('names the kernel keeps after their directory’s publication lapsed, w
   });
   afterAll(() => cutOff(u));
 
-  /** Runs `call` on `p` = the kept name `name` once every publication lapsed and only the root's was made again. */
+  /** Runs `call` on `p` = the kept name `name` once every publication lapsed, looking up nothing in the union. */
   const afterLapse = async (call: string, name: string) => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    return bounded(`p = ${JSON.stringify(u.at(`kept/d/${name}`))}\n${call}`, u.at('elsewhere'));
+    return bounded(`p = ${JSON.stringify(u.at(name))}\n${call}`, join(tmpdir(), 'not-the-union'));
   };
+
+  it('in the root, are changed on the FUSE threads, which publish the root again from the branches', async () => {
+    expect(await bounded('os.lstat(p)', u.at('top'))).toBe('ok');
+    expect(await afterLapse('os.chmod(p, 0o600)', 'top')).toBe('ok');
+    expect(statSync(u.in(0, 'top')).mode & 0o777).toBe(0o600);
+  });
 
   it('are opened, copied up, changed, removed and renamed on the FUSE threads, which publish the directories again from the root', async () => {
     const dir = JSON.stringify(u.at('kept/d'));
     expect(await bounded(`for n in ${JSON.stringify(NAMES)}: os.lstat(os.path.join(${dir}, n))`, u.at('kept/d/f'))).toBe('ok');
-    expect(await afterLapse('assert open(p).read() == "f\\n"', 'f')).toBe('ok');
-    expect(await afterLapse('open(p, "a").write("+")', 'c')).toBe('ok');
-    expect(await afterLapse('os.chmod(p, 0o600)', 'g')).toBe('ok');
-    expect(await afterLapse('os.unlink(p)', 'h')).toBe('ok');
-    expect(await afterLapse('os.rename(p, p + "2")', 'm')).toBe('ok');
+    expect(await afterLapse('assert open(p).read() == "f\\n"', 'kept/d/f')).toBe('ok');
+    expect(await afterLapse('open(p, "a").write("+")', 'kept/d/c')).toBe('ok');
+    expect(await afterLapse('os.chmod(p, 0o600)', 'kept/d/g')).toBe('ok');
+    expect(await afterLapse('os.unlink(p)', 'kept/d/h')).toBe('ok');
+    expect(await afterLapse('os.rename(p, p + "2")', 'kept/d/m')).toBe('ok');
     expect([readFileSync(u.in(0, 'kept/d/c'), 'utf8'), readFileSync(u.in(1, 'kept/d/c'), 'utf8')]).toEqual(['lower c\n+', 'lower c\n']);
     expect(statSync(u.in(0, 'kept/d/g')).mode & 0o777).toBe(0o600);
     expect([existsSync(u.in(0, 'kept/d/h')), existsSync(u.in(0, 'kept/d/m')), readFileSync(u.in(0, 'kept/d/m2'), 'utf8')]).toEqual([false, false, 'm\n']);

@@ -17,7 +17,7 @@ interface CppRunner {
   remove(): Promise<void>;
 }
 
-/** `source`: the runner, relative to the repository; it includes from native/fuse/src. */
+/** `source`: the runner, relative to the repository; it includes from native/fuse/src and native/common. */
 async function compileRunner(source: string): Promise<CppRunner> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-cpp-runner-'));
   const binary = join(dir, basename(source, '.cc'));
@@ -28,6 +28,8 @@ async function compileRunner(source: string): Promise<CppRunner> {
     '-Werror',
     '-I',
     join(repoRoot, 'native/fuse/src'),
+    '-I',
+    join(repoRoot, 'native/common'),
     join(repoRoot, source),
     '-o',
     binary,

@@ -41,7 +41,31 @@ class DirAttrs {
   // Returns its number, which no other publication has.
   uint64_t Put(const std::string& rel, DirLayers layers, double ttl_ms) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    if (rel == "/") {
+      root_renewable_ = true;
+      root_ttl_ms_ = ttl_ms;
+    }
     return PutLocked(rel, std::move(layers), ttl_ms);
+  }
+
+  // Whether the FUSE threads may publish the root again by the lookup rule over every branch
+  // (publish_dir.h): only after the engine published it, and until a change drops it (Drop("/"): a
+  // reconfiguration, or a change to what the root merges), which the engine must see first. `*epoch`
+  // is for PutRoot.
+  bool RootRenewable(uint64_t* epoch) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    *epoch = root_epoch_;
+    return root_renewable_;
+  }
+
+  // Put of the root, renewed on a FUSE thread: only while no Drop("/") came since RootRenewable gave
+  // `epoch` and the root has no publication standing. For as long as the engine gave its own. 0 if not.
+  uint64_t PutRoot(DirLayers layers, uint64_t epoch) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    if (!root_renewable_ || epoch != root_epoch_) return 0;
+    auto self = dirs_.find("/");
+    if (self != dirs_.end() && Clock::now() < self->second.until) return 0;
+    return PutLocked("/", std::move(layers), root_ttl_ms_);
   }
 
   // Put, for the directory `rel` resolved on a FUSE thread from its parent's publication number
@@ -78,7 +102,11 @@ class DirAttrs {
   // `rel` and everything below it.
   void Drop(const std::string& rel) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    if (rel == "/") return dirs_.clear();
+    if (rel == "/") {
+      root_renewable_ = false;
+      root_epoch_++;
+      return dirs_.clear();
+    }
     std::string prefix = rel + "/";
     for (auto it = dirs_.begin(); it != dirs_.end();) {
       bool below = it->first == rel || it->first.compare(0, prefix.size(), prefix) == 0;
@@ -309,6 +337,9 @@ class DirAttrs {
   std::unordered_map<Key, uint64_t, KeyHash> inos_;
   uint64_t next_ino_ = 2;  // 1 is the root's
   uint64_t next_gen_ = 0;
+  bool root_renewable_ = false;
+  uint64_t root_epoch_ = 0;  // Drop("/") calls
+  double root_ttl_ms_ = 0;
 };
 
 }  // namespace strata

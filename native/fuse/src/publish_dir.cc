@@ -1,5 +1,7 @@
 #include "publish_dir.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "call.h"
@@ -7,8 +9,51 @@
 #include "stat_slots.h"
 
 namespace strata {
+namespace {
+
+// The lookup rule's facts about the root: each branch's root, top-down, and its opaque marker
+// (Resolver.lookupRoot asks the same). Any failure but "not there" sets `failed`.
+struct RootFacts {
+  const std::vector<BranchModes::Ordered>& order;
+  bool failed = false;
+
+  int Count() const { return static_cast<int>(order.size()); }
+  LayerEntry Entry(int k) {
+    struct stat st;
+    if (fstat(order[k].root, &st) != 0) failed = true;
+    return !failed && S_ISDIR(st.st_mode) ? LayerEntry::kDir : LayerEntry::kNone;
+  }
+  bool Whiteout(int) { return false; }
+  bool Opaque(int k) {
+    struct stat marker;
+    if (fstatat(order[k].root, kOpaqueMarker, &marker, AT_SYMLINK_NOFOLLOW) == 0) return true;
+    if (errno != ENOENT) failed = true;
+    return false;
+  }
+};
+
+// The root, published again from every branch's root: the engine publishes it only when it looks a
+// name up there, and every publication below hangs from it. The engine holds the root whenever this
+// may happen (RootRenewable), so it is not told.
+bool PublishRoot(Mount& mount) {
+  uint64_t epoch = 0;
+  if (!mount.dirs().RootRenewable(&epoch) || !mount.dirs().Layers("/").empty()) return false;
+  std::vector<BranchModes::Ordered> order = mount.branch_modes().Order();
+  RootFacts facts{order};
+  Resolution found = ResolveName(kRootName, facts);
+  if (facts.failed || found.served < 0) return false;
+  DirLayers layers;
+  for (int k : found.merged) layers.push_back(std::make_shared<DirLayer>(order[k].root, "/"));
+  mount.invalidator().Watch("/", layers);
+  if (mount.dirs().PutRoot(std::move(layers), epoch) == 0) return false;
+  mount.counters().Count(Counters::kPublished);
+  return true;
+}
+
+}  // namespace
 
 bool PublishNatively(Mount& mount, const std::string& dir) {
+  if (dir == "/") return PublishRoot(mount);
   if (dir.size() < 2 || dir[0] != '/' || !mount.dirs().Layers(dir).empty()) return false;
   std::string parent = ParentOf(dir);
   uint64_t parent_gen = 0;

@@ -9,6 +9,11 @@
 // held_posts.h), so it holds it before anything asked of it later, and it adopts it only while this
 // very publication stands (DirAttrs::Left), otherwise a change made meanwhile withdrew it. A publication
 // made from a parent's that was withdrawn or replaced meanwhile is never made (DirAttrs::PutBelow).
+//
+// The root has no parent: once the engine has published it, it is published again here from every
+// branch's root by the same rule (Resolver.lookupRoot), until a change the engine must see first drops
+// it (DirAttrs::PutRoot). Otherwise everything would hang from the engine's one-second publication of
+// the root, and the first request a second after it, on any name the kernel kept, would go to JS.
 #pragma once
 #include <string>
 
@@ -19,9 +24,9 @@ namespace strata {
 class Mount;
 
 // Publishes the union directory `dir` from its parent's publication, the parent first from its own when
-// that lapsed too, up to the nearest directory whose publication stands. True when it did; false when
-// `dir` is published already, no directory above it is, it is not a directory there, or anything fails
-// (JS resolves it then).
+// that lapsed too, up to the nearest directory whose publication stands or the root. True when it did;
+// false when `dir` is published already, no directory above it is (nor may the root be), it is not a
+// directory there, or anything fails (JS resolves it then).
 bool PublishNatively(Mount& mount, const std::string& dir);
 
 // A directory's layers (DirAttrs::Layers), published here first when its publication lapsed.
