@@ -6,7 +6,7 @@
  * under a fresh name and looked up once through the union, so a call times itself rather than the lookup
  * of its name; the uncached stat times exactly that lookup.
  */
-import { closeSync, constants, mkdirSync, openSync, readSync, readdirSync, renameSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readSync, readdirSync, renameSync, rmdirSync, statSync, statfsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiB, dropCaches, splitDir, timed, touch, waitIdle, writeFile } from './fixtures.ts';
 import type { Passes, Workload } from './passes.ts';
@@ -100,6 +100,7 @@ export const latencyOps: Workload[] = [
     },
     (p) => statSync(p),
   ),
+  sameEach('statfs of the union (df)', CHEAP, (t) => ({ call: () => statfsSync(t.dir) })),
   sameEach('open + close O_RDONLY', CHEAP, (t) => {
     const path = oneFile(t, 'lat-open');
     return { call: () => closeSync(openSync(path, 'r')) };

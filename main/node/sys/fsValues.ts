@@ -25,17 +25,8 @@ export interface FuseStat {
   ownInode?: boolean;
 }
 
-export interface FuseStatfs {
-  bsize: number;
-  frsize: number;
-  blocks: bigint;
-  bfree: bigint;
-  bavail: bigint;
-  files: bigint;
-  ffree: bigint;
-  favail: bigint;
-  namemax: number;
-}
+/** What statfs answers (common/unionSpace.ts defines it, and the union's rule). */
+export type { FsSpace as FuseStatfs } from '../../common/unionSpace.ts';
 
 /** A time for utimens: nanoseconds since the epoch, or the kernel's UTIME_NOW / UTIME_OMIT. */
 export type FuseTime = bigint | 'now' | 'omit';

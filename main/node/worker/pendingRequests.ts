@@ -5,7 +5,8 @@
  * headway (a long copy-up, union/headway.ts) is not hung however long it takes.
  *
  * STRATA_TEST_HANG=<relpath>[:<relpath>...] is for tests only: every request on exactly one of those
- * union paths is taken and never answered, which is what such a request looks like from outside.
+ * union paths is taken and never answered, which is what such a request looks like from outside; an
+ * entry `@<op>` holds every request of that op (`@statfs`), whatever its path.
  */
 import { type RequestClock, requestClock } from '../union/headway.ts';
 
@@ -36,7 +37,8 @@ export class PendingRequests {
       }
       wrapped[name] = (...args: unknown[]) => {
         const clock: RequestClock = { at: Date.now() };
-        const result = held.has(args[0] as string) ? new Promise(() => undefined) : requestClock.run(clock, () => fn(...args));
+        const hold = held.has(args[0] as string) || held.has(`@${name}`);
+        const result = hold ? new Promise(() => undefined) : requestClock.run(clock, () => fn(...args));
         if (!(result instanceof Promise)) return result;
         this.open.add(clock);
         const done = () => {

@@ -44,6 +44,7 @@ class Counters {
     kLink,
     kOpendir,
     kReaddir,
+    kStatfs,
     kReaddirplus,
     kForget,
     kPassthrough,
@@ -55,11 +56,11 @@ class Counters {
     kFirstNote = kReaddirplus
   };
   static constexpr const char* kNames[] = {
-      "getattr",     "read",     "write",       "flush",    "chmod",       "chown",    "truncate",
-      "utimens",     "getxattr", "listxattr",   "setxattr", "removexattr", "readlink", "copy_file_range",
-      "open",        "create",   "mkdir",       "mknod",    "symlink",     "release",  "fsync",
-      "fallocate",   "unlink",   "rmdir",       "rename",   "link",        "opendir",  "readdir",
-      "readdirplus", "forget",   "passthrough", "io_uring", "prefill",     "copyup",   "published"};
+      "getattr",  "read",      "write",    "flush",       "chmod",    "chown",           "truncate", "utimens",
+      "getxattr", "listxattr", "setxattr", "removexattr", "readlink", "copy_file_range", "open",     "create",
+      "mkdir",    "mknod",     "symlink",  "release",     "fsync",    "fallocate",       "unlink",   "rmdir",
+      "rename",   "link",      "opendir",  "readdir",     "statfs",   "readdirplus",     "forget",   "passthrough",
+      "io_uring", "prefill",   "copyup",   "published"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

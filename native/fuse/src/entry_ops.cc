@@ -24,6 +24,7 @@
 #include "op_support.h"
 #include "publish_dir.h"
 #include "request.h"
+#include "union_space.h"
 
 namespace strata::op {
 
@@ -392,7 +393,26 @@ int Link(const char* from, const char* to) {
   return Run("link", from, [&](Napi::Env env, Argv& a) { a.push_back(PathToJs(env, to)); });
 }
 
+// statfs of the union, from every branch's root by the engine's rule (union_space.h). JS answers when
+// the engine has not said its branches yet, or a branch's root cannot be asked.
+static bool StatFsNatively(struct statvfs* st) {
+  Mount& mount = Mount::Current();
+  std::vector<BranchSpace> branches;
+  for (const auto& b : mount.branch_modes().Order()) {
+    BranchSpace space{};
+    struct stat root;
+    if (fstat(b.root, &root) != 0 || fstatvfs(b.root, &space.vfs) != 0) return false;
+    space.dev = root.st_dev;
+    branches.push_back(space);
+  }
+  if (branches.empty()) return false;
+  *st = UnionSpace(branches);
+  mount.counters().Count(Counters::kStatfs);
+  return true;
+}
+
 int StatFs(const char* path, struct statvfs* st) {
+  if (StatFsNatively(st)) return 0;
   return Run("statfs", path, nullptr, [st](Napi::Value v) {
     ToStatvfs(v, st);
     return 0;

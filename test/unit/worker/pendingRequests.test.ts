@@ -107,3 +107,16 @@ describe('copyData', () => {
     expect(await open(join(dir, 'dst'), 'r').then(async (f) => (await f.stat()).size)).toBe(10 << 20);
   });
 });
+
+describe('STRATA_TEST_HANG', () => {
+  const settles = (p: Promise<unknown>) => Promise.race([p.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 50))]);
+
+  it('holds every request on a listed path, and every request of an op listed as @op', async () => {
+    const wrapped = new PendingRequests().wrap({ getattr: async (_path: string) => 'attr', statfs: async (_path: string) => 'space' }, '/held:@statfs');
+    expect(await Promise.all([settles(wrapped.getattr('/free')), settles(wrapped.getattr('/held')), settles(wrapped.statfs('/'))])).toEqual([
+      true,
+      false,
+      false,
+    ]);
+  });
+});
