@@ -384,6 +384,16 @@ describe('renames and links, with the engine held', () => {
           '/r/x2',
           '/r/y1',
           '/r/y2',
+          '/s/tolow',
+          '/s/lk',
+          '/lowdir',
+          '/lowdir/moved',
+          '/lowdir/lk2',
+          '/lowdir/up',
+          '/lowsrc',
+          '/lowsrc/f',
+          '/lowsrc/g',
+          '/lowsrc/g2',
         ].join(':'),
       },
       populate: async ([upper, lower]) => {
@@ -411,6 +421,12 @@ describe('renames and links, with the engine held', () => {
           await writeFile(`${upper}/r/${d}/mine`, 'mine\n');
         }
         await writeFile(`${upper}/r/.wh.nothing`, '');
+        for (const name of ['tolow', 'lk']) await writeFile(`${upper}/s/${name}`, `${name}\n`);
+        await mkdir(`${lower}/lowdir`, { mode: 0o750 });
+        await writeFile(`${lower}/lowdir/old`, 'old\n');
+        await mkdir(`${lower}/lowsrc`);
+        await writeFile(`${lower}/lowsrc/f`, 'lower f\n');
+        await writeFile(`${lower}/lowsrc/g`, 'lower g\n');
         await mkdir(`${lower}/r/gone/old`, { recursive: true });
         await writeFile(`${upper}/r/.wh.gone`, '');
       },
@@ -495,6 +511,25 @@ describe('renames and links, with the engine held', () => {
     expect(statSync(u.in(0, 'r/lowl')).nlink).toBe(2);
     expect(readFileSync(u.in(1, 'r/lowl'), 'utf8')).toBe('lowl\n');
     expect(statSync(u.in(1, 'r/lowl')).nlink).toBe(1);
+  });
+
+  it('moves and links files into a directory only the read-only branch has, which is made on the writable branch first', async () => {
+    expect(await mv('s/tolow', 'lowdir/moved')).toBe('ok');
+    const made = statSync(u.in(0, 'lowdir'));
+    expect([made.isDirectory(), made.mode & 0o777, readFileSync(u.in(0, 'lowdir/moved'), 'utf8')]).toEqual([true, 0o750, 'tolow\n']);
+    expect(await mv('lowsrc/f', 'lowdir/up')).toBe('ok');
+    expect([readFileSync(u.in(0, 'lowdir/up'), 'utf8'), existsSync(u.in(0, 'lowsrc/.wh.f')), existsSync(u.in(1, 'lowsrc/f'))]).toEqual([
+      'lower f\n',
+      true,
+      true,
+    ]);
+    const q = JSON.stringify(u.at('lowdir/lk2'));
+    expect(await bounded(`os.path.lexists(${q} + ".never")\nos.link(p, ${q})`, u.at('s/lk'))).toBe('ok');
+    expect(statSync(u.in(0, 'lowdir/lk2')).ino).toBe(statSync(u.in(0, 's/lk')).ino);
+    expect(await bounded('assert sorted(os.listdir(p)) == ["lk2", "moved", "old", "up"], os.listdir(p)', u.at('lowdir'))).toBe('ok');
+    expect(await mv('lowsrc/g', 'lowsrc/g2')).toBe('ok');
+    expect(readFileSync(u.in(0, 'lowsrc/g2'), 'utf8')).toBe('lower g\n');
+    expect(await bounded('assert os.listdir(p) == ["g2"], os.listdir(p)', u.at('lowsrc'))).toBe('ok');
   });
 
   it('exchanges two files of the writable branch, and the lower copy one of them hid stays hidden', async () => {

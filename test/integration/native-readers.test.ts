@@ -70,10 +70,13 @@ describe('FUSE reader threads', () => {
     const before = await readers(pid);
     const parked = before.threads - before.inRead;
     expect(parked).toBeGreaterThanOrEqual(2);
-    // More callers at once than readers, fewer than threads: served by the parked threads, none new.
+    // More callers at once than readers, fewer than threads: served by the parked threads. A caller's
+    // next request may come before the thread that answered its last one is back (Rejoin), and then
+    // one thread more may be made (CI saw 9 of 8 once); with no parked thread called back, every reader
+    // taken would make one: at least two more here.
     await burst(u, before.inRead + 2, 1);
     for (let c = 0; c < before.inRead + 2; c++) expect((await readdir(u.at(`c${c}`))).length).toBe(2 * DIRS_EACH);
-    expect((await readers(pid)).threads).toBe(before.threads);
+    expect((await readers(pid)).threads).toBeLessThanOrEqual(before.threads + 1);
     expect((await strata(['unmount', u.mnt])).code).toBe(0);
     await waitUntil('the worker exits', () => !isAlive(pid), 10_000);
   });

@@ -308,8 +308,9 @@ static bool ExchangeNatively(const std::string& from, const std::string& to, int
 
 // rename of a name that is not a directory, as the engine's rename (union/ops/rename.ts) does it when
 // the move stays on one branch: the source's, when the union writes it in place, else the one a
-// regular file or symlink is copied up to first (MoveRoot), holding the target's parent (new_names.h,
-// PlaceMovedName). A whiteout goes first where a lower copy of the source would show through, the
+// regular file or symlink is copied up to first (MoveRoot), holding the target's parent or lying above
+// every copy of it, where the parent is made first (new_names.h, PlaceMovedName, MakeMovedParent). A
+// whiteout goes first where a lower copy of the source would show through, the
 // target's whiteout on that branch after. A directory is RenameDirNatively's, an exchange
 // ExchangeNatively's; any other copy-up, and a source the engine holds open (its table goes by path), are
 // the engine's.
@@ -334,6 +335,7 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
     return true;
   }
   if (copy && !CopyUpToMove(from, &src)) return false;
+  if (dst.parent_missing && !MakeMovedParent(to, &dst)) return false;
   mount.counters().Count(Counters::kRename);
   if (!MoveName(src, dst, flags, rc)) return false;
   if (*rc == 0) *rc = -DropWhiteout(dst);
@@ -359,8 +361,9 @@ int Rename(const char* from, const char* to, unsigned int flags) {
 
 // link as the engine's (union/ops/rename.ts) makes it when the new name goes on one branch that the union
 // creates on and writes in place: the source's, or the one a regular file or symlink is copied up to first
-// (MoveRoot), holding the new name's parent, with nothing above that copy holding or hiding the name
-// (PlaceMovedName); the new name's whiteout there goes after it.
+// (MoveRoot), holding the new name's parent (or above every copy of it, where the parent is made first),
+// with nothing above that copy holding or hiding the name (PlaceMovedName); the new name's whiteout there
+// goes after it.
 static bool LinkNatively(const std::string& from, const std::string& to, int* rc) {
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
@@ -376,6 +379,7 @@ static bool LinkNatively(const std::string& from, const std::string& to, int* rc
     return true;
   }
   if (root != src.root && !CopyUpToMove(from, &src)) return false;
+  if (dst.parent_missing && !MakeMovedParent(to, &dst)) return false;
   mount.counters().Count(Counters::kLink);
   if (linkat(src.dir, src.name.c_str(), dst.dir, dst.name.c_str(), 0) != 0) {
     *rc = -errno;

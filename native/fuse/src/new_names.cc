@@ -227,7 +227,8 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
   DirLayers layers = PublishedLayers(mount, parent);
   std::vector<BranchModes::Ordered> order = mount.branch_modes().Order();
   int k = LayerOf(layers, root), t = IndexOf(order, root);
-  if (k < 0 || t < 0) return false;
+  bool missing = k < 0 && !ask_below && t >= 0 && !layers.empty() && t < IndexOf(order, layers[0]->root());
+  if ((k < 0 && !missing) || t < 0) return false;
   // A branch above holding the parent that the lookup rule passed over is one whose whiteouts the
   // engine's rename counts: its to decide.
   for (int b = 0; b < t; b++) {
@@ -266,11 +267,23 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
       break;
     }
   }
-  out->dir = layers[k]->Open();
+  out->parent_missing = missing;
+  out->dir = missing ? -1 : layers[k]->Open();
   out->root = root;
   out->name = std::move(name);
   out->layers = std::move(layers);
-  return out->dir >= 0;
+  return missing || out->dir >= 0;
+}
+
+bool MakeMovedParent(const std::string& path, NewName* out) {
+  // A copy-up of the source into the same directory may have made it meanwhile.
+  DirLayers now = PublishedLayers(Mount::Current(), ParentOf(path));
+  DirLayers made = LayerOf(now, out->root) >= 0 ? now : MakeDirCopy(ParentOf(path), now, out->root);
+  int k = LayerOf(made, out->root);
+  if (k < 0 || (out->dir = made[k]->Open()) < 0) return false;
+  out->layers = std::move(made);
+  out->parent_missing = false;
+  return true;
 }
 
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd) {
@@ -313,12 +326,12 @@ int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* 
   // ancestor stands above it, or the name would not be visible.
   int pick = TopDownParent(branches, src, -1);
   if (pick < 0 || pick == src) return -1;
+  if (root != nullptr) *root = order[pick].root;
   if (!branches[pick].holds_parent) {
     DirLayers made = make_parent ? MakeDirCopy(ParentOf(path), parent, order[pick].root) : DirLayers();
     if (made.empty()) return -1;
     parent = std::move(made);
   }
-  if (root != nullptr) *root = order[pick].root;
   return parent[LayerOf(parent, order[pick].root)]->Open();
 }
 
@@ -326,9 +339,10 @@ int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served) {
   const BranchModes& modes = Mount::Current().branch_modes();
   int root = -1;
   DirLayers parent = served.layers;
-  if ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode)) ||
-      CopyupDir(path, parent, served.root, &root, false) < 0)
-    return -1;
+  if (!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode)) return -1;
+  // The pick, whether or not it holds the parent yet (CopyUpNatively makes it there).
+  CopyupDir(path, parent, served.root, &root, false);
+  if (root < 0) return -1;
   std::vector<BranchModes::Ordered> order = modes.Order();
   int pick = IndexOf(order, root), src = IndexOf(order, served.root);
   if (pick < 0 || src < 0 || !modes.Creatable(root)) return -1;

@@ -23,8 +23,9 @@ struct NewName {
   int dir = -1;      // the parent's top copy, where the name goes
   int root = -1;     // its branch root
   std::string name;
-  bool whiteout = false;      // `.wh.<name>` in `dir`, removed once the name is made
-  bool hidden_below = false;  // asked for: a branch below holds the name (a new directory is made opaque)
+  bool whiteout = false;        // `.wh.<name>` in `dir`, removed once the name is made
+  bool hidden_below = false;    // asked for: a branch below holds the name (a new directory is made opaque)
+  bool parent_missing = false;  // `root` has no copy of the parent yet (`dir` is -1): MakeMovedParent
 };
 
 // Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "mknod", "symlink"); fills *out if so.
@@ -45,12 +46,20 @@ int DropWhiteout(const NewName& n);
 // would show through a directory moved there (lookupRule.ts' visibleBelow). False when it is the
 // engine's: names with rules of their own, a directory at `path` (the engine answers EISDIR), anything
 // unsure.
+// Where `root` lacks the parent and lies above every copy of it (so no opaque marker or whiteout of the
+// engine's barrier can stand between), a name that is not a directory is placed there all the same,
+// with out->parent_missing: the caller makes the parent once it is sure to move the name.
 bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces, bool ask_below = false);
+
+// The parent PlaceMovedName found missing, made on out->root (MakeDirCopy, as the engine's ensureParent
+// makes it) unless a copy-up made it since, and set as out->dir. False when that is the engine's.
+bool MakeMovedParent(const std::string& path, NewName* out);
 
 // Where tdp's copy-up puts `path`, served from the branch `served_root` that cannot change: the
 // directory (`path`'s parent's copy, from its publication `parent`) on the branch tdp picks, if that is
 // a branch the parent already merges, or, with `make_parent`, one where it can be made
-// (MakeDirCopy: `parent` then holds the new copy too); *root, when given, is that branch's root.
+// (MakeDirCopy: `parent` then holds the new copy too); *root, when given, is that branch's root, set
+// once it is picked (so also when only the parent is missing there, without `make_parent`).
 // A copy-up goes there (copy_up.h), and so does the whiteout of `path` when the served copy is removed
 // (UnionCore.whiteoutBranch). -1 when it is the engine's to decide.
 int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* root = nullptr,
@@ -59,8 +68,8 @@ int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* 
 // Where the engine's rename and link (union/ops/rename.ts, chooseBranch) copy up `path`, a regular file
 // or symlink served from the branch `served.root` that cannot change, before they act on it: the nearest branch
 // above it that takes new names. That branch's root where it is also where tdp's copy-up puts the file
-// and holds its parent already (CopyupDir), so CopyUpNatively can make the copy; -1 when it is the
-// engine's.
+// (CopyupDir), so CopyUpNatively can make the copy (and the parent, where that branch lacks it); -1 when
+// it is the engine's.
 int MoveCopyupRoot(const std::string& path, const DirAttrs::Served& served);
 
 // What the create filter asks of a branch (policy_filter.h): its mode, and its space now.
