@@ -35,9 +35,10 @@ export class PendingRequests {
         wrapped[name] = fn;
         continue;
       }
+      const holdsOp = held.has(`@${name}`);
       wrapped[name] = (...args: unknown[]) => {
         const clock: RequestClock = { at: Date.now() };
-        const hold = held.has(args[0] as string) || held.has(`@${name}`);
+        const hold = holdsOp || held.has(args[0] as string);
         const result = hold ? new Promise(() => undefined) : requestClock.run(clock, () => fn(...args));
         if (!(result instanceof Promise)) return result;
         this.open.add(clock);
