@@ -34,27 +34,13 @@ const meta = async (path: string) => {
   };
 };
 /**
- * Python that waits for every directory's publication to lapse, then looks up a name never seen in the
- * directory of each path: the engine publishes them afresh. None lapses then during the calls that
- * follow (within the second), which would send the next call on a name the kernel keeps to the engine
- * (DIR_TTL_MS in union/resolver.ts): the counts below are of copy-ups the FUSE threads made.
- */
-const FRESH = `
-import os, time
-def fresh(*paths):
-    time.sleep(1.1)
-    for d in sorted({os.path.dirname(p) for p in paths}):
-        os.path.lexists(os.path.join(d, '.never-' + os.urandom(8).hex()))
-`;
-/**
  * Opens every path at once, from threads: 'open' for reading and writing, then closes; 'write' also
  * writes the letter of its place in the list at that offset (A at 0, B at 1, ...); 'trunc' opens with
  * O_TRUNC and does the same.
  */
-const OPEN_ALL = `${FRESH}
-import sys, threading
+const OPEN_ALL = `
+import os, sys, threading
 how, paths = sys.argv[1], sys.argv[2:]
-fresh(*paths)
 def one(i, path):
     fd = os.open(path, os.O_WRONLY | os.O_TRUNC if how == 'trunc' else os.O_RDWR)
     if how != 'open': os.pwrite(fd, bytes([65 + i]), i)
@@ -71,20 +57,18 @@ const lettered = (text: string, i: number) => text.padEnd(i, '\0').slice(0, i) +
 const ATTR_FILES = ['chmod', 'chown', 'utime', 'trunc0', 'trunc3', 'xattr'];
 /** Symlinks on the read-only branch that one change each copies up: of the link itself, or a move. */
 const SYMLINKS = ['chown', 'utime', 'xattr', 'mv', 'ln'];
-const CHANGE_SYMLINKS = `${FRESH}
-import sys
+const CHANGE_SYMLINKS = `
+import os, sys
 d = sys.argv[1]
-fresh(d + '/chown')
 os.chown(d + '/chown', 2345, 5432, follow_symlinks=False)
 os.utime(d + '/utime', ns=(1000000001, 2000000002), follow_symlinks=False)
 os.setxattr(d + '/xattr', 'trusted.added', b'yes', follow_symlinks=False)
 os.rename(d + '/mv', d + '/moved')
 os.link(d + '/ln', d + '/linked', follow_symlinks=False)
 `;
-const CHANGE_ATTRS = `${FRESH}
-import sys
+const CHANGE_ATTRS = `
+import os, sys
 d = sys.argv[1]
-fresh(d + '/chmod')
 os.chmod(d + '/chmod', 0o604)
 os.chown(d + '/chown', 2345, 5432)
 os.utime(d + '/utime', ns=(1000000001, 2000000002))
@@ -273,10 +257,9 @@ describe('a directory’s copy-up on the FUSE thread', () => {
   let u: UnionFixture;
   /** Each changed once through the union: chmod, chown, utimens, setxattr; `lone` lacks its parent above. */
   const DIRS = ['dirs/chmod', 'dirs/chown', 'dirs/utime', 'dirs/xattr', 'lone/inner'];
-  const CHANGE_DIRS = `${FRESH}
-import sys
+  const CHANGE_DIRS = `
+import os, sys
 m = sys.argv[1]
-fresh(m + '/dirs/chmod', m + '/lone/inner')
 os.chmod(m + '/dirs/chmod', 0o705)
 os.chown(m + '/dirs/chown', 2345, 5432)
 os.utime(m + '/dirs/utime', ns=(1000000001, 2000000002))
