@@ -19,7 +19,9 @@ import {
   NO_BRANCH_MODES,
   type ResolvedDirs,
   type ServedNatively,
+  type StandingRequest,
 } from './ops.ts';
+import { blockDeviceKey } from '../../common/blockDevice.ts';
 import { ENOTDIR, FsError, hasErrno } from '../sys/errno.ts';
 import { fusermountUnmount } from './fusermount.ts';
 
@@ -31,7 +33,7 @@ interface NativeMount extends ResolvedDirs {
   invalidate(path: string): Promise<void>;
   invalidateAll(): Promise<void>;
   stats(): ServedNatively;
-  oldestRequest(): number;
+  requests(): { since: number; device: number }[];
 }
 
 interface NativeAddon {
@@ -188,8 +190,8 @@ class LiveMount implements MountedFs {
     return this.native.invalidateAll();
   }
 
-  oldestRequest(): number | undefined {
-    return this.native.oldestRequest() || undefined;
+  requests(): StandingRequest[] {
+    return this.native.requests().map(({ since, device }) => ({ since, disk: blockDeviceKey(device) }));
   }
 
   servedNatively(): ServedNatively {

@@ -112,10 +112,18 @@ export interface MountedFs {
   /** Requests the backend answered itself, never reaching the ops (cumulative since mount). */
   servedNatively?(): ServedNatively;
   /**
-   * When the oldest request the backend is still serving arrived (ms since the epoch), including those
-   * it serves without the ops: a native getattr on a branch that is a stuck mount blocks too.
+   * Every request the backend is serving, including those it serves without the ops: a native getattr
+   * on a branch that is a stuck mount blocks too.
    */
-  oldestRequest?(): number | undefined;
+  requests?(): StandingRequest[];
+}
+
+/** A request taken and not answered yet. */
+export interface StandingRequest {
+  /** When it was taken, or last made headway (ms since the epoch). */
+  since: number;
+  /** The block device ("major:minor") it waits on (an fsync writing back), if any. */
+  disk?: string;
 }
 
 export interface ServedNatively {

@@ -18,7 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Union } from '../union/union.ts';
 import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
-import { PendingRequests } from './pendingRequests.ts';
+import { DiskHeadway } from './diskHeadway.ts';
+import { PendingRequests, hungSince } from './pendingRequests.ts';
 import { chooseCallMode } from './callMode.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import type { WorkerLaunch } from '../control/protocol.ts';
@@ -71,6 +72,7 @@ export class MountSession {
   private minor?: number;
   private connection?: number;
   private readonly startedAt = Date.now();
+  private readonly disks = new DiskHeadway();
 
   constructor(
     readonly union: Union,
@@ -149,12 +151,12 @@ export class MountSession {
   }
 
   async status(): Promise<MountStatus> {
-    const hungSince = this.pending.hungSince(this.mounted.oldestRequest?.());
+    const since = await hungSince([...this.pending.standing(), ...(this.mounted.requests?.() ?? [])], this.disks);
     return {
       mountpoint: this.mountpoint,
       name: this.union.config.name,
-      state: hungSince === undefined ? 'mounted' : 'hung',
-      ...(hungSince === undefined ? {} : { hungSince }),
+      state: since === undefined ? 'mounted' : 'hung',
+      ...(since === undefined ? {} : { hungSince: since }),
       pid: process.pid,
       backend: this.backendName,
       config: this.union.config,

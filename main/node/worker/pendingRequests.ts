@@ -2,29 +2,43 @@
  * The FUSE requests a worker has taken and not answered yet. One that stands still for HUNG_AFTER_MS
  * (its branch is itself a stuck mount, or a bug) leaves every caller of that path stuck in the kernel,
  * though the control socket still answers: `status` then says 'hung' and since when. One that makes
- * headway (a long copy-up, union/headway.ts) is not hung however long it takes.
+ * headway (a long copy-up, union/headway.ts), or waits on a disk that keeps completing I/O (a long
+ * fsync, diskHeadway.ts), is not hung however long it takes.
  *
  * STRATA_TEST_HANG=<relpath>[:<relpath>...] is for tests only: every request on exactly one of those
  * union paths is taken and never answered, which is what such a request looks like from outside; an
  * entry `@<op>` holds every request of that op (`@statfs`), whatever its path.
  */
+import type { StandingRequest } from '../fuse/ops.ts';
 import { type RequestClock, requestClock } from '../union/headway.ts';
+import type { DiskHeadway } from './diskHeadway.ts';
 
 export const HUNG_AFTER_MS = 5000;
+
+/**
+ * Since when the request that has stood still longest has, if that is more than HUNG_AFTER_MS: one
+ * waiting on a disk counts from when that disk was last seen completing I/O.
+ */
+export async function hungSince(requests: StandingRequest[], disks: DiskHeadway, now = Date.now()): Promise<number | undefined> {
+  const stale = requests.filter((r) => now - r.since > HUNG_AFTER_MS);
+  if (stale.length === 0) return undefined;
+  const moved = await disks.lastMoved(new Set(stale.flatMap((r) => (r.disk ? [r.disk] : []))));
+  let oldest: number | undefined;
+  for (const r of stale) {
+    const since = Math.max(r.since, (r.disk && moved.get(r.disk)) || 0);
+    if (now - since > HUNG_AFTER_MS && (oldest === undefined || since < oldest)) oldest = since;
+  }
+  return oldest;
+}
 
 type AnyOp = (...args: unknown[]) => unknown;
 
 export class PendingRequests {
   private readonly open = new Set<RequestClock>();
 
-  /**
-   * When the request that has stood still longest was taken or last made headway, if that is more than
-   * HUNG_AFTER_MS ago: of those the ops took, or `backendOldest`, the backend's own.
-   */
-  hungSince(backendOldest?: number, now = Date.now()): number | undefined {
-    let oldest = backendOldest;
-    for (const r of this.open) if (oldest === undefined || r.at < oldest) oldest = r.at;
-    return oldest !== undefined && now - oldest > HUNG_AFTER_MS ? oldest : undefined;
+  /** The requests the ops took and have not answered. */
+  standing(): StandingRequest[] {
+    return [...this.open].map((r) => ({ since: r.at, ...(r.disk ? { disk: r.disk } : {}) }));
   }
 
   wrap<T extends object>(ops: T, hang = process.env.STRATA_TEST_HANG): T {

@@ -1,27 +1,39 @@
 // When each loop thread took the request it is serving, or last saw it make headway: a request that
 // stands still (a branch that is itself a stuck mount blocks even a native getattr) makes the worker
-// report the union hung; a long copy-up that copies chunk after chunk does not.
+// report the union hung; a long copy-up that copies chunk after chunk does not. A request that waits on
+// a disk (an fsync writing much dirty data to a slow one) names it, and the worker asks that disk
+// whether it is moving (worker/deviceHeadway.ts).
 #pragma once
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace strata {
 
 class InFlight {
  public:
-  explicit InFlight(size_t slots) : slots_(slots), started_(new std::atomic<int64_t>[slots]) {
-    for (size_t i = 0; i < slots_; i++) started_[i] = 0;
+  explicit InFlight(size_t slots)
+      : slots_(slots), started_(new std::atomic<int64_t>[slots]), devices_(new std::atomic<uint64_t>[slots]) {
+    for (size_t i = 0; i < slots_; i++) started_[i] = 0, devices_[i] = 0;
   }
 
   void Start(size_t slot) {
+    devices_[slot].store(0, std::memory_order_relaxed);
     started_[slot].store(NowMs(), std::memory_order_relaxed);
     Current() = Serving{this, slot};
   }
   void End(size_t slot) {
     started_[slot].store(0, std::memory_order_relaxed);
     Current() = Serving{};
+  }
+  // The request this thread serves waits on I/O to the device `dev` from here on.
+  static void WaitsOn(dev_t dev) {
+    const Serving& now = Current();
+    if (now.in_flight != nullptr) now.in_flight->devices_[now.slot].store(dev, std::memory_order_relaxed);
   }
   // The request this thread serves made headway: its clock starts again.
   static void Progressed() {
@@ -41,15 +53,18 @@ class InFlight {
     ~HandedToEngine() { Progressed(); }
   };
 
-  // Wall-clock milliseconds at which the request being served that has stood still longest was taken or
-  // last made headway; 0 when none.
-  int64_t OldestSince() const {
-    int64_t oldest = 0;
+  struct Standing {
+    int64_t since;    // wall-clock ms at which it was taken or last made headway
+    uint64_t device;  // the dev_t it waits on, 0 for none
+  };
+  // Every request being served here.
+  std::vector<Standing> Requests() const {
+    std::vector<Standing> out;
     for (size_t i = 0; i < slots_; i++) {
       int64_t at = started_[i].load(std::memory_order_relaxed);
-      if (at != 0 && (oldest == 0 || at < oldest)) oldest = at;
+      if (at != 0) out.push_back(Standing{at, devices_[i].load(std::memory_order_relaxed)});
     }
-    return oldest;
+    return out;
   }
 
  private:
@@ -68,6 +83,7 @@ class InFlight {
 
   const size_t slots_;
   std::unique_ptr<std::atomic<int64_t>[]> started_;
+  std::unique_ptr<std::atomic<uint64_t>[]> devices_;
 };
 
 }  // namespace strata

@@ -51,7 +51,7 @@ Napi::Function Mount::Define(Napi::Env env) {
       env, "Mount",
       {InstanceMethod<&Mount::Unmount>("unmount"), InstanceMethod<&Mount::Destroy>("destroy"),
        InstanceMethod<&Mount::Invalidate>("invalidate"), InstanceMethod<&Mount::InvalidateAll>("invalidateAll"),
-       InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::OldestRequest>("oldestRequest"),
+       InstanceMethod<&Mount::Stats>("stats"), InstanceMethod<&Mount::Requests>("requests"),
        InstanceMethod<&Mount::PutDir>("putDir"), InstanceMethod<&Mount::DropDirs>("dropDirs"),
        InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetBranchModes>("branchModes"),
        InstanceMethod<&Mount::NumberFor>("numberFor"), InstanceMethod<&Mount::PublishedFor>("publishedFor"),
@@ -259,8 +259,17 @@ Napi::Value Mount::Stats(const Napi::CallbackInfo& info) {
   return stats;
 }
 
-Napi::Value Mount::OldestRequest(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(in_flight_.OldestSince()));
+Napi::Value Mount::Requests(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<InFlight::Standing> standing = in_flight_.Requests();
+  Napi::Array out = Napi::Array::New(env, standing.size());
+  for (size_t i = 0; i < standing.size(); i++) {
+    Napi::Object one = Napi::Object::New(env);
+    one.Set("since", Napi::Number::New(env, static_cast<double>(standing[i].since)));
+    one.Set("device", Napi::Number::New(env, static_cast<double>(standing[i].device)));
+    out.Set(static_cast<uint32_t>(i), one);
+  }
+  return out;
 }
 
 Napi::Value Mount::PutDir(const Napi::CallbackInfo& info) {

@@ -9,7 +9,8 @@
 //     .destroy(): Promise   once the kernel has let go: join the loop thread, free libfuse
 //     .invalidate(path): Promise
 //     .stats() -> { ops: { getattr, read, ... }, bytesRead, bytesWritten }   counters.h
-//     .oldestRequest() -> ms since the epoch at which the oldest request still unanswered came, or 0
+//     .requests() -> [{since, device}] for every request being served: when it came or last made headway
+//         (ms since the epoch), and the dev_t of the disk it waits on (0 for none)
 //     .invalidateAll(): Promise   every path the kernel may still hold attributes for (reconfiguration)
 //     .putDir(rel, layerRoots, ttlMs) / .dropDirs(rel) / .numberIno(dev, branchIno, ino)   dir_attrs.h
 //         layerRoots: the branch root descriptor of each merged copy of rel, top-down
@@ -105,7 +106,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value Invalidate(const Napi::CallbackInfo& info);
   Napi::Value InvalidateAll(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
-  Napi::Value OldestRequest(const Napi::CallbackInfo& info);
+  Napi::Value Requests(const Napi::CallbackInfo& info);
   Napi::Value PutDir(const Napi::CallbackInfo& info);
   Napi::Value DropDirs(const Napi::CallbackInfo& info);
   Napi::Value NumberIno(const Napi::CallbackInfo& info);

@@ -1,8 +1,11 @@
 // Runs in_flight.h over the cases test/unit/fuse/inFlight.test.ts feeds on stdin (cases.h), one a line:
 //   case <TAB> steps <TAB> expected
 // steps, space-separated, on slot 0 of two: start, end, wait (25 ms), progress (this thread's request
-// made headway), elsewhere (a thread serving nothing says so). expected: when the oldest request was
-// taken or last moved, as none, taken (the time of the first start) or later (after it).
+// made headway), elsewhere (a thread serving nothing says so), disk (this thread's request waits on
+// device 8:1). expected: when the request was taken or last moved, as none, taken (the time of the first
+// start) or later (after it), followed by " on 8:1" when it names that disk.
+#include <sys/sysmacros.h>
+
 #include <chrono>
 #include <sstream>
 #include <string>
@@ -19,7 +22,7 @@ int main() {
     for (std::string step; each >> step;) {
       if (step == "start") {
         in_flight.Start(0);
-        if (taken == 0) taken = in_flight.OldestSince();
+        if (taken == 0) taken = in_flight.Requests().at(0).since;
       } else if (step == "end") {
         in_flight.End(0);
       } else if (step == "wait") {
@@ -28,9 +31,14 @@ int main() {
         strata::InFlight::Progressed();
       } else if (step == "elsewhere") {
         std::thread([] { strata::InFlight::Progressed(); }).join();
+      } else if (step == "disk") {
+        strata::InFlight::WaitsOn(makedev(8, 1));
       }
     }
-    int64_t oldest = in_flight.OldestSince();
-    return std::string(oldest == 0 ? "none" : oldest == taken ? "taken" : oldest > taken ? "later" : "earlier");
+    std::vector<strata::InFlight::Standing> standing = in_flight.Requests();
+    if (standing.empty()) return std::string("none");
+    int64_t since = standing.at(0).since;
+    std::string when = since == taken ? "taken" : since > taken ? "later" : "earlier";
+    return standing.at(0).device == makedev(8, 1) ? when + " on 8:1" : when;
   });
 }

@@ -17,6 +17,7 @@ import { type OpenFile, branchFlags } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
+import { waitsOnDiskOf } from '../headway.ts';
 
 const { O_ACCMODE = 3, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC } = fsCb.constants as Record<string, number>;
 const fsync = promisify(fsCb.fsync);
@@ -161,6 +162,7 @@ export async function release(core: UnionCore, fh: number): Promise<void> {
 
 export async function fsyncFile(core: UnionCore, fh: number, datasync: boolean): Promise<void> {
   const fd = handle(core, fh).fd;
+  waitsOnDiskOf(fd);
   await (datasync ? fdatasync(fd) : fsync(fd));
 }
 

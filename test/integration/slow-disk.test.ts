@@ -1,0 +1,133 @@
+/**
+ * Long work on a slow disk takes as long as the disk needs, and the union is never reported hung
+ * meanwhile, though a request stands in it for longer than the 5 s after which one reads as hung:
+ * - a large copy-up is written back chunk by chunk as it goes (native/common/write_behind.h), each chunk
+ *   a step of headway, where the whole file left to the fsync before its naming would stand still in it;
+ * - an fsync of much dirty data waits on the disk in one call: the request names the disk, and the
+ *   worker sees it complete I/O (worker/diskHeadway.ts).
+ * The writable branch is an ext4 image on a loop device whose writes the worker's block-I/O cgroup holds
+ * to 4 MiB/s; root only (loop devices, cgroups).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MountStatus } from '../../main/common/contract.ts';
+import { CLI, asRoot, background, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
+import { cleanupUnder } from '../support/mountCleanup.ts';
+
+const BYTES_PER_SEC = 4 << 20;
+/** 6 s of writing at that rate: more than the 5 s after which a request standing still reads as hung. */
+const FILE_BYTES = 24 << 20;
+
+/** A block-I/O cgroup of the test's own that holds writes to device `majMin` to BYTES_PER_SEC: v1 or v2. */
+async function throttledCgroup(majMin: string): Promise<string> {
+  const v1 = '/sys/fs/cgroup/blkio';
+  if (existsSync(join(v1, 'blkio.throttle.write_bps_device'))) {
+    const dir = join(v1, `strata-test-${process.pid}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'blkio.throttle.write_bps_device'), `${majMin} ${BYTES_PER_SEC}`);
+    return dir;
+  }
+  const v2 = '/sys/fs/cgroup';
+  if (!(await readFile(join(v2, 'cgroup.controllers'), 'utf8').catch(() => '')).split(/\s/).includes('io'))
+    throw new Error('no block-I/O cgroup controller here (cgroup v1 blkio or v2 io) to make a slow disk with');
+  await writeFile(join(v2, 'cgroup.subtree_control'), '+io');
+  const dir = join(v2, `strata-test-${process.pid}`);
+  await mkdir(dir);
+  await writeFile(join(dir, 'io.max'), `${majMin} wbps=${BYTES_PER_SEC}`);
+  return dir;
+}
+
+describe.runIf(asRoot)('a slow disk', () => {
+  let root: string;
+  let loop = '';
+  let cgroup = '';
+  const at = (...parts: string[]) => join(root, ...parts);
+  const data = randomBytes(FILE_BYTES);
+
+  beforeAll(async () => {
+    root = await withTempRoot('strata-it-slow-');
+    for (const dir of ['up', 'lo', 'mnt']) await mkdir(at(dir));
+    await ok('truncate', ['-s', '256M', at('disk.img')]);
+    await ok('mkfs.ext4', ['-q', '-F', at('disk.img')]);
+    loop = (await ok('losetup', ['-f', '--show', at('disk.img')])).trim();
+    await ok('mount', [loop, at('up')]);
+    cgroup = await throttledCgroup((await ok('lsblk', ['-dno', 'MAJ:MIN', loop])).trim());
+    // Served natively, and (a file with two names) by the engine.
+    await writeFile(at('lo', 'native'), data);
+    await writeFile(at('lo', 'engine'), data);
+    await link(at('lo', 'engine'), at('lo', 'engine-too'));
+    // The workers inherit the cgroup of the command that starts them. The second union's files are all
+    // the engine's (moveonenospc must see every write), their fsyncs too.
+    await mkdir(at('up', 'moving'));
+    await mkdir(at('mnt-moving'));
+    for (const mount of [
+      [CLI, 'mount', at('mnt'), '--branch', `${at('up')}=rw`, '--branch', `${at('lo')}=ro`],
+      [CLI, 'mount', at('mnt-moving'), '--branch', `${at('up', 'moving')}=rw`, '--moveonenospc', 'mfs'],
+    ])
+      await ok('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, process.execPath, ...mount]);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (root) await cleanupUnder(root);
+    if (loop) await run('losetup', ['-d', loop]);
+    if (cgroup) await rmdir(cgroup).catch(() => undefined);
+  }, 60_000);
+
+  async function state(mnt: string): Promise<string | undefined> {
+    const r = await strata(['list', '--json'], { timeoutMs: 30_000 });
+    return (JSON.parse(r.stdout) as MountStatus[]).find((s) => s.mountpoint === mnt)?.state;
+  }
+
+  /** The states the union on `mnt` was listed in while `cmd` ran, and how long it ran. */
+  async function statesWhile(mnt: string, cmd: string, args: string[]) {
+    expect((await readFile(join(cgroup, 'cgroup.procs'), 'utf8')).trim(), 'the worker writes through the slow cgroup').not.toBe('');
+    const started = Date.now();
+    const child = background(cmd, args);
+    const seen = new Set<string | undefined>();
+    while (child.child.exitCode === null && Date.now() - started < 60_000) {
+      seen.add(await state(mnt));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await child.exited, child.output()).toBe(0);
+    return { seen: [...seen], ms: Date.now() - started, output: child.output() };
+  }
+
+  it.each(['native', 'engine'])(
+    'a copy-up by the %s: takes the disk its time, the union never reported hung meanwhile',
+    async (name) => {
+      const { seen, ms } = await statesWhile(at('mnt'), 'sh', ['-c', 'printf x >> "$1"', 'sh', at('mnt', name)]);
+      expect(ms, 'the copy-up took the slow disk its time').toBeGreaterThan(5000);
+      expect(seen).toEqual(['mounted']);
+      const copy = await readFile(at('up', name));
+      expect(copy.length).toBe(FILE_BYTES + 1);
+      expect(copy.subarray(0, FILE_BYTES).equals(data)).toBe(true);
+    },
+    90_000,
+  );
+
+  it.each([
+    ['natively', 'mnt', 'up'],
+    ['by the engine (moveonenospc)', 'mnt-moving', 'up/moving'],
+  ])(
+    'an fsync of a file written through the union, served %s: takes the disk its time, never reported hung',
+    async (_how, mnt, branch) => {
+      // Written into the page cache at once; the fsync then waits for all of it to reach the disk.
+      const write = `import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+chunk = bytes.fromhex(sys.argv[2]) * (1 << 16)
+for _ in range(${FILE_BYTES} // len(chunk)): os.write(fd, chunk)
+started = time.monotonic()
+os.fsync(fd)
+print("fsync took %.1f s" % (time.monotonic() - started))`;
+      const { seen, output } = await statesWhile(at(mnt), 'python3', ['-c', write, at(mnt, 'synced'), '0123456789abcdef']);
+      const took = Number(/fsync took ([\d.]+) s/.exec(output)?.[1]);
+      expect(took, 'the fsync took the slow disk its time').toBeGreaterThan(5);
+      expect(seen).toEqual(['mounted']);
+      expect((await readFile(at(branch, 'synced'))).length).toBe(FILE_BYTES);
+    },
+    90_000,
+  );
+});
