@@ -17,24 +17,37 @@ export type ReadIos = (disk: string) => Promise<number | undefined>;
 const readIos: ReadIos = (disk) => readFile(`/sys/dev/block/${disk}/stat`, 'utf8').then(completedIos, () => undefined);
 
 export class DiskHeadway {
-  /** When each disk asked about last was seen completing I/O. */
-  private readonly movedAt = new Map<string, number>();
+  /** Each disk asked about: its count when last read, and when it was last seen completing I/O. */
+  private readonly disks = new Map<string, { ios: number; readAt: number; movedAt?: number }>();
 
   constructor(
     private readonly read: ReadIos = readIos,
     private readonly windowMs = WINDOW_MS,
   ) {}
 
-  /** When each of `disks` was last seen completing I/O, this asking's window included. */
+  /**
+   * When each of `disks` was last seen completing I/O: within this asking's window, or since the last
+   * asking (the moment of that one, then).
+   */
   async lastMoved(disks: ReadonlySet<string>): Promise<ReadonlyMap<string, number>> {
-    for (const disk of this.movedAt.keys()) if (!disks.has(disk)) this.movedAt.delete(disk);
-    if (disks.size === 0) return this.movedAt;
+    for (const disk of this.disks.keys()) if (!disks.has(disk)) this.disks.delete(disk);
+    const moved = new Map<string, number>();
+    if (disks.size === 0) return moved;
     const before = await this.count(disks);
     await sleep(this.windowMs);
     const after = await this.count(disks);
     const now = Date.now();
-    for (const [disk, ios] of after) if (ios !== undefined && before.get(disk) !== undefined && ios !== before.get(disk)) this.movedAt.set(disk, now);
-    return this.movedAt;
+    for (const disk of disks) {
+      const [first, last, seen] = [before.get(disk), after.get(disk), this.disks.get(disk)];
+      if (first === undefined || last === undefined) {
+        this.disks.delete(disk);
+        continue;
+      }
+      const movedAt = last !== first ? now : seen && seen.ios !== first ? seen.readAt : seen?.movedAt;
+      this.disks.set(disk, { ios: last, readAt: now, movedAt });
+      if (movedAt !== undefined) moved.set(disk, movedAt);
+    }
+    return moved;
   }
 
   private async count(disks: ReadonlySet<string>): Promise<Map<string, number | undefined>> {

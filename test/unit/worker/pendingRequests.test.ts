@@ -111,8 +111,6 @@ describe('hungSince, for requests waiting on a disk', () => {
     ios.set('8:1', [100, 120]);
     const moving = Date.now();
     expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBeUndefined();
-    const moved = (await disks.lastMoved(new Set())).size;
-    expect(moved, 'a disk no longer asked about is forgotten').toBe(0);
     ios.set('8:1', [120, 130, 130, 130]);
     expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBeUndefined();
     // Still since then: hung from that moment on, once it lies HUNG_AFTER_MS back.
@@ -120,6 +118,24 @@ describe('hungSince, for requests waiting on a disk', () => {
     const since = await hungSince([{ since: long, disk: '8:1' }], disks, later);
     expect(since).toBeGreaterThanOrEqual(moving);
     expect(since).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('counts what a disk completed between two askings, from the moment of the earlier one', async () => {
+    const ios = new Map([['8:1', [100, 100]]]);
+    const disks = fakeDisks(ios);
+    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBe(long);
+    const asked = Date.now();
+    // Nothing within this asking's window, but 40 I/Os since the last one.
+    ios.set('8:1', [140, 140]);
+    const since = await hungSince([{ since: long, disk: '8:1' }], disks, asked + HUNG_AFTER_MS + 1_000);
+    expect(since).toBeGreaterThanOrEqual(asked - 50);
+    expect(since).toBeLessThanOrEqual(asked + 50);
+    ios.set('8:1', [140, 140]);
+    expect(await hungSince([{ since: long, disk: '8:1' }], disks, asked + 1_000)).toBeUndefined();
+    // A disk no longer asked about is forgotten: what it did before counts no more.
+    expect((await disks.lastMoved(new Set())).size).toBe(0);
+    ios.set('8:1', [150, 150]);
+    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBe(long);
   });
 
   it('takes the disk an fsync in the engine waits on from its descriptor', async () => {
