@@ -2,7 +2,7 @@
 // stands still (a branch that is itself a stuck mount blocks even a native getattr) makes the worker
 // report the union hung; a long copy-up that copies chunk after chunk does not. A request that waits on
 // a disk (an fsync writing much dirty data to a slow one) names it, and the worker asks that disk
-// whether it is moving (worker/deviceHeadway.ts).
+// whether it is moving (worker/diskHeadway.ts).
 #pragma once
 #include <sys/types.h>
 
