@@ -151,7 +151,11 @@ export class MountSession {
   }
 
   async status(): Promise<MountStatus> {
-    const since = await hungSince([...this.pending.standing(), ...(this.mounted.requests?.() ?? [])], this.disks);
+    // A request waiting on a disk has the disk watched for a moment: meanwhile the branches are asked.
+    const [since, branches] = await Promise.all([
+      hungSince([...this.pending.standing(), ...(this.mounted.requests?.() ?? [])], this.disks),
+      this.union.branchStatus(),
+    ]);
     return {
       mountpoint: this.mountpoint,
       name: this.union.config.name,
@@ -160,7 +164,7 @@ export class MountSession {
       pid: process.pid,
       backend: this.backendName,
       config: this.union.config,
-      branches: await this.union.branchStatus(),
+      branches,
       startedAt: this.startedAt,
       ...(this.launch ? { origin: this.launch.origin } : {}),
     };
