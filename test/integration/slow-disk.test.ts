@@ -4,22 +4,32 @@
  * - a large copy-up is written back chunk by chunk as it goes (native/common/write_behind.h), each chunk
  *   a step of headway, where the whole file left to the fsync before its naming would stand still in it;
  * - an fsync of much dirty data waits on the disk in one call: the request names the disk, and the
- *   worker sees it complete I/O (worker/diskHeadway.ts).
+ *   worker sees it complete I/O (worker/diskHeadway.ts);
+ * - a copy-up the disk takes over a second over still has its own changes to the branch taken for the
+ *   union's own, not for changes made behind its back.
  * The writable branch is an ext4 image on a loop device whose writes the worker's block-I/O cgroup holds
  * to 4 MiB/s; root only (loop devices, cgroups).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MountStatus } from '../../main/common/contract.ts';
+import type { MountStatus, OpStats } from '../../main/common/contract.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { CLI, asRoot, background, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
 import { cleanupUnder } from '../support/mountCleanup.ts';
 
 const BYTES_PER_SEC = 4 << 20;
 /** 6 s of writing at that rate: more than the 5 s after which a request standing still reads as hung. */
 const FILE_BYTES = 24 << 20;
+/** 1.5 s of writing at that rate: more than the second for which the union takes its own changes' events for its own. */
+const SLOW_COPY_BYTES = 6 << 20;
+/**
+ * A 30 s cache, so that only an invalidation makes the kernel ask again; no passthrough, whose handles
+ * quiet a directory's watches, and whose watches, back, invalidate what they may have missed.
+ */
+const CACHED = ['STRATA_CACHE_TIMEOUT=30', 'STRATA_PASSTHROUGH=0'];
 
 /** A block-I/O cgroup of the test's own that holds writes to device `majMin` to BYTES_PER_SEC: v1 or v2. */
 async function throttledCgroup(majMin: string): Promise<string> {
@@ -59,15 +69,20 @@ describe.runIf(asRoot)('a slow disk', () => {
     await writeFile(at('lo', 'native'), data);
     await writeFile(at('lo', 'engine'), data);
     await link(at('lo', 'engine'), at('lo', 'engine-too'));
+    // A directory on both branches of a third union, with a file to copy up that takes the disk over a second.
+    for (const dir of [at('up', 'cached', 'd'), at('lo', 'cached', 'd'), at('mnt-cached')]) await mkdir(dir, { recursive: true });
+    await writeFile(at('lo', 'cached', 'd', 'slow'), data.subarray(0, SLOW_COPY_BYTES));
     // The workers inherit the cgroup of the command that starts them. The second union's files are all
     // the engine's (moveonenospc must see every write), their fsyncs too.
     await mkdir(at('up', 'moving'));
     await mkdir(at('mnt-moving'));
-    for (const mount of [
-      [CLI, 'mount', at('mnt'), '--branch', `${at('up')}=rw`, '--branch', `${at('lo')}=ro`],
-      [CLI, 'mount', at('mnt-moving'), '--branch', `${at('up', 'moving')}=rw`, '--moveonenospc', 'mfs'],
-    ])
-      await ok('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, process.execPath, ...mount]);
+    const mounts: [env: string[], args: string[]][] = [
+      [[], ['mount', at('mnt'), '--branch', `${at('up')}=rw`, '--branch', `${at('lo')}=ro`]],
+      [[], ['mount', at('mnt-moving'), '--branch', `${at('up', 'moving')}=rw`, '--moveonenospc', 'mfs']],
+      [CACHED, ['mount', at('mnt-cached'), '--branch', `${at('up', 'cached')}=rw`, '--branch', `${at('lo', 'cached')}=ro`]],
+    ];
+    for (const [env, args] of mounts)
+      await ok('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, 'env', ...env, process.execPath, CLI, ...args]);
   }, 60_000);
 
   afterAll(async () => {
@@ -110,6 +125,26 @@ describe.runIf(asRoot)('a slow disk', () => {
     },
     90_000,
   );
+
+  it("a copy-up that takes the disk over a second leaves its directory's cached attributes alone", async () => {
+    // The copy's name, and its directory's times put back, change the branch once the copy is done: the
+    // union must take their events for its own then, not only for the second after the open began.
+    const d = at('mnt-cached', 'd');
+    const getattrs = async () => ((await controlRequest(at('mnt-cached'), { op: 'stats' })) as OpStats).ops.getattr ?? 0;
+    await stat(join(d, 'slow'));
+    await stat(d);
+    const before = await getattrs();
+    const started = Date.now();
+    // Opened for writing and closed: copied up, with no write after it to mark the name again.
+    await ok('sh', ['-c', ': >> "$1"', 'sh', join(d, 'slow')]);
+    expect(Date.now() - started, 'the copy-up took the disk over a second').toBeGreaterThan(1000);
+    // The branch's events reach the union within milliseconds; a second after its last own change it
+    // lets the directory's attributes go anyway, which must not fall inside this count.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stat(d);
+    expect(await getattrs(), 'the directory was asked for its attributes again').toBe(before);
+    expect((await readFile(at('up', 'cached', 'd', 'slow'))).length).toBe(SLOW_COPY_BYTES);
+  }, 60_000);
 
   it.each([
     ['natively', 'mnt', 'up'],

@@ -429,9 +429,13 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
     KeptTimes kept(dir.get());
     Fd copy(openat(dir.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
     if (copy.get() < 0 || !CopyData(from.get(), copy.get(), truncate ? 0 : st.st_size) ||
-        !CopyMeta(from.get(), st, copy.get()) || (!truncate && fsync(copy.get()) != 0) ||
-        fstat(copy.get(), &made) != 0 || LinkUnnamed(copy.get(), dir.get(), served.name.c_str()) != 0)
+        !CopyMeta(from.get(), st, copy.get()) || (!truncate && fsync(copy.get()) != 0) || fstat(copy.get(), &made) != 0)
       return false;
+    // The union takes the events of its own changes for its own for a second from when it marks them
+    // (invalidator.h), and the fsync may have kept a slow or busy disk longer: the name, and its
+    // directory's times put back, change from here.
+    op::MarkOwnChange(path.c_str());
+    if (LinkUnnamed(copy.get(), dir.get(), served.name.c_str()) != 0) return false;
   }
   Adopt(path, st, made, root, RepointKept(mount.files(), path, st, dir.get(), served.name, root));
   out->dir = at;
