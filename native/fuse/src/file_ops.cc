@@ -248,8 +248,8 @@ int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_fi
       [size](Napi::Value v) { return static_cast<int>(std::min<uint64_t>(ToU64(v, "bytes written"), size)); });
 }
 
-// An fsync, or a copy, takes as long as the branch's disk needs to write what it must: the request names
-// that disk, so a long one on a slow disk that keeps writing is not reported hung (in_flight.h).
+// An fsync takes as long as the branch's disk needs to write what it must: the request names that disk,
+// so a long one on a slow disk that keeps writing is not reported hung (in_flight.h).
 static void WaitsOnDiskOf(int fd) {
   struct stat st;
   if (fstat(fd, &st) == 0) InFlight::WaitsOn(st.st_dev);
@@ -264,7 +264,6 @@ ssize_t CopyFileRange(const char* /*path_in*/, struct fuse_file_info* fi_in, off
   if (in < 0 || out < 0) return -EOPNOTSUPP;
   Mount::Current().counters().Count(Counters::kCopyFileRange);
   MarkOwnChange(path_out);
-  WaitsOnDiskOf(out);
   ssize_t n = copy_file_range(in, &off_in, out, &off_out, size, static_cast<unsigned>(flags));
   return n < 0 ? -errno : n;
 }
