@@ -5,6 +5,7 @@
  * would stay stale far longer than these tests wait.
  */
 import { appendFile, chmod, mkdir, readdir, readFile, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +44,9 @@ describe('kernel cache coherence (native backend)', () => {
         await writeFile(`${b1}/hidden`, 'to be whited out');
         await writeFile(`${b0}/direct`, 'v1');
         await mkdir(`${b0}/dir`);
+        await mkdir(`${b0}/opaque`);
+        await mkdir(`${b1}/opaque`);
+        await writeFile(`${b1}/opaque/from-lower`, '');
       },
     });
   });
@@ -123,6 +127,14 @@ describe('kernel cache coherence (native backend)', () => {
     expect(await eventually(async () => (await readdir(u.at('dir'))).join(), 'from-lower')).toBe('from-lower');
   });
 
+  it('an opaque marker added directly in a branch hides the lower copies at once', async () => {
+    expect(await readdir(u.at('opaque'))).toEqual(['from-lower']);
+    expect((await stat(u.at('opaque/from-lower'))).size).toBe(0);
+    await writeFile(u.in(0, 'opaque/.wh..wh..opq'), '');
+    expect(await eventually(async () => (await readdir(u.at('opaque'))).join(), '')).toBe('');
+    await expect(stat(u.at('opaque/from-lower'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it("copy-ups leave their directory's cached attributes alone, yet a change made to them directly in the branch meanwhile shows", async () => {
     // A copy-up puts back the times of the directory it copies into; the union must not take that for a
     // change made behind its back, which would cost the kernel a GETATTR of the directory per copy-up.
@@ -156,6 +168,47 @@ describe('kernel cache coherence (native backend)', () => {
     const r = await strata(['set', u.mnt, '--branch', `${u.branches[1]}=rw`, '--branch', `${u.branches[0]}=ro`]);
     expect(r.stderr).toBe('');
     expect((await stat(u.at('both'))).size).toBe(13);
+  });
+});
+
+// The union makes its work directory in a branch's root at the first copy-up that needs one (a
+// directory's, a symlink's). Its name begins as the opaque marker's does; taken for one, its making
+// dropped everything the union had resolved, so the kernel looked every cached name up again and the
+// requests that came next went to the engine.
+describe("kernel cache coherence (native backend), at the union's first copy-up that needs its work directory", () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: LONG_CACHE,
+      populate: async ([b0, b1]) => {
+        await writeFile(`${b0}/kept`, 'upper');
+        await mkdir(`${b0}/sub`);
+        await writeFile(`${b0}/sub/kept`, 'upper');
+        await mkdir(`${b1}/lower-dir`);
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('keeps what the kernel and the union cached of the other names', async () => {
+    const stats = async () => (await controlRequest(u.mnt, { op: 'stats' })) as OpStats;
+    const delta = (now: Record<string, number>, was: Record<string, number>, key: string) => (now[key] ?? 0) - (was[key] ?? 0);
+    const work = u.in(0, '.wh..wh..strata-work');
+    for (const name of ['kept', 'sub/kept', 'lower-dir']) await stat(u.at(name));
+    expect(existsSync(work)).toBe(false);
+    const before = await stats();
+    await chmod(u.at('lower-dir'), 0o750);
+    const copied = await stats();
+    expect(existsSync(work)).toBe(true);
+    expect([copied.copyups - before.copyups, delta(copied.served, before.served, 'copyup')]).toEqual([1, 1]);
+    // Longer than the union's watches take to report the work directory's making.
+    await sleep(500);
+    for (const name of ['kept', 'sub/kept']) await stat(u.at(name));
+    const after = await stats();
+    // Answered from the kernel's cache: nothing looked up again, nothing forgotten.
+    expect([delta(after.ops, copied.ops, 'getattr'), delta(after.served, copied.served, 'forget')]).toEqual([0, 0]);
+    expect(((await stat(u.in(0, 'lower-dir'))).mode & 0o777).toString(8)).toBe('750');
   });
 });
 

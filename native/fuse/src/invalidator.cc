@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <map>
 
+#include "lookup_rule.h"
+
 namespace strata {
 namespace {
 
@@ -328,8 +330,11 @@ void Invalidator::ReadEvents(Batch& batch) {
       }
       std::string name = ev->name;
       if (StartsWith(name, ".wh..wh.")) {
-        // The opaque marker (or other aufs metadata): what the directory merges changed.
-        if (!IsSelf(dir)) merge_changed(dir);
+        // The opaque marker: what the directory merges changed. The other names there (the union's
+        // work directory, which the first copy-up that needs it makes in a branch's root; aufs' own)
+        // hide nothing and show nowhere: taken for a marker, the work directory's making threw away
+        // every directory the union had resolved, and sent the requests that came next to the engine.
+        if (name == kOpaqueMarker && !IsSelf(dir)) merge_changed(dir);
         continue;
       }
       bool whiteout = StartsWith(name, ".wh.");
