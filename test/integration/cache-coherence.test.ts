@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
-import { type UnionFixture, asRoot, background, forceUnmount, mountUnion, ok, strata, withTempRoot } from '../support/unionFixture.ts';
+import { CLI, type UnionFixture, asRoot, background, forceUnmount, mountUnion, ok, strata, withTempRoot } from '../support/unionFixture.ts';
 
 const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
 /** Appends to the ten files f<argv[2]>.. of directory argv[1], 20 ms apart. */
@@ -209,6 +209,56 @@ describe("kernel cache coherence (native backend), at the union's first copy-up 
     // Answered from the kernel's cache: nothing looked up again, nothing forgotten.
     expect([delta(after.ops, copied.ops, 'getattr'), delta(after.served, copied.served, 'forget')]).toEqual([0, 0]);
     expect(((await stat(u.in(0, 'lower-dir'))).mode & 0o777).toString(8)).toBe('750');
+  });
+});
+
+/**
+ * From a working directory in the union (argv[1]), runs argv[2:] and prints, as JSON, what the process
+ * can do there afterwards: name its directory, list it, make a file in it by a relative name.
+ */
+const IN_WORKING_DIR = `
+import json, os, subprocess, sys
+os.chdir(sys.argv[1])
+subprocess.run(sys.argv[2:], check=True, stdout=subprocess.DEVNULL)
+def attempt(f):
+    try: return f()
+    except OSError as e: return e.strerror
+print(json.dumps([attempt(os.getcwd), attempt(lambda: sorted(os.listdir('.'))), attempt(lambda: open('made-here', 'w').close())]))
+`;
+
+// Changes that make the union drop what it resolved of a directory tell the kernel to look the names
+// in it up again. They once made it forget the names themselves: a process whose working directory
+// was there could no longer name it (getcwd: ENOENT) nor list it, though the union still showed it.
+describe('kernel cache coherence (native backend), for a process working in a union directory', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      env: LONG_CACHE,
+      populate: async ([b0, b1]) => {
+        await mkdir(`${b0}/sub`);
+        await writeFile(`${b0}/sub/mine`, '');
+        await mkdir(`${b1}/sub`);
+        await writeFile(`${b1}/sub/theirs`, '');
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  const inSub = async (...argv: string[]) => JSON.parse(await ok('python3', ['-c', IN_WORKING_DIR, u.at('sub'), ...argv]));
+
+  it('keeps it through a change made directly in a branch to what the root merges', async () => {
+    // An opaque marker in the lowest branch's root hides nothing, but the root's merge is resolved again.
+    const marker = u.in(1, '.wh..wh..opq');
+    expect(await inSub('sh', '-c', 'touch "$1"; sleep 0.5', 'sh', marker)).toEqual([u.at('sub'), ['mine', 'theirs'], null]);
+    expect(existsSync(u.in(0, 'sub/made-here'))).toBe(true);
+    await rm(marker);
+  });
+
+  it('keeps it through strata set', async () => {
+    const reorder = [process.execPath, CLI, 'set', u.mnt, '--branch', `${u.branches[1]}=rw`, '--branch', `${u.branches[0]}=ro`];
+    expect(await inSub(...reorder)).toEqual([u.at('sub'), ['made-here', 'mine', 'theirs'], null]);
+    expect(existsSync(u.in(1, 'sub/made-here'))).toBe(true);
   });
 });
 

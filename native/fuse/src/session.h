@@ -27,7 +27,8 @@ struct Session {
     return device ? device->InvalInode(nodeid, pages ? 0 : -1, 0) : 0;
   }
 
-  // The kernel's dentry for `path` (positive or negative), if it is known under which directory node.
+  // The kernel's dentry for `path` (positive or negative), expired so that its next use asks the union
+  // again (Device::InvalEntry), if it is known under which directory node.
   // Never from a request on that directory: the kernel takes the directory's lock for this.
   int InvalidateEntry(const KnownPath& entry) {
     size_t slash = entry.path.rfind('/');
