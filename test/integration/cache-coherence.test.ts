@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
-import { CLI, type UnionFixture, asRoot, background, forceUnmount, mountUnion, ok, strata, withTempRoot } from '../support/unionFixture.ts';
+import { CLI, type UnionFixture, asRoot, background, forceUnmount, mountUnion, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
 
 const LONG_CACHE = { STRATA_CACHE_TIMEOUT: '30' };
 /** Appends to the ten files f<argv[2]>.. of directory argv[1], 20 ms apart. */
@@ -259,6 +259,18 @@ describe('kernel cache coherence (native backend), for a process working in a un
     const reorder = [process.execPath, CLI, 'set', u.mnt, '--branch', `${u.branches[1]}=rw`, '--branch', `${u.branches[0]}=ro`];
     expect(await inSub(...reorder)).toEqual([u.at('sub'), ['made-here', 'mine', 'theirs'], null]);
     expect(existsSync(u.in(1, 'sub/made-here'))).toBe(true);
+  });
+
+  // Unhashing the dentry of a mountpoint detaches what is mounted there.
+  it.runIf(asRoot)('keeps a filesystem mounted on one of its directories through strata set', async () => {
+    await ok('mount', ['-t', 'tmpfs', '-o', 'size=1M', 'strata-test', u.at('sub')]);
+    try {
+      const r = await strata(['set', u.mnt, '--branch', `${u.branches[0]}=rw`, '--branch', `${u.branches[1]}=ro`]);
+      expect(r.stderr).toBe('');
+      expect((await ok('findmnt', ['-n', '-o', 'SOURCE,FSTYPE', u.at('sub')])).trim()).toBe('strata-test tmpfs');
+    } finally {
+      await run('umount', [u.at('sub')]);
+    }
   });
 });
 
