@@ -22,6 +22,9 @@ for i in range(int(sys.argv[2]), int(sys.argv[2]) + 10):
     time.sleep(0.02)
 `;
 
+/** A `rw`+`ro` union with the long cache, `populate` filling its branches first. */
+const longCacheUnion = (populate: (branches: string[]) => Promise<void>) => mountUnion({ modes: ['rw', 'ro'], env: LONG_CACHE, populate });
+
 /** A change made behind the union's back arrives through inotify: wait for it, well inside the cache timeout. */
 async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
   let last: T | undefined;
@@ -36,18 +39,14 @@ async function eventually<T>(probe: () => Promise<T>, expected: T): Promise<T> {
 describe('kernel cache coherence (native backend)', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({
-      modes: ['rw', 'ro'],
-      env: LONG_CACHE,
-      populate: async ([b0, b1]) => {
-        await writeFile(`${b1}/lower`, 'lower copy');
-        await writeFile(`${b1}/hidden`, 'to be whited out');
-        await writeFile(`${b0}/direct`, 'v1');
-        await mkdir(`${b0}/dir`);
-        await mkdir(`${b0}/opaque`);
-        await mkdir(`${b1}/opaque`);
-        await writeFile(`${b1}/opaque/from-lower`, '');
-      },
+    u = await longCacheUnion(async ([b0, b1]) => {
+      await writeFile(`${b1}/lower`, 'lower copy');
+      await writeFile(`${b1}/hidden`, 'to be whited out');
+      await writeFile(`${b0}/direct`, 'v1');
+      await mkdir(`${b0}/dir`);
+      await mkdir(`${b0}/opaque`);
+      await mkdir(`${b1}/opaque`);
+      await writeFile(`${b1}/opaque/from-lower`, '');
     });
   });
   afterAll(() => u?.cleanup());
@@ -178,15 +177,11 @@ describe('kernel cache coherence (native backend)', () => {
 describe("kernel cache coherence (native backend), at the union's first copy-up that needs its work directory", () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({
-      modes: ['rw', 'ro'],
-      env: LONG_CACHE,
-      populate: async ([b0, b1]) => {
-        await writeFile(`${b0}/kept`, 'upper');
-        await mkdir(`${b0}/sub`);
-        await writeFile(`${b0}/sub/kept`, 'upper');
-        await mkdir(`${b1}/lower-dir`);
-      },
+    u = await longCacheUnion(async ([b0, b1]) => {
+      await writeFile(`${b0}/kept`, 'upper');
+      await mkdir(`${b0}/sub`);
+      await writeFile(`${b0}/sub/kept`, 'upper');
+      await mkdir(`${b1}/lower-dir`);
     });
   });
   afterAll(() => u?.cleanup());
@@ -232,15 +227,11 @@ print(json.dumps([attempt(os.getcwd), attempt(lambda: sorted(os.listdir('.'))), 
 describe('kernel cache coherence (native backend), for a process working in a union directory', () => {
   let u: UnionFixture;
   beforeAll(async () => {
-    u = await mountUnion({
-      modes: ['rw', 'ro'],
-      env: LONG_CACHE,
-      populate: async ([b0, b1]) => {
-        await mkdir(`${b0}/sub`);
-        await writeFile(`${b0}/sub/mine`, '');
-        await mkdir(`${b1}/sub`);
-        await writeFile(`${b1}/sub/theirs`, '');
-      },
+    u = await longCacheUnion(async ([b0, b1]) => {
+      await mkdir(`${b0}/sub`);
+      await writeFile(`${b0}/sub/mine`, '');
+      await mkdir(`${b1}/sub`);
+      await writeFile(`${b1}/sub/theirs`, '');
     });
   });
   afterAll(() => u?.cleanup());
