@@ -59,7 +59,8 @@ int Device::InvalEntry(uint64_t parent, const std::string& name) const {
   // Expired, not unhashed: the next walk through the name asks the union again, and the kernel keeps
   // the dentry when the answer is the node it has. Unhashing a directory's dentry would leave every
   // process whose working directory is at or below it unable to name it (getcwd: ENOENT) and detach
-  // any mount on it, though the union still shows it there. (Kernels before 6.2 ignore the flag.)
+  // any mount on it, though the union still shows it there. (Kernels before 6.2 read the flag as
+  // padding and unhash, as before.)
   out.flags = FUSE_EXPIRE_ONLY;
   return Send(FUSE_NOTIFY_INVAL_ENTRY, 0, {Piece(out), Piece(name.c_str(), name.size() + 1)});
 }
