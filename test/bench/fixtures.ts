@@ -104,6 +104,11 @@ function cpuTicks(): { busy: number; all: number } {
   return { busy: user + nice + system + irq + softirq, all: user + nice + system + idle + iowait + irq + softirq + steal };
 }
 
+/** The bench's passes and mounts run synchronously: a pause that keeps them so. */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Waits, up to IDLE_MAX_MS, for a window of IDLE_WINDOW_MS in which the cores were busy at most
  * IDLE_BUSY_SHARE of the time. What a pass set going in the background (a daemon taking the FORGETs of
@@ -114,7 +119,7 @@ export function waitIdle(): void {
   const deadline = performance.now() + IDLE_MAX_MS;
   let before = cpuTicks();
   while (performance.now() < deadline) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, IDLE_WINDOW_MS);
+    sleepSync(IDLE_WINDOW_MS);
     const now = cpuTicks();
     if (now.all > before.all && (now.busy - before.busy) / (now.all - before.all) <= IDLE_BUSY_SHARE) return;
     before = now;

@@ -3,9 +3,10 @@
  * Strata, and (when installed) mergerfs, unionfs-fuse and kernel overlayfs; plus a second mergerfs
  * binary with FUSE passthrough when the run is given one.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleepSync } from './fixtures.ts';
 
 export interface Target {
   name: string;
@@ -56,23 +57,71 @@ function branches(root: string, name: string) {
 
 type Branches = ReturnType<typeof branches>;
 
-function fuseTarget(name: string, b: Branches, mountCmd: [string, string[]], unmount: [string, string[]]): Target {
-  execFileSync(mountCmd[0], mountCmd[1], quiet);
+function fuseTarget(name: string, b: Branches, mount: () => void, unmount: () => void): Target {
+  mount();
   return {
     name,
     dir: b.mnt,
     upper: b.upper,
     lower: b.lower,
-    teardown: () => {
-      if (mounted(b.mnt)) execFileSync(unmount[0], unmount[1], quiet);
-    },
+    teardown: unmount,
     revive() {
       if (answers(b.mnt)) return false;
-      execFileSync(unmount[0], unmount[1], quiet);
-      execFileSync(mountCmd[0], mountCmd[1], quiet);
+      unmount();
+      mount();
       return true;
     },
   };
+}
+
+/** Gone, or a zombie: the bench's children are reaped only once its synchronous work is done. */
+function exited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+const DAEMON_EXIT_MS = 5000;
+const POLL_MS = 50;
+
+/** After its unmount, a reference server gets DAEMON_EXIT_MS to exit; then it is ended, by its pid. */
+function stopDaemon(pid: number): void {
+  for (let waited = 0; !exited(pid); waited += POLL_MS) {
+    if (waited >= DAEMON_EXIT_MS) return void process.kill(pid, 'SIGKILL');
+    sleepSync(POLL_MS);
+  }
+}
+
+/**
+ * A reference FUSE server (mergerfs, unionfs-fuse) run in the foreground (`-f`), so that the bench holds
+ * its pid and sees it go: mergerfs 2.42 once stayed on after its mount was gone, holding /dev/fuse.
+ */
+function daemonTarget(name: string, b: Branches, [cmd, args]: [string, string[]]): Target {
+  const log = join(b.work, 'stderr');
+  let pid = 0;
+  const start = () => {
+    const err = openSync(log, 'w');
+    const child = spawn(cmd, ['-f', ...args], { stdio: ['ignore', 'ignore', err], detached: true });
+    closeSync(err);
+    child.on('error', () => undefined);
+    child.unref();
+    pid = child.pid ?? 0;
+    for (let waited = 0; !mounted(b.mnt); waited += POLL_MS) {
+      if (pid === 0 || exited(pid) || waited >= 10_000) {
+        if (pid !== 0) stopDaemon(pid);
+        throw new Error(`${cmd} did not mount ${b.mnt}: ${readFileSync(log, 'utf8').trim()}`);
+      }
+      sleepSync(POLL_MS);
+    }
+  };
+  const stop = () => {
+    if (mounted(b.mnt)) execFileSync('fusermount3', ['-u', b.mnt], quiet);
+    stopDaemon(pid);
+  };
+  return fuseTarget(name, b, start, stop);
 }
 
 /** `mergerfs v2.42.0` → `2.42`, so the column says which mergerfs it is. */
@@ -83,7 +132,7 @@ function mergerfsVersion(bin: string): string {
 
 function mergerfs(name: string, bin: string, b: Branches, extra: string[]): Target {
   const opts = ['cache.files=partial', 'category.create=ff', 'dropcacheonclose=false', ...extra].join(',');
-  return fuseTarget(name, b, [bin, ['-o', opts, `${b.upper}:${b.lower}=RO`, b.mnt]], ['fusermount3', ['-u', b.mnt]]);
+  return daemonTarget(name, b, [bin, ['-o', opts, `${b.upper}:${b.lower}=RO`, b.mnt]]);
 }
 
 /** Fills `targets` as it goes, so the caller can tear down what was mounted even if a later mount fails. */
@@ -96,8 +145,10 @@ export function makeTargets(root: string, cli: string, targets: Target[], option
     fuseTarget(
       'strata',
       s,
-      [process.execPath, [cli, 'mount', s.mnt, '--branch', `${s.upper}=rw`, '--branch', `${s.lower}=ro`]],
-      [process.execPath, [cli, 'unmount', s.mnt]],
+      () => execFileSync(process.execPath, [cli, 'mount', s.mnt, '--branch', `${s.upper}=rw`, '--branch', `${s.lower}=ro`], quiet),
+      () => {
+        if (mounted(s.mnt)) execFileSync(process.execPath, [cli, 'unmount', s.mnt], quiet);
+      },
     ),
   );
 
@@ -108,7 +159,7 @@ export function makeTargets(root: string, cli: string, targets: Target[], option
   }
   if (has('unionfs')) {
     const u = branches(root, 'unionfs');
-    targets.push(fuseTarget('unionfs-fuse', u, ['unionfs', ['-o', 'cow', `${u.upper}=RW:${u.lower}=RO`, u.mnt]], ['fusermount3', ['-u', u.mnt]]));
+    targets.push(daemonTarget('unionfs-fuse', u, ['unionfs', ['-o', 'cow', `${u.upper}=RW:${u.lower}=RO`, u.mnt]]));
   }
   const o = branches(root, 'overlayfs');
   try {
