@@ -4,7 +4,7 @@
  * the kernel forgets them, and FUSE passthrough for files open on a branch the union writes in place.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
@@ -221,6 +221,8 @@ describe('read-only opens made natively', () => {
       populate: async ([upper, lower]) => {
         await writeFile(`${upper}/up.txt`, 'upper\n');
         await writeFile(`${lower}/low.txt`, 'lower\n');
+        await writeFile(`${lower}/linked`, 'linked\n');
+        await link(`${lower}/linked`, `${lower}/other-name`);
       },
     });
   });
@@ -256,6 +258,30 @@ describe('read-only opens made natively', () => {
     expect(await ok('python3', ['-c', script, u.at('low.txt')])).toBe('LOWER\n');
     expect(await readFile(u.in(0, 'low.txt'), 'utf8')).toBe('LOWER\n');
     expect(await readFile(u.in(1, 'low.txt'), 'utf8')).toBe('lower\n');
+  });
+
+  it('of a hard link on the read-only branch: its names share a number until a copy-up parts this one, which the handle then follows', async () => {
+    // Reads through a handle, fstats it and stats both names; a write through the first name copies it up.
+    const script = [
+      'import os,sys',
+      'a,b=sys.argv[1:]',
+      'r=os.open(a,os.O_RDONLY)',
+      'print(os.pread(r,7,0).decode().strip(), os.fstat(r).st_ino==os.stat(a).st_ino==os.stat(b).st_ino)',
+      'w=os.open(a,os.O_WRONLY)',
+      'os.pwrite(w,b"COPIED",0)',
+      'os.close(w)',
+      // The size the write left stale is asked for with the handle (GETATTR with its fh) at SEEK_END.
+      'os.lseek(r,0,os.SEEK_END)',
+      'print(os.fstat(r).st_ino!=os.stat(b).st_ino)',
+      'print(os.pread(r,7,0).decode().strip(), os.stat(a).st_ino!=os.stat(b).st_ino, os.fstat(r).st_ino==os.stat(a).st_ino)',
+    ].join('\n');
+    const before = await stats(u);
+    expect(await ok('python3', ['-c', script, u.at('linked'), u.at('other-name')])).toBe('linked True\nTrue\nCOPIED True True\n');
+    const after = await stats(u);
+    // The read-only open was the backend's; the write's open and its copy-up of a hard link the engine's.
+    expect(count(after, 'open') - count(before, 'open')).toBe(1);
+    expect(count(after, 'openHandle') - count(before, 'openHandle')).toBe(1);
+    expect(await readFile(u.in(1, 'other-name'), 'utf8')).toBe('linked\n');
   });
 
   it('on the writable branch are kept by the backend, which the engine asks: listed, renamed, unlinked while open, closed at release', async () => {

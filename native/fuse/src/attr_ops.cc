@@ -65,6 +65,7 @@ static int Attributes(const char* path, struct stat* st, struct fuse_file_info* 
   if (direct.ino != OpenFile::kNoIno) {
     mount.counters().Count(Counters::kGetattr);
     if (fstat(direct.fd, st) < 0) return -errno;
+    if (direct.numbered_by_fd) return mount.dirs().Numbered(st);
     st->st_ino = direct.ino;
     st->st_dev = 0;
     return 0;

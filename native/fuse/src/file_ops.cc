@@ -65,7 +65,8 @@ static void KeepCache(const char* path, struct fuse_file_info* fi, const struct 
 // The handle stays here, closed at release; the engine asks for it where it must know every open file
 // (ResolvedDirs.handles: its handle table, the tracker, a reconfiguration's busy check, a copy-up's
 // re-pointing, which swaps the descriptor under the table's lock: open_files.h).
-static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat* st, int root, bool in_place) {
+static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat* st, int root, bool in_place,
+                 bool numbered_by_fd = false) {
   static std::atomic<uint64_t> next_fh{uint64_t{1} << 32};
   Mount& mount = Mount::Current();
   mount.dirs().Numbered(st);
@@ -74,6 +75,7 @@ static void Hand(const char* path, struct fuse_file_info* fi, Fd fd, struct stat
   file.fd = fd.release();
   file.ino = st->st_ino;
   file.attrs = in_place;
+  file.numbered_by_fd = numbered_by_fd;
   file.owned = true;
   file.root = root;
   file.flags = fi->flags;
@@ -108,9 +110,8 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi, struct sta
   if (fd.get() < 0 || fstat(fd.get(), st) < 0 || st->st_dev != served.st.st_dev || st->st_ino != served.st.st_ino)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root);
-  // A hard-linked file a copy-up would part from its other names keeps a number per name (nodes.h).
-  if (!in_place && st->st_nlink > 1) return false;
-  Hand(path, fi, std::move(fd), st, served.root, in_place);
+  // Opened to read: for writing, a hard link there takes the engine's copy-up (CopyUpNatively refuses it).
+  Hand(path, fi, std::move(fd), st, served.root, in_place, !in_place && st->st_nlink > 1);
   // A copy-up the file went through since it was looked up re-pointed every handle it could see, but
   // maybe not this one, which the table holds only now: one on the old copy is the engine's to open.
   DirAttrs::Served now;
