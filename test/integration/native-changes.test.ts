@@ -157,6 +157,31 @@ describe('changes made natively, with the engine held', () => {
   });
 });
 
+describe('the union root, with every attribute change and xattr call the engine gets held', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    const held = ['chmod', 'chown', 'utimens', 'getxattr', 'listxattr', 'setxattr', 'removexattr'];
+    u = await mountUnion({ modes: ['rw', 'ro'], env: { STRATA_TEST_HANG: held.map((op) => `@${op}`).join(':') } });
+  });
+  afterAll(() => cutOff(u));
+
+  it('changes its mode, owner, times and xattrs on the top branch, and reads its xattrs there', async () => {
+    const root = u.mnt;
+    // The root's first publication is the engine's (its attributes, asked first); the FUSE threads renew it.
+    await ok('stat', [root]);
+    expect(await bounded('os.chmod(p, 0o750)', root)).toBe('ok');
+    expect(await bounded('os.chown(p, 1234, 2345)', root)).toBe('ok');
+    expect(await bounded('os.utime(p, (1, 1000000000))', root)).toBe('ok');
+    expect(await bounded('os.setxattr(p, "user.note", b"root")', root)).toBe('ok');
+    expect(await bounded('if os.getxattr(p, "user.note") != b"root" or "user.note" not in os.listxattr(p): raise OSError(errno.EIO, p)', root)).toBe('ok');
+    const st = statSync(u.branches[0]);
+    expect([st.mode & 0o7777, st.uid, st.gid, st.mtimeMs]).toEqual([0o750, 1234, 2345, 1e12]);
+    expect(await bounded('os.removexattr(p, "user.note")', root)).toBe('ok');
+    expect(await ok('getfattr', ['--absolute-names', '-d', u.branches[0]])).toBe('');
+    expect(statSync(u.branches[1]).mode & 0o7777).toBe(0o755);
+  });
+});
+
 describe('with moveonenospc on', () => {
   let u: UnionFixture;
   beforeAll(async () => {

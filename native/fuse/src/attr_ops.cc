@@ -114,9 +114,9 @@ static int Native(Counters::Op op, const char* path, const std::function<int()>&
 // one *at() call beneath the copy's directory that never follows a symlink. A regular file or symlink on
 // a branch that cannot change is copied up first, as an open for writing copies a file (copy_up.h; only
 // its metadata when `empties`, a truncate to 0), and so is a directory (CopyDirUpNatively); a special
-// file there is the engine's to copy up. Not while
-// moveonenospc is on, since the engine may be moving the file (branch_modes.h). `change` returns 0 or
-// -errno. false: the engine's, as is a copy gone since the lookup.
+// file there, or the root, is the engine's to copy up. Not while moveonenospc is on, since the engine
+// may be moving the file (branch_modes.h). `change` returns 0 or -errno. false: the engine's, as is a
+// copy gone since the lookup.
 static bool OnServedCopy(Counters::Op op, const char* path, const std::function<int(int, const char*)>& change, int* rc,
                          bool empties = false) {
   Mount& mount = Mount::Current();
@@ -124,7 +124,8 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
   if (path == nullptr || !mount.branch_modes().Opens() || LocateServed(mount, path, &served) != 0 || served.dir < 0)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root), is_dir = S_ISDIR(served.st.st_mode);
-  if (!in_place && !S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) return false;
+  if (!in_place && ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) || served.name == "."))
+    return false;
   MarkOwnChange(path);
   CopiedUp up;
   if (!in_place && !(is_dir ? CopyDirUpNatively(path, served, &up) : CopyUpNatively(path, served, empties, &up)))

@@ -176,8 +176,10 @@ class DirAttrs {
     return name.size() > 255 || name.compare(0, 12, ".fuse_hidden") == 0;
   }
 
-  // 0 with *out filled, -ENOENT, or kAskJs (as Answer) for a name below a published directory.
+  // 0 with *out filled, -ENOENT, or kAskJs (as Answer) for a name below a published directory, or the
+  // root while it is published: the top branch's root serves it, as "." beneath itself.
   int Locate(const std::string& path, Served* out, bool ask_below = false) const {
+    if (path == "/") return LocateRoot(out);
     if (path.size() < 2 || path[0] != '/') return kAskJs;
     std::string parent = ParentOf(path), name = path.substr(path.rfind('/') + 1);
     if (HasOwnRules(name)) return kAskJs;
@@ -195,6 +197,17 @@ class DirAttrs {
     out->root = layers[found.served]->root();
     out->st = facts.stats[found.served];
     out->name = std::move(name);
+    out->layers = std::move(layers);
+    return 0;
+  }
+
+  int LocateRoot(Served* out) const {
+    DirLayers layers = Layers("/");
+    if (layers.empty()) return kAskJs;
+    out->dir = layers[0]->Open();
+    if (out->dir < 0 || fstat(out->dir, &out->st) != 0) return kAskJs;
+    out->root = layers[0]->root();
+    out->name = ".";
     out->layers = std::move(layers);
     return 0;
   }
