@@ -118,8 +118,14 @@ function daemonTarget(name: string, b: Branches, [cmd, args]: [string, string[]]
     }
   };
   const stop = () => {
-    if (mounted(b.mnt)) execFileSync('fusermount3', ['-u', b.mnt], quiet);
-    stopDaemon(pid);
+    try {
+      if (mounted(b.mnt)) execFileSync('fusermount3', ['-u', b.mnt], quiet);
+    } catch {
+      // Busy: detached now, so ending the server below cannot leave a dead mount behind.
+      execFileSync('fusermount3', ['-u', '-z', b.mnt], quiet);
+    } finally {
+      stopDaemon(pid);
+    }
   };
   return fuseTarget(name, b, start, stop);
 }
