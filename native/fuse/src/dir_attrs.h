@@ -201,17 +201,6 @@ class DirAttrs {
     return 0;
   }
 
-  int LocateRoot(Served* out) const {
-    DirLayers layers = Layers("/");
-    if (layers.empty()) return kAskJs;
-    out->dir = layers[0]->Open();
-    if (out->dir < 0 || fstat(out->dir, &out->st) != 0) return kAskJs;
-    out->root = layers[0]->root();
-    out->name = ".";
-    out->layers = std::move(layers);
-    return 0;
-  }
-
   // The copies merged into the directory `path`, top-down: its publication's, or when only its parent is
   // published, those the lookup rule finds through the parent's copies (opened beneath their roots on
   // first use, and closed with the result). Empty when neither tells, or `path` is not a directory.
@@ -283,6 +272,17 @@ class DirAttrs {
     uint64_t gen = 0;     // the publication's number
     double ttl_ms = 0;    // how long it was given
   };
+
+  int LocateRoot(Served* out) const {
+    DirLayers layers = Layers("/");
+    if (layers.empty()) return kAskJs;
+    out->dir = layers[0]->Open();
+    if (out->dir < 0 || fstat(out->dir, &out->st) != 0) return kAskJs;
+    out->root = layers[0]->root();
+    out->name = ".";
+    out->layers = std::move(layers);
+    return 0;
+  }
 
   uint64_t PutLocked(const std::string& rel, DirLayers layers, double ttl_ms) {
     auto now = Clock::now();

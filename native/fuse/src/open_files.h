@@ -27,7 +27,7 @@ struct OpenFile {
   bool attrs = false;           // attribute changes on the handle may run on fd (DirectHandle.attrs)
   bool passed_through = false;  // the kernel does its reads and writes (FUSE passthrough)
   // A hard link on a branch the union copies up from: a copy-up parts this name from its other names
-  // and gives it a number of its own (nodes.h), so the number is the one of the copy fd is on when asked.
+  // and gives it a number of its own (nodes.h), so its number is that of whichever copy `fd` is on.
   bool numbered_by_fd = false;
   // Opened by a FUSE thread and kept here, never handed to the engine, which asks this table for it
   // instead (Owned, Repoint): closed here at release.
