@@ -124,8 +124,8 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
   if (path == nullptr || !mount.branch_modes().Opens() || LocateServed(mount, path, &served) != 0 || served.dir < 0)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root), is_dir = S_ISDIR(served.st.st_mode);
-  if (!in_place && ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) || served.name == "."))
-    return false;
+  bool root = strcmp(path, "/") == 0;
+  if (!in_place && ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) || root)) return false;
   MarkOwnChange(path);
   CopiedUp up;
   if (!in_place && !(is_dir ? CopyDirUpNatively(path, served, &up) : CopyUpNatively(path, served, empties, &up)))
