@@ -119,6 +119,22 @@ describe('kernel cache coherence (native backend)', () => {
     expect(await eventually(exclusive, 'created')).toBe('created');
   });
 
+  it('a name made or removed directly in a branch within the second the union took its events for its own shows', async () => {
+    // The union's own unlink leaves the kernel a negative dentry (for the 30 s cache), and the branch's
+    // event for the name made right after falls in the second the union's own change masks.
+    await writeFile(u.at('recent'), 'through the union');
+    await unlink(u.at('recent'));
+    await expect(stat(u.at('recent'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(u.in(1, 'recent'), 'made in the lower branch');
+    expect(await eventually(async () => (await stat(u.at('recent'))).size, 24)).toBe(24);
+    // The other way: made through the union, removed directly in its branch at once.
+    await writeFile(u.at('brief'), 'x');
+    await stat(u.at('brief'));
+    await rm(u.in(0, 'brief'));
+    expect(await eventually(() => readdir(u.mnt).then((names) => names.includes('brief')), false)).toBe(false);
+    expect(await eventually(() => stat(u.at('brief')).then(() => 'present'), 'ENOENT')).toBe('ENOENT');
+  });
+
   it('a directory copy added directly in a lower branch merges into the listing', async () => {
     expect(await readdir(u.at('dir'))).toEqual([]);
     await mkdir(u.in(1, 'dir'));

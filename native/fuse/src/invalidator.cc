@@ -14,6 +14,7 @@
 #include <map>
 
 #include "lookup_rule.h"
+#include "union_path.h"
 
 namespace strata {
 namespace {
@@ -107,9 +108,27 @@ void Invalidator::MarkSelf(const std::string& path) {
   if (!parent.empty()) parent_times_[parent] = now;
 }
 
-bool Invalidator::Masked(const std::string& path) {
+bool Invalidator::Masked(const std::string& path, const MaskedName* name) {
   if (!IsSelf(path)) return false;
-  masked_.insert(path);
+  auto& names = masked_[path];
+  if (name != nullptr && std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
+  return true;
+}
+
+bool Invalidator::KernelAgrees(const std::string& path, const std::vector<MaskedName>& names,
+                               std::map<int, int>& copies) {
+  bool held = session_->nodes.Find(path) != 0;
+  for (const auto& [wd, name] : names) {
+    auto [it, added] = copies.try_emplace(wd, -1);
+    if (added) it->second = OpenCopy(wd);
+    // A copy whose watch went was removed (an rm -rf's directories): a name in it shows nowhere.
+    if (it->second == -ENOENT && !held) continue;
+    if (it->second < 0) return false;
+    struct stat st;
+    bool there = fstatat(it->second, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    // A whiteout there hides the name; one gone from there tells nothing by itself.
+    if (StartsWith(name, ".wh.") ? there && held : there != held) return false;
+  }
   return true;
 }
 
@@ -117,7 +136,7 @@ bool Invalidator::IsSelf(const std::string& path) { return Within(self_, path); 
 
 bool Invalidator::MaskedTimes(const std::string& dir) {
   if (!Within(parent_times_, dir)) return false;
-  masked_.insert(dir);
+  masked_[dir];
   return true;
 }
 
@@ -219,20 +238,32 @@ void Invalidator::Released(uint64_t fh) {
   if (!passed_through && --d.cached == 0 && d.passed_through > 0) requiet_.insert(dir);
 }
 
-void Invalidator::SetMask(const std::string& dir, uint32_t mask) {
-  std::vector<std::pair<int, Watched>> copies;
+int Invalidator::OpenCopy(int wd) {
+  Watched copy;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (int wd : dirs_watched_[dir].wds) copies.emplace_back(wd, watched_.at(wd));
+    auto it = watched_.find(wd);
+    if (it == watched_.end()) return -ENOENT;
+    copy = it->second;
   }
-  for (const auto& [wd, copy] : copies) {
-    if (copy.handle.empty()) continue;
-    // A copy removed meanwhile has no handle to open (ESTALE), and its watch is going anyway.
-    auto* fh = reinterpret_cast<struct file_handle*>(const_cast<char*>(copy.handle.data()));
-    // The root is held O_PATH, which open_by_handle_at takes for no filesystem (EBADF).
-    int on = openat(copy.root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int fd = on < 0 ? -1 : open_by_handle_at(on, fh, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (on >= 0) close(on);
+  if (copy.handle.empty()) return -1;
+  // A copy removed meanwhile has no handle to open (ESTALE), and its watch is going anyway.
+  auto* fh = reinterpret_cast<struct file_handle*>(copy.handle.data());
+  // The root is held O_PATH, which open_by_handle_at takes for no filesystem (EBADF).
+  int on = openat(copy.root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = on < 0 ? -1 : open_by_handle_at(on, fh, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (on >= 0) close(on);
+  return fd;
+}
+
+void Invalidator::SetMask(const std::string& dir, uint32_t mask) {
+  std::vector<int> wds;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wds = dirs_watched_[dir].wds;
+  }
+  for (int wd : wds) {
+    int fd = OpenCopy(wd);
     if (fd < 0) continue;
     // Re-adding the same inode replaces its watch's mask, under the same wd; a new wd means the old
     // watch went (its IN_IGNORED is queued), and the new one is not wanted.
@@ -339,8 +370,11 @@ void Invalidator::ReadEvents(Batch& batch) {
       }
       bool whiteout = StartsWith(name, ".wh.");
       std::string path = Child(dir, whiteout ? name.substr(4) : name);
-      if (Masked(path) || ((ev->mask & IN_ISDIR) && AttributesOnly(ev->mask) && MaskedTimes(path))) continue;
       bool renamed = ev->mask & kNameChanges;
+      MaskedName masked{ev->wd, name};
+      if (Masked(path, renamed || whiteout ? &masked : nullptr) ||
+          ((ev->mask & IN_ISDIR) && AttributesOnly(ev->mask) && MaskedTimes(path)))
+        continue;
       if (renamed || whiteout) {
         batch.entries.insert(path);
         batch.attrs.insert(dir);
@@ -390,20 +424,34 @@ void Invalidator::Run() {
       if (changed_) changed_(dir);
     }
     // A masked event may have hidden a change made directly in the branch at the same time: once the
-    // union has left the path alone for a while, its cached attributes and pages go anyway. Checked
+    // union has left the path alone for a while, its cached attributes and pages go anyway, and where
+    // a name was made or removed unlike the kernel holds it, its dentry and its directory's too. Checked
     // every kMaskedCheckMs, not at every wake-up: a burst of the union's own changes masks thousands
     // of paths, and going over all of them at each gathered batch cost a fifth of the worker's CPU in
     // an rm -rf of 10k files.
     if (periodic) {
       next_masked_check = Clock::now() + std::chrono::milliseconds(kMaskedCheckMs);
+      std::map<int, int> copies;
       for (auto it = masked_.begin(); it != masked_.end();) {
-        if (IsSelf(*it) || Within(parent_times_, *it)) {
+        const auto& [path, names] = *it;
+        if (IsSelf(path) || Within(parent_times_, path)) {
           ++it;
           continue;
         }
-        batch.attrs.insert(*it);
+        // A name made directly in a branch in the second after the union removed it would stay hidden
+        // behind the kernel's negative dentry for the whole entry timeout. The union's own names (a
+        // create, a copy-up, an unlink) are as the kernel holds them: their dentries and directory's
+        // cached attributes stay.
+        if (!names.empty() && !KernelAgrees(path, names, copies)) {
+          batch.entries.insert(path);
+          batch.attrs.insert(ParentOf(path));
+        } else {
+          batch.attrs.insert(path);
+        }
         it = masked_.erase(it);
       }
+      for (const auto& [wd, fd] : copies)
+        if (fd >= 0) close(fd);
     }
     for (const std::string& path : batch.entries) session_->InvalidateAll(known_.Get(path));
     for (const std::string& path : batch.attrs) {

@@ -8,7 +8,8 @@
 // knows about them, and invalidating every file the union just created or is writing would cost a
 // getattr per create and the page cache of every file written. A change made directly in a branch to
 // the same name within a second of the union's own change is only invalidated a second after the
-// union's last change to it.
+// union's last change to it, its dentry too where the copies those events came from no longer hold the
+// name as the kernel does.
 //
 // These invalidations run on this thread, never on a FUSE request thread or the JS thread: the kernel
 // may wait on pages, or a directory, locked by a request in flight. (The ops invalidate only what
@@ -30,6 +31,7 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -85,11 +87,23 @@ class Invalidator {
   };
   void ReadEvents(Batch& batch);
   bool IsSelf(const std::string& path);
-  // IsSelf, remembering the path for a late invalidation.
-  bool Masked(const std::string& path);
+  // A name made or removed, in the copy watch `wd` watches: an event taken for the union's own.
+  struct MaskedName {
+    int wd;
+    std::string name;
+    bool operator==(const MaskedName& o) const { return wd == o.wd && name == o.name; }
+  };
+  // IsSelf, remembering the path (and `name`, the event's) for a late invalidation.
+  bool Masked(const std::string& path, const MaskedName* name = nullptr);
   // The same for an event on directory `dir`'s attributes alone, once the union changed a name in it.
   bool MaskedTimes(const std::string& dir);
   using Marks = std::unordered_map<std::string, Clock::time_point>;
+  // Does the kernel hold a node for `path` exactly where its masked name events left a name in their
+  // copies (a whiteout: none)? `copies`: the copies opened so far, by wd (OpenCopy's).
+  bool KernelAgrees(const std::string& path, const std::vector<MaskedName>& names, std::map<int, int>& copies);
+  // The copy watch `wd` watches, reopened by its handle (O_PATH); -ENOENT once the watch went, -1 when
+  // it cannot be reopened.
+  int OpenCopy(int wd);
   // Was `path` marked within the last kSelfWindow?
   bool Within(const Marks& marks, const std::string& path);
   void Prune();
@@ -112,7 +126,8 @@ class Invalidator {
   std::thread thread_;
   bool stopping_ = false;
   bool warned_ = false;
-  std::set<std::string> masked_;  // paths whose events were taken for the union's own (thread only)
+  // Paths whose events were taken for the union's own, with their name events (thread only).
+  std::map<std::string, std::vector<MaskedName>> masked_;
 
   std::mutex mutex_;  // guards everything below
   struct Watched {
