@@ -418,11 +418,6 @@ void Invalidator::Run() {
     }
     bool periodic = Clock::now() >= next_masked_check;
     if (inotify_ >= 0 && quiets_) Requiet(periodic, batch);
-    // Caches that would answer the next lookup go first, so it cannot refill the kernel from them.
-    for (const std::string& dir : batch.merges) {
-      dirs_.Drop(dir);
-      if (changed_) changed_(dir);
-    }
     // A masked event may have hidden a change made directly in the branch at the same time: once the
     // union has left the path alone for a while, its cached attributes and pages go anyway, and where
     // a name was made or removed unlike the kernel holds it, its dentry and its directory's too. Checked
@@ -452,6 +447,12 @@ void Invalidator::Run() {
       }
       for (const auto& [wd, fd] : copies)
         if (fd >= 0) close(fd);
+    }
+    // Caches that would answer the next lookup go first, so it cannot refill the kernel from them, and
+    // the kernel's right after: a listing made afresh must not meet a name the kernel still holds.
+    for (const std::string& dir : batch.merges) {
+      dirs_.Drop(dir);
+      if (changed_) changed_(dir);
     }
     for (const std::string& path : batch.entries) session_->InvalidateAll(known_.Get(path));
     for (const std::string& path : batch.attrs) {
