@@ -108,10 +108,12 @@ void Invalidator::MarkSelf(const std::string& path) {
   if (!parent.empty()) parent_times_[parent] = now;
 }
 
-bool Invalidator::Masked(const std::string& path, const MaskedName* name) {
+bool Invalidator::Masked(const std::string& path, int wd, const std::string& name) {
   if (!IsSelf(path)) return false;
   auto& names = masked_[path];
-  if (name != nullptr && std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
+  if (wd < 0) return true;
+  MaskedName event{wd, name};
+  if (std::find(names.begin(), names.end(), event) == names.end()) names.push_back(std::move(event));
   return true;
 }
 
@@ -371,8 +373,7 @@ void Invalidator::ReadEvents(Batch& batch) {
       bool whiteout = StartsWith(name, ".wh.");
       std::string path = Child(dir, whiteout ? name.substr(4) : name);
       bool renamed = ev->mask & kNameChanges;
-      MaskedName masked{ev->wd, name};
-      if (Masked(path, renamed || whiteout ? &masked : nullptr) ||
+      if (Masked(path, renamed || whiteout ? ev->wd : -1, name) ||
           ((ev->mask & IN_ISDIR) && AttributesOnly(ev->mask) && MaskedTimes(path)))
         continue;
       if (renamed || whiteout) {

@@ -93,8 +93,9 @@ class Invalidator {
     std::string name;
     bool operator==(const MaskedName& o) const { return wd == o.wd && name == o.name; }
   };
-  // IsSelf, remembering the path (and `name`, the event's) for a late invalidation.
-  bool Masked(const std::string& path, const MaskedName* name = nullptr);
+  // IsSelf, remembering the path for a late invalidation and, where `wd` >= 0, the name event: `name`
+  // in the copy watch `wd` watches.
+  bool Masked(const std::string& path, int wd = -1, const std::string& name = "");
   // The same for an event on directory `dir`'s attributes alone, once the union changed a name in it.
   bool MaskedTimes(const std::string& dir);
   using Marks = std::unordered_map<std::string, Clock::time_point>;
