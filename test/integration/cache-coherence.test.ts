@@ -22,6 +22,42 @@ for i in range(int(sys.argv[2]), int(sys.argv[2]) + 10):
     time.sleep(0.02)
 `;
 
+/**
+ * argv: the union, its upper and its lower branch. Five names made in the lower branch are looked up
+ * through the union, touched there (the union drops the kernel's attributes of them), then removed there
+ * and made again through the union at once, before the kernel hears of the removal. Then a working
+ * directory removed the same way is stat'ed. Prints each outcome as JSON.
+ */
+const RECREATED_AT_ONCE = `
+import errno, json, os, sys, time
+mnt, upper, lower = sys.argv[1:4]
+def outcome(fn):
+    try:
+        return fn()
+    except OSError as e:
+        return errno.errorcode[e.errno]
+def write(path, text):
+    with open(path, 'w') as f: f.write(text)
+    return 'ok'
+made = []
+for i in range(5):
+    name = f'recreated{i}'
+    write(f'{lower}/{name}', 'lower')
+    while outcome(lambda: os.stat(f'{mnt}/{name}') and 'ok') != 'ok': time.sleep(0.02)
+    os.utime(f'{lower}/{name}', (1, 1))
+    time.sleep(0.2)
+    os.unlink(f'{lower}/{name}')
+    made.append(outcome(lambda: write(f'{mnt}/{name}', 'again')))
+    made.append(outcome(lambda: open(f'{upper}/{name}').read()))
+os.mkdir(f'{lower}/gone')
+while outcome(lambda: os.stat(f'{mnt}/gone') and 'ok') != 'ok': time.sleep(0.02)
+os.chdir(f'{mnt}/gone')
+os.utime(f'{lower}/gone', (1, 1))
+time.sleep(0.2)
+os.rmdir(f'{lower}/gone')
+print(json.dumps({'made': made, 'cwd': outcome(lambda: os.stat('.') and 'present')}))
+`;
+
 /** A `rw`+`ro` union with the long cache, `populate` filling its branches first. */
 const longCacheUnion = (populate: (branches: string[]) => Promise<void>) => mountUnion({ modes: ['rw', 'ro'], env: LONG_CACHE, populate });
 
@@ -133,6 +169,14 @@ describe('kernel cache coherence (native backend)', () => {
     await rm(u.in(0, 'brief'));
     expect(await eventually(() => readdir(u.mnt).then((names) => names.includes('brief')), false)).toBe(false);
     expect(await eventually(() => stat(u.at('brief')).then(() => 'present'), 'ENOENT')).toBe('ENOENT');
+  });
+
+  it('a name removed directly in a branch while the kernel still holds it can be made again through the union at once', async () => {
+    // The kernel asks for the attributes it dropped before it opens, and hears the name is gone: the
+    // union answers so that it looks the name up again and creates it (ESTALE), where ENOENT would
+    // fail the create. A working directory removed behind the union's back reads as gone, not stale.
+    const out = JSON.parse(await ok('python3', ['-c', RECREATED_AT_ONCE, u.mnt, u.in(0, ''), u.in(1, '')]));
+    expect(out).toEqual({ made: Array.from({ length: 5 }, () => ['ok', 'again']).flat(), cwd: 'ENOENT' });
   });
 
   it('a directory copy added directly in a lower branch merges into the listing', async () => {

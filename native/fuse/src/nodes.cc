@@ -41,6 +41,7 @@ uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Shar
   }
   Node& node = nodes_[id];
   node.lookups++;
+  node.told_stale = false;
   if (entry == entries_.end() || entry->second != id) {
     if (entry != entries_.end()) Detach(Name{parent, name});
     entries_[key] = id;
@@ -197,6 +198,14 @@ void Nodes::MarkHidden(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = nodes_.find(nodeid);
   if (it != nodes_.end()) it->second.hidden = true;
+}
+
+bool Nodes::TellStale(uint64_t nodeid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end() || it->second.told_stale) return false;
+  it->second.told_stale = true;
+  return true;
 }
 
 }  // namespace strata

@@ -69,6 +69,9 @@ class Nodes {
   void Unfilled(uint64_t nodeid);
   // The node was renamed to a hidden name to outlive an unlink while open.
   void MarkHidden(uint64_t nodeid);
+  // A GETATTR without a handle found the node's name gone from the union: true once per lookup of it,
+  // for ESTALE (requests.cc).
+  bool TellStale(uint64_t nodeid);
 
  private:
   struct Name {
@@ -86,6 +89,7 @@ class Nodes {
     bool hidden = false;
     bool own_inode = false;
     bool filled = false;
+    bool told_stale = false;
   };
   using Key = std::pair<uint64_t, std::string>;
   // The directory's id spread over every bit (Fibonacci hashing), so one name in many directories, and

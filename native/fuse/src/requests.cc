@@ -309,6 +309,12 @@ void Served::GetAttr() {
   if (!path && !with_fh) return Fail(ESTALE);
   struct stat st;
   int rc = op::GetAttr(path ? path->c_str() : nullptr, &st, with_fh ? &fi : nullptr, nullptr);
+  // The kernel still holds a name removed directly in a branch (its invalidation is on its way) and
+  // asks for attributes it dropped, as its permission check before an open does. ESTALE makes it retry
+  // the system call with the names looked up afresh, so an O_CREAT open creates the name anew, where
+  // ENOENT would fail it. Once per lookup: a kernel that asks again without looking up (a working
+  // directory's ".") then hears ENOENT, not ESTALE.
+  if (rc == -ENOENT && !with_fh && nodes_.TellStale(in_.nodeid)) rc = -ESTALE;
   if (rc < 0) return Fail(-rc);
   ReplyAttr(st);
 }
