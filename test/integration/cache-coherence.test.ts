@@ -115,6 +115,22 @@ describe('kernel cache coherence (native backend)', () => {
     expect((await stat(u.at('c'))).nlink).toBe(2);
   });
 
+  it("a hard link's name removed directly in a branch leaves its other names working", async () => {
+    // The kernel keeps one node for both names, and the name gone stays the node's until the kernel
+    // forgets it: requests on the other name must not go by it.
+    await writeFile(u.in(0, 'link-a'), 'linked');
+    await ok('ln', [u.in(0, 'link-a'), u.in(0, 'link-b')]);
+    expect((await stat(u.at('link-a'))).ino).toBe((await stat(u.at('link-b'))).ino);
+    await rm(u.in(0, 'link-a'));
+    expect(await readFile(u.at('link-b'), 'utf8')).toBe('linked');
+    await chmod(u.at('link-b'), 0o600);
+    await appendFile(u.at('link-b'), '+');
+    expect(await readFile(u.in(0, 'link-b'), 'utf8')).toBe('linked+');
+    expect(await eventually(async () => (await stat(u.at('link-b'))).nlink, 1)).toBe(1);
+    expect(((await stat(u.at('link-b'))).mode & 0o777).toString(8)).toBe('600');
+    await expect(stat(u.at('link-a'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('an ACL set through setfacl shows in the mode at once', async () => {
     await writeFile(u.at('acl'), 'x');
     await chmod(u.at('acl'), 0o600);

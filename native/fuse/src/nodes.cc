@@ -73,16 +73,33 @@ std::optional<std::string> Nodes::PathLocked(uint64_t nodeid, int depth) const {
   if (it == nodes_.end()) return std::nullopt;
   // A name whose directory the kernel has let go of is no way to reach the node any more.
   for (const Name& name : it->second.names) {
-    std::optional<std::string> dir = PathLocked(name.parent, depth + 1);
-    if (!dir) continue;
-    return *dir == "/" ? "/" + name.name : *dir + "/" + name.name;
+    std::optional<std::string> path = PathThrough(name, depth);
+    if (path) return path;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> Nodes::PathThrough(const Name& name, int depth) const {
+  std::optional<std::string> dir = PathLocked(name.parent, depth + 1);
+  if (!dir) return std::nullopt;
+  return *dir == "/" ? "/" + name.name : *dir + "/" + name.name;
 }
 
 std::optional<std::string> Nodes::Path(uint64_t nodeid) const {
   std::lock_guard<std::mutex> lock(mutex_);
   return PathLocked(nodeid, 0);
+}
+
+std::vector<std::string> Nodes::Paths(uint64_t nodeid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> paths;
+  auto it = nodes_.find(nodeid);
+  if (it == nodes_.end()) return paths;
+  for (const Name& name : it->second.names) {
+    std::optional<std::string> path = PathThrough(name, 0);
+    if (path) paths.push_back(std::move(*path));
+  }
+  return paths;
 }
 
 uint64_t Nodes::Find(const std::string& path) const {

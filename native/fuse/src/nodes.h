@@ -40,6 +40,8 @@ class Nodes {
 
   // The node's union path through its first name still reachable from the root.
   std::optional<std::string> Path(uint64_t nodeid) const;
+  // Its paths through every name still reachable, in the order Path tries them.
+  std::vector<std::string> Paths(uint64_t nodeid) const;
   // The node id a union path leads to through names the kernel holds, or 0.
   uint64_t Find(const std::string& path) const;
   // The node a name in a directory leads to, or 0.
@@ -104,6 +106,7 @@ class Nodes {
   // Caller holds mutex_.
   void Detach(const Name& name);
   std::optional<std::string> PathLocked(uint64_t nodeid, int depth) const;
+  std::optional<std::string> PathThrough(const Name& name, int depth) const;
 
   mutable std::mutex mutex_;
   uint64_t next_id_;

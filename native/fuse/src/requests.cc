@@ -131,7 +131,18 @@ class Served {
     out_.Reply(in_.unique, {Piece(out)});
   }
 
-  std::optional<std::string> NodePath(uint64_t nodeid) const { return nodes_.Path(nodeid); }
+  // A hard link's node keeps every name the kernel looked it up by until it forgets the node, and one
+  // removed directly in a branch would fail every request on the others: the first name the union
+  // still shows (one answered by JS counts as shown).
+  std::optional<std::string> NodePath(uint64_t nodeid) const {
+    if (nodes_.Names(nodeid) < 2) return nodes_.Path(nodeid);
+    std::vector<std::string> paths = nodes_.Paths(nodeid);
+    struct stat st;
+    for (const std::string& path : paths)
+      if (op::GetAttrNatively(path.c_str(), &st, nullptr) != -ENOENT) return path;
+    if (paths.empty()) return std::nullopt;
+    return paths[0];
+  }
   OnHandle Handle(uint64_t fh, uint32_t flags = 0) const {
     OnHandle on{NodePath(in_.nodeid)};
     on.fi.fh = fh;
