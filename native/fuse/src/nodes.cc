@@ -85,8 +85,12 @@ std::optional<std::string> Nodes::PathThrough(const Name& name, int depth) const
   return *dir == "/" ? "/" + name.name : *dir + "/" + name.name;
 }
 
-std::optional<std::string> Nodes::Path(uint64_t nodeid) const {
+std::optional<std::string> Nodes::Path(uint64_t nodeid, bool* linked) const {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (linked != nullptr) {
+    auto it = nodes_.find(nodeid);
+    *linked = it != nodes_.end() && it->second.names.size() > 1;
+  }
   return PathLocked(nodeid, 0);
 }
 

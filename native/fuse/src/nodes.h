@@ -38,8 +38,9 @@ class Nodes {
   // FORGET.
   void Forget(uint64_t nodeid, uint64_t count);
 
-  // The node's union path through its first name still reachable from the root.
-  std::optional<std::string> Path(uint64_t nodeid) const;
+  // The node's union path through its first name still reachable from the root; `linked`, if given,
+  // says whether it has other names.
+  std::optional<std::string> Path(uint64_t nodeid, bool* linked = nullptr) const;
   // Its paths through every name still reachable, in the order Path tries them.
   std::vector<std::string> Paths(uint64_t nodeid) const;
   // The node id a union path leads to through names the kernel holds, or 0.

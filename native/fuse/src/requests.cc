@@ -135,13 +135,13 @@ class Served {
   // removed directly in a branch would fail every request on the others: the first name the union
   // still shows (one answered by JS counts as shown).
   std::optional<std::string> NodePath(uint64_t nodeid) const {
-    if (nodes_.Names(nodeid) < 2) return nodes_.Path(nodeid);
-    std::vector<std::string> paths = nodes_.Paths(nodeid);
+    bool linked = false;
+    std::optional<std::string> first = nodes_.Path(nodeid, &linked);
     struct stat st;
-    for (const std::string& path : paths)
+    if (!linked || !first || op::GetAttrNatively(first->c_str(), &st, nullptr) != -ENOENT) return first;
+    for (const std::string& path : nodes_.Paths(nodeid))
       if (op::GetAttrNatively(path.c_str(), &st, nullptr) != -ENOENT) return path;
-    if (paths.empty()) return std::nullopt;
-    return paths[0];
+    return first;
   }
   OnHandle Handle(uint64_t fh, uint32_t flags = 0) const {
     OnHandle on{NodePath(in_.nodeid)};
