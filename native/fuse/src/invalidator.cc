@@ -51,10 +51,6 @@ std::string HandleOf(int fd) {
   return bytes;
 }
 
-std::string Child(const std::string& dir, const std::string& name) {
-  return dir == "/" ? "/" + name : dir + "/" + name;
-}
-
 }  // namespace
 
 Invalidator::Invalidator(std::shared_ptr<Session> session, KnownPaths& known, DirAttrs& dirs)
@@ -371,7 +367,7 @@ void Invalidator::ReadEvents(Batch& batch) {
         continue;
       }
       bool whiteout = StartsWith(name, ".wh.");
-      std::string path = Child(dir, whiteout ? name.substr(4) : name);
+      std::string path = Join(dir, whiteout ? name.substr(4) : name);
       bool renamed = ev->mask & kNameChanges;
       if (Masked(path, renamed || whiteout ? ev->wd : -1, name) ||
           ((ev->mask & IN_ISDIR) && AttributesOnly(ev->mask) && MaskedTimes(path)))

@@ -1,11 +1,13 @@
 // The union paths the kernel may still hold something for: every name a lookup answered within the
-// cache horizon (the longest of the attribute, entry and negative timeouts), including names answered
-// as missing (the node table only knows names that exist). Older answers have expired in the kernel on
-// their own, so only these ever need invalidating: all of them when the union is reconfigured, those
-// under a directory whose merge changed, and a name changed directly in a branch.
+// cache horizon (the longest of the attribute, entry and negative timeouts), found or missing. Older
+// answers have expired in the kernel on their own, so only these ever need invalidating: all of them
+// when the union is reconfigured, those under a directory whose merge changed, and a name changed
+// directly in a branch.
 //
-// Each records the node id of the directory it was looked up in: invalidating the kernel's dentry
-// (positive or negative) takes the parent's node id and the name.
+// Found names are the node table's, which notes when it last handed each node to the kernel, so a
+// lookup adds to one table only. Names answered as missing are kept here (the node table only knows
+// names that exist), each with the node id of the directory it was looked up in: invalidating the
+// kernel's negative dentry takes the parent's node id and the name.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -15,43 +17,50 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nodes.h"
+#include "union_path.h"
+
 namespace strata {
 
 struct KnownPath {
   std::string path;
-  uint64_t parent;  // kernel node id of the directory holding it; 0 when not known
+  uint64_t parent;  // kernel node id of the directory holding it; 0 when not known here (the node table's)
 };
 
 class KnownPaths {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = Nodes::Clock;
+
+  explicit KnownPaths(const Nodes& nodes) : nodes_(nodes) {}
 
   void SetHorizon(double seconds) { horizon_ = std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)); }
   bool Enabled() const { return horizon_.count() > 0; }
 
-  // A name answered, found or missing, under the directory node `parent`.
-  void Note(const std::string& path, uint64_t parent) {
+  // A name answered as missing under the directory node `parent`.
+  void NoteMissing(const std::string& path, uint64_t parent) {
     if (!Enabled()) return;
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    Entry& e = paths_[path];
+    Missing& e = missing_[path];
     e.seen = Clock::now();
     e.parent = parent;
   }
-  void NoteMissing(const std::string& path, uint64_t parent) { Note(path, parent); }
 
   KnownPath Get(const std::string& path) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    auto it = paths_.find(path);
-    return KnownPath{path, it == paths_.end() ? 0 : it->second.parent};
+    auto it = missing_.find(path);
+    return KnownPath{path, it == missing_.end() ? 0 : it->second.parent};
   }
 
-  // `dir` and every known path below it ("/" is everything).
+  // `dir` and every known path below it ("/" is everything); a name answered as missing and made since
+  // comes twice.
   std::vector<KnownPath> Under(const std::string& dir) const {
+    if (!Enabled()) return {};
     std::vector<KnownPath> out;
-    std::string prefix = dir == "/" ? "/" : dir + "/";
-    std::shared_lock<std::shared_mutex> lock(mutex_);
-    for (const auto& [path, e] : paths_) {
-      if (path == dir || path.compare(0, prefix.size(), prefix) == 0) out.push_back(KnownPath{path, e.parent});
+    for (std::string& path : nodes_.Under(dir, Clock::now() - horizon_)) out.push_back(KnownPath{std::move(path), 0});
+    {
+      std::shared_lock<std::shared_mutex> lock(mutex_);
+      for (const auto& [path, e] : missing_)
+        if (InOrBelow(path, dir)) out.push_back(KnownPath{path, e.parent});
     }
     return out;
   }
@@ -60,19 +69,20 @@ class KnownPaths {
   void Prune() {
     auto cutoff = Clock::now() - horizon_;
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    for (auto it = paths_.begin(); it != paths_.end();)
-      it = it->second.seen < cutoff ? paths_.erase(it) : std::next(it);
+    for (auto it = missing_.begin(); it != missing_.end();)
+      it = it->second.seen < cutoff ? missing_.erase(it) : std::next(it);
   }
 
  private:
-  struct Entry {
+  struct Missing {
     Clock::time_point seen;
     uint64_t parent = 0;
   };
 
+  const Nodes& nodes_;
   std::chrono::microseconds horizon_{0};
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, Entry> paths_;
+  std::unordered_map<std::string, Missing> missing_;
 };
 
 }  // namespace strata

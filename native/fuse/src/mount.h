@@ -140,7 +140,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   OpenFiles files_;
   DirAttrs dirs_;
   BranchModes branch_modes_;
-  KnownPaths known_;
+  KnownPaths known_{session_->nodes};
   Counters counters_;
   InFlight in_flight_{kMaxThreads + RingLoop::Slots()};
   Invalidator invalidator_{session_, known_, dirs_};

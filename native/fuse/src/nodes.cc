@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernel_abi.h"
+#include "union_path.h"
 
 namespace strata {
 namespace {
@@ -20,34 +21,31 @@ Nodes::Nodes() : next_id_(abi::kRootId + 1) {
 uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing) {
   std::lock_guard<std::mutex> lock(mutex_);
   bool own = sharing == Sharing::kOwn;
-  Key key{parent, name};
-  uint64_t id = 0;
-  auto entry = entries_.find(key);
-  // The same name answered with the same inode: the node the kernel has (its other names included).
-  if (entry != entries_.end()) {
-    auto node = nodes_.find(entry->second);
-    if (node != nodes_.end() && node->second.ino == ino && node->second.own_inode == own) id = entry->second;
+  // One probe finds the name's entry or makes it.
+  auto [entry, added] = entries_.try_emplace(Key{parent, name}, 0);
+  auto node = added ? nodes_.end() : nodes_.find(entry->second);
+  // The same name answered with the same inode keeps the node the kernel has (its other names
+  // included); else a linked name joins the node of its inode's other names, or the inode gets one.
+  if (node == nodes_.end() || node->second.ino != ino || node->second.own_inode != own) {
+    auto shared = sharing == Sharing::kLinked ? by_ino_.find(ino) : by_ino_.end();
+    node = shared == by_ino_.end() ? nodes_.end() : nodes_.find(shared->second);
+    if (node == nodes_.end()) {
+      node = nodes_.try_emplace(next_id_++).first;
+      node->second.ino = ino;
+      node->second.own_inode = own;
+      if (!own) by_ino_[ino] = node->first;
+    }
   }
-  if (id == 0 && sharing == Sharing::kLinked) {
-    auto shared = by_ino_.find(ino);
-    if (shared != by_ino_.end()) id = shared->second;
+  if (added || entry->second != node->first) {
+    if (!added) Unname(entry->second, Name{parent, name});
+    entry->second = node->first;
+    node->second.names.push_back(Name{parent, name});
   }
-  if (id == 0) {
-    id = next_id_++;
-    Node& fresh = nodes_[id];
-    fresh.ino = ino;
-    fresh.own_inode = own;
-    if (!own) by_ino_[ino] = id;
-  }
-  Node& node = nodes_[id];
-  node.lookups++;
-  node.told_stale = false;
-  if (entry == entries_.end() || entry->second != id) {
-    if (entry != entries_.end()) Detach(Name{parent, name});
-    entries_[key] = id;
-    node.names.push_back(Name{parent, name});
-  }
-  return id;
+  Node& held = node->second;
+  held.lookups++;
+  held.told_stale = false;
+  held.seen = Clock::now();
+  return node->first;
 }
 
 void Nodes::Forget(uint64_t nodeid, uint64_t count) {
@@ -82,7 +80,7 @@ std::optional<std::string> Nodes::PathLocked(uint64_t nodeid, int depth) const {
 std::optional<std::string> Nodes::PathThrough(const Name& name, int depth) const {
   std::optional<std::string> dir = PathLocked(name.parent, depth + 1);
   if (!dir) return std::nullopt;
-  return *dir == "/" ? "/" + name.name : *dir + "/" + name.name;
+  return Join(*dir, name.name);
 }
 
 std::optional<std::string> Nodes::Path(uint64_t nodeid, bool* linked) const {
@@ -132,11 +130,33 @@ size_t Nodes::Names(uint64_t nodeid) const {
   return it == nodes_.end() ? 0 : it->second.names.size();
 }
 
+std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point since) const {
+  std::vector<std::string> out;
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Each directory's path is built once, however many of its names are listed.
+  std::unordered_map<uint64_t, std::optional<std::string>> dirs;
+  for (const auto& [key, id] : entries_) {
+    auto node = nodes_.find(id);
+    if (node == nodes_.end() || node->second.seen < since) continue;
+    auto [parent, added] = dirs.try_emplace(key.first);
+    if (added) parent->second = PathLocked(key.first, 0);
+    if (!parent->second) continue;
+    std::string path = Join(*parent->second, key.second);
+    if (InOrBelow(path, dir)) out.push_back(std::move(path));
+  }
+  return out;
+}
+
 void Nodes::Detach(const Name& name) {
   auto entry = entries_.find(Key{name.parent, name.name});
   if (entry == entries_.end()) return;
-  auto node = nodes_.find(entry->second);
+  uint64_t nodeid = entry->second;
   entries_.erase(entry);
+  Unname(nodeid, name);
+}
+
+void Nodes::Unname(uint64_t nodeid, const Name& name) {
+  auto node = nodes_.find(nodeid);
   if (node == nodes_.end()) return;
   auto& names = node->second.names;
   names.erase(std::remove(names.begin(), names.end(), name), names.end());

@@ -11,6 +11,7 @@
 // never reused, so a stale one can only miss. Open counts let an unlinked open file keep a name
 // (libfuse's hidden-file rule, see requests.cc).
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -24,6 +25,8 @@ namespace strata {
 
 class Nodes {
  public:
+  using Clock = std::chrono::steady_clock;
+
   Nodes();
 
   // Which names of an inode share its node.
@@ -49,6 +52,9 @@ class Nodes {
   uint64_t Child(uint64_t parent, const std::string& name) const;
   // How many names the node is known by.
   size_t Names(uint64_t nodeid) const;
+  // The union paths of `dir` and of every name below it whose node the kernel was last told of (looked
+  // up, or made) at `since` or later (known_paths.h).
+  std::vector<std::string> Under(const std::string& dir, Clock::time_point since) const;
 
   void Unlinked(uint64_t parent, const std::string& name);
   // A rename through the union (the entry that was at the target, if any, loses that name; with
@@ -93,6 +99,7 @@ class Nodes {
     bool own_inode = false;
     bool filled = false;
     bool told_stale = false;
+    Clock::time_point seen;  // the last Ref
   };
   using Key = std::pair<uint64_t, std::string>;
   // The directory's id spread over every bit (Fibonacci hashing), so one name in many directories, and
@@ -104,8 +111,9 @@ class Nodes {
     }
   };
 
-  // Caller holds mutex_.
+  // Caller holds mutex_. Detach: the name leaves the table; Unname: the node's list of names.
   void Detach(const Name& name);
+  void Unname(uint64_t nodeid, const Name& name);
   std::optional<std::string> PathLocked(uint64_t nodeid, int depth) const;
   std::optional<std::string> PathThrough(const Name& name, int depth) const;
 

@@ -51,10 +51,6 @@ const T* Arg(const char* body, size_t len) {
   return len >= sizeof(T) ? reinterpret_cast<const T*>(body) : nullptr;
 }
 
-std::string Join(const std::string& dir, const char* name) {
-  return dir == "/" ? "/" + std::string(name) : dir + "/" + name;
-}
-
 void Split(double seconds, uint64_t* sec, uint32_t* nsec) {
   if (seconds <= 0) {
     *sec = 0, *nsec = 0;
@@ -160,8 +156,7 @@ class Served {
     Reply(out);
   }
   // The kernel's reference to a name found (counted as a lookup: nodes.h), with its attributes.
-  void Found(uint64_t parent, const char* name, const std::string& path, const struct stat& st, bool own_inode,
-             struct fuse_entry_out* out);
+  void Found(uint64_t parent, const char* name, const struct stat& st, bool own_inode, struct fuse_entry_out* out);
   bool FillEntry(uint64_t parent, const char* name, const std::string& path, struct fuse_file_info* fi,
                  struct fuse_entry_out* out, int* rc);
 
@@ -228,14 +223,13 @@ bool Served::FillEntry(uint64_t parent, const char* name, const std::string& pat
     return true;
   }
   if (*rc < 0) return false;
-  Found(parent, name, path, st, own_inode, out);
+  Found(parent, name, st, own_inode, out);
   return true;
 }
 
-void Served::Found(uint64_t parent, const char* name, const std::string& path, const struct stat& st, bool own_inode,
+void Served::Found(uint64_t parent, const char* name, const struct stat& st, bool own_inode,
                    struct fuse_entry_out* out) {
   const ServeConfig& config = mount_.config();
-  mount_.known().Note(path, parent);
   Nodes::Sharing sharing = own_inode                                 ? Nodes::Sharing::kOwn
                            : !S_ISDIR(st.st_mode) && st.st_nlink > 1 ? Nodes::Sharing::kLinked
                                                                      : Nodes::Sharing::kOnly;
@@ -745,7 +739,7 @@ void Served::PlusEntry(const std::string& dir, const DirHandle::Entry& e, struct
   struct stat st;
   bool own_inode;
   if (op::GetAttrNatively(path.c_str(), &st, &own_inode) != 0) return;
-  Found(in_.nodeid, e.name.c_str(), path, st, own_inode, out);
+  Found(in_.nodeid, e.name.c_str(), st, own_inode, out);
   mount_.counters().Count(Counters::kReaddirplus);
 }
 
