@@ -118,16 +118,12 @@ uint64_t Nodes::Find(const std::string& path) const {
   return id;
 }
 
-uint64_t Nodes::Child(uint64_t parent, const std::string& name) const {
+uint64_t Nodes::OpenByLastName(uint64_t parent, const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto entry = entries_.find(Key{parent, name});
-  return entry == entries_.end() ? 0 : entry->second;
-}
-
-size_t Nodes::Names(uint64_t nodeid) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  return it == nodes_.end() ? 0 : it->second.names.size();
+  if (entry == entries_.end()) return 0;
+  auto node = nodes_.find(entry->second);
+  return node != nodes_.end() && node->second.opens > 0 && node->second.names.size() == 1 ? node->first : 0;
 }
 
 std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point since) const {
@@ -135,14 +131,15 @@ std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point 
   std::lock_guard<std::mutex> lock(mutex_);
   // Each directory's path is built once, however many of its names are listed.
   std::unordered_map<uint64_t, std::optional<std::string>> dirs;
-  for (const auto& [key, id] : entries_) {
-    auto node = nodes_.find(id);
-    if (node == nodes_.end() || node->second.seen < since) continue;
-    auto [parent, added] = dirs.try_emplace(key.first);
-    if (added) parent->second = PathLocked(key.first, 0);
-    if (!parent->second) continue;
-    std::string path = Join(*parent->second, key.second);
-    if (InOrBelow(path, dir)) out.push_back(std::move(path));
+  for (const auto& [id, node] : nodes_) {
+    if (node.seen < since) continue;
+    for (const Name& name : node.names) {
+      auto [parent, added] = dirs.try_emplace(name.parent);
+      if (added) parent->second = PathLocked(name.parent, 0);
+      if (!parent->second) continue;
+      std::string path = Join(*parent->second, name.name);
+      if (InOrBelow(path, dir)) out.push_back(std::move(path));
+    }
   }
   return out;
 }
@@ -227,12 +224,6 @@ void Nodes::Unfilled(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = nodes_.find(nodeid);
   if (it != nodes_.end()) it->second.filled = false;
-}
-
-bool Nodes::IsOpen(uint64_t nodeid) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  return it != nodes_.end() && it->second.opens > 0;
 }
 
 void Nodes::MarkHidden(uint64_t nodeid) {

@@ -48,10 +48,9 @@ class Nodes {
   std::vector<std::string> Paths(uint64_t nodeid) const;
   // The node id a union path leads to through names the kernel holds, or 0.
   uint64_t Find(const std::string& path) const;
-  // The node a name in a directory leads to, or 0.
-  uint64_t Child(uint64_t parent, const std::string& name) const;
-  // How many names the node is known by.
-  size_t Names(uint64_t nodeid) const;
+  // The node a name in a directory leads to when that node is open and the name is the last the kernel
+  // knows it by (so it must outlive an unlink: see Hide in requests.cc), else 0.
+  uint64_t OpenByLastName(uint64_t parent, const std::string& name) const;
   // The union paths of `dir` and of every name below it whose node the kernel was last told of (looked
   // up, or made) at `since` or later (known_paths.h).
   std::vector<std::string> Under(const std::string& dir, Clock::time_point since) const;
@@ -71,7 +70,6 @@ class Nodes {
     int32_t close_backing = 0;   // the backing id no open handle uses any more
   };
   Release Released(uint64_t nodeid, bool passed_through);
-  bool IsOpen(uint64_t nodeid) const;
   // Whether to prefill the node's page cache (prefill.h): not while it passes through, nor again
   // until a READ from its start shows the kernel no longer holds what the last prefill stored.
   bool Fill(uint64_t nodeid);

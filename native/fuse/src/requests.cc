@@ -446,10 +446,8 @@ void Served::Unlink(bool dir) {
   if (!parent) return Fail(ESTALE);
   std::string path = Join(*parent, name);
   if (!dir) {
-    uint64_t child = nodes_.Child(in_.nodeid, name);
     // Its last name the kernel knows: the open file needs one to be served by.
-    if (child != 0 && nodes_.IsOpen(child) && nodes_.Names(child) == 1)
-      return Status(Hide(in_.nodeid, name, path, child));
+    if (uint64_t child = nodes_.OpenByLastName(in_.nodeid, name)) return Status(Hide(in_.nodeid, name, path, child));
   }
   int rc = dir ? op::RmDir(path.c_str()) : op::Unlink(path.c_str());
   if (rc == 0) nodes_.Unlinked(in_.nodeid, name);
@@ -465,8 +463,7 @@ void Served::Rename(uint32_t flags, uint64_t newdir, size_t skip) {
   if (!from_dir || !to_dir) return Fail(ESTALE);
   std::string from_path = Join(*from_dir, from), to_path = Join(*to_dir, to);
   if (!(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE))) {
-    uint64_t target = nodes_.Child(newdir, to);
-    if (target != 0 && nodes_.IsOpen(target) && nodes_.Names(target) == 1) {
+    if (uint64_t target = nodes_.OpenByLastName(newdir, to)) {
       int rc = Hide(newdir, to, to_path, target);
       if (rc < 0) return Fail(-rc);
     }
