@@ -5,7 +5,7 @@
 // directly in a branch.
 //
 // Found names are the node table's, which notes when it last handed each node to the kernel, so a
-// lookup adds to one table only. Names answered as missing are kept here (the node table only knows
+// lookup that finds its name adds nothing here. Names answered as missing are kept here (the node table only knows
 // names that exist), each with the node id of the directory it was looked up in: invalidating the
 // kernel's negative dentry takes the parent's node id and the name.
 #pragma once
