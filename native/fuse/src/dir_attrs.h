@@ -26,6 +26,7 @@
 
 #include "beneath.h"
 #include "dir_layer.h"
+#include "flat_map.h"
 #include "lookup_rule.h"
 #include "union_path.h"
 
@@ -117,7 +118,7 @@ class DirAttrs {
   // The engine's own numbering (a copy inheriting its original's number, the root's 1).
   void Number(dev_t dev, ino_t branch_ino, uint64_t ino) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    inos_[Key{dev, branch_ino}] = ino;
+    *inos_.TryEmplace(Key{dev, branch_ino}).first = ino;
     next_ino_ = std::max(next_ino_, ino + 1);
   }
 
@@ -128,13 +129,13 @@ class DirAttrs {
     Key key{dev, branch_ino};
     {
       std::shared_lock<std::shared_mutex> lock(mutex_);
-      auto it = inos_.find(key);
-      if (it != inos_.end()) return it->second;
+      const uint64_t* known = inos_.Find(key);
+      if (known != nullptr) return *known;
     }
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    auto [it, added] = inos_.try_emplace(key, next_ino_);
-    if (added) next_ino_++;
-    return it->second;
+    auto [number, added] = inos_.TryEmplace(key);
+    if (added) *number = next_ino_++;
+    return *number;
   }
 
   // 0 with *st filled, -ENOENT, or kAskJs. `*root`: the root of the branch serving a name that is not a
@@ -225,9 +226,9 @@ class DirAttrs {
   // Numbered, if the object already has a number.
   bool Known(struct stat* st) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    auto it = inos_.find(Key{st->st_dev, st->st_ino});
-    if (it == inos_.end()) return false;
-    st->st_ino = it->second;
+    const uint64_t* number = inos_.Find(Key{st->st_dev, st->st_ino});
+    if (number == nullptr) return false;
+    st->st_ino = *number;
     st->st_dev = 0;
     return true;
   }
@@ -347,7 +348,7 @@ class DirAttrs {
   mutable std::shared_mutex mutex_;
   Clock::time_point next_sweep_;
   std::unordered_map<std::string, Dir> dirs_;
-  std::unordered_map<Key, uint64_t, KeyHash> inos_;
+  FlatMap<Key, uint64_t, KeyHash> inos_;
   uint64_t next_ino_ = 2;  // 1 is the root's
   uint64_t next_gen_ = 0;
   bool root_renewable_ = false;

@@ -13,64 +13,66 @@ constexpr int kMaxDepth = 8192;
 
 }  // namespace
 
-Nodes::Nodes() : next_id_(abi::kRootId + 1) {
-  // The root is never forgotten.
-  nodes_[abi::kRootId].lookups = 1;
+Nodes::Nodes() {
+  // The root, the first node, is never forgotten.
+  nodes_.Get(nodes_.Add())->lookups = 1;
 }
 
 uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing) {
   std::lock_guard<std::mutex> lock(mutex_);
   bool own = sharing == Sharing::kOwn;
   // One probe finds the name's entry or makes it.
-  auto [entry, added] = entries_.try_emplace(Key{parent, name}, 0);
-  auto node = added ? nodes_.end() : nodes_.find(entry->second);
+  auto [entry, added] = entries_.TryEmplace(Key{parent, name});
+  uint64_t id = added ? 0 : *entry;
+  Node* node = nodes_.Get(id);
   // The same name answered with the same inode keeps the node the kernel has (its other names
   // included); else a linked name joins the node of its inode's other names, or the inode gets one.
-  if (node == nodes_.end() || node->second.ino != ino || node->second.own_inode != own) {
-    auto shared = sharing == Sharing::kLinked ? by_ino_.find(ino) : by_ino_.end();
-    node = shared == by_ino_.end() ? nodes_.end() : nodes_.find(shared->second);
-    if (node == nodes_.end()) {
-      node = nodes_.try_emplace(next_id_++).first;
-      node->second.ino = ino;
-      node->second.own_inode = own;
-      if (!own) by_ino_[ino] = node->first;
+  if (node == nullptr || node->ino != ino || node->own_inode != own) {
+    const uint64_t* shared = sharing == Sharing::kLinked ? by_ino_.Find(ino) : nullptr;
+    id = shared == nullptr ? 0 : *shared;
+    node = nodes_.Get(id);
+    if (node == nullptr) {
+      id = nodes_.Add();
+      node = nodes_.Get(id);
+      node->ino = ino;
+      node->own_inode = own;
+      if (!own) *by_ino_.TryEmplace(ino).first = id;
     }
   }
-  if (added || entry->second != node->first) {
-    if (!added) Unname(entry->second, Name{parent, name});
-    entry->second = node->first;
-    node->second.names.push_back(Name{parent, name});
+  if (added || *entry != id) {
+    if (!added) Unname(*entry, Name{parent, name});
+    *entry = id;
+    node->names.push_back(Name{parent, name});
   }
-  Node& held = node->second;
-  held.lookups++;
-  held.told_stale = false;
-  held.seen = Clock::now();
-  return node->first;
+  node->lookups++;
+  node->told_stale = false;
+  node->seen = Clock::now();
+  return id;
 }
 
 void Nodes::Forget(uint64_t nodeid, uint64_t count) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end() || nodeid == abi::kRootId) return;
-  Node& node = it->second;
-  node.lookups = count >= node.lookups ? 0 : node.lookups - count;
-  if (node.lookups > 0) return;
-  for (const Name& name : node.names) {
-    auto entry = entries_.find(Key{name.parent, name.name});
-    if (entry != entries_.end() && entry->second == nodeid) entries_.erase(entry);
+  Node* node = nodes_.Get(nodeid);
+  if (node == nullptr || nodeid == abi::kRootId) return;
+  node->lookups = count >= node->lookups ? 0 : node->lookups - count;
+  if (node->lookups > 0) return;
+  for (const Name& name : node->names) {
+    Key key{name.parent, name.name};
+    const uint64_t* entry = entries_.Find(key);
+    if (entry != nullptr && *entry == nodeid) entries_.Erase(key);
   }
-  auto shared = by_ino_.find(node.ino);
-  if (shared != by_ino_.end() && shared->second == nodeid) by_ino_.erase(shared);
-  nodes_.erase(it);
+  const uint64_t* shared = by_ino_.Find(node->ino);
+  if (shared != nullptr && *shared == nodeid) by_ino_.Erase(node->ino);
+  nodes_.Remove(nodeid);
 }
 
 std::optional<std::string> Nodes::PathLocked(uint64_t nodeid, int depth) const {
   if (nodeid == abi::kRootId) return std::string("/");
   if (depth > kMaxDepth) return std::nullopt;
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end()) return std::nullopt;
+  const Node* node = nodes_.Get(nodeid);
+  if (node == nullptr) return std::nullopt;
   // A name whose directory the kernel has let go of is no way to reach the node any more.
-  for (const Name& name : it->second.names) {
+  for (const Name& name : node->names) {
     std::optional<std::string> path = PathThrough(name, depth);
     if (path) return path;
   }
@@ -86,8 +88,8 @@ std::optional<std::string> Nodes::PathThrough(const Name& name, int depth) const
 std::optional<std::string> Nodes::Path(uint64_t nodeid, bool* linked) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (linked != nullptr) {
-    auto it = nodes_.find(nodeid);
-    *linked = it != nodes_.end() && it->second.names.size() > 1;
+    const Node* node = nodes_.Get(nodeid);
+    *linked = node != nullptr && node->names.size() > 1;
   }
   return PathLocked(nodeid, 0);
 }
@@ -95,9 +97,9 @@ std::optional<std::string> Nodes::Path(uint64_t nodeid, bool* linked) const {
 std::vector<std::string> Nodes::Paths(uint64_t nodeid) const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::string> paths;
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end()) return paths;
-  for (const Name& name : it->second.names) {
+  const Node* node = nodes_.Get(nodeid);
+  if (node == nullptr) return paths;
+  for (const Name& name : node->names) {
     std::optional<std::string> path = PathThrough(name, 0);
     if (path) paths.push_back(std::move(*path));
   }
@@ -110,9 +112,9 @@ uint64_t Nodes::Find(const std::string& path) const {
   for (size_t start = 1; start < path.size();) {
     size_t end = path.find('/', start);
     if (end == std::string::npos) end = path.size();
-    auto entry = entries_.find(Key{id, path.substr(start, end - start)});
-    if (entry == entries_.end()) return 0;
-    id = entry->second;
+    const uint64_t* entry = entries_.Find(Key{id, path.substr(start, end - start)});
+    if (entry == nullptr) return 0;
+    id = *entry;
     start = end + 1;
   }
   return id;
@@ -120,10 +122,10 @@ uint64_t Nodes::Find(const std::string& path) const {
 
 uint64_t Nodes::OpenByLastName(uint64_t parent, const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto entry = entries_.find(Key{parent, name});
-  if (entry == entries_.end()) return 0;
-  auto node = nodes_.find(entry->second);
-  return node != nodes_.end() && node->second.opens > 0 && node->second.names.size() == 1 ? node->first : 0;
+  const uint64_t* entry = entries_.Find(Key{parent, name});
+  if (entry == nullptr) return 0;
+  const Node* node = nodes_.Get(*entry);
+  return node != nullptr && node->opens > 0 && node->names.size() == 1 ? *entry : 0;
 }
 
 std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point since) const {
@@ -131,8 +133,8 @@ std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point 
   std::lock_guard<std::mutex> lock(mutex_);
   // Each directory's path is built once, however many of its names are listed.
   std::unordered_map<uint64_t, std::optional<std::string>> dirs;
-  for (const auto& [id, node] : nodes_) {
-    if (node.seen < since) continue;
+  nodes_.ForEach([&](uint64_t, const Node& node) {
+    if (node.seen < since) return;
     for (const Name& name : node.names) {
       auto [parent, added] = dirs.try_emplace(name.parent);
       if (added) parent->second = PathLocked(name.parent, 0);
@@ -140,22 +142,23 @@ std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point 
       std::string path = Join(*parent->second, name.name);
       if (InOrBelow(path, dir)) out.push_back(std::move(path));
     }
-  }
+  });
   return out;
 }
 
 void Nodes::Detach(const Name& name) {
-  auto entry = entries_.find(Key{name.parent, name.name});
-  if (entry == entries_.end()) return;
-  uint64_t nodeid = entry->second;
-  entries_.erase(entry);
+  Key key{name.parent, name.name};
+  const uint64_t* entry = entries_.Find(key);
+  if (entry == nullptr) return;
+  uint64_t nodeid = *entry;
+  entries_.Erase(key);
   Unname(nodeid, name);
 }
 
 void Nodes::Unname(uint64_t nodeid, const Name& name) {
-  auto node = nodes_.find(nodeid);
-  if (node == nodes_.end()) return;
-  auto& names = node->second.names;
+  Node* node = nodes_.Get(nodeid);
+  if (node == nullptr) return;
+  auto& names = node->names;
   names.erase(std::remove(names.begin(), names.end(), name), names.end());
 }
 
@@ -168,17 +171,17 @@ void Nodes::Renamed(uint64_t from_parent, const std::string& from, uint64_t to_p
                     bool exchange) {
   std::lock_guard<std::mutex> lock(mutex_);
   Name old_name{from_parent, from}, new_name{to_parent, to};
-  auto moved = entries_.find(Key{from_parent, from});
-  auto replaced = entries_.find(Key{to_parent, to});
-  uint64_t moved_id = moved == entries_.end() ? 0 : moved->second;
-  uint64_t replaced_id = replaced == entries_.end() ? 0 : replaced->second;
+  const uint64_t* moved = entries_.Find(Key{from_parent, from});
+  uint64_t moved_id = moved == nullptr ? 0 : *moved;
+  const uint64_t* replaced = entries_.Find(Key{to_parent, to});
+  uint64_t replaced_id = replaced == nullptr ? 0 : *replaced;
   Detach(old_name);
   Detach(new_name);
   auto attach = [&](uint64_t id, const Name& name) {
-    auto node = nodes_.find(id);
-    if (node == nodes_.end()) return;
-    entries_[Key{name.parent, name.name}] = id;
-    node->second.names.push_back(name);
+    Node* node = nodes_.Get(id);
+    if (node == nullptr) return;
+    *entries_.TryEmplace(Key{name.parent, name.name}).first = id;
+    node->names.push_back(name);
   };
   if (moved_id != 0) attach(moved_id, new_name);
   if (exchange && replaced_id != 0) attach(replaced_id, old_name);
@@ -186,9 +189,9 @@ void Nodes::Renamed(uint64_t from_parent, const std::string& from, uint64_t to_p
 
 int32_t Nodes::Opened(uint64_t nodeid, bool eligible, const std::function<int32_t()>& backing) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end()) return 0;
-  Node& node = it->second;
+  Node* found = nodes_.Get(nodeid);
+  if (found == nullptr) return 0;
+  Node& node = *found;
   bool cached_opens = node.opens > node.passthrough_opens;
   node.opens++;
   if (node.backing == 0 && eligible && !cached_opens) node.backing = std::max<int32_t>(backing(), 0);
@@ -200,9 +203,9 @@ int32_t Nodes::Opened(uint64_t nodeid, bool eligible, const std::function<int32_
 Nodes::Release Nodes::Released(uint64_t nodeid, bool passed_through) {
   std::lock_guard<std::mutex> lock(mutex_);
   Release out;
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end()) return out;
-  Node& node = it->second;
+  Node* found = nodes_.Get(nodeid);
+  if (found == nullptr) return out;
+  Node& node = *found;
   if (node.opens > 0) node.opens--;
   if (passed_through && node.passthrough_opens > 0 && --node.passthrough_opens == 0) {
     out.close_backing = node.backing;
@@ -214,29 +217,27 @@ Nodes::Release Nodes::Released(uint64_t nodeid, bool passed_through) {
 
 bool Nodes::Fill(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end() || it->second.filled || it->second.backing != 0) return false;
-  it->second.filled = true;
+  Node* node = nodes_.Get(nodeid);
+  if (node == nullptr || node->filled || node->backing != 0) return false;
+  node->filled = true;
   return true;
 }
 
 void Nodes::Unfilled(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  if (it != nodes_.end()) it->second.filled = false;
+  if (Node* node = nodes_.Get(nodeid)) node->filled = false;
 }
 
 void Nodes::MarkHidden(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  if (it != nodes_.end()) it->second.hidden = true;
+  if (Node* node = nodes_.Get(nodeid)) node->hidden = true;
 }
 
 bool Nodes::TellStale(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = nodes_.find(nodeid);
-  if (it == nodes_.end() || it->second.told_stale) return false;
-  it->second.told_stale = true;
+  Node* node = nodes_.Get(nodeid);
+  if (node == nullptr || node->told_stale) return false;
+  node->told_stale = true;
   return true;
 }
 

@@ -7,9 +7,9 @@
 //
 // A node keeps the names the kernel reached it by, each as (parent node id, name), so its union path
 // is built afresh from the parents on every request: renaming a directory moves everything below it
-// at once. Nodes live while the kernel holds lookups on them (FORGET releases them); node ids are
-// never reused, so a stale one can only miss. Open counts let an unlinked open file keep a name
-// (libfuse's hidden-file rule, see requests.cc).
+// at once. Nodes live while the kernel holds lookups on them (FORGET releases them); a node id is not
+// handed out again (node_slots.h), so a stale one can only miss. Open counts let an unlinked open file
+// keep a name (libfuse's hidden-file rule, see requests.cc).
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -17,9 +17,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "flat_map.h"
+#include "node_slots.h"
 
 namespace strata {
 
@@ -116,10 +118,9 @@ class Nodes {
   std::optional<std::string> PathThrough(const Name& name, int depth) const;
 
   mutable std::mutex mutex_;
-  uint64_t next_id_;
-  std::unordered_map<uint64_t, Node> nodes_;
-  std::unordered_map<uint64_t, uint64_t> by_ino_;  // shared nodes only
-  std::unordered_map<Key, uint64_t, KeyHash> entries_;
+  NodeSlots<Node> nodes_;
+  FlatMap<uint64_t, uint64_t> by_ino_;  // shared nodes only
+  FlatMap<Key, uint64_t, KeyHash> entries_;
 };
 
 }  // namespace strata
