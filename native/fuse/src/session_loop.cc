@@ -99,6 +99,11 @@ class Loop {
   // Done with a request: read again while too few threads read, else park until called back. false
   // once the connection has ended.
   bool Rejoin(size_t slot) {
+    // Most requests end with too few readers: no lock then, where one a request was shared by them all.
+    // A reader more than wanted, when a Took raced this, parks after its next request.
+    int readers = readers_.load();
+    while (readers < static_cast<int>(readers_wanted_))
+      if (readers_.compare_exchange_weak(readers, readers + 1)) return !exited_;
     std::unique_lock<std::mutex> lock(mutex_);
     if (exited_) return false;
     if (readers_ < static_cast<int>(readers_wanted_)) {
