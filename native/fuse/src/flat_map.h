@@ -4,7 +4,8 @@
 // the slot array with its hash, so a probe is one miss and a compare of hashes before keys. The size
 // is a power of two and the slot is the hash's top bits after a Fibonacci multiply, so keys that differ
 // only in their low bits (inode numbers made in a row) still spread. Removal shifts the entries after
-// it back, so no tombstones build up. Values move when the table grows: hold none across an insert.
+// it back, so no tombstones build up; a sweep (EraseIf) that leaves it an eighth full halves it until it
+// is not. Values move when the table is resized: hold none across an insert or a sweep.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +18,7 @@ namespace strata {
 template <typename K, typename V, typename Hash = std::hash<K>>
 class FlatMap {
  public:
-  FlatMap() : slots_(kFirstSize), shift_(64 - kFirstBits) {}
+  FlatMap() : slots_(size_t{1} << kFirstBits), shift_(64 - kFirstBits) {}
 
   V* Find(const K& key) {
     uint64_t hash = HashOf(key);
@@ -31,7 +32,7 @@ class FlatMap {
 
   // The key's value, value-initialized if it was absent (then `second` is true).
   std::pair<V*, bool> TryEmplace(const K& key) {
-    if ((count_ + 1) * 4 > slots_.size() * 3) Grow();
+    if ((count_ + 1) * 4 > slots_.size() * 3) Resize(slots_.size() * 2);
     uint64_t hash = HashOf(key);
     size_t i = Home(hash);
     for (;; i = Next(i)) {
@@ -68,11 +69,29 @@ class FlatMap {
     return true;
   }
 
+  // Removes every entry drop(key, value) is true of.
+  template <typename Fn>
+  void EraseIf(Fn&& drop) {
+    std::vector<K> gone;
+    for (const Slot& slot : slots_)
+      if (slot.hash != 0 && drop(slot.key, slot.value)) gone.push_back(slot.key);
+    for (const K& key : gone) Erase(key);
+    size_t size = slots_.size();
+    while (size > (size_t{1} << kFirstBits) && count_ * 8 <= size) size /= 2;
+    if (size != slots_.size()) Resize(size);
+  }
+
+  // fn(key, value) for every entry, in no particular order.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const Slot& slot : slots_)
+      if (slot.hash != 0) fn(slot.key, slot.value);
+  }
+
   size_t size() const { return count_; }
 
  private:
   static constexpr int kFirstBits = 4;
-  static constexpr size_t kFirstSize = size_t{1} << kFirstBits;
   struct Slot {
     uint64_t hash = 0;  // 0: empty
     K key{};
@@ -86,10 +105,12 @@ class FlatMap {
   size_t Home(uint64_t hash) const { return static_cast<size_t>((hash * 0x9e3779b97f4a7c15ULL) >> shift_); }
   size_t Next(size_t i) const { return (i + 1) & (slots_.size() - 1); }
 
-  void Grow() {
-    std::vector<Slot> old(slots_.size() * 2);
+  // `size`: a power of two.
+  void Resize(size_t size) {
+    std::vector<Slot> old(size);
     old.swap(slots_);
-    shift_--;
+    shift_ = 64;
+    for (; size > 1; size /= 2) shift_--;
     for (Slot& slot : old) {
       if (slot.hash == 0) continue;
       size_t i = Home(slot.hash);

@@ -100,8 +100,8 @@ void Invalidator::MarkSelf(const std::string& path) {
   std::string parent = slash == std::string::npos || path == "/" ? "" : slash == 0 ? "/" : path.substr(0, slash);
   auto now = Clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
-  self_[path] = now;
-  if (!parent.empty()) parent_times_[parent] = now;
+  *self_.TryEmplace(path).first = now;
+  if (!parent.empty()) *parent_times_.TryEmplace(parent).first = now;
 }
 
 bool Invalidator::Masked(const std::string& path, int wd, const std::string& name) {
@@ -140,8 +140,8 @@ bool Invalidator::MaskedTimes(const std::string& dir) {
 
 bool Invalidator::Within(const Marks& marks, const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = marks.find(path);
-  return it != marks.end() && Clock::now() - it->second < kSelfWindow;
+  const Clock::time_point* marked = marks.Find(path);
+  return marked != nullptr && Clock::now() - *marked < kSelfWindow;
 }
 
 void Invalidator::AddWatches(Pending pending) {
@@ -387,7 +387,7 @@ void Invalidator::Prune() {
   auto cutoff = Clock::now() - kSelfWindow;
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto* marks : {&self_, &parent_times_})
-    for (auto it = marks->begin(); it != marks->end();) it = it->second < cutoff ? marks->erase(it) : std::next(it);
+    marks->EraseIf([&](const std::string&, Clock::time_point marked) { return marked < cutoff; });
 }
 
 void Invalidator::Run() {

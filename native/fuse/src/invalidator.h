@@ -42,6 +42,7 @@
 
 #include "dir_attrs.h"
 #include "dir_layer.h"
+#include "flat_map.h"
 #include "known_paths.h"
 #include "session.h"
 
@@ -98,7 +99,7 @@ class Invalidator {
   bool Masked(const std::string& path, int wd = -1, const std::string& name = "");
   // The same for an event on directory `dir`'s attributes alone, once the union changed a name in it.
   bool MaskedTimes(const std::string& dir);
-  using Marks = std::unordered_map<std::string, Clock::time_point>;
+  using Marks = FlatMap<std::string, Clock::time_point>;
   // Does the kernel hold a node for `path` exactly where its masked name events left a name in their
   // copies (a whiteout: none)? `copies`: the copies opened so far, by wd (OpenCopy's).
   bool KernelAgrees(const std::string& path, const std::vector<MaskedName>& names, std::map<int, int>& copies);

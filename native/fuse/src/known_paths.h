@@ -14,9 +14,9 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "flat_map.h"
 #include "nodes.h"
 #include "union_path.h"
 
@@ -40,15 +40,15 @@ class KnownPaths {
   void NoteMissing(const std::string& path, uint64_t parent) {
     if (!Enabled()) return;
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    Missing& e = missing_[path];
+    Missing& e = *missing_.TryEmplace(path).first;
     e.seen = Clock::now();
     e.parent = parent;
   }
 
   KnownPath Get(const std::string& path) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    auto it = missing_.find(path);
-    return KnownPath{path, it == missing_.end() ? 0 : it->second.parent};
+    const Missing* e = missing_.Find(path);
+    return KnownPath{path, e == nullptr ? 0 : e->parent};
   }
 
   // `dir` and every known path below it ("/" is everything); a name answered as missing and made since
@@ -59,8 +59,9 @@ class KnownPaths {
     for (std::string& path : nodes_.Under(dir, Clock::now() - horizon_)) out.push_back(KnownPath{std::move(path), 0});
     {
       std::shared_lock<std::shared_mutex> lock(mutex_);
-      for (const auto& [path, e] : missing_)
+      missing_.ForEach([&](const std::string& path, const Missing& e) {
         if (InOrBelow(path, dir)) out.push_back(KnownPath{path, e.parent});
+      });
     }
     return out;
   }
@@ -69,8 +70,7 @@ class KnownPaths {
   void Prune() {
     auto cutoff = Clock::now() - horizon_;
     std::unique_lock<std::shared_mutex> lock(mutex_);
-    for (auto it = missing_.begin(); it != missing_.end();)
-      it = it->second.seen < cutoff ? missing_.erase(it) : std::next(it);
+    missing_.EraseIf([&](const std::string&, const Missing& e) { return e.seen < cutoff; });
   }
 
  private:
@@ -82,7 +82,7 @@ class KnownPaths {
   const Nodes& nodes_;
   std::chrono::microseconds horizon_{0};
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, Missing> missing_;
+  FlatMap<std::string, Missing> missing_;
 };
 
 }  // namespace strata

@@ -3,8 +3,10 @@
 // hash: good (std::hash), or weak (the key's last 3 bits, so most keys collide and probes wrap).
 // steps, space-separated, on a map of numbers: put:K (logs new, or had when K was there), get:K (logs
 // the value put with K, which is K*10, or none), del:K (logs gone or none), size (logs the count),
-// random:SEED:OPS:KEYS (OPS puts, gets and dels of keys below KEYS, checked against
-// std::unordered_map: logs agree, or the first op that differed).
+// below:N (removes every key of N or more, EraseIf), keys (logs the keys held, sorted, ForEach),
+// random:SEED:OPS:KEYS (OPS puts, gets and dels of keys below KEYS, and now and then a removal of every
+// key a multiple of 3, checked against std::unordered_map: logs agree, or the first op that differed).
+#include <algorithm>
 #include <random>
 #include <sstream>
 #include <string>
@@ -42,6 +44,15 @@ std::string Run(const std::string& steps) {
       say(map.Erase(args[0]) ? "gone" : "none");
     } else if (step == "size") {
       say(std::to_string(map.size()));
+    } else if (step.rfind("below:", 0) == 0) {
+      map.EraseIf([&](uint64_t key, uint64_t) { return key >= args[0]; });
+    } else if (step == "keys") {
+      std::vector<uint64_t> keys;
+      map.ForEach([&](uint64_t key, uint64_t value) { keys.push_back(key * 10 == value ? key : 0); });
+      std::sort(keys.begin(), keys.end());
+      std::string list;
+      for (uint64_t key : keys) list += (list.empty() ? "" : ",") + std::to_string(key);
+      say("[" + list + "]");
     } else if (step.rfind("random:", 0) == 0) {
       std::mt19937_64 rng(args[0]);
       std::unordered_map<uint64_t, uint64_t> model;
@@ -49,7 +60,11 @@ std::string Run(const std::string& steps) {
       for (uint64_t n = 0; n < args[1] && verdict == "agree"; n++) {
         uint64_t key = rng() % args[2], op = rng() % 3;
         bool same = true;
-        if (op == 0) {
+        if (rng() % 500 == 0) {
+          auto third = [](uint64_t k) { return k % 3 == 0; };
+          map.EraseIf([&](uint64_t k, uint64_t) { return third(k); });
+          for (auto it = model.begin(); it != model.end();) it = third(it->first) ? model.erase(it) : std::next(it);
+        } else if (op == 0) {
           auto [value, added] = map.TryEmplace(key);
           if (added) *value = key * 10;
           same = added == model.try_emplace(key, key * 10).second;

@@ -1,7 +1,8 @@
 /**
  * The hash map of the tables every LOOKUP probes (native/fuse/src/flat_map.h): open addressing, where a
- * removal shifts the entries after it back. It must find what it holds after any mix of puts and
- * removals, also when most keys collide and probe runs wrap past the end of the table.
+ * removal shifts the entries after it back, and a sweep that leaves it sparse shrinks it. It must find
+ * what it holds after any mix of puts, removals and sweeps, also when most keys collide and probe runs
+ * wrap past the end of the table.
  */
 import { describeCppRunner } from '../../support/cppRunner.ts';
 
@@ -13,6 +14,14 @@ const cases: [name: string, hash: string, steps: string, expected: string][] = [
   ['a removal in a run of collisions keeps the rest found', 'weak', 'put:8 put:16 put:24 del:16 get:8 get:24 size', 'new new new gone 80 240 2'],
   ['the first of a run removed', 'weak', 'put:8 put:16 put:24 del:8 get:16 get:24 put:8 get:8', 'new new new gone 160 240 new 80'],
   ['growing past the first size', 'good', `${Array.from({ length: 40 }, (_, i) => `put:${i}`).join(' ')} get:0 get:39 size`, `${'new '.repeat(40)}0 390 40`],
+  ['a sweep removes what it is told to', 'good', 'put:1 put:2 put:3 put:4 below:3 keys get:2 get:3 size', 'new new new new [1,2] 20 none 2'],
+  [
+    'a sweep that leaves few shrinks the table, which still finds them',
+    'good',
+    `${Array.from({ length: 100 }, (_, i) => `put:${i}`).join(' ')} below:5 keys get:4 put:7 keys`,
+    `${'new '.repeat(100)}[0,1,2,3,4] 40 new [0,1,2,3,4,7]`,
+  ],
+  ['a sweep of colliding keys', 'weak', 'put:8 put:16 put:24 put:32 below:20 keys get:8 get:16 get:24', 'new new new new [8,16] 80 160 none'],
   ['random operations agree with std::unordered_map', 'good', 'random:1:200000:5000', 'agree'],
   ['random operations over a small key space', 'good', 'random:2:100000:40', 'agree'],
   ['random operations with colliding keys', 'weak', 'random:3:20000:300', 'agree'],
