@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "beneath.h"
+#include "coarse_clock.h"
 #include "dir_layer.h"
 #include "flat_map.h"
 #include "lookup_rule.h"
@@ -34,7 +35,7 @@ namespace strata {
 
 class DirAttrs {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = CoarseClock;
   // Answer() results besides 0.
   static constexpr int kAskJs = 1;
 
@@ -287,7 +288,8 @@ class DirAttrs {
 
   uint64_t PutLocked(const std::string& rel, DirLayers layers, double ttl_ms) {
     auto now = Clock::now();
-    auto until = now + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000));
+    // A tick early, so it never outlives the engine's grant.
+    auto until = now + std::chrono::microseconds(static_cast<int64_t>(ttl_ms * 1000)) - Clock::kLag;
     uint64_t gen = ++next_gen_;
     dirs_[rel] = Dir{std::move(layers), until, false, gen, ttl_ms};
     // Expired directories the engine never withdrew would keep their descriptors open.

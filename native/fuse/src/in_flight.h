@@ -7,10 +7,11 @@
 #include <sys/types.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
+
+#include "coarse_clock.h"
 
 namespace strata {
 
@@ -76,10 +77,7 @@ class InFlight {
     static thread_local Serving serving;
     return serving;
   }
-  static int64_t NowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  }
+  static int64_t NowMs() { return CoarseClock::WallMs(); }
 
   const size_t slots_;
   std::unique_ptr<std::atomic<int64_t>[]> started_;

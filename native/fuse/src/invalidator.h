@@ -40,6 +40,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "coarse_clock.h"
 #include "dir_attrs.h"
 #include "dir_layer.h"
 #include "flat_map.h"
@@ -50,7 +51,7 @@ namespace strata {
 
 class Invalidator {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = CoarseClock;
   // Tells JS that what `rel` merges changed in a branch, and returns once its resolver dropped what it
   // held for `rel` and below.
   using Changed = std::function<void(const std::string& rel)>;

@@ -56,7 +56,7 @@ class KnownPaths {
   std::vector<KnownPath> Under(const std::string& dir) const {
     if (!Enabled()) return {};
     std::vector<KnownPath> out;
-    for (std::string& path : nodes_.Under(dir, Clock::now() - horizon_)) out.push_back(KnownPath{std::move(path), 0});
+    for (std::string& path : nodes_.Under(dir, Cutoff())) out.push_back(KnownPath{std::move(path), 0});
     {
       std::shared_lock<std::shared_mutex> lock(mutex_);
       missing_.ForEach([&](const std::string& path, const Missing& e) {
@@ -68,12 +68,15 @@ class KnownPaths {
 
   // Forgets answers the kernel has expired by now.
   void Prune() {
-    auto cutoff = Clock::now() - horizon_;
+    auto cutoff = Cutoff();
     std::unique_lock<std::shared_mutex> lock(mutex_);
     missing_.EraseIf([&](const std::string&, const Missing& e) { return e.seen < cutoff; });
   }
 
  private:
+  // Answered before this, expired in the kernel (a tick further back: the clock trails, coarse_clock.h).
+  Clock::time_point Cutoff() const { return Clock::now() - horizon_ - Clock::kLag; }
+
   struct Missing {
     Clock::time_point seen;
     uint64_t parent = 0;

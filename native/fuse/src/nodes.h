@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "coarse_clock.h"
 #include "flat_map.h"
 #include "node_slots.h"
 
@@ -27,7 +28,7 @@ namespace strata {
 
 class Nodes {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = CoarseClock;
 
   Nodes();
 
