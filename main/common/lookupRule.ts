@@ -12,7 +12,8 @@
  * - the root has no whiteouts, and a branch whose root is not a directory takes no part.
  *
  * Facts are asked lazily, layer by layer, and only those the answer depends on: a walk stops at the
- * layer that decides, and until the serving layer is found only the name and its whiteout are asked.
+ * layer that decides, and until the serving layer is found only the name and its whiteout are asked;
+ * the last layer's whiteout and opaque marker never are, since nothing below them could be hidden.
  * Callers may gather all facts up front (one batch) or one syscall at a time.
  */
 import { isReservedName } from './whiteout.ts';
@@ -48,16 +49,17 @@ export function resolveName(name: string, facts: LayerFacts, until: 'served' | '
   if (!root && isReservedName(name)) return null;
   let found: Resolution | null = null;
   for (let k = 0; k < facts.count; k++) {
+    const last = k === facts.count - 1;
     let entry = facts.entry(k);
     if (root && entry === 'other') entry = 'none';
     if (entry === 'none') {
-      if (!root && facts.whiteout(k)) break;
+      if (!root && !last && facts.whiteout(k)) break;
       continue;
     }
     if (found && entry !== 'dir') break;
     if (found) found.merged.push(k);
     else found = { served: k, merged: [k], isDir: entry === 'dir' };
-    if (!found.isDir || until === 'served' || facts.opaque(k) || (!root && facts.whiteout(k))) break;
+    if (!found.isDir || until === 'served' || last || facts.opaque(k) || (!root && facts.whiteout(k))) break;
   }
   return found;
 }
@@ -73,7 +75,7 @@ export function visibleBelow(name: string, facts: LayerFacts, k: number): boolea
   for (let j = 0; j < k; j++) if (facts.whiteout(j)) return false;
   for (let j = k + 1; j < facts.count; j++) {
     if (facts.entry(j) !== 'none') return true;
-    if (facts.whiteout(j)) return false;
+    if (j < facts.count - 1 && facts.whiteout(j)) return false;
   }
   return false;
 }

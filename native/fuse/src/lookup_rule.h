@@ -2,8 +2,9 @@
 // walk over the same per-layer facts, checked against the same cases (test/vectors/lookup-rule.json,
 // run by native/fuse/test/lookup_rule_test.cc). See the TypeScript file for the rule in words.
 //
-// Facts are asked lazily, layer by layer, and only those the answer depends on, so a caller that
-// gathers them with one syscall each pays only for what decides. `Facts` provides:
+// Facts are asked lazily, layer by layer, and only those the answer depends on (never the last layer's
+// whiteout or opaque marker), so a caller that gathers them with one syscall each pays only for what
+// decides. `Facts` provides:
 //   int Count();                 layers, top-down
 //   LayerEntry Entry(int k);     what layer k holds at the name
 //   bool Whiteout(int k);        `.wh.<name>` in layer k's copy of the parent
@@ -46,10 +47,11 @@ Resolution ResolveName(std::string_view name, Facts& facts, Until until = Until:
   bool root = name == kRootName;
   if (!root && IsReservedName(name)) return found;
   for (int k = 0; k < facts.Count(); k++) {
+    bool last = k == facts.Count() - 1;
     LayerEntry entry = facts.Entry(k);
     if (root && entry == LayerEntry::kOther) entry = LayerEntry::kNone;
     if (entry == LayerEntry::kNone) {
-      if (!root && facts.Whiteout(k)) break;
+      if (!root && !last && facts.Whiteout(k)) break;
       continue;
     }
     if (found.served >= 0 && entry != LayerEntry::kDir) break;
@@ -58,7 +60,7 @@ Resolution ResolveName(std::string_view name, Facts& facts, Until until = Until:
       found.is_dir = entry == LayerEntry::kDir;
     }
     found.merged.push_back(k);
-    if (!found.is_dir || until == Until::kServed || facts.Opaque(k) || (!root && facts.Whiteout(k))) break;
+    if (!found.is_dir || until == Until::kServed || last || facts.Opaque(k) || (!root && facts.Whiteout(k))) break;
   }
   return found;
 }
@@ -72,7 +74,7 @@ bool VisibleBelow(std::string_view name, Facts& facts, int k) {
   }
   for (int j = k + 1; j < facts.Count(); j++) {
     if (facts.Entry(j) != LayerEntry::kNone) return true;
-    if (facts.Whiteout(j)) return false;
+    if (j < facts.Count() - 1 && facts.Whiteout(j)) return false;
   }
   return false;
 }

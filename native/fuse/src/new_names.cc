@@ -248,7 +248,9 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
       break;
     }
     if (errno != ENOENT) return false;
-    int whiteout = CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
+    // The last copy's whiteout hides nothing, and is only the target copy's to drop.
+    bool asks = j + 1 < layers.size() || static_cast<int>(j) == k;
+    int whiteout = asks && CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
     if (whiteout < 0 || (whiteout == 1 && static_cast<int>(j) < k)) return false;
     if (whiteout == 1) {
       out->whiteout = static_cast<int>(j) == k;
@@ -260,7 +262,7 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
   for (size_t j = k + 1; ask_below && out->whiteout && j < layers.size(); j++) {
     int dir = layers[j]->Open();
     int found = dir < 0 ? -1 : Exists(dir, name);
-    int whiteout = found == 0 && CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
+    int whiteout = found == 0 && j + 1 < layers.size() && CanWhiteout(name) ? Exists(dir, WhiteoutOf(name)) : 0;
     if (found < 0 || whiteout < 0) return false;
     if (found == 1 || whiteout == 1) {
       out->hidden_below = found == 1;

@@ -32,9 +32,18 @@ function parseLayer(text: string): Layer {
   return { entry: kind === '-' ? 'none' : kind === 'dir' ? 'dir' : 'other', whiteout: flags.includes('wh'), opaque: flags.includes('opq') };
 }
 
+/** The facts of a case; asking the last layer's whiteout or opaque marker, which can decide nothing, throws. */
 function tableFacts(c: Case): LayerFacts {
   const layers = c.layers.map(parseLayer);
-  return { count: layers.length, entry: (k) => layers[k].entry, whiteout: (k) => layers[k].whiteout, opaque: (k) => layers[k].opaque };
+  const below = (k: number, fact: string) => {
+    if (k === layers.length - 1) throw new Error(`asked the last layer's ${fact}`);
+  };
+  return {
+    count: layers.length,
+    entry: (k) => layers[k].entry,
+    whiteout: (k) => (below(k, 'whiteout'), layers[k].whiteout),
+    opaque: (k) => (below(k, 'opaque marker'), layers[k].opaque),
+  };
 }
 
 /** What either implementation answered for a case, in the vectors' terms. */
