@@ -4,7 +4,7 @@
  * reconfiguration show at once. The union is mounted with a 30 s cache, so anything not invalidated
  * would stay stale far longer than these tests wait.
  */
-import { appendFile, chmod, mkdir, readdir, readFile, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -190,6 +190,19 @@ describe('kernel cache coherence (native backend)', () => {
     await rm(u.in(0, 'brief'));
     expect(await eventually(() => readdir(u.mnt).then((names) => names.includes('brief')), false)).toBe(false);
     expect(await eventually(() => stat(u.at('brief')).then(() => 'present'), 'ENOENT')).toBe('ENOENT');
+  });
+
+  it('a file put directly in a branch over a name the union just renamed onto shows', async () => {
+    // The branch's events for both names fall in the second the union's rename masks, and afterwards
+    // the name is still there with the kernel holding a node for it: only the object's identity tells
+    // the replacement from the union's own file, whose cached attributes stay.
+    await writeFile(u.at('renamed-from'), 'through the union');
+    await rename(u.at('renamed-from'), u.at('renamed-to'));
+    expect((await stat(u.at('renamed-to'))).size).toBe(17);
+    await writeFile(u.in(0, 'replacement'), 'put there directly, behind the union');
+    await rename(u.in(0, 'replacement'), u.in(0, 'renamed-to'));
+    expect(await eventually(async () => (await stat(u.at('renamed-to'))).size, 36)).toBe(36);
+    expect(await readFile(u.at('renamed-to'), 'utf8')).toBe('put there directly, behind the union');
   });
 
   it('a name removed directly in a branch while the kernel still holds it can be made again through the union at once', async () => {

@@ -106,26 +106,37 @@ void Invalidator::MarkSelf(const std::string& path) {
 
 bool Invalidator::Masked(const std::string& path, int wd, const std::string& name) {
   if (!IsSelf(path)) return false;
-  auto& names = masked_[path];
-  if (wd < 0) return true;
+  MaskedPath& masked = Remember(path);
+  if (wd < 0) {
+    masked.other = true;
+    return true;
+  }
   MaskedName event{wd, name};
-  if (std::find(names.begin(), names.end(), event) == names.end()) names.push_back(std::move(event));
+  if (std::find(masked.names.begin(), masked.names.end(), event) == masked.names.end())
+    masked.names.push_back(std::move(event));
   return true;
 }
 
 bool Invalidator::KernelAgrees(const std::string& path, const std::vector<MaskedName>& names,
                                std::map<int, int>& copies) {
-  bool held = session_->nodes.Find(path) != 0;
+  uint64_t held = session_->nodes.Find(path);
   for (const auto& [wd, name] : names) {
     auto [it, added] = copies.try_emplace(wd, -1);
     if (added) it->second = OpenCopy(wd);
     // A copy whose watch went was removed (an rm -rf's directories): a name in it shows nowhere.
-    if (it->second == -ENOENT && !held) continue;
+    if (it->second == -ENOENT && held == 0) continue;
     if (it->second < 0) return false;
     struct stat st;
     bool there = fstatat(it->second, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     // A whiteout there hides the name; one gone from there tells nothing by itself.
-    if (StartsWith(name, ".wh.") ? there && held : there != held) return false;
+    if (StartsWith(name, ".wh.")) {
+      if (there && held != 0) return false;
+      continue;
+    }
+    if (there != (held != 0)) return false;
+    // The name the kernel holds must lead to the very object its node is: one put there directly in
+    // the branch, over the union's own, is news.
+    if (there && !(dirs_.Known(&st) && st.st_ino == session_->nodes.InoOf(held))) return false;
   }
   return true;
 }
@@ -134,14 +145,62 @@ bool Invalidator::IsSelf(const std::string& path) { return Within(self_, path); 
 
 bool Invalidator::MaskedTimes(const std::string& dir) {
   if (!Within(parent_times_, dir)) return false;
-  masked_[dir];
+  Remember(dir).other = true;
   return true;
+}
+
+Invalidator::MaskedPath& Invalidator::Remember(const std::string& path) {
+  auto [masked, added] = masked_.TryEmplace(path);
+  if (added) masked_order_.emplace_back(Clock::now(), path);
+  return *masked;
+}
+
+void Invalidator::CheckMasked(Batch& batch) {
+  auto now = Clock::now(), due = now - kSelfWindow;
+  std::vector<std::string> ready;
+  {
+    // One lock for them all: the FUSE threads take it at every change they make.
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (!masked_order_.empty() && masked_order_.front().first < due) {
+      std::string path = std::move(masked_order_.front().second);
+      masked_order_.pop_front();
+      // Changed by the union again since: its new window must pass too.
+      if (MarkedSince(self_, path, due) || MarkedSince(parent_times_, path, due))
+        masked_order_.emplace_back(now, std::move(path));
+      else
+        ready.push_back(std::move(path));
+    }
+  }
+  std::map<int, int> copies;
+  for (const std::string& path : ready) {
+    const MaskedPath& masked = *masked_.Find(path);
+    // A name made directly in a branch in the second after the union removed it would stay hidden
+    // behind the kernel's negative dentry for the whole entry timeout. The union's own names (a
+    // create, a copy-up, an unlink, a rename) are as the kernel holds them: their dentries and
+    // directory's cached attributes stay, and where names were all that changed, the attributes and
+    // pages of the object the kernel holds there too (a notification saved for each name a rename made).
+    if (!masked.names.empty() && !KernelAgrees(path, masked.names, copies)) {
+      batch.entries.insert(path);
+      batch.attrs.insert(ParentOf(path));
+    } else if (masked.other || masked.names.empty()) {
+      batch.attrs.insert(path);
+    }
+    masked_.Erase(path);
+  }
+  // A burst's table is let go once it is done with.
+  if (!ready.empty() && masked_.size() == 0) masked_ = {};
+  for (const auto& [wd, fd] : copies)
+    if (fd >= 0) close(fd);
 }
 
 bool Invalidator::Within(const Marks& marks, const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
+  return MarkedSince(marks, path, Clock::now() - kSelfWindow);
+}
+
+bool Invalidator::MarkedSince(const Marks& marks, const std::string& path, Clock::time_point since) {
   const Clock::time_point* marked = marks.Find(path);
-  return marked != nullptr && Clock::now() - *marked < kSelfWindow;
+  return marked != nullptr && *marked > since;
 }
 
 void Invalidator::AddWatches(Pending pending) {
@@ -170,13 +229,8 @@ void Invalidator::AddWatches(Pending pending) {
       continue;
     }
     // A copy watched before under the same wd keeps the handle it was given then.
-    bool known;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto seen = watched_.find(wd);
-      known = seen != watched_.end() && seen->second.dir == rel && !seen->second.handle.empty();
-    }
-    if (known) continue;
+    auto seen = watched_.find(wd);
+    if (seen != watched_.end() && seen->second.dir == rel && !seen->second.handle.empty()) continue;
     Watched watched{rel, layer->root(), quiets_ ? HandleOf(fd) : std::string()};
     std::lock_guard<std::mutex> lock(mutex_);
     auto [it, added] = watched_.try_emplace(wd, watched);
@@ -237,13 +291,9 @@ void Invalidator::Released(uint64_t fh) {
 }
 
 int Invalidator::OpenCopy(int wd) {
-  Watched copy;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = watched_.find(wd);
-    if (it == watched_.end()) return -ENOENT;
-    copy = it->second;
-  }
+  auto it = watched_.find(wd);
+  if (it == watched_.end()) return -ENOENT;
+  Watched& copy = it->second;
   if (copy.handle.empty()) return -1;
   // A copy removed meanwhile has no handle to open (ESTALE), and its watch is going anyway.
   auto* fh = reinterpret_cast<struct file_handle*>(copy.handle.data());
@@ -338,18 +388,15 @@ void Invalidator::ReadEvents(Batch& batch) {
         merge_changed("/");
         continue;
       }
-      std::string dir;
-      {
+      auto it = watched_.find(ev->wd);
+      if (it == watched_.end()) continue;
+      if (ev->mask & IN_IGNORED) {
         std::lock_guard<std::mutex> lock(mutex_);
-        auto it = watched_.find(ev->wd);
-        if (it == watched_.end()) continue;
-        dir = it->second.dir;
-        if (ev->mask & IN_IGNORED) {
-          Unwatched(dir, ev->wd);
-          watched_.erase(it);
-          continue;
-        }
+        Unwatched(it->second.dir, ev->wd);
+        watched_.erase(it);
+        continue;
       }
+      const std::string& dir = it->second.dir;
       if (ev->len == 0) {
         // The watched copy itself: its attributes, or it went away.
         if (Masked(dir) || (AttributesOnly(ev->mask) && MaskedTimes(dir))) continue;
@@ -416,34 +463,15 @@ void Invalidator::Run() {
     bool periodic = Clock::now() >= next_masked_check;
     if (inotify_ >= 0 && quiets_) Requiet(periodic, batch);
     // A masked event may have hidden a change made directly in the branch at the same time: once the
-    // union has left the path alone for a while, its cached attributes and pages go anyway, and where
-    // a name was made or removed unlike the kernel holds it, its dentry and its directory's too. Checked
-    // every kMaskedCheckMs, not at every wake-up: a burst of the union's own changes masks thousands
-    // of paths, and going over all of them at each gathered batch cost a fifth of the worker's CPU in
-    // an rm -rf of 10k files.
+    // union has left the path alone for a while, its cached attributes and pages go unless only names
+    // changed there and the copies hold them as the kernel does, and where they do not, its dentry and
+    // its directory's attributes too. Checked every kMaskedCheckMs, not at every wake-up, and only the
+    // paths whose window has passed: a burst of the union's own changes masks thousands of paths, and
+    // going over all of them at each gathered batch cost a fifth of the worker's CPU in an rm -rf of
+    // 10k files.
     if (periodic) {
       next_masked_check = Clock::now() + std::chrono::milliseconds(kMaskedCheckMs);
-      std::map<int, int> copies;
-      for (auto it = masked_.begin(); it != masked_.end();) {
-        const auto& [path, names] = *it;
-        if (IsSelf(path) || Within(parent_times_, path)) {
-          ++it;
-          continue;
-        }
-        // A name made directly in a branch in the second after the union removed it would stay hidden
-        // behind the kernel's negative dentry for the whole entry timeout. The union's own names (a
-        // create, a copy-up, an unlink) are as the kernel holds them: their dentries and directory's
-        // cached attributes stay.
-        if (!names.empty() && !KernelAgrees(path, names, copies)) {
-          batch.entries.insert(path);
-          batch.attrs.insert(ParentOf(path));
-        } else {
-          batch.attrs.insert(path);
-        }
-        it = masked_.erase(it);
-      }
-      for (const auto& [wd, fd] : copies)
-        if (fd >= 0) close(fd);
+      CheckMasked(batch);
     }
     // Caches that would answer the next lookup go first, so it cannot refill the kernel from them, and
     // the kernel's right after: a listing made afresh must not meet a name the kernel still holds.

@@ -9,7 +9,8 @@
 // getattr per create and the page cache of every file written. A change made directly in a branch to
 // the same name within a second of the union's own change is only invalidated a second after the
 // union's last change to it, its dentry too where the copies those events came from no longer hold the
-// name as the kernel does.
+// name as the kernel does (or hold another object under it). Where only names changed and the copies
+// agree, nothing is: those were the union's own.
 //
 // These invalidations run on this thread, never on a FUSE request thread or the JS thread: the kernel
 // may wait on pages, or a directory, locked by a request in flight. (The ops invalidate only what
@@ -30,6 +31,7 @@
 // expired by then).
 #pragma once
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -100,15 +102,26 @@ class Invalidator {
   bool Masked(const std::string& path, int wd = -1, const std::string& name = "");
   // The same for an event on directory `dir`'s attributes alone, once the union changed a name in it.
   bool MaskedTimes(const std::string& dir);
+  // `path`'s entry among the masked ones, made and queued for its check if it had none.
+  struct MaskedPath {
+    std::vector<MaskedName> names;
+    bool other = false;  // an event besides names made or removed: the data or attributes changed
+  };
+  MaskedPath& Remember(const std::string& path);
+  // The late invalidation of the masked paths whose window has passed (the comment in Run).
+  void CheckMasked(Batch& batch);
   using Marks = FlatMap<std::string, Clock::time_point>;
   // Does the kernel hold a node for `path` exactly where its masked name events left a name in their
-  // copies (a whiteout: none)? `copies`: the copies opened so far, by wd (OpenCopy's).
+  // copies (a whiteout: none), and is that node the object there? `copies`: the copies opened so far,
+  // by wd (OpenCopy's).
   bool KernelAgrees(const std::string& path, const std::vector<MaskedName>& names, std::map<int, int>& copies);
   // The copy watch `wd` watches, reopened by its handle (O_PATH); -ENOENT once the watch went, -1 when
   // it cannot be reopened.
   int OpenCopy(int wd);
   // Was `path` marked within the last kSelfWindow?
   bool Within(const Marks& marks, const std::string& path);
+  // Was it marked after `since` (under mutex_)?
+  static bool MarkedSince(const Marks& marks, const std::string& path, Clock::time_point since);
   void Prune();
   // Quiets or restores the watches of the directories that asked (`all`: every quiet one too, for
   // the lingering restores). Thread only.
@@ -129,10 +142,12 @@ class Invalidator {
   std::thread thread_;
   bool stopping_ = false;
   bool warned_ = false;
-  // Paths whose events were taken for the union's own, with their name events (thread only).
-  std::map<std::string, std::vector<MaskedName>> masked_;
+  // Paths whose events were taken for the union's own, with their name events, and the same paths in
+  // the order they were first masked, with when, so a check visits only those whose window has passed
+  // (thread only).
+  FlatMap<std::string, MaskedPath> masked_;
+  std::deque<std::pair<Clock::time_point, std::string>> masked_order_;
 
-  std::mutex mutex_;  // guards everything below
   struct Watched {
     std::string dir;  // the union directory
     // The copy, to change its watch's mask once it may be published no more: its branch root and file
@@ -140,7 +155,9 @@ class Invalidator {
     int root = -1;
     std::string handle;
   };
-  std::unordered_map<int, Watched> watched_;  // by wd
+  std::unordered_map<int, Watched> watched_;  // by wd (thread only)
+
+  std::mutex mutex_;  // guards everything below
   struct DirWatch {
     int active = 0;
     bool failed = false;

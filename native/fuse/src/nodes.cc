@@ -120,6 +120,12 @@ uint64_t Nodes::Find(const std::string& path) const {
   return id;
 }
 
+uint64_t Nodes::InoOf(uint64_t nodeid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Node* node = nodes_.Get(nodeid);
+  return node == nullptr ? 0 : node->ino;
+}
+
 uint64_t Nodes::OpenByLastName(uint64_t parent, const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const uint64_t* entry = entries_.Find(Key{parent, name});

@@ -51,6 +51,8 @@ class Nodes {
   std::vector<std::string> Paths(uint64_t nodeid) const;
   // The node id a union path leads to through names the kernel holds, or 0.
   uint64_t Find(const std::string& path) const;
+  // The union inode number the node was last looked up with, or 0.
+  uint64_t InoOf(uint64_t nodeid) const;
   // The node a name in a directory leads to when that node is open and the name is the last the kernel
   // knows it by (so it must outlive an unlink: see Hide in requests.cc), else 0.
   uint64_t OpenByLastName(uint64_t parent, const std::string& name) const;
