@@ -10,7 +10,7 @@ namespace strata {
 
 // The device is read and written with bare system calls, not libc's read and writev: no thread here is
 // ever cancelled, and the wrappers' bookkeeping for cancellation (two atomic operations a call) was
-// 2-3% of a worker's own CPU time.
+// 3.5% of a worker's user time.
 ssize_t Device::Read(char* buf, size_t size) const {
   ssize_t n = syscall(SYS_read, fd_, buf, size);
   if (n >= 0) return n;
