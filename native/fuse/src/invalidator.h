@@ -102,11 +102,12 @@ class Invalidator {
   bool Masked(const std::string& path, int wd = -1, const std::string& name = "");
   // The same for an event on directory `dir`'s attributes alone, once the union changed a name in it.
   bool MaskedTimes(const std::string& dir);
-  // `path`'s entry among the masked ones, made and queued for its check if it had none.
+  // A masked path's events: the names made or removed, and whether anything else changed.
   struct MaskedPath {
     std::vector<MaskedName> names;
     bool other = false;  // an event besides names made or removed: the data or attributes changed
   };
+  // `path`'s entry among the masked ones, made and queued for its check if it had none.
   MaskedPath& Remember(const std::string& path);
   // The late invalidation of the masked paths whose window has passed (the comment in Run).
   void CheckMasked(Batch& batch);
