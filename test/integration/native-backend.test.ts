@@ -38,6 +38,7 @@ const options = (o: Partial<MountOptions> = {}): MountOptions => ({
   kernelCache: false,
   passthrough: false,
   ioUring: false,
+  spin: false,
   allowOther: true,
   defaultPermissions: true,
   ...o,

@@ -8,6 +8,7 @@ export interface NativeConfig {
   kernelCache: boolean;
   passthrough: boolean;
   ioUring: boolean;
+  spin: boolean;
 }
 
 // libfuse splits -o on commas and honours backslash escapes.
@@ -29,5 +30,6 @@ export function nativeConfig(o: MountOptions): NativeConfig {
     kernelCache: o.kernelCache,
     passthrough: o.passthrough,
     ioUring: o.ioUring,
+    spin: o.spin,
   };
 }

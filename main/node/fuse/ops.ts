@@ -90,6 +90,11 @@ export interface MountOptions {
    * only while the fuse module's enable_uring parameter is on; native/fuse/src/ring_loop.h).
    */
   ioUring: boolean;
+  /**
+   * Keep one reader taking requests without sleeping for a few tens of microseconds after each, so a
+   * busy client's next one costs no wake-up (native/fuse/src/spin_reader.h).
+   */
+  spin: boolean;
   allowOther: boolean;
   /** Let the kernel check permissions against the returned modes (default_permissions). */
   defaultPermissions: boolean;

@@ -50,6 +50,8 @@ export function mountOptionsFor(name: string, coherentCache: boolean): MountOpti
     passthrough: root && process.env.STRATA_PASSTHROUGH !== '0',
     // STRATA_IO_URING=0 keeps every request on /dev/fuse reads (to compare).
     ioUring: process.env.STRATA_IO_URING !== '0',
+    // STRATA_SPIN=0: every reader sleeps until the kernel wakes it (to compare).
+    spin: process.env.STRATA_SPIN !== '0',
     // A root-run union is meant for the desktop user too; default_permissions then makes the kernel
     // enforce the modes the union reports, as for any local filesystem.
     allowOther: root,

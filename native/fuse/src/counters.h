@@ -6,7 +6,8 @@
 // writes the kernel does itself (not counted in read, write or the byte counts); `io_uring`: requests of any kind that
 // came through the FUSE ring (ring_loop.h) rather than /dev/fuse; `prefill`: opens that put the whole file in the
 // kernel's page cache (prefill.h); `copyup`: copy-ups made on the FUSE thread (copy_up.h), which OpStats.copyups
-// adds to the engine's own; `published`: directories resolved on the FUSE thread for a lookup (publish_dir.h).
+// adds to the engine's own; `published`: directories resolved on the FUSE thread for a lookup (publish_dir.h); `spun`:
+// requests taken by the spinning reader without a wake-up (spin_reader.h).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -52,6 +53,7 @@ class Counters {
     kPrefill,
     kCopyup,
     kPublished,
+    kSpun,
     kCount,
     kFirstNote = kReaddirplus
   };
@@ -60,7 +62,7 @@ class Counters {
       "getxattr", "listxattr", "setxattr", "removexattr", "readlink", "copy_file_range", "open",     "create",
       "mkdir",    "mknod",     "symlink",  "release",     "fsync",    "fallocate",       "unlink",   "rmdir",
       "rename",   "link",      "opendir",  "readdir",     "statfs",   "readdirplus",     "forget",   "passthrough",
-      "io_uring", "prefill",   "copyup",   "published"};
+      "io_uring", "prefill",   "copyup",   "published",   "spun"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

@@ -72,6 +72,7 @@ Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
   config_.passthrough = config.Get("passthrough").ToBoolean() && geteuid() == 0;
   kernel_cache_ = config.Get("kernelCache").ToBoolean();
   config_.io_uring = config.Get("ioUring").ToBoolean();
+  config_.spin = config.Get("spin").ToBoolean();
   Napi::Function dispatch = FunctionArg(info, 3, "dispatch");
   Napi::Function on_event = FunctionArg(info, 4, "onEvent");
   Napi::Function on_change = FunctionArg(info, 5, "onChange");

@@ -17,6 +17,8 @@ struct ServeConfig {
   bool passthrough = false;
   // Take requests through io_uring where the kernel offers it (ring_loop.h).
   bool io_uring = false;
+  // Keep a reader spinning on the device for a while after each request (spin_reader.h).
+  bool spin = false;
 };
 
 // What a thread needs to read one request: the kernel refuses smaller buffers.

@@ -15,6 +15,7 @@
 #include "request.h"
 #include "requests.h"
 #include "ring_loop.h"
+#include "spin_reader.h"
 
 namespace strata {
 
@@ -48,7 +49,8 @@ class Loop {
         max_threads_(max_threads),
         readers_wanted_(Readers(max_threads)),
         parks_(max_threads),
-        ring_(mount, max_threads) {}
+        ring_(mount, max_threads),
+        spin_(mount.device(), mount.config().spin) {}
 
   int Run() {
     {
@@ -132,14 +134,25 @@ class Loop {
       if (n == -EINTR || n == -EAGAIN || n == -ENOENT) continue;
       if (n <= 0) return Exit(static_cast<int>(n));
       Took();
-      mount_.in_flight().Start(slot);
-      bool served = Serve(mount_, mount_.device(), buf.data(), static_cast<size_t>(n));
-      mount_.in_flight().End(slot);
-      if (!served) return Exit(0);
+      spin_.Woke();
+      if (!ServeOne(slot, mount_.device(), buf.data(), static_cast<size_t>(n))) return Exit(0);
       // The kernel takes ring entries only once it has the INIT reply.
       if (Opcode(buf.data()) == FUSE_INIT && mount_.UsesRing()) ring_.Start();
+      // The ring's threads wait on it, not on the device.
+      bool spun = mount_.UsesRing() || spin_.Spin(buf.data(), buf.size(), [&](const Device& clone, size_t len) {
+        mount_.counters().Count(Counters::kSpun);
+        return ServeOne(slot, clone, buf.data(), len);
+      });
+      if (!spun) return Exit(0);
       if (!Rejoin(slot)) return;
     } while (!exited_);
+  }
+
+  bool ServeOne(size_t slot, const Device& device, char* request, size_t len) {
+    mount_.in_flight().Start(slot);
+    bool served = Serve(mount_, device, request, len);
+    mount_.in_flight().End(slot);
+    return served;
   }
 
   Mount& mount_;
@@ -154,6 +167,7 @@ class Loop {
   std::vector<Park> parks_;
   std::vector<size_t> parked_;
   RingLoop ring_;
+  SpinReader spin_;
 };
 
 }  // namespace

@@ -1,0 +1,118 @@
+/**
+ * The spinning reader (native/fuse/src/spin_reader.h): after a request, one thread keeps reading the
+ * device without sleeping for a few tens of microseconds, so a client that calls again at once is
+ * served without a wake-up (`served.spun` counts those requests). It stops when requests stop, spins
+ * less and then not at all when they come further apart than it waits, and a request it takes that
+ * never ends leaves the other readers serving and another thread spinning. STRATA_SPIN=0 turns it off.
+ */
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { OpStats } from '../../main/common/contract.ts';
+import { controlRequest } from '../../main/node/control/controlClient.ts';
+import { workerPidsFor } from '../support/mountCleanup.ts';
+import { type UnionFixture, background, forceUnmount, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
+
+const NAMES = 3000;
+const SPARSE = 300;
+const itNative = unlessFuseNative('fuse-native reads /dev/fuse through libfuse 2, with its own threads');
+
+const spun = async (u: UnionFixture) => ((await controlRequest(u.mnt, { op: 'stats' })) as OpStats).served.spun ?? 0;
+
+/** lstat of `count` names from `first`, each new to the kernel (one LOOKUP each), `gapMs` apart, in one python3. */
+const lookups = (dir: string, first: number, count: number, gapMs = 0) =>
+  ok('python3', [
+    '-c',
+    `import os, sys, time
+d, first, count, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]) / 1000
+for i in range(first, first + count):
+    os.lstat(f"{d}/f{i}")
+    if gap: time.sleep(gap)`,
+    dir,
+    String(first),
+    String(count),
+    String(gapMs),
+  ]);
+
+/** CPU time (µs) of a process's threads so far, from /proc/PID/task/TID/schedstat (ns on the CPU first). */
+async function cpuUs(pid: number): Promise<number> {
+  const tids = await readdir(`/proc/${pid}/task`);
+  const each = await Promise.all(tids.map((t) => readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8').catch(() => '0')));
+  return each.reduce((sum, line) => sum + Number(line.split(' ')[0]) / 1000, 0);
+}
+
+describe('the spinning reader', () => {
+  let u: UnionFixture;
+  let off: UnionFixture;
+  const populate = async ([b0]: string[]) => {
+    await mkdir(`${b0}/d`);
+    for (let i = 0; i < 4 * NAMES; i++) await writeFile(`${b0}/d/f${i}`, '');
+    await mkdir(`${b0}/moving`);
+    await mkdir(`${b0}/moved`);
+  };
+  beforeAll(async () => {
+    // A directory's rename onto an empty one always reaches JS; this one is taken and never answered.
+    const env = { ...process.env, STRATA_IO_URING: '0', STRATA_TEST_HANG: '/moving' };
+    u = await mountUnion({ modes: ['rw'], populate, env });
+    off = await mountUnion({ modes: ['rw'], populate, env: { ...env, STRATA_SPIN: '0' } });
+  }, 120_000);
+  afterAll(async () => {
+    for (const f of [u, off]) {
+      if (f) await forceUnmount(f.mnt);
+      await f?.cleanup();
+    }
+  });
+
+  itNative('takes a busy client’s requests without sleeping, and stops spinning once they stop', async () => {
+    const [pid] = await workerPidsFor(u.root);
+    const before = await spun(u);
+    await lookups(u.at('d'), 0, NAMES);
+    // Most of them: the first few widen the window, and a slow spell of the machine may outlast it.
+    expect(await spun(u)).toBeGreaterThan(before + NAMES / 3);
+    const cpu = await cpuUs(pid);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await cpuUs(pid)) - cpu, 'worker CPU over an idle second, µs').toBeLessThan(50_000);
+
+    await lookups(off.at('d'), 0, NAMES);
+    expect(await spun(off)).toBe(0);
+  });
+
+  itNative('spins less, then not at all, for requests further apart than it waits; and again for close ones', async () => {
+    const before = await spun(u);
+    // The worker's CPU per lookup, against the union that never spins: spinning a whole window after
+    // each would add 50 µs.
+    const perLookup = async (f: UnionFixture) => {
+      const [pid] = await workerPidsFor(f.root);
+      const cpu = await cpuUs(pid);
+      await lookups(f.at('d'), NAMES, SPARSE, 1);
+      return ((await cpuUs(pid)) - cpu) / SPARSE;
+    };
+    const [spinning, sleeping] = [await perLookup(u), await perLookup(off)];
+    expect(spinning, `worker CPU per lookup, µs (${sleeping.toFixed(1)} without spinning)`).toBeLessThan(sleeping + 10);
+    expect(await spun(u)).toBeLessThanOrEqual(before + 15);
+    const after = await spun(u);
+    await lookups(u.at('d'), NAMES + SPARSE, NAMES);
+    expect(await spun(u)).toBeGreaterThan(after + NAMES / 3);
+  });
+
+  itNative('a request that is never answered holds its thread alone: the others serve, and another spins', async () => {
+    // Right after a busy stretch, so the spinner is the likeliest thread to take the rename.
+    const stuck = background('python3', [
+      '-c',
+      `import os, sys
+for i in range(500): os.lstat(f"{sys.argv[1]}/d/f{${2 * NAMES} + i}")
+print("renaming", flush=True)
+os.rename(f"{sys.argv[1]}/moving", f"{sys.argv[1]}/moved")`,
+      u.mnt,
+    ]);
+    try {
+      await stuck.waitFor('renaming');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stuck.child.exitCode).toBeNull();
+      const before = await spun(u);
+      await lookups(u.at('d'), 3 * NAMES, NAMES);
+      expect(await spun(u)).toBeGreaterThan(before + NAMES / 3);
+    } finally {
+      stuck.child.kill('SIGKILL');
+    }
+  });
+});
