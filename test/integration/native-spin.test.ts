@@ -6,6 +6,7 @@
  * never ends leaves the other readers serving and another thread spinning. STRATA_SPIN=0 turns it off.
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { OpStats } from '../../main/common/contract.ts';
 import { controlRequest } from '../../main/node/control/controlClient.ts';
@@ -92,6 +93,63 @@ describe('the spinning reader', () => {
     const after = await spun(u);
     await lookups(u.at('d'), NAMES + SPARSE, NAMES);
     expect(await spun(u)).toBeGreaterThan(after + NAMES / 3);
+  });
+
+  itNative('a request its thread sits on without JS (its branch stopped answering) holds that thread alone', async () => {
+    // While a thread spins, none sleeps on the device; one that takes a request that never ends is
+    // noticed by the watch, which calls another thread to read (session_loop.cc).
+    const inner = await mountUnion({ modes: ['rw'], populate: async ([b0]) => mkdir(`${b0}/d`) });
+    let outer: UnionFixture | undefined;
+    let stopped = 0;
+    try {
+      outer = await mountUnion({
+        modes: ['rw', 'ro'],
+        branchDirs: [join(inner.root, 'upper'), inner.mnt],
+        populate: async ([b0]) => {
+          await mkdir(`${b0}/d`);
+          for (let i = 0; i < 2 * NAMES; i++) await writeFile(`${b0}/d/f${i}`, '');
+        },
+        env: { ...process.env, STRATA_IO_URING: '0' },
+      });
+      expect(await readdir(outer.at('d'))).toHaveLength(2 * NAMES);
+      [stopped] = await workerPidsFor(inner.root);
+      process.kill(stopped, 'SIGSTOP');
+      // A name the upper branch lacks is looked for in the stopped union by one of outer's FUSE threads,
+      // natively; right after a busy stretch, so the spinner is the likeliest thread to take it.
+      const sitting = background('python3', [
+        '-c',
+        `import os, sys
+for i in range(500): os.lstat(f"{sys.argv[1]}/d/f{i}")
+print("looking", flush=True)
+os.lstat(f"{sys.argv[1]}/d/missing")`,
+        outer.mnt,
+      ]);
+      try {
+        await sitting.waitFor('looking');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(sitting.child.exitCode).toBeNull();
+        // Where no other thread read, these would wait for good.
+        const beside = background('python3', [
+          '-c',
+          `import os, sys
+for i in range(${NAMES}, ${2 * NAMES}): os.lstat(f"{sys.argv[1]}/d/f{i}")
+print("done", flush=True)`,
+          outer.mnt,
+        ]);
+        try {
+          await beside.waitFor('done', 20_000);
+        } finally {
+          beside.child.kill('SIGKILL');
+        }
+        expect(sitting.child.exitCode).toBeNull();
+      } finally {
+        sitting.child.kill('SIGKILL');
+      }
+    } finally {
+      if (stopped) process.kill(stopped, 'SIGCONT');
+      await outer?.cleanup();
+      await inner.cleanup();
+    }
   });
 
   itNative('a request that is never answered holds its thread alone: the others serve, and another spins', async () => {

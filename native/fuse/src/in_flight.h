@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -49,10 +50,16 @@ class InFlight {
    public:
     HandedToEngine() {
       const Serving& now = Current();
-      if (now.in_flight != nullptr) now.in_flight->started_[now.slot].store(0, std::memory_order_relaxed);
+      if (now.in_flight == nullptr) return;
+      now.in_flight->started_[now.slot].store(0, std::memory_order_relaxed);
+      if (now.in_flight->on_handed_) now.in_flight->on_handed_();
     }
     ~HandedToEngine() { Progressed(); }
   };
+
+  // Called on the serving thread as a request is handed to the engine (the session loop's, which may
+  // want another thread to read meanwhile). Set before the FUSE threads start and after they end.
+  void OnHanded(std::function<void()> fn) { on_handed_ = std::move(fn); }
 
   struct Standing {
     int64_t since;    // wall-clock ms at which it was taken or last made headway
@@ -82,6 +89,7 @@ class InFlight {
   const size_t slots_;
   std::unique_ptr<std::atomic<int64_t>[]> started_;
   std::unique_ptr<std::atomic<uint64_t>[]> devices_;
+  std::function<void()> on_handed_;
 };
 
 }  // namespace strata

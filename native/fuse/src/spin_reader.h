@@ -2,9 +2,10 @@
 // microseconds, so that the next request of a busy client is taken the moment it is queued rather than
 // after a sleeping reader is woken on another CPU (a new name's stat on a VM: 15.3 µs a call with
 // sleeping readers alone, 12.2–13.9 with one spinning). One thread spins at a time, on a non-blocking
-// clone of the device (a request read from the clone is answered on it); the sleeping readers stay, to
-// take requests that come while it serves one, and it lets go of the spinning while it serves, so a
-// request that waits on JS or on a stuck branch holds its thread alone.
+// clone of the device (a request read from the clone is answered on it), and it lets go of the
+// spinning while it serves, so a request that waits on JS or on a stuck branch holds its thread alone.
+// While one caller keeps calling, no thread sleeps on the device meanwhile (session_loop.cc: the
+// kernel would wake it for every request, only for it to find the request taken).
 //
 // How long it spins adapts to the gaps between requests, much as the kernel's halt-polling does: a
 // request that came a little after the spinner gave up widens the window (up to kLongest); one that
@@ -48,6 +49,7 @@ class SpinReader {
     if (!Begin()) return true;
     bool caught = false;
     for (;;) {
+      polls_.fetch_add(1, std::memory_order_relaxed);
       ssize_t n = clone_->Read(buf, size);
       if (n > 0) {
         spinning_.store(false, std::memory_order_release);
@@ -63,6 +65,12 @@ class SpinReader {
       sched_yield();
     }
   }
+
+  bool Enabled() const { return clone_ != nullptr; }
+  // Whether a thread reads the clone now (not while it serves what it read).
+  bool Spinning() const { return spinning_.load(std::memory_order_acquire); }
+  // Grows with every read of the clone: still, while nobody spins.
+  uint64_t Reads() const { return polls_.load(std::memory_order_relaxed); }
 
   // By a sleeping reader that was woken for a request: widens or narrows the window by how long after
   // the last spin it came.
@@ -81,6 +89,7 @@ class SpinReader {
   // Whether the last spin took any request.
   std::atomic<bool> caught_{false};
   std::atomic<bool> spinning_{false};
+  std::atomic<uint64_t> polls_{0};
   // Only the thread that holds spinning_ reads or sets it.
   Clock::time_point deadline_;
 };
