@@ -131,9 +131,19 @@ class Loop {
   // holds its thread; or, solo, have the watch check that some thread reads.
   void Took() {
     if (--readers_ > 0) return;
-    if (Solo()) return watch_timer_.Arm(kWatchTick);
+    if (Solo()) return ArmWatch();
     std::lock_guard<std::mutex> lock(mutex_);
     CallReader();
+  }
+
+  // The watch ticks from the Took that left no reader until a tick finds one; a request costs no call
+  // on the timer while it ticks.
+  void ArmWatch() {
+    if (watch_armed_.load()) return;
+    std::lock_guard<std::mutex> lock(watch_mutex_);
+    if (watch_armed_) return;
+    watch_timer_.Arm(kWatchTick);
+    watch_armed_ = true;
   }
 
   // Requests from two callers (threads) close together may come at once: then one thread serving
@@ -159,14 +169,21 @@ class Loop {
     if (readers_ == 0 && !exited_) CallReader();
   }
 
-  // The watch (kWatchTick): its timer ticks from the Took that left no reader until it finds one.
+  // The watch (kWatchTick).
   void Watch() {
     pthread_setname_np(pthread_self(), "strata-watch");
     uint64_t seen = 0;
     bool fresh = true;
     while (watch_timer_.Wait() && !exited_) {
       if (readers_.load() > 0) {
-        QuietWatch();
+        std::lock_guard<std::mutex> lock(watch_mutex_);
+        watch_timer_.Disarm();
+        watch_armed_ = false;
+        // A Took that found it still armed before this may have left no reader since.
+        if (readers_.load() == 0) {
+          watch_timer_.Arm(kWatchTick);
+          watch_armed_ = true;
+        }
         fresh = true;
         continue;
       }
@@ -192,27 +209,17 @@ class Loop {
     // A reader more than wanted, when a Took raced this, parks after its next request.
     int readers = readers_.load();
     while (readers < wanted)
-      if (readers_.compare_exchange_weak(readers, readers + 1)) return Reading(solo && readers == 0);
+      if (readers_.compare_exchange_weak(readers, readers + 1)) return !exited_;
     std::unique_lock<std::mutex> lock(mutex_);
     if (exited_) return false;
-    if (readers_ < wanted) return Reading(solo && readers_++ == 0);
+    if (readers_ < wanted) {
+      readers_++;
+      return true;
+    }
     Park& park = parks_[slot];
     park.woken = false;
     parked_.push_back(slot);
     park.called.wait(lock, [&] { return park.woken || exited_.load(); });
-    return !exited_;
-  }
-
-  // A thread reads the device again: the watch stops ticking, unless a Took meanwhile left no reader
-  // again (its Arm may have come before this Disarm).
-  void QuietWatch() {
-    watch_timer_.Disarm();
-    if (readers_.load() == 0) watch_timer_.Arm(kWatchTick);
-  }
-
-  // This thread reads the device again, the first to since the readers ran out if `first`.
-  bool Reading(bool first) {
-    if (first) QuietWatch();
     return !exited_;
   }
 
@@ -267,6 +274,9 @@ class Loop {
   std::vector<size_t> parked_;
   RingLoop ring_;
   TickTimer watch_timer_;
+  // Whether watch_timer_ ticks: set under watch_mutex_, read without it first.
+  std::atomic<bool> watch_armed_{false};
+  std::mutex watch_mutex_;
   SpinReader spin_;
   // The last request's caller, and when requests from more than one stop being close together (clock
   // ticks since its epoch): solo again from then.
