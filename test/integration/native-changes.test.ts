@@ -785,3 +785,41 @@ describe('names the kernel keeps after their directory’s publication lapsed, w
     expect([existsSync(u.in(0, 'kept/d/h')), existsSync(u.in(0, 'kept/d/m')), readFileSync(u.in(0, 'kept/d/m2'), 'utf8')]).toEqual([false, false, 'm\n']);
   });
 });
+
+describe('attribute changes by path while another thread opens and closes the file', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['rw'], populate: async ([upper]) => writeFile(`${upper}/busy`, 'x') });
+  });
+  afterAll(() => u?.cleanup());
+
+  it("borrow the open handle's descriptor safely: its release never closes it under them", async () => {
+    // chmod, utimes and getxattr by path run on the descriptor of a handle open on the same path, which
+    // its RELEASE, served by another FUSE thread, may close meanwhile (EBADF, or a stranger's number).
+    const out = await ok('python3', [
+      '-c',
+      `import errno, os, sys, threading, time
+f, stop, errs, n = sys.argv[1], time.monotonic() + 3, {}, [0, 0]
+def opener():
+    while time.monotonic() < stop:
+        os.close(os.open(f, os.O_RDWR))
+        n[0] += 1
+def changer(k):
+    while time.monotonic() < stop:
+        try:
+            if k == 0: os.chmod(f, 0o600 if n[1] % 2 else 0o644)
+            elif k == 1: os.utime(f, (1, 1))
+            else: os.getxattr(f, "user.none")
+        except OSError as e:
+            if e.errno != errno.ENODATA: errs[errno.errorcode[e.errno]] = errs.get(errno.errorcode[e.errno], 0) + 1
+        n[1] += 1
+threads = [threading.Thread(target=opener)] + [threading.Thread(target=changer, args=(k,)) for k in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(n[0], n[1], sorted(errs.items()))`,
+      u.at('busy'),
+    ]);
+    const [opens, changes, errors] = out.trim().split(' ', 3);
+    expect([Number(opens) > 100, Number(changes) > 100, errors]).toEqual([true, true, '[]']);
+  });
+});

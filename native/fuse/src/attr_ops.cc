@@ -93,11 +93,15 @@ int GetAttr(const char* path, struct stat* st, struct fuse_file_info* fi, bool* 
   return Attributes(path, st, fi, own_inode);
 }
 
-// The branch descriptor of a handle whose attributes may change natively (the request's own, or one
-// open on the same path), else -1.
-static int AttrFd(const char* path, const struct fuse_file_info* fi) {
-  OpenFiles& files = Mount::Current().files();
-  OpenFile file = fi != nullptr ? files.Get(fi->fh) : files.ByPath(path);
+// The branch descriptor of a handle whose attributes may change natively, else -1: the request's own,
+// which the kernel keeps open until it has the reply, or a duplicate of one open on the same path,
+// held in `dup` (OpenFiles::DupByPath).
+static int AttrFd(const char* path, const struct fuse_file_info* fi, Fd* dup) {
+  if (fi == nullptr) {
+    *dup = Fd(Mount::Current().files().DupByPath(path));
+    return dup->get();
+  }
+  OpenFile file = Mount::Current().files().Get(fi->fh);
   return file.attrs ? file.fd : -1;
 }
 
@@ -138,7 +142,8 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
 }
 
 int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi), rc;
+  Fd dup;
+  int fd = AttrFd(path, fi, &dup), rc;
   if (fd >= 0) return Native(Counters::kChmod, path, [&] { return Errno(fchmod(fd, mode)); });
   if (OnServedCopy(
           Counters::kChmod, path, [&](int dir, const char* name) { return Errno(ChmodNoFollow(dir, name, mode)); },
@@ -153,7 +158,8 @@ int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi) {
 }
 
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi), rc;
+  Fd dup;
+  int fd = AttrFd(path, fi, &dup), rc;
   if (fd >= 0) return Native(Counters::kChown, path, [&] { return Errno(fchown(fd, uid, gid)); });
   if (OnServedCopy(
           Counters::kChown, path,
@@ -169,7 +175,8 @@ int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi) {
 }
 
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi), rc;
+  Fd dup;
+  int fd = AttrFd(path, fi, &dup), rc;
   if (fd >= 0) return Native(Counters::kTruncate, path, [&] { return Errno(ftruncate(fd, size)); });
   // O_NONBLOCK: a FIFO (which truncate(2) refuses anyway) must not hold the thread.
   if (OnServedCopy(
@@ -189,7 +196,8 @@ int Truncate(const char* path, off_t size, struct fuse_file_info* fi) {
 }
 
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi) {
-  int fd = AttrFd(path, fi), rc;
+  Fd dup;
+  int fd = AttrFd(path, fi, &dup), rc;
   if (fd >= 0) return Native(Counters::kUtimens, path, [&] { return Errno(futimens(fd, tv)); });
   if (OnServedCopy(
           Counters::kUtimens, path,
@@ -267,9 +275,9 @@ int SetXattr(const char* path, const char* name, const char* value, size_t size,
 static bool XattrNatively(const char* path, const char* name, char* value, size_t size, int* rc) {
   Mount& mount = Mount::Current();
   if (path == nullptr || Strata(name)) return false;
-  OpenFile open = mount.files().ByPath(path);
-  if (open.attrs) {
-    ssize_t n = fgetxattr(open.fd, name, value, size);
+  Fd open(mount.files().DupByPath(path));
+  if (open.get() >= 0) {
+    ssize_t n = fgetxattr(open.get(), name, value, size);
     *rc = n < 0 ? -errno : static_cast<int>(n);
   } else if (!OnServedXattr(
                  path, [&](const char* self) { return getxattr(self, name, value, size); }, rc)) {

@@ -111,15 +111,18 @@ class OpenFiles {
   }
 
   // The kernel sends fchmod, fchown and futimens by path, without the handle (only ftruncate carries
-  // it), so an open, attribute-capable handle of the same path stands in for it.
-  OpenFile ByPath(const char* path) const {
-    if (path == nullptr) return OpenFile{};
+  // it), so an open, attribute-capable handle of the same path stands in for it: a duplicate of its
+  // descriptor, the caller's to close, since the handle's own RELEASE may close that meanwhile (a
+  // handle leaves the table before its descriptor closes). -1 for none.
+  int DupByPath(const char* path) const {
+    if (path == nullptr) return -1;
     std::shared_lock<std::shared_mutex> lock(mutex_);
-    if (by_path_.empty()) return OpenFile{};
+    if (by_path_.empty()) return -1;
     auto it = by_path_.find(path);
-    if (it == by_path_.end()) return OpenFile{};
+    if (it == by_path_.end()) return -1;
     auto file = files_.find(it->second);
-    return file == files_.end() ? OpenFile{} : file->second;
+    if (file == files_.end() || !file->second.attrs) return -1;
+    return fcntl(file->second.fd, F_DUPFD_CLOEXEC, 0);
   }
 
   // After a rename through the union: handles follow their file; one the target replaced no longer
