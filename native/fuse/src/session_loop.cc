@@ -122,9 +122,10 @@ class Loop {
     parks_[slot].called.notify_one();
   }
 
-  // Whether the readers may dwindle to none while a thread spins (see kWatchTick).
+  // Whether the readers may dwindle to none while a thread spins (see kWatchTick): not while requests
+  // come too far apart for it to spin, when a reader asleep is woken only for a request it takes.
   bool Solo() const {
-    return spin_.Enabled() && !mount_.UsesRing() && Clock::now().time_since_epoch().count() >= crowded_until_.load();
+    return spin_.WindowOpen() && !mount_.UsesRing() && Clock::now().time_since_epoch().count() >= crowded_until_.load();
   }
 
   // This thread took a request: keep one reader waiting for the next, since a request answered by JS

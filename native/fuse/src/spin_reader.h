@@ -67,6 +67,8 @@ class SpinReader {
   }
 
   bool Enabled() const { return clone_ != nullptr; }
+  // Whether a thread done with a request spins now: not once requests come too far apart.
+  bool WindowOpen() const { return Enabled() && window_.load(std::memory_order_relaxed) != Clock::duration::zero(); }
   // Whether a thread reads the clone now (not while it serves what it read).
   bool Spinning() const { return spinning_.load(std::memory_order_acquire); }
   // Grows with every read of the clone: still, while nobody spins.
