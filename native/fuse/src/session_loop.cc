@@ -142,6 +142,11 @@ class Loop {
   void ArmWatch() {
     if (watch_armed_.load()) return;
     std::lock_guard<std::mutex> lock(watch_mutex_);
+    ArmWatchLocked();
+  }
+
+  // Under watch_mutex_.
+  void ArmWatchLocked() {
     if (watch_armed_) return;
     watch_timer_.Arm(kWatchTick);
     watch_armed_ = true;
@@ -153,6 +158,8 @@ class Loop {
     uint32_t pid = reinterpret_cast<const struct fuse_in_header*>(request)->pid;
     // The kernel's own requests (FORGET) name none.
     if (pid == 0) return;
+    // Most requests come from the caller before them: no write to the shared word then.
+    if (last_caller_.load(std::memory_order_relaxed) == pid) return;
     uint32_t last = last_caller_.exchange(pid, std::memory_order_relaxed);
     if (last == 0 || last == pid) return;
     crowded_until_.store((Clock::now() + kCrowdedFor).time_since_epoch().count());
@@ -181,10 +188,7 @@ class Loop {
         watch_timer_.Disarm();
         watch_armed_ = false;
         // A Took that found it still armed before this may have left no reader since.
-        if (readers_.load() == 0) {
-          watch_timer_.Arm(kWatchTick);
-          watch_armed_ = true;
-        }
+        if (readers_.load() == 0) ArmWatchLocked();
         fresh = true;
         continue;
       }
