@@ -3,19 +3,20 @@
  * branches, in one run, printed as ratios. Every target gets fresh branches; no thresholds, just figures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Fixtures, makeFixtures } from './fixtures.ts';
 import { latencyOps } from './latency.ts';
 import { type Workload, measureRow } from './passes.ts';
+import { type Scratch, scratchFilesystem, scratchIn } from './scratch.ts';
 import { type Row, fmt, passRange, printTable } from './table.ts';
 import { type Target, makeTargets } from './targets.ts';
 import { benchTracker } from './tracker.ts';
 import { workloads } from './workloads.ts';
 
-const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH] [--io-uring]
+const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH] [--io-uring] [--dir DIR]
        (or node dist/bench.js with the same options, after npm run build)
 
   --only WORDS      comma-separated; just the rows whose names contain one of them
@@ -26,10 +27,18 @@ const usage = `usage: npm run bench -- [--only WORDS] [--mergerfs2 PATH] [--io-u
                     https://github.com/trapexit/mergerfs; Debian's mergerfs predates passthrough
   --io-uring        turn the fuse module's enable_uring on for the run (root, Linux 6.14+) and back
                     as it was afterwards, so Strata takes requests through FUSE over io_uring
+  --dir DIR         put the branches in DIR's filesystem (a disk you want measured) rather than
+                    on a fresh ext4 image the run makes and loop-mounts in ${tmpdir()}
   --help            this text`;
 
 const { values: args } = parseArgs({
-  options: { only: { type: 'string' }, mergerfs2: { type: 'string' }, 'io-uring': { type: 'boolean' }, help: { type: 'boolean' } },
+  options: {
+    only: { type: 'string' },
+    mergerfs2: { type: 'string' },
+    'io-uring': { type: 'boolean' },
+    dir: { type: 'string' },
+    help: { type: 'boolean' },
+  },
 });
 if (args.help) {
   console.log(usage);
@@ -104,11 +113,24 @@ function main(): void {
   // "latency" picks the whole section, a word of an operation's name its row.
   const ops = latencyOps.filter((o) => wanted(`latency ${o.name}`));
   if (!chosen.length && !ops.length) return;
+  let scratch: Scratch;
+  try {
+    scratch = args.dir ? scratchIn(args.dir) : scratchFilesystem(tmpdir());
+  } catch (e) {
+    const { message, stderr } = e as Error & { stderr?: string };
+    const why = (String(stderr ?? '').trim() || message).split('\n')[0];
+    console.error(
+      args.dir
+        ? `bench: --dir ${args.dir}: ${why}`
+        : `bench: cannot make the branches' filesystem (${why}); run the bench as root, or give it a directory: --dir /var/tmp`,
+    );
+    process.exit(1);
+  }
   const uringWas = args['io-uring'] ? enableIoUring() : undefined;
-  const root = mkdtempSync(join(tmpdir(), 'strata-bench-'));
-  const fixtures = makeFixtures(root);
+  const root = scratch.dir;
   const targets: Target[] = [];
   try {
+    const fixtures = makeFixtures(root);
     makeTargets(root, cli, targets, { mergerfs2: args.mergerfs2 });
     const names = targets.map((t) => t.name);
     process.stderr.write(`  mounted in ${elapsed()}\n`);
@@ -124,7 +146,7 @@ function main(): void {
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const kernel = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
     console.log(
-      `${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, Strata's FUSE transport ${transport()}, rows took ${elapsed(rowsStart)}\n`,
+      `${new Date().toISOString()}, Linux ${kernel}, ${cpus().length} cores, load average ${load}, Strata's FUSE transport ${transport()}, branches on ${scratch.describe}, rows took ${elapsed(rowsStart)}\n`,
     );
     if (rows.length) {
       printTable('workload', names, rows);
@@ -158,7 +180,7 @@ and inode blocks may still be in the page cache).`);
     if (deaths.length) console.log(`\nA server died (n/a in that row unless every pass had finished) and was mounted again: ${deaths.join('; ')}.`);
   } finally {
     for (const t of targets) t.teardown();
-    rmSync(root, { recursive: true, force: true });
+    scratch.teardown();
     if (uringWas !== undefined) writeFileSync(URING_PARAM, uringWas);
     process.stderr.write(`  torn down at ${elapsed()}\n`);
   }

@@ -4,7 +4,7 @@
  * each target's median rate. The passes run in rounds, one pass on every target a round (the order
  * reversed every other round), so a slow spell of the machine falls on every column of the row alike
  * rather than on whichever target was being timed: rounds go on to at least MIN_PASSES (a median that
- * one outlier cannot move), then until some target's timed parts total BUDGET_SECS, at most
+ * one outlier cannot move; more for a row that asks, whose passes move more), then until some target's timed parts total BUDGET_SECS, at most
  * MAX_PASSES, and no more once the row has taken WALL_SECS a target. Passes of milliseconds get ten;
  * those of a second or more (10k creates through a union) or with a set-up of a second (10k files laid
  * down for unlink) get three to five, which keeps the whole run within ten minutes.
@@ -31,6 +31,8 @@ export interface Workload {
   units(fx: Fixtures): number;
   /** Untimed set-up on one target, shared by its passes. */
   prepare(target: Target, fx: Fixtures): Passes;
+  /** Rounds at the least, for a row whose passes move too much for MIN_PASSES. */
+  minPasses?: number;
 }
 
 export interface Measured {
@@ -91,7 +93,7 @@ export function measureRow(w: Workload, targets: Target[], fx: Fixtures, before 
   const runs = targets.map((t) => prepared(w, t, fx));
   const start = performance.now();
   const more = (round: number) =>
-    round < MIN_PASSES ||
+    round < (w.minPasses ?? MIN_PASSES) ||
     (round < MAX_PASSES && performance.now() - start < WALL_SECS * 1000 * targets.length && runs.some((r) => r.passes && r.timedSecs < BUDGET_SECS));
   try {
     for (let round = 0; more(round) && runs.some((r) => r.passes); round++) {
