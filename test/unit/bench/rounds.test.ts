@@ -52,6 +52,17 @@ describe('bench rows run in rounds', () => {
     expect(slow.rate).toBe(100);
   });
 
+  it("runs a row's own minimum of rounds where it asks for more than three, past its budget", () => {
+    const { w, log } = logged(() => 0.5);
+    const m = measureRow({ ...w, minPasses: 5 }, [target('a'), target('b')], fx, quiet);
+    // Half a second a pass spends the budget in the second round; the row's five still run.
+    expect(log).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'b2', 'b3', 'a3', 'a4', 'b4', 'a done', 'b done']);
+    expect(m).toEqual([
+      { rate: 200, passes: 5 },
+      { rate: 200, passes: 5 },
+    ]);
+  });
+
   it('gives a target that fails n/a and goes on with the others', () => {
     const { w, log } = logged(() => 0.5, { pass: ['b', 1] });
     const m = measureRow(w, [target('a'), target('b'), target('c')], fx, quiet);
