@@ -179,9 +179,13 @@ and inode blocks may still be in the page cache).`);
     }
     if (deaths.length) console.log(`\nA server died (n/a in that row unless every pass had finished) and was mounted again: ${deaths.join('; ')}.`);
   } finally {
-    for (const t of targets) t.teardown();
-    scratch.teardown();
-    if (uringWas !== undefined) writeFileSync(URING_PARAM, uringWas);
+    try {
+      for (const t of targets) t.teardown();
+    } finally {
+      // Even past a target that would not let go: no loop device or image is left behind.
+      scratch.teardown();
+      if (uringWas !== undefined) writeFileSync(URING_PARAM, uringWas);
+    }
     process.stderr.write(`  torn down at ${elapsed()}\n`);
   }
 }

@@ -4,10 +4,11 @@
  * each target's median rate. The passes run in rounds, one pass on every target a round (the order
  * reversed every other round), so a slow spell of the machine falls on every column of the row alike
  * rather than on whichever target was being timed: rounds go on to at least MIN_PASSES (a median that
- * one outlier cannot move; more for a row that asks, whose passes move more), then until some target's timed parts total BUDGET_SECS, at most
- * MAX_PASSES, and no more once the row has taken WALL_SECS a target. Passes of milliseconds get ten;
- * those of a second or more (10k creates through a union) or with a set-up of a second (10k files laid
- * down for unlink) get three to five, which keeps the whole run within ten minutes.
+ * one outlier cannot move; more for a row that asks, whose passes move more), then until some target's
+ * timed parts total BUDGET_SECS, at most MAX_PASSES, and no more once the row has taken WALL_SECS a
+ * target. Passes of milliseconds get ten; those of a second or more (10k creates through a union) or
+ * with a set-up of a second (10k files laid down for unlink) get three to five, which keeps the whole
+ * run within ten minutes.
  */
 import { type Fixtures, median, syncAll, waitIdle } from './fixtures.ts';
 import type { Target } from './targets.ts';

@@ -10,7 +10,7 @@
  * cache. `--dir` runs on a directory's own filesystem instead.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, ftruncateSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Room for the largest row's files on every target at once (six 256 MiB files, with margin); sparse. */
