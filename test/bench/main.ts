@@ -122,7 +122,7 @@ function main(): void {
     console.error(
       args.dir
         ? `bench: --dir ${args.dir}: ${why}`
-        : `bench: cannot make the branches' filesystem (${why}); run the bench as root, or give it a directory: --dir /var/tmp`,
+        : `bench: cannot make the branches' filesystem: ${why} (it takes root, mkfs.ext4 and losetup; --dir /var/tmp runs on that directory's own filesystem instead)`,
     );
     process.exit(1);
   }

@@ -56,7 +56,8 @@ export function scratchFilesystem(parent: string): Scratch {
   };
   try {
     const free = statfsSync(home);
-    if (free.bavail * free.bsize < IMAGE_BYTES / 4) throw new Error(`too little room in ${parent} for the bench's filesystem image`);
+    if (free.bavail * free.bsize < IMAGE_BYTES / 4)
+      throw new Error(`${parent} has under ${IMAGE_BYTES / 4 / 1024 ** 3} GiB free for the filesystem's image; set TMPDIR to a roomier directory`);
     const fd = openSync(image, 'w');
     ftruncateSync(fd, IMAGE_BYTES);
     closeSync(fd);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +33,18 @@ describe("the bench's filesystem", () => {
     scratch = undefined;
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(` ${dir} `);
     expect(out('losetup', ['-n', '-O', 'BACK-FILE', '--list'])).not.toContain(parent);
-    expect(execFileSync('ls', ['-A', parent], { encoding: 'utf8' })).toBe('');
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('refuses a directory without room for its image, says where the room is wanted, and leaves nothing there', () => {
+    parent = mkdtempSync(join(tmpdir(), 'scratch-test-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'scratch-test', parent]);
+    try {
+      expect(() => scratchFilesystem(parent)).toThrow(`${parent} has under 4 GiB free for the filesystem's image; set TMPDIR`);
+      expect(readdirSync(parent)).toEqual([]);
+    } finally {
+      execFileSync('umount', [parent]);
+    }
   });
 
   it('with --dir, is a fresh directory on that directory’s own filesystem, removed afterwards', () => {
