@@ -56,13 +56,7 @@ void Nodes::Forget(uint64_t nodeid, uint64_t count) {
   if (node == nullptr || nodeid == abi::kRootId) return;
   node->lookups = count >= node->lookups ? 0 : node->lookups - count;
   if (node->lookups > 0) return;
-  for (const Name& name : node->names) {
-    Key key{name.parent, name.name};
-    const uint64_t* entry = entries_.Find(key);
-    if (entry != nullptr && *entry == nodeid) entries_.Erase(key);
-  }
-  const uint64_t* shared = by_ino_.Find(node->ino);
-  if (shared != nullptr && *shared == nodeid) by_ino_.Erase(node->ino);
+  Unindex(nodeid, *node);
   nodes_.Remove(nodeid);
 }
 
@@ -161,6 +155,17 @@ void Nodes::Detach(const Name& name) {
   Unname(nodeid, name);
 }
 
+void Nodes::Unindex(uint64_t nodeid, Node& node) {
+  for (const Name& name : node.names) {
+    Key key{name.parent, name.name};
+    const uint64_t* entry = entries_.Find(key);
+    if (entry != nullptr && *entry == nodeid) entries_.Erase(key);
+  }
+  node.names.clear();
+  const uint64_t* shared = by_ino_.Find(node.ino);
+  if (shared != nullptr && *shared == nodeid) by_ino_.Erase(node.ino);
+}
+
 void Nodes::Unname(uint64_t nodeid, const Name& name) {
   Node* node = nodes_.Get(nodeid);
   if (node == nullptr) return;
@@ -193,17 +198,31 @@ void Nodes::Renamed(uint64_t from_parent, const std::string& from, uint64_t to_p
   if (exchange && replaced_id != 0) attach(replaced_id, old_name);
 }
 
-int32_t Nodes::Opened(uint64_t nodeid, bool eligible, const std::function<int32_t()>& backing) {
+Nodes::OpenIo Nodes::Opened(uint64_t nodeid, bool eligible, const std::function<FileId()>& file,
+                            const std::function<int32_t()>& backing) {
   std::lock_guard<std::mutex> lock(mutex_);
+  OpenIo io;
   Node* found = nodes_.Get(nodeid);
-  if (found == nullptr) return 0;
+  if (found == nullptr) return io;
   Node& node = *found;
   bool cached_opens = node.opens > node.passthrough_opens;
   node.opens++;
-  if (node.backing == 0 && eligible && !cached_opens) node.backing = std::max<int32_t>(backing(), 0);
-  if (node.backing == 0) return 0;
+  if (node.backing == 0 && eligible && !cached_opens) {
+    node.backing = std::max<int32_t>(backing(), 0);
+    if (node.backing != 0) node.backing_file = file();
+  } else if (node.backing != 0) {
+    FileId id = file();
+    if (id.ino == 0 || !(id == node.backing_file)) {
+      node.opens--;
+      Unindex(nodeid, node);
+      io.retired = true;
+      return io;
+    }
+  }
+  if (node.backing == 0) return io;
   node.passthrough_opens++;
-  return node.backing;
+  io.backing = node.backing;
+  return io;
 }
 
 Nodes::Release Nodes::Released(uint64_t nodeid, bool passed_through) {

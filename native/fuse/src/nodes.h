@@ -65,11 +65,27 @@ class Nodes {
   // `exchange` the two swap).
   void Renamed(uint64_t from_parent, const std::string& from, uint64_t to_parent, const std::string& to, bool exchange);
 
+  // The branch file a handle is on, by device and inode number (ino 0: not known, as for a handle the
+  // engine serves).
+  struct FileId {
+    uint64_t dev = 0, ino = 0;
+    bool operator==(const FileId& o) const { return dev == o.dev && ino == o.ino; }
+  };
+  struct OpenIo {
+    int32_t backing = 0;  // > 0: pass through to this backing id, else the page cache
+    // The node passes through to another file than this open's (a copy-up made this one since, after
+    // its branch turned read-only, or the file was replaced in its branch), and the kernel would take
+    // neither another backing file nor the page cache for it. The open was not counted, and the node
+    // gave up its names, so that the name is looked up afresh as a node of its own.
+    bool retired = false;
+  };
   // An open handle, and how its I/O runs: a node's opens all go through the kernel's page cache or all
-  // pass through to one backing file (the kernel refuses a mix, and a second backing file). Returns
-  // the backing id to name in the open reply, or 0 for the page cache. `backing` registers one for
-  // this open, when the node has none and may pass through (`eligible`): > 0 on success.
-  int32_t Opened(uint64_t nodeid, bool eligible, const std::function<int32_t()>& backing);
+  // pass through to one backing file (the kernel refuses a mix, and a second backing file). `backing`
+  // registers one for this open, when the node has none and may pass through (`eligible`): > 0 on
+  // success. `file` names the handle's branch file; it is asked only while the node passes through,
+  // or is about to.
+  OpenIo Opened(uint64_t nodeid, bool eligible, const std::function<FileId()>& file,
+                const std::function<int32_t()>& backing);
   struct Release {
     bool unlink_hidden = false;  // the last handle of a node whose name is a hidden one (see Hide)
     int32_t close_backing = 0;   // the backing id no open handle uses any more
@@ -98,6 +114,7 @@ class Nodes {
     int opens = 0;
     int passthrough_opens = 0;
     int32_t backing = 0;
+    FileId backing_file;  // the file `backing` passes through to
     bool hidden = false;
     bool own_inode = false;
     bool filled = false;
@@ -116,6 +133,8 @@ class Nodes {
 
   // Caller holds mutex_. Detach: the name leaves the table; Unname: the node's list of names.
   void Detach(const Name& name);
+  // Takes the node off its names and its inode number: a lookup of those makes another node.
+  void Unindex(uint64_t nodeid, Node& node);
   void Unname(uint64_t nodeid, const Name& name);
   std::optional<std::string> PathLocked(uint64_t nodeid, int depth) const;
   std::optional<std::string> PathThrough(const Name& name, int depth) const;

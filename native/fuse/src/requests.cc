@@ -197,7 +197,10 @@ class Served {
   // the union serves from the open handle, and unlinked at the last release.
   int Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node);
   // Returns the handle as the open table holds it.
-  OpenFile OpenReply(uint64_t nodeid, const char* path, struct fuse_file_info& fi, struct fuse_open_out* out);
+  // nullopt: the node was retired (Nodes::OpenIo); the caller releases the handle and answers ESTALE,
+  // on which the kernel retries the open once with the name looked up afresh, as a new node.
+  std::optional<OpenFile> OpenReply(uint64_t nodeid, const char* path, struct fuse_file_info& fi,
+                                    struct fuse_open_out* out);
 
   Mount& mount_;
   const ReplyTo& out_;
@@ -485,7 +488,8 @@ void Served::Link() {
   Entry(in_.nodeid, name, path);
 }
 
-OpenFile Served::OpenReply(uint64_t nodeid, const char* path, struct fuse_file_info& fi, struct fuse_open_out* out) {
+std::optional<OpenFile> Served::OpenReply(uint64_t nodeid, const char* path, struct fuse_file_info& fi,
+                                          struct fuse_open_out* out) {
   *out = {};
   out->fh = fi.fh;
   if (fi.keep_cache) out->open_flags |= FOPEN_KEEP_CACHE;
@@ -495,7 +499,15 @@ OpenFile Served::OpenReply(uint64_t nodeid, const char* path, struct fuse_file_i
   OpenFile file = mount_.files().Get(fi.fh);
   uint32_t noflush = file.fd >= 0 ? FOPEN_NOFLUSH : 0;
   out->open_flags |= noflush;
-  int32_t backing = nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), [&] { return mount_.OpenBacking(fi.fh); });
+  auto file_id = [&] {
+    struct stat st;
+    if (file.fd < 0 || fstat(file.fd, &st) < 0) return Nodes::FileId{};
+    return Nodes::FileId{st.st_dev, st.st_ino};
+  };
+  Nodes::OpenIo io =
+      nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), file_id, [&] { return mount_.OpenBacking(fi.fh); });
+  if (io.retired) return std::nullopt;
+  int32_t backing = io.backing;
   if (backing > 0) {
     // The kernel refuses a passthrough open with any other flag but direct_io, parallel direct
     // writes and noflush (FOPEN_PASSTHROUGH_MASK); the page cache is the backing file's anyway.
@@ -535,7 +547,12 @@ void Served::Open(bool dir) {
     out.fh = reinterpret_cast<uint64_t>(dh);
     out.open_flags = (on.fi.cache_readdir ? FOPEN_CACHE_DIR : 0) | (on.fi.keep_cache ? FOPEN_KEEP_CACHE : 0);
   } else {
-    Prefill(mount_, in_.nodeid, on.fi, OpenReply(in_.nodeid, on.Path(), on.fi, &out));
+    std::optional<OpenFile> file = OpenReply(in_.nodeid, on.Path(), on.fi, &out);
+    if (!file) {
+      op::Release(on.Path(), &on.fi);
+      return Fail(ESTALE);
+    }
+    Prefill(mount_, in_.nodeid, on.fi, *file);
   }
   Reply(out);
 }
@@ -558,7 +575,10 @@ void Served::Create() {
     return Fail(-rc);
   }
   struct fuse_open_out open;
-  OpenReply(entry.nodeid, path.c_str(), fi, &open);
+  if (!OpenReply(entry.nodeid, path.c_str(), fi, &open)) {
+    op::Release(path.c_str(), &fi);
+    return Fail(ESTALE);
+  }
   out_.Reply(in_.unique, {Piece(entry), Piece(open)});
 }
 
