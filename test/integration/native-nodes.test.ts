@@ -21,6 +21,25 @@ const HOLD = 'import fcntl,sys\nf=open(sys.argv[1],"rb")\nfcntl.flock(f,fcntl.LO
 const TRY =
   'import fcntl,sys\nf=open(sys.argv[1],"rb")\ntry:\n  fcntl.flock(f,fcntl.LOCK_EX|fcntl.LOCK_NB);print("free")\nexcept BlockingIOError:\n  print("busy")';
 
+/**
+ * argv: the union and its writable branch. Holds `held` open through the union, replaces it in the
+ * branch (rename over it), waits out the kernel's 1 s caches so that the name is looked up afresh, and
+ * prints as JSON what the handle's fstat and read give, the size by path, and whether the handle and
+ * the path are one inode.
+ */
+const REPLACED_WHILE_OPEN = `
+import json, os, sys, time
+u, b = sys.argv[1], sys.argv[2]
+r = os.open(u + '/held', os.O_RDONLY)
+os.pread(r, 64, 0)
+with open(b + '/held.new', 'w') as f: f.write('the new file, put in over it')
+os.rename(b + '/held.new', b + '/held')
+time.sleep(1.5)
+now = os.stat(u + '/held')
+st = os.fstat(r)
+print(json.dumps({'fstat': st.st_size, 'read': os.pread(r, 64, 0).decode(), 'path': now.st_size, 'same': st.st_ino == now.st_ino}))
+`;
+
 describe('node ids are union inodes', () => {
   let u: UnionFixture;
   beforeAll(async () => {
@@ -43,6 +62,13 @@ describe('node ids are union inodes', () => {
     } finally {
       holder.stdin.end();
     }
+  });
+
+  it("answers fstat of a handle whose file was replaced in its branch, once the name's lookup went to the new file", async () => {
+    // The kernel sends fstat(2) without the handle, for a node with no name left to ask by.
+    await writeFile(u.in(0, 'held'), 'the old file');
+    const out = JSON.parse(await ok('python3', ['-c', REPLACED_WHILE_OPEN, u.mnt, u.in(0, '')]));
+    expect(out).toEqual({ fstat: 12, read: 'the old file', path: 28, same: false });
   });
 
   it('numbers a name first met by a native lookup once: the number holds through a copy-up', async () => {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -26,6 +27,7 @@ struct OpenFile {
   uint64_t ino = kNoIno;
   bool attrs = false;           // attribute changes on the handle may run on fd (DirectHandle.attrs)
   bool passed_through = false;  // the kernel does its reads and writes (FUSE passthrough)
+  uint64_t node = 0;            // the kernel's node it was opened on, once the open is answered
   // A hard link on a branch the union copies up from: a copy-up parts this name from its other names
   // and gives it a number of its own (nodes.h), so its number is that of whichever copy `fd` is on.
   bool numbered_by_fd = false;
@@ -94,10 +96,20 @@ class OpenFiles {
   }
   // How many handles were repointed so far: what read one of them before a change may be stale.
   uint64_t Repoints() const { return repoints_.load(); }
-  void PassedThrough(uint64_t fh) {
+  // The open's reply names the handle's node, and says whether the kernel passes it through.
+  void Answered(uint64_t fh, uint64_t node, bool passed_through) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     auto it = files_.find(fh);
-    if (it != files_.end()) it->second.passed_through = true;
+    if (it == files_.end()) return;
+    it->second.node = node;
+    it->second.passed_through = passed_through;
+  }
+  // A handle open on `node`, if any. A scan: asked only of a node that lost every name (Served::GetAttr).
+  std::optional<uint64_t> OpenOn(uint64_t node) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    for (const auto& [fh, file] : files_)
+      if (file.node == node) return fh;
+    return std::nullopt;
   }
   bool Contains(uint64_t fh) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);

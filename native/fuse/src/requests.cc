@@ -314,7 +314,14 @@ void Served::GetAttr() {
   bool with_fh = arg != nullptr && (arg->getattr_flags & FUSE_GETATTR_FH);
   if (with_fh) fi.fh = arg->fh;
   std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path && !with_fh) return Fail(ESTALE);
+  if (!path && !with_fh) {
+    // A node that lost every name (its file was replaced or renamed in its branch) while open: the
+    // kernel asks without a handle even for fstat(2), which one of the node's handles answers.
+    std::optional<uint64_t> open = mount_.files().OpenOn(in_.nodeid);
+    if (!open) return Fail(ESTALE);
+    fi.fh = *open;
+    with_fh = true;
+  }
   struct stat st;
   int rc = op::GetAttr(path ? path->c_str() : nullptr, &st, with_fh ? &fi : nullptr, nullptr);
   // The kernel still holds a name removed directly in a branch (its invalidation is on its way) and
@@ -513,10 +520,10 @@ std::optional<OpenFile> Served::OpenReply(uint64_t nodeid, const char* path, str
     // writes and noflush (FOPEN_PASSTHROUGH_MASK); the page cache is the backing file's anyway.
     out->open_flags = abi::kOpenPassthrough | noflush;
     abi::BackingId(*out) = backing;
-    mount_.files().PassedThrough(fi.fh);
     file.passed_through = true;
     mount_.counters().Count(Counters::kPassthrough);
   }
+  mount_.files().Answered(fi.fh, nodeid, backing > 0);
   if (path != nullptr) mount_.invalidator().Opened(fi.fh, ParentOf(path), backing > 0);
   return file;
 }
