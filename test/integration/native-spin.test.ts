@@ -15,6 +15,7 @@ import { type UnionFixture, background, forceUnmount, mountUnion, ok, unlessFuse
 
 const NAMES = 3000;
 const SPARSE = 300;
+const ROUND = 100;
 const itNative = unlessFuseNative('fuse-native reads /dev/fuse through libfuse 2, with its own threads');
 
 const spun = async (u: UnionFixture) => ((await controlRequest(u.mnt, { op: 'stats' })) as OpStats).served.spun ?? 0;
@@ -80,15 +81,21 @@ describe('the spinning reader', () => {
   itNative('spins less, then not at all, for requests further apart than it waits; and again for close ones', async () => {
     const before = await spun(u);
     // The worker's CPU per lookup, against the union that never spins: spinning a whole window after
-    // each would add 50 µs.
-    const perLookup = async (f: UnionFixture) => {
+    // each would add 50 µs. In rounds taken in turn, each union's best round, so that a slow spell of
+    // the machine during one round (CI saw a union's CPU per lookup double for one) cannot decide it.
+    const perLookup = async (f: UnionFixture, first: number) => {
       const [pid] = await workerPidsFor(f.root);
       const cpu = await cpuUs(pid);
-      await lookups(f.at('d'), NAMES, SPARSE, 1);
-      return ((await cpuUs(pid)) - cpu) / SPARSE;
+      await lookups(f.at('d'), first, ROUND, 1);
+      return ((await cpuUs(pid)) - cpu) / ROUND;
     };
-    const [spinning, sleeping] = [await perLookup(u), await perLookup(off)];
-    expect(spinning, `worker CPU per lookup, µs (${sleeping.toFixed(1)} without spinning)`).toBeLessThan(sleeping + 20);
+    const [spinning, sleeping] = [[] as number[], [] as number[]];
+    for (let first = NAMES; first < NAMES + SPARSE; first += ROUND) {
+      spinning.push(await perLookup(u, first));
+      sleeping.push(await perLookup(off, first));
+    }
+    const [best, bestOff] = [Math.min(...spinning), Math.min(...sleeping)];
+    expect(best, `worker CPU per lookup, µs, best of ${spinning.map((c) => c.toFixed(1))} (${bestOff.toFixed(1)} without spinning)`).toBeLessThan(bestOff + 20);
     expect(await spun(u)).toBeLessThanOrEqual(before + 15);
     const after = await spun(u);
     await lookups(u.at('d'), NAMES + SPARSE, NAMES);
