@@ -340,7 +340,7 @@ describe('read-only opens made natively', () => {
  * writes the file through the union, which copies it up to branch 0, and returns what the held handle
  * reads then.
  */
-async function readAfterCopyUp(u: UnionFixture): Promise<string> {
+async function readAfterCopyUp(u: UnionFixture, heldOn: number): Promise<string> {
   const script =
     'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nprint(os.pread(r,7,0).decode(),end="",flush=True)\nsys.stdin.readline()\nprint(os.pread(r,7,0).decode(),end="",flush=True)';
   const reader = spawn('python3', ['-c', script, u.at('kept.txt')], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -356,7 +356,7 @@ async function readAfterCopyUp(u: UnionFixture): Promise<string> {
     expect(await readFile(u.in(0, 'kept.txt'), 'utf8')).toBe('AFTER!\n');
     expect(await readFile(u.in(1, 'kept.txt'), 'utf8')).toBe('before\n');
     expect(await readFile(u.at('kept.txt'), 'utf8')).toBe('AFTER!\n');
-    expect(await held()).toEqual([['/kept.txt', 0]]);
+    expect(await held()).toEqual([['/kept.txt', heldOn]]);
     reader.stdin.write('\n');
     await expect.poll(() => out.length).toBe(14);
     return out.slice(7);
@@ -366,12 +366,13 @@ async function readAfterCopyUp(u: UnionFixture): Promise<string> {
 }
 
 // Without passthrough the engine re-points the held handle to the copy. With it the kernel reads the
-// file itself and cannot move the handle (README, Known limits); the write, which it would otherwise
-// have passed through to the old copy, is the copy's, and later opens pass through to the copy.
+// file itself and cannot move the handle (README, Known limits), so the handle stays on the old copy
+// and the handle table names that branch; the write, which the kernel would otherwise have passed
+// through to the old copy, is the copy's, and later opens pass through to the copy.
 describe.each([
-  { passthrough: 0, held: 'AFTER!\n', title: 'follows the copy-up a later write makes' },
-  { passthrough: 1, held: 'before\n', title: 'keeps reading the old copy, the write and later opens reaching the copy-up' },
-])('a held handle when its branch turns read-only, STRATA_PASSTHROUGH=$passthrough', ({ passthrough, held, title }) => {
+  { passthrough: 0, held: 'AFTER!\n', heldOn: 0, title: 'follows the copy-up a later write makes' },
+  { passthrough: 1, held: 'before\n', heldOn: 1, title: 'keeps reading the old copy, the write and later opens reaching the copy-up' },
+])('a held handle when its branch turns read-only, STRATA_PASSTHROUGH=$passthrough', ({ passthrough, held, heldOn, title }) => {
   let u: UnionFixture;
   beforeAll(async () => {
     const env = { STRATA_PASSTHROUGH: String(passthrough) };
@@ -380,7 +381,7 @@ describe.each([
   afterAll(() => u?.cleanup());
 
   it(title, async () => {
-    expect(await readAfterCopyUp(u)).toBe(held);
+    expect(await readAfterCopyUp(u, heldOn)).toBe(held);
     await expect.poll(async () => (await controlRequest(u.mnt, { op: 'handles' })).length).toBe(0);
     const before = served(await stats(u), 'passthrough');
     expect(await readFile(u.at('kept.txt'), 'utf8')).toBe('AFTER!\n');

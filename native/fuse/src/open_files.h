@@ -85,11 +85,14 @@ class OpenFiles {
   }
 
   // A copy-up moved an owned handle's file (union/repointHandles.ts): `fd`, open on the new copy
-  // beneath `root`, goes in behind the handle's descriptor number. False when it was released.
+  // beneath `root`, goes in behind the handle's descriptor number. False when it was released, and for
+  // a handle passed through: the kernel reads and writes the old copy for it whatever `fd` is, so the
+  // handle stays whole there (its fsync, fallocate, the branch the mapping tracker names).
   bool Repoint(uint64_t fh, int fd, int root) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     auto it = files_.find(fh);
-    if (it == files_.end() || !it->second.owned || dup3(fd, it->second.fd, O_CLOEXEC) < 0) return false;
+    if (it == files_.end() || !it->second.owned || it->second.passed_through || dup3(fd, it->second.fd, O_CLOEXEC) < 0)
+      return false;
     it->second.root = root;
     repoints_.fetch_add(1);
     return true;
