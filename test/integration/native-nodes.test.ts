@@ -25,19 +25,27 @@ const TRY =
  * argv: the union and its writable branch. Holds `held` open through the union, replaces it in the
  * branch (rename over it), waits out the kernel's 1 s caches so that the name is looked up afresh, and
  * prints as JSON what the handle's fstat and read give, the size by path, and whether the handle and
- * the path are one inode.
+ * the path are one inode; then changes the held file's mode, times and size through the handle
+ * (fchmod, ftruncate, futimens) and prints what its fstat and the path's stat give after.
  */
 const REPLACED_WHILE_OPEN = `
 import json, os, sys, time
 u, b = sys.argv[1], sys.argv[2]
-r = os.open(u + '/held', os.O_RDONLY)
+r = os.open(u + '/held', os.O_RDWR)
 os.pread(r, 64, 0)
 with open(b + '/held.new', 'w') as f: f.write('the new file, put in over it')
 os.rename(b + '/held.new', b + '/held')
 time.sleep(1.5)
 now = os.stat(u + '/held')
 st = os.fstat(r)
-print(json.dumps({'fstat': st.st_size, 'read': os.pread(r, 64, 0).decode(), 'path': now.st_size, 'same': st.st_ino == now.st_ino}))
+out = {'fstat': st.st_size, 'read': os.pread(r, 64, 0).decode(), 'path': now.st_size, 'same': st.st_ino == now.st_ino}
+os.fchmod(r, 0o600)
+os.ftruncate(r, 3)
+os.utime(r, ns=(1_000_000_000, 2_000_000_000))
+st, now = os.fstat(r), os.stat(u + '/held')
+out['after'] = [oct(st.st_mode & 0o777), st.st_mtime_ns, st.st_size, os.pread(r, 64, 0).decode()]
+out['pathAfter'] = [oct(now.st_mode & 0o777), now.st_size]
+print(json.dumps(out))
 `;
 
 describe('node ids are union inodes', () => {
@@ -64,11 +72,19 @@ describe('node ids are union inodes', () => {
     }
   });
 
-  it("answers fstat of a handle whose file was replaced in its branch, once the name's lookup went to the new file", async () => {
-    // The kernel sends fstat(2) without the handle, for a node with no name left to ask by.
-    await writeFile(u.in(0, 'held'), 'the old file');
+  it("answers fstat, fchmod, ftruncate and futimens of a handle whose file was replaced in its branch, once the name's lookup went to the new file", async () => {
+    // The kernel sends fstat(2), fchmod and futimens without the handle, for a node with no name left
+    // to ask by.
+    await writeFile(u.in(0, 'held'), 'the old file', { mode: 0o644 });
     const out = JSON.parse(await ok('python3', ['-c', REPLACED_WHILE_OPEN, u.mnt, u.in(0, '')]));
-    expect(out).toEqual({ fstat: 12, read: 'the old file', path: 28, same: false });
+    expect(out).toEqual({
+      fstat: 12,
+      read: 'the old file',
+      path: 28,
+      same: false,
+      after: ['0o600', 2_000_000_000, 3, 'the'],
+      pathAfter: ['0o644', 28],
+    });
   });
 
   it('numbers a name first met by a native lookup once: the number holds through a copy-up', async () => {

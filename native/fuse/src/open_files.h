@@ -107,11 +107,12 @@ class OpenFiles {
     it->second.node = node;
     it->second.passed_through = passed_through;
   }
-  // A handle open on `node`, if any. A scan: asked only of a node that lost every name (Served::GetAttr).
-  std::optional<uint64_t> OpenOn(uint64_t node) const {
+  // A handle open on `node` (one whose attributes may change on its descriptor, with `attrs`), if any.
+  // A scan: asked only of a node that lost every name (Served::GetAttr, SetAttr).
+  std::optional<uint64_t> OpenOn(uint64_t node, bool attrs) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     for (const auto& [fh, file] : files_)
-      if (file.node == node) return fh;
+      if (file.node == node && (file.attrs || !attrs)) return fh;
     return std::nullopt;
   }
   bool Contains(uint64_t fh) const {

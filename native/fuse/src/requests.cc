@@ -317,7 +317,7 @@ void Served::GetAttr() {
   if (!path && !with_fh) {
     // A node that lost every name (its file was replaced or renamed in its branch) while open: the
     // kernel asks without a handle even for fstat(2), which one of the node's handles answers.
-    std::optional<uint64_t> open = mount_.files().OpenOn(in_.nodeid);
+    std::optional<uint64_t> open = mount_.files().OpenOn(in_.nodeid, false);
     if (!open) return Fail(ESTALE);
     fi.fh = *open;
     with_fh = true;
@@ -338,14 +338,21 @@ void Served::SetAttr() {
   const auto* arg = Arg<struct fuse_setattr_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
   std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path) return Fail(ESTALE);
-  const char* p = path->c_str();
   struct fuse_file_info fi = {};
   struct fuse_file_info* with = nullptr;
   if (arg->valid & FATTR_FH) {
     fi.fh = arg->fh;
     with = &fi;
   }
+  if (!path) {
+    // A node that lost every name while open (GetAttr): fchmod, fchown and futimens come without a
+    // handle, ftruncate with one; a handle whose attributes change on its branch file serves them all.
+    std::optional<uint64_t> open = with ? std::optional<uint64_t>(fi.fh) : mount_.files().OpenOn(in_.nodeid, true);
+    if (!open || !mount_.files().Get(*open).attrs) return Fail(ESTALE);
+    fi.fh = *open;
+    with = &fi;
+  }
+  const char* p = path ? path->c_str() : nullptr;
   uint32_t valid = arg->valid;
   // Set-ID bits to drop: asked with a truncation or chown, or by a SETATTR that changes nothing,
   // which is what the kernel sends before a write by a caller without CAP_FSETID to a file it knows
