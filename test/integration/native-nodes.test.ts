@@ -175,6 +175,30 @@ describe('FUSE passthrough (root mounts)', () => {
     expect((await ok('python3', ['-c', script, on.at('low.bin')])).trim()).toBe('NEW');
   });
 
+  it('in a union that writes no branch, passes a read-only file through, unless prefill serves it (small), until a branch turns writable', async () => {
+    const readOnly = await mountUnion({
+      modes: ['ro', 'ro'],
+      env: { ...process.env, STRATA_PASSTHROUGH: '1' },
+      populate: async ([, lower]) => {
+        await writeFile(`${lower}/big.bin`, Buffer.alloc(1 << 20, 3));
+        await writeFile(`${lower}/small.txt`, 'small\n');
+      },
+    });
+    try {
+      expect(await readCounts(readOnly, 'big.bin')).toEqual({ passthrough: 1, read: 0 });
+      expect((await readCounts(readOnly, 'small.txt')).passthrough).toBe(0);
+      const r = await strata(['set', readOnly.mnt, '--branch', `${readOnly.branches[0]}=rw`, '--branch', `${readOnly.branches[1]}=ro`]);
+      expect(r.code).toBe(0);
+      // A copy-up may now give it a new copy: the native descriptor path again.
+      expect(await readCounts(readOnly, 'big.bin')).toEqual({ passthrough: 0, read: 1 << 20 });
+      await ok('python3', ['-c', 'import os,sys\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"NEW",0)', readOnly.at('big.bin')]);
+      expect((await readFile(readOnly.at('big.bin'))).subarray(0, 4)).toEqual(Buffer.from('NEW\x03'));
+      expect((await readFile(readOnly.in(1, 'big.bin')))[0]).toBe(3);
+    } finally {
+      await readOnly.cleanup();
+    }
+  });
+
   it('writes, appends and shared mappings through passthrough reach the branch file', async () => {
     await writeFile(on.at('new.txt'), 'first\n');
     await ok('sh', ['-c', 'echo second >> "$1"', 'sh', on.at('new.txt')]);

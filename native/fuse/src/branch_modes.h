@@ -56,6 +56,11 @@ class BranchModes {
     return opens_;
   }
   bool InPlace(int root) const { return Has(in_place_, root); }
+  // A union that writes no branch in place: nothing in it is ever copied up or moved.
+  bool WritesNone() const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    return in_place_.empty();
+  }
   bool Creatable(int root) const { return Has(creatable_, root); }
   // Every branch, top-down.
   std::vector<Ordered> Order() const {

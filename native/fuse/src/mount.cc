@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "convert.h"
 #include "kernel_abi.h"
+#include "prefill.h"
 #include "promise_work.h"
 #include "session_loop.h"
 
@@ -125,7 +126,11 @@ void Mount::Initialized(bool passthrough, bool io_uring) {
 bool Mount::MayPassThrough(uint64_t fh) const {
   if (!passthrough_) return false;
   OpenFile file = files_.Get(fh);
-  return file.fd >= 0 && file.attrs;
+  if (file.fd < 0) return false;
+  // In a union that writes no branch a file never gets a new copy (a reconfiguration that makes one
+  // writable is met by Nodes::Opened), so one on a read-only branch passes through too, unless prefill
+  // puts it in the page cache whole with the open's reply (prefill.h).
+  return file.attrs || (branch_modes_.WritesNone() && file.size > kPrefillMax);
 }
 
 int32_t Mount::OpenBacking(uint64_t fh) {

@@ -74,7 +74,8 @@ class Mount : public Napi::ObjectWrap<Mount> {
   bool UsesRing() const { return io_uring_; }
   // Passthrough (requests.cc decides per node): a handle whose reads and writes the kernel may do on
   // its branch file, and registering that file. Only handles on a branch the union writes in place
-  // qualify: a copy-up or moveonenospc re-points a handle, which the kernel cannot follow.
+  // qualify (and in a union that writes none, those on any branch): a copy-up or moveonenospc
+  // re-points a handle, which the kernel cannot follow.
   bool MayPassThrough(uint64_t fh) const;
   int32_t OpenBacking(uint64_t fh);
   void CloseBacking(int32_t backing);
