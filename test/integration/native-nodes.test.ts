@@ -377,8 +377,8 @@ describe('read-only opens made natively', () => {
 
 /**
  * Holds kept.txt (on branch 1, both branches writable) open for reading, turns branch 1 read-only,
- * writes the file through the union, which copies it up to branch 0, and returns what the held handle
- * reads then.
+ * writes the file through the union, which copies it up to branch 0, checks that the handle table
+ * names branch `heldOn` for the held handle, and returns what the held handle reads then.
  */
 async function readAfterCopyUp(u: UnionFixture, heldOn: number): Promise<string> {
   const script =
