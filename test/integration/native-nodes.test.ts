@@ -48,6 +48,36 @@ out['pathAfter'] = [oct(now.st_mode & 0o777), now.st_size]
 print(json.dumps(out))
 `;
 
+/**
+ * argv: the union and its writable branch. Holds `gone` and `again` open through the union and removes
+ * both directly in the branch. Prints as JSON whether `again`, made anew through the union at once
+ * (before the kernel hears of the removal, while a handle holds the removed file), has its new content;
+ * fstat's size of the held `gone` at once, and its size and link count after the kernel's 1 s caches;
+ * what the handle reads, its mode after an fchmod, and what stat by the path gives then.
+ */
+const REMOVED_WHILE_OPEN = `
+import errno, json, os, sys, time
+u, b = sys.argv[1], sys.argv[2]
+r, held = os.open(u + '/gone', os.O_RDONLY), os.open(u + '/again', os.O_RDONLY)
+os.pread(r, 64, 0)
+os.unlink(b + '/gone')
+os.unlink(b + '/again')
+with open(u + '/again', 'w') as f: f.write('made anew')
+out = {'again': open(u + '/again').read(), 'now': os.fstat(r).st_size}
+time.sleep(1.5)
+st = os.fstat(r)
+out['later'] = [st.st_size, st.st_nlink]
+out['read'] = os.pread(r, 64, 0).decode()
+os.fchmod(r, 0o600)
+out['mode'] = oct(os.fstat(r).st_mode & 0o777)
+try:
+    os.stat(u + '/gone')
+    out['path'] = 'present'
+except OSError as e:
+    out['path'] = errno.errorcode[e.errno]
+print(json.dumps(out))
+`;
+
 describe('node ids are union inodes', () => {
   let u: UnionFixture;
   beforeAll(async () => {
@@ -85,6 +115,13 @@ describe('node ids are union inodes', () => {
       after: ['0o600', 2_000_000_000, 3, 'the'],
       pathAfter: ['0o644', 28],
     });
+  });
+
+  it('answers fstat of a handle whose file was removed directly in its branch, before and after the kernel hears of it, and makes the name anew', async () => {
+    await writeFile(u.in(0, 'gone'), 'the old file');
+    await writeFile(u.in(0, 'again'), 'the first');
+    const out = JSON.parse(await ok('python3', ['-c', REMOVED_WHILE_OPEN, u.mnt, u.in(0, '')]));
+    expect(out).toEqual({ again: 'made anew', now: 12, later: [12, 0], read: 'the old file', mode: '0o600', path: 'ENOENT' });
   });
 
   it('numbers a name first met by a native lookup once: the number holds through a copy-up', async () => {

@@ -139,6 +139,19 @@ class Served {
       if (op::GetAttrNatively(path.c_str(), &st, nullptr) != -ENOENT) return path;
     return first;
   }
+  // The node's attributes: by `path`, or on `with`, a handle the request names. A node whose file left
+  // its branch while open (removed or renamed away there directly, the kernel maybe not told yet; or
+  // replaced, the name then looked up afresh: no name left) answers on one of its handles, `*held`,
+  // since the kernel asks without one even for fstat(2).
+  int NodeAttrs(const std::optional<std::string>& path, struct fuse_file_info* with, struct stat* st,
+                std::optional<uint64_t>* held) const {
+    int rc = -ESTALE;
+    if (path || with) rc = op::GetAttr(path ? path->c_str() : nullptr, st, with, nullptr);
+    if (with || (path && rc != -ENOENT) || !(*held = mount_.files().OpenOn(in_.nodeid, false))) return rc;
+    struct fuse_file_info fi = {};
+    fi.fh = **held;
+    return op::GetAttr(nullptr, st, &fi, nullptr);
+  }
   OnHandle Handle(uint64_t fh, uint32_t flags = 0) const {
     OnHandle on{NodePath(in_.nodeid)};
     on.fi.fh = fh;
@@ -314,22 +327,16 @@ void Served::GetAttr() {
   bool with_fh = arg != nullptr && (arg->getattr_flags & FUSE_GETATTR_FH);
   if (with_fh) fi.fh = arg->fh;
   std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path && !with_fh) {
-    // A node that lost every name (its file was replaced or renamed in its branch) while open: the
-    // kernel asks without a handle even for fstat(2), which one of the node's handles answers.
-    std::optional<uint64_t> open = mount_.files().OpenOn(in_.nodeid, false);
-    if (!open) return Fail(ESTALE);
-    fi.fh = *open;
-    with_fh = true;
-  }
   struct stat st;
-  int rc = op::GetAttr(path ? path->c_str() : nullptr, &st, with_fh ? &fi : nullptr, nullptr);
+  std::optional<uint64_t> held;
+  int rc = NodeAttrs(path, with_fh ? &fi : nullptr, &st, &held);
   // The kernel still holds a name removed directly in a branch (its invalidation is on its way) and
   // asks for attributes it dropped, as its permission check before an open does. ESTALE makes it retry
   // the system call with the names looked up afresh, so an O_CREAT open creates the name anew, where
-  // ENOENT would fail it. Once per lookup: a kernel that asks again without looking up (a working
+  // ENOENT would fail it (where a handle answered above, the OPEN that follows is answered ESTALE:
+  // ops/files.ts). Once per lookup: a kernel that asks again without looking up (a working
   // directory's ".") then hears ENOENT, not ESTALE.
-  if (rc == -ENOENT && !with_fh && nodes_.TellStale(in_.nodeid)) rc = -ESTALE;
+  if (rc == -ENOENT && !with_fh && !held && nodes_.TellStale(in_.nodeid)) rc = -ESTALE;
   if (rc < 0) return Fail(-rc);
   ReplyAttr(st);
 }
@@ -387,10 +394,11 @@ void Served::SetAttr() {
   }
   if (rc < 0) return Fail(-rc);
   struct stat st;
-  rc = op::GetAttr(p, &st, with, nullptr);
+  std::optional<uint64_t> held;
+  rc = NodeAttrs(path, with, &st, &held);
   if (rc == 0 && kill) rc = op::DropSetIds(p, with, st);
   // Bits went: read again, so the reply has the new mode and ctime.
-  if (rc > 0) rc = op::GetAttr(p, &st, with, nullptr);
+  if (rc > 0) rc = NodeAttrs(path, with, &st, &held);
   if (rc < 0) return Fail(-rc);
   ReplyAttr(st);
 }
