@@ -141,15 +141,18 @@ class Served {
   }
   // The node's attributes: by `path`, or on `with`, a handle the request names. A node whose file left
   // its branch while open (removed or renamed away there directly, the kernel maybe not told yet; or
-  // replaced, the name then looked up afresh: no name left) answers on one of its handles, `*held`,
-  // since the kernel asks without one even for fstat(2).
+  // replaced, the name then looked up afresh: no name left) answers on one of its handles (`*held`
+  // then true), since the kernel asks without one even for fstat(2).
   int NodeAttrs(const std::optional<std::string>& path, struct fuse_file_info* with, struct stat* st,
-                std::optional<uint64_t>* held) const {
+                bool* held = nullptr) const {
     int rc = -ESTALE;
     if (path || with) rc = op::GetAttr(path ? path->c_str() : nullptr, st, with, nullptr);
-    if (with || (path && rc != -ENOENT) || !(*held = mount_.files().OpenOn(in_.nodeid, false))) return rc;
+    if (with || (path && rc != -ENOENT)) return rc;
+    std::optional<uint64_t> open = mount_.files().OpenOn(in_.nodeid, false);
+    if (!open) return rc;
+    if (held != nullptr) *held = true;
     struct fuse_file_info fi = {};
-    fi.fh = **held;
+    fi.fh = *open;
     return op::GetAttr(nullptr, st, &fi, nullptr);
   }
   OnHandle Handle(uint64_t fh, uint32_t flags = 0) const {
@@ -328,7 +331,7 @@ void Served::GetAttr() {
   if (with_fh) fi.fh = arg->fh;
   std::optional<std::string> path = NodePath(in_.nodeid);
   struct stat st;
-  std::optional<uint64_t> held;
+  bool held = false;
   int rc = NodeAttrs(path, with_fh ? &fi : nullptr, &st, &held);
   // The kernel still holds a name removed directly in a branch (its invalidation is on its way) and
   // asks for attributes it dropped, as its permission check before an open does. ESTALE makes it retry
@@ -394,11 +397,10 @@ void Served::SetAttr() {
   }
   if (rc < 0) return Fail(-rc);
   struct stat st;
-  std::optional<uint64_t> held;
-  rc = NodeAttrs(path, with, &st, &held);
+  rc = NodeAttrs(path, with, &st);
   if (rc == 0 && kill) rc = op::DropSetIds(p, with, st);
   // Bits went: read again, so the reply has the new mode and ctime.
-  if (rc > 0) rc = NodeAttrs(path, with, &st, &held);
+  if (rc > 0) rc = NodeAttrs(path, with, &st);
   if (rc < 0) return Fail(-rc);
   ReplyAttr(st);
 }
