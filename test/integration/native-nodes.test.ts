@@ -412,21 +412,34 @@ describe('read-only opens made natively', () => {
   });
 });
 
+/** How the held handle comes to be: by the backend, opening a file there; by the engine, creating it (rr). */
+const HELD_BY = {
+  backend: { modes: ['rw', 'rw'], args: [], open: 'r=os.open(sys.argv[1],os.O_RDONLY)', engine: false },
+  engine: {
+    modes: ['ro', 'rw'],
+    args: ['--create', 'rr'],
+    open: 'r=os.open(sys.argv[1],os.O_CREAT|os.O_EXCL|os.O_RDONLY,0o644)\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.write(w,b"before\\n")\nos.close(w)',
+    engine: true,
+  },
+} as const;
+
 /**
- * Holds kept.txt (on branch 1, both branches writable) open for reading, turns branch 1 read-only,
- * writes the file through the union, which copies it up to branch 0, checks that the handle table
- * names branch `heldOn` for the held handle, and returns what the held handle reads then.
+ * Holds kept.txt on branch 1 open for reading (`by` says who opened it), turns branch 1 read-only and
+ * branch 0 writable, writes the file through the union, which copies it up to branch 0, checks that the
+ * handle table names branch `heldOn` for the held handle, and returns what the held handle reads then.
  */
-async function readAfterCopyUp(u: UnionFixture, heldOn: number): Promise<string> {
-  const script =
-    'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nprint(os.pread(r,7,0).decode(),end="",flush=True)\nsys.stdin.readline()\nprint(os.pread(r,7,0).decode(),end="",flush=True)';
+async function readAfterCopyUp(u: UnionFixture, by: (typeof HELD_BY)[keyof typeof HELD_BY], heldOn: number): Promise<string> {
+  const script = `import os,sys\n${by.open}\nprint(os.pread(r,7,0).decode(),end="",flush=True)\nsys.stdin.readline()\nprint(os.pread(r,7,0).decode(),end="",flush=True)`;
   const reader = spawn('python3', ['-c', script, u.at('kept.txt')], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   reader.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const held = async () => (await controlRequest(u.mnt, { op: 'handles' })).map((h) => [h.relPath, h.branch]);
+  const handles = () => controlRequest(u.mnt, { op: 'handles' });
+  const held = async () => (await handles()).map((h) => [h.relPath, h.branch]);
   try {
     await expect.poll(() => out).toBe('before\n');
     expect(await held()).toEqual([['/kept.txt', 1]]);
+    // The engine numbers its own handles below the backend's (handles.ts).
+    expect((await handles())[0].fh < 2 ** 32).toBe(by.engine);
     const r = await strata(['set', u.mnt, '--branch', `${u.branches[0]}=rw`, '--branch', `${u.branches[1]}=ro`]);
     expect(r.code).toBe(0);
     await ok('python3', ['-c', 'import os,sys\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"AFTER!",0)', u.at('kept.txt')]);
@@ -445,23 +458,47 @@ async function readAfterCopyUp(u: UnionFixture, heldOn: number): Promise<string>
 // Without passthrough the engine re-points the held handle to the copy. With it the kernel reads the
 // file itself and cannot move the handle (README, Known limits), so the handle stays on the old copy
 // and the handle table names that branch; the write, which the kernel would otherwise have passed
-// through to the old copy, is the copy's, and later opens pass through to the copy.
+// through to the old copy, is the copy's, and later opens pass through to the copy. The same whether
+// the backend keeps the handle or the engine does.
 describe.each([
-  { passthrough: 0, held: 'AFTER!\n', heldOn: 0, title: 'follows the copy-up a later write makes' },
-  { passthrough: 1, held: 'before\n', heldOn: 1, title: 'keeps reading the old copy, the write and later opens reaching the copy-up' },
-])('a held handle when its branch turns read-only, STRATA_PASSTHROUGH=$passthrough', ({ passthrough, held, heldOn, title }) => {
+  { by: 'backend', passthrough: 0, held: 'AFTER!\n', heldOn: 0, title: 'follows the copy-up a later write makes' },
+  { by: 'backend', passthrough: 1, held: 'before\n', heldOn: 1, title: 'keeps reading the old copy, the write and later opens reaching the copy-up' },
+  { by: 'engine', passthrough: 0, held: 'AFTER!\n', heldOn: 0, title: 'follows the copy-up a later write makes' },
+  { by: 'engine', passthrough: 1, held: 'before\n', heldOn: 1, title: 'keeps reading the old copy, the write and later opens reaching the copy-up' },
+] as const)('a held handle opened by the $by when its branch turns read-only, STRATA_PASSTHROUGH=$passthrough', ({ by, passthrough, held, heldOn, title }) => {
   let u: UnionFixture;
   beforeAll(async () => {
     const env = { STRATA_PASSTHROUGH: String(passthrough) };
-    u = await mountUnion({ modes: ['rw', 'rw'], env, populate: async ([, b1]) => writeFile(`${b1}/kept.txt`, 'before\n') });
+    const { modes, args } = HELD_BY[by];
+    const populate = async ([, b1]: string[]) => (by === 'backend' ? writeFile(`${b1}/kept.txt`, 'before\n') : undefined);
+    u = await mountUnion({ modes: [...modes], args: [...args], env, populate });
   });
   afterAll(() => u?.cleanup());
 
   it(title, async () => {
-    expect(await readAfterCopyUp(u, heldOn)).toBe(held);
+    expect(await readAfterCopyUp(u, HELD_BY[by], heldOn)).toBe(held);
     await expect.poll(async () => (await controlRequest(u.mnt, { op: 'handles' })).length).toBe(0);
     const before = served(await stats(u), 'passthrough');
     expect(await readFile(u.at('kept.txt'), 'utf8')).toBe('AFTER!\n');
     expect(served(await stats(u), 'passthrough')).toBe(before + passthrough);
+  });
+
+  it('keeps the branch busy once it turned read-only: removing it while the handle is held is refused', async () => {
+    const setModes = (...modes: string[]) => strata(['set', u.mnt, ...modes.flatMap((m, i) => ['--branch', `${u.branches[i]}=${m}`])]);
+    expect((await setModes(...HELD_BY[by].modes)).code).toBe(0);
+    if (by === 'backend') await writeFile(u.in(1, 'busy.txt'), 'before\n');
+    const script = `import os,sys\n${HELD_BY[by].open}\nprint("held",flush=True)\nsys.stdin.read()`;
+    const holder = spawn('python3', ['-c', script, u.at('busy.txt')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await expect.poll(() => out).toBe('held\n');
+      expect((await setModes('rw', 'ro')).code).toBe(0);
+      expect((await controlRequest(u.mnt, { op: 'handles' })).map((h) => [h.relPath, h.branch])).toEqual([['/busy.txt', 1]]);
+      const removed = await strata(['set', u.mnt, '--branch', `${u.branches[0]}=rw`]);
+      expect([removed.code, removed.stderr]).toEqual([1, expect.stringContaining('/busy.txt')]);
+    } finally {
+      holder.stdin.end();
+    }
   });
 });

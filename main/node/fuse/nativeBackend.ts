@@ -110,6 +110,9 @@ class ResolvedRelay implements ResolvedDirs {
   repointHandle(fh: number, fd: number, root: number): boolean {
     return this.target?.repointHandle(fh, fd, root) ?? false;
   }
+  passedThrough(fh: number): boolean {
+    return this.target?.passedThrough(fh) ?? false;
+  }
 }
 
 class NativeBackend implements FuseBackend {

@@ -200,6 +200,11 @@ export interface ResolvedDirs {
    * number, as repointHandles does for the engine's own. False when the handle was released meanwhile.
    */
   repointHandle(fh: number, fd: number, root: number): boolean;
+  /**
+   * Whether the kernel reads and writes the file of handle `fh` (kept or the engine's own) itself (FUSE
+   * passthrough): its old copy, whatever descriptor stands behind the handle after a copy-up.
+   */
+  passedThrough(fh: number): boolean;
 }
 
 export interface NativeHandle {
@@ -276,4 +281,5 @@ export const NO_RESOLVED_DIRS: ResolvedDirs = {
   numberFor: () => undefined,
   handles: () => [],
   repointHandle: () => false,
+  passedThrough: () => false,
 };

@@ -30,9 +30,17 @@ export interface KeptHandles {
   list(): OpenFile[];
   /** Puts `fd`, open on `to`, behind a kept handle's descriptor; false when it was released. */
   repoint(file: OpenFile, fd: number, to: Branch): boolean;
+  /** Whether the kernel reads and writes handle `fh`'s file itself, kept or the engine's (ResolvedDirs). */
+  passedThrough(fh: number): boolean;
 }
 
-const NONE_KEPT: KeptHandles = { list: () => [], repoint: () => false };
+/**
+ * Where `b`, the Branch object a handle was opened on, stands in `branches`: by its root, since a
+ * reconfiguration that changes a branch's mode or free-space floor gives it a new object. -1: removed.
+ */
+export const indexOfBranch = (branches: Branch[], b: Branch): number => branches.findIndex((o) => o.root === b.root);
+
+const NONE_KEPT: KeptHandles = { list: () => [], repoint: () => false, passedThrough: () => false };
 
 /** Above the engine's own numbers (native/fuse/src/file_ops.cc). */
 const BACKEND_FH = 2 ** 32;
@@ -73,6 +81,13 @@ export class HandleTable {
     return false;
   }
 
+  /** Does the kernel read and write `file`'s copy itself (FUSE passthrough), so that no new copy can reach it? */
+  passedThrough(file: OpenFile): boolean {
+    if (file.kept !== undefined) return this.kept.passedThrough(file.kept);
+    for (const [fh, f] of this.files) if (f === file) return this.kept.passedThrough(fh);
+    return false;
+  }
+
   /** Open files known by `rel`. */
   at(rel: string): OpenFile[] {
     return this.all()
@@ -86,9 +101,10 @@ export class HandleTable {
 
   /** Handles whose file lives on one of these branches. */
   on(branches: Set<Branch>): OpenFile[] {
+    const roots = new Set([...branches].map((b) => b.root));
     return this.all()
       .map(([, f]) => f)
-      .filter((f) => branches.has(f.branch));
+      .filter((f) => roots.has(f.branch.root));
   }
 
   /** Every handle of the engine's on `rel` (after a rename they follow the new name; kept ones the backend renames). */
@@ -110,7 +126,7 @@ export class HandleTable {
     return this.all().map(([fh, f]) => ({
       fh,
       relPath: f.rel,
-      branch: branches.indexOf(f.branch),
+      branch: indexOfBranch(branches, f.branch),
       realPath: f.branch.real(f.rel),
       flags: f.flags,
       openedAt: f.openedAt,

@@ -4,6 +4,7 @@
  * writer's bytes never go to an unlinked original. Each handle's file is reopened on the new copy with its
  * own access mode and swapped in behind the same descriptor number with dup3, so the native backend's
  * direct handles (which pread/pwrite that number on FUSE threads) follow in the same instant as JS.
+ * A handle the kernel passes through cannot follow (ARCHITECTURE.md, Features that must see writes).
  */
 import { constants } from 'node:fs';
 import type { BranchObject } from '../fuse/nativeOps.ts';
@@ -27,6 +28,8 @@ export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: st
   try {
     for (const file of handles.at(rel)) {
       if (ownOnly && file.kept !== undefined) continue;
+      // The kernel goes on reading and writing the old copy for it, so the handle stays whole there.
+      if (handles.passedThrough(file)) continue;
       // null: released while this ran (EBADF); a number reused since then names another file.
       const st = await fstat(file.fd).catch(() => null);
       if (st?.dev !== old.dev || st.ino !== old.ino) continue;

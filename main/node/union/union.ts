@@ -75,6 +75,7 @@ export class Union {
           return branch ? [{ fd: h.fd, branch, rel: h.path, flags: h.flags, openedAt: h.openedAt, kept: h.fh }] : [];
         }),
       repoint: (file, fd, to) => resolved.repointHandle(file.kept!, fd, to.fd),
+      passedThrough: (fh) => resolved.passedThrough(fh),
     };
     // Not ops of their own: the open or rmdir was counted natively.
     this.ops = {

@@ -56,7 +56,8 @@ Napi::Function Mount::Define(Napi::Env env) {
        InstanceMethod<&Mount::PutDir>("putDir"), InstanceMethod<&Mount::DropDirs>("dropDirs"),
        InstanceMethod<&Mount::NumberIno>("numberIno"), InstanceMethod<&Mount::SetBranchModes>("branchModes"),
        InstanceMethod<&Mount::NumberFor>("numberFor"), InstanceMethod<&Mount::PublishedFor>("publishedFor"),
-       InstanceMethod<&Mount::Handles>("handles"), InstanceMethod<&Mount::RepointHandle>("repointHandle")});
+       InstanceMethod<&Mount::Handles>("handles"), InstanceMethod<&Mount::RepointHandle>("repointHandle"),
+       InstanceMethod<&Mount::PassedThrough>("passedThrough")});
 }
 
 Mount::Mount(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mount>(info) {
@@ -338,6 +339,12 @@ Napi::Value Mount::RepointHandle(const Napi::CallbackInfo& info) {
   uint64_t fh = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
   bool done = files_.Repoint(fh, info[1].As<Napi::Number>().Int32Value(), info[2].As<Napi::Number>().Int32Value());
   return Napi::Boolean::New(info.Env(), done);
+}
+
+// passedThrough(fh) -> boolean
+Napi::Value Mount::PassedThrough(const Napi::CallbackInfo& info) {
+  uint64_t fh = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
+  return Napi::Boolean::New(info.Env(), files_.Get(fh).passed_through);
 }
 
 // branchModes(BranchModes): fuse/ops.ts.

@@ -18,6 +18,7 @@
 //     .numberFor(dev, branchIno) -> bigint   the union inode number of a branch object (dir_attrs.h)
 //     .publishedFor(rel, gen) -> ms left to publication number gen of rel, 0 if gone (publish_dir.h)
 //     .handles() / .repointHandle(fh, fd, root)   the handles the FUSE threads keep (open_files.h)
+//     .passedThrough(fh) -> boolean   whether the kernel reads and writes a handle's file itself
 #pragma once
 #include <fuse_lowlevel.h>
 #include <napi.h>
@@ -116,6 +117,7 @@ class Mount : public Napi::ObjectWrap<Mount> {
   Napi::Value PublishedFor(const Napi::CallbackInfo& info);
   Napi::Value Handles(const Napi::CallbackInfo& info);
   Napi::Value RepointHandle(const Napi::CallbackInfo& info);
+  Napi::Value PassedThrough(const Napi::CallbackInfo& info);
   void Loop();
   void Unmounted();
   void Post(const char* kind, int code);

@@ -74,11 +74,27 @@ describe('repointHandles', () => {
     opened.push(keptFd);
     const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32 };
     const repointed: number[] = [];
-    handles.kept = { list: () => [kept], repoint: (file) => (repointed.push(file.kept!), true) };
+    handles.kept = { list: () => [kept], repoint: (file) => (repointed.push(file.kept!), true), passedThrough: () => false };
     await repointHandles(new BranchFs(sys), handles, '/f', await stat(lower.real('/f'), { bigint: true }), upper, true);
     expect([read(own.fd), read(keptFd), repointed]).toEqual(['new', 'old', []]);
     await repointHandles(new BranchFs(sys), handles, '/f', await stat(lower.real('/f'), { bigint: true }), upper);
     expect(repointed).toEqual([2 ** 32]);
+  });
+
+  it("leaves a handle the kernel passes through on the old copy, the engine's own or a kept one: the kernel reads that one for it", async () => {
+    const handles = new HandleTable();
+    const own = openOn(handles, lower.real('/f'), '/f');
+    const through = openOn(handles, lower.real('/f'), '/f');
+    const keptFd = openSync(lower.real('/f'), 'r');
+    opened.push(keptFd);
+    const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32 };
+    const repointed: number[] = [];
+    // The engine numbered `own` 1 and `through` 2.
+    const passed = new Set([2, 2 ** 32]);
+    handles.kept = { list: () => [kept], repoint: (file) => (repointed.push(file.kept!), true), passedThrough: (fh) => passed.has(fh) };
+    await repointHandles(new BranchFs(sys), handles, '/f', await stat(lower.real('/f'), { bigint: true }), upper);
+    expect([read(own.fd), read(through.fd), read(keptFd), repointed]).toEqual(['new', 'old', 'old', []]);
+    expect([own.branch, through.branch, kept.branch]).toEqual([upper, lower, lower]);
   });
 
   it('never swaps a handle released meanwhile: its number may belong to another file by then', async () => {

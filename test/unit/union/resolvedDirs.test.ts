@@ -51,6 +51,9 @@ class Recorder implements ResolvedDirs {
   repointHandle(): boolean {
     return false;
   }
+  passedThrough(): boolean {
+    return false;
+  }
 }
 
 describe('what the union publishes to its backend', () => {

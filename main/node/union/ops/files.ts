@@ -13,7 +13,7 @@ import type { Branch } from '../branchSet.ts';
 import { EBADF, EISDIR, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
 import { closeFd, fstat, readFd, writeFd } from '../fdCalls.ts';
 import { moveAcross } from '../copyup.ts';
-import { type OpenFile, branchFlags } from '../handles.ts';
+import { type OpenFile, branchFlags, indexOfBranch } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
@@ -122,7 +122,7 @@ export async function write(core: UnionCore, fh: number, buf: Buffer, length: nu
 async function moveOnEnospc(core: UnionCore, file: OpenFile, failedOn: Branch, policy: string, end: bigint, original: unknown): Promise<void> {
   await core.moves.move(file.rel, async () => {
     if (file.branch !== failedOn) return; // another writer moved it meanwhile
-    const from = core.branches.indexOf(file.branch);
+    const from = indexOfBranch(core.branches, file.branch);
     const st = await fstat(file.fd);
     if (from < 0 || st.nlink > 1n) throw original;
     const placement = await placeWithPolicy(core.placementDeps(), file.rel, policy, from);
