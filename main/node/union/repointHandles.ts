@@ -28,8 +28,6 @@ export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: st
   try {
     for (const file of handles.at(rel)) {
       if (ownOnly && file.kept !== undefined) continue;
-      // The kernel goes on reading and writing the old copy for it, so the handle stays whole there.
-      if (handles.passedThrough(file)) continue;
       // null: released while this ran (EBADF); a number reused since then names another file.
       const st = await fstat(file.fd).catch(() => null);
       if (st?.dev !== old.dev || st.ino !== old.ino) continue;
@@ -37,6 +35,9 @@ export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: st
       moving.push({ file, fd: await fs.open(to, rel, branchFlags(file.flags) & ~O_TRUNC) });
     }
     for (const { file, fd } of moving) {
+      // The kernel goes on reading and writing the old copy for it, so the handle stays whole there.
+      // Asked here, in the tick that swaps: an open's reply may have passed it through since the reopen.
+      if (handles.passedThrough(file)) continue;
       // The backend swaps its own under the lock its release takes.
       if (file.kept !== undefined) {
         if (handles.kept.repoint(file, fd, to)) file.branch = to;

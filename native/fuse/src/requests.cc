@@ -528,8 +528,12 @@ std::optional<OpenFile> Served::OpenReply(uint64_t nodeid, const char* path, str
     if (file.fd < 0 || fstat(file.fd, &st) < 0) return Nodes::FileId{};
     return Nodes::FileId{st.st_dev, st.st_ino};
   };
-  Nodes::OpenIo io =
-      nodes_.Opened(nodeid, mount_.MayPassThrough(fi.fh), file_id, [&] { return mount_.OpenBacking(fi.fh); });
+  bool eligible = mount_.MayPassThrough(fi.fh);
+  // The kernel passes through to the file the descriptor holds when the backing is registered or
+  // matched below: from then on no copy-up may re-point the handle (OpenFiles::Repoint, the engine's
+  // repointHandles), so it counts as passed through until its reply says otherwise.
+  if (eligible) mount_.files().Answered(fi.fh, nodeid, true);
+  Nodes::OpenIo io = nodes_.Opened(nodeid, eligible, file_id, [&] { return mount_.OpenBacking(fi.fh); });
   if (io.retired) return std::nullopt;
   int32_t backing = io.backing;
   if (backing > 0) {
