@@ -1,4 +1,5 @@
-// HandleTable: the engine's handles go by their file's union path, through renames and exchanges.
+// HandleTable: the engine's handles go by their file's union path, through renames and exchanges, and
+// by their branch's root through reconfigurations.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,5 +27,16 @@ describe('HandleTable', () => {
     handles.exchanged('/d/a', '/d/b');
     const at = (fh: number) => handles.get(fh)?.rel;
     expect([at(a), at(b), at(inB), at(other), at(prefixOnly)]).toEqual(['/d/b', '/d/a', '/d/a/in', '/d/c', '/d/ab']);
+  });
+
+  it('finds a handle on its branch after a reconfiguration gave that branch a new object (another mode)', () => {
+    const handles = new HandleTable();
+    handles.add({ fd: -1, branch, rel: '/f', flags: 0, openedAt: 0 });
+    const remoded = new Branch(branch.root, branch.fd, 'ro', undefined);
+    const elsewhere = new Branch(join(base, 'x'), -1, 'rw', undefined);
+    expect(handles.info([elsewhere, remoded]).map((h) => h.branch)).toEqual([1]);
+    expect(handles.on(new Set([remoded]))).toHaveLength(1);
+    expect(handles.info([elsewhere]).map((h) => h.branch)).toEqual([-1]);
+    expect(handles.on(new Set([elsewhere]))).toHaveLength(0);
   });
 });
