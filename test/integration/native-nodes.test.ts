@@ -500,5 +500,6 @@ describe.each([
     } finally {
       holder.stdin.end();
     }
+    await expect.poll(async () => (await controlRequest(u.mnt, { op: 'handles' })).length).toBe(0);
   });
 });
