@@ -12,6 +12,7 @@ import { StrataError } from './errors.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 import { COPYUP_POLICY_NAMES } from './policies/names.ts';
 import { parseUnionOptions, validateBranchLayout } from './unionConfig.ts';
+import { DEFAULT_PASSTHROUGH } from './passthrough.ts';
 
 const MAX_PATH = 4096;
 const MAX_BRANCHES = 127;
@@ -82,6 +83,7 @@ function configFields(r: Record<string, unknown>): UnionConfigPatch {
     create: r.create === undefined ? undefined : string(r.create, 'create policy', 64),
     copyup: r.copyup === undefined ? undefined : oneOf(r.copyup, COPYUP_POLICY_NAMES, 'copy-up policy'),
     moveOnEnospc: r.moveOnEnospc === undefined ? undefined : String(r.moveOnEnospc === false ? 'false' : string(r.moveOnEnospc, 'move-on-ENOSPC policy', 64)),
+    passthrough: r.passthrough === undefined ? undefined : string(r.passthrough, 'passthrough mode', 8),
   });
   if (r.branches !== undefined) patch.branches = branchList(r.branches);
   if (r.minFreeSpace !== undefined) patch.minFreeSpace = bytes(r.minFreeSpace, 'minimum free space');
@@ -102,6 +104,7 @@ export function parseUnionConfig(raw: unknown): UnionConfig {
     copyup: fields.copyup ?? invalid('copy-up policy', `one of ${COPYUP_POLICY_NAMES.join(', ')}`),
     minFreeSpace: fields.minFreeSpace ?? 0,
     moveOnEnospc: fields.moveOnEnospc ?? false,
+    passthrough: fields.passthrough ?? DEFAULT_PASSTHROUGH,
   };
   validateBranchLayout(config.mountpoint, config.branches);
   return config;

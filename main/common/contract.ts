@@ -5,6 +5,7 @@
  */
 import type { BranchMode, BranchSpec } from './branch.ts';
 import type { StrataErrorData } from './errors.ts';
+import type { PassthroughMode } from './passthrough.ts';
 import type { CopyupPolicyName } from './policies/names.ts';
 import type { CreateFunction, Exclusion, PolicyErrno } from './policies/types.ts';
 
@@ -23,6 +24,8 @@ export interface UnionConfig {
   minFreeSpace: number;
   /** On ENOSPC/EDQUOT during write, move the file to the branch this create policy picks and retry; false disables. */
   moveOnEnospc: false | string;
+  /** Which files the kernel reads and writes itself (passthrough.ts). */
+  passthrough: PassthroughMode;
 }
 
 export type UnionConfigPatch = Partial<Omit<UnionConfig, 'mountpoint'>>;

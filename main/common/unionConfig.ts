@@ -12,6 +12,7 @@ import { isAbsolutePath, isSameOrInside, lastComponent, normalizeAbsolute } from
 import { COPYUP_POLICY_NAMES, type CopyupPolicyName, type CreatePolicyName, isCopyupPolicyName, type MergerfsCreatePolicyName } from './policies/names.ts';
 import { parsePolicySetting } from './policies/registry.ts';
 import { parseSize } from './sizes.ts';
+import { DEFAULT_PASSTHROUGH, PASSTHROUGH_MODES, type PassthroughMode } from './passthrough.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 
 export const DEFAULT_CREATE_POLICY: CreatePolicyName = 'tdp';
@@ -29,6 +30,7 @@ export interface UnionOptionsInput {
   funcs?: string[];
   /** A create policy, or `true`/`false`. */
   moveOnEnospc?: string;
+  passthrough?: string;
 }
 
 export function parseBranchSpec(spec: string, index: number): BranchSpec {
@@ -107,6 +109,13 @@ function parseMoveOnEnospc(text: string): false | string {
   return checkCreatePolicy(text === 'true' ? MOVE_ON_ENOSPC_TRUE : text);
 }
 
+function parsePassthrough(text: string): PassthroughMode {
+  if (!(PASSTHROUGH_MODES as readonly string[]).includes(text)) {
+    throw new StrataError('INVALID_ARGUMENT', `Unknown passthrough mode '${text}': use ${PASSTHROUGH_MODES.join(', ')}.`);
+  }
+  return text as PassthroughMode;
+}
+
 function checkName(name: string): string {
   if (name.trim() === '' || name.length > 64 || /[\p{Cc}\/]/u.test(name)) {
     throw new StrataError('INVALID_ARGUMENT', `Invalid union name '${name}': use 1 to 64 printable characters without '/'.`);
@@ -136,6 +145,7 @@ export function parseUnionOptions(opts: UnionOptionsInput): UnionConfigPatch {
   if (opts.minfree !== undefined) patch.minFreeSpace = parseSize(opts.minfree, 'minfree');
   if (opts.funcs !== undefined && opts.funcs.length > 0) patch.createOverrides = parseFuncOverrides(opts.funcs);
   if (opts.moveOnEnospc !== undefined) patch.moveOnEnospc = parseMoveOnEnospc(opts.moveOnEnospc);
+  if (opts.passthrough !== undefined) patch.passthrough = parsePassthrough(opts.passthrough);
   return patch;
 }
 
@@ -154,6 +164,7 @@ export function buildUnionConfig(mountpoint: string, branchSpecs: readonly strin
     copyup: DEFAULT_COPYUP_POLICY,
     minFreeSpace: 0,
     moveOnEnospc: false,
+    passthrough: DEFAULT_PASSTHROUGH,
     ...parseUnionOptions(opts),
   };
   validateBranchLayout(config.mountpoint, config.branches);
@@ -218,6 +229,7 @@ export function validateConfigPatch(mountpoint: string, patch: UnionConfigPatch)
   for (const setting of Object.values(patch.createOverrides ?? {})) checkCreatePolicy(setting);
   if (patch.copyup !== undefined) parseCopyup(patch.copyup);
   if (typeof patch.moveOnEnospc === 'string') checkCreatePolicy(patch.moveOnEnospc);
+  if (patch.passthrough !== undefined) parsePassthrough(patch.passthrough);
   for (const bytes of [patch.minFreeSpace, ...(patch.branches ?? []).map((b) => b.minFreeSpace)]) {
     if (bytes !== undefined && !(Number.isSafeInteger(bytes) && bytes >= 0)) {
       throw new StrataError('INVALID_ARGUMENT', `Invalid minimum free space ${bytes}: give a whole number of bytes, 0 or more.`);

@@ -59,6 +59,7 @@ const cases: Case[] = [
   ['mountpoint is a file', () => ['mount', at('file'), '--branch', at('b0')], 1, /Mountpoint .*file is not a directory/],
   ['unknown create policy', () => ['mount', at('mnt'), '--branch', at('b0'), '--create', 'fastest'], 2, /fastest/],
   ['unknown copy-up policy', () => ['mount', at('mnt'), '--branch', at('b0'), '--copyup', 'mfs'], 2, /Unknown copy-up policy 'mfs': use one of tdp, bup, bu/],
+  ['unknown passthrough mode', () => ['mount', at('mnt'), '--branch', at('b0'), '--passthrough', 'on'], 2, /Unknown passthrough mode 'on': use auto, all, off/],
   [
     'bad size',
     () => ['mount', at('mnt'), '--branch', at('b0'), '--minfree', '10X'],

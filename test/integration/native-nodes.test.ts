@@ -236,6 +236,22 @@ describe('FUSE passthrough (root mounts)', () => {
     }
   });
 
+  it('with --passthrough all, passes a file of the read-only branch through, whose handle keeps the old copy across a copy-up; off passes none', async () => {
+    const all = await mountUnion({ modes: ['rw', 'ro'], args: ['--passthrough', 'all'], populate, env: { ...process.env, STRATA_PASSTHROUGH: '1' } });
+    try {
+      expect(await readCounts(all, 'low.bin')).toEqual({ passthrough: 1, read: 0 });
+      const script =
+        'import os,sys\nr=os.open(sys.argv[1],os.O_RDONLY)\nw=os.open(sys.argv[1],os.O_WRONLY)\nos.pwrite(w,b"NEW",0)\nprint(os.pread(r,3,0).hex())';
+      expect((await ok('python3', ['-c', script, all.at('low.bin')])).trim()).toBe('020202');
+      expect((await readFile(all.at('low.bin'))).subarray(0, 4)).toEqual(Buffer.from('NEW\x02'));
+      expect((await readFile(all.in(1, 'low.bin')))[0]).toBe(2);
+      expect((await strata(['set', all.mnt, '--passthrough', 'off'])).code).toBe(0);
+      expect(await readCounts(all, 'up.bin')).toEqual({ passthrough: 0, read: 3 << 20 });
+    } finally {
+      await all.cleanup();
+    }
+  });
+
   it('writes, appends and shared mappings through passthrough reach the branch file', async () => {
     await writeFile(on.at('new.txt'), 'first\n');
     await ok('sh', ['-c', 'echo second >> "$1"', 'sh', on.at('new.txt')]);

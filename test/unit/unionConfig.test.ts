@@ -45,6 +45,7 @@ describe('buildUnionConfig', () => {
       createOverrides: {},
       minFreeSpace: 0,
       moveOnEnospc: false,
+      passthrough: 'auto',
       branches: [
         { path: '/srv/a', mode: 'rw' },
         { path: '/srv/b', mode: 'ro' },
@@ -53,8 +54,24 @@ describe('buildUnionConfig', () => {
   });
 
   it('takes every option', () => {
-    const c = buildUnionConfig('/m', ['/a'], { name: 'Media', create: 'mfs', copyup: 'bup', minfree: '1G', funcs: ['mkdir=epmfs'], moveOnEnospc: 'true' });
-    expect(c).toMatchObject({ name: 'Media', create: 'mfs', copyup: 'bup', minFreeSpace: 2 ** 30, createOverrides: { mkdir: 'epmfs' }, moveOnEnospc: 'pfrd' });
+    const c = buildUnionConfig('/m', ['/a'], {
+      name: 'Media',
+      create: 'mfs',
+      copyup: 'bup',
+      minfree: '1G',
+      funcs: ['mkdir=epmfs'],
+      moveOnEnospc: 'true',
+      passthrough: 'all',
+    });
+    expect(c).toMatchObject({
+      name: 'Media',
+      create: 'mfs',
+      copyup: 'bup',
+      minFreeSpace: 2 ** 30,
+      createOverrides: { mkdir: 'epmfs' },
+      moveOnEnospc: 'pfrd',
+      passthrough: 'all',
+    });
   });
 
   it.each([
@@ -64,6 +81,7 @@ describe('buildUnionConfig', () => {
     [{ funcs: ['mkdir'] }, 'INVALID_ARGUMENT'],
     [{ minfree: 'x' }, 'INVALID_ARGUMENT'],
     [{ name: 'a/b' }, 'INVALID_ARGUMENT'],
+    [{ passthrough: 'on' }, 'INVALID_ARGUMENT'],
   ])('rejects %j', (opts, code) => expect(codeOf(() => buildUnionConfig('/m', ['/a'], opts))).toBe(code));
 
   it('requires an absolute mountpoint and at least one branch', () => {

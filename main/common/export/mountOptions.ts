@@ -10,6 +10,7 @@ import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY, type UnionOptionsInput } 
 import { lastComponent } from '../absolutePath.ts';
 import { escapeOptionValue, splitOptionList } from './optionList.ts';
 import { formatSizeExact } from '../sizes.ts';
+import { DEFAULT_PASSTHROUGH } from '../passthrough.ts';
 
 /** Flags libfuse hands to mount(2) for the union itself (lib/mount.c's table). */
 export const KERNEL_FLAGS = [
@@ -63,7 +64,7 @@ const NOT_OURS = new Set([
 const NOT_OURS_PREFIXES = ['x-', 'X-', 'comment='];
 
 const ALIASES: Record<string, string> = { 'category.create': 'create', minfreespace: 'minfree' };
-const VALUE_KEYS = ['create', 'copyup', 'minfree', 'moveonenospc', 'name'] as const;
+const VALUE_KEYS = ['create', 'copyup', 'minfree', 'moveonenospc', 'passthrough', 'name'] as const;
 type ValueKey = (typeof VALUE_KEYS)[number];
 
 export interface MountOptionSet {
@@ -114,6 +115,7 @@ export function parseMountOptions(text: string): MountOptionSet {
     minfree: values.minfree,
     funcs,
     moveOnEnospc: values.moveonenospc,
+    passthrough: values.passthrough,
   };
   return set;
 }
@@ -127,6 +129,7 @@ export function unionOptionPairs(config: UnionConfig): [key: string, value: stri
   if (config.copyup !== DEFAULT_COPYUP_POLICY) pairs.push(['copyup', config.copyup]);
   if (config.minFreeSpace !== 0) pairs.push(['minfree', formatSizeExact(config.minFreeSpace)]);
   if (config.moveOnEnospc !== false) pairs.push(['moveonenospc', config.moveOnEnospc]);
+  if (config.passthrough !== DEFAULT_PASSTHROUGH) pairs.push(['passthrough', config.passthrough]);
   return pairs;
 }
 

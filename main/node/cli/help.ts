@@ -15,6 +15,9 @@ const UNION_OPTIONS = `  --create POLICY        create policy for new entries (d
   --func FN=POLICY       per-function create policy, FN one of create, mkdir, mknod, symlink
   --moveonenospc POLICY  on ENOSPC during write, move the file where POLICY says and retry;
                          true = pfrd, false = off (default)
+  --passthrough MODE     which files the kernel reads and writes itself (root mounts): auto (default)
+                         those no copy-up moves; all: also files on branches copied up from, whose
+                         handles then keep reading the old copy across a copy-up; off: none
   --name NAME            display name (default: the mountpoint's last component)`;
 
 const COMMANDS: Record<string, string> = {
@@ -70,7 +73,7 @@ systemd .mount unit (named after the mountpoint), or the equivalent strata mount
 fstab and systemd mount a union with mount -t fuse.strata SOURCE MOUNTPOINT -o OPTIONS, which runs
 strata SOURCE MOUNTPOINT -o OPTIONS. SOURCE is the branches, top first, joined by ':'
 (/srv/a=rw:/srv/b=ro,minfree=10G; write a ':' or '\\' inside a path as \\: or \\\\). OPTIONS are the
-mount options as keys (create=, copyup=, minfree=, func.FN=, moveonenospc=, name=), allow_other, and
+mount options as keys (create=, copyup=, minfree=, func.FN=, moveonenospc=, passthrough=, name=), allow_other, and
 kernel flags (ro, noexec, ...); the keys of mount(8) and systemd (nofail, _netdev, x-systemd.*, ...)
 are left to them. mount(8) clears PATH: strata must be in /usr/local/bin, /usr/bin or /bin.`,
   serve: `strata serve [--host ADDR] [--port N] [--token T] [--detach | --unit]

@@ -14,7 +14,7 @@ export async function setCommand(argv: string[]): Promise<number> {
   // --branch replaces the whole list, so a reorder or a removal is one command.
   if (args.lists.branch) patch.branches = asUsage(() => parseBranchList(args.lists.branch!));
   if (Object.keys(patch).length === 0) {
-    throw new UsageError('Nothing to change: give --branch, --create, --copyup, --minfree, --func, --moveonenospc or --name.');
+    throw new UsageError('Nothing to change: give --branch, --create, --copyup, --minfree, --func, --moveonenospc, --passthrough or --name.');
   }
   const config = await reconfigureUnion(mountpoint, patch, { force: args.booleans.force ?? false, guard: cliBusyGuard() });
   if (args.booleans.json) {

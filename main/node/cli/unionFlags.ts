@@ -10,6 +10,7 @@ export const UNION_FLAGS: FlagSpec = {
   minfree: { kind: 'string' },
   func: { kind: 'list' },
   moveonenospc: { kind: 'string' },
+  passthrough: { kind: 'string' },
 };
 
 export function unionOptionsFrom(args: ParsedArgs): UnionOptionsInput {
@@ -20,5 +21,6 @@ export function unionOptionsFrom(args: ParsedArgs): UnionOptionsInput {
     minfree: args.strings.minfree,
     funcs: args.lists.func,
     moveOnEnospc: args.strings.moveonenospc,
+    passthrough: args.strings.passthrough,
   };
 }

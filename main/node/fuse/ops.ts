@@ -7,6 +7,7 @@
  * `errnoOf()` from sys/errno.ts); the backend turns it into -errno for the kernel. Paths are
  * union-relative ('/a/b').
  */
+import { DEFAULT_PASSTHROUGH, type PassthroughMode } from '../../common/passthrough.ts';
 import type { CreateFunction } from '../../common/policies/types.ts';
 import type { FuseStat, FuseStatfs, FuseTime } from '../sys/fsValues.ts';
 
@@ -258,6 +259,8 @@ export interface BranchModes {
    * backend may build a directory that tdp needs made before a new name, whiteout or copy-up.
    */
   work: { dir: string; tempPrefix: string; swept: number[] };
+  /** Which files the backend may hand to the kernel through FUSE passthrough (common/passthrough.ts). */
+  passthrough: PassthroughMode;
 }
 
 /** Before the engine says anything: nothing is done natively. */
@@ -269,6 +272,7 @@ export const NO_BRANCH_MODES: BranchModes = {
   create: {},
   copyupTdp: false,
   work: { dir: '', tempPrefix: '', swept: [] },
+  passthrough: DEFAULT_PASSTHROUGH,
 };
 
 /** For a backend that answers nothing by itself (fuse-native), and for a union never mounted. */

@@ -10,6 +10,7 @@ import type { BranchStatus, MountStatus, PreviewResult, UnionConfig, UnionConfig
 import { isSameOrInside } from '../../common/absolutePath.ts';
 import { StrataError } from '../../common/errors.ts';
 import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY } from '../../common/unionConfig.ts';
+import { DEFAULT_PASSTHROUGH } from '../../common/passthrough.ts';
 import { exportUnion, type UnionExport } from '../../common/export/unionExport.ts';
 import type { MapsSnapshot } from '../../common/maps.ts';
 import { NoticeTrigger, refusalNotice } from '../../common/notices.ts';
@@ -70,6 +71,7 @@ function unknownConfig(s: MountStatus): UnionConfig {
     copyup: DEFAULT_COPYUP_POLICY,
     minFreeSpace: 0,
     moveOnEnospc: false,
+    passthrough: DEFAULT_PASSTHROUGH,
   };
 }
 

@@ -114,6 +114,7 @@ export class Union {
       create: Object.fromEntries(CREATE_FUNCTIONS.map((fn) => [fn, formatPolicySetting(parsePolicySetting(createSettingFor(c.config, fn)))])),
       copyupTdp: c.config.copyup === 'tdp',
       work: { dir: c.work.dir, tempPrefix: COPYUP_TMP_PREFIX, swept: roots((b) => c.work.isSwept(b)) },
+      passthrough: c.config.passthrough,
     });
   }
 

@@ -27,6 +27,13 @@ class BranchModes {
     uint64_t min_free;
   };
 
+  // Which files may pass through (common/passthrough.ts, by the same names): those no copy-up can move,
+  // also those of branches the union copies up from, or none.
+  enum class Passthrough { kAuto, kAll, kOff };
+  static Passthrough PassthroughNamed(const std::string& name) {
+    return name == "all" ? Passthrough::kAll : name == "off" ? Passthrough::kOff : Passthrough::kAuto;
+  }
+
   // Where temp entries are built on a branch (union/workDirs.ts).
   struct Work {
     std::string dir;          // relative to the branch root
@@ -36,7 +43,7 @@ class BranchModes {
 
   // JS thread.
   void Set(std::vector<int> in_place, std::vector<int> creatable, bool opens, std::vector<Ordered> order,
-           std::map<std::string, std::string> create, bool copyup_tdp, Work work) {
+           std::map<std::string, std::string> create, bool copyup_tdp, Work work, Passthrough passthrough) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     in_place_ = std::move(in_place);
     creatable_ = std::move(creatable);
@@ -50,6 +57,7 @@ class BranchModes {
     }
     copyup_tdp_ = copyup_tdp;
     work_ = std::move(work);
+    passthrough_ = passthrough;
   }
   bool Opens() const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
@@ -62,6 +70,10 @@ class BranchModes {
     return in_place_.empty();
   }
   bool Creatable(int root) const { return Has(creatable_, root); }
+  Passthrough PassesThrough() const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    return passthrough_;
+  }
   // Every branch, top-down.
   std::vector<Ordered> Order() const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
@@ -109,6 +121,7 @@ class BranchModes {
   std::map<std::string, Placement> create_;
   bool copyup_tdp_ = false;
   Work work_;
+  Passthrough passthrough_ = Passthrough::kAuto;
 };
 
 // The place of the branch `root` in `order` (BranchModes::Order), -1 if it is none of them.

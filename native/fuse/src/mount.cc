@@ -128,10 +128,20 @@ bool Mount::MayPassThrough(uint64_t fh) const {
   if (!passthrough_) return false;
   OpenFile file = files_.Get(fh);
   if (file.fd < 0) return false;
-  // In a union that writes no branch a file never gets a new copy (a reconfiguration that makes one
-  // writable is met by Nodes::Opened), so one on a read-only branch passes through too, unless prefill
-  // puts it in the page cache whole with the open's reply (prefill.h).
-  return file.attrs || (branch_modes_.WritesNone() && file.size > kPrefillMax);
+  // A file on a branch the union copies up from passes through where it never gets a new copy, in a
+  // union that writes no branch (a reconfiguration that makes one writable is met by Nodes::Opened), or
+  // where the union says so (`all`), unless prefill puts it in the page cache whole with the open's
+  // reply (prefill.h).
+  bool unfilled = file.size > kPrefillMax;
+  switch (branch_modes_.PassesThrough()) {
+    case BranchModes::Passthrough::kOff:
+      return false;
+    case BranchModes::Passthrough::kAll:
+      return file.attrs || unfilled;
+    case BranchModes::Passthrough::kAuto:
+      return file.attrs || (branch_modes_.WritesNone() && unfilled);
+  }
+  return false;
 }
 
 int32_t Mount::OpenBacking(uint64_t fh) {
@@ -354,7 +364,7 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
       "branchModes({ inPlace: number[], creatable: number[], opens: boolean, order: { root: number, "
       "minFreeSpace: number }[], create: { [fn: string]: string }, copyupTdp: boolean, work: { dir: string, "
       "tempPrefix: string, "
-      "swept: number[] } })";
+      "swept: number[] }, passthrough: 'auto' | 'all' | 'off' })";
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, usage);
   Napi::Object modes = info[0].As<Napi::Object>();
   auto list = [&](const char* key) {
@@ -390,7 +400,8 @@ Napi::Value Mount::SetBranchModes(const Napi::CallbackInfo& info) {
   BranchModes::Work work_dirs{w.Get("dir").ToString().Utf8Value(), w.Get("tempPrefix").ToString().Utf8Value(),
                               roots(w.Get("swept").As<Napi::Array>())};
   branch_modes_.Set(roots(list("inPlace")), roots(list("creatable")), modes.Get("opens").ToBoolean(), std::move(order),
-                    std::move(create), modes.Get("copyupTdp").ToBoolean(), std::move(work_dirs));
+                    std::move(create), modes.Get("copyupTdp").ToBoolean(), std::move(work_dirs),
+                    BranchModes::PassthroughNamed(modes.Get("passthrough").ToString().Utf8Value()));
   return env.Undefined();
 }
 

@@ -184,6 +184,22 @@ describe('UnionEditor', () => {
     await waitFor(() => expect(document.activeElement?.textContent).toBe('Applied to the mounted union.'));
   });
 
+  it('stages a passthrough choice for a mounted union and applies it with the rest', async () => {
+    const fake = server({ 'unions:save': (a) => summary({ state: 'mounted', mountExists: true, config: a.definition.config }) }, {}, [
+      summary({ state: 'mounted', mountExists: true }),
+    ]);
+    await unions.refresh();
+    render(UnionEditor, { props: { mountpoint: '/mnt/media' } });
+    const select = await screen.findByRole('combobox', { name: /FUSE passthrough/ });
+    expect((select as HTMLSelectElement).value).toBe('auto');
+    expect([...(select as HTMLSelectElement).options].map((o) => o.value)).toEqual(['auto', 'all', 'off']);
+    await fireEvent.change(select, { target: { value: 'all' } });
+    expect(fake.callsTo('unions:save')).toHaveLength(0);
+    await fireEvent.click(button('Apply changes'));
+    await waitFor(() => expect(fake.callsTo('unions:save')).toHaveLength(1));
+    expect((fake.callsTo('unions:save')[0] as { definition: UnionDefinition }).definition.config.passthrough).toBe('all');
+  });
+
   it('keeps a refused change staged, shows the processes in a focused alert by the button, and discards on request', async () => {
     const mounted = summary({ state: 'mounted', mountExists: true });
     const busy = { busy: true, users: [{ pid: 4242, command: 'python3', paths: ['/mnt/media/movie.mkv'] }] };

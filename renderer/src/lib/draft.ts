@@ -7,6 +7,7 @@ import type { BusyUser } from '../../../main/common/maps.ts';
 import { isAbsolutePath, lastComponent, normalizeAbsolute } from '../../../main/common/absolutePath.ts';
 import { parsePolicySetting } from '../../../main/common/policies/registry.ts';
 import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY, validateBranchLayout } from '../../../main/common/unionConfig.ts';
+import { DEFAULT_PASSTHROUGH } from '../../../main/common/passthrough.ts';
 
 export function newDefinition(): UnionDefinition {
   return {
@@ -19,6 +20,7 @@ export function newDefinition(): UnionDefinition {
       copyup: DEFAULT_COPYUP_POLICY,
       minFreeSpace: 0,
       moveOnEnospc: false,
+      passthrough: DEFAULT_PASSTHROUGH,
     },
     autoMount: false,
   };

@@ -21,6 +21,7 @@ const everything: UnionConfig = {
     minfree: '4G',
     funcs: ['mkdir=epmfs', 'symlink=ff'],
     moveOnEnospc: 'true',
+    passthrough: 'all',
   }),
 };
 
@@ -121,6 +122,8 @@ describe('strata mount command', () => {
       '4G',
       '--moveonenospc',
       'pfrd',
+      '--passthrough',
+      'all',
     ]);
   });
 

@@ -38,7 +38,11 @@ describe('validateArgs', () => {
     expect(parseUnionConfig({ ...ok, createOverrides: { mkdir: 'epmfs' }, moveOnEnospc: 'mfs' })).toMatchObject({
       createOverrides: { mkdir: 'epmfs' },
       moveOnEnospc: 'mfs',
+      passthrough: 'auto',
     });
+    expect(parseUnionConfig({ ...ok, passthrough: 'off' }).passthrough).toBe('off');
+    expect(() => parseUnionConfig({ ...ok, passthrough: 'fast' })).toThrow(/Unknown passthrough mode 'fast': use auto, all, off/);
+    expect(() => parseUnionConfig({ ...ok, passthrough: 1 })).toThrow(/passthrough mode/);
   });
 
   it('keeps a live change from moving the mountpoint', () => {

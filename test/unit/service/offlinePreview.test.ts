@@ -26,6 +26,7 @@ it('places by the policy over the real branches, treats a missing one as empty, 
     copyup: 'tdp',
     minFreeSpace: 0,
     moveOnEnospc: false,
+    passthrough: 'auto',
     branches: [
       { path: join(base, 'not-yet'), mode: 'rw' },
       { path: join(base, 'up'), mode: 'rw' },

@@ -76,6 +76,7 @@ describe('what the union publishes to its backend', () => {
       copyup: 'tdp',
       minFreeSpace: 0,
       moveOnEnospc: false,
+      passthrough: 'auto',
     };
     union = await Union.open(config, { sys: loadSyscalls(), capabilities: FUSE_NATIVE_CAPABILITIES, resolved });
   });
@@ -104,12 +105,12 @@ describe('what the union publishes to its backend', () => {
     const inos = (fds: number[]) => fds.map((fd) => fstatSync(fd).ino);
     const said = () => {
       const m = resolved.modes.at(-1);
-      return m && { inPlace: inos(m.inPlace), creatable: inos(m.creatable), opens: m.opens };
+      return m && { inPlace: inos(m.inPlace), creatable: inos(m.creatable), opens: m.opens, passthrough: m.passthrough };
     };
     const upper = [statSync(branches[0]).ino];
-    expect(said()).toEqual({ inPlace: upper, creatable: upper, opens: true });
-    await union.reconfigure({ moveOnEnospc: 'pfrd' });
-    expect(said()).toEqual({ inPlace: upper, creatable: upper, opens: false });
+    expect(said()).toEqual({ inPlace: upper, creatable: upper, opens: true, passthrough: 'auto' });
+    await union.reconfigure({ moveOnEnospc: 'pfrd', passthrough: 'all' });
+    expect(said()).toEqual({ inPlace: upper, creatable: upper, opens: false, passthrough: 'all' });
     await union.reconfigure({
       moveOnEnospc: false,
       branches: [
@@ -117,7 +118,7 @@ describe('what the union publishes to its backend', () => {
         { path: branches[1], mode: 'ro' },
       ],
     });
-    expect(said()).toEqual({ inPlace: upper, creatable: [], opens: true });
+    expect(said()).toEqual({ inPlace: upper, creatable: [], opens: true, passthrough: 'all' });
   });
 
   it("tells the backend every branch's minimum free space, each create function's policy, and whether copy-ups are tdp's", async () => {
