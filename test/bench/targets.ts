@@ -22,6 +22,8 @@ export interface Target {
   teardown(): void;
   /** For a FUSE target: when its server has died, mounts it again over the same branches and says so. */
   revive?(): boolean;
+  /** Strata's: `strata set` with these options on its union (the others take none live). */
+  set?(options: string[]): void;
 }
 
 export interface TargetOptions {
@@ -147,8 +149,8 @@ export function makeTargets(root: string, cli: string, targets: Target[], option
   targets.push({ name: 'raw dir', dir: raw.upper, upper: raw.upper, lower: raw.upper, teardown: () => undefined });
 
   const s = branches(root, 'strata');
-  targets.push(
-    fuseTarget(
+  targets.push({
+    ...fuseTarget(
       'strata',
       s,
       () => execFileSync(process.execPath, [cli, 'mount', s.mnt, '--branch', `${s.upper}=rw`, '--branch', `${s.lower}=ro`], quiet),
@@ -156,7 +158,8 @@ export function makeTargets(root: string, cli: string, targets: Target[], option
         if (mounted(s.mnt)) execFileSync(process.execPath, [cli, 'unmount', s.mnt], quiet);
       },
     ),
-  );
+    set: (options) => execFileSync(process.execPath, [cli, 'set', s.mnt, ...options], quiet),
+  });
 
   if (has('mergerfs')) targets.push(mergerfs('mergerfs', 'mergerfs', branches(root, 'mergerfs'), []));
   if (options.mergerfs2) {

@@ -19,13 +19,17 @@ const SMALL_WRITES_BYTES = 64 * MiB;
 const SMALL_WRITE = 4096;
 const META_FILES = 10_000;
 
-/** Reads of file `name` laid down in `laidIn(t)` (through the union, or directly in a branch), warm. */
-function seqRead(where: string, name: string, laidIn: (t: Target) => string): Workload {
+/**
+ * Reads of file `name` laid down in `laidIn(t)` (through the union, or directly in a branch), warm; on
+ * Strata's union with `strata set` options for the row, set back to `unset` after it.
+ */
+function seqRead(where: string, name: string, laidIn: (t: Target) => string, settings?: { set: string[]; unset: string[] }): Workload {
   return {
     name: `seq read ${SEQ_BYTES / MiB} MiB in 1 MiB blocks${where} (warm)`,
     unit: 'MiB/s',
     units: () => SEQ_BYTES / MiB,
     prepare(t) {
+      if (settings) t.set?.(settings.set);
       const laid = join(laidIn(t), name);
       writeFile(laid, SEQ_BYTES);
       const path = join(t.dir, name);
@@ -36,7 +40,13 @@ function seqRead(where: string, name: string, laidIn: (t: Target) => string): Wo
         closeSync(fd);
       };
       readAll();
-      return { pass: () => timed(readAll), done: () => unlinkSync(laid) };
+      return {
+        pass: () => timed(readAll),
+        done: () => {
+          unlinkSync(laid);
+          if (settings) t.set?.(settings.unset);
+        },
+      };
     },
   };
 }
@@ -81,6 +91,11 @@ const dataWorkloads: Workload[] = [
   // A file the union serves from its read-only branch: Strata keeps it in the FUSE page cache rather
   // than passing it through, so that a handle opened before a copy-up reads the copy (README).
   seqRead(', on the lower branch', 'seqr-lower', (t) => t.lower),
+  // The same, where the union passes such files through as well, as mergerfs 2.42's passthrough.io does.
+  seqRead(', on the lower branch, strata --passthrough all', 'seqr-lower-all', (t) => t.lower, {
+    set: ['--passthrough', 'all'],
+    unset: ['--passthrough', 'auto'],
+  }),
   {
     name: `random 4 KiB read, ${RAND_READS / 1000}k in a ${RAND_FILE / MiB} MiB file`,
     unit: 'IOPS',
