@@ -194,6 +194,7 @@ describe('UnionEditor', () => {
     expect((select as HTMLSelectElement).value).toBe('auto');
     expect([...(select as HTMLSelectElement).options].map((o) => o.value)).toEqual(['auto', 'all', 'off']);
     await fireEvent.change(select, { target: { value: 'all' } });
+    expect(describedBy(select)).toMatch(/one open while it is copied up keeps reading the old copy/);
     expect(fake.callsTo('unions:save')).toHaveLength(0);
     await fireEvent.click(button('Apply changes'));
     await waitFor(() => expect(fake.callsTo('unions:save')).toHaveLength(1));
