@@ -15,7 +15,7 @@ const UNION_OPTIONS = `  --create POLICY        create policy for new entries (d
   --func FN=POLICY       per-function create policy, FN one of create, mkdir, mknod, symlink
   --moveonenospc POLICY  on ENOSPC during write, move the file where POLICY says and retry;
                          true = pfrd, false = off (default)
-  --passthrough MODE     which files the kernel reads and writes itself (root mounts): auto (default)
+  --passthrough MODE     which files the kernel reads and writes itself (root mounts): auto (default):
                          those no copy-up moves; all: also files on branches copied up from, whose
                          handles then keep reading the old copy across a copy-up; off: none
   --name NAME            display name (default: the mountpoint's last component)`;
