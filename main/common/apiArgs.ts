@@ -11,8 +11,7 @@ import type { UnionConfig, UnionConfigPatch } from './contract.ts';
 import { StrataError } from './errors.ts';
 import { CREATE_FUNCTIONS, type CreateFunction } from './policies/types.ts';
 import { COPYUP_POLICY_NAMES } from './policies/names.ts';
-import { parseUnionOptions, validateBranchLayout } from './unionConfig.ts';
-import { DEFAULT_PASSTHROUGH } from './passthrough.ts';
+import { defaultOptions, parseUnionOptions, validateBranchLayout } from './unionConfig.ts';
 
 const MAX_PATH = 4096;
 const MAX_BRANCHES = 127;
@@ -96,15 +95,13 @@ export function parseUnionConfig(raw: unknown): UnionConfig {
   const mountpoint = absolutePath(r.mountpoint, 'Mountpoint');
   const fields = configFields(r);
   const config: UnionConfig = {
+    ...defaultOptions(),
+    ...fields,
     mountpoint,
     name: fields.name ?? invalid('name', 'a name'),
     branches: fields.branches ?? invalid('branches', 'a list of branches'),
     create: fields.create ?? invalid('create policy', 'a policy name'),
-    createOverrides: fields.createOverrides ?? {},
     copyup: fields.copyup ?? invalid('copy-up policy', `one of ${COPYUP_POLICY_NAMES.join(', ')}`),
-    minFreeSpace: fields.minFreeSpace ?? 0,
-    moveOnEnospc: fields.moveOnEnospc ?? false,
-    passthrough: fields.passthrough ?? DEFAULT_PASSTHROUGH,
   };
   validateBranchLayout(config.mountpoint, config.branches);
   return config;

@@ -136,6 +136,18 @@ function defaultName(mountpoint: string): string {
   }
 }
 
+/** A union's options, all at Strata's defaults: what a union given none of them has. */
+export function defaultOptions(): Omit<UnionConfig, 'mountpoint' | 'name' | 'branches'> {
+  return {
+    create: DEFAULT_CREATE_POLICY,
+    createOverrides: {},
+    copyup: DEFAULT_COPYUP_POLICY,
+    minFreeSpace: 0,
+    moveOnEnospc: false,
+    passthrough: DEFAULT_PASSTHROUGH,
+  };
+}
+
 /** The fields of `opts` that were given, parsed. Shared by `mount` (then defaulted) and `set` (a patch). */
 export function parseUnionOptions(opts: UnionOptionsInput): UnionConfigPatch {
   const patch: UnionConfigPatch = {};
@@ -159,12 +171,7 @@ export function buildUnionConfig(mountpoint: string, branchSpecs: readonly strin
     mountpoint: mp,
     name: opts.name === undefined ? defaultName(mp) : '',
     branches: parseBranchList(branchSpecs),
-    create: DEFAULT_CREATE_POLICY,
-    createOverrides: {},
-    copyup: DEFAULT_COPYUP_POLICY,
-    minFreeSpace: 0,
-    moveOnEnospc: false,
-    passthrough: DEFAULT_PASSTHROUGH,
+    ...defaultOptions(),
     ...parseUnionOptions(opts),
   };
   validateBranchLayout(config.mountpoint, config.branches);

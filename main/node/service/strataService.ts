@@ -9,8 +9,7 @@ import type { ApiEvents, EventName, PolicyCatalog, PolicyInfo, StatsSample, Unio
 import type { BranchStatus, MountStatus, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../common/contract.ts';
 import { isSameOrInside } from '../../common/absolutePath.ts';
 import { StrataError } from '../../common/errors.ts';
-import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY } from '../../common/unionConfig.ts';
-import { DEFAULT_PASSTHROUGH } from '../../common/passthrough.ts';
+import { defaultOptions } from '../../common/unionConfig.ts';
 import { exportUnion, type UnionExport } from '../../common/export/unionExport.ts';
 import type { MapsSnapshot } from '../../common/maps.ts';
 import { NoticeTrigger, refusalNotice } from '../../common/notices.ts';
@@ -66,12 +65,7 @@ function unknownConfig(s: MountStatus): UnionConfig {
     mountpoint: s.mountpoint,
     name: s.name,
     branches: [],
-    create: DEFAULT_CREATE_POLICY,
-    createOverrides: {},
-    copyup: DEFAULT_COPYUP_POLICY,
-    minFreeSpace: 0,
-    moveOnEnospc: false,
-    passthrough: DEFAULT_PASSTHROUGH,
+    ...defaultOptions(),
   };
 }
 

@@ -6,8 +6,7 @@ import type { UnionDefinition } from '../../../main/common/api.ts';
 import type { BusyUser } from '../../../main/common/maps.ts';
 import { isAbsolutePath, lastComponent, normalizeAbsolute } from '../../../main/common/absolutePath.ts';
 import { parsePolicySetting } from '../../../main/common/policies/registry.ts';
-import { DEFAULT_COPYUP_POLICY, DEFAULT_CREATE_POLICY, validateBranchLayout } from '../../../main/common/unionConfig.ts';
-import { DEFAULT_PASSTHROUGH } from '../../../main/common/passthrough.ts';
+import { defaultOptions, validateBranchLayout } from '../../../main/common/unionConfig.ts';
 
 export function newDefinition(): UnionDefinition {
   return {
@@ -15,12 +14,7 @@ export function newDefinition(): UnionDefinition {
       mountpoint: '',
       name: '',
       branches: [],
-      create: DEFAULT_CREATE_POLICY,
-      createOverrides: {},
-      copyup: DEFAULT_COPYUP_POLICY,
-      minFreeSpace: 0,
-      moveOnEnospc: false,
-      passthrough: DEFAULT_PASSTHROUGH,
+      ...defaultOptions(),
     },
     autoMount: false,
   };
