@@ -170,17 +170,15 @@ export class Resolver {
 
   private async lookupRoot(): Promise<UnionNode | null> {
     const branches = this.branches();
+    // Every branch root is a descriptor opened O_DIRECTORY, so a directory: only the top one's attributes
+    // and the opaque markers the rule asks for are read, so that a branch that stops answering holds up
+    // nothing its place in the order does not decide (publish_dir.cc, RootFacts, asks the same).
     const paths = new BatchPaths();
-    for (const b of branches) {
-      const root = paths.add(b.fd, '/');
-      paths.add(b.fd, join('/', OPAQUE_MARKER), root);
-    }
+    const top = paths.add(branches[0].fd, '/');
+    const markers = branches.slice(0, -1).map((b) => paths.add(b.fd, join('/', OPAQUE_MARKER)));
     const batch = await paths.ask(this.sys);
-    const found = resolveName(
-      ROOT,
-      factsOf(batch, (k) => ({ self: 2 * k, whiteout: -1, opaque: 2 * k + 1 }), branches.length, false),
-    );
-    return found && { rel: '/', top: found.served, stat: batch.stat(2 * found.served)!, layers: found.merged, isDir: true };
+    const found = resolveName(ROOT, { count: branches.length, entry: () => 'dir', whiteout: () => false, opaque: (k) => batch.found(markers[k]) });
+    return found && { rel: '/', top: found.served, stat: batch.stat(top)!, layers: found.merged, isDir: true };
   }
 
   /**
@@ -265,22 +263,22 @@ export class Resolver {
       return { self, whiteout: paths.add(b.fd, join(dirname(rel), whiteout)), opaque: paths.add(b.fd, join(rel, OPAQUE_MARKER), self) };
     });
     // An answer the rule never reads never fails the lookup.
-    return (batch) => factsOf(batch, (k) => at[k], layers.length, canWhiteout(basename(rel)));
+    return (batch) => factsOf(batch, at, canWhiteout(basename(rel)));
   }
 }
 
 type BatchFacts = LayerFacts & { stat(k: number): BranchStat | null };
 
 /** The rule's facts over a batch's answers; `whiteoutable`: see canWhiteout. */
-function factsOf(batch: StatBatch, at: (k: number) => { self: number; whiteout: number; opaque: number }, count: number, whiteoutable: boolean): BatchFacts {
+function factsOf(batch: StatBatch, at: { self: number; whiteout: number; opaque: number }[], whiteoutable: boolean): BatchFacts {
   return {
-    count,
-    stat: (k) => batch.stat(at(k).self),
+    count: at.length,
+    stat: (k) => batch.stat(at[k].self),
     entry: (k) => {
-      const st = batch.stat(at(k).self);
+      const st = batch.stat(at[k].self);
       return !st ? 'none' : isDirMode(st.mode) ? 'dir' : 'other';
     },
-    whiteout: (k) => whiteoutable && batch.found(at(k).whiteout),
-    opaque: (k) => batch.found(at(k).opaque),
+    whiteout: (k) => whiteoutable && batch.found(at[k].whiteout),
+    opaque: (k) => batch.found(at[k].opaque),
   };
 }
