@@ -428,6 +428,32 @@ describe('read-only opens made natively', () => {
   });
 });
 
+describe('files unlinked while open', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['rw', 'ro'] });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('and closed just before it leave no hidden name, though the release may come while the unlink hides the file', async () => {
+    // The kernel sends the release of a closed file without waiting for it, so the unlink may find the
+    // file still open and hide it while the release is served: that release found nothing to unlink.
+    await ok('python3', [
+      '-c',
+      `import os, sys
+for i in range(3000):
+    p = f"{sys.argv[1]}/journal{i % 7}"
+    fd = os.open(p, os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, b"x" * 100)
+    os.close(fd)
+    os.unlink(p)`,
+      u.mnt,
+    ]);
+    const left = async () => [...(await readdir(u.mnt)), ...(await readdir(u.branches[0]))].filter((n) => /^(\.fuse_hidden|journal)/.test(n));
+    await expect.poll(left, { timeout: 3000 }).toEqual([]);
+  });
+});
+
 /** How the held handle comes to be: by the backend, opening a file there; by the engine, creating it (rr). */
 const HELD_BY = {
   backend: { modes: ['rw', 'rw'], args: [], open: 'r=os.open(sys.argv[1],os.O_RDONLY)', engine: false },

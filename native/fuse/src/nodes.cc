@@ -253,9 +253,12 @@ void Nodes::Unfilled(uint64_t nodeid) {
   if (Node* node = nodes_.Get(nodeid)) node->filled = false;
 }
 
-void Nodes::MarkHidden(uint64_t nodeid) {
+bool Nodes::MarkHidden(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (Node* node = nodes_.Get(nodeid)) node->hidden = true;
+  Node* node = nodes_.Get(nodeid);
+  if (node == nullptr) return true;
+  node->hidden = true;
+  return node->opens == 0;
 }
 
 bool Nodes::TellStale(uint64_t nodeid) {

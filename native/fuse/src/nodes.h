@@ -95,8 +95,9 @@ class Nodes {
   // until a READ from its start shows the kernel no longer holds what the last prefill stored.
   bool Fill(uint64_t nodeid);
   void Unfilled(uint64_t nodeid);
-  // The node was renamed to a hidden name to outlive an unlink while open.
-  void MarkHidden(uint64_t nodeid);
+  // The node was renamed to a hidden name to outlive an unlink while open. True when no open is left (or
+  // no node): its last release came while it was being hidden, and found nothing to unlink then.
+  bool MarkHidden(uint64_t nodeid);
   // A GETATTR without a handle found the node's name gone from the union: true once per lookup of it,
   // for ESTALE (requests.cc).
   bool TellStale(uint64_t nodeid);

@@ -460,7 +460,8 @@ int Served::Hide(uint64_t parent, const std::string& name, const std::string& pa
     int rc = op::Rename(path.c_str(), hidden_path.c_str(), 0);
     if (rc < 0) return rc;
     nodes_.Renamed(parent, name, parent, hidden, false);
-    nodes_.MarkHidden(node);
+    // A close just before the unlink is released on another thread: the hidden name would outlive it.
+    if (nodes_.MarkHidden(node) && op::Unlink(hidden_path.c_str()) == 0) nodes_.Unlinked(parent, hidden);
     return 0;
   }
   return -EBUSY;
