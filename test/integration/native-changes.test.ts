@@ -167,8 +167,10 @@ describe('the union root, with every attribute change and xattr call the engine 
 
   it('changes its mode, owner, times and xattrs on the top branch, and reads its xattrs there', async () => {
     const root = u.mnt;
-    // The root's first publication is the engine's (its attributes, asked first); the FUSE threads renew it.
+    // The root's first publication is the engine's (its attributes, asked first); the FUSE threads renew
+    // it, also for a change of the root itself once it lapsed (a second).
     await ok('stat', [root]);
+    await new Promise((r) => setTimeout(r, 1200));
     expect(await bounded('os.chmod(p, 0o750)', root)).toBe('ok');
     expect(await bounded('os.chown(p, 1234, 2345)', root)).toBe('ok');
     expect(await bounded('os.utime(p, (1, 1000000000))', root)).toBe('ok');

@@ -88,7 +88,8 @@ DirLayers PublishedLayers(Mount& mount, const std::string& dir) {
 
 int LocateServed(Mount& mount, const std::string& path, DirAttrs::Served* out, bool ask_below) {
   int rc = mount.dirs().Locate(path, out, ask_below);
-  if (rc == DirAttrs::kAskJs && path.size() > 1 && path[0] == '/' && PublishNatively(mount, ParentOf(path)))
+  if (rc == DirAttrs::kAskJs && !path.empty() && path[0] == '/' &&
+      PublishNatively(mount, path == "/" ? path : ParentOf(path)))
     rc = mount.dirs().Locate(path, out, ask_below);
   return rc;
 }
