@@ -8,7 +8,8 @@
  * - a copy-up the disk takes over a second over still has its own changes to the branch taken for the
  *   union's own, not for changes made behind its back.
  * The writable branch is an ext4 image on a loop device whose writes the worker's block-I/O cgroup holds
- * to 4 MiB/s; root only (loop devices, cgroups).
+ * to 4 MiB/s, where the disk completes a request about every half second; one union's cgroup holds them
+ * to 1 MiB/s, every two seconds, as slow removable media do. Root only (loop devices, cgroups).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,9 @@ import { cleanupUnder } from '../support/mountCleanup.ts';
 const BYTES_PER_SEC = 4 << 20;
 /** 6 s of writing at that rate: more than the 5 s after which a request standing still reads as hung. */
 const FILE_BYTES = 24 << 20;
+const SLOWER_BYTES_PER_SEC = 1 << 20;
+/** 7 s of writing at that rate. */
+const SLOWER_FILE_BYTES = 7 << 20;
 /** 1.5 s of writing at that rate: more than the second for which the union takes its own changes' events for its own. */
 const SLOW_COPY_BYTES = 6 << 20;
 /**
@@ -31,22 +35,22 @@ const SLOW_COPY_BYTES = 6 << 20;
  */
 const CACHED = ['STRATA_CACHE_TIMEOUT=30', 'STRATA_PASSTHROUGH=0'];
 
-/** A block-I/O cgroup of the test's own that holds writes to device `majMin` to BYTES_PER_SEC: v1 or v2. */
-async function throttledCgroup(majMin: string): Promise<string> {
+/** A block-I/O cgroup of the test's own, `name`, that holds writes to device `majMin` to `bytesPerSec`: v1 or v2. */
+async function throttledCgroup(name: string, majMin: string, bytesPerSec: number): Promise<string> {
   const v1 = '/sys/fs/cgroup/blkio';
   if (existsSync(join(v1, 'blkio.throttle.write_bps_device'))) {
-    const dir = join(v1, `strata-test-${process.pid}`);
+    const dir = join(v1, `strata-test-${process.pid}-${name}`);
     await mkdir(dir);
-    await writeFile(join(dir, 'blkio.throttle.write_bps_device'), `${majMin} ${BYTES_PER_SEC}`);
+    await writeFile(join(dir, 'blkio.throttle.write_bps_device'), `${majMin} ${bytesPerSec}`);
     return dir;
   }
   const v2 = '/sys/fs/cgroup';
   if (!(await readFile(join(v2, 'cgroup.controllers'), 'utf8').catch(() => '')).split(/\s/).includes('io'))
     throw new Error('no block-I/O cgroup controller here (cgroup v1 blkio or v2 io) to make a slow disk with');
   await writeFile(join(v2, 'cgroup.subtree_control'), '+io');
-  const dir = join(v2, `strata-test-${process.pid}`);
+  const dir = join(v2, `strata-test-${process.pid}-${name}`);
   await mkdir(dir);
-  await writeFile(join(dir, 'io.max'), `${majMin} wbps=${BYTES_PER_SEC}`);
+  await writeFile(join(dir, 'io.max'), `${majMin} wbps=${bytesPerSec}`);
   return dir;
 }
 
@@ -54,6 +58,7 @@ describe.runIf(asRoot)('a slow disk', () => {
   let root: string;
   let loop = '';
   let cgroup = '';
+  let slower = '';
   const at = (...parts: string[]) => join(root, ...parts);
   const data = randomBytes(FILE_BYTES);
 
@@ -64,7 +69,9 @@ describe.runIf(asRoot)('a slow disk', () => {
     await ok('mkfs.ext4', ['-q', '-F', at('disk.img')]);
     loop = (await ok('losetup', ['-f', '--show', at('disk.img')])).trim();
     await ok('mount', [loop, at('up')]);
-    cgroup = await throttledCgroup((await ok('lsblk', ['-dno', 'MAJ:MIN', loop])).trim());
+    const disk = (await ok('lsblk', ['-dno', 'MAJ:MIN', loop])).trim();
+    cgroup = await throttledCgroup('slow', disk, BYTES_PER_SEC);
+    slower = await throttledCgroup('slower', disk, SLOWER_BYTES_PER_SEC);
     // Served natively, and (a file with two names) by the engine.
     await writeFile(at('lo', 'native'), data);
     await writeFile(at('lo', 'engine'), data);
@@ -74,21 +81,25 @@ describe.runIf(asRoot)('a slow disk', () => {
     await writeFile(at('lo', 'cached', 'd', 'slow'), data.subarray(0, SLOW_COPY_BYTES));
     // The workers inherit the cgroup of the command that starts them. The second union's files are all
     // the engine's (moveonenospc must see every write), their fsyncs too.
-    await mkdir(at('up', 'moving'));
-    await mkdir(at('mnt-moving'));
-    const mounts: [env: string[], args: string[]][] = [
-      [[], ['mount', at('mnt'), '--branch', `${at('up')}=rw`, '--branch', `${at('lo')}=ro`]],
-      [[], ['mount', at('mnt-moving'), '--branch', `${at('up', 'moving')}=rw`, '--moveonenospc', 'mfs']],
-      [CACHED, ['mount', at('mnt-cached'), '--branch', `${at('up', 'cached')}=rw`, '--branch', `${at('lo', 'cached')}=ro`]],
+    // The fourth union's worker writes through the slower cgroup.
+    for (const dir of ['moving', 'slower']) {
+      await mkdir(at('up', dir));
+      await mkdir(at(`mnt-${dir}`));
+    }
+    const mounts: [group: string, env: string[], args: string[]][] = [
+      [cgroup, [], ['mount', at('mnt'), '--branch', `${at('up')}=rw`, '--branch', `${at('lo')}=ro`]],
+      [cgroup, [], ['mount', at('mnt-moving'), '--branch', `${at('up', 'moving')}=rw`, '--moveonenospc', 'mfs']],
+      [cgroup, CACHED, ['mount', at('mnt-cached'), '--branch', `${at('up', 'cached')}=rw`, '--branch', `${at('lo', 'cached')}=ro`]],
+      [slower, [], ['mount', at('mnt-slower'), '--branch', `${at('up', 'slower')}=rw`]],
     ];
-    for (const [env, args] of mounts)
-      await ok('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', cgroup, 'env', ...env, process.execPath, CLI, ...args]);
+    for (const [group, env, args] of mounts)
+      await ok('sh', ['-c', 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"', 'sh', group, 'env', ...env, process.execPath, CLI, ...args]);
   }, 60_000);
 
   afterAll(async () => {
     if (root) await cleanupUnder(root);
     if (loop) await run('losetup', ['-d', loop]);
-    if (cgroup) await rmdir(cgroup).catch(() => undefined);
+    for (const group of [cgroup, slower]) if (group) await rmdir(group).catch(() => undefined);
   }, 60_000);
 
   async function state(mnt: string): Promise<string | undefined> {
@@ -98,7 +109,8 @@ describe.runIf(asRoot)('a slow disk', () => {
 
   /** The states the union on `mnt` was listed in while `cmd` ran, and how long it ran. */
   async function statesWhile(mnt: string, cmd: string, args: string[]) {
-    expect((await readFile(join(cgroup, 'cgroup.procs'), 'utf8')).trim(), 'the worker writes through the slow cgroup').not.toBe('');
+    for (const group of [cgroup, slower])
+      expect((await readFile(join(group, 'cgroup.procs'), 'utf8')).trim(), 'the workers write through the slow cgroups').not.toBe('');
     const started = Date.now();
     const child = background(cmd, args);
     const seen = new Set<string | undefined>();
@@ -147,16 +159,19 @@ describe.runIf(asRoot)('a slow disk', () => {
   }, 60_000);
 
   it.each([
-    ['natively', 'mnt', 'up'],
-    ['by the engine (moveonenospc)', 'mnt-moving', 'up/moving'],
+    ['natively', 'mnt', 'up', FILE_BYTES],
+    ['by the engine (moveonenospc)', 'mnt-moving', 'up/moving', FILE_BYTES],
+    // The worker looks at the disk while the request waits: a look of its own, when asked, could fall
+    // between two completions.
+    ['natively, on a disk that completes a request every two seconds', 'mnt-slower', 'up/slower', SLOWER_FILE_BYTES],
   ])(
     'an fsync of a file written through the union, served %s: takes the disk its time, never reported hung',
-    async (_how, mnt, branch) => {
+    async (_how, mnt, branch, bytes) => {
       // Written into the page cache at once; the fsync then waits for all of it to reach the disk.
       const write = `import os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
 chunk = bytes.fromhex(sys.argv[2]) * (1 << 16)
-for _ in range(${FILE_BYTES} // len(chunk)): os.write(fd, chunk)
+for _ in range(${bytes} // len(chunk)): os.write(fd, chunk)
 started = time.monotonic()
 os.fsync(fd)
 print("fsync took %.1f s" % (time.monotonic() - started))`;
@@ -164,7 +179,7 @@ print("fsync took %.1f s" % (time.monotonic() - started))`;
       const took = Number(/fsync took ([\d.]+) s/.exec(output)?.[1]);
       expect(took, 'the fsync took the slow disk its time').toBeGreaterThan(5);
       expect(seen).toEqual(['mounted']);
-      expect((await readFile(at(branch, 'synced'))).length).toBe(FILE_BYTES);
+      expect((await readFile(at(branch, 'synced'))).length).toBe(bytes);
     },
     90_000,
   );

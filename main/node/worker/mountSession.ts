@@ -6,7 +6,7 @@
  */
 import type { BackendName, MountStatus, OpStats, StopOutcome, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
-import type { FuseBackend, MountedFs, MountOptions } from '../fuse/ops.ts';
+import type { FuseBackend, MountedFs, MountOptions, StandingRequest } from '../fuse/ops.ts';
 import { hasErrno } from '../sys/errno.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
@@ -18,8 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Union } from '../union/union.ts';
 import type { ControlServer } from './controlServer.ts';
 import { log } from './log.ts';
-import { DiskHeadway } from './diskHeadway.ts';
-import { PendingRequests, hungSince } from './pendingRequests.ts';
+import { DiskHeadway, FOLLOW_MS } from './diskHeadway.ts';
+import { PendingRequests, followDisks, hungSince } from './pendingRequests.ts';
 import { chooseCallMode } from './callMode.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import type { WorkerLaunch } from '../control/protocol.ts';
@@ -102,6 +102,7 @@ export class MountSession {
     session.minor = (await mountAt(mountpoint))?.minor;
     if (session.minor !== undefined) session.connection = await connectionInode(session.minor);
     session.watchForExternalUnmount();
+    session.followDisks();
     return session;
   }
 
@@ -153,11 +154,8 @@ export class MountSession {
   }
 
   async status(): Promise<MountStatus> {
-    // A request waiting on a disk has the disk watched for a moment: meanwhile the branches are asked.
-    const [since, branches] = await Promise.all([
-      hungSince([...this.pending.standing(), ...(this.mounted.requests?.() ?? [])], this.disks),
-      this.union.branchStatus(),
-    ]);
+    const since = hungSince(this.standing(), this.disks);
+    const branches = await this.union.branchStatus();
     return {
       mountpoint: this.mountpoint,
       name: this.union.config.name,
@@ -220,6 +218,20 @@ export class MountSession {
     await this.union.release();
     // Let the reply to 'stop' reach the client before the process goes.
     setTimeout(() => this.exit(0), 50);
+  }
+
+  /** The requests taken and not answered, the engine's and the backend's own. */
+  private standing(): StandingRequest[] {
+    return [...this.pending.standing(), ...(this.mounted.requests?.() ?? [])];
+  }
+
+  /** Reads the disks requests wait on as they wait (diskHeadway.ts), so that status knows whether they move. */
+  private followDisks(): void {
+    const timer = setInterval(() => {
+      if (this.stopping) return clearInterval(timer);
+      void followDisks(this.standing(), this.disks);
+    }, FOLLOW_MS);
+    timer.unref();
   }
 
   /** Someone ran umount or fusermount on the mountpoint directly: nothing left to serve once it is gone. */

@@ -11,7 +11,7 @@
  */
 import type { StandingRequest } from '../fuse/ops.ts';
 import { type RequestClock, requestClock } from '../union/headway.ts';
-import type { DiskHeadway } from './diskHeadway.ts';
+import { type DiskHeadway, FOLLOW_MS } from './diskHeadway.ts';
 
 export const HUNG_AFTER_MS = 5000;
 
@@ -19,16 +19,21 @@ export const HUNG_AFTER_MS = 5000;
  * Since when the request that has stood still longest has, if that is more than HUNG_AFTER_MS: one
  * waiting on a disk counts from when that disk was last seen completing I/O.
  */
-export async function hungSince(requests: StandingRequest[], disks: DiskHeadway, now = Date.now()): Promise<number | undefined> {
+export function hungSince(requests: StandingRequest[], disks: DiskHeadway, now = Date.now()): number | undefined {
   const stale = requests.filter((r) => now - r.since > HUNG_AFTER_MS);
   if (stale.length === 0) return undefined;
-  const moved = await disks.lastMoved(new Set(stale.flatMap((r) => (r.disk ? [r.disk] : []))));
+  const moved = disks.lastMoved(new Set(stale.flatMap((r) => (r.disk ? [r.disk] : []))));
   let oldest: number | undefined;
   for (const r of stale) {
     const since = Math.max(r.since, (r.disk && moved.get(r.disk)) || 0);
     if (now - since > HUNG_AFTER_MS && (oldest === undefined || since < oldest)) oldest = since;
   }
   return oldest;
+}
+
+/** The worker's tick, every FOLLOW_MS: the disks that requests have waited on that long are read. */
+export function followDisks(requests: StandingRequest[], disks: DiskHeadway, now = Date.now()): Promise<void> {
+  return disks.follow(new Set(requests.flatMap((r) => (r.disk && now - r.since >= FOLLOW_MS ? [r.disk] : []))), now);
 }
 
 type AnyOp = (...args: unknown[]) => unknown;

@@ -12,8 +12,8 @@ import { copyData } from '../../../main/node/union/copyData.ts';
 import { madeHeadway, requestClock, waitsOnDiskOf } from '../../../main/node/union/headway.ts';
 import { blockDeviceKey } from '../../../main/common/blockDevice.ts';
 import type { StandingRequest } from '../../../main/node/fuse/ops.ts';
-import { DiskHeadway } from '../../../main/node/worker/diskHeadway.ts';
-import { HUNG_AFTER_MS, PendingRequests, hungSince } from '../../../main/node/worker/pendingRequests.ts';
+import { DiskHeadway, FOLLOW_MS } from '../../../main/node/worker/diskHeadway.ts';
+import { HUNG_AFTER_MS, PendingRequests, followDisks, hungSince } from '../../../main/node/worker/pendingRequests.ts';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -31,9 +31,9 @@ function ops(work: () => Promise<void>) {
   };
 }
 
-/** Disks whose completed-I/O counts are what `ios` holds when read; no wait between two readings. */
+/** Disks whose completed-I/O counts are what `ios` holds when read. */
 function fakeDisks(ios: Map<string, number[]>) {
-  return new DiskHeadway(async (disk) => ios.get(disk)?.shift(), 0);
+  return new DiskHeadway(async (disk) => ios.get(disk)?.shift());
 }
 const noDisks = fakeDisks(new Map());
 
@@ -91,58 +91,55 @@ describe('PendingRequests', () => {
 });
 
 describe('hungSince, for requests waiting on a disk', () => {
-  const long = Date.now() - 60_000;
+  const t0 = Date.now() - 60_000;
+  /** A request taken at t0 on disk 8:1, followed once a second from t0 + 1 s with the counts `ios`; hungSince at `now`. */
+  async function after(ios: number[], now: number, requests: StandingRequest[] = [{ since: t0, disk: '8:1' }]) {
+    const disks = fakeDisks(new Map([['8:1', [...ios]]]));
+    for (let k = 1; k <= ios.length; k++) await followDisks(requests, disks, t0 + k * FOLLOW_MS);
+    return hungSince(requests, disks, now);
+  }
 
-  it('reports none while the disk a request waits on completes I/O, and the rest as before', async () => {
-    const disks = fakeDisks(new Map([['8:1', [100, 104]]]));
-    const before = Date.now();
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBeUndefined();
+  it('reports none while the disk a request waits on completes I/O now and then, however far apart', async () => {
+    // A slow disk: one completion every two seconds, none of them seen at a moment of asking.
+    expect(await after([100, 100, 101, 101, 102, 102, 103, 103], t0 + 8 * FOLLOW_MS + 500)).toBeUndefined();
     // A request waiting on no disk, or on one that cannot be read, stands still however the others move.
-    const again = fakeDisks(new Map([['8:1', [104, 109]]]));
-    expect(await hungSince([{ since: long, disk: '8:1' }, { since: long + 5 }], again)).toBe(long + 5);
-    expect(await hungSince([{ since: long, disk: '9:9' }], again)).toBe(long);
-    expect(Date.now() - before).toBeLessThan(1000);
+    const requests = [{ since: t0, disk: '8:1' }, { since: t0 + 5 }, { since: t0 + 7, disk: '9:9' }];
+    expect(await after([100, 101, 102, 103, 104, 105, 106], t0 + 7 * FOLLOW_MS, requests)).toBe(t0 + 5);
+    expect(await after([100, 101, 102, 103, 104, 105, 106], t0 + 7 * FOLLOW_MS, requests.slice(2))).toBe(t0 + 7);
   });
 
-  it('reports one whose disk completes nothing, since its disk was last seen moving', async () => {
-    const ios = new Map([['8:1', [100, 100]]]);
-    const disks = fakeDisks(ios);
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBe(long);
-    ios.set('8:1', [100, 120]);
-    const moving = Date.now();
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBeUndefined();
-    ios.set('8:1', [120, 130, 130, 130]);
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBeUndefined();
-    // Still since then: hung from that moment on, once it lies HUNG_AFTER_MS back.
-    const later = Date.now() + HUNG_AFTER_MS + 100;
-    const since = await hungSince([{ since: long, disk: '8:1' }], disks, later);
-    expect(since).toBeGreaterThanOrEqual(moving);
-    expect(since).toBeLessThanOrEqual(Date.now());
+  it('reports one whose disk completes nothing, since the reading before the disk was last seen moving', async () => {
+    expect(await after([100, 100, 100, 100, 100, 100, 100], t0 + 7 * FOLLOW_MS)).toBe(t0);
+    // Moved between the readings at 2 s and 3 s: counts from 2 s, so hung once that lies HUNG_AFTER_MS back.
+    const ios = [100, 100, 120, 120, 120, 120, 120, 120];
+    expect(await after(ios, t0 + 2 * FOLLOW_MS + HUNG_AFTER_MS)).toBeUndefined();
+    expect(await after(ios, t0 + 2 * FOLLOW_MS + HUNG_AFTER_MS + 1)).toBe(t0 + 2 * FOLLOW_MS);
   });
 
-  it('counts what a disk completed between two askings, from the moment of the earlier one', async () => {
-    const ios = new Map([['8:1', [100, 100]]]);
+  it('follows only the disks of requests that have waited a while, and forgets the rest', async () => {
+    const ios = new Map([['8:1', [100, 100, 101, 150, 150]]]);
     const disks = fakeDisks(ios);
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBe(long);
-    const asked = Date.now();
-    // Nothing within this asking's window, but 40 I/Os since the last one.
-    ios.set('8:1', [140, 140]);
-    const since = await hungSince([{ since: long, disk: '8:1' }], disks, asked + HUNG_AFTER_MS + 1_000);
-    expect(since).toBeGreaterThanOrEqual(asked - 50);
-    expect(since).toBeLessThanOrEqual(asked + 50);
-    ios.set('8:1', [140, 140]);
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks, asked + 1_000)).toBeUndefined();
-    // A disk no longer asked about is forgotten: what it did before counts no more.
-    expect((await disks.lastMoved(new Set())).size).toBe(0);
-    ios.set('8:1', [150, 150]);
-    expect(await hungSince([{ since: long, disk: '8:1' }], disks)).toBe(long);
+    const waiting = [{ since: t0, disk: '8:1' }];
+    await followDisks(waiting, disks, t0 + 1_000);
+    await followDisks(waiting, disks, t0 + 2_000);
+    await followDisks(waiting, disks, t0 + 3_000);
+    expect(disks.lastMoved(new Set(['8:1']))).toEqual(new Map([['8:1', t0 + 2_000]]));
+    // Answered: nothing is read, and what the disk did before counts no more.
+    await followDisks([], disks, t0 + 4_000);
+    expect(ios.get('8:1')).toEqual([150, 150]);
+    const fresh = [{ since: t0 + 4_500, disk: '8:1' }];
+    await followDisks(fresh, disks, t0 + 5_000);
+    expect(ios.get('8:1')).toEqual([150, 150]);
+    await followDisks(fresh, disks, t0 + 5_500);
+    await followDisks(fresh, disks, t0 + 6_500);
+    expect(disks.lastMoved(new Set(['8:1']))).toEqual(new Map());
   });
 
   it('takes the disk an fsync in the engine waits on from its descriptor', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-disk-'));
     try {
       const file = await open(join(dir, 'f'), 'w');
-      const clock: { at: number; disk?: string } = { at: long };
+      const clock: { at: number; disk?: string } = { at: t0 };
       requestClock.run(clock, () => waitsOnDiskOf(file.fd));
       await new Promise((resolve) => setTimeout(resolve, 50));
       const { dev } = await file.stat({ bigint: true });
