@@ -47,8 +47,7 @@ int GetAttrNatively(const char* path, struct stat* st, bool* own_inode) {
   // A name in a directory nobody has published yet: published here from its own parent's, if that is,
   // and asked again only then (a name with rules of its own in a published one stays JS's). The root
   // is published again from the branches'.
-  if (rc == DirAttrs::kAskJs && path != nullptr && path[0] == '/' &&
-      PublishNatively(mount, path[1] == '\0' ? std::string("/") : ParentOf(path)))
+  if (rc == DirAttrs::kAskJs && path != nullptr && path[0] == '/' && PublishAnswering(mount, path))
     rc = mount.dirs().Answer(path, st, &root);
   if (rc == DirAttrs::kAskJs) return rc;
   // As the engine's getattr says (FuseStat.ownInode): a hard link on a branch it would be copied up from.

@@ -80,6 +80,10 @@ bool PublishNatively(Mount& mount, const std::string& dir) {
   return true;
 }
 
+bool PublishAnswering(Mount& mount, const std::string& path) {
+  return PublishNatively(mount, path == "/" ? path : ParentOf(path));
+}
+
 DirLayers PublishedLayers(Mount& mount, const std::string& dir) {
   DirLayers layers = mount.dirs().Layers(dir);
   if (layers.empty() && PublishNatively(mount, dir)) layers = mount.dirs().Layers(dir);
@@ -88,8 +92,7 @@ DirLayers PublishedLayers(Mount& mount, const std::string& dir) {
 
 int LocateServed(Mount& mount, const std::string& path, DirAttrs::Served* out, bool ask_below) {
   int rc = mount.dirs().Locate(path, out, ask_below);
-  if (rc == DirAttrs::kAskJs && !path.empty() && path[0] == '/' &&
-      PublishNatively(mount, path == "/" ? path : ParentOf(path)))
+  if (rc == DirAttrs::kAskJs && !path.empty() && path[0] == '/' && PublishAnswering(mount, path))
     rc = mount.dirs().Locate(path, out, ask_below);
   return rc;
 }

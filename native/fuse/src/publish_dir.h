@@ -29,13 +29,17 @@ class Mount;
 // directory there, or anything fails (JS resolves it then).
 bool PublishNatively(Mount& mount, const std::string& dir);
 
+// PublishNatively of the directory whose publication answers for `path`: the root's own for the root,
+// else the parent's.
+bool PublishAnswering(Mount& mount, const std::string& path);
+
 // A directory's layers (DirAttrs::Layers), published here first when its publication lapsed.
 DirLayers PublishedLayers(Mount& mount, const std::string& dir);
 
-// DirAttrs::Locate, with `path`'s directory (the root's own, for the root) published here first when its
-// publication lapsed, as a lookup does (GetAttrNatively). The kernel keeps a name's entry for the whole entry timeout,
-// which may outlast its directory's publication (a second): an open, a change or a removal of the name would go to JS
-// otherwise.
+// DirAttrs::Locate, with the publication answering for `path` (PublishAnswering) made here first when it
+// lapsed, as a lookup does (GetAttrNatively). The kernel keeps a name's entry for the whole entry
+// timeout, which may outlast its directory's publication (a second): an open, a change or a removal of
+// the name, or a change of the root itself, would go to JS otherwise.
 int LocateServed(Mount& mount, const std::string& path, DirAttrs::Served* out, bool ask_below = false);
 
 }  // namespace strata
