@@ -4,7 +4,7 @@
  * time guards against a reused pid.
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
-import { parseProcStat } from '../../common/proc/procStatParser.ts';
+import { liveProcess, ownStartTime } from '../sys/processIdentity.ts';
 import { workerPidPath } from './paths.ts';
 
 export interface LiveWorker {
@@ -13,13 +13,8 @@ export interface LiveWorker {
   stopped: boolean;
 }
 
-async function procStat(pid: number | 'self') {
-  return parseProcStat(await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => ''));
-}
-
 export async function writeWorkerPid(mountpoint: string): Promise<void> {
-  const self = await procStat('self');
-  await writeFile(workerPidPath(mountpoint), `${process.pid} ${self?.startTime ?? 0}\n`, { mode: 0o600 });
+  await writeFile(workerPidPath(mountpoint), `${process.pid} ${await ownStartTime()}\n`, { mode: 0o600 });
 }
 
 export async function removeWorkerPid(mountpoint: string): Promise<void> {
@@ -32,7 +27,7 @@ export async function findWorker(mountpoint: string): Promise<LiveWorker | 'gone
   const [pidText, startText] = (await readFile(workerPidPath(mountpoint), 'utf8').catch(() => '')).trim().split(' ');
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return null;
-  const stat = await procStat(pid);
-  if (!stat || String(stat.startTime) !== startText || stat.state === 'Z' || stat.state === 'X') return 'gone';
+  const stat = await liveProcess(pid, Number(startText));
+  if (!stat) return 'gone';
   return { pid, stopped: stat.state === 'T' || stat.state === 't' };
 }

@@ -7,11 +7,13 @@
 import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BRANCH_LIST_SUFFIX, branchListPath, runtimeDir } from '../control/paths.ts';
-import { processExists } from '../sys/processExists.ts';
+import { liveProcess, ownStartTime } from '../sys/processIdentity.ts';
 
 interface BranchListRecord {
   mountpoint: string;
+  /** The worker's, with its start time: a list left by a worker that died must not pass for the process that got its pid. */
   pid: number;
+  startTime: number;
   branches: string[];
 }
 
@@ -22,6 +24,7 @@ async function readRecordAt(path: string): Promise<BranchListRecord | undefined>
       typeof record.mountpoint === 'string' &&
       branchListPath(record.mountpoint) === path &&
       Number.isInteger(record.pid) &&
+      Number.isInteger(record.startTime) &&
       Array.isArray(record.branches) &&
       record.branches.every((b) => typeof b === 'string');
     return wellFormed ? record : undefined;
@@ -36,7 +39,7 @@ const readRecord = (mountpoint: string) => readRecordAt(branchListPath(mountpoin
 export async function publishBranchList(mountpoint: string, branches: readonly string[]): Promise<void> {
   const path = branchListPath(mountpoint);
   const temp = `${path}.${process.pid}.tmp`;
-  const record: BranchListRecord = { mountpoint, pid: process.pid, branches: [...branches] };
+  const record: BranchListRecord = { mountpoint, pid: process.pid, startTime: await ownStartTime(), branches: [...branches] };
   await writeFile(temp, JSON.stringify(record), { mode: 0o600 });
   await rename(temp, path);
 }
@@ -53,7 +56,8 @@ export async function readBranchList(mountpoint: string): Promise<string[] | und
 export async function publishedMountpoints(): Promise<string[]> {
   const names = await readdir(runtimeDir()).catch(() => [] as string[]);
   const records = await Promise.all(names.filter((n) => n.endsWith(BRANCH_LIST_SUFFIX)).map((n) => readRecordAt(join(runtimeDir(), n))));
-  return records.flatMap((r) => (r && processExists(r.pid) ? [r.mountpoint] : []));
+  const live = await Promise.all(records.map(async (r) => (r && (await liveProcess(r.pid, r.startTime)) ? [r.mountpoint] : [])));
+  return live.flat();
 }
 
 /** Removes this process's file; a newer worker's file for the same mountpoint is left alone. */

@@ -3,7 +3,7 @@
  * without one, and a clear "cannot tell" when neither answers. Mount-table entries are made up (nothing
  * is mounted); workers are real control sockets in a private runtime dir.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,9 +87,17 @@ describe('refuseUnionLoops', () => {
   it('counts a union being mounted (published, not yet in mountinfo) while its worker lives', async () => {
     await publishBranchList('/mnt/n', ['/mnt/a']);
     await expect(check('/mnt/n')).rejects.toThrow(/Branch \/mnt\/n is the union \/mnt\/n, whose branch \/mnt\/a is this union/);
+    const { startTime } = JSON.parse(await readFile(branchListPath('/mnt/n'), 'utf8')) as { startTime: number };
+    const left = (pid: number, start: number) =>
+      writeFile(branchListPath('/mnt/n'), JSON.stringify({ mountpoint: '/mnt/n', pid, startTime: start, branches: ['/mnt/a'] }));
     // Above any pid_max: a worker that died before it mounted.
-    await writeFile(branchListPath('/mnt/n'), JSON.stringify({ mountpoint: '/mnt/n', pid: 2 ** 22 + 1, branches: ['/mnt/a'] }));
+    await left(2 ** 22 + 1, 1);
     await expect(check('/mnt/n')).resolves.toBeUndefined();
+    // One that died, its pid since taken by a process that started later (this one).
+    await left(process.pid, startTime - 1);
+    await expect(check('/mnt/n')).resolves.toBeUndefined();
+    await left(process.pid, startTime);
+    await expect(check('/mnt/n')).rejects.toThrow(/whose branch \/mnt\/a is this union/);
   });
 
   it("follows only Strata unions, and ignores this union's own old list", async () => {
