@@ -19,7 +19,7 @@ import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { RENAME_EXCHANGE } from '../../main/node/sys/fsValues.ts';
 import { type UnionFixture, background, mountUnion, ok } from '../support/unionFixture.ts';
 
-const HELD = ['/f', '/w', '/link', '/both', '/gone', '/fresh', '/full', '/lower.txt', '/lower-dir'];
+const HELD = ['/f', '/w', '/link', '/both', '/gone', '/alone', '/fresh', '/full', '/lower.txt', '/lower-dir'];
 
 describe('changes made natively, with the engine held', () => {
   let u: UnionFixture;
@@ -41,6 +41,10 @@ describe('changes made natively, with the engine held', () => {
         await writeFile(`${upper}/gone/.wh..wh..opq`, '');
         await mkdir(`${lower}/gone`);
         await writeFile(`${lower}/gone/x`, 'hidden\n');
+        // Looks empty too, and nothing below merges with it: its lower copy went.
+        await mkdir(`${upper}/alone`);
+        await writeFile(`${upper}/alone/.wh.z`, '');
+        await writeFile(`${upper}/alone/.wh..wh..opq`, '');
         await mkdir(`${upper}/fresh`);
         await writeFile(`${upper}/fresh/.wh.y`, '');
         await mkdir(`${lower}/fresh`);
@@ -109,6 +113,13 @@ describe('changes made natively, with the engine held', () => {
     expect(await bounded('os.lstat(p)', u.at('both'))).toBe('ENOENT');
   });
 
+  // What the worker holds open at or below `path`.
+  const heldOpen = async (path: string) => {
+    const [worker] = await workerPidsFor(u.root);
+    const fds = readdirSync(`/proc/${worker}/fd`).map((fd) => readlinkSync(`/proc/${worker}/fd/${fd}`, { encoding: 'utf8' }));
+    return fds.filter((target) => target.startsWith(path));
+  };
+
   // A directory is published once a name in it is looked up.
   const rmdir = (dir: string) => bounded('os.path.lexists(p + "/absent"); os.rmdir(p)', u.at(dir));
 
@@ -119,9 +130,14 @@ describe('changes made natively, with the engine held', () => {
     expect(await readdir(u.in(1, 'gone'))).toEqual(['x']);
     expect(await bounded('os.lstat(p)', u.at('gone'))).toBe('ENOENT');
     // The worker closes the removed copy after its reply, and keeps nothing of it.
-    const [worker] = await workerPidsFor(u.root);
-    const fds = readdirSync(`/proc/${worker}/fd`).map((fd) => readlinkSync(`/proc/${worker}/fd/${fd}`, { encoding: 'utf8' }));
-    expect(fds.filter((target) => target.startsWith(u.in(0, 'gone')))).toEqual([]);
+    expect(await heldOpen(u.in(0, 'gone'))).toEqual([]);
+  });
+
+  it('removes a directory nothing below merges with, its whiteouts and marker too, and leaves no whiteout', async () => {
+    expect(await rmdir('alone')).toBe('ok');
+    expect([existsSync(u.in(0, 'alone')), existsSync(u.in(0, '.wh.alone'))]).toEqual([false, false]);
+    expect(await bounded('os.lstat(p)', u.at('alone'))).toBe('ENOENT');
+    expect(await heldOpen(u.in(0, 'alone'))).toEqual([]);
   });
 
   it('removes a directory only its parent was looked up in, finding its copies by the lookup rule', async () => {

@@ -10,13 +10,12 @@
 
 namespace strata {
 
-// fn(name, d_type) for each entry but "." and "..". false if the directory could not be read to the end.
-// getdents64 straight into a buffer on the stack: fdopendir would add an fstat and two fcntl calls,
-// and a heap buffer, to every read of a directory (an rmdir reads its copy for its emptiness).
+// fn(name, d_type) for each entry of `fd`, a directory opened for reading and not yet read, but "." and
+// "..". false if it could not be read to the end. getdents64 straight into a buffer on the stack:
+// fdopendir would add an fstat and two fcntl calls, and a heap buffer, to every read of a directory (an
+// rmdir reads its copy for its emptiness).
 template <class Fn>
-bool ReadEntries(int dir_fd, Fn fn) {
-  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
+bool ReadOpenEntries(int fd, Fn fn) {
   alignas(struct dirent64) char buf[32768];
   ssize_t n;
   while ((n = getdents64(fd, buf, sizeof buf)) > 0) {
@@ -27,8 +26,17 @@ bool ReadEntries(int dir_fd, Fn fn) {
       if (name != "." && name != "..") fn(name, e->d_type);
     }
   }
-  close(fd);
   return n == 0;
+}
+
+// As ReadOpenEntries, through a listing opened afresh from `dir_fd`.
+template <class Fn>
+bool ReadEntries(int dir_fd, Fn fn) {
+  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool read = ReadOpenEntries(fd, fn);
+  close(fd);
+  return read;
 }
 
 }  // namespace strata

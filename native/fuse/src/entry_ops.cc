@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,15 +144,24 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   }
   Counters::Op op = dir ? Counters::kRmdir : Counters::kUnlink;
   std::vector<std::string> meta;
-  DirLayers layers;  // keeps `copy` open
+  // Keep `copy` open: the merged directory's copies, or its lone one.
+  DirLayers layers;
+  std::shared_ptr<Fd> lone;
   int copy = -1;
   if (S_ISDIR(served.st.st_mode) != dir) {
     *rc = dir ? -ENOTDIR : -EISDIR;
   } else if (dir) {
-    layers = mount.dirs().Copies(path);
     MergedListing listing;
-    if (layers.empty() || layers[0]->root() != served.root || !listing.Read(layers)) return false;
-    copy = layers[0]->Open();
+    if (served.visible_below) {
+      layers = mount.dirs().Copies(path);
+      if (layers.empty() || layers[0]->root() != served.root || !listing.Read(layers)) return false;
+      copy = layers[0]->Open();
+    } else {
+      // Nothing below would show the name, so nothing below merges with the directory: its own copy is
+      // read through one descriptor, where resolving and publishing its copies took seven calls.
+      lone = std::make_shared<Fd>(openat(served.dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if ((copy = lone->get()) < 0 || !listing.ReadLone(copy)) return false;
+    }
     *rc = listing.Empty() ? 0 : -ENOTEMPTY;
     if (*rc == 0 && in_place && !listing.TopMeta(&meta)) return false;
   } else {
@@ -176,6 +186,7 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   // this copy's: after the reply, so the caller does not wait for it (mergerfs' rmdir frees it inline).
   if (dir && *rc == 0) {
     for (auto& layer : layers) Request::current.after_reply.push_back(std::move(layer));
+    if (lone) Request::current.after_reply.push_back(std::move(lone));
   }
   return true;
 }

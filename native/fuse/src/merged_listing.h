@@ -31,6 +31,12 @@ class MergedListing {
     return true;
   }
 
+  // A directory nothing below merges with: its one copy, opened for reading (ReadOpenEntries).
+  bool ReadLone(int fd) {
+    copies_.resize(1);
+    return copies_[0].Read(fd, true);
+  }
+
   bool Empty() const {
     bool none = true;
     ForEach([&](const std::string&, unsigned char) { none = false; });
@@ -75,10 +81,12 @@ class MergedListing {
     std::vector<Entry> meta;
     std::unordered_set<std::string_view> names, hidden;
 
-    bool Read(int copy) {
-      return ReadEntries(copy, [this](std::string_view name, unsigned char type) {
+    // `fd`: the copy (an O_PATH descriptor will do), or, `opened`, its listing itself.
+    bool Read(int fd, bool opened = false) {
+      auto add = [this](std::string_view name, unsigned char type) {
         (IsReservedName(name) ? meta : entries).push_back(Entry{std::string(name), type});
-      });
+      };
+      return opened ? ReadOpenEntries(fd, add) : ReadEntries(fd, add);
     }
     // After Read: views into the settled vectors.
     void Index() {
