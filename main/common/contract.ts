@@ -80,8 +80,9 @@ export interface OpStats {
   /**
    * Counts that say how the requests in `ops` were served (io_uring, passthrough, prefill, copyup: a
    * copy-up made on the FUSE thread, published: a directory resolved there, spun: taken by the spinning
-   * reader without a wake-up) or what they carried (readdirplus: names, forget: nodes), since mount:
-   * not requests themselves.
+   * reader without a wake-up) or what they carried (readdirplus: names, forget: nodes), and the spinning
+   * reader's reads of the device (spin_reads, a request taken or none), since mount: not requests
+   * themselves.
    */
   served: Record<string, number>;
   bytesRead: number;

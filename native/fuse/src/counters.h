@@ -7,7 +7,8 @@
 // came through the FUSE ring (ring_loop.h) rather than /dev/fuse; `prefill`: opens that put the whole file in the
 // kernel's page cache (prefill.h); `copyup`: copy-ups made on the FUSE thread (copy_up.h), which OpStats.copyups
 // adds to the engine's own; `published`: directories resolved on the FUSE thread for a lookup (publish_dir.h); `spun`:
-// requests taken by the spinning reader without a wake-up (spin_reader.h).
+// requests taken by the spinning reader without a wake-up (spin_reader.h); `spin_reads`: its reads of the device, each
+// one a request taken or none (so still while nobody spins).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -54,6 +55,7 @@ class Counters {
     kCopyup,
     kPublished,
     kSpun,
+    kSpinReads,
     kCount,
     kFirstNote = kReaddirplus
   };
@@ -62,7 +64,7 @@ class Counters {
       "getxattr", "listxattr", "setxattr", "removexattr", "readlink", "copy_file_range", "open",     "create",
       "mkdir",    "mknod",     "symlink",  "release",     "fsync",    "fallocate",       "unlink",   "rmdir",
       "rename",   "link",      "opendir",  "readdir",     "statfs",   "readdirplus",     "forget",   "passthrough",
-      "io_uring", "prefill",   "copyup",   "published",   "spun"};
+      "io_uring", "prefill",   "copyup",   "published",   "spun",     "spin_reads"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

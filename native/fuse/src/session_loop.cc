@@ -67,7 +67,7 @@ class Loop {
         readers_wanted_(Readers(max_threads)),
         parks_(max_threads),
         ring_(mount, max_threads),
-        spin_(mount.device(), mount.config().spin && watch_timer_.ok()) {}
+        spin_(mount.device(), mount.config().spin && watch_timer_.ok(), mount.counters()) {}
 
   int Run() {
     std::thread watch;

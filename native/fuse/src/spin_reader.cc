@@ -9,7 +9,7 @@
 
 namespace strata {
 
-SpinReader::SpinReader(const Device& device, bool enabled) {
+SpinReader::SpinReader(const Device& device, bool enabled, Counters& counters) : counters_(counters) {
   if (!enabled) return;
   int fd = open("/dev/fuse", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return;

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <memory>
 
+#include "counters.h"
 #include "device.h"
 
 namespace strata {
@@ -35,8 +36,8 @@ class SpinReader {
   static constexpr Clock::duration kQuiet = std::chrono::milliseconds(10);
 
   // Off where `enabled` is false or the device cannot be cloned (a user who mounted through fusermount3
-  // may not be allowed to open /dev/fuse).
-  SpinReader(const Device& device, bool enabled);
+  // may not be allowed to open /dev/fuse). Each read of the clone is counted in `counters`.
+  SpinReader(const Device& device, bool enabled, Counters& counters);
   ~SpinReader();
   SpinReader(const SpinReader&) = delete;
   SpinReader& operator=(const SpinReader&) = delete;
@@ -49,7 +50,7 @@ class SpinReader {
     if (!Begin()) return true;
     bool caught = false;
     for (;;) {
-      polls_.fetch_add(1, std::memory_order_relaxed);
+      counters_.Count(Counters::kSpinReads);
       ssize_t n = clone_->Read(buf, size);
       if (n > 0) {
         spinning_.store(false, std::memory_order_release);
@@ -72,7 +73,7 @@ class SpinReader {
   // Whether a thread reads the clone now (not while it serves what it read).
   bool Spinning() const { return spinning_.load(std::memory_order_acquire); }
   // Grows with every read of the clone: still, while nobody spins.
-  uint64_t Reads() const { return polls_.load(std::memory_order_relaxed); }
+  uint64_t Reads() const { return counters_.Ops(Counters::kSpinReads); }
 
   // By a sleeping reader that was woken for a request: widens or narrows the window by how long after
   // the last spin it came.
@@ -91,7 +92,7 @@ class SpinReader {
   // Whether the last spin took any request.
   std::atomic<bool> caught_{false};
   std::atomic<bool> spinning_{false};
-  std::atomic<uint64_t> polls_{0};
+  Counters& counters_;
   // Only the thread that holds spinning_ reads or sets it.
   Clock::time_point deadline_;
 };
