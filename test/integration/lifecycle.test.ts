@@ -4,10 +4,11 @@
  * `where` and `preview`. Every filesystem access goes through child processes.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MountStatus, PreviewResult, WhereResult } from '../../main/common/contract.ts';
+import { mountKey, runtimeDir } from '../../main/node/control/paths.ts';
 import { cleanupUnder, isAlive, mountsUnder, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
 import { background, CLI, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
 
@@ -133,6 +134,27 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       expect(await exited).toBe(0);
       expect(await strataMounted()).toBe(false);
       await waitUntil('the worker exits', () => !isAlive(pid));
+    });
+  });
+
+  describe('a union unmounted from outside Strata', () => {
+    it('its worker, stopped before it noticed, leaves what is mounted there since alone and serves its users', async () => {
+      await mount();
+      const pid = (await statusOf(mnt))!.pid!;
+      const go = join(root, 'go-read');
+      const reader = background('sh', ['-c', 'exec 3<top.txt; echo opened; while [ ! -e "$1" ]; do sleep 0.05; done; cat <&3', 'sh', go], { cwd: mnt });
+      await reader.waitFor('opened');
+      await ok('umount', ['-l', mnt]);
+      // Someone else's filesystem, mounted where the union was before the worker's watch looks again.
+      await ok('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
+      process.kill(pid, 'SIGTERM');
+      const leftovers = async () => (await readdir(runtimeDir())).filter((name) => name.startsWith(mountKey(mnt)));
+      await waitUntil('the worker withdraws its socket, pid file and branch list', async () => (await leftovers()).length === 0);
+      expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt).map((m) => m.fstype)).toEqual(['tmpfs']);
+      await writeFile(go, '');
+      expect(await reader.exited).toBe(0);
+      expect(reader.output()).toContain('from b0');
+      await waitUntil('the worker exits after its last user', () => !isAlive(pid), 15_000);
     });
   });
 

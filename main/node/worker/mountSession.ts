@@ -186,6 +186,12 @@ export class MountSession {
   }
 
   private async unmount(force: boolean): Promise<StopOutcome> {
+    // Unmounted from outside and not noticed yet (the watch looks every 2 s): whatever is mounted there
+    // since, an unmount by path would take down instead.
+    if (!(await this.stillMounted())) {
+      log(`${this.mountpoint} was unmounted from outside Strata`);
+      return { unmounted: true, lazy: true };
+    }
     try {
       await this.mounted.unmount();
       log(`unmounted ${this.mountpoint}`);
@@ -234,17 +240,22 @@ export class MountSession {
     timer.unref();
   }
 
+  /** Whether this worker's own mount is still at its mountpoint; so taken when that cannot be told. */
+  private async stillMounted(): Promise<boolean> {
+    if (this.minor === undefined) return true;
+    const mounts = await strataMounts().catch(() => null);
+    return !mounts || mounts.some((e) => e.minor === this.minor && e.mountpoint === this.mountpoint);
+  }
+
   /** Someone ran umount or fusermount on the mountpoint directly: nothing left to serve once it is gone. */
   private watchForExternalUnmount(): void {
     if (this.minor === undefined) return;
     const timer = setInterval(async () => {
       if (this.stopping) return clearInterval(timer);
-      const mounts = await strataMounts().catch(() => null);
-      if (!mounts || mounts.some((e) => e.minor === this.minor && e.mountpoint === this.mountpoint)) return;
+      if (await this.stillMounted()) return;
       clearInterval(timer);
-      log(`${this.mountpoint} was unmounted from outside Strata`);
-      this.stopping = Promise.resolve({ unmounted: true, lazy: true });
-      void this.finish(true);
+      // stop() finds it gone too, and serves lazily-detached users until they leave.
+      this.stop(true).catch((err: Error) => log(`stop failed: ${err.message}`));
     }, WATCH_INTERVAL_MS);
     timer.unref();
   }
