@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MountStatus } from '../../main/common/contract.ts';
 import { parseFstabLine } from '../../main/common/export/fstabLine.ts';
 import { parseMountUnit } from '../../main/common/export/mountUnit.ts';
-import { isAlive, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
+import { isAlive, stopWorkers, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
 import { openMountNamespace, type MountNamespace } from '../support/mountNamespace.ts';
 import { background, withTempRoot } from '../support/unionFixture.ts';
 
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   if (await mountedInNs()) await ns.run('umount', ['-l', mnt]);
-  for (const pid of await workerPidsFor(root)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await stopWorkers(await workerPidsFor(root));
 });
 
 afterAll(async () => {

@@ -34,6 +34,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Stops workers the way a service manager would: SIGTERM, so a worker whose mount is gone withdraws its
+ * socket, pid file and branch list itself; SIGKILL for any still running after a few seconds (a stopped
+ * or stuck one).
+ */
+export async function stopWorkers(pids: number[]): Promise<void> {
+  const live = pids.filter(isAlive);
+  for (const pid of live) process.kill(pid, 'SIGTERM');
+  await waitUntil('the workers exit', () => live.every((pid) => !isAlive(pid)), 3000).catch(() => undefined);
+  for (const pid of live) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
 export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -42,13 +54,13 @@ export async function waitUntil(what: string, check: () => Promise<boolean> | bo
   }
 }
 
-/** Unmounts everything under `root` (unions first, then e.g. their tmpfs branches), kills its workers, removes the tree. */
+/** Unmounts everything under `root` (unions first, then e.g. their tmpfs branches), stops its workers, removes the tree. */
 export async function cleanupUnder(root: string): Promise<void> {
   const mounts = (await mountsUnder(root)).sort((a, b) => Number(b.fstype === 'fuse.strata') - Number(a.fstype === 'fuse.strata'));
   for (const m of mounts) {
     if (m.fstype === 'fuse.strata') await strata(['unmount', '--force', m.mountpoint]);
     await forceUnmount(m.mountpoint);
   }
-  for (const pid of await workerPidsFor(root)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await stopWorkers(await workerPidsFor(root));
   if ((await mountsUnder(root)).length === 0) await rm(root, { recursive: true, force: true });
 }
