@@ -4,11 +4,11 @@
  * `where` and `preview`. Every filesystem access goes through child processes.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MountStatus, PreviewResult, WhereResult } from '../../main/common/contract.ts';
-import { mountKey, runtimeDir } from '../../main/node/control/paths.ts';
+import { branchListPath, mountKey, runtimeDir } from '../../main/node/control/paths.ts';
 import { cleanupUnder, isAlive, mountsUnder, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
 import { background, CLI, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
 
@@ -43,6 +43,7 @@ async function statusOf(mountpoint: string): Promise<MountStatus | undefined> {
   return list.find((s) => s.mountpoint === mountpoint);
 }
 
+const leftovers = async () => (await readdir(runtimeDir())).filter((name) => name.startsWith(mountKey(mnt)));
 const strataMounted = async () => (await mountsUnder(root)).some((m) => m.mountpoint === mnt && m.fstype === 'fuse.strata');
 const notConnected = async () => /not connected/.test((await run('stat', [mnt])).stderr);
 
@@ -138,23 +139,60 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
   });
 
   describe('a union unmounted from outside Strata', () => {
-    it('its worker, stopped before it noticed, leaves what is mounted there since alone and serves its users', async () => {
+    /** The union mounted, a reader holding top.txt open, and the union detached with `umount -l`; readerDone lets the reader read and end. */
+    async function detachedWhileRead() {
       await mount();
       const pid = (await statusOf(mnt))!.pid!;
       const go = join(root, 'go-read');
       const reader = background('sh', ['-c', 'exec 3<top.txt; echo opened; while [ ! -e "$1" ]; do sleep 0.05; done; cat <&3', 'sh', go], { cwd: mnt });
       await reader.waitFor('opened');
       await ok('umount', ['-l', mnt]);
+      const readerDone = async () => {
+        await writeFile(go, '');
+        expect(await reader.exited).toBe(0);
+        expect(reader.output()).toContain('from b0');
+      };
+      return { pid, readerDone };
+    }
+
+    it('its worker, stopped before it noticed, leaves what is mounted there since alone and serves its users', async () => {
+      const { pid, readerDone } = await detachedWhileRead();
       // Someone else's filesystem, mounted where the union was before the worker's watch looks again.
       await ok('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
       process.kill(pid, 'SIGTERM');
-      const leftovers = async () => (await readdir(runtimeDir())).filter((name) => name.startsWith(mountKey(mnt)));
       await waitUntil('the worker withdraws its socket, pid file and branch list', async () => (await leftovers()).length === 0);
       expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt).map((m) => m.fstype)).toEqual(['tmpfs']);
-      await writeFile(go, '');
-      expect(await reader.exited).toBe(0);
-      expect(reader.output()).toContain('from b0');
+      await readerDone();
       await waitUntil('the worker exits after its last user', () => !isAlive(pid), 15_000);
+    });
+
+    it('can be mounted again at once, its old worker gone and none of its runtime files left', async () => {
+      await mount();
+      const old = (await statusOf(mnt))!.pid!;
+      await ok('umount', [mnt]);
+      await mount();
+      const now = (await statusOf(mnt))!.pid!;
+      expect(now).not.toBe(old);
+      await waitUntil('the old worker exits', () => !isAlive(old));
+      expect(await ok('cat', [join(mnt, 'low.txt')])).toBe('from b1\n');
+      expect((await strata(['unmount', mnt])).code).toBe(0);
+      await waitUntil('the new worker withdraws its runtime files', async () => (await leftovers()).length === 0);
+    });
+
+    it('lazily, with a file held open, can be mounted again with other branches before its worker noticed', async () => {
+      const { pid: old, readerDone } = await detachedWhileRead();
+      // The old worker still answers until its watch looks; the new one waits for it to let go rather than
+      // take its branch list (which the loop check reads) or leave one of its own behind.
+      const again = await strata(['mount', mnt, '--branch', b1], { env });
+      expect(again).toMatchObject({ code: 0, stderr: '' });
+      const now = (await statusOf(mnt))!;
+      expect(now.pid).not.toBe(old);
+      expect(now.branches.map((b) => b.path)).toEqual([b1]);
+      expect(JSON.parse(await readFile(branchListPath(mnt), 'utf8'))).toMatchObject({ pid: now.pid, branches: [b1] });
+      await readerDone();
+      await waitUntil('the old worker exits after its last user', () => !isAlive(old), 15_000);
+      expect((await strata(['unmount', mnt])).code).toBe(0);
+      await waitUntil('the new worker withdraws its runtime files', async () => (await leftovers()).length === 0);
     });
   });
 

@@ -158,6 +158,8 @@ class NativeBackend implements FuseBackend {
 
 class LiveMount implements MountedFs {
   private destroyed?: Promise<void>;
+  private settleEnded!: () => void;
+  readonly ended = new Promise<void>((resolve) => (this.settleEnded = resolve));
 
   constructor(
     private readonly mountpoint: string,
@@ -168,6 +170,7 @@ class LiveMount implements MountedFs {
   loopEnded(): void {
     this.detach();
     this.destroyed ??= this.native.destroy();
+    this.settleEnded();
   }
 
   async unmount(): Promise<void> {

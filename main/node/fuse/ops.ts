@@ -122,6 +122,11 @@ export interface MountedFs {
    * on a branch that is a stuck mount blocks too.
    */
   requests?(): StandingRequest[];
+  /**
+   * Settles once the kernel has let go of the mount (the connection ended): after unmount(), or an
+   * unmount from outside that left nothing open. Absent where the backend cannot tell.
+   */
+  readonly ended?: Promise<void>;
 }
 
 /** A request taken and not answered yet. */

@@ -5,11 +5,14 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { chmod, stat, unlink } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROL_OPS, type ControlRequest, type ControlResponse, isControlOp } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { encodeLine, readLines } from '../control/jsonLines.ts';
 
 export type ControlHandler = (req: ControlRequest) => Promise<unknown>;
+
+const LEAVE_POLL_MS = 50;
 
 export interface ControlServer {
   /**
@@ -56,9 +59,8 @@ function serveConnection(socket: Socket, handle: ControlHandler): void {
   );
 }
 
-/** A live socket at `path` means another worker serves this mountpoint; a dead one is left over. */
-async function clearLeftoverSocket(path: string): Promise<void> {
-  const alive = await new Promise<boolean>((resolve) => {
+function answers(path: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const probe = connect(path);
     probe.once('connect', () => {
       probe.destroy();
@@ -66,14 +68,32 @@ async function clearLeftoverSocket(path: string): Promise<void> {
     });
     probe.once('error', () => resolve(false));
   });
-  if (alive) {
-    throw new StrataError('ALREADY_MOUNTED', `Another Strata worker already answers on ${path}: run strata list to see it.`);
+}
+
+/**
+ * A live socket at `path` means another worker serves this mountpoint; a dead one is left over. A
+ * worker whose union is gone from under it (`leaving`) lets go of its socket once it notices, so that
+ * one is waited for, up to `leaveWithinMs`.
+ */
+async function clearLeftoverSocket(path: string, leaving: () => Promise<boolean>, leaveWithinMs: number): Promise<void> {
+  const deadline = Date.now() + leaveWithinMs;
+  while (await answers(path)) {
+    if (Date.now() >= deadline || !(await leaving())) {
+      throw new StrataError('ALREADY_MOUNTED', `Another Strata worker already answers on ${path}: run strata list to see it.`);
+    }
+    await sleep(LEAVE_POLL_MS);
   }
   await unlink(path).catch(() => undefined);
 }
 
-export async function serveControl(path: string, handle: ControlHandler): Promise<ControlServer> {
-  await clearLeftoverSocket(path);
+/** Where another worker still answers on `path` and `leaving` says it is on its way out, waits for it up to `leaveWithinMs`. */
+export async function serveControl(
+  path: string,
+  handle: ControlHandler,
+  leaving: () => Promise<boolean> = async () => false,
+  leaveWithinMs = 0,
+): Promise<ControlServer> {
+  await clearLeftoverSocket(path, leaving, leaveWithinMs);
   const server: Server = createServer((socket) => serveConnection(socket, handle));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,9 +7,10 @@
 import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { selectBackend } from '../fuse/backend.ts';
+import type { FuseBackend } from '../fuse/ops.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
-import { readMountTable } from '../mounts/mountTable.ts';
+import { readMountTable, strataMounts } from '../mounts/mountTable.ts';
 import { controlSocketPath, ensureDirs, workerLogPath } from '../control/paths.ts';
 import { refuseUnionLoops, resolveBranches } from '../mounts/unionLoopCheck.ts';
 import { removeWorkerPid, writeWorkerPid } from '../control/workerPid.ts';
@@ -17,9 +18,9 @@ import { loadSyscalls } from '../sys/load.ts';
 import { chooseCallMode } from './callMode.ts';
 import { Union } from '../union/union.ts';
 import { controlHandlerFor } from './controlHandler.ts';
-import { serveControl, type ControlHandler } from './controlServer.ts';
+import { serveControl, type ControlHandler, type ControlServer } from './controlServer.ts';
 import { log, openLog } from './log.ts';
-import { MountSession } from './mountSession.ts';
+import { MountSession, WATCH_INTERVAL_MS } from './mountSession.ts';
 import { CONFIG_ENV, LAUNCH_ENV, type WorkerLaunch } from '../control/protocol.ts';
 import { reportReadiness } from './readiness.ts';
 
@@ -49,6 +50,14 @@ function readLaunch(): WorkerLaunch | undefined {
 
 const exit = (code: number) => process.exit(code);
 
+/**
+ * A worker still answering where no union is mounted any more is on its way out (its union was
+ * unmounted from outside, or its mount failed): it lets go within its watch interval, and a union
+ * mounted again at once, as `umount MNT && strata mount MNT …` does, waits for that.
+ */
+const LEAVE_WITHIN_MS = WATCH_INTERVAL_MS + 1000;
+const unionGone = (mountpoint: string) => async () => !(await strataMounts()).some((e) => e.mountpoint === mountpoint);
+
 function handleSignals(session: MountSession): void {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -75,6 +84,25 @@ function handleCrashes(mountpoint: string): void {
   process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
 }
 
+/**
+ * Publishes the branches, then checks them, and only then opens and mounts them: of two unions closing
+ * a loop at the same moment (this mount, and another mount or a set), at least one check sees the
+ * other's branches and refuses.
+ */
+async function mountUnion(config: UnionConfig, backend: FuseBackend, control: ControlServer, launch: WorkerLaunch | undefined): Promise<MountSession> {
+  const paths = config.branches.map((b) => b.path);
+  await publishBranchList(config.mountpoint, paths);
+  const mounts = await readMountTable();
+  await refuseUnionLoops(config.mountpoint, await resolveBranches(config.branches, mounts), mounts);
+  const union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities, resolved: backend.resolved });
+  // Not awaited: a slow branch must not hold up the mount; copy-ups to a branch wait for its sweep.
+  void union.sweepWorkDirs().then((failures) => failures.forEach((f) => log(`could not clear copy-up leftovers in ${f}`)));
+  await writeWorkerPid(config.mountpoint);
+  // From here this thread only decides FUSE requests and answers control requests.
+  await chooseCallMode(loadSyscalls(), paths);
+  return MountSession.start(union, backend, control, exit, launch);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const launch = readLaunch();
@@ -83,40 +111,17 @@ async function main(): Promise<void> {
   log(`starting: ${JSON.stringify(config)}`);
   const { backend, warning } = selectBackend();
   if (warning) log(warning);
-  // Published, then checked, and only then are the branches opened and mounted: of two unions closing a
-  // loop at the same moment (this mount, and another mount or a set), at least one check sees the other's
-  // branches and refuses.
-  await publishBranchList(
-    config.mountpoint,
-    config.branches.map((b) => b.path),
-  );
-  let union: Union;
-  try {
-    const mounts = await readMountTable();
-    await refuseUnionLoops(config.mountpoint, await resolveBranches(config.branches, mounts), mounts);
-    union = await Union.open(config, { sys: loadSyscalls(), capabilities: backend.capabilities, resolved: backend.resolved });
-  } catch (err) {
-    await withdrawBranchList(config.mountpoint);
-    throw err;
-  }
-  // Not awaited: a slow branch must not hold up the mount; copy-ups to a branch wait for its sweep.
-  void union.sweepWorkDirs().then((failures) => failures.forEach((f) => log(`could not clear copy-up leftovers in ${f}`)));
-
-  // The socket comes first, so a mount never exists without its control channel.
+  // The control socket comes first. It is what makes one worker per mountpoint, so a worker started
+  // while another still serves there (one that has not yet seen an unmount from outside) is refused
+  // before it touches the other's runtime files; and a mount never exists without its control channel.
   const socket = controlSocketPath(config.mountpoint);
   let handle: ControlHandler = async () => {
     throw new StrataError('UNAVAILABLE', `${config.mountpoint} is still being mounted: try again in a moment.`);
   };
-  const control = await serveControl(socket, (req) => handle(req));
-  await writeWorkerPid(config.mountpoint);
-  // From here this thread only decides FUSE requests and answers control requests.
-  await chooseCallMode(
-    loadSyscalls(),
-    config.branches.map((b) => b.path),
-  );
+  const control = await serveControl(socket, (req) => handle(req), unionGone(config.mountpoint), LEAVE_WITHIN_MS);
   let session: MountSession;
   try {
-    session = await MountSession.start(union, backend, control, exit, launch);
+    session = await mountUnion(config, backend, control, launch);
   } catch (err) {
     await control.release();
     await removeWorkerPid(config.mountpoint);

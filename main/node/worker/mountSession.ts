@@ -24,7 +24,8 @@ import { chooseCallMode } from './callMode.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import type { WorkerLaunch } from '../control/protocol.ts';
 
-const WATCH_INTERVAL_MS = 2000;
+/** How often a worker looks whether its union was unmounted from outside (lazily, so the connection lives on). */
+export const WATCH_INTERVAL_MS = 2000;
 
 /**
  * The kernel caches attributes, entries and missing names for 1 s where the backend keeps that
@@ -247,16 +248,22 @@ export class MountSession {
     return !mounts || mounts.some((e) => e.minor === this.minor && e.mountpoint === this.mountpoint);
   }
 
-  /** Someone ran umount or fusermount on the mountpoint directly: nothing left to serve once it is gone. */
+  /**
+   * Someone ran umount or fusermount on the mountpoint directly: nothing left to serve once it is gone.
+   * A plain umount ends the connection, which the backend reports at once, so the mountpoint is free
+   * for a new union straight away; a lazy one leaves it alive while files are open, which the watch
+   * notices.
+   */
   private watchForExternalUnmount(): void {
     if (this.minor === undefined) return;
-    const timer = setInterval(async () => {
-      if (this.stopping) return clearInterval(timer);
-      if (await this.stillMounted()) return;
+    const check = async () => {
+      if (this.stopping || (await this.stillMounted())) return;
       clearInterval(timer);
       // stop() finds it gone too, and serves lazily-detached users until they leave.
-      this.stop(true).catch((err: Error) => log(`stop failed: ${err.message}`));
-    }, WATCH_INTERVAL_MS);
+      if (!this.stopping) this.stop(true).catch((err: Error) => log(`stop failed: ${err.message}`));
+    };
+    const timer = setInterval(() => (this.stopping ? clearInterval(timer) : void check()), WATCH_INTERVAL_MS);
     timer.unref();
+    void this.mounted.ended?.then(check);
   }
 }

@@ -101,6 +101,18 @@ describe('control channel', () => {
     expect(await controlRequest(MP, { op: 'status' })).toBe('first');
   });
 
+  it('waits for a live one on its way out to let go, for as long as it is given', async () => {
+    await serve(async () => 'leaving');
+    const leaving = async () => true;
+    const started = Date.now();
+    await expect(serveControl(controlSocketPath(MP), async () => 'second', leaving, 300)).rejects.toMatchObject({ code: 'ALREADY_MOUNTED' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    const first = server!;
+    setTimeout(() => void first.release(), 200);
+    server = await serveControl(controlSocketPath(MP), async () => 'second', leaving, 5_000);
+    expect(await controlRequest(MP, { op: 'status' })).toBe('second');
+  });
+
   it('release removes only its own socket file', async () => {
     await serve(async () => 'x');
     await server!.release();
