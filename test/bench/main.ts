@@ -173,7 +173,8 @@ at a time from this process through node:fs's synchronous calls (their own cost 
 raw directory's figures bound it), in batches under the same rule as the passes above; each figure is
 the median batch's time per call. The files a call works on were laid down in the writable branch and
 looked up once through the union, so a warm call may be answered from the kernel's caches (FUSE
-attributes and names for their timeout). "never looked up": names no layer has seen, after sync;
+attributes and names for their timeout), then synced, and each batch starts once the machine is idle (the
+filesystem's writeback and journal commit of those files fall before it, not in it). "never looked up": names no layer has seen, after sync;
 echo 2 > /proc/sys/vm/drop_caches before each batch, so every layer looks each name up anew (directory
 and inode blocks may still be in the page cache).`);
     }

@@ -19,7 +19,7 @@ import { controlRequest } from '../../main/node/control/controlClient.ts';
 import { RENAME_EXCHANGE } from '../../main/node/sys/fsValues.ts';
 import { type UnionFixture, background, mountUnion, ok } from '../support/unionFixture.ts';
 
-const HELD = ['/f', '/w', '/link', '/both', '/gone', '/alone', '/fresh', '/full', '/lower.txt', '/lower-dir'];
+const HELD = ['/f', '/w', '/link', '/both', '/gone', '/alone', '/bare', '/fresh', '/full', '/lower.txt', '/lower-dir'];
 
 describe('changes made natively, with the engine held', () => {
   let u: UnionFixture;
@@ -45,6 +45,8 @@ describe('changes made natively, with the engine held', () => {
         await mkdir(`${upper}/alone`);
         await writeFile(`${upper}/alone/.wh.z`, '');
         await writeFile(`${upper}/alone/.wh..wh..opq`, '');
+        // Empty on its branch, nothing below.
+        await mkdir(`${upper}/bare`);
         await mkdir(`${upper}/fresh`);
         await writeFile(`${upper}/fresh/.wh.y`, '');
         await mkdir(`${lower}/fresh`);
@@ -138,6 +140,12 @@ describe('changes made natively, with the engine held', () => {
     expect([existsSync(u.in(0, 'alone')), existsSync(u.in(0, '.wh.alone'))]).toEqual([false, false]);
     expect(await bounded('os.lstat(p)', u.at('alone'))).toBe('ENOENT');
     expect(await heldOpen(u.in(0, 'alone'))).toEqual([]);
+  });
+
+  it('removes an empty directory nothing below merges with, leaving no whiteout', async () => {
+    expect(await rmdir('bare')).toBe('ok');
+    expect([existsSync(u.in(0, 'bare')), existsSync(u.in(0, '.wh.bare'))]).toEqual([false, false]);
+    expect(await bounded('os.lstat(p)', u.at('bare'))).toBe('ENOENT');
   });
 
   it('removes a directory only its parent was looked up in, finding its copies by the lookup rule', async () => {

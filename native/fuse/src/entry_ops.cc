@@ -119,6 +119,12 @@ int MkDir(const char* path, mode_t mode) {
   });
 }
 
+// 0 once removed; -ENOTEMPTY where it holds anything (as EEXIST, which POSIX allows there too).
+static int RemoveIfEmpty(int parent, const std::string& name) {
+  if (unlinkat(parent, name.c_str(), AT_REMOVEDIR) == 0) return 0;
+  return errno == EEXIST ? -ENOTEMPTY : -errno;
+}
+
 // unlink and rmdir as the engine's removeServed (union/ops/remove.ts) does them. A copy on a branch the
 // union writes in place goes, after a whiteout in that branch (when it is rw) where a lower copy would
 // show through, and for a directory the union shows empty, after the metadata its copy holds. A copy on
@@ -148,8 +154,14 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   DirLayers layers;
   std::shared_ptr<Fd> lone;
   int copy = -1;
+  // A directory the union writes in place with nothing below that would show the name is empty in the
+  // union exactly when its copy is: so it is removed at once where the branch finds it empty (one call,
+  // where listing it first took five), and listed only where it holds something, maybe metadata alone.
+  bool removed = false;
   if (S_ISDIR(served.st.st_mode) != dir) {
     *rc = dir ? -ENOTDIR : -EISDIR;
+  } else if (dir && !whiteout && (*rc = RemoveIfEmpty(served.dir, name)) != -ENOTEMPTY) {
+    removed = true;
   } else if (dir) {
     MergedListing listing;
     if (served.visible_below) {
@@ -173,7 +185,8 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   for (size_t i = 0; *rc == 0 && i < meta.size(); i++) {
     if (unlinkat(copy, meta[i].c_str(), 0) != 0 && errno != ENOENT) *rc = -errno;
   }
-  if (*rc == 0 && in_place) *rc = unlinkat(served.dir, name.c_str(), dir ? AT_REMOVEDIR : 0) == 0 ? 0 : -errno;
+  if (*rc == 0 && in_place && !removed)
+    *rc = unlinkat(served.dir, name.c_str(), dir ? AT_REMOVEDIR : 0) == 0 ? 0 : -errno;
   if (*rc == -ENOENT) return false;
   mount.counters().Count(op);
   // The engine holds a directory exactly as long as it is published (the same time to live), so one
