@@ -2,13 +2,14 @@
  * Copy-up rows: files that exist only on the read-only lower branch, each opened for writing through
  * the union and changed by one byte, which copies it whole to the upper branch first. The raw directory
  * has no copy-up; its figure is a plain copy of the same files (copy_file_range), the floor for the copy.
- * Each pass copies up files of its own, laid down under a fresh name. Unions that do not copy up show
+ * Each pass copies up files of its own, laid down under a fresh name and synced first, so the copy-ups'
+ * own fsyncs do not write them back too. Unions that do not copy up show
  * n/a: mergerfs opens the file on its read-only branch for writing (its RO mode only keeps the branch out
  * of the create and action policies) and changes it in place.
  */
 import { closeSync, copyFileSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILL, MiB, timed, writeFile } from './fixtures.ts';
+import { FILL, MiB, settle, timed, writeFile } from './fixtures.ts';
 import type { Target } from './targets.ts';
 import type { Workload } from './passes.ts';
 
@@ -45,6 +46,7 @@ export const copyUpWorkloads: Workload[] = [
       pass(i) {
         const rel = `copyup-big-${i}`;
         writeFile(join(t.lower, rel), BIG);
+        settle();
         const secs = timed(() => changeOneByte(t, rel));
         lowerUnchanged(t, rel);
         if (statSync(join(t.dir, rel)).size !== BIG) throw new Error('the copy lost its size');
@@ -62,6 +64,7 @@ export const copyUpWorkloads: Workload[] = [
         mkdirSync(join(t.lower, d));
         const data = Buffer.alloc(SMALL, FILL);
         for (let f = 0; f < SMALL_FILES; f++) writeFileSync(join(t.lower, d, `f${f}`), data);
+        settle();
         const secs = timed(() => {
           for (let f = 0; f < SMALL_FILES; f++) changeOneByte(t, join(d, `f${f}`));
         });

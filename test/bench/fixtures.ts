@@ -127,6 +127,15 @@ export function waitIdle(): void {
 }
 
 /**
+ * What came before (the pass before: 256 MiB to write back, a set-up's files; a pass's own fixture laid
+ * down just now), written back and done with in the daemons, so that it does not slow what is timed next.
+ */
+export function settle(): void {
+  syncAll();
+  waitIdle();
+}
+
+/**
  * For every filesystem (FUSE ones included), after a sync so nothing is left dirty: dentries and inodes,
  * and with `pageCache` file data too. Needs root.
  */

@@ -9,7 +9,7 @@
  */
 import { closeSync, constants, mkdirSync, openSync, readSync, readdirSync, renameSync, rmdirSync, statSync, statfsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { MiB, dropCaches, splitDir, syncAll, timed, touch, waitIdle, writeFile } from './fixtures.ts';
+import { MiB, dropCaches, settle, splitDir, timed, touch, writeFile } from './fixtures.ts';
 import type { Passes, Workload } from './passes.ts';
 import type { Target } from './targets.ts';
 
@@ -57,10 +57,8 @@ function freshEach(name: string, calls: number, fixture: (t: Target, dir: string
     prepare: (t): Passes => ({
       pass(i) {
         const paths = fixture(t, `lat-${slug}-${i}`);
-        // What laying the fixture down set going (the branch's filesystem writing it back and committing
-        // its journal; daemons taking the FORGETs of a cache drop) runs before the batch, not in it.
-        syncAll();
-        waitIdle();
+        // Its writeback and journal commit, and the daemons' FORGETs of a cache drop, come before the batch.
+        settle();
         return timed(() => {
           for (const p of paths) call(p);
         });

@@ -10,7 +10,7 @@
  * with a set-up of a second (10k files laid down for unlink) get three to five, which keeps the whole
  * run within ten minutes.
  */
-import { type Fixtures, median, syncAll, waitIdle } from './fixtures.ts';
+import { type Fixtures, median, settle } from './fixtures.ts';
 import type { Target } from './targets.ts';
 
 const MIN_PASSES = 3;
@@ -81,12 +81,6 @@ function prepared(w: Workload, target: Target, fx: Fixtures): Run {
     failed(w, run, e);
   }
   return run;
-}
-
-/** What the pass before left to write back (256 MiB, or a set-up's files), or to do in its daemon, would slow the next. */
-function settle(): void {
-  syncAll();
-  waitIdle();
 }
 
 /** Row `w` on every target, in rounds, `before` each pass; one Measured per target, in their order. */

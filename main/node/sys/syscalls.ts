@@ -96,6 +96,8 @@ export interface Syscalls {
    * (native/common/write_behind.h); false where the file cannot take that. Rejects on a write error.
    */
   writeBehind(fd: number, pos: bigint, len: bigint, beforePos: bigint, beforeLen: bigint): Promise<boolean>;
+  /** How many copied chunks may be on their way to disk at once (kWritingBack, write_behind.h). */
+  readonly writeBehindDepth: number;
   /** dup3(from, to, O_CLOEXEC): descriptor `to` atomically becomes a duplicate of `from`. */
   dup3(from: number, to: number): Promise<void>;
   /** Metadata calls run at once on the calling thread, returning settled Promises (a mount worker only: inlineCalls.ts). */

@@ -4,14 +4,15 @@
  * Each extent goes through copy_file_range (in-kernel, no round trip through JS buffers, and a reflink on
  * filesystems that can share extents); where that is refused (across filesystems, or not implemented) it
  * falls back to read/write. Where SEEK_DATA is unsupported, the whole file counts as one extent. Each
- * chunk's writeback starts once it is copied and the chunk before it is waited for, so the fsync that
- * follows has little left to do (native/common/write_behind.h).
+ * chunk's writeback starts once it is copied, a few chunks behind are waited for as the copy goes, so
+ * the fsync that follows has little left to do (writeBehindQueue.ts).
  */
 import { hasErrno } from '../sys/errno.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import { COPY_GOES_ON } from './copyRules.ts';
 import { ftruncateFd, readFd, writeFd } from './fdCalls.ts';
 import { madeHeadway } from './headway.ts';
+import { WriteBehindQueue } from './writeBehindQueue.ts';
 
 /**
  * Per copy_file_range call: large enough to be cheap, small enough not to hold a libuv pool thread for
@@ -24,8 +25,10 @@ const BUFFER_SIZE = 1 << 20;
 
 /** Makes descriptor `dst` hold the first `length` bytes of `src` (both opened by the caller; `dst` empty). */
 export async function copyData(sys: Syscalls, src: number, dst: number, length: bigint): Promise<void> {
-  const copy = rangeCopier(sys, src, dst);
+  const behind = new WriteBehindQueue(sys, dst);
+  const copy = rangeCopier(sys, src, dst, behind);
   for await (const [start, end] of dataExtents(sys, src, length)) await copy(start, end);
+  await behind.drain(madeHeadway);
   await ftruncateFd(dst, length);
 }
 
@@ -48,16 +51,10 @@ async function* dataExtents(sys: Syscalls, fd: number, length: bigint): AsyncGen
 }
 
 /** Copies [start, end) at the same offsets; switches to read/write for good on the first refusal. */
-function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, end: bigint) => Promise<void> {
+function rangeCopier(sys: Syscalls, src: number, dst: number, behind: WriteBehindQueue): (start: bigint, end: bigint) => Promise<void> {
   let inKernel = true;
   let buffer: Buffer | undefined;
-  // The chunk whose writeback started last; undefined once the file refused write-behind.
-  let behind: { pos: bigint; len: bigint } | undefined = { pos: 0n, len: 0n };
-  // A first chunk waits for the next, or for the fsync where it is the only one (no call for a small file).
-  const writeBehind = async (pos: bigint, len: bigint) => {
-    if (behind?.len && !(await sys.writeBehind(dst, pos, len, behind.pos, behind.len))) behind = undefined;
-    else if (behind) behind = { pos, len };
-  };
+
   const viaBuffer = async (pos: bigint, want: number): Promise<number> => {
     buffer ??= Buffer.allocUnsafe(BUFFER_SIZE);
     const bytesRead = await readFd(src, buffer, Math.min(want, buffer.length), Number(pos));
@@ -83,7 +80,7 @@ function rangeCopier(sys: Syscalls, src: number, dst: number): (start: bigint, e
       }
       // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
       if (copied === 0) return;
-      await writeBehind(pos, BigInt(copied));
+      await behind.copied(pos, BigInt(copied));
       pos += BigInt(copied);
       madeHeadway();
     }

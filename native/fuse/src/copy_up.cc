@@ -35,26 +35,9 @@ namespace {
 constexpr off_t kKernelChunk = 4 << 20;
 constexpr size_t kBufferSize = 1 << 20;
 
-// The chunk whose writeback started last, to wait for after the next one's starts (WriteBehind).
-struct Behind {
-  bool on = true;
-  off_t pos = 0, len = 0;
-
-  // After [at, at + n) of `to` was copied; false on a write error. A first chunk waits for the next,
-  // or for the fsync where it is the only one (a small file's copy-up makes no call here).
-  bool Copied(int to, off_t at, off_t n) {
-    if (on && len > 0 && WriteBehind(to, at, n, pos, len) != 0) {
-      if (errno != EOPNOTSUPP) return false;
-      on = false;
-    }
-    pos = at;
-    len = n;
-    return true;
-  }
-};
-
 // Copies [start, end) at the same offsets; switches to read/write for good on the first refusal.
-bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::vector<char>* buffer, Behind* behind) {
+bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::vector<char>* buffer,
+               WriteBehindQueue* behind) {
   for (off_t pos = start; pos < end;) {
     size_t want = static_cast<size_t>(std::min(end - pos, kKernelChunk));
     ssize_t n;
@@ -78,7 +61,7 @@ bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::v
     if (n < 0) return false;
     // End of file before `end`: the source shrank while being copied; the rest reads as zeros.
     if (n == 0) return true;
-    if (!behind->Copied(to, pos, n)) return false;
+    if (behind->Copied(to, pos, n) != 0) return false;
     pos += n;
     InFlight::Progressed();
   }
@@ -89,7 +72,7 @@ bool CopyRange(int from, int to, off_t start, off_t end, bool* in_kernel, std::v
 bool CopyData(int from, int to, off_t length) {
   bool in_kernel = true;
   std::vector<char> buffer;
-  Behind behind;
+  WriteBehindQueue behind;
   for (off_t pos = 0; pos < length;) {
     off_t start = lseek(from, pos, SEEK_DATA);
     if (start < 0 && errno == ENXIO) break;  // no data from pos on
@@ -105,7 +88,7 @@ bool CopyData(int from, int to, off_t length) {
     if (!CopyRange(from, to, start, end, &in_kernel, &buffer, &behind)) return false;
     pos = end;
   }
-  return ftruncate(to, length) == 0;
+  return behind.Drain(to, [] { InFlight::Progressed(); }) == 0 && ftruncate(to, length) == 0;
 }
 
 // A whole attribute list or value: asked for its size first, again if it grew meanwhile. -1 with errno.

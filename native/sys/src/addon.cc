@@ -1,5 +1,6 @@
 #include "methods.h"
 #include "promise_work.h"
+#include "write_behind.h"
 
 namespace strata {
 namespace {
@@ -53,6 +54,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<WriteBehindRange>(env, exports, "writeBehind");
   Export<Dup3>(env, exports, "dup3");
   exports.Set("setInline", Napi::Function::New<SetInline>(env, "setInline"));
+  exports.Set("writeBehindDepth", Napi::Number::New(env, static_cast<double>(kWritingBack)));
   return exports;
 }
 
