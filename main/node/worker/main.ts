@@ -51,11 +51,12 @@ function readLaunch(): WorkerLaunch | undefined {
 const exit = (code: number) => process.exit(code);
 
 /**
- * A worker still answering where no union is mounted any more is on its way out (its union was
- * unmounted from outside, or its mount failed): it lets go within its watch interval, and a union
- * mounted again at once, as `umount MNT && strata mount MNT …` does, waits for that.
+ * A worker still answering where no union is mounted is on its way out (its union was unmounted from
+ * outside, or its mount failed), or still mounting. One on its way out lets go within its watch
+ * interval; a union mounted again at once, as `umount MNT && strata mount MNT …` does, waits for that
+ * (twice the interval and a second: a busy machine runs the watch late).
  */
-const LEAVE_WITHIN_MS = WATCH_INTERVAL_MS + 1000;
+const LEAVE_WITHIN_MS = 2 * WATCH_INTERVAL_MS + 1000;
 const unionGone = (mountpoint: string) => async () => !(await strataMounts()).some((e) => e.mountpoint === mountpoint);
 
 function handleSignals(session: MountSession): void {
