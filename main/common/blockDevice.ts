@@ -9,10 +9,14 @@ import { devKey } from './proc/namespaceMounts.ts';
  * no block device behind it (tmpfs, NFS, FUSE, btrfs's anonymous devices).
  */
 export function blockDeviceKey(dev: number | bigint): string | undefined {
+  const { major, minor } = splitDev(dev);
+  return major === 0 ? undefined : devKey(major, minor);
+}
+
+/** A stat's `dev` as its major and minor numbers (glibc's major() and minor()). */
+export function splitDev(dev: number | bigint): { major: number; minor: number } {
   const d = BigInt(dev);
-  const major = ((d >> 8n) & 0xfffn) | ((d >> 32n) & 0xfffff000n);
-  const minor = (d & 0xffn) | ((d >> 12n) & 0xffffff00n);
-  return major === 0n ? undefined : devKey(Number(major), Number(minor));
+  return { major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & 0xfffff000n)), minor: Number((d & 0xffn) | ((d >> 12n) & 0xffffff00n)) };
 }
 
 /**

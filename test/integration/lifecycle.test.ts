@@ -6,9 +6,11 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MountStatus, PreviewResult, WhereResult } from '../../main/common/contract.ts';
 import { branchListPath, mountKey, runtimeDir } from '../../main/node/control/paths.ts';
+import { WATCH_INTERVAL_MS } from '../../main/node/worker/mountSession.ts';
 import { cleanupUnder, isAlive, mountsUnder, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
 import { background, CLI, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
 
@@ -257,6 +259,25 @@ describe('the control channel', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^strata: A Strata union is already mounted on .*: use strata set to change it, or strata unmount .* first\.\n$/);
     expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt)).toHaveLength(1);
+  });
+
+  it('of mounts started at once on one mountpoint, makes one and refuses the others, which leave it alone', async () => {
+    const tries = await Promise.all([b0, b1, b0, b1].map((b) => strata(['mount', mnt, '--branch', b])));
+    const made = tries.filter((r) => r.code === 0);
+    expect(made).toHaveLength(1);
+    for (const refused of tries.filter((r) => r.code !== 0)) {
+      expect(refused.stderr).toMatch(
+        /^strata: (Another Strata worker serves .* or is mounting it: run strata list to see it|A Strata union is already mounted on .*)\.\n$/,
+      );
+    }
+    const pid = Number(/worker pid (\d+)/.exec(made[0].stdout)?.[1]);
+    // Past the worker's watch interval: a refused mount that took the union down would show by now.
+    await sleep(WATCH_INTERVAL_MS + 500);
+    expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt)).toHaveLength(1);
+    expect(await statusOf(mnt)).toMatchObject({ state: 'mounted', pid });
+    expect((await ok('ls', [mnt])).trim()).toMatch(/^(low|top)\.txt$/);
+    expect((await strata(['unmount', mnt])).code).toBe(0);
+    await waitUntil('the worker withdraws its runtime files', async () => (await leftovers()).length === 0);
   });
 
   it('answers where and preview', async () => {

@@ -7,11 +7,12 @@
  * `serve`'s API and `unmount --force` each answer within seconds, report the healthy union as mounted
  * and the stuck ones as hung. Clean-up (SIGCONT, fusectl abort, umount -l) always runs.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnionSummary } from '../../main/common/api.ts';
 import type { MountStatus } from '../../main/common/contract.ts';
+import { mountKey, runtimeDir, workerLockPath } from '../../main/node/control/paths.ts';
 import { cleanupUnder, isAlive, waitUntil } from '../support/mountCleanup.ts';
 import { background, CLI, forceUnmount, strata, withTempRoot } from '../support/unionFixture.ts';
 
@@ -74,6 +75,8 @@ afterAll(async () => {
   for (const name of ['outer', 'stopped', 'sitting', 'healthy']) await forceUnmount(mnt(name));
   for (const c of stuckCallers) c.child.kill('SIGKILL');
   await cleanupUnder(root);
+  // What a worker killed while stuck leaves until its mountpoint is next mounted (checked below).
+  await rm(workerLockPath(mnt('outer')), { force: true });
 }, 60_000);
 
 describe('a union that stops answering', () => {
@@ -166,5 +169,9 @@ describe('a union that stops answering', () => {
     expect(rows.get('healthy')!.state).toBe('mounted');
     // The callers that were stuck get their error now that the connections are aborted.
     for (const c of stuckCallers) expect(await c.exited).not.toBe(0);
+    // Their workers' sockets, pid files and branch lists are gone; the outer one's lock file stays until
+    // the mountpoint is claimed again, since its worker died only once the sitting union was cut off.
+    const files = (await readdir(runtimeDir())).filter((f) => ['outer', 'stopped', 'sitting'].some((name) => f.startsWith(mountKey(mnt(name)))));
+    expect(files).toEqual([`${mountKey(mnt('outer'))}.lock`]);
   }, 30_000);
 });

@@ -36,6 +36,11 @@ export function workerPidPath(mountpoint: string): string {
   return join(runtimeDir(), `${mountKey(mountpoint)}.pid`);
 }
 
+/** Held by the mountpoint's worker (mountpointClaim.ts). */
+export function workerLockPath(mountpoint: string): string {
+  return join(runtimeDir(), `${mountKey(mountpoint)}.lock`);
+}
+
 export function workerLogPath(mountpoint: string): string {
   return join(stateDir(), `${mountKey(mountpoint)}.log`);
 }

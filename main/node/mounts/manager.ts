@@ -15,7 +15,7 @@ import { mountAt, readMountTable, strataMounts } from './mountTable.ts';
 import { resolveMountpoint } from './mountpointPath.ts';
 import { controlSocketPath } from '../control/paths.ts';
 import { spawnWorker, type SpawnedWorker, type SpawnOptions } from './spawnWorker.ts';
-import { clearStaleMount } from './stale.ts';
+import { clearStaleMount, detachMount, withdrawRuntimeFiles } from './stale.ts';
 import { checkMount, forgetUnmounted, STATUS_TIMEOUT_MS, type MountHealth } from './mountHealth.ts';
 import { commandLine } from '../../common/shellQuote.ts';
 import { loadUserNames } from '../sys/userNames.ts';
@@ -70,7 +70,7 @@ async function waitUntilUnmounted(entry: MountInfoEntry): Promise<void> {
  * waits on the mount or on the worker, which may never run again.
  */
 async function cutOff(entry: MountInfoEntry, pid: number | undefined): Promise<void> {
-  await clearStaleMount(entry);
+  await detachMount(entry);
   if (pid !== undefined) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -78,6 +78,7 @@ async function cutOff(entry: MountInfoEntry, pid: number | undefined): Promise<v
       // already gone
     }
   }
+  await withdrawRuntimeFiles(entry.mountpoint, pid);
 }
 
 /**

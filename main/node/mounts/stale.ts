@@ -13,12 +13,13 @@ import { dropBranchList } from './branchListFile.ts';
 import { abortConnection } from './fuseConnection.ts';
 import { checkMount } from './mountHealth.ts';
 import { mountAt, strataMounts } from './mountTable.ts';
+import { claimHolder, claimMountpoint, claimMountpointWithin } from '../control/mountpointClaim.ts';
 import { controlSocketPath, workerPidPath } from '../control/paths.ts';
 
 const run = promisify(execFile);
 
-/** Aborts the connection and detaches the mount; also removes the worker's socket, pid file and branch list. */
-export async function clearStaleMount(entry: MountInfoEntry): Promise<void> {
+/** Aborts the connection and detaches the mount. */
+export async function detachMount(entry: MountInfoEntry): Promise<void> {
   await abortConnection(entry.minor);
   if (process.getuid?.() === 0) {
     // -i: no umount.fuse helper; --no-canonicalize: do not stat the mountpoint.
@@ -26,12 +27,49 @@ export async function clearStaleMount(entry: MountInfoEntry): Promise<void> {
   } else {
     await fusermountUnmount(entry.mountpoint, { lazy: true });
   }
-  await unlink(controlSocketPath(entry.mountpoint)).catch(() => undefined);
-  await unlink(workerPidPath(entry.mountpoint)).catch(() => undefined);
-  await dropBranchList(entry.mountpoint);
 }
 
-/** Clears the Strata mount at `mountpoint`, if any: after its worker was seen to die or was killed. */
+async function removeRuntimeFiles(mountpoint: string): Promise<void> {
+  await unlink(controlSocketPath(mountpoint)).catch(() => undefined);
+  await unlink(workerPidPath(mountpoint)).catch(() => undefined);
+  await dropBranchList(mountpoint);
+}
+
+/**
+ * Clears a union whose worker is gone: aborts its connection, detaches it, and removes the worker's
+ * socket, pid file and branch list. Only while no worker holds the mountpoint: one that does is mounting
+ * there anew (someone else cleared this one first), and what is there now is its own.
+ */
+export async function clearStaleMount(entry: MountInfoEntry): Promise<void> {
+  const claimed = await claimMountpoint(entry.mountpoint);
+  if (!claimed) return;
+  try {
+    await detachMount(entry);
+    await removeRuntimeFiles(entry.mountpoint);
+  } finally {
+    await claimed.release();
+  }
+}
+
+/** A worker killed lets go of its mountpoint as it exits; one stuck in another mount's request may take longer. */
+const KILLED_WITHIN_MS = 1000;
+
+/**
+ * After a hung union was detached and its worker `killed` (its pid; undefined where none was): removes
+ * its socket, pid file and branch list once it lets go of the mountpoint, or at once if it is still
+ * dying (stuck in another mount's request): then its lock file goes when the mountpoint is next claimed.
+ */
+export async function withdrawRuntimeFiles(mountpoint: string, killed: number | undefined): Promise<void> {
+  const claimed = await claimMountpointWithin(mountpoint, killed === undefined ? 0 : KILLED_WITHIN_MS);
+  if (claimed) {
+    await removeRuntimeFiles(mountpoint);
+    await claimed.release();
+  } else if (killed !== undefined && (await claimHolder(mountpoint)) === killed) {
+    await removeRuntimeFiles(mountpoint);
+  }
+}
+
+/** Clears the Strata mount at `mountpoint`, if any, as clearStaleMount does: after its worker was seen to die or was killed. */
 export async function clearStrataMountAt(mountpoint: string): Promise<void> {
   const entry = await mountAt(mountpoint);
   if (entry?.fstype === STRATA_FSTYPE) await clearStaleMount(entry);

@@ -100,6 +100,8 @@ export interface Syscalls {
   readonly writeBehindDepth: number;
   /** dup3(from, to, O_CLOEXEC): descriptor `to` atomically becomes a duplicate of `from`. */
   dup3(from: number, to: number): Promise<void>;
+  /** flock(fd, LOCK_EX | LOCK_NB): true once taken, false while another open file description holds it. */
+  tryLock(fd: number): Promise<boolean>;
   /** Metadata calls run at once on the calling thread, returning settled Promises (a mount worker only: inlineCalls.ts). */
   setInline(on: boolean): void;
 }

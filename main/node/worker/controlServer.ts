@@ -3,22 +3,22 @@
  * ControlResponse per ControlRequest, answered in order per connection. Handlers are async, so a slow
  * query never blocks the FUSE ops that share this event loop.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { chmod, stat, unlink } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROL_OPS, type ControlRequest, type ControlResponse, isControlOp } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { encodeLine, readLines } from '../control/jsonLines.ts';
+import { claimMountpointWithin, type MountpointClaim } from '../control/mountpointClaim.ts';
+import { controlSocketPath } from '../control/paths.ts';
 
 export type ControlHandler = (req: ControlRequest) => Promise<unknown>;
 
-const LEAVE_POLL_MS = 50;
-
 export interface ControlServer {
   /**
-   * Makes the channel unreachable by removing the socket file, if it is still this server's. Deliberately
-   * not server.close(): libuv then unlinks whatever is at the path, possibly a newer worker's socket for
-   * the same mountpoint. The listening fd simply goes away with the process.
+   * Makes the channel unreachable by removing the socket file, if it is still this server's, then lets
+   * go of the mountpoint: the worker's last step with its runtime files. Deliberately not
+   * server.close(): libuv then unlinks whatever is at the path, possibly a newer worker's socket for the
+   * same mountpoint. The listening fd simply goes away with the process.
    */
   release(): Promise<void>;
 }
@@ -59,41 +59,41 @@ function serveConnection(socket: Socket, handle: ControlHandler): void {
   );
 }
 
-function answers(path: string): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
+/**
+ * Claims the mountpoint for this worker. Another worker holding it serves the mountpoint or is mounting
+ * it; one whose union is gone from under it (`leaving`) lets go once it notices, so that one is waited
+ * for, up to `leaveWithinMs`.
+ */
+async function claim(mountpoint: string, leaving: () => Promise<boolean>, leaveWithinMs: number): Promise<MountpointClaim> {
+  const claimed = await claimMountpointWithin(mountpoint, leaveWithinMs, leaving);
+  if (!claimed) throw new StrataError('ALREADY_MOUNTED', `Another Strata worker serves ${mountpoint} or is mounting it: run strata list to see it.`);
+  return claimed;
 }
 
 /**
- * A live socket at `path` means another worker serves this mountpoint; a dead one is left over. A
- * worker whose union is gone from under it (`leaving`) lets go of its socket once it notices, so that
- * one is waited for, up to `leaveWithinMs`.
+ * Serves `mountpoint`'s control socket, once this worker holds the mountpoint's claim; release() lets go
+ * of both. Where another worker holds it and `leaving` says it is on its way out, waits for it up to
+ * `leaveWithinMs`.
  */
-async function clearLeftoverSocket(path: string, leaving: () => Promise<boolean>, leaveWithinMs: number): Promise<void> {
-  const deadline = Date.now() + leaveWithinMs;
-  while (await answers(path)) {
-    if (Date.now() >= deadline || !(await leaving())) {
-      throw new StrataError('ALREADY_MOUNTED', `Another Strata worker already answers on ${path}: run strata list to see it.`);
-    }
-    await sleep(LEAVE_POLL_MS);
-  }
-  await unlink(path).catch(() => undefined);
-}
-
-/** Where another worker still answers on `path` and `leaving` says it is on its way out, waits for it up to `leaveWithinMs`. */
 export async function serveControl(
-  path: string,
+  mountpoint: string,
   handle: ControlHandler,
   leaving: () => Promise<boolean> = async () => false,
   leaveWithinMs = 0,
 ): Promise<ControlServer> {
-  await clearLeftoverSocket(path, leaving, leaveWithinMs);
+  const claimed = await claim(mountpoint, leaving, leaveWithinMs);
+  const path = controlSocketPath(mountpoint);
+  try {
+    return await listen(path, handle, claimed);
+  } catch (err) {
+    await claimed.release();
+    throw err;
+  }
+}
+
+/** A socket already at `path` is a dead worker's: a live one would hold the claim. */
+async function listen(path: string, handle: ControlHandler, claimed: MountpointClaim): Promise<ControlServer> {
+  await unlink(path).catch(() => undefined);
   const server: Server = createServer((socket) => serveConnection(socket, handle));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,6 +105,7 @@ export async function serveControl(
     async release() {
       const now = await stat(path).catch(() => null);
       if (now?.ino === ino) await unlink(path).catch(() => undefined);
+      await claimed.release();
     },
   };
 }

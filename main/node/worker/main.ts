@@ -51,8 +51,8 @@ function readLaunch(): WorkerLaunch | undefined {
 const exit = (code: number) => process.exit(code);
 
 /**
- * A worker still answering where no union is mounted is on its way out (its union was unmounted from
- * outside, or its mount failed), or still mounting. One on its way out lets go within its watch
+ * A worker holding the mountpoint where no union is mounted is on its way out (its union was unmounted
+ * from outside, or its mount failed), or still mounting. One on its way out lets go within its watch
  * interval; a union mounted again at once, as `umount MNT && strata mount MNT …` does, waits for that
  * (twice the interval and a second: a busy machine runs the watch late).
  */
@@ -112,21 +112,22 @@ async function main(): Promise<void> {
   log(`starting: ${JSON.stringify(config)}`);
   const { backend, warning } = selectBackend();
   if (warning) log(warning);
-  // The control socket comes first. It is what makes one worker per mountpoint, so a worker started
-  // while another still serves there (one that has not yet seen an unmount from outside) is refused
-  // before it touches the other's runtime files; and a mount never exists without its control channel.
+  // The mountpoint's claim and control socket come first: a worker started while another serves or
+  // mounts there (one that has not yet seen an unmount from outside, or a second mount at the same
+  // moment) is refused before it touches the other's runtime files; and a mount never exists without
+  // its control channel.
   const socket = controlSocketPath(config.mountpoint);
   let handle: ControlHandler = async () => {
     throw new StrataError('UNAVAILABLE', `${config.mountpoint} is still being mounted: try again in a moment.`);
   };
-  const control = await serveControl(socket, (req) => handle(req), unionGone(config.mountpoint), LEAVE_WITHIN_MS);
+  const control = await serveControl(config.mountpoint, (req) => handle(req), unionGone(config.mountpoint), LEAVE_WITHIN_MS);
   let session: MountSession;
   try {
     session = await mountUnion(config, backend, control, launch);
   } catch (err) {
-    await control.release();
     await removeWorkerPid(config.mountpoint);
     await withdrawBranchList(config.mountpoint);
+    await control.release();
     throw err;
   }
   handle = controlHandlerFor(session);

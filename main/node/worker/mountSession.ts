@@ -214,11 +214,11 @@ export class MountSession {
     }
   }
 
-  /** After the mount is gone: drop the control socket, serve lazily-detached users, exit. */
+  /** After the mount is gone: withdraw the runtime files and the claim, serve lazily-detached users, exit. */
   private async finish(lazy: boolean): Promise<void> {
-    await this.control.release();
     await removeWorkerPid(this.mountpoint);
     await withdrawBranchList(this.mountpoint);
+    await this.control.release();
     if (lazy && this.minor !== undefined) {
       while (await connectionAlive(this.minor, this.connection)) await sleep(WATCH_INTERVAL_MS);
     }

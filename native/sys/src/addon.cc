@@ -53,6 +53,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<CopyFileRange>(env, exports, "copyFileRange");
   Export<WriteBehindRange>(env, exports, "writeBehind");
   Export<Dup3>(env, exports, "dup3");
+  Export<TryLock>(env, exports, "tryLock");
   exports.Set("setInline", Napi::Function::New<SetInline>(env, "setInline"));
   exports.Set("writeBehindDepth", Napi::Number::New(env, static_cast<double>(kWritingBack)));
   return exports;

@@ -1,6 +1,7 @@
 // Descriptor-based calls.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,21 @@ Napi::Value Dup3(const Napi::CallbackInfo& info) {
   int from = IntArg(info, 0, "from");
   int to = IntArg(info, 1, "to");
   return PromiseWork::Queue(info.Env(), {"dup3", "", ""}, [=] { return Ok(dup3(from, to, O_CLOEXEC)); });
+}
+
+// True once this process holds `fd`'s file locked (flock, exclusive); false while another open of it
+// holds the lock. Never waits: a lock's holder may be a worker stuck on its mount.
+Napi::Value TryLock(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  auto taken = std::make_shared<bool>(true);
+  return PromiseWork::Queue(
+      info.Env(), {"flock", "", ""},
+      [=] {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+        *taken = false;
+        return errno == EWOULDBLOCK ? 0 : errno;
+      },
+      [=](Napi::Env env) { return Napi::Boolean::New(env, *taken); });
 }
 
 }  // namespace strata

@@ -40,5 +40,6 @@ Napi::Value Fallocate(const Napi::CallbackInfo& info);
 Napi::Value CopyFileRange(const Napi::CallbackInfo& info);
 Napi::Value WriteBehindRange(const Napi::CallbackInfo& info);
 Napi::Value Dup3(const Napi::CallbackInfo& info);
+Napi::Value TryLock(const Napi::CallbackInfo& info);
 
 }  // namespace strata

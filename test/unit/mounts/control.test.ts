@@ -1,4 +1,4 @@
-/** The control channel end to end in one process: socket, framing, errors, leftovers. No FUSE involved. */
+/** The control channel end to end in one process: socket, framing, errors, leftovers, the mountpoint's claim. No FUSE involved. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTROL_OPS, type ControlRequest } from '../../../main/common/contract.ts';
 import { StrataError } from '../../../main/common/errors.ts';
 import { controlRequest } from '../../../main/node/control/controlClient.ts';
-import { controlSocketPath } from '../../../main/node/control/paths.ts';
+import { controlSocketPath, workerLockPath } from '../../../main/node/control/paths.ts';
 import { serveControl, type ControlServer } from '../../../main/node/worker/controlServer.ts';
 
 const MP = '/mnt/union';
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function serve(handle: (req: ControlRequest) => Promise<unknown>) {
-  server = await serveControl(controlSocketPath(MP), handle);
+  server = await serveControl(MP, handle);
 }
 
 describe('control channel', () => {
@@ -97,19 +97,47 @@ describe('control channel', () => {
     // A socket file nobody listens on, as a killed worker leaves it.
     execFileSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', controlSocketPath(MP)]);
     await serve(async () => 'first');
-    await expect(serveControl(controlSocketPath(MP), async () => 'second')).rejects.toMatchObject({ code: 'ALREADY_MOUNTED' });
+    await expect(serveControl(MP, async () => 'second')).rejects.toMatchObject({
+      code: 'ALREADY_MOUNTED',
+      message: `Another Strata worker serves ${MP} or is mounting it: run strata list to see it.`,
+    });
     expect(await controlRequest(MP, { op: 'status' })).toBe('first');
   });
 
-  it('waits for a live one on its way out to let go, for as long as it is given', async () => {
+  it('is one per mountpoint, however many start at once', async () => {
+    const started = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => serveControl(MP, async () => i)));
+    const served = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(served).toHaveLength(1);
+    server = served[0];
+    const answer = (await controlRequest(MP, { op: 'status' })) as unknown as number;
+    expect(started[answer].status).toBe('fulfilled');
+    expect(started.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('ALREADY_MOUNTED'));
+  });
+
+  it('holds the mountpoint against another process until released, and a dead holder lets go', async () => {
+    const other = (script: string) => execFileSync('python3', ['-c', script, workerLockPath(MP)], { encoding: 'utf8' });
+    const probe =
+      'import fcntl, sys\ntry:\n  fcntl.flock(open(sys.argv[1], "a"), fcntl.LOCK_EX | fcntl.LOCK_NB); print("free")\nexcept BlockingIOError: print("held")';
+    await serve(async () => 'x');
+    expect(other(probe).trim()).toBe('held');
+    await server!.release();
+    server = undefined;
+    await expect(stat(workerLockPath(MP))).rejects.toMatchObject({ code: 'ENOENT' });
+    // A worker killed while holding it leaves the file, not the lock.
+    other('import fcntl, sys; fcntl.flock(open(sys.argv[1], "a"), fcntl.LOCK_EX)');
+    await serve(async () => 'after');
+    expect(await controlRequest(MP, { op: 'status' })).toBe('after');
+  });
+
+  it('waits for one on its way out to let go, for as long as it is given', async () => {
     await serve(async () => 'leaving');
     const leaving = async () => true;
     const started = Date.now();
-    await expect(serveControl(controlSocketPath(MP), async () => 'second', leaving, 300)).rejects.toMatchObject({ code: 'ALREADY_MOUNTED' });
+    await expect(serveControl(MP, async () => 'second', leaving, 300)).rejects.toMatchObject({ code: 'ALREADY_MOUNTED' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     const first = server!;
     setTimeout(() => void first.release(), 200);
-    server = await serveControl(controlSocketPath(MP), async () => 'second', leaving, 5_000);
+    server = await serveControl(MP, async () => 'second', leaving, 5_000);
     expect(await controlRequest(MP, { op: 'status' })).toBe('second');
   });
 

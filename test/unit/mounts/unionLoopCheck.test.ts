@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlRequest } from '../../../main/common/contract.ts';
 import type { MountInfoEntry } from '../../../main/common/mountinfo.ts';
 import { publishBranchList, readBranchList, withdrawBranchList } from '../../../main/node/mounts/branchListFile.ts';
-import { branchListPath, controlSocketPath } from '../../../main/node/control/paths.ts';
+import { branchListPath } from '../../../main/node/control/paths.ts';
 import { refuseUnionLoops } from '../../../main/node/mounts/unionLoopCheck.ts';
 import { serveControl, type ControlServer } from '../../../main/node/worker/controlServer.ts';
 
@@ -49,7 +49,7 @@ const check = (...branches: string[]) =>
   );
 
 async function worker(mountpoint: string, handle: (req: ControlRequest) => Promise<unknown>) {
-  servers.push(await serveControl(controlSocketPath(mountpoint), handle));
+  servers.push(await serveControl(mountpoint, handle));
 }
 
 describe('refuseUnionLoops', () => {
