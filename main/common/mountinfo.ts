@@ -45,6 +45,11 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
 
 export const STRATA_FSTYPE = 'fuse.strata';
 
+/** The mount stacked on `entry` at its own mountpoint, if any: what that path reaches instead, and what an unmount by it takes down. */
+export function mountOnTop(entry: MountInfoEntry, table: readonly MountInfoEntry[]): MountInfoEntry | undefined {
+  return table.find((e) => e.parentId === entry.mountId && e.mountpoint === entry.mountpoint);
+}
+
 /** A FUSE filesystem: its calls wait on a server process, which may stop answering. */
 const isFuseType = (fstype: string): boolean => fstype === 'fuse' || fstype === 'fuseblk' || fstype.startsWith('fuse.');
 

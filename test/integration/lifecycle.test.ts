@@ -223,6 +223,30 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       expect((await run('ls', [mnt])).code).toBe(0);
     });
 
+    it('covered by another mount, is left alone by strata sweep, which says so, and cleared once uncovered', async () => {
+      await mount();
+      process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
+      await waitUntil('the mount reports ENOTCONN', notConnected);
+      await ok('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
+      await writeFile(join(mnt, 'kept'), 'on the tmpfs\n');
+      expect(await statusOf(mnt)).toMatchObject({
+        state: 'stale',
+        problem: expect.stringMatching(/a tmpfs mount covers it: unmount that first \(umount .*\), then strata sweep/),
+      });
+
+      const sweep = await strata(['sweep']);
+      expect(sweep).toMatchObject({ code: 0, stdout: expect.not.stringContaining(mnt) });
+      expect(sweep.stderr).toContain(`strata: note: Left the stale union at ${mnt}: a tmpfs mount covers it.`);
+      expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt).map((m) => m.fstype)).toEqual(['fuse.strata', 'tmpfs']);
+      expect(await ok('cat', [join(mnt, 'kept')])).toBe('on the tmpfs\n');
+
+      await ok('umount', [mnt]);
+      const again = await strata(['sweep']);
+      // Another Strata process on this machine (a concurrent test's start-up sweep) may have cleared it first.
+      expect(again.stdout.includes(mnt) || again.stdout === 'No stale Strata mounts.\n').toBe(true);
+      expect(await strataMounted()).toBe(false);
+    });
+
     it('strata unmount clears a stale union too', async () => {
       await mount();
       process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BranchSpec } from '../../common/branch.ts';
 import type { ControlOp, ControlRequestOf, ControlResultOf, MountStatus, UnionConfig, UnionConfigPatch } from '../../common/contract.ts';
 import { StrataError } from '../../common/errors.ts';
-import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
+import { mountOnTop, STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { isSameOrInside, lastComponent, relativeUnionPath } from '../../common/absolutePath.ts';
 import { validateConfigPatch } from '../../common/unionConfig.ts';
 import { controlRequest } from '../control/controlClient.ts';
@@ -141,7 +141,8 @@ export async function unmountUnion(mountpointArg: string, { force = false, guard
 const clock = (ms: number) => new Date(ms).toLocaleTimeString();
 
 /** One `strata list` row for a mount, from what its health check learnt. */
-export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: (uid: number) => string = String): MountStatus {
+/** `covering`: a mount stacked on the union at its mountpoint, which clearing a stale union must not take down. */
+export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: (uid: number) => string = String, covering?: MountInfoEntry): MountStatus {
   // An fstab union's source is its branch list (WorkerLaunch.fsname); its name is then the mountpoint's.
   const name = entry.source.startsWith('strata:') ? entry.source.slice('strata:'.length) : lastComponent(entry.mountpoint);
   const base = { mountpoint: entry.mountpoint, name, branches: [] };
@@ -169,7 +170,13 @@ export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: 
       };
     }
     case 'gone':
-      return { ...base, state: 'stale', problem: `Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.` };
+      return {
+        ...base,
+        state: 'stale',
+        problem: covering
+          ? `Its worker is gone (Transport endpoint is not connected), and a ${covering.fstype} mount covers it: unmount that first (${commandLine('umount', entry.mountpoint)}), then strata sweep clears it.`
+          : `Its worker is gone (Transport endpoint is not connected): strata sweep, or mounting it again, clears it.`,
+      };
     case 'foreign':
       return {
         ...base,
@@ -187,12 +194,13 @@ export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: 
 }
 
 export async function listUnions(): Promise<MountStatus[]> {
-  const [mounts, userName] = await Promise.all([strataMounts(), loadUserNames()]);
+  const [table, userName] = await Promise.all([readMountTable(), loadUserNames()]);
+  const mounts = table.filter((e) => e.fstype === STRATA_FSTYPE);
   forgetUnmounted(mounts);
   return Promise.all(
     mounts.map(async (entry) => {
       const checkedAt = Date.now();
-      return { ...statusFor(entry, await checkMount(entry), userName), checkedAt };
+      return { ...statusFor(entry, await checkMount(entry), userName, mountOnTop(entry, table)), checkedAt };
     }),
   );
 }

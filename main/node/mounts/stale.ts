@@ -7,12 +7,12 @@
 import { execFile } from 'node:child_process';
 import { unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
+import { mountOnTop, STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { dropBranchList } from './branchListFile.ts';
 import { abortConnection } from './fuseConnection.ts';
 import { checkMount } from './mountHealth.ts';
-import { mountAt, strataMounts } from './mountTable.ts';
+import { mountAt, readMountTable } from './mountTable.ts';
 import { claimHolder, claimMountpoint, claimMountpointWithin } from '../control/mountpointClaim.ts';
 import { controlSocketPath, workerPidPath } from '../control/paths.ts';
 
@@ -75,11 +75,26 @@ export async function clearStrataMountAt(mountpoint: string): Promise<void> {
   if (entry?.fstype === STRATA_FSTYPE) await clearStaleMount(entry);
 }
 
-/** Clears every Strata mount whose worker is gone (live and hung ones are left alone). Returns their mountpoints. */
-export async function sweepStaleMounts(): Promise<string[]> {
-  const mounts = await strataMounts();
+export interface SweepOutcome {
+  cleared: string[];
+  /** Stale unions another mount covers (its type in `by`): an unmount by path would take that one down. */
+  covered: { mountpoint: string; by: string }[];
+}
+
+/** Clears every Strata mount whose worker is gone and nothing covers (live and hung ones are left alone). */
+export async function sweepStaleMounts(): Promise<SweepOutcome> {
+  const table = await readMountTable();
+  const mounts = table.filter((e) => e.fstype === STRATA_FSTYPE);
   const health = await Promise.all(mounts.map((m) => checkMount(m)));
-  const dead = mounts.filter((_, i) => health[i].kind === 'gone');
-  for (const entry of dead) await clearStaleMount(entry);
-  return dead.map((e) => e.mountpoint);
+  const outcome: SweepOutcome = { cleared: [], covered: [] };
+  for (const entry of mounts.filter((_, i) => health[i].kind === 'gone')) {
+    const top = mountOnTop(entry, table);
+    if (top) {
+      outcome.covered.push({ mountpoint: entry.mountpoint, by: top.fstype });
+    } else {
+      await clearStaleMount(entry);
+      outcome.cleared.push(entry.mountpoint);
+    }
+  }
+  return outcome;
 }

@@ -26,6 +26,6 @@ export function managerBackend(spawn: SpawnOptions = {}): MountBackend {
     preview: (mountpoint, relPath, fn) => queryUnion(mountpoint, { op: 'preview', relPath, fn }),
     // Sampled every second while watched: a worker that cannot answer in one is skipped, not waited for.
     stats: (mountpoint) => queryUnion(mountpoint, { op: 'stats' }, STATS_TIMEOUT_MS),
-    sweepStale: sweepStaleMounts,
+    sweepStale: async () => (await sweepStaleMounts()).cleared,
   };
 }
