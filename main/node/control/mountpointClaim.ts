@@ -16,11 +16,18 @@ export interface MountpointClaim {
   release(): Promise<void>;
 }
 
+/** Where there is no runtime directory, no worker of it holds anything, and there is nothing to withdraw. */
+const NOTHING_HELD: MountpointClaim = { release: async () => undefined };
+
 /** The claim, or null while another process holds it. */
 export async function claimMountpoint(mountpoint: string): Promise<MountpointClaim | null> {
   const path = workerLockPath(mountpoint);
   for (;;) {
-    const file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const file = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!file) return NOTHING_HELD;
     let claimed = false;
     try {
       if (!(await loadSyscalls().tryLock(file.fd))) return null;

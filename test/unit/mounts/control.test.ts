@@ -10,6 +10,7 @@ import { CONTROL_OPS, type ControlRequest } from '../../../main/common/contract.
 import { StrataError } from '../../../main/common/errors.ts';
 import { controlRequest } from '../../../main/node/control/controlClient.ts';
 import { controlSocketPath, workerLockPath } from '../../../main/node/control/paths.ts';
+import { withdrawRuntimeFiles } from '../../../main/node/mounts/stale.ts';
 import { serveControl, type ControlServer } from '../../../main/node/worker/controlServer.ts';
 
 const MP = '/mnt/union';
@@ -127,6 +128,13 @@ describe('control channel', () => {
     other('import fcntl, sys; fcntl.flock(open(sys.argv[1], "a"), fcntl.LOCK_EX)');
     await serve(async () => 'after');
     expect(await controlRequest(MP, { op: 'status' })).toBe('after');
+  });
+
+  it('withdraws nothing and fails nothing where there is no runtime directory (a union mounted with another one)', async () => {
+    process.env.STRATA_RUNTIME_DIR = join(dir, 'missing');
+    await expect(withdrawRuntimeFiles(MP, undefined)).resolves.toBeUndefined();
+    await expect(withdrawRuntimeFiles(MP, 1)).resolves.toBeUndefined();
+    await expect(stat(process.env.STRATA_RUNTIME_DIR)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('waits for one on its way out to let go, for as long as it is given', async () => {
