@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MountStatus, PreviewResult, WhereResult } from '../../main/common/contract.ts';
-import { branchListPath, mountKey, runtimeDir } from '../../main/node/control/paths.ts';
+import { branchListPath, mountKey, runtimeDir, workerLogPath } from '../../main/node/control/paths.ts';
 import { WATCH_INTERVAL_MS } from '../../main/node/worker/mountSession.ts';
 import { cleanupUnder, isAlive, mountsUnder, waitUntil, workerPidsFor } from '../support/mountCleanup.ts';
 import { background, CLI, ok, run, strata, withTempRoot } from '../support/unionFixture.ts';
@@ -198,6 +198,33 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
     });
   });
 
+  describe('a union another mount covers', () => {
+    it('is not unmounted by strata unmount; stopped with SIGTERM, leaves that mount alone and is served until it goes, then unmounts', async () => {
+      await mount();
+      const pid = (await statusOf(mnt))!.pid!;
+      await ok('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
+      await writeFile(join(mnt, 'kept'), 'on the tmpfs\n');
+      for (const force of [[], ['--force']]) {
+        expect(await strata(['unmount', ...force, mnt])).toMatchObject({
+          code: 1,
+          stderr: `strata: A tmpfs mount covers the Strata union on ${mnt}: unmount that one first (umount ${mnt}), then run this again.\n`,
+        });
+      }
+      expect(await statusOf(mnt)).toMatchObject({ state: 'mounted', pid });
+      process.kill(pid, 'SIGTERM');
+      await waitUntil('the worker logs what it waits for', async () =>
+        (await readFile(workerLogPath(mnt), 'utf8')).includes(`A tmpfs mount covers ${mnt}, and unmounting the union would take it down too`),
+      );
+      expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt).map((m) => m.fstype)).toEqual(['fuse.strata', 'tmpfs']);
+      expect(await ok('cat', [join(mnt, 'kept')])).toBe('on the tmpfs\n');
+      expect(await statusOf(mnt)).toMatchObject({ state: 'mounted', pid });
+
+      await ok('umount', [mnt]);
+      await waitUntil('the worker unmounts the union and exits', async () => !isAlive(pid) && !(await strataMounted()), 15_000);
+      expect(await leftovers()).toEqual([]);
+    });
+  });
+
   describe('a worker killed with SIGKILL', () => {
     it('is listed as stale, is cleared by mounting again, and strata sweep clears the next one', async () => {
       await mount();
@@ -223,7 +250,7 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       expect((await run('ls', [mnt])).code).toBe(0);
     });
 
-    it('covered by another mount, is left alone by strata sweep, which says so, and cleared once uncovered', async () => {
+    it('covered by another mount, is left alone by strata sweep and strata unmount, which say so, and cleared once uncovered', async () => {
       await mount();
       process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
       await waitUntil('the mount reports ENOTCONN', notConnected);
@@ -237,6 +264,7 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       const sweep = await strata(['sweep']);
       expect(sweep).toMatchObject({ code: 0, stdout: expect.not.stringContaining(mnt) });
       expect(sweep.stderr).toContain(`strata: note: Left the stale union at ${mnt}: a tmpfs mount covers it.`);
+      expect(await strata(['unmount', mnt])).toMatchObject({ code: 1, stderr: expect.stringContaining(`A tmpfs mount covers the Strata union on ${mnt}`) });
       expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt).map((m) => m.fstype)).toEqual(['fuse.strata', 'tmpfs']);
       expect(await ok('cat', [join(mnt, 'kept')])).toBe('on the tmpfs\n');
 

@@ -25,14 +25,27 @@ const GONE_TIMEOUT_MS = 5000;
 
 export type UnmountOutcome = 'unmounted' | 'detached' | 'cut-off' | 'cleared-stale';
 
-/** The Strata mount at `mountpoint`, or NOT_MOUNTED naming what is there instead. */
-async function strataMountAt(mountpoint: string): Promise<MountInfoEntry> {
-  const entry = await mountAt(mountpoint);
-  if (entry?.fstype === STRATA_FSTYPE) return entry;
+/**
+ * The Strata mount at `mountpoint`, or NOT_MOUNTED naming what is there instead. One another mount
+ * covers still answers on its socket; `uncovered` refuses it, for what would unmount it by path and so
+ * take the mount on top down instead.
+ */
+async function strataMountAt(mountpoint: string, { uncovered = false } = {}): Promise<MountInfoEntry> {
+  const table = await readMountTable();
+  const here = table.filter((e) => e.mountpoint === mountpoint);
+  const entry = here.findLast((e) => e.fstype === STRATA_FSTYPE);
+  const top = here.at(-1);
+  if (entry && top !== entry && uncovered) {
+    throw new StrataError(
+      'BUSY',
+      `A ${top!.fstype} mount covers the Strata union on ${mountpoint}: unmount that one first (${commandLine('umount', mountpoint)}), then run this again.`,
+    );
+  }
+  if (entry) return entry;
   throw new StrataError(
     'NOT_MOUNTED',
-    entry
-      ? `${mountpoint} is a ${entry.fstype} mount, not a Strata union: use umount for it.`
+    top
+      ? `${mountpoint} is a ${top.fstype} mount, not a Strata union: use umount for it.`
       : `No Strata union is mounted on ${mountpoint}: strata list shows the mounted unions.`,
   );
 }
@@ -100,7 +113,7 @@ export interface GuardedOptions {
 
 export async function unmountUnion(mountpointArg: string, { force = false, guard }: GuardedOptions): Promise<UnmountOutcome> {
   const mountpoint = await resolveMountpoint(mountpointArg);
-  const entry = await strataMountAt(mountpoint);
+  const entry = await strataMountAt(mountpoint, { uncovered: true });
   const health = await checkMount(entry);
   if (health.kind === 'gone') {
     await clearStaleMount(entry);
@@ -147,7 +160,11 @@ export function statusFor(entry: MountInfoEntry, health: MountHealth, userName: 
   const name = entry.source.startsWith('strata:') ? entry.source.slice('strata:'.length) : lastComponent(entry.mountpoint);
   const base = { mountpoint: entry.mountpoint, name, branches: [] };
   const force = commandLine('strata', 'unmount', '--force', entry.mountpoint);
-  const cutOffBy = `${force} aborts its requests and detaches it (by hand: echo 1 > /sys/fs/fuse/connections/${entry.minor}/abort; ${commandLine('umount', '-l', entry.mountpoint)}).`;
+  const abort = `echo 1 > /sys/fs/fuse/connections/${entry.minor}/abort`;
+  // An unmount by path, lazy or forced, would take down the mount on top instead.
+  const cutOffBy = covering
+    ? `${abort} aborts its requests; a ${covering.fstype} mount covers it: unmount that first (${commandLine('umount', entry.mountpoint)}), then ${force} detaches it.`
+    : `${force} aborts its requests and detaches it (by hand: ${abort}; ${commandLine('umount', '-l', entry.mountpoint)}).`;
   switch (health.kind) {
     case 'answering': {
       const s = health.status;

@@ -8,7 +8,6 @@ import type { UnionConfig } from '../../common/contract.ts';
 import { StrataError, toErrorData } from '../../common/errors.ts';
 import { selectBackend } from '../fuse/backend.ts';
 import type { FuseBackend } from '../fuse/ops.ts';
-import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
 import { readMountTable, strataMounts } from '../mounts/mountTable.ts';
 import { controlSocketPath, ensureDirs, workerLogPath } from '../control/paths.ts';
@@ -62,11 +61,12 @@ const unionGone = (mountpoint: string) => async () => !(await strataMounts()).so
 function handleSignals(session: MountSession): void {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    // A second signal means "now", even while lazily detached users are still being served.
+    // A second signal means "now", even while lazily detached users are still being served or another
+    // mount covers the union.
     if (signalled) exit(0);
     signalled = true;
     log(`${signal}: stopping`);
-    session.stop(true).catch((err: Error) => {
+    session.stopOnSignal().catch((err: Error) => {
       log(`stop failed: ${err.message}`);
       exit(1);
     });
@@ -77,10 +77,10 @@ function handleSignals(session: MountSession): void {
 }
 
 /** A bug must not leave a dead mount behind: detach it, then die. */
-function handleCrashes(mountpoint: string): void {
+function handleCrashes(session: MountSession): void {
   process.on('uncaughtException', (err) => {
     log(`uncaught exception: ${err.stack ?? err.message}`);
-    fusermountUnmount(mountpoint, { lazy: true }).finally(() => exit(70));
+    session.detachAfterCrash().finally(() => exit(70));
   });
   process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
 }
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   }
   handle = controlHandlerFor(session);
   handleSignals(session);
-  handleCrashes(config.mountpoint);
+  handleCrashes(session);
   log(`mounted ${config.mountpoint} with ${backend.capabilities.name}`);
   await reportReadiness({ ok: true, pid: process.pid, backend: backend.capabilities.name, socket, ...(warning ? { warning } : {}) });
 }

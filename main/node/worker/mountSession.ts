@@ -11,7 +11,8 @@ import { hasErrno } from '../sys/errno.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
 import { publishBranchList, withdrawBranchList } from '../mounts/branchListFile.ts';
 import { connectionAlive, connectionInode } from '../mounts/fuseConnection.ts';
-import { mountAt, strataMounts } from '../mounts/mountTable.ts';
+import { mountAt, readMountTable } from '../mounts/mountTable.ts';
+import { mountOnTop, STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { removeWorkerPid } from '../control/workerPid.ts';
 import { validateBranchDirs } from '../mounts/validate.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -189,10 +190,13 @@ export class MountSession {
   private async unmount(force: boolean): Promise<StopOutcome> {
     // Unmounted from outside and not noticed yet (the watch looks every 2 s): whatever is mounted there
     // since, an unmount by path would take down instead.
-    if (!(await this.stillMounted())) {
+    const own = await this.ownMount();
+    if (own === 'gone') {
       log(`${this.mountpoint} was unmounted from outside Strata`);
       return { unmounted: true, lazy: true };
     }
+    // An unmount by path reaches the mount on top, and a lazy one of this union would take it along.
+    if (own.covering) throw coveredError(this.mountpoint, own.covering);
     try {
       await this.mounted.unmount();
       log(`unmounted ${this.mountpoint}`);
@@ -241,11 +245,49 @@ export class MountSession {
     timer.unref();
   }
 
-  /** Whether this worker's own mount is still at its mountpoint; so taken when that cannot be told. */
+  /**
+   * This worker's own mount, 'gone' once unmounted from outside, with the mount stacked on it if any;
+   * taken as still there and uncovered when that cannot be told.
+   */
+  private async ownMount(): Promise<'gone' | { covering?: MountInfoEntry }> {
+    if (this.minor === undefined) return {};
+    const table = await readMountTable().catch(() => null);
+    if (!table) return {};
+    const own = table.find((e) => e.fstype === STRATA_FSTYPE && e.minor === this.minor && e.mountpoint === this.mountpoint);
+    return own ? { covering: mountOnTop(own, table) } : 'gone';
+  }
+
   private async stillMounted(): Promise<boolean> {
-    if (this.minor === undefined) return true;
-    const mounts = await strataMounts().catch(() => null);
-    return !mounts || mounts.some((e) => e.minor === this.minor && e.mountpoint === this.mountpoint);
+    return (await this.ownMount()) !== 'gone';
+  }
+
+  /**
+   * A stop asked for by a signal (a service manager's, or the user's): a union another mount covers
+   * cannot be unmounted without taking that one down, so it is served until that one goes, then
+   * unmounted. Rejects on any other failure.
+   */
+  async stopOnSignal(): Promise<void> {
+    let said = false;
+    for (;;) {
+      try {
+        await this.stop(true);
+        return;
+      } catch (err) {
+        // Forced, a stop is refused as BUSY only for a mount on top.
+        if (!(err instanceof StrataError && err.code === 'BUSY')) throw err;
+        if (!said) log(`${err.message} The union stops once it is gone.`);
+        said = true;
+        await sleep(WATCH_INTERVAL_MS);
+      }
+    }
+  }
+
+  /** After a crash: detaches this union, unless another mount covers it (that one would go instead); the kernel ends its connection as the process exits. */
+  async detachAfterCrash(): Promise<void> {
+    const own = await this.ownMount();
+    if (own === 'gone') return;
+    if (own.covering) return log(`left ${this.mountpoint} mounted: ${coveredError(this.mountpoint, own.covering).message}`);
+    await fusermountUnmount(this.mountpoint, { lazy: true });
   }
 
   /**
@@ -266,4 +308,12 @@ export class MountSession {
     timer.unref();
     void this.mounted.ended?.then(check);
   }
+}
+
+/** The refusal to unmount a union another mount covers, with what to do. */
+function coveredError(mountpoint: string, covering: MountInfoEntry): StrataError {
+  return new StrataError(
+    'BUSY',
+    `A ${covering.fstype} mount covers ${mountpoint}, and unmounting the union would take it down too: unmount that one first (${commandLine('umount', mountpoint)}).`,
+  );
 }
