@@ -1,8 +1,9 @@
 // A file unlinked while a process holds it open behaves as on kernel overlayfs: the name is gone at
 // once, the directory can be removed, and the open descriptor keeps reading and fstat'ing the file.
+// So does a directory removed while a process works in it, and a FIFO removed while open.
 import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type UnionFixture, background, mountUnion, ok, unlessFuseNative } from '../support/unionFixture.ts';
 
 // Opens the files named in argv, then on each trigger file (polled, outside the mount) reads every
@@ -66,4 +67,121 @@ describe('a file unlinked while open', () => {
       }
     },
   );
+});
+
+// Holds a FIFO open on each branch and works in a directory of each (the lower one through a
+// descriptor), then on the trigger reports what fstat, fchmod, futimens, getxattr and a listing of its
+// working directory give, as a local filesystem answers them for a removed name.
+const KEEPER = `
+import errno, os, sys, time
+mnt, trigger = sys.argv[1], sys.argv[2]
+at = lambda n: os.path.join(mnt, n)
+def tell(label, f):
+    try: r = f()
+    except OSError as e: r = errno.errorcode[e.errno]
+    print(label, r, flush=True)
+def st(fd):
+    s = os.fstat(fd)
+    return oct(s.st_mode), s.st_nlink, int(s.st_mtime) if s.st_mtime < 100 else 'now'
+fifo, low_fifo, swapped = (os.open(at(n), os.O_RDWR) for n in ('fifo', 'low-fifo', 'swapped'))
+low_dir = os.open(at('low-dir'), os.O_RDONLY | os.O_DIRECTORY)
+os.chdir(at('work'))
+print('held', flush=True)
+while not os.path.exists(trigger):
+    time.sleep(0.02)
+tell('fifo', lambda: st(fifo))
+tell('fifo fchmod', lambda: os.fchmod(fifo, 0o600))
+tell('fifo futimens', lambda: os.utime(fifo, (7, 7)))
+tell('fifo now', lambda: st(fifo))
+tell('low-fifo', lambda: st(low_fifo))
+tell('low-fifo fchmod', lambda: os.fchmod(low_fifo, 0o600))
+tell('swapped', lambda: st(swapped))
+tell('low-dir', lambda: st(low_dir))
+tell('work', lambda: st(os.open('.', os.O_RDONLY)))
+tell('work chmod', lambda: os.chmod('.', 0o700))
+tell('work now', lambda: oct(os.stat('.').st_mode))
+tell('work listing', lambda: os.listdir('.'))
+tell('work xattr', lambda: os.getxattr('.', 'user.none'))
+tell('work create', lambda: open('new', 'w'))
+`;
+
+describe('a directory or FIFO removed while a process holds it', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([, b1]) => {
+        await mkdir(join(b1, 'low-dir'));
+        await ok('mkfifo', [join(b1, 'low-fifo')]);
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  // libfuse 2's high-level API names every node by its path, and a removed one has none.
+  unlessFuseNative('a removed directory or FIFO has no path, so fstat and fchmod on a held one fail (ENOENT)')(
+    'keeps answering fstat, fchmod and futimens on the held descriptor, as on a local filesystem',
+    async () => {
+      await ok('mkfifo', [u.at('fifo'), u.at('swapped')]);
+      await mkdir(u.at('work'));
+      const holder = background('python3', ['-c', KEEPER, u.mnt, join(u.root, 'go')]);
+      try {
+        await holder.waitFor('held');
+        await ok('rm', [u.at('fifo'), u.at('low-fifo')]);
+        await ok('rmdir', [u.at('work'), u.at('low-dir')]);
+        await writeFile(u.at('other'), 'x');
+        await ok('mv', [u.at('other'), u.at('swapped')]);
+        await writeFile(join(u.root, 'go'), '');
+        await holder.waitFor('work create');
+        expect(await holder.exited).toBe(0);
+        // A removed upper file has no links left and changes as a local one does; the lower FIFO still
+        // has its link on the read-only branch, which the union does not write (kernel overlayfs
+        // answers fchmod there with a copy that outlives nothing).
+        expect(holder.output()).toContain("fifo ('0o10644', 0, 'now')\n");
+        expect(holder.output()).toContain('fifo fchmod None\nfifo futimens None\n');
+        expect(holder.output()).toContain("fifo now ('0o10600', 0, 7)\n");
+        expect(holder.output()).toContain("low-fifo ('0o10644', 1, 'now')\nlow-fifo fchmod EROFS\n");
+        expect(holder.output()).toContain("swapped ('0o10644', 0, 'now')\n");
+        expect(holder.output()).toContain("low-dir ('0o40755', 2, 'now')\n");
+        expect(holder.output()).toContain("work ('0o40755', 0, 'now')\nwork chmod None\nwork now 0o40700\n");
+        expect(holder.output()).toContain('work listing []\nwork xattr ENODATA\nwork create ENOENT\n');
+        // Nothing was made on either branch for them, and the read-only one is untouched.
+        expect((await readdir(u.branches[0])).filter((n) => !n.startsWith('.wh.')).sort()).toEqual(['swapped']);
+        expect((await readdir(u.branches[1])).sort()).toEqual(['low-dir', 'low-fifo']);
+      } finally {
+        await holder.stop();
+      }
+    },
+  );
+});
+
+describe('a hard-linked file open while its names go', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['rw', 'ro'] });
+  });
+  afterAll(() => u?.cleanup());
+
+  // The kernel opens a node, not a name: the handle went by the node's first name, and kept it after
+  // that name was unlinked, so the open file replaced under its other name was renamed into the
+  // listing as .fuse_hidden… instead of leaving it.
+  it('keeps the open file out of the listing when its last name is replaced', async () => {
+    const out = await ok('python3', [
+      '-c',
+      `
+import os, sys
+m = sys.argv[1]
+open(os.path.join(m, 'a'), 'w').write('old')
+os.link(os.path.join(m, 'a'), os.path.join(m, 'b'))
+fd = os.open(os.path.join(m, 'b'), os.O_RDWR)
+os.unlink(os.path.join(m, 'a'))
+open(os.path.join(m, 'c'), 'w').write('new')
+os.rename(os.path.join(m, 'c'), os.path.join(m, 'b'))
+print(sorted(os.listdir(m)), os.pread(fd, 10, 0).decode(), open(os.path.join(m, 'b')).read(), os.fstat(fd).st_nlink)
+`,
+      u.mnt,
+    ]);
+    expect(out).toBe("['b'] old new 0\n");
+    expect((await readdir(u.branches[0])).filter((n) => !n.startsWith('.wh.'))).toEqual(['b']);
+  });
 });

@@ -204,6 +204,16 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   return true;
 }
 
+std::shared_ptr<Fd> ServedFile(const char* path, bool* writable) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served served;
+  if (LocateServed(mount, path, &served) != 0 || served.dir < 0) return nullptr;
+  auto fd = std::make_shared<Fd>(openat(served.dir, served.name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (fd->get() < 0) return nullptr;
+  *writable = mount.branch_modes().InPlace(served.root);
+  return fd;
+}
+
 int Unlink(const char* path) {
   MarkOwnChange(path);
   int rc;

@@ -1,5 +1,7 @@
 #include "nodes.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "kernel_abi.h"
@@ -18,7 +20,7 @@ Nodes::Nodes() {
   nodes_.Get(nodes_.Add())->lookups = 1;
 }
 
-uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing) {
+uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing, mode_t type) {
   std::lock_guard<std::mutex> lock(mutex_);
   bool own = sharing == Sharing::kOwn;
   // One probe finds the name's entry or makes it.
@@ -36,6 +38,7 @@ uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Shar
       node = nodes_.Get(id);
       node->ino = ino;
       node->own_inode = own;
+      node->type = type;
       if (!own) *by_ino_.TryEmplace(ino).first = id;
     }
   }
@@ -51,11 +54,14 @@ uint64_t Nodes::Ref(uint64_t parent, const std::string& name, uint64_t ino, Shar
 }
 
 void Nodes::Forget(uint64_t nodeid, uint64_t count) {
+  // Closed once the lock is let go: the last descriptor of a removed directory frees its inode.
+  Kept kept;
   std::lock_guard<std::mutex> lock(mutex_);
   Node* node = nodes_.Get(nodeid);
   if (node == nullptr || nodeid == abi::kRootId) return;
   node->lookups = count >= node->lookups ? 0 : node->lookups - count;
   if (node->lookups > 0) return;
+  kept = std::move(node->kept);
   Unindex(nodeid, *node);
   nodes_.Remove(nodeid);
 }
@@ -120,12 +126,14 @@ uint64_t Nodes::InoOf(uint64_t nodeid) const {
   return node == nullptr ? 0 : node->ino;
 }
 
-uint64_t Nodes::OpenByLastName(uint64_t parent, const std::string& name) const {
+uint64_t Nodes::OpenByName(uint64_t parent, const std::string& name, bool* last) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const uint64_t* entry = entries_.Find(Key{parent, name});
   if (entry == nullptr) return 0;
   const Node* node = nodes_.Get(*entry);
-  return node != nullptr && node->opens > 0 && node->names.size() == 1 ? *entry : 0;
+  if (node == nullptr || node->opens == 0) return 0;
+  *last = node->names.size() == 1;
+  return *entry;
 }
 
 std::vector<std::string> Nodes::Under(const std::string& dir, Clock::time_point since) const {
@@ -171,6 +179,32 @@ void Nodes::Unname(uint64_t nodeid, const Name& name) {
   if (node == nullptr) return;
   auto& names = node->names;
   names.erase(std::remove(names.begin(), names.end(), name), names.end());
+}
+
+uint64_t Nodes::HeldWithoutHandle(uint64_t parent, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const uint64_t* entry = entries_.Find(Key{parent, name});
+  if (entry == nullptr) return 0;
+  const Node* node = nodes_.Get(*entry);
+  return node != nullptr && !S_ISREG(node->type) && !S_ISLNK(node->type) ? *entry : 0;
+}
+
+void Nodes::Keep(uint64_t nodeid, Kept kept) {
+  Kept dropped;
+  std::lock_guard<std::mutex> lock(mutex_);
+  Node* node = nodes_.Get(nodeid);
+  if (node == nullptr || !node->names.empty()) {
+    dropped = std::move(kept);
+    return;
+  }
+  dropped = std::move(node->kept);
+  node->kept = std::move(kept);
+}
+
+Nodes::Kept Nodes::KeptFile(uint64_t nodeid) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Node* node = nodes_.Get(nodeid);
+  return node == nullptr ? Kept{} : node->kept;
 }
 
 void Nodes::Unlinked(uint64_t parent, const std::string& name) {

@@ -9,17 +9,22 @@
 // is built afresh from the parents on every request: renaming a directory moves everything below it
 // at once. Nodes live while the kernel holds lookups on them (FORGET releases them); a node id is not
 // handed out again (node_slots.h), so a stale one can only miss. Open counts let an unlinked open file
-// keep a name (libfuse's hidden-file rule, see requests.cc).
+// keep a name (libfuse's hidden-file rule, see requests.cc); a node a process holds without a handle
+// keeps its branch file once its last name goes (Keep).
 #pragma once
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "beneath.h"
 #include "coarse_clock.h"
 #include "flat_map.h"
 #include "node_slots.h"
@@ -40,7 +45,8 @@ class Nodes {
     kOwn,     // a node of its own for this name alone (a hard link a copy-up would part)
   };
   // A name the kernel now holds (a LOOKUP, or an entry made): its node id, one more lookup on it.
-  uint64_t Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing);
+  // `type`: the object's S_IFMT bits.
+  uint64_t Ref(uint64_t parent, const std::string& name, uint64_t ino, Sharing sharing, mode_t type);
   // FORGET.
   void Forget(uint64_t nodeid, uint64_t count);
 
@@ -53,12 +59,26 @@ class Nodes {
   uint64_t Find(const std::string& path) const;
   // The union inode number the node was last looked up with, or 0.
   uint64_t InoOf(uint64_t nodeid) const;
-  // The node a name in a directory leads to when that node is open and the name is the last the kernel
-  // knows it by (so it must outlive an unlink: see Hide in requests.cc), else 0.
-  uint64_t OpenByLastName(uint64_t parent, const std::string& name) const;
+  // The node a name in a directory leads to when that node is open, else 0; `*last`: the name is the
+  // last the kernel knows it by (so it must outlive an unlink: see Hide in requests.cc).
+  uint64_t OpenByName(uint64_t parent, const std::string& name, bool* last) const;
   // The union paths of `dir` and of every name below it whose node the kernel was last told of (looked
   // up, or made) at `since` or later (known_paths.h).
   std::vector<std::string> Under(const std::string& dir, Clock::time_point since) const;
+
+  // The node a name leads to when it is one a process can hold with no FUSE handle open (a directory as
+  // its working directory or through open(2), which no handle serves attributes for; a FIFO, socket or
+  // device, whose opens the kernel keeps to itself), else 0. Its file is kept (Keep) if the name goes.
+  uint64_t HeldWithoutHandle(uint64_t parent, const std::string& name) const;
+  // The branch file of a node that just lost its last name through the union (an O_PATH descriptor), so
+  // fstat and fchmod on a descriptor a process still holds keep working, as on a local filesystem;
+  // `writable`: the branch is written in place. Ignored while the node has a name. Dropped with the node.
+  struct Kept {
+    std::shared_ptr<Fd> fd;
+    bool writable = false;
+  };
+  void Keep(uint64_t nodeid, Kept kept);
+  Kept KeptFile(uint64_t nodeid) const;
 
   void Unlinked(uint64_t parent, const std::string& name);
   // A rename through the union (the entry that was at the target, if any, loses that name; with
@@ -120,6 +140,8 @@ class Nodes {
     bool own_inode = false;
     bool filled = false;
     bool told_stale = false;
+    mode_t type = 0;
+    Kept kept;
     Clock::time_point seen;  // the last Ref
   };
   using Key = std::pair<uint64_t, std::string>;

@@ -164,6 +164,22 @@ class OpenFiles {
     for (auto& [path, fh] : moved) by_path_[path] = fh;
   }
 
+  // A name of the hard-linked `node` went through the union: its handles that went by it (an open asks
+  // by node, and names the node's first name) go by `now`, another of its names, so that a later
+  // rename over `now` finds them there (Hide in requests.cc).
+  void Repath(uint64_t node, const std::string& gone, const std::string& now) {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    for (auto& [fh, path] : paths_) {
+      if (path != gone || files_.at(fh).node != node) continue;
+      path = now;
+      auto it = by_path_.find(gone);
+      if (it != by_path_.end() && it->second == fh) {
+        by_path_.erase(it);
+        by_path_[now] = fh;
+      }
+    }
+  }
+
   // After renameat2(RENAME_EXCHANGE) of `a` and `b`: each name's handles go by the other.
   void Exchanged(const std::string& a, const std::string& b) {
     std::unique_lock<std::shared_mutex> lock(mutex_);

@@ -4,6 +4,10 @@
 #pragma once
 #include <fuse.h>
 
+#include <memory>
+
+#include "beneath.h"
+
 namespace strata::op {
 
 // `own_inode` (may be null): set when the name must be its own kernel inode (nodes.h).
@@ -26,6 +30,9 @@ int RemoveXattr(const char* path, const char* name);
 int ReadLink(const char* path, char* buf, size_t size);
 int MkNod(const char* path, mode_t mode, dev_t rdev);
 int MkDir(const char* path, mode_t mode);
+// The copy serving `path`, opened O_PATH without following a symlink, for a node to keep once the name
+// goes (Nodes::Keep); null where the name is JS's to locate. `*writable`: its branch is written in place.
+std::shared_ptr<Fd> ServedFile(const char* path, bool* writable);
 int Unlink(const char* path);
 int RmDir(const char* path);
 int SymLink(const char* target, const char* path);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "device.h"
+#include "kept_file.h"
 #include "kernel_abi.h"
 #include "mount.h"
 #include "nodes.h"
@@ -142,14 +143,20 @@ class Served {
   // The node's attributes: by `path`, or on `with`, a handle the request names. A node whose file left
   // its branch while open (removed or renamed away there directly, the kernel maybe not told yet; or
   // replaced, the name then looked up afresh: no name left) answers on one of its handles (`*held`
-  // then true), since the kernel asks without one even for fstat(2).
+  // then true), since the kernel asks without one even for fstat(2); one that lost its last name
+  // through the union while held without a handle, on the file kept for it.
   int NodeAttrs(const std::optional<std::string>& path, struct fuse_file_info* with, struct stat* st,
                 bool* held = nullptr) const {
     int rc = -ESTALE;
     if (path || with) rc = op::GetAttr(path ? path->c_str() : nullptr, st, with, nullptr);
     if (with || (path && rc != -ENOENT)) return rc;
     std::optional<uint64_t> open = mount_.files().OpenOn(in_.nodeid, false);
-    if (!open) return rc;
+    if (!open) {
+      Nodes::Kept kept = path ? Nodes::Kept{} : nodes_.KeptFile(in_.nodeid);
+      if (!kept.fd) return rc;
+      if (held != nullptr) *held = true;
+      return kept::Stat(kept, nodes_.InoOf(in_.nodeid), st);
+    }
     if (held != nullptr) *held = true;
     struct fuse_file_info fi = {};
     fi.fh = *open;
@@ -209,6 +216,24 @@ class Served {
   void FAllocate();
   void CopyFileRange();
 
+  // The file a name's node keeps if the name goes (Nodes::Keep): asked before a removal or a rename over
+  // it, given to the node once that went through.
+  struct Keeping {
+    uint64_t node = 0;
+    Nodes::Kept kept;
+  };
+  Keeping KeepingFor(uint64_t parent, const char* name, const std::string& path) {
+    Keeping keeping{nodes_.HeldWithoutHandle(parent, name), {}};
+    if (keeping.node != 0) keeping.kept.fd = op::ServedFile(path.c_str(), &keeping.kept.writable);
+    return keeping;
+  }
+  void Kept(Keeping keeping) {
+    if (keeping.kept.fd) nodes_.Keep(keeping.node, std::move(keeping.kept));
+  }
+  // The open `node` lost its name `gone`, and keeps another (OpenFiles::Repath).
+  void Repath(uint64_t node, const std::string& gone) {
+    if (std::optional<std::string> now = NodePath(node)) mount_.files().Repath(node, gone, *now);
+  }
   // libfuse's rule for a name unlinked (or renamed over) while open: it is renamed to a hidden name
   // the union serves from the open handle, and unlinked at the last release.
   int Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node);
@@ -252,7 +277,7 @@ void Served::Found(uint64_t parent, const char* name, const struct stat& st, boo
   Nodes::Sharing sharing = own_inode                                 ? Nodes::Sharing::kOwn
                            : !S_ISDIR(st.st_mode) && st.st_nlink > 1 ? Nodes::Sharing::kLinked
                                                                      : Nodes::Sharing::kOnly;
-  out->nodeid = nodes_.Ref(parent, name, st.st_ino, sharing);
+  out->nodeid = nodes_.Ref(parent, name, st.st_ino, sharing, st.st_mode & S_IFMT);
   Split(config.entry_timeout, &out->entry_valid, &out->entry_valid_nsec);
   Split(config.attr_timeout, &out->attr_valid, &out->attr_valid_nsec);
   FillAttr(st, &out->attr);
@@ -354,13 +379,18 @@ void Served::SetAttr() {
     fi.fh = arg->fh;
     with = &fi;
   }
+  Nodes::Kept kept;
   if (!path) {
     // A node that lost every name while open (GetAttr): fchmod, fchown and futimens come without a
-    // handle, ftruncate with one; a handle whose attributes change on its branch file serves them all.
+    // handle, ftruncate with one; a handle whose attributes change on its branch file serves them all,
+    // else the file kept for a node held without one.
     std::optional<uint64_t> open = with ? std::optional<uint64_t>(fi.fh) : mount_.files().OpenOn(in_.nodeid, true);
-    if (!open || !mount_.files().Get(*open).attrs) return Fail(ESTALE);
-    fi.fh = *open;
-    with = &fi;
+    if (open && mount_.files().Get(*open).attrs) {
+      fi.fh = *open;
+      with = &fi;
+    } else if (with || !(kept = nodes_.KeptFile(in_.nodeid)).fd) {
+      return Fail(ESTALE);
+    }
   }
   const char* p = path ? path->c_str() : nullptr;
   uint32_t valid = arg->valid;
@@ -372,13 +402,14 @@ void Served::SetAttr() {
   bool kill = (valid & FATTR_KILL_SUIDGID) || (valid & ~(FATTR_FH | FATTR_LOCKOWNER)) == 0;
   int rc = 0;
   // libfuse's order: mode, owner, size, times.
-  if (valid & FATTR_MODE) rc = op::ChMod(p, arg->mode, with);
+  if (valid & FATTR_MODE) rc = kept.fd ? kept::ChMod(kept, arg->mode) : op::ChMod(p, arg->mode, with);
   if (rc == 0 && (valid & (FATTR_UID | FATTR_GID))) {
     uid_t uid = (valid & FATTR_UID) ? arg->uid : static_cast<uid_t>(-1);
     gid_t gid = (valid & FATTR_GID) ? arg->gid : static_cast<gid_t>(-1);
-    rc = op::ChOwn(p, uid, gid, with);
+    rc = kept.fd ? kept::ChOwn(kept, uid, gid) : op::ChOwn(p, uid, gid, with);
   }
-  if (rc == 0 && (valid & FATTR_SIZE)) rc = op::Truncate(p, static_cast<off_t>(arg->size), with);
+  // No truncation comes for a kept file: the kernel refuses one of a directory or FIFO itself.
+  if (rc == 0 && (valid & FATTR_SIZE)) rc = kept.fd ? -EINVAL : op::Truncate(p, static_cast<off_t>(arg->size), with);
   if (rc == 0 && (valid & (FATTR_ATIME | FATTR_MTIME))) {
     struct timespec tv[2] = {};
     tv[0].tv_nsec = UTIME_OMIT;
@@ -393,12 +424,13 @@ void Served::SetAttr() {
     } else if (valid & FATTR_MTIME) {
       tv[1] = {static_cast<time_t>(arg->mtime), static_cast<long>(arg->mtimensec)};
     }
-    rc = op::UTimeNs(p, tv, with);
+    rc = kept.fd ? kept::UTimeNs(kept, tv) : op::UTimeNs(p, tv, with);
   }
   if (rc < 0) return Fail(-rc);
   struct stat st;
   rc = NodeAttrs(path, with, &st);
-  if (rc == 0 && kill) rc = op::DropSetIds(p, with, st);
+  // Set-ID bits are a regular file's, and a kept file is none.
+  if (rc == 0 && kill && !kept.fd) rc = op::DropSetIds(p, with, st);
   // Bits went: read again, so the reply has the new mode and ctime.
   if (rc > 0) rc = NodeAttrs(path, with, &st);
   if (rc < 0) return Fail(-rc);
@@ -473,12 +505,17 @@ void Served::Unlink(bool dir) {
   if (name == nullptr) return Fail(EINVAL);
   if (!parent) return Fail(ESTALE);
   std::string path = Join(*parent, name);
-  if (!dir) {
-    // Its last name the kernel knows: the open file needs one to be served by.
-    if (uint64_t child = nodes_.OpenByLastName(in_.nodeid, name)) return Status(Hide(in_.nodeid, name, path, child));
-  }
+  bool last = false;
+  uint64_t open = dir ? 0 : nodes_.OpenByName(in_.nodeid, name, &last);
+  // Its last name the kernel knows: the open file needs one to be served by.
+  if (open != 0 && last) return Status(Hide(in_.nodeid, name, path, open));
+  Keeping keeping = KeepingFor(in_.nodeid, name, path);
   int rc = dir ? op::RmDir(path.c_str()) : op::Unlink(path.c_str());
-  if (rc == 0) nodes_.Unlinked(in_.nodeid, name);
+  if (rc == 0) {
+    nodes_.Unlinked(in_.nodeid, name);
+    Kept(std::move(keeping));
+    if (open != 0) Repath(open, path);
+  }
   Status(rc);
 }
 
@@ -490,14 +527,24 @@ void Served::Rename(uint32_t flags, uint64_t newdir, size_t skip) {
   std::optional<std::string> from_dir = NodePath(in_.nodeid), to_dir = NodePath(newdir);
   if (!from_dir || !to_dir) return Fail(ESTALE);
   std::string from_path = Join(*from_dir, from), to_path = Join(*to_dir, to);
+  Keeping keeping;
+  uint64_t open = 0;
   if (!(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE))) {
-    if (uint64_t target = nodes_.OpenByLastName(newdir, to)) {
-      int rc = Hide(newdir, to, to_path, target);
+    bool last = false;
+    open = nodes_.OpenByName(newdir, to, &last);
+    if (open != 0 && last) {
+      int rc = Hide(newdir, to, to_path, open);
       if (rc < 0) return Fail(-rc);
+      open = 0;
     }
+    keeping = KeepingFor(newdir, to, to_path);
   }
   int rc = op::Rename(from_path.c_str(), to_path.c_str(), flags);
-  if (rc == 0) nodes_.Renamed(in_.nodeid, from, newdir, to, flags & RENAME_EXCHANGE);
+  if (rc == 0) {
+    nodes_.Renamed(in_.nodeid, from, newdir, to, flags & RENAME_EXCHANGE);
+    Kept(std::move(keeping));
+    if (open != 0) Repath(open, to_path);
+  }
   Status(rc);
 }
 
@@ -554,6 +601,13 @@ void Served::Open(bool dir) {
   const auto* arg = Arg<struct fuse_open_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
   OnHandle on = Handle(0, arg->flags);
+  // A directory removed while a process works in it opens empty, as on a local filesystem (the kernel
+  // lists nothing of a removed directory, so its listing never asks).
+  if (!on.path && dir && nodes_.KeptFile(in_.nodeid).fd) {
+    struct fuse_open_out out = {};
+    out.fh = reinterpret_cast<uint64_t>(new DirHandle);
+    return Reply(out);
+  }
   if (!on.path) return Fail(ESTALE);
   int rc = dir ? op::OpenDir(on.Path(), &on.fi) : op::Open(on.Path(), &on.fi);
   if (rc < 0) return Fail(-rc);
@@ -699,10 +753,13 @@ void Served::GetXattr(bool list) {
   const char* name = list ? "" : Name(sizeof(struct fuse_getxattr_in));
   if (arg == nullptr || name == nullptr) return Fail(EINVAL);
   std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path) return Fail(ESTALE);
+  Nodes::Kept kept = path ? Nodes::Kept{} : nodes_.KeptFile(in_.nodeid);
+  if (!path && !kept.fd) return Fail(ESTALE);
   std::vector<char> buf(arg->size);
-  int rc = list ? op::ListXattr(path->c_str(), buf.data(), arg->size)
-                : op::GetXattr(path->c_str(), name, buf.data(), arg->size);
+  int rc = kept.fd ? (list ? kept::ListXattr(kept, buf.data(), arg->size)
+                           : kept::GetXattr(kept, name, buf.data(), arg->size))
+           : list  ? op::ListXattr(path->c_str(), buf.data(), arg->size)
+                   : op::GetXattr(path->c_str(), name, buf.data(), arg->size);
   if (rc < 0) return Fail(-rc);
   if (arg->size == 0) {
     struct fuse_getxattr_out out = {};

@@ -41,7 +41,7 @@ int main() {
     for (std::string step; each >> step;) {
       std::vector<std::string> p = Split(step);
       if (p[0] == "ref") {
-        say(name_of(nodes.Ref(strata::abi::kRootId, p[1], std::stoull(p[2]), strata::Nodes::Sharing::kOnly)));
+        say(name_of(nodes.Ref(strata::abi::kRootId, p[1], std::stoull(p[2]), strata::Nodes::Sharing::kOnly, S_IFREG)));
       } else if (p[0] == "open") {
         uint64_t id = met.at(std::stoul(p[1]) - 1);
         strata::Nodes::FileId file{1, std::stoull(p[2])};
