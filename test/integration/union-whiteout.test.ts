@@ -27,6 +27,11 @@ describe('whiteouts and opaque directories', () => {
         await writeFile(`${b1}/opaque/hidden`, 'hidden below');
         await mkdir(`${b0}/plain`);
         await writeFile(`${b0}/plain/theirs`, 'theirs');
+        // A directory to move over a removed lower one.
+        await mkdir(`${b1}/replaced`);
+        await writeFile(`${b1}/replaced/old`, 'old');
+        await mkdir(`${b0}/moving`);
+        await writeFile(`${b0}/moving/new`, 'new');
       },
     });
   });
@@ -89,6 +94,7 @@ describe('whiteouts and opaque directories', () => {
 
   itRenameFlags('an exchange with an opaque directory keeps hidden what it hid: the directory put in its place is made opaque', async () => {
     expect(await readdir(u.at('opaque'))).toEqual(['mine']);
+    await ok('touch', ['-d', '@1000000', u.at('plain')]);
     await ok('python3', [
       '-c',
       'import ctypes, sys; c = ctypes.CDLL(None, use_errno=True); sys.exit(ctypes.get_errno() if c.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 2) else 0)',
@@ -98,5 +104,16 @@ describe('whiteouts and opaque directories', () => {
     expect(await readdir(u.at('opaque'))).toEqual(['theirs']);
     expect(await readdir(u.at('plain'))).toEqual(['mine']);
     expect(existsSync(u.in(0, 'opaque/.wh..wh..opq'))).toBe(true);
+    // The marker is the union's own: the moved directory keeps its times, as on overlayfs.
+    expect((await stat(u.at('opaque'))).mtimeMs).toBe(1000000_000);
+  });
+
+  it('a directory renamed over a removed lower one is made opaque and keeps its times', async () => {
+    await ok('rm', ['-r', u.at('replaced')]);
+    await ok('touch', ['-d', '@2000000', u.at('moving')]);
+    await ok('mv', [u.at('moving'), u.at('replaced')]);
+    expect(await readdir(u.at('replaced'))).toEqual(['new']);
+    expect(existsSync(u.in(0, 'replaced/.wh..wh..opq'))).toBe(true);
+    expect((await stat(u.at('replaced'))).mtimeMs).toBe(2000000_000);
   });
 });

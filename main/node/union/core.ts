@@ -22,6 +22,7 @@ import { isDirMode } from './fileType.ts';
 import { HandleTable, type OpenFile } from './handles.ts';
 import { InodeTable } from './inodes.ts';
 import { MoveGate } from './moveGate.ts';
+import { keepingParentTimes } from './parentTimes.ts';
 import { type PlacementDeps, placeCopyup } from './placement.ts';
 import { type Identity, repointHandles } from './repointHandles.ts';
 import { Resolver, type UnionNode } from './resolver.ts';
@@ -194,7 +195,7 @@ export class UnionCore {
     await cloneDirs(this.copyupDeps, this.metaRoots(), branch, dirname(rel));
     for (const m of missing) {
       if (m.overWhiteout) {
-        await this.touchMarker(branch, join(m.dir, OPAQUE_MARKER));
+        await this.makeOpaque(branch, m.dir);
         await this.removeWhiteout(m.dir, b);
       }
       if (m.before) this.inodes.inherit(m.before.stat, await this.fs.lstat(branch, m.dir));
@@ -215,6 +216,15 @@ export class UnionCore {
     await this.fs.unlink(this.branches[b], join(dirname(rel), whiteoutName(basename(rel)))).catch((err) => {
       if (!hasErrno(err, 'ENOENT')) throw err;
     });
+  }
+
+  /**
+   * Makes `dir` on `branch` opaque, keeping its atime and mtime: the marker is the union's bookkeeping,
+   * not a change to the directory's entries (overlayfs marks one with an xattr), so a directory moved or
+   * copied up keeps the times it had.
+   */
+  makeOpaque(branch: Branch, dir: string): Promise<void> {
+    return keepingParentTimes(this.fs, branch, dir, () => this.touchMarker(branch, join(dir, OPAQUE_MARKER)));
   }
 
   /** An empty marker file (whiteout, opaque marker) at `rel` on `branch`, unless one is there. */

@@ -2,6 +2,7 @@
  * Copy-up is not a change the user made, so, like aufs (au_dtime_store/revert), it leaves the atime and
  * mtime of the destination's parent directory as they were: adding the temp entry and renaming it would
  * otherwise stamp the parent with "now", which also undoes the times cloneDirs just copied onto a new dir.
+ * An opaque marker the union puts in a directory is no change of the user's either (UnionCore.makeOpaque).
  *
  * Concurrent copy-ups into the same directory share one saved value (reference-counted), so the last one to
  * finish restores the times from before the first began. A plain create by the union in that directory

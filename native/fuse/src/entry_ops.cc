@@ -312,7 +312,7 @@ static bool RenameDirNatively(const std::string& from, const std::string& to, un
     }
   }
   mount.counters().Count(Counters::kRename);
-  if (marked && (*rc = PutMarker(moving.get(), kOpaqueMarker)) != 0) return true;
+  if (marked && (*rc = MarkOpaque(moving.get())) != 0) return true;
   bool answered = MoveName(src, dst, flags, rc);
   if (!answered || *rc != 0) {
     if (marked) unlinkat(moving.get(), kOpaqueMarker, 0);

@@ -310,6 +310,15 @@ int PutMarker(int dir, const std::string& leaf) {
   return 0;
 }
 
+int MarkOpaque(int dir) {
+  struct stat st;
+  if (fstat(dir, &st) != 0) return -errno;
+  int rc = PutMarker(dir, kOpaqueMarker);
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (rc == 0 && utimensat(dir, "", times, AT_EMPTY_PATH) != 0) rc = -errno;
+  return rc;
+}
+
 int CopyupDir(const std::string& path, DirLayers& parent, int served_root, int* root, bool make_parent) {
   const BranchModes& modes = Mount::Current().branch_modes();
   if (!modes.CopyupTdp()) return -1;

@@ -78,5 +78,8 @@ PolicyBranch PolicyBranchOf(const BranchModes& modes, const BranchModes::Ordered
 // An empty marker file (whiteout, opaque marker) `leaf` in `dir`, as the engine's UnionCore.touchMarker
 // makes it, unless one is there. 0 or -errno.
 int PutMarker(int dir, const std::string& leaf);
+// The opaque marker in `dir` (any descriptor, O_PATH too), keeping the directory's atime and mtime, as
+// the engine's UnionCore.makeOpaque does. 0 or -errno.
+int MarkOpaque(int dir);
 
 }  // namespace strata

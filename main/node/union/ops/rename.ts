@@ -4,8 +4,6 @@
  * change is copied up first; a directory that would need that (or that merges several branches) gives
  * EXDEV, so `mv` falls back to copying, as with overlayfs without redirect_dir.
  */
-import { join } from 'node:path';
-import { OPAQUE_MARKER } from '../../../common/whiteout.ts';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../sys/fsValues.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { gatherFacts } from '../facts.ts';
@@ -65,7 +63,7 @@ export async function rename(core: UnionCore, from: string, to: string, flags: n
   await core.ensureParent(to, t);
   if (dst?.isDir && dst.top === t) await core.fs.clearMeta(branch, to);
   await core.fs.rename(branch, from, branch, to);
-  if (src.isDir && (await core.resolver.visibleBelow(to, t))) await core.touchMarker(branch, join(to, OPAQUE_MARKER));
+  if (src.isDir && (await core.resolver.visibleBelow(to, t))) await core.makeOpaque(branch, to);
   await core.removeWhiteout(to, t);
   core.handles.renamed(from, to);
   core.invalidate(from);
@@ -87,7 +85,7 @@ async function exchange(core: UnionCore, a: UnionNode, b: UnionNode | null): Pro
     [a, b.rel],
     [b, a.rel],
   ] as const)
-    if (moved.isDir && (await core.resolver.visibleBelow(now, a.top))) await core.touchMarker(branch, join(now, OPAQUE_MARKER));
+    if (moved.isDir && (await core.resolver.visibleBelow(now, a.top))) await core.makeOpaque(branch, now);
   core.handles.exchanged(a.rel, b.rel);
   core.invalidate(a.rel);
   core.invalidate(b.rel);
