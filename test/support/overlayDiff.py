@@ -1,0 +1,214 @@
+"""Differential test against kernel overlayfs: the same random operations on a Strata union and on an
+overlay mount over identical layers, every result and the final trees compared.
+
+  overlayDiff.py populate aufs|overlay UP MID LOW   fill the layers (whiteouts and opaque directories
+                                                     in each one's own form)
+  overlayDiff.py run STRATA OVERLAY SEED STEPS      prints 'ok', or the first divergence and exits 1
+
+Operations: create, write, append, truncate (by path and O_TRUNC), unlink, mkdir, rmdir, rename (plain,
+RENAME_NOREPLACE, RENAME_EXCHANGE), symlink, link, chmod, utimens, mkfifo, user xattrs, reads, listings,
+stat; and descriptors held across them (files, directories, FIFOs), read, written, truncated, fstat'd,
+fchmod'ed and listed after their names change. Where Strata's documented rules differ (README, Union
+semantics), the step is left out of the comparison, as commented below.
+"""
+import ctypes
+import errno
+import os
+import random
+import stat
+import subprocess
+import sys
+
+NAMES = ['a', 'b', 'c', 'd', 'd/a', 'd/b', 'd/e', 'd/e/a', 'd/x', 'f', 'f/a', 'f/g', 'f/g/b', 'f/g/x', 'f/x', 'x', 'x/a']
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def populate(form, up, mid, low):
+    def put(path, text):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            f.write(text)
+    for d in ('d/e', 'f/g', 'x'):
+        os.makedirs(os.path.join(low, d), exist_ok=True)
+    put(f'{low}/a', 'low-a\n')
+    put(f'{low}/d/a', 'low-da\n')
+    put(f'{low}/d/e/a', 'x\n')
+    put(f'{low}/f/g/b', 'gb\n')
+    os.symlink('a', f'{low}/c')
+    os.mkfifo(f'{low}/d/b')
+    os.setxattr(f'{low}/d/a', 'user.k', b'lowv')
+    os.makedirs(f'{mid}/d/e', exist_ok=True)
+    put(f'{mid}/a', 'mid-a\n')
+    put(f'{mid}/f/a', 'mid-fa\n')
+    put(f'{mid}/f/x', 'mid-fx\n')
+    put(f'{mid}/f/g/x', 'mid-gx\n')
+    # mid hides low's d/a and everything of low's f
+    if form == 'aufs':
+        put(f'{mid}/d/.wh.a', '')
+        put(f'{mid}/f/.wh..wh..opq', '')
+    else:
+        os.mknod(f'{mid}/d/a', stat.S_IFCHR | 0o600, 0)
+        os.setxattr(f'{mid}/f', 'trusted.overlay.opaque', b'y')
+
+
+def attrs(path):
+    s = os.lstat(path)
+    directory = stat.S_ISDIR(s.st_mode)
+    return (stat.S_IFMT(s.st_mode), oct(s.st_mode & 0o7777), -1 if directory else s.st_size, -1 if directory else s.st_nlink)
+
+
+def held_attrs(s):
+    # as attrs: a directory's size is its filesystem's, and which copy answers is each union's own
+    return (-1 if stat.S_ISDIR(s.st_mode) else s.st_size, oct(s.st_mode))
+
+
+def tree(root):
+    out = []
+    for dirpath, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = os.path.join(dirpath, name)
+            mode = os.lstat(path).st_mode
+            content = None
+            if stat.S_ISREG(mode):
+                with open(path, 'rb') as f:
+                    content = f.read()
+            elif stat.S_ISLNK(mode):
+                content = os.readlink(path)
+            out.append((os.path.relpath(path, root), attrs(path), content))
+    return out
+
+
+def outcome(fn):
+    try:
+        return ('ok', fn())
+    except OSError as e:
+        return ('err', errno.errorcode.get(e.errno, e.errno))
+
+
+class Side:
+    def __init__(self, root):
+        self.root = root
+        self.held = {}
+
+    def at(self, rel):
+        return os.path.join(self.root, rel)
+
+    def hold(self, slot, rel, flags):
+        if slot in self.held:
+            os.close(self.held.pop(slot))
+        self.held[slot] = os.open(self.at(rel), flags)
+
+    def on_held(self, slot, fn):
+        return fn(self.held[slot]) if slot in self.held else 'none'
+
+    def once(self, rel, flags, fn, mode=0o644):
+        # O_NONBLOCK: a FIFO must not wait for a partner
+        fd = os.open(self.at(rel), flags | os.O_NONBLOCK, mode)
+        try:
+            return fn(fd)
+        finally:
+            os.close(fd)
+
+    def rename2(self, a, b, flag):
+        if libc.renameat2(-100, self.at(a).encode(), -100, self.at(b).encode(), flag) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+
+    def apply(self, kind, a, b, n, data):
+        slot = n % 5
+        ops = {
+            'create': lambda: os.close(os.open(self.at(a), os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644)),
+            'write': lambda: self.once(a, os.O_WRONLY | os.O_CREAT, lambda fd: os.pwrite(fd, data, n)),
+            'append': lambda: self.once(a, os.O_WRONLY | os.O_APPEND, lambda fd: os.write(fd, data)),
+            'otrunc': lambda: self.once(a, os.O_WRONLY | os.O_TRUNC, lambda fd: None),
+            'trunc': lambda: os.truncate(self.at(a), n),
+            'read': lambda: self.once(a, os.O_RDONLY, lambda fd: os.read(fd, 1000)),
+            'unlink': lambda: os.unlink(self.at(a)),
+            'mkdir': lambda: os.mkdir(self.at(a)),
+            'rmdir': lambda: os.rmdir(self.at(a)),
+            'rename': lambda: os.rename(self.at(a), self.at(b)),
+            'noreplace': lambda: self.rename2(a, b, 1),
+            'exchange': lambda: self.rename2(a, b, 2),
+            'symlink': lambda: os.symlink(b, self.at(a)),
+            'link': lambda: os.link(self.at(a), self.at(b)),
+            'chmod': lambda: os.chmod(self.at(a), 0o600 + n % 0o100),
+            'utime': lambda: os.utime(self.at(a), (n, n)),
+            'mkfifo': lambda: os.mkfifo(self.at(a)),
+            'setx': lambda: os.setxattr(self.at(a), 'user.k', data),
+            'getx': lambda: os.getxattr(self.at(a), 'user.k'),
+            'list': lambda: sorted(os.listdir(self.at(a))),
+            'stat': lambda: attrs(self.at(a)),
+            'readlink': lambda: os.readlink(self.at(a)),
+            # times the union set, or only that they are new (the two mounts were made at other moments)
+            'mtime': lambda: (lambda m: m if m < 100 else 'new')(os.lstat(self.at(a)).st_mtime),
+            'hold': lambda: self.hold(slot, a, os.O_RDWR),
+            'dhold': lambda: self.hold(slot, a, os.O_RDONLY | os.O_DIRECTORY),
+            'hclose': lambda: os.close(self.held.pop(slot)) if slot in self.held else None,
+            'hread': lambda: self.on_held(slot, lambda fd: os.pread(fd, 100, 0)),
+            'hwrite': lambda: self.on_held(slot, lambda fd: os.pwrite(fd, data, n % 7)),
+            'htrunc': lambda: self.on_held(slot, lambda fd: os.ftruncate(fd, n % 9)),
+            'hfstat': lambda: self.on_held(slot, lambda fd: held_attrs(os.fstat(fd))),
+            'hchmod': lambda: self.on_held(slot, lambda fd: os.fchmod(fd, 0o600 + n % 0o100)),
+            'hutime': lambda: self.on_held(slot, lambda fd: os.utime(fd, (n, n))),
+            'hlist': lambda: self.on_held(slot, lambda fd: sorted(os.listdir(fd))),
+            'hat': lambda: self.on_held(slot, lambda fd: self.once_at(fd)),
+        }
+        return outcome(ops[kind])
+
+    def once_at(self, dirfd):
+        fd = os.open('x', os.O_RDONLY | os.O_NONBLOCK, dir_fd=dirfd)
+        try:
+            return os.read(fd, 100)
+        finally:
+            os.close(fd)
+
+
+KINDS = ['create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdir', 'rmdir', 'rename', 'noreplace',
+         'exchange', 'symlink', 'link', 'chmod', 'utime', 'mkfifo', 'setx', 'getx', 'list', 'stat', 'readlink', 'mtime',
+         'hold', 'dhold', 'hclose', 'hread', 'hwrite', 'htrunc', 'hfstat', 'hchmod', 'hutime', 'hlist', 'hat']
+
+
+def run(strata_root, overlay_root, seed, steps):
+    rng = random.Random(seed)
+    s, o = Side(strata_root), Side(overlay_root)
+    for i in range(steps):
+        kind = rng.choice(KINDS)
+        a = rng.choice(NAMES + [''] if kind == 'list' else NAMES)
+        b = rng.choice(NAMES)
+        n = rng.randrange(0, 64)
+        data = bytes([rng.randrange(97, 123)]) * rng.randrange(1, 20)
+        r1 = s.apply(kind, a, b, n, data)
+        if kind == 'exchange' and r1 == ('err', 'EXDEV'):
+            continue  # Strata exchanges only two names alone on one writable branch
+        r2 = o.apply(kind, a, b, n, data)
+        if kind in ('rename', 'noreplace') and r1 == ('err', 'ENOTEMPTY') and r2 == ('err', 'EXDEV'):
+            continue  # a directory onto a non-empty one: overlayfs refuses a merged target as EXDEV
+        if r2 == ('err', 'ESTALE') and r1[0] == 'ok':
+            # overlayfs failed a rename of a lower FIFO halfway (its tree then shows a file with no
+            # links): nothing is left to compare against
+            print('ok')
+            return 0
+        if kind in ('hchmod', 'hutime') and r1 == ('err', 'EROFS') and r1 != r2:
+            # a removed object left only on a read-only branch takes no change (overlayfs changes an
+            # orphan copy of it, or fails otherwise): that descriptor is let go on both sides
+            for side in (s, o):
+                os.close(side.held.pop(n % 5))
+            continue
+        if r1 != r2:
+            print(f'seed {seed} step {i}: {kind}({a!r}, {b!r}, {n}) strata={r1} overlay={r2}')
+            return 1
+    t1, t2 = tree(strata_root), tree(overlay_root)
+    if t1 != t2:
+        first = next((x, y) for x, y in zip(t1 + [None], t2 + [None]) if x != y)
+        print(f'seed {seed}: the trees differ, first at strata={first[0]} overlay={first[1]}')
+        return 1
+    print('ok')
+    return 0
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'populate':
+        populate(*sys.argv[2:6])
+    else:
+        sys.exit(run(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])))
