@@ -42,6 +42,7 @@ interface Requests {
   release: [fh: number];
   fsync: [fh: number, datasync: boolean];
   fallocate: [fh: number, mode: number, offset: bigint, length: bigint];
+  lseek: [fh: number, offset: bigint, whence: number];
   opendir: [];
   readdir: [fh: number];
   access: [mode: number];
@@ -84,6 +85,7 @@ const handlers: Handlers = {
   release: (o, p, fh) => o.release(p, fh),
   fsync: (o, p, fh, datasync) => o.fsync(p, fh, datasync),
   fallocate: (o, p, fh, mode, offset, length) => (o.fallocate ? o.fallocate(p, fh, mode, offset, length) : Promise.reject(new FsError(ENOSYS))),
+  lseek: (o, p, fh, offset, whence) => (o.lseek ? o.lseek(p, fh, offset, whence) : Promise.reject(new FsError(ENOSYS))),
   opendir: (o, p) => o.opendir(p),
   readdir: (o, p, fh) => o.readdir(p, fh),
   access: (o, p, mode) => o.access(p, mode),

@@ -48,6 +48,8 @@ export interface FuseOps {
   release(path: string, fh: number): Promise<void>;
   fsync(path: string, fh: number, datasync: boolean): Promise<void>;
   fallocate?(path: string, fh: number, mode: number, offset: bigint, length: bigint): Promise<void>;
+  /** lseek(2)'s SEEK_DATA (3) or SEEK_HOLE (4) on the handle's file: the offset found. */
+  lseek?(path: string, fh: number, offset: bigint, whence: number): Promise<bigint>;
   opendir(path: string): Promise<number>;
   readdir(path: string, fh: number): Promise<DirEntry[]>;
   releasedir(path: string, fh: number): Promise<void>;

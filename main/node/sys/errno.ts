@@ -10,8 +10,26 @@ import { getSystemErrorMap } from 'node:util';
 
 export type ErrnoName = keyof typeof constants.errno;
 
-export const { EPERM, ENOENT, EBADF, EBUSY, EEXIST, EXDEV, ENOTDIR, EISDIR, EINVAL, ENOSPC, ERANGE, EROFS, ENOSYS, ENAMETOOLONG, ENOTEMPTY, ENODATA, ESTALE } =
-  constants.errno;
+export const {
+  EPERM,
+  ENOENT,
+  EBADF,
+  EBUSY,
+  EEXIST,
+  EXDEV,
+  ENOTDIR,
+  EISDIR,
+  EINVAL,
+  ENOSPC,
+  ERANGE,
+  EROFS,
+  ENOSYS,
+  ENAMETOOLONG,
+  ENOTEMPTY,
+  ENODATA,
+  ESTALE,
+  ENXIO,
+} = constants.errno;
 
 /** The number of an errno name, or undefined for any other string. */
 const numberOf = (code: string): number | undefined => (Object.hasOwn(constants.errno, code) ? constants.errno[code as ErrnoName] : undefined);

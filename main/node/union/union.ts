@@ -148,6 +148,7 @@ export class Union {
       release: (_p, fh) => files.release(c, fh),
       fsync: (_p, fh, datasync) => files.fsyncFile(c, fh, datasync),
       fallocate: (_p, fh, mode, offset, length) => files.fallocate(c, fh, mode, offset, length),
+      lseek: (_p, fh, offset, whence) => files.seek(c, fh, offset, whence),
       opendir: async (p) => {
         if (!(await c.node(p)).isDir) fail(ENOTDIR);
         return 0;

@@ -324,4 +324,28 @@ int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fus
   });
 }
 
+// On the branch file, so a sparse file reads as sparse (cp, tar -S). Every read and write on the
+// descriptor gives its own offset, so moving the descriptor's own position here disturbs none.
+off_t LSeek(const char* path, off_t offset, int whence, struct fuse_file_info* fi) {
+  int fd = Mount::Current().files().Get(fi->fh).fd;
+  if (fd >= 0) {
+    Mount::Current().counters().Count(Counters::kLseek);
+    off_t found = lseek(fd, offset, whence);
+    return found < 0 ? -errno : found;
+  }
+  off_t found = -EIO;
+  int rc = Run(
+      "lseek", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Fh(env, fi));
+        a.push_back(FromI64(env, offset));
+        a.push_back(Num(env, whence));
+      },
+      [&found](Napi::Value v) {
+        found = ToI64(v, "lseek");
+        return 0;
+      });
+  return rc < 0 ? rc : found;
+}
+
 }  // namespace strata::op

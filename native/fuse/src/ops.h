@@ -53,5 +53,7 @@ int Flush(const char* path, struct fuse_file_info* fi);
 void Release(const char* path, struct fuse_file_info* fi);
 int FSync(const char* path, int datasync, struct fuse_file_info* fi);
 int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi);
+// SEEK_DATA or SEEK_HOLE: the offset found, or -errno.
+off_t LSeek(const char* path, off_t offset, int whence, struct fuse_file_info* fi);
 
 }  // namespace strata::op

@@ -214,6 +214,7 @@ class Served {
   void ReleaseDir();
   void Access();
   void FAllocate();
+  void LSeek();
   void CopyFileRange();
 
   // The file a name's node keeps if the name goes (Nodes::Keep): asked before a removal or a rename over
@@ -870,6 +871,17 @@ void Served::FAllocate() {
                        static_cast<off_t>(arg->length), &on.fi));
 }
 
+void Served::LSeek() {
+  const auto* arg = Arg<struct fuse_lseek_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  OnHandle on = Handle(arg->fh);
+  off_t found = op::LSeek(on.Path(), static_cast<off_t>(arg->offset), static_cast<int>(arg->whence), &on.fi);
+  if (found < 0) return Fail(static_cast<int>(-found));
+  struct fuse_lseek_out reply = {};
+  reply.offset = static_cast<uint64_t>(found);
+  Reply(reply);
+}
+
 void Served::CopyFileRange() {
   const auto* arg = Arg<struct fuse_copy_file_range_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
@@ -1001,10 +1013,13 @@ bool Served::Run() {
     case FUSE_COPY_FILE_RANGE:
       CopyFileRange();
       break;
+    case FUSE_LSEEK:
+      LSeek();
+      break;
     // The answer to a notification this binding never sends.
     case FUSE_NOTIFY_REPLY:
       break;
-    // Everything else (locks, ioctl, poll, lseek, fsyncdir, tmpfile, ...): the kernel falls back to
+    // Everything else (locks, ioctl, poll, fsyncdir, tmpfile, ...): the kernel falls back to
     // its own behaviour, and remembers not to ask again for most of them.
     default:
       Fail(ENOSYS);

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
 import type { Branch } from '../branchSet.ts';
-import { EBADF, EISDIR, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
+import { EBADF, EISDIR, ENXIO, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
 import { closeFd, fstat, readFd, writeFd } from '../fdCalls.ts';
 import { moveAcross } from '../copyup.ts';
 import { type OpenFile, branchFlags, indexOfBranch } from '../handles.ts';
@@ -164,6 +164,15 @@ export async function fsyncFile(core: UnionCore, fh: number, datasync: boolean):
   const fd = handle(core, fh).fd;
   waitsOnDiskOf(fd);
   await (datasync ? fdatasync(fd) : fsync(fd));
+}
+
+/** lseek(2)'s whence for the next data; node:fs names neither it nor SEEK_HOLE (4). */
+const SEEK_DATA = 3;
+
+export async function seek(core: UnionCore, fh: number, offset: bigint, whence: number): Promise<bigint> {
+  const fd = handle(core, fh).fd;
+  if (whence !== SEEK_DATA) return core.sys.seekHole(fd, offset);
+  return (await core.sys.seekData(fd, offset)) ?? fail(ENXIO);
 }
 
 export async function fallocate(core: UnionCore, fh: number, mode: number, offset: bigint, length: bigint): Promise<void> {
