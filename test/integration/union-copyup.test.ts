@@ -36,6 +36,7 @@ describe('copy-up', () => {
         await writeFile(`${b1}/links/a`, 'shared\n');
         await link(`${b1}/links/a`, `${b1}/links/b`);
         await writeFile(`${b1}/read-me`, 'lower data');
+        await writeFile(`${b1}/no-xattrs`, 'nothing to remove');
         await writeFile(`${b1}/read-me-cached`, 'lower data');
         await writeFile(`${b1}/read-me-truncated`, 'lower data, longer than what replaces it');
         await writeFile(`${b1}/read-me-linked`, 'lower data');
@@ -66,6 +67,19 @@ describe('copy-up', () => {
     expect(st.mtime.getTime()).toBe(OLD.getTime());
     expect((await stat(u.in(1, 'chmod-me'))).mode & 0o7777).toBe(0o600);
     expect((await readdir(u.branches[0])).filter((n) => n.includes('strata-tmp'))).toEqual([]);
+  });
+
+  it('removing an xattr or ACL a lower file lacks is ENODATA, and copies nothing up (as overlayfs)', async () => {
+    for (const name of ['user.absent', 'system.posix_acl_access']) {
+      const r = await run('setfattr', ['-x', name, u.at('no-xattrs')]);
+      expect(r.code, name).not.toBe(0);
+      expect(r.stderr, name).toContain('No such attribute');
+    }
+    expect(existsSync(u.in(0, 'no-xattrs'))).toBe(false);
+    // one it has is removed from the copy it makes
+    expect((await run('setfattr', ['-x', 'user.color', u.at('deep/er/file')])).code).toBe(0);
+    expect((await run('getfattr', ['-n', 'user.color', u.in(0, 'deep/er/file')])).code).not.toBe(0);
+    expect((await ok('getfattr', ['--only-values', '-n', 'user.color', u.in(1, 'deep/er/file')])).trim()).toBe('blue');
   });
 
   it('keeps holes: a 64 MiB sparse file stays sparse after copy-up', async () => {

@@ -7,7 +7,7 @@ overlay mount over identical layers, every result and the final trees compared.
 
 Operations: create, write, append, truncate (by path and O_TRUNC), unlink, mkdir, rmdir, rename (plain,
 RENAME_NOREPLACE, RENAME_EXCHANGE), symlink, link, chmod, chown, utimens, mkfifo, user xattrs (with
-XATTR_CREATE and XATTR_REPLACE), fallocate and hole punching, SEEK_DATA/SEEK_HOLE, copy_file_range,
+XATTR_CREATE and XATTR_REPLACE), POSIX ACLs, fallocate and hole punching, SEEK_DATA/SEEK_HOLE, copy_file_range,
 sendfile, access, reads, listings, stat; and descriptors held across them (files, directories, FIFOs),
 read, written, appended to, written through a shared mapping, fsync'ed, truncated, fstat'd, fchmod'ed,
 copied from and listed after their names change. Many of the path operations also run as an
@@ -22,6 +22,7 @@ import mmap
 import os
 import random
 import stat
+import struct
 import sys
 
 NAMES = ['a', 'b', 'c', 'd', 'd/a', 'd/b', 'd/e', 'd/e/a', 'd/x', 'f', 'f/a', 'f/g', 'f/g/b', 'f/g/x', 'f/x', 'x', 'x/a']
@@ -91,6 +92,12 @@ def tree(root):
                 content = os.readlink(path)
             out.append((os.path.relpath(path, root), attrs(path), content))
     return out
+
+
+def acl(n):
+    # system.posix_acl_access: owner rw-, USER and others by n, group r--, mask rwx
+    entries = [(0x01, 6, -1), (0x02, n % 8, USER), (0x04, 4, -1), (0x10, 7, -1), (0x20, n // 8 % 8, -1)]
+    return struct.pack('<I', 2) + b''.join(struct.pack('<HHI', tag, perm, id & 0xffffffff) for tag, perm, id in entries)
 
 
 def check(r):
@@ -222,6 +229,8 @@ class Side:
             'chown': lambda: os.chown(self.at(a), USER if n % 2 else 0, USER if n % 4 > 1 else 0, follow_symlinks=False),
             'lutime': lambda: os.utime(self.at(a), (n, n), follow_symlinks=False),
             'rmx': lambda: os.removexattr(self.at(a), 'user.k'),
+            'acl': lambda: os.setxattr(self.at(a), 'system.posix_acl_access', acl(n)),
+            'noacl': lambda: os.removexattr(self.at(a), 'system.posix_acl_access'),
             'setxflag': lambda: os.setxattr(self.at(a), 'user.j', data, 1 + n % 2),
             'listx': lambda: sorted(x for x in os.listxattr(self.at(a), follow_symlinks=False) if x.startswith('user.')),
             'access': lambda: os.access(self.at(a), n % 8),
@@ -264,12 +273,12 @@ KINDS = ['create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdi
          'exchange', 'symlink', 'link', 'chmod', 'utime', 'mkfifo', 'setx', 'getx', 'list', 'stat', 'readlink', 'mtime',
          'hold', 'dhold', 'hclose', 'hread', 'hwrite', 'htrunc', 'hfstat', 'hchmod', 'hutime', 'hlist', 'hat',
          'falloc', 'punch', 'hole', 'copy', 'hcopy', 'sendfile', 'hmap', 'hsync', 'happend', 'bigtrunc', 'chown',
-         'lutime', 'rmx', 'setxflag', 'listx', 'access', 'scan']
+         'lutime', 'rmx', 'setxflag', 'listx', 'access', 'scan', 'acl', 'noacl']
 
 
 AS_USER = ['u_' + k for k in ('create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdir', 'rmdir',
                                 'rename', 'symlink', 'link', 'chmod', 'utime', 'setx', 'getx', 'list', 'stat',
-                                'access', 'mkfifo', 'chown')]
+                                'access', 'mkfifo', 'chown', 'acl', 'hold', 'hread', 'hwrite')]
 
 
 def run(strata_root, overlay_root, seed, steps):

@@ -15,6 +15,7 @@ export interface RequestContext {
   uid: number;
   gid: number;
   pid: number;
+  /** To apply to a new entry's mode, unless its directory has a default ACL (the native backend's kernel sends modes unmasked). */
   umask: number;
 }
 

@@ -31,7 +31,11 @@ export interface RawStatBatch {
  * outside the branch. Paths may exceed PATH_MAX and hold escaped bytes (union/bytePaths.ts).
  */
 export interface Syscalls {
-  mkdir(root: number, rel: string, mode: number): Promise<void>;
+  /**
+   * `umask` (mkdir, mknod, openStat): the caller's, which the branch's filesystem applies to `mode`
+   * unless the parent has a default ACL, as it would for the caller (native/common/caller_umask.h).
+   */
+  mkdir(root: number, rel: string, mode: number, umask?: number): Promise<void>;
   unlink(root: number, rel: string): Promise<void>;
   rmdir(root: number, rel: string): Promise<void>;
   /** renameat2 between two anchored names (their roots on one filesystem); flags 0 is rename(2). */
@@ -41,7 +45,7 @@ export interface Syscalls {
   symlink(target: string, root: number, rel: string): Promise<void>;
   /** The target exactly as stored (bytes that are not UTF-8 as lone surrogates). */
   readlink(root: number, rel: string): Promise<string>;
-  mknod(root: number, rel: string, mode: number, dev: bigint): Promise<void>;
+  mknod(root: number, rel: string, mode: number, dev: bigint, umask?: number): Promise<void>;
   /** fchownat(AT_SYMLINK_NOFOLLOW); -1 keeps an id. */
   lchown(root: number, rel: string, uid: number, gid: number): Promise<void>;
   /** utimensat(AT_SYMLINK_NOFOLLOW), with UTIME_NOW/UTIME_OMIT. */
@@ -72,7 +76,7 @@ export interface Syscalls {
    * fstat(2), in one pool job. `stat` is one stat in lstatBatch's layout. A failed chown or fstat closes
    * the descriptor and rejects.
    */
-  openStat(root: number, rel: string, flags: number, mode: number, uid: number, gid: number): Promise<{ fd: number; stat: BigInt64Array }>;
+  openStat(root: number, rel: string, flags: number, mode: number, uid: number, gid: number, umask?: number): Promise<{ fd: number; stat: BigInt64Array }>;
   /**
    * An unnamed regular file (O_TMPFILE) in directory `rel`, open for writing, with `mode`; it vanishes
    * when closed unless linkFd names it. ENOTSUP (EISDIR on kernels before 3.11) where the filesystem has none.

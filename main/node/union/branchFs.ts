@@ -27,13 +27,20 @@ export class BranchFs {
   }
 
   /** open(2) (never through a symlink), for a descriptor node:fs then reads and writes. */
-  async open(b: Branch, rel: string, flags: number, mode = 0): Promise<number> {
-    return (await this.sys.openStat(b.fd, rel, flags, mode, -1, -1)).fd;
+  async open(b: Branch, rel: string, flags: number, mode = 0, umask = 0): Promise<number> {
+    return (await this.sys.openStat(b.fd, rel, flags, mode, -1, -1, umask)).fd;
   }
 
   /** open + fchown (when `owner` is given) + fstat in one pool job: a create's descriptor and the stat the kernel is answered with. */
-  async openStat(b: Branch, rel: string, flags: number, mode: number, owner?: { uid: number; gid: number }): Promise<{ fd: number; stat: BranchStat }> {
-    const { fd, stat } = await this.sys.openStat(b.fd, rel, flags, mode, owner?.uid ?? -1, owner?.gid ?? -1);
+  async openStat(
+    b: Branch,
+    rel: string,
+    flags: number,
+    mode: number,
+    owner?: { uid: number; gid: number },
+    umask = 0,
+  ): Promise<{ fd: number; stat: BranchStat }> {
+    const { fd, stat } = await this.sys.openStat(b.fd, rel, flags, mode, owner?.uid ?? -1, owner?.gid ?? -1, umask);
     return { fd, stat: decodeStat(stat) };
   }
 
@@ -46,8 +53,8 @@ export class BranchFs {
     return this.sys.linkFd(fd, b.fd, rel);
   }
 
-  mkdir(b: Branch, rel: string, mode: number): Promise<void> {
-    return this.sys.mkdir(b.fd, rel, mode);
+  mkdir(b: Branch, rel: string, mode: number, umask = 0): Promise<void> {
+    return this.sys.mkdir(b.fd, rel, mode, umask);
   }
 
   unlink(b: Branch, rel: string): Promise<void> {
@@ -79,8 +86,8 @@ export class BranchFs {
     return this.sys.readdir(b.fd, rel);
   }
 
-  mknod(b: Branch, rel: string, mode: number, dev: bigint): Promise<void> {
-    return this.sys.mknod(b.fd, rel, mode, dev);
+  mknod(b: Branch, rel: string, mode: number, dev: bigint, umask = 0): Promise<void> {
+    return this.sys.mknod(b.fd, rel, mode, dev, umask);
   }
 
   lchown(b: Branch, rel: string, uid: number, gid: number): Promise<void> {

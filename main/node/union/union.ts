@@ -55,7 +55,8 @@ export class Union {
     branches: Branch[],
     readonly deps: UnionDeps,
   ) {
-    // The kernel already applied the caller's umask to every mode it sends; applying ours again would be wrong.
+    // Every mode this process passes is meant as it is; the caller's umask goes with each creation
+    // (RequestContext.umask, native/common/caller_umask.h), which the kernel leaves to the union.
     process.umask(0);
     this.core = new UnionCore(
       config,

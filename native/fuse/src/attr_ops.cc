@@ -120,8 +120,9 @@ static int Native(Counters::Op op, const char* path, const std::function<int()>&
 // file there, or the root, is the engine's to copy up. Not while moveonenospc is on, since the engine
 // may be moving the file (branch_modes.h). `change` returns 0 or -errno. false: the engine's, as is a
 // copy gone since the lookup.
+// `unless`: asked of a copy to be copied up first; a failure it gives is the answer, with no copy-up.
 static bool OnServedCopy(Counters::Op op, const char* path, const std::function<int(int, const char*)>& change, int* rc,
-                         bool empties = false) {
+                         bool empties = false, const std::function<int(int, const char*)>& unless = nullptr) {
   Mount& mount = Mount::Current();
   DirAttrs::Served served;
   if (path == nullptr || !mount.branch_modes().Opens() || LocateServed(mount, path, &served) != 0 || served.dir < 0)
@@ -129,6 +130,15 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
   bool in_place = mount.branch_modes().InPlace(served.root), is_dir = S_ISDIR(served.st.st_mode);
   bool root = strcmp(path, "/") == 0;
   if (!in_place && ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) || root)) return false;
+  if (!in_place && unless) {
+    int err = unless(served.dir, served.name.c_str());
+    if (err == -ENOENT || err == -ENOSYS) return false;
+    if (err < 0) {
+      *rc = err;
+      mount.counters().Count(op);
+      return true;
+    }
+  }
   MarkOwnChange(path);
   CopiedUp up;
   if (!in_place && !(is_dir ? CopyDirUpNatively(path, served, &up) : CopyUpNatively(path, served, empties, &up)))
@@ -244,11 +254,15 @@ static bool OnServedXattr(const char* path, const std::function<ssize_t(const ch
 static bool Strata(const char* name) { return strncmp(name, "user.strata.", 12) == 0; }
 
 // A set or remove made natively on the served copy, copied up first (OnServedCopy), as the engine's
-// setxattr and removexattr (ops/xattr.ts) make them.
+// setxattr and removexattr (ops/xattr.ts) make them; `unless` as OnServedCopy's.
 static bool XattrChangeNatively(Counters::Op op, const char* path, const char* name,
-                                const std::function<ssize_t(const char*)>& call, int* rc) {
-  return !Strata(name) && OnServedCopy(
-                              op, path, [&](int dir, const char* leaf) { return OnCopyXattr(dir, leaf, call); }, rc);
+                                const std::function<ssize_t(const char*)>& call, int* rc,
+                                const std::function<ssize_t(const char*)>& unless = nullptr) {
+  auto on_copy = [](const std::function<ssize_t(const char*)>& c) {
+    return [&c](int dir, const char* leaf) { return OnCopyXattr(dir, leaf, c); };
+  };
+  return !Strata(name) && OnServedCopy(op, path, on_copy(call), rc, false,
+                                       unless ? std::function<int(int, const char*)>(on_copy(unless)) : nullptr);
 }
 
 int SetXattr(const char* path, const char* name, const char* value, size_t size, int flags) {
@@ -333,8 +347,10 @@ int ListXattr(const char* path, char* list, size_t size) {
 int RemoveXattr(const char* path, const char* name) {
   return XattrChange(path, [&] {
     int rc;
+    // As overlayfs: removing what a copy to be copied up lacks is ENODATA, with nothing copied up.
     if (XattrChangeNatively(
-            Counters::kRemovexattr, path, name, [&](const char* self) { return removexattr(self, name); }, &rc))
+            Counters::kRemovexattr, path, name, [&](const char* self) { return removexattr(self, name); }, &rc,
+            [&](const char* self) { return getxattr(self, name, nullptr, 0); }))
       return rc;
     return Run("removexattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); });
   });

@@ -16,6 +16,7 @@
 
 #include "bytes.h"
 #include "call.h"
+#include "caller_umask.h"
 #include "convert.h"
 #include "copy_up.h"
 #include "kernel_abi.h"
@@ -63,10 +64,12 @@ static bool MkNodNatively(const char* path, mode_t mode, dev_t rdev, const Calle
   if (!PlaceNewName(path, "mknod", false, &n)) return false;
   bool regular = (mode & S_IFMT) == S_IFREG || (mode & S_IFMT) == 0;
   Fd fd;
+  CallerUmask as(caller.umask);
   if (regular) {
-    fd = Fd(openat(n.dir, n.name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode & ~S_IFMT));
+    fd = Fd(
+        openat(n.dir, n.name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, as.Mode(mode & ~S_IFMT)));
     if (fd.get() < 0) return false;
-  } else if (mknodat(n.dir, n.name.c_str(), mode, rdev) != 0) {
+  } else if (mknodat(n.dir, n.name.c_str(), as.Mode(mode), rdev) != 0) {
     return false;
   }
   int err = FinishNewName(n, caller.uid, caller.gid, fd.get());
@@ -92,7 +95,11 @@ int MkNod(const char* path, mode_t mode, dev_t rdev) {
 // opaque, as the engine's mkdir (union/ops/entries.ts) makes it.
 static bool MkDirNatively(const char* path, mode_t mode, const Caller& caller, int* rc) {
   NewName n;
-  if (!PlaceNewName(path, "mkdir", true, &n) || mkdirat(n.dir, n.name.c_str(), mode) != 0) return false;
+  if (!PlaceNewName(path, "mkdir", true, &n)) return false;
+  {
+    CallerUmask as(caller.umask);
+    if (mkdirat(n.dir, n.name.c_str(), as.Mode(mode)) != 0) return false;
+  }
   int err = FinishNewName(n, caller.uid, caller.gid, -1);
   Fd made;
   if (err == 0 && n.hidden_below) {

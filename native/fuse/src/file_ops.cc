@@ -14,6 +14,7 @@
 
 #include "beneath.h"
 #include "bytes.h"
+#include "caller_umask.h"
 #include "convert.h"
 #include "copy_up.h"
 #include "mount.h"
@@ -132,7 +133,11 @@ static bool CreateNatively(const char* path, mode_t mode, struct fuse_file_info*
   NewName n;
   if (path == nullptr || !PlaceNewName(path, "create", false, &n)) return false;
   int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
-  Fd fd(openat(n.dir, n.name.c_str(), flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  Fd fd;
+  {
+    CallerUmask as(caller.umask);
+    fd = Fd(openat(n.dir, n.name.c_str(), flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, as.Mode(mode)));
+  }
   if (fd.get() < 0) return false;
   int err = FinishNewName(n, caller.uid, caller.gid, fd.get());
   if (err == 0 && fstat(fd.get(), st) != 0) err = errno;

@@ -43,7 +43,7 @@ constexpr uint16_t kMaxPages = 256;
 // where the kernel asks (SetAttr, Open).
 constexpr uint64_t kWanted = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS |
                              FUSE_ASYNC_DIO | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO |
-                             FUSE_HANDLE_KILLPRIV_V2;
+                             FUSE_HANDLE_KILLPRIV_V2 | FUSE_POSIX_ACL | FUSE_DONT_MASK;
 constexpr int kHideTries = 10;
 
 // A request's fixed argument, after the header; nullptr when the request is too short for it.

@@ -15,6 +15,7 @@
 #include "args.h"
 #include "beneath.h"
 #include "bytes.h"
+#include "caller_umask.h"
 #include "link_unnamed.h"
 #include "methods.h"
 #include "no_follow.h"
@@ -44,9 +45,11 @@ Anchor AnchorArg(const Napi::CallbackInfo& info, size_t i) {
 
 Napi::Value Mkdir(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
-  mode_t mode = UintArg(info, 2, "mode");
-  return Void(info, "mkdirat", at,
-              [=] { return AtParent(at, [&](int dir, const char* leaf) { return mkdirat(dir, leaf, mode); }); });
+  mode_t mode = UintArg(info, 2, "mode"), mask = UmaskArg(info, 3);
+  return Void(info, "mkdirat", at, [=] {
+    CallerUmask as(mask);
+    return AtParent(at, [&](int dir, const char* leaf) { return mkdirat(dir, leaf, as.Mode(mode)); });
+  });
 }
 
 Napi::Value Unlink(const Napi::CallbackInfo& info) {
@@ -136,10 +139,12 @@ Napi::Value Readlink(const Napi::CallbackInfo& info) {
 
 Napi::Value Mknod(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
-  mode_t mode = UintArg(info, 2, "mode");
+  mode_t mode = UintArg(info, 2, "mode"), mask = UmaskArg(info, 4);
   dev_t dev = static_cast<dev_t>(Int64Arg(info, 3, "dev"));
-  return Void(info, "mknodat", at,
-              [=] { return AtParent(at, [&](int dir, const char* leaf) { return mknodat(dir, leaf, mode, dev); }); });
+  return Void(info, "mknodat", at, [=] {
+    CallerUmask as(mask);
+    return AtParent(at, [&](int dir, const char* leaf) { return mknodat(dir, leaf, as.Mode(mode), dev); });
+  });
 }
 
 Napi::Value Lchown(const Napi::CallbackInfo& info) {

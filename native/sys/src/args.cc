@@ -83,6 +83,13 @@ uint32_t UintArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return static_cast<uint32_t>(d);
 }
 
+mode_t UmaskArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info[i].IsUndefined()) return 0;
+  uint32_t mask = UintArg(info, i, "umask");
+  if (mask > 0777) Invalid(info.Env(), "umask", "a umask (0 to 0o777)");
+  return mask;
+}
+
 bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsBoolean()) Invalid(info.Env(), name, "a boolean");
   return info[i].As<Napi::Boolean>().Value();

@@ -20,6 +20,8 @@ std::string TargetArg(const Napi::CallbackInfo& info, size_t i, const char* name
 std::vector<int32_t> IntListArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 int32_t IntArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 uint32_t UintArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// The umask a creation is made with (caller_umask.h): 0 when not given.
+mode_t UmaskArg(const Napi::CallbackInfo& info, size_t i);
 bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 // bigint (or a safe-integer number, for convenience).
 int64_t Int64Arg(const Napi::CallbackInfo& info, size_t i, const char* name);

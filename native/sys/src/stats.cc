@@ -20,6 +20,7 @@
 
 #include "anchor.h"
 #include "args.h"
+#include "caller_umask.h"
 #include "methods.h"
 #include "promise_work.h"
 #include "stat_slots.h"
@@ -208,7 +209,7 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info) {
 Napi::Value OpenStat(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   int flags = IntArg(info, 2, "flags");
-  mode_t mode = UintArg(info, 3, "mode");
+  mode_t mode = UintArg(info, 3, "mode"), mask = UmaskArg(info, 6);
   int32_t uid = IntArg(info, 4, "uid"), gid = IntArg(info, 5, "gid");
   struct Out {
     int fd = -1;
@@ -221,7 +222,10 @@ Napi::Value OpenStat(const Napi::CallbackInfo& info) {
       info.Env(), {"open", at.rel, ""},
       [=] {
         // Failures are reported by the result step, which knows which syscall failed.
-        out->fd = OpenBeneath(at.root, at.rel, flags | O_NOFOLLOW, mode);
+        {
+          CallerUmask as(mask);
+          out->fd = OpenBeneath(at.root, at.rel, flags | O_NOFOLLOW, as.Mode(mode));
+        }
         if (out->fd < 0) {
           out->err = errno;
           return 0;

@@ -13,7 +13,7 @@ const { O_CREAT, O_EXCL, O_WRONLY } = constants;
 
 export function mkdir(core: UnionCore, rel: string, mode: number, ctx?: RequestContext): Promise<void> {
   return newEntry(core, rel, 'mkdir', ctx, async ({ branch, hiddenBelow }) => {
-    await core.fs.mkdir(branch, rel, mode);
+    await core.fs.mkdir(branch, rel, mode, ctx?.umask);
     // A directory made where a whited-out one still exists below must not merge with it.
     if (hiddenBelow) await core.touchMarker(branch, join(rel, OPAQUE_MARKER));
   });
@@ -22,9 +22,9 @@ export function mkdir(core: UnionCore, rel: string, mode: number, ctx?: RequestC
 export function mknod(core: UnionCore, rel: string, mode: number, rdev: bigint, ctx?: RequestContext): Promise<void> {
   return newEntry(core, rel, 'mknod', ctx, async ({ branch }) => {
     if ((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0) {
-      await closeFd(await core.fs.open(branch, rel, O_CREAT | O_EXCL | O_WRONLY, mode & ~S_IFMT));
+      await closeFd(await core.fs.open(branch, rel, O_CREAT | O_EXCL | O_WRONLY, mode & ~S_IFMT, ctx?.umask));
     } else {
-      await core.fs.mknod(branch, rel, mode, rdev);
+      await core.fs.mknod(branch, rel, mode, rdev, ctx?.umask);
     }
   });
 }

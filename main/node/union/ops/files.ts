@@ -47,7 +47,7 @@ async function createFile(
 ): Promise<{ fh: number; stat: BranchStat }> {
   const open = flags ?? O_RDWR;
   return newEntry(core, rel, 'create', ctx, async ({ branch, owner, owned }) => {
-    const { fd, stat } = await core.fs.openStat(branch, rel, branchFlags(open) | O_CREAT | O_EXCL, mode, owner);
+    const { fd, stat } = await core.fs.openStat(branch, rel, branchFlags(open) | O_CREAT | O_EXCL, mode, owner, ctx?.umask);
     owned();
     return { fh: core.handles.add({ fd, branch, rel, flags: open, openedAt: core.now() }), stat };
   });

@@ -37,6 +37,9 @@ export async function setxattr(core: UnionCore, rel: string, name: string, value
 
 export async function removexattr(core: UnionCore, rel: string, name: string): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
+  // As overlayfs: removing what a copy to be copied up lacks is ENODATA, with nothing copied up.
+  const served = core.branches[(await core.node(rel)).top];
+  if (!served.modifiable) await core.fs.getxattr(served, rel, name);
   const { branch } = await core.ensureWritable(rel);
   await core.fs.removexattr(branch, rel, name);
 }
