@@ -118,9 +118,10 @@ void Mount::Loop() {
   events_.Release();
 }
 
-void Mount::Initialized(bool passthrough, bool io_uring) {
+void Mount::Initialized(bool passthrough, bool io_uring, bool setxattr_ext) {
   passthrough_ = passthrough;
   io_uring_ = io_uring;
+  setxattr_ext_ = setxattr_ext;
   Post("ready", 0);
 }
 

@@ -69,10 +69,12 @@ class Mount : public Napi::ObjectWrap<Mount> {
   const ServeConfig& config() const { return config_; }
   const Device& device() const { return *session_->device; }
   Nodes& nodes() { return session_->nodes; }
-  // FUSE thread, at INIT: whether the kernel took passthrough and io_uring.
-  void Initialized(bool passthrough, bool io_uring);
+  // FUSE thread, at INIT: whether the kernel took passthrough, io_uring and the longer SETXATTR
+  // argument (which says when an ACL change drops the set-group-ID bit).
+  void Initialized(bool passthrough, bool io_uring, bool setxattr_ext);
   // Requests come by io_uring once the INIT reply is in (ring_loop.h).
   bool UsesRing() const { return io_uring_; }
+  bool SetxattrExt() const { return setxattr_ext_; }
   // Passthrough (requests.cc decides per node): a handle whose reads and writes the kernel may do on
   // its branch file, and registering that file. Only handles on a branch the union writes in place
   // qualify (and in a union that writes none, those on any branch): a copy-up or moveonenospc
@@ -126,8 +128,9 @@ class Mount : public Napi::ObjectWrap<Mount> {
   std::string mountpoint_;
   ServeConfig config_;
   bool kernel_cache_ = false;
-  bool passthrough_ = false;  // taken by the kernel at INIT
-  bool io_uring_ = false;     // likewise
+  bool passthrough_ = false;   // taken by the kernel at INIT
+  bool io_uring_ = false;      // likewise
+  bool setxattr_ext_ = false;  // likewise
   struct fuse_session* se_ = nullptr;
   std::shared_ptr<Session> session_ = std::make_shared<Session>();
   std::thread thread_;

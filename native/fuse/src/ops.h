@@ -20,6 +20,8 @@ int ChMod(const char* path, mode_t mode, struct fuse_file_info* fi);
 // is outside its group (set_ids.cc). `st`: the file's attributes, as just read. 1 if the mode changed,
 // else 0 or -errno.
 int DropSetIds(const char* path, struct fuse_file_info* fi, const struct stat& st);
+// The set-group-ID bit of `path`, when it has one: 0 or -errno.
+int DropSetGid(const char* path);
 int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi);
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi);

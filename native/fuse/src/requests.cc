@@ -43,7 +43,7 @@ constexpr uint16_t kMaxPages = 256;
 // where the kernel asks (SetAttr, Open).
 constexpr uint64_t kWanted = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS |
                              FUSE_ASYNC_DIO | FUSE_MAX_PAGES | FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO |
-                             FUSE_HANDLE_KILLPRIV_V2 | FUSE_POSIX_ACL | FUSE_DONT_MASK;
+                             FUSE_HANDLE_KILLPRIV_V2 | FUSE_POSIX_ACL | FUSE_DONT_MASK | FUSE_SETXATTR_EXT;
 constexpr int kHideTries = 10;
 
 // A request's fixed argument, after the header; nullptr when the request is too short for it.
@@ -321,7 +321,8 @@ void Served::Init() {
   out.max_write = config.max_write;
   out.max_pages = kMaxPages;
   out.time_gran = 1;
-  mount_.Initialized((want & abi::kInitPassthrough) != 0, (want & abi::kInitOverIoUring) != 0);
+  mount_.Initialized((want & abi::kInitPassthrough) != 0, (want & abi::kInitOverIoUring) != 0,
+                     (want & FUSE_SETXATTR_EXT) != 0);
   Reply(out);
 }
 
@@ -735,18 +736,23 @@ void Served::FSync() {
 }
 
 void Served::SetXattr() {
-  // Without FUSE_SETXATTR_EXT the argument is the old 8-byte one: size, flags.
-  constexpr size_t kArg = FUSE_COMPAT_SETXATTR_IN_SIZE;
-  const char* name = Name(kArg);
-  if (len_ < kArg || name == nullptr) return Fail(EINVAL);
-  uint32_t size, flags;
+  // With FUSE_SETXATTR_EXT the argument is fuse_setxattr_in; without, the old 8 bytes: size, flags.
+  const size_t arg = mount_.SetxattrExt() ? sizeof(struct fuse_setxattr_in) : FUSE_COMPAT_SETXATTR_IN_SIZE;
+  const char* name = Name(arg);
+  if (len_ < arg || name == nullptr) return Fail(EINVAL);
+  uint32_t size, flags, setxattr_flags = 0;
   memcpy(&size, body_, 4);
   memcpy(&flags, body_ + 4, 4);
-  size_t name_len = strnlen(name, len_ - kArg);
-  if (kArg + name_len + 1 + size > len_) return Fail(EINVAL);
+  if (mount_.SetxattrExt()) memcpy(&setxattr_flags, body_ + 8, 4);
+  size_t name_len = strnlen(name, len_ - arg);
+  if (arg + name_len + 1 + size > len_) return Fail(EINVAL);
   std::optional<std::string> path = NodePath(in_.nodeid);
   if (!path) return Fail(ESTALE);
-  Status(op::SetXattr(path->c_str(), name, name + name_len + 1, size, static_cast<int>(flags)));
+  int rc = op::SetXattr(path->c_str(), name, name + name_len + 1, size, static_cast<int>(flags));
+  // An access ACL set by a caller outside the file's group and without CAP_FSETID drops the set-group-ID
+  // bit, as posix_acl_update_mode does on a local filesystem; the branch's filesystem sees the worker.
+  if (rc == 0 && (setxattr_flags & FUSE_SETXATTR_ACL_KILL_SGID)) rc = op::DropSetGid(path->c_str());
+  Status(rc);
 }
 
 void Served::GetXattr(bool list) {

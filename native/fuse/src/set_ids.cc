@@ -1,5 +1,6 @@
 // Set-ID bits the server drops under FUSE_HANDLE_KILLPRIV_V2 (requests.cc says when the kernel asks),
-// by the rule the kernel applies on a local filesystem (setattr_should_drop_suidgid).
+// by the rule the kernel applies on a local filesystem (setattr_should_drop_suidgid), and the
+// set-group-ID bit an ACL change drops (FUSE_SETXATTR_ACL_KILL_SGID).
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -45,6 +46,14 @@ int DropSetIds(const char* path, struct fuse_file_info* fi, const struct stat& s
   // file drops the bits, as the branch's filesystem does for any writer without CAP_FSETID.
   if (rc == -EPERM) return 0;
   return rc < 0 ? rc : 1;
+}
+
+int DropSetGid(const char* path) {
+  struct stat st;
+  int rc = GetAttr(path, &st, nullptr, nullptr);
+  if (rc < 0 || !(st.st_mode & S_ISGID)) return rc < 0 ? rc : 0;
+  rc = ChMod(path, st.st_mode & 07777 & ~S_ISGID, nullptr);
+  return rc < 0 ? rc : 0;
 }
 
 }  // namespace strata::op
