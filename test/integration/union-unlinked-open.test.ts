@@ -69,9 +69,44 @@ describe('a file unlinked while open', () => {
   );
 });
 
+describe('a file removed while open, through its descriptor', () => {
+  const it = unlessFuseNative('libfuse 2 names the removed file by its hidden name, which the engine finds no file under');
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([b0, b1]) => {
+        await writeFile(join(b0, 'upper'), 'up');
+        await writeFile(join(b1, 'lower'), 'low');
+      },
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  // As on a local filesystem: the descriptor's file has no name, but takes xattrs and opens again
+  // through its /proc link (the lower file was copied up by its open for writing).
+  it('takes xattrs, and opens again through /proc/self/fd', async () => {
+    const out = await ok('python3', [
+      '-c',
+      `
+import os, sys
+for name in ('upper', 'lower'):
+    fd = os.open(os.path.join(sys.argv[1], name), os.O_RDWR)
+    os.unlink(os.path.join(sys.argv[1], name))
+    os.setxattr(fd, 'user.k', name.encode())
+    again = os.open(f'/proc/self/fd/{fd}', os.O_RDONLY)
+    print(name, os.getxattr(fd, 'user.k').decode(), os.listxattr(fd), os.read(again, 10).decode(), os.fstat(again).st_nlink)
+`,
+      u.mnt,
+    ]);
+    expect(out).toBe("upper upper ['user.k'] up 0\nlower lower ['user.k'] low 0\n");
+    expect((await readdir(u.branches[0])).filter((n) => !n.startsWith('.wh.'))).toEqual([]);
+  });
+});
+
 // Holds a FIFO open on each branch and works in a directory of each (the lower one through a
-// descriptor), then on the trigger reports what fstat, fchmod, futimens, getxattr and a listing of its
-// working directory give, as a local filesystem answers them for a removed name.
+// descriptor), then on the trigger reports what fstat, fchmod, futimens, the xattr calls and a listing
+// of its working directory give, as a local filesystem answers them for a removed name.
 const KEEPER = `
 import errno, os, sys, time
 mnt, trigger = sys.argv[1], sys.argv[2]
@@ -102,6 +137,8 @@ tell('work chmod', lambda: os.chmod('.', 0o700))
 tell('work now', lambda: oct(os.stat('.').st_mode))
 tell('work listing', lambda: os.listdir('.'))
 tell('work xattr', lambda: os.getxattr('.', 'user.none'))
+tell('work setxattr', lambda: (os.setxattr('.', 'user.k', b'v'), os.getxattr('.', 'user.k'), os.removexattr('.', 'user.k'))[1])
+tell('low-dir setxattr', lambda: os.setxattr(low_dir, 'user.k', b'v'))
 tell('work create', lambda: open('new', 'w'))
 `;
 
@@ -144,7 +181,8 @@ describe('a directory or FIFO removed while a process holds it', () => {
         expect(holder.output()).toContain("swapped ('0o10644', 0, 'now')\n");
         expect(holder.output()).toContain("low-dir ('0o40755', 2, 'now')\n");
         expect(holder.output()).toContain("work ('0o40755', 0, 'now')\nwork chmod None\nwork now 0o40700\n");
-        expect(holder.output()).toContain('work listing []\nwork xattr ENODATA\nwork create ENOENT\n');
+        expect(holder.output()).toContain("work listing []\nwork xattr ENODATA\nwork setxattr b'v'\nlow-dir setxattr EROFS\n");
+        expect(holder.output()).toContain('work create ENOENT\n');
         // Nothing was made on either branch for them, and the read-only one is untouched.
         expect((await readdir(u.branches[0])).filter((n) => !n.startsWith('.wh.')).sort()).toEqual(['swapped']);
         expect((await readdir(u.branches[1])).sort()).toEqual(['low-dir', 'low-fifo']);

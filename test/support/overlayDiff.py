@@ -9,12 +9,12 @@ Operations: create, write, append, truncate (by path and O_TRUNC), unlink, mkdir
 RENAME_NOREPLACE, RENAME_EXCHANGE), symlink, link, chmod, chown, utimens, mkfifo, user xattrs (with
 XATTR_CREATE and XATTR_REPLACE), POSIX ACLs, hole punching, SEEK_DATA/SEEK_HOLE (no fallocate: whether
 its unwritten blocks read as data or hole depends on the branch's page cache), copy_file_range,
-sendfile, access, reads, listings, stat; and descriptors held across them (files, directories, FIFOs),
-read, written, appended to, written through a shared mapping, fsync'ed, truncated, fstat'd, fchmod'ed,
-copied from and listed after their names change. Many of the path operations also run as an
-unprivileged user (USER), whom the layers give a sticky world-writable root and some directories and
-files of their own. Where Strata's documented rules differ (README, Union semantics), the step is left
-out of the comparison, as commented below.
+sendfile, access, reads, listings, stat, unnamed files (O_TMPFILE); and descriptors held across them
+(files, directories, FIFOs, unnamed files), read, written, appended to, written through a shared
+mapping, fsync'ed, truncated, fstat'd, fchmod'ed, given xattrs, copied from, listed, opened again
+through /proc and linked (linkat) after their names change. Many of the path operations also run as an unprivileged user (USER), whom the layers give
+a sticky world-writable root and some directories and files of their own. Where Strata's documented
+rules differ (README, Union semantics), the step is left out of the comparison, as commented below.
 """
 import ast
 import ctypes
@@ -173,6 +173,24 @@ class Side:
         except ValueError:
             return 'empty'
 
+    def tmpfile(self, slot, rel, data, mode):
+        # an unnamed file (O_TMPFILE) in the directory `rel`, written, and held in the slot: the held operations then
+        # act on it, and hlinkat may give it a name
+        fd = os.open(self.at(rel), os.O_TMPFILE | os.O_RDWR, mode)
+        os.write(fd, data)
+        if slot in self.held:
+            os.close(self.held.pop(slot))
+        self.held[slot] = fd
+        s = os.fstat(fd)
+        return held_attrs(s) + (s.st_nlink,)
+
+    def linkat(self, fd, b, n):
+        # by the descriptor itself (which takes CAP_DAC_READ_SEARCH), or through its /proc link
+        if n % 2:
+            check(libc.linkat(-100, f'/proc/self/fd/{fd}'.encode(), -100, self.at(b).encode(), 0x400))
+        else:
+            check(libc.linkat(fd, b'', -100, self.at(b).encode(), 0x1000))
+
     def rename2(self, a, b, flag):
         check(libc.renameat2(-100, self.at(a).encode(), -100, self.at(b).encode(), flag))
 
@@ -235,6 +253,12 @@ class Side:
             'listx': lambda: sorted(x for x in os.listxattr(self.at(a), follow_symlinks=False) if x.startswith('user.')),
             'access': lambda: os.access(self.at(a), n % 8),
             'scan': lambda: self.scan(a),
+            'tmpfile': lambda: self.tmpfile(slot, os.path.dirname(a), data, 0o600 + n % 0o100),
+            'hlinkat': lambda: self.on_held(slot, lambda fd: self.linkat(fd, b, n)),
+            'hsetx': lambda: self.on_held(slot, lambda fd: os.setxattr(fd, 'user.h', data)),
+            'hlistx': lambda: self.on_held(slot, lambda fd: sorted(x for x in os.listxattr(fd) if x.startswith('user.'))),
+            'hreopen': lambda: self.on_held(slot, lambda fd: self.once(f'/proc/self/fd/{fd}', os.O_RDONLY,
+                                                                       lambda again: os.read(again, 100))),
         }
         return outcome(ops[kind])
 
@@ -273,12 +297,13 @@ KINDS = ['create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdi
          'exchange', 'symlink', 'link', 'chmod', 'utime', 'mkfifo', 'setx', 'getx', 'list', 'stat', 'readlink', 'mtime',
          'hold', 'dhold', 'hclose', 'hread', 'hwrite', 'htrunc', 'hfstat', 'hchmod', 'hutime', 'hlist', 'hat',
          'punch', 'hole', 'copy', 'hcopy', 'sendfile', 'hmap', 'hsync', 'happend', 'bigtrunc', 'chown',
-         'lutime', 'rmx', 'setxflag', 'listx', 'access', 'scan', 'acl', 'noacl']
+         'lutime', 'rmx', 'setxflag', 'listx', 'access', 'scan', 'acl', 'noacl', 'tmpfile', 'hlinkat',
+         'hsetx', 'hlistx', 'hreopen']
 
 
 AS_USER = ['u_' + k for k in ('create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdir', 'rmdir',
                                 'rename', 'symlink', 'link', 'chmod', 'utime', 'setx', 'getx', 'list', 'stat',
-                                'access', 'mkfifo', 'chown', 'acl', 'hold', 'hread', 'hwrite')]
+                                'access', 'mkfifo', 'chown', 'acl', 'hold', 'hread', 'hwrite', 'tmpfile', 'hlinkat')]
 
 
 def run(strata_root, overlay_root, seed, steps):

@@ -255,9 +255,20 @@ static bool Strata(const char* name) { return strncmp(name, "user.strata.", 12) 
 
 // A set or remove made natively on the served copy, copied up first (OnServedCopy), as the engine's
 // setxattr and removexattr (ops/xattr.ts) make them; `unless` as OnServedCopy's.
+// A file served by a hidden name: `call` on its descriptor's /proc/self/fd link (HiddenFile).
+static bool OnHiddenFile(Counters::Op op, const char* path, const std::function<ssize_t(const char*)>& call, int* rc) {
+  Fd held(HiddenFile(path));
+  if (held.get() < 0) return false;
+  ssize_t n = call(("/proc/self/fd/" + std::to_string(held.get())).c_str());
+  *rc = n < 0 ? -errno : static_cast<int>(n);
+  Mount::Current().counters().Count(op);
+  return true;
+}
+
 static bool XattrChangeNatively(Counters::Op op, const char* path, const char* name,
                                 const std::function<ssize_t(const char*)>& call, int* rc,
                                 const std::function<ssize_t(const char*)>& unless = nullptr) {
+  if (!Strata(name) && OnHiddenFile(op, path, call, rc)) return true;
   auto on_copy = [](const std::function<ssize_t(const char*)>& c) {
     return [&c](int dir, const char* leaf) { return OnCopyXattr(dir, leaf, c); };
   };
@@ -302,9 +313,9 @@ static bool XattrNatively(const char* path, const char* name, char* value, size_
 
 // The served copy's names, as the engine lists them (ops/xattr.ts).
 static bool ListXattrNatively(const char* path, char* list, size_t size, int* rc) {
-  if (!OnServedXattr(
-          path, [&](const char* self) { return listxattr(self, list, size); }, rc))
-    return false;
+  auto list_on = [&](const char* self) { return listxattr(self, list, size); };
+  if (OnHiddenFile(Counters::kListxattr, path, list_on, rc)) return true;
+  if (!OnServedXattr(path, list_on, rc)) return false;
   Mount::Current().counters().Count(Counters::kListxattr);
   return true;
 }

@@ -34,6 +34,7 @@ class Counters {
     kCopyFileRange,
     kOpen,
     kCreate,
+    kTmpFile,
     kMkdir,
     kMknod,
     kSymlink,
@@ -61,12 +62,11 @@ class Counters {
     kFirstNote = kReaddirplus
   };
   static constexpr const char* kNames[] = {
-      "getattr",   "read",      "write",       "flush",     "chmod",       "chown",    "truncate",
-      "utimens",   "getxattr",  "listxattr",   "setxattr",  "removexattr", "readlink", "copy_file_range",
-      "open",      "create",    "mkdir",       "mknod",     "symlink",     "release",  "fsync",
-      "fallocate", "lseek",     "unlink",      "rmdir",     "rename",      "link",     "opendir",
-      "readdir",   "statfs",    "readdirplus", "forget",    "passthrough", "io_uring", "prefill",
-      "copyup",    "published", "spun",        "spin_reads"};
+      "getattr",  "read",        "write",    "flush",       "chmod",    "chown",           "truncate",  "utimens",
+      "getxattr", "listxattr",   "setxattr", "removexattr", "readlink", "copy_file_range", "open",      "create",
+      "tmpfile",  "mkdir",       "mknod",    "symlink",     "release",  "fsync",           "fallocate", "lseek",
+      "unlink",   "rmdir",       "rename",   "link",        "opendir",  "readdir",         "statfs",    "readdirplus",
+      "forget",   "passthrough", "io_uring", "prefill",     "copyup",   "published",       "spun",      "spin_reads"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

@@ -20,6 +20,7 @@
 #include "convert.h"
 #include "copy_up.h"
 #include "kernel_abi.h"
+#include "link_unnamed.h"
 #include "merged_listing.h"
 #include "mount.h"
 #include "new_names.h"
@@ -430,11 +431,34 @@ static bool LinkNatively(const std::string& from, const std::string& to, int* rc
   return true;
 }
 
+// linkat(2) of a file served by a hidden name (HiddenFile: an O_TMPFILE's, or one unlinked while open
+// that has a name the kernel did not know): its descriptor gets the new name on its own branch, placed
+// there as PlaceMovedName places it (the parent made first where that branch lacks it). No other branch
+// can name it: EXDEV, also where the engine would decide. False for any other name.
+static bool LinkOpenNatively(const std::string& from, const std::string& to, int* rc) {
+  Mount& mount = Mount::Current();
+  int root = -1;
+  Fd fd(HiddenFile(from.c_str(), &root));
+  if (fd.get() < 0) return false;
+  mount.counters().Count(Counters::kLink);
+  NewName dst;
+  bool exists;
+  if (!mount.branch_modes().Creatable(root) || !PlaceMovedName(to, root, &dst, &exists) ||
+      (!exists && dst.parent_missing && !MakeMovedParent(to, &dst))) {
+    *rc = -EXDEV;
+  } else if (exists) {
+    *rc = -EEXIST;
+  } else {
+    *rc = LinkUnnamed(fd.get(), dst.dir, dst.name.c_str()) == 0 ? -DropWhiteout(dst) : -errno;
+  }
+  return true;
+}
+
 int Link(const char* from, const char* to) {
   MarkOwnChange(from);
   MarkOwnChange(to);
   int rc;
-  if (LinkNatively(from, to, &rc)) return rc;
+  if (LinkOpenNatively(from, to, &rc) || LinkNatively(from, to, &rc)) return rc;
   return Run("link", from, [&](Napi::Env env, Argv& a) { a.push_back(PathToJs(env, to)); });
 }
 

@@ -152,15 +152,32 @@ static bool CreateNatively(const char* path, mode_t mode, struct fuse_file_info*
   return true;
 }
 
+// Opening a file served by a hidden name again (open(2) of its /proc/self/fd link): through the handle
+// a FUSE thread holds it by (HiddenFile), as a new handle of the same branch file. -errno, or 1 where
+// no FUSE thread holds it.
+static int OpenHidden(const char* path, struct fuse_file_info* fi, struct stat* st) {
+  int root = -1;
+  Fd held(HiddenFile(path, &root));
+  if (held.get() < 0) return 1;
+  int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
+  Fd fd(open(("/proc/self/fd/" + std::to_string(held.get())).c_str(), flags | O_CLOEXEC));
+  if (fd.get() < 0 || fstat(fd.get(), st) != 0) return -errno;
+  Mount::Current().counters().Count(Counters::kOpen);
+  Hand(path, fi, std::move(fd), st, root, true);
+  return 0;
+}
+
 int Open(const char* path, struct fuse_file_info* fi) {
   struct stat st;
+  int rc = OpenHidden(path, fi, &st);
+  if (rc <= 0) return rc;
   if (OpenNatively(path, fi, &st)) {
     KeepCache(path, fi, &st);
     return 0;
   }
   // Opening for writing may copy the file up, or truncate it.
   if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) MarkOwnChange(path);
-  int rc = Run(
+  rc = Run(
       "open", path, [&](Napi::Env env, Argv& a) { a.push_back(Num(env, fi->flags)); }, OpenResult(path, fi));
   if (rc == 0 && path != nullptr) KeepCache(path, fi);
   return rc;
@@ -185,6 +202,33 @@ int Create(const char* path, mode_t mode, struct fuse_file_info* fi) {
       OpenResult(path, fi));
   if (rc == 0 && path != nullptr) KeepCache(path, fi);
   return rc;
+}
+
+// O_TMPFILE in the directory copy a create there would use (PlaceUnnamed), on the FUSE thread: the
+// engine keeps no handle without a name on its branch, so where it would place the file this is
+// EOPNOTSUPP, which callers take as a filesystem without O_TMPFILE (ENOSYS would turn it off for the
+// mount). The branch file is linkable (no O_EXCL there): the kernel itself refuses linkat(2) of an
+// O_EXCL one.
+int TmpFile(const char* path, mode_t mode, struct fuse_file_info* fi) {
+  Caller caller;
+  NewName n;
+  // Nowhere to make it, as a create finds (policies' EROFS).
+  if (Mount::Current().branch_modes().WritesNone()) return -EROFS;
+  if (path == nullptr || !PlaceUnnamed(path, &n)) return -EOPNOTSUPP;
+  int flags = (fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT | O_TMPFILE)) | O_TMPFILE;
+  Fd fd;
+  {
+    CallerUmask as(caller.umask);
+    fd = Fd(openat(n.dir, ".", flags | O_CLOEXEC, as.Mode(mode)));
+  }
+  if (fd.get() < 0) return -errno;
+  Mount::Current().counters().Count(Counters::kTmpFile);
+  struct stat st;
+  int err = FinishNewName(n, caller.uid, caller.gid, fd.get());
+  if (err == 0 && fstat(fd.get(), &st) != 0) err = errno;
+  if (err != 0) return -err;
+  Hand(path, fi, std::move(fd), &st, n.root, true);
+  return 0;
 }
 
 // A short count means EOF to the kernel, so loop until the descriptor says so.

@@ -62,6 +62,18 @@ int GetXattr(const Nodes::Kept& kept, const char* name, char* value, size_t size
   return n < 0 ? -errno : static_cast<int>(n);
 }
 
+int SetXattr(const Nodes::Kept& kept, const char* name, const char* value, size_t size, int flags) {
+  if (!kept.writable) return -EROFS;
+  if (strncmp(name, "user.strata.", 12) == 0) return -EPERM;
+  return Change(Counters::kSetxattr, setxattr(Link(kept).c_str(), name, value, size, flags));
+}
+
+int RemoveXattr(const Nodes::Kept& kept, const char* name) {
+  if (!kept.writable) return -EROFS;
+  if (strncmp(name, "user.strata.", 12) == 0) return -EPERM;
+  return Change(Counters::kRemovexattr, removexattr(Link(kept).c_str(), name));
+}
+
 int ListXattr(const Nodes::Kept& kept, char* list, size_t size) {
   Mount::Current().counters().Count(Counters::kListxattr);
   ssize_t n = listxattr(Link(kept).c_str(), list, size);

@@ -1,6 +1,6 @@
 // Requests on a node that lost its last name through the union while a process still holds it (a
 // directory it works in, an open FIFO: Nodes::Keep), answered on the branch file kept for it, as a
-// local filesystem answers fstat, fchmod, fchown and futimens on such a descriptor.
+// local filesystem answers fstat, fchmod, fchown, futimens and the xattr calls on such a descriptor.
 #pragma once
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -21,5 +21,8 @@ int UTimeNs(const Nodes::Kept& kept, const struct timespec tv[2]);
 // path, which such a file has none of.
 int GetXattr(const Nodes::Kept& kept, const char* name, char* value, size_t size);
 int ListXattr(const Nodes::Kept& kept, char* list, size_t size);
+// 0 or -errno, as ChMod; Strata's own names are not the file's to take (EPERM).
+int SetXattr(const Nodes::Kept& kept, const char* name, const char* value, size_t size, int flags);
+int RemoveXattr(const Nodes::Kept& kept, const char* name);
 
 }  // namespace strata::kept

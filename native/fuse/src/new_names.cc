@@ -184,9 +184,8 @@ bool PlaceByMergerfs(const MergerfsPolicy& policy, const char* fn, const std::st
   return true;
 }
 
-}  // namespace
-
-bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
+// PlaceNewName, and PlaceUnnamed where `unnamed`.
+bool Place(const std::string& path, const char* fn, bool ask_below, bool unnamed, NewName* out) {
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
   if (!modes.Opens()) return false;
@@ -195,9 +194,9 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   // Visible already, or a name with rules of its own (over-long, reserved, libfuse's hidden files): the
   // engine's, which answers EEXIST or EPERM.
   DirAttrs::Served served;
-  if (LocateServed(mount, path, &served) != -ENOENT) return false;
+  if (!unnamed && LocateServed(mount, path, &served) != -ENOENT) return false;
   std::string name = path.substr(path.rfind('/') + 1);
-  if (IsReservedName(name)) return false;
+  if (!unnamed && IsReservedName(name)) return false;
   DirLayers layers = mount.dirs().Layers(ParentOf(path));
   if (layers.empty()) return false;
   std::vector<BranchModes::Ordered> order = modes.Order();
@@ -219,6 +218,14 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   out->layers = std::move(layers);
   return true;
 }
+
+}  // namespace
+
+bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
+  return Place(path, fn, ask_below, false, out);
+}
+
+bool PlaceUnnamed(const std::string& path, NewName* out) { return Place(path, "create", false, true, out); }
 
 bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces, bool ask_below) {
   Mount& mount = Mount::Current();

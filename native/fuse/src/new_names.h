@@ -31,6 +31,10 @@ struct NewName {
 // Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "mknod", "symlink"); fills *out if so.
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out);
 
+// Where an unnamed file (O_TMPFILE) goes in `path`'s parent: where create would put a name there. `path`
+// ends in the hidden name the union serves the file by (requests.cc, TmpFile), which no branch holds.
+bool PlaceUnnamed(const std::string& path, NewName* out);
+
 // After the name is made in n.dir: the caller's (fchown of `fd`, or of the name itself when fd < 0), and
 // its whiteout gone. 0 or an errno; the caller removes the name again on failure.
 int FinishNewName(const NewName& n, uid_t uid, gid_t gid, int fd);

@@ -295,6 +295,20 @@ bool Nodes::MarkHidden(uint64_t nodeid) {
   return node->opens == 0;
 }
 
+bool Nodes::Named(uint64_t nodeid, uint64_t hidden_parent, const std::string& hidden, uint64_t parent,
+                  const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Node* node = nodes_.Get(nodeid);
+  const uint64_t* entry = entries_.Find(Key{hidden_parent, hidden});
+  if (node == nullptr || !node->hidden || entry == nullptr || *entry != nodeid) return false;
+  Detach(Name{hidden_parent, hidden});
+  Detach(Name{parent, name});
+  *entries_.TryEmplace(Key{parent, name}).first = nodeid;
+  node->names.push_back(Name{parent, name});
+  node->hidden = false;
+  return true;
+}
+
 bool Nodes::TellStale(uint64_t nodeid) {
   std::lock_guard<std::mutex> lock(mutex_);
   Node* node = nodes_.Get(nodeid);

@@ -118,6 +118,11 @@ class Nodes {
   // The node was renamed to a hidden name to outlive an unlink while open. True when no open is left (or
   // no node): its last release came while it was being hidden, and found nothing to unlink then.
   bool MarkHidden(uint64_t nodeid);
+  // linkat(2) named a node that went by the hidden name `hidden` in `hidden_parent` (an unnamed file, or
+  // one hidden while open: requests.cc): it goes by `name` in `parent` instead, and nothing is unlinked
+  // at its last release. False, and nothing changed, for a node not hidden.
+  bool Named(uint64_t nodeid, uint64_t hidden_parent, const std::string& hidden, uint64_t parent,
+             const std::string& name);
   // A GETATTR without a handle found the node's name gone from the union: true once per lookup of it,
   // for ESTALE (requests.cc).
   bool TellStale(uint64_t nodeid);

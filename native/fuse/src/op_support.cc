@@ -1,5 +1,7 @@
 #include "op_support.h"
 
+#include <string.h>
+
 #include "convert.h"
 #include "mount.h"
 #include "request.h"
@@ -27,6 +29,12 @@ int Run(const char* op, const char* path, Call::Args args, Call::Result result) 
 
 void MarkOwnChange(const char* path) {
   if (path != nullptr) Mount::Current().invalidator().MarkSelf(path);
+}
+
+int HiddenFile(const char* path, int* root) {
+  const char* leaf = path == nullptr ? nullptr : strrchr(path, '/');
+  if (leaf == nullptr || !DirAttrs::HasOwnRules(leaf + 1)) return -1;
+  return Mount::Current().files().DupByPath(path, root);
 }
 
 }  // namespace strata::op

@@ -1,5 +1,5 @@
-// What the op files share: turning a request into a Call to JS, the caller's identity, and telling the
-// invalidator which branch changes are the union's own.
+// What the op files share: turning a request into a Call to JS, the caller's identity, telling the
+// invalidator which branch changes are the union's own, and reaching a file that has no name.
 #pragma once
 #include <fuse.h>
 #include <napi.h>
@@ -33,5 +33,11 @@ int Run(const char* op, const char* path, Call::Args args = nullptr, Call::Resul
 
 // Before the union changes `path`: the branch events it causes are its own, not news to the kernel.
 void MarkOwnChange(const char* path);
+
+// A file the union serves by a hidden name (requests.cc: an O_TMPFILE's, or one unlinked while open)
+// has no copy to find by name on its branch; a FUSE thread's handle of it is the way there, as its
+// descriptor's /proc/self/fd link is on a local filesystem. That handle's descriptor, duplicated (the
+// caller's to close), and `*root`, its branch root; -1 for any other path, or where the engine holds it.
+int HiddenFile(const char* path, int* root = nullptr);
 
 }  // namespace strata::op

@@ -65,10 +65,19 @@ class OpenFiles {
     if (it == files_.end()) return OpenFile{};
     OpenFile file = it->second;
     files_.erase(it);
-    if (file.attrs) {
-      for (auto p = by_path_.begin(); p != by_path_.end();) p = p->second == fh ? by_path_.erase(p) : std::next(p);
-    }
     paths_.erase(fh);
+    // Another attribute-capable handle of the path stands in for it: for a file with no name of its
+    // own, the only way to it (op_support.h, HiddenFile).
+    for (auto p = by_path_.begin(); file.attrs && p != by_path_.end();) {
+      if (p->second != fh) {
+        ++p;
+      } else if (uint64_t other = AttrsHandleOf(p->first)) {
+        p->second = other;
+        ++p;
+      } else {
+        p = by_path_.erase(p);
+      }
+    }
     if (file.owned) owned_--;
     return file;
   }
@@ -115,6 +124,15 @@ class OpenFiles {
       if (file.node == node && (file.attrs || !attrs)) return fh;
     return std::nullopt;
   }
+  // The union path an open handle of `node` goes by, if any. A scan, as OpenOn.
+  std::optional<std::string> PathOn(uint64_t node) const {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    for (const auto& [fh, path] : paths_) {
+      auto file = files_.find(fh);
+      if (file != files_.end() && file->second.node == node) return path;
+    }
+    return std::nullopt;
+  }
   bool Contains(uint64_t fh) const {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     return files_.count(fh) != 0;
@@ -129,8 +147,9 @@ class OpenFiles {
   // The kernel sends fchmod, fchown and futimens by path, without the handle (only ftruncate carries
   // it), so an open, attribute-capable handle of the same path stands in for it: a duplicate of its
   // descriptor, the caller's to close, since the handle's own RELEASE may close that meanwhile (a
-  // handle leaves the table before its descriptor closes). -1 for none.
-  int DupByPath(const char* path) const {
+  // handle leaves the table before its descriptor closes). -1 for none. `root`, if given: the branch
+  // root the descriptor's file is beneath.
+  int DupByPath(const char* path, int* root = nullptr) const {
     if (path == nullptr) return -1;
     std::shared_lock<std::shared_mutex> lock(mutex_);
     if (by_path_.empty()) return -1;
@@ -138,6 +157,7 @@ class OpenFiles {
     if (it == by_path_.end()) return -1;
     auto file = files_.find(it->second);
     if (file == files_.end() || !file->second.attrs) return -1;
+    if (root != nullptr) *root = file->second.root;
     return fcntl(file->second.fd, F_DUPFD_CLOEXEC, 0);
   }
 
@@ -215,6 +235,15 @@ class OpenFiles {
   }
 
   mutable std::shared_mutex mutex_;
+  // An open attribute-capable handle of `path`, or 0. Caller holds mutex_.
+  uint64_t AttrsHandleOf(const std::string& path) const {
+    for (const auto& [fh, at] : paths_) {
+      auto file = files_.find(fh);
+      if (at == path && file != files_.end() && file->second.attrs) return fh;
+    }
+    return 0;
+  }
+
   std::unordered_map<uint64_t, OpenFile> files_;
   std::unordered_map<std::string, uint64_t> by_path_;
   std::unordered_map<uint64_t, std::string> paths_;  // every handle's union path, as the engine has it

@@ -47,6 +47,9 @@ int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t offset, s
 int Access(const char* path, int mask);
 int Open(const char* path, struct fuse_file_info* fi);
 int Create(const char* path, mode_t mode, struct fuse_file_info* fi);
+// O_TMPFILE: a file with no name on its branch, held by `fi`'s handle under `path`, the hidden name the
+// union serves it by. Never the engine's: -EOPNOTSUPP where it would place it.
+int TmpFile(const char* path, mode_t mode, struct fuse_file_info* fi);
 int Read(const char* path, char* buf, size_t size, off_t off, struct fuse_file_info* fi);
 int WriteBuf(const char* path, struct fuse_bufvec* in, off_t off, struct fuse_file_info* fi);
 ssize_t CopyFileRange(const char* path_in, struct fuse_file_info* fi_in, off_t off_in, const char* path_out,

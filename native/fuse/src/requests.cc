@@ -130,12 +130,19 @@ class Served {
 
   // A hard link's node keeps every name the kernel looked it up by until it forgets the node, and one
   // removed directly in a branch would fail every request on the others: the first name the union
-  // still shows (one answered by JS counts as shown).
+  // still shows (one answered by JS counts as shown). A node served by a hidden name (TmpFile, Hide)
+  // whose directory went (an rmdir of one that showed empty) still goes by that name, which no branch
+  // holds: the ops reach its file through the handle that goes by it (op_support.h, HiddenFile).
   std::optional<std::string> NodePath(uint64_t nodeid) const {
     bool linked = false;
     std::optional<std::string> first = nodes_.Path(nodeid, &linked);
+    if (!first) {
+      std::optional<std::string> held = mount_.files().PathOn(nodeid);
+      bool hidden = held && DirAttrs::HasOwnRules(held->substr(held->rfind('/') + 1));
+      return hidden ? held : std::nullopt;
+    }
     struct stat st;
-    if (!linked || !first || op::GetAttrNatively(first->c_str(), &st, nullptr) != -ENOENT) return first;
+    if (!linked || op::GetAttrNatively(first->c_str(), &st, nullptr) != -ENOENT) return first;
     for (const std::string& path : nodes_.Paths(nodeid))
       if (op::GetAttrNatively(path.c_str(), &st, nullptr) != -ENOENT) return path;
     return first;
@@ -198,6 +205,10 @@ class Served {
   void Link();
   void Open(bool dir);
   void Create();
+  void TmpFile();
+  // The reply to a CREATE or TMPFILE whose file op::Create or op::TmpFile made as `fi`'s handle: its
+  // entry, `name` in the request's directory (a `hidden` one, TmpFile's), and the open.
+  void Made(const char* name, const std::string& path, struct fuse_file_info& fi, bool hidden);
   void Read();
   void Write();
   void StatFs();
@@ -235,6 +246,9 @@ class Served {
   void Repath(uint64_t node, const std::string& gone) {
     if (std::optional<std::string> now = NodePath(node)) mount_.files().Repath(node, gone, *now);
   }
+  // A name in `dir` the union shows nothing by, in libfuse's hidden form (which the engine knows:
+  // core.ts), numbered after `node`; none after kHideTries.
+  std::optional<std::string> HiddenName(const std::string& dir, uint64_t node) const;
   // libfuse's rule for a name unlinked (or renamed over) while open: it is renamed to a hidden name
   // the union serves from the open handle, and unlinked at the last release.
   int Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node);
@@ -481,21 +495,26 @@ void Served::SymLink() {
   Entry(in_.nodeid, name, path);
 }
 
-int Served::Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node) {
+std::optional<std::string> Served::HiddenName(const std::string& dir, uint64_t node) const {
   static std::atomic<uint32_t> counter{0};
-  size_t slash = path.rfind('/');
-  std::string dir = path.substr(0, slash + 1);
   for (int i = 0; i < kHideTries; i++) {
     char hidden[32];
     snprintf(hidden, sizeof hidden, ".fuse_hidden%08x%08x", static_cast<uint32_t>(node), counter++);
-    std::string hidden_path = dir + hidden;
     struct stat st;
-    if (op::GetAttr(hidden_path.c_str(), &st, nullptr, nullptr) != -ENOENT) continue;
+    if (op::GetAttr(Join(dir, hidden).c_str(), &st, nullptr, nullptr) == -ENOENT) return hidden;
+  }
+  return std::nullopt;
+}
+
+int Served::Hide(uint64_t parent, const std::string& name, const std::string& path, uint64_t node) {
+  std::optional<std::string> hidden = HiddenName(ParentOf(path), node);
+  if (hidden) {
+    std::string hidden_path = Join(ParentOf(path), *hidden);
     int rc = op::Rename(path.c_str(), hidden_path.c_str(), 0);
     if (rc < 0) return rc;
-    nodes_.Renamed(parent, name, parent, hidden, false);
+    nodes_.Renamed(parent, name, parent, *hidden, false);
     // A close just before the unlink is released on another thread: the hidden name would outlive it.
-    if (nodes_.MarkHidden(node) && op::Unlink(hidden_path.c_str()) == 0) nodes_.Unlinked(parent, hidden);
+    if (nodes_.MarkHidden(node) && op::Unlink(hidden_path.c_str()) == 0) nodes_.Unlinked(parent, *hidden);
     return 0;
   }
   return -EBUSY;
@@ -559,6 +578,11 @@ void Served::Link() {
   std::string path = Join(*dir, name);
   int rc = op::Link(from->c_str(), path.c_str());
   if (rc < 0) return Fail(-rc);
+  // A file served by a hidden name (TmpFile, Hide) now has a name of its own: its node and handles go
+  // by that, and nothing is unlinked when it closes.
+  std::string hidden = from->substr(from->rfind('/') + 1);
+  if (nodes_.Named(arg->oldnodeid, nodes_.Find(ParentOf(*from)), hidden, in_.nodeid, name))
+    mount_.files().Repath(arg->oldnodeid, *from, path);
   Entry(in_.nodeid, name, path);
 }
 
@@ -654,11 +678,36 @@ void Served::Create() {
   fi.flags = static_cast<int>(arg->flags);
   int rc = op::Create(path.c_str(), arg->mode, &fi);
   if (rc < 0) return Fail(-rc);
+  Made(name, path, fi, false);
+}
+
+// O_TMPFILE. The kernel's node for the file needs a name to be served by, as one unlinked while open
+// has (Hide): a hidden name in the directory that no branch holds, given up at the last release unless
+// linkat(2) named the file first (Link). The name the kernel sends is a placeholder.
+void Served::TmpFile() {
+  const auto* arg = Arg<struct fuse_create_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> dir = NodePath(in_.nodeid);
+  if (!dir) return Fail(ESTALE);
+  std::optional<std::string> hidden = HiddenName(*dir, in_.nodeid);
+  if (!hidden) return Fail(EBUSY);
+  Request::current.umask = arg->umask;
+  std::string path = Join(*dir, *hidden);
+  struct fuse_file_info fi = {};
+  fi.flags = static_cast<int>(arg->flags);
+  int rc = op::TmpFile(path.c_str(), arg->mode, &fi);
+  if (rc < 0) return Fail(-rc);
+  Made(hidden->c_str(), path, fi, true);
+}
+
+void Served::Made(const char* name, const std::string& path, struct fuse_file_info& fi, bool hidden) {
   struct fuse_entry_out entry;
+  int rc;
   if (!FillEntry(in_.nodeid, name, path, &fi, &entry, &rc)) {
     op::Release(path.c_str(), &fi);
     return Fail(-rc);
   }
+  if (hidden) nodes_.MarkHidden(entry.nodeid);
   struct fuse_open_out open;
   if (!OpenReply(entry.nodeid, path.c_str(), fi, &open)) {
     op::Release(path.c_str(), &fi);
@@ -747,7 +796,10 @@ void Served::SetXattr() {
   size_t name_len = strnlen(name, len_ - arg);
   if (arg + name_len + 1 + size > len_) return Fail(EINVAL);
   std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path) return Fail(ESTALE);
+  if (!path) {
+    Nodes::Kept kept = nodes_.KeptFile(in_.nodeid);
+    return Status(kept.fd ? kept::SetXattr(kept, name, name + name_len + 1, size, static_cast<int>(flags)) : -ESTALE);
+  }
   int rc = op::SetXattr(path->c_str(), name, name + name_len + 1, size, static_cast<int>(flags));
   // An access ACL set by a caller outside the file's group and without CAP_FSETID drops the set-group-ID
   // bit, as posix_acl_update_mode does on a local filesystem; the branch's filesystem sees the worker.
@@ -780,7 +832,10 @@ void Served::RemoveXattr() {
   const char* name = Name();
   if (name == nullptr) return Fail(EINVAL);
   std::optional<std::string> path = NodePath(in_.nodeid);
-  if (!path) return Fail(ESTALE);
+  if (!path) {
+    Nodes::Kept kept = nodes_.KeptFile(in_.nodeid);
+    return Status(kept.fd ? kept::RemoveXattr(kept, name) : -ESTALE);
+  }
   Status(op::RemoveXattr(path->c_str(), name));
 }
 
@@ -967,6 +1022,9 @@ bool Served::Run() {
       break;
     case FUSE_CREATE:
       Create();
+      break;
+    case FUSE_TMPFILE:
+      TmpFile();
       break;
     case FUSE_READ:
       Read();
