@@ -140,6 +140,8 @@ export interface HandleInfo {
   realPath: string;
   flags: number;
   openedAt: number;
+  /** The union inode number, in decimal as /proc/PID/fdinfo gives it. */
+  ino: string;
 }
 
 /** One control request: its fields beside `op` and its result, as types only (never set). */

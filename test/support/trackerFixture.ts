@@ -102,6 +102,8 @@ for op in sys.argv[1:]:
         keep.append(os.open(path, os.O_RDONLY))
     elif verb == 'fdw':
         keep.append(os.open(path, os.O_RDWR))
+    elif verb == 'tmpfile':
+        keep.append(os.open(path, os.O_TMPFILE | os.O_RDWR, 0o600))
     else:
         fd = os.open(path, os.O_RDWR if verb == 'mmap-shared-w' else os.O_RDONLY)
         shared = verb.startswith('mmap-shared')
@@ -112,7 +114,7 @@ print('ready', os.getpid(), flush=True)
 time.sleep(3600)
 `;
 
-export type HoldOp = `${'cwd' | 'fd' | 'fdw' | 'mmap-shared' | 'mmap-shared-w' | 'mmap-private'}:${string}`;
+export type HoldOp = `${'cwd' | 'fd' | 'fdw' | 'tmpfile' | 'mmap-shared' | 'mmap-shared-w' | 'mmap-private'}:${string}`;
 
 /** A python3 process doing each op in order (a literal "\n" in a path stands for a newline), then sleeping. */
 export async function holder(ops: HoldOp[]) {

@@ -227,6 +227,8 @@ export interface NativeHandle {
   flags: number;
   /** ms since the epoch. */
   openedAt: number;
+  /** The union inode number the kernel knows the file by. */
+  ino: bigint;
 }
 
 /** Branches named by their root descriptors. */

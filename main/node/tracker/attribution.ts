@@ -59,9 +59,15 @@ function needsSize(e: LocatedEntry, sv: Served): boolean {
   return e.size === undefined && e.kind === 'fd' && !sv.deleted && sv.realPath !== null;
 }
 
+/** A worker's open handles, by union path and by union inode number. */
+interface HandleTable {
+  byPath: Map<string, HandleInfo[]>;
+  byIno: Map<string, HandleInfo[]>;
+}
+
 /** One scan's questions to the workers and branches, each asked once however many entries need it. */
 export class Lookups {
-  private readonly handleTables = new Map<string, Promise<Map<string, HandleInfo[]> | null>>();
+  private readonly handleTables = new Map<string, Promise<HandleTable | null>>();
   private readonly wheres = new Map<string, Promise<WhereResult | null>>();
   private readonly sizes = new Map<string, Promise<number | null>>();
 
@@ -72,13 +78,16 @@ export class Lookups {
     private readonly mounts: readonly MountInfoEntry[] = [],
   ) {}
 
-  handles(mountpoint: string): Promise<Map<string, HandleInfo[]> | null> {
+  handles(mountpoint: string): Promise<HandleTable | null> {
     return memo(this.handleTables, mountpoint, async () => {
       if (!this.source) return null;
       const list = await withDeadline(this.source.handles(mountpoint), this.deadlineMs, `handles of ${mountpoint}`);
-      const byPath = new Map<string, HandleInfo[]>();
-      for (const h of list) byPath.set(h.relPath, [...(byPath.get(h.relPath) ?? []), h]);
-      return byPath;
+      const table: HandleTable = { byPath: new Map(), byIno: new Map() };
+      for (const h of list) {
+        table.byPath.set(h.relPath, [...(table.byPath.get(h.relPath) ?? []), h]);
+        table.byIno.set(h.ino, [...(table.byIno.get(h.ino) ?? []), h]);
+      }
+      return table;
     });
   }
 
@@ -142,17 +151,20 @@ interface Plan {
   deleted: boolean;
 }
 
-function plan(e: LocatedEntry, table: Map<string, HandleInfo[]> | null): Plan {
+function plan(e: LocatedEntry, table: HandleTable | null): Plan {
   const loc = e.location;
   const mountpoint = loc.union.mountpoint;
   if (loc.direct) return { name: loc.relPath, deleted: e.deleted, ask: e.deleted ? undefined : whereKey(mountpoint, loc.relPath) };
   // A file really named "x (deleted)" prints like a deleted "x"; the worker's table tells them apart.
-  const literal = e.deleted ? table?.get(withDeletedSuffix(loc.relPath)) : undefined;
+  const literal = e.deleted ? table?.byPath.get(withDeletedSuffix(loc.relPath)) : undefined;
   const name = literal?.length ? withDeletedSuffix(loc.relPath) : loc.relPath;
   const deleted = e.deleted && !literal?.length;
-  const handles = narrow(table?.get(name) ?? [], e);
+  // A file removed while open, or never named (O_TMPFILE), has no path left: its handles go by its
+  // inode number, and by no name the kernel prints.
+  const unnamed = deleted && e.ino !== undefined;
+  const handles = narrow((unnamed ? table?.byIno.get(e.ino!) : table?.byPath.get(name)) ?? [], e);
   const branches = [...new Set(handles.map((h) => h.branch))];
-  if (branches.length === 1) return { name, deleted, served: { relPath: name, branch: branches[0], realPath: handles[0].realPath, deleted } };
+  if (branches.length === 1) return { name, deleted, served: { relPath: name, branch: branches[0], realPath: unnamed ? null : handles[0].realPath, deleted } };
   if (branches.length > 1)
     return { name, deleted, served: { relPath: name, branch: null, realPath: null, deleted, branchCandidates: branches.sort((a, b) => a - b) } };
   return { name, deleted, ask: deleted ? undefined : whereKey(mountpoint, name) };

@@ -26,6 +26,8 @@ export interface LocatedEntry {
   size?: number;
   fd?: number;
   access?: AccessMode;
+  /** The inode number, decimal, as fdinfo and maps print it: what names a file left with no name. */
+  ino?: string;
 }
 
 /** What the tracker compares between rescans to decide whether a process changed. */
@@ -190,6 +192,7 @@ function mapsEntries(regions: MapsRegion[], mapFiles: Record<string, Field<strin
       shared: region.shared,
       address: `${region.start}-${region.end}`,
       size: region.size,
+      ino: region.inode,
     });
   }
   return out;
@@ -209,7 +212,7 @@ function fdEntries(candidates: FdCandidate[], fdinfos: (string | null)[], tables
     const info = parseOrNull(fdinfos[i], parseFdInfo);
     const mount = info && tables.map((t) => t.mount(info.mntId)).find((m) => m !== undefined);
     const location = mount ? locator.inMount(mount, path) : null;
-    if (info && location) out.push({ kind: 'fd', location, deleted, fd: Number(fd), access: info.access });
+    if (info && location) out.push({ kind: 'fd', location, deleted, fd: Number(fd), access: info.access, ...(info.ino ? { ino: info.ino } : {}) });
   });
   return out;
 }

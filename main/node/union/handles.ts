@@ -23,6 +23,8 @@ export interface OpenFile {
   swapping?: Promise<void>;
   /** The backend's handle number, for one it keeps: `fd` is then the backend's, closed at its release. */
   kept?: number;
+  /** The union inode number the kernel knows the file by, which names it once it has no name left. */
+  ino: bigint;
 }
 
 /** The backend's own handles (ResolvedDirs.handles), as open files. */
@@ -130,6 +132,7 @@ export class HandleTable {
       realPath: f.branch.real(f.rel),
       flags: f.flags,
       openedAt: f.openedAt,
+      ino: String(f.ino),
     }));
   }
 }

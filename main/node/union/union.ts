@@ -73,7 +73,7 @@ export class Union {
       list: () =>
         resolved.handles().flatMap((h) => {
           const branch = this.byRoot.get(h.root);
-          return branch ? [{ fd: h.fd, branch, rel: h.path, flags: h.flags, openedAt: h.openedAt, kept: h.fh }] : [];
+          return branch ? [{ fd: h.fd, branch, rel: h.path, flags: h.flags, openedAt: h.openedAt, kept: h.fh, ino: h.ino }] : [];
         }),
       repoint: (file, fd, to) => resolved.repointHandle(file.kept!, fd, to.fd),
       passedThrough: (fh) => resolved.passedThrough(fh),

@@ -340,6 +340,7 @@ Napi::Value Mount::Handles(const Napi::CallbackInfo& info) {
     h.Set("path", PathToJs(env, owned[i].path));
     h.Set("flags", Napi::Number::New(env, owned[i].file.flags));
     h.Set("openedAt", Napi::Number::New(env, owned[i].file.opened_at));
+    h.Set("ino", FromU64(env, owned[i].file.ino));
     out.Set(static_cast<uint32_t>(i), h);
   }
   return out;

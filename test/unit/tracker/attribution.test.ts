@@ -14,13 +14,14 @@ const union: UnionTarget = {
     { index: 1, path: '/b1', mode: 'ro' },
   ],
 };
-const handle = (relPath: string, branch: number, flags = 0): HandleInfo => ({
+const handle = (relPath: string, branch: number, flags = 0, ino = '2'): HandleInfo => ({
   fh: Math.random(),
   relPath,
   branch,
   realPath: `/b${branch}${relPath}`,
   flags,
   openedAt: 0,
+  ino,
 });
 
 function source(handles: HandleInfo[], wheres: Record<string, Partial<WhereResult>> = {}): UnionSource {
@@ -86,6 +87,21 @@ describe('attribute', () => {
     expect(e).toMatchObject({ relPath: '/x (deleted)', virtualPath: '/u/x (deleted)', deleted: false, branch: 0 });
     const [really] = await run(source([handle('/x', 0)]), [onUnion('/x', { deleted: true })]);
     expect(really).toMatchObject({ relPath: '/x', deleted: true, branch: 0 });
+  });
+
+  it('finds the handle of a file with no name left by its inode number, and names no branch path for it', async () => {
+    // Removed while open (the handle goes by a hidden name), or made with O_TMPFILE (the kernel prints its directory).
+    const handles = [handle('/.fuse_hidden0000000200000000', 1, 0, '42'), handle('/d/.fuse_hidden0000000300000001', 0, 2, '43')];
+    const out = await run(source(handles), [
+      onUnion('/x', { deleted: true, ino: '42' }),
+      onUnion('/d//', { deleted: true, ino: '43', access: 'rw' }),
+      onUnion('/y', { deleted: true, ino: '44' }),
+    ]);
+    expect(out.map((e) => [e.relPath, e.deleted, e.branch, e.realPath])).toEqual([
+      ['/x', true, 1, null],
+      ['/d//', true, 0, null],
+      ['/y', true, null, null],
+    ]);
   });
 
   it('flags direct branch access as visible, shadowed or whited out', async () => {

@@ -22,7 +22,7 @@ afterAll(async () => {
 describe('HandleTable', () => {
   it('swaps the paths of the handles on two exchanged names, and of those below them, and leaves the rest', () => {
     const handles = new HandleTable();
-    const open = (rel: string) => handles.add({ fd: -1, branch, rel, flags: 0, openedAt: 0 });
+    const open = (rel: string) => handles.add({ fd: -1, branch, rel, flags: 0, openedAt: 0, ino: 2n });
     const [a, b, inB, other, prefixOnly] = ['/d/a', '/d/b', '/d/b/in', '/d/c', '/d/ab'].map(open);
     handles.exchanged('/d/a', '/d/b');
     const at = (fh: number) => handles.get(fh)?.rel;
@@ -31,7 +31,7 @@ describe('HandleTable', () => {
 
   it('finds a handle on its branch after a reconfiguration gave that branch a new object (another mode)', () => {
     const handles = new HandleTable();
-    handles.add({ fd: -1, branch, rel: '/f', flags: 0, openedAt: 0 });
+    handles.add({ fd: -1, branch, rel: '/f', flags: 0, openedAt: 0, ino: 2n });
     const remoded = new Branch(branch.root, branch.fd, 'ro', undefined);
     const elsewhere = new Branch(join(base, 'x'), -1, 'rw', undefined);
     expect(handles.info([elsewhere, remoded]).map((h) => h.branch)).toEqual([1]);

@@ -43,7 +43,7 @@ afterAll(() => roots.close());
 function openOn(handles: HandleTable, real: string, rel: string): OpenFile {
   const fd = openSync(real, 'r');
   opened.push(fd);
-  const file: OpenFile = { fd, branch: lower, rel, flags: 0, openedAt: 0 };
+  const file: OpenFile = { fd, branch: lower, rel, flags: 0, openedAt: 0, ino: 2n };
   handles.add(file);
   return file;
 }
@@ -72,7 +72,7 @@ describe('repointHandles', () => {
     const own = openOn(handles, lower.real('/f'), '/f');
     const keptFd = openSync(lower.real('/f'), 'r');
     opened.push(keptFd);
-    const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32 };
+    const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32, ino: 2n };
     const repointed: number[] = [];
     handles.kept = { list: () => [kept], repoint: (file) => (repointed.push(file.kept!), true), passedThrough: () => false };
     await repointHandles(new BranchFs(sys), handles, '/f', await stat(lower.real('/f'), { bigint: true }), upper, true);
@@ -87,7 +87,7 @@ describe('repointHandles', () => {
     const through = openOn(handles, lower.real('/f'), '/f');
     const keptFd = openSync(lower.real('/f'), 'r');
     opened.push(keptFd);
-    const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32 };
+    const kept: OpenFile = { fd: keptFd, branch: lower, rel: '/f', flags: 0, openedAt: 0, kept: 2 ** 32, ino: 2n };
     const repointed: number[] = [];
     // The engine numbered `own` 1 and `through` 2.
     const passed = new Set([2, 2 ** 32]);

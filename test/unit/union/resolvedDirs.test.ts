@@ -212,8 +212,8 @@ describe('what the union publishes to its backend', () => {
     const root = resolved.modes.at(-1)!.order[0].root;
     const fd = openSync(join(branches[0], 'd'), 'r');
     try {
-      resolved.kept = [{ fh: 2 ** 32 + 7, fd, root, path: '/d', flags: 0, openedAt: 5 }];
-      expect(union.handles()).toEqual([{ fh: 2 ** 32 + 7, relPath: '/d', branch: 0, realPath: join(branches[0], 'd'), flags: 0, openedAt: 5 }]);
+      resolved.kept = [{ fh: 2 ** 32 + 7, fd, root, path: '/d', flags: 0, openedAt: 5, ino: 3n }];
+      expect(union.handles()).toEqual([{ fh: 2 ** 32 + 7, relPath: '/d', branch: 0, realPath: join(branches[0], 'd'), flags: 0, openedAt: 5, ino: '3' }]);
       await expect(union.reconfigure({ branches: [{ path: branches[1], mode: 'ro' }] })).rejects.toThrow(/1 open file\(s\) on it \(\/d\)/);
     } finally {
       resolved.kept = [];

@@ -34,7 +34,8 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   const truncating = (flags & O_TRUNC) !== 0;
   const { branch } = writes(flags) || truncating ? await core.makeWritable(node, truncating ? 0n : undefined) : { branch: core.branches[node.top] };
   const fd = await core.fs.open(branch, rel, branchFlags(flags));
-  return core.handles.add({ fd, branch, rel, flags, openedAt: core.now() });
+  // A copy-up keeps the number (InodeTable.inherit).
+  return core.handles.add({ fd, branch, rel, flags, openedAt: core.now(), ino: core.ino(node.stat) });
 }
 
 /** The new file is opened, given to the caller and fstat'ed in one pool job (native/sys openStat). */
@@ -49,7 +50,7 @@ async function createFile(
   return newEntry(core, rel, 'create', ctx, async ({ branch, owner, owned }) => {
     const { fd, stat } = await core.fs.openStat(branch, rel, branchFlags(open) | O_CREAT | O_EXCL, mode, owner, ctx?.umask);
     owned();
-    return { fh: core.handles.add({ fd, branch, rel, flags: open, openedAt: core.now() }), stat };
+    return { fh: core.handles.add({ fd, branch, rel, flags: open, openedAt: core.now(), ino: core.ino(stat) }), stat };
   });
 }
 
