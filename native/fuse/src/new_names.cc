@@ -225,6 +225,18 @@ bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewNa
   return Place(path, fn, ask_below, false, out);
 }
 
+int NameFree(const std::string& path) {
+  DirLayers layers = Mount::Current().dirs().Layers(ParentOf(path));
+  if (layers.empty()) return -1;
+  std::string name = path.substr(path.rfind('/') + 1);
+  for (const auto& layer : layers) {
+    int dir = layer->Open();
+    int found = dir < 0 ? -1 : Exists(dir, name);
+    if (found != 0) return found == 1 ? 0 : -1;
+  }
+  return 1;
+}
+
 bool PlaceUnnamed(const std::string& path, NewName* out) { return Place(path, "create", false, true, out); }
 
 bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* replaces, bool ask_below) {

@@ -31,6 +31,10 @@ struct NewName {
 // Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "mknod", "symlink"); fills *out if so.
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out);
 
+// Whether no copy of `path`'s published parent holds its name, shown or not: 1 free, 0 held, -1 not
+// known here (the parent is not published, or a copy cannot be read).
+int NameFree(const std::string& path);
+
 // Where an unnamed file (O_TMPFILE) goes in `path`'s parent: where create would put a name there. `path`
 // ends in the hidden name the union serves the file by (requests.cc, TmpFile), which no branch holds.
 bool PlaceUnnamed(const std::string& path, NewName* out);

@@ -270,7 +270,7 @@ Nodes::Release Nodes::Released(uint64_t nodeid, bool passed_through) {
     out.close_backing = node.backing;
     node.backing = 0;
   }
-  out.unlink_hidden = node.opens == 0 && node.hidden;
+  out.unlink_hidden = node.opens == 0 && node.hidden && !node.unnamed;
   return out;
 }
 
@@ -305,8 +305,13 @@ bool Nodes::Named(uint64_t nodeid, uint64_t hidden_parent, const std::string& hi
   Detach(Name{parent, name});
   *entries_.TryEmplace(Key{parent, name}).first = nodeid;
   node->names.push_back(Name{parent, name});
-  node->hidden = false;
+  node->hidden = node->unnamed = false;
   return true;
+}
+
+void Nodes::MarkUnnamed(uint64_t nodeid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (Node* node = nodes_.Get(nodeid)) node->hidden = node->unnamed = true;
 }
 
 bool Nodes::TellStale(uint64_t nodeid) {

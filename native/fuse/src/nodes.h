@@ -118,6 +118,9 @@ class Nodes {
   // The node was renamed to a hidden name to outlive an unlink while open. True when no open is left (or
   // no node): its last release came while it was being hidden, and found nothing to unlink then.
   bool MarkHidden(uint64_t nodeid);
+  // The node goes by a hidden name no branch holds (an O_TMPFILE's, requests.cc): as hidden, but its
+  // last release has no name to unlink.
+  void MarkUnnamed(uint64_t nodeid);
   // linkat(2) named a node that went by the hidden name `hidden` in `hidden_parent` (an unnamed file, or
   // one hidden while open: requests.cc): it goes by `name` in `parent` instead, and nothing is unlinked
   // at its last release. False, and nothing changed, for a node not hidden.
@@ -142,6 +145,7 @@ class Nodes {
     int32_t backing = 0;
     FileId backing_file;  // the file `backing` passes through to
     bool hidden = false;
+    bool unnamed = false;  // hidden, by a name no branch holds
     bool own_inode = false;
     bool filled = false;
     bool told_stale = false;

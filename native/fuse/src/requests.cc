@@ -22,6 +22,7 @@
 #include "kept_file.h"
 #include "kernel_abi.h"
 #include "mount.h"
+#include "new_names.h"
 #include "nodes.h"
 #include "ops.h"
 #include "prefill.h"
@@ -500,8 +501,12 @@ std::optional<std::string> Served::HiddenName(const std::string& dir, uint64_t n
   for (int i = 0; i < kHideTries; i++) {
     char hidden[32];
     snprintf(hidden, sizeof hidden, ".fuse_hidden%08x%08x", static_cast<uint32_t>(node), counter++);
+    // Every hidden name comes from here, once: what can hold one is a branch (a file a libfuse
+    // backend left), which the published copies tell without asking the engine.
+    std::string path = Join(dir, hidden);
+    int free = NameFree(path);
     struct stat st;
-    if (op::GetAttr(Join(dir, hidden).c_str(), &st, nullptr, nullptr) == -ENOENT) return hidden;
+    if (free == 1 || (free < 0 && op::GetAttr(path.c_str(), &st, nullptr, nullptr) == -ENOENT)) return hidden;
   }
   return std::nullopt;
 }
@@ -682,8 +687,8 @@ void Served::Create() {
 }
 
 // O_TMPFILE. The kernel's node for the file needs a name to be served by, as one unlinked while open
-// has (Hide): a hidden name in the directory that no branch holds, given up at the last release unless
-// linkat(2) named the file first (Link). The name the kernel sends is a placeholder.
+// has (Hide): a hidden name in the directory that no branch holds (so none to unlink at the last
+// release), until linkat(2) names the file (Link). The name the kernel sends is a placeholder.
 void Served::TmpFile() {
   const auto* arg = Arg<struct fuse_create_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
@@ -707,7 +712,7 @@ void Served::Made(const char* name, const std::string& path, struct fuse_file_in
     op::Release(path.c_str(), &fi);
     return Fail(-rc);
   }
-  if (hidden) nodes_.MarkHidden(entry.nodeid);
+  if (hidden) nodes_.MarkUnnamed(entry.nodeid);
   struct fuse_open_out open;
   if (!OpenReply(entry.nodeid, path.c_str(), fi, &open)) {
     op::Release(path.c_str(), &fi);
