@@ -253,8 +253,6 @@ static bool OnServedXattr(const char* path, const std::function<ssize_t(const ch
 // Strata's own user.strata.* names are the engine's to answer (ops/xattr.ts).
 static bool Strata(const char* name) { return strncmp(name, "user.strata.", 12) == 0; }
 
-// A set or remove made natively on the served copy, copied up first (OnServedCopy), as the engine's
-// setxattr and removexattr (ops/xattr.ts) make them; `unless` as OnServedCopy's.
 // A file served by a hidden name: `call` on its descriptor's /proc/self/fd link (HiddenFile).
 static bool OnHiddenFile(Counters::Op op, const char* path, const std::function<ssize_t(const char*)>& call, int* rc) {
   Fd held(HiddenFile(path));
@@ -265,6 +263,9 @@ static bool OnHiddenFile(Counters::Op op, const char* path, const std::function<
   return true;
 }
 
+// A set or remove made natively on the served copy, copied up first (OnServedCopy), as the engine's
+// setxattr and removexattr (ops/xattr.ts) make them, or on a file served by a hidden name; `unless` as
+// OnServedCopy's.
 static bool XattrChangeNatively(Counters::Op op, const char* path, const char* name,
                                 const std::function<ssize_t(const char*)>& call, int* rc,
                                 const std::function<ssize_t(const char*)>& unless = nullptr) {
@@ -311,7 +312,7 @@ static bool XattrNatively(const char* path, const char* name, char* value, size_
   return true;
 }
 
-// The served copy's names, as the engine lists them (ops/xattr.ts).
+// The served copy's names, as the engine lists them (ops/xattr.ts), or a hidden file's.
 static bool ListXattrNatively(const char* path, char* list, size_t size, int* rc) {
   auto list_on = [&](const char* self) { return listxattr(self, list, size); };
   if (OnHiddenFile(Counters::kListxattr, path, list_on, rc)) return true;

@@ -234,7 +234,6 @@ class OpenFiles {
     return path.compare(0, dir.size(), dir) == 0 && (path.size() == dir.size() || path[dir.size()] == '/');
   }
 
-  mutable std::shared_mutex mutex_;
   // An open attribute-capable handle of `path`, or 0. Caller holds mutex_.
   uint64_t AttrsHandleOf(const std::string& path) const {
     for (const auto& [fh, at] : paths_) {
@@ -244,6 +243,7 @@ class OpenFiles {
     return 0;
   }
 
+  mutable std::shared_mutex mutex_;
   std::unordered_map<uint64_t, OpenFile> files_;
   std::unordered_map<std::string, uint64_t> by_path_;
   std::unordered_map<uint64_t, std::string> paths_;  // every handle's union path, as the engine has it
