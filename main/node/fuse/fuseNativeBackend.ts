@@ -190,6 +190,7 @@ function toFuseNativeOps(ops: FuseOps): Record<string, unknown> {
         },
       ),
     releasedir: (path: string, fh: number, cb: Reply) => answer(cb, () => ops.releasedir(path, dirs.released(path, fh))),
+    fsyncdir: (path: string, datasync: number, _fh: number, cb: Reply) => answer(cb, () => ops.fsyncdir(path, datasync !== 0)),
     statfs: (path: string, cb: Reply) =>
       answer(
         cb,

@@ -45,6 +45,7 @@ interface Requests {
   lseek: [fh: number, offset: bigint, whence: number];
   opendir: [];
   readdir: [fh: number];
+  fsyncdir: [datasync: boolean];
   access: [mode: number];
   setxattr: [name: string, value: Buffer, flags: number];
   getxattr: [name: string];
@@ -88,6 +89,7 @@ const handlers: Handlers = {
   lseek: (o, p, fh, offset, whence) => (o.lseek ? o.lseek(p, fh, offset, whence) : Promise.reject(new FsError(ENOSYS))),
   opendir: (o, p) => o.opendir(p),
   readdir: (o, p, fh) => o.readdir(p, fh),
+  fsyncdir: (o, p, datasync) => o.fsyncdir(p, datasync),
   access: (o, p, mode) => o.access(p, mode),
   setxattr: (o, p, name, value, flags) => o.setxattr(p, name, value, flags),
   getxattr: (o, p, name) => o.getxattr(p, name),

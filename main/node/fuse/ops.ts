@@ -54,6 +54,7 @@ export interface FuseOps {
   opendir(path: string): Promise<number>;
   readdir(path: string, fh: number): Promise<DirEntry[]>;
   releasedir(path: string, fh: number): Promise<void>;
+  fsyncdir(path: string, datasync: boolean): Promise<void>;
   statfs(path: string): Promise<FuseStatfs>;
   access(path: string, mode: number): Promise<void>;
   setxattr(path: string, name: string, value: Buffer, flags: number): Promise<void>;

@@ -156,6 +156,7 @@ export class Union {
       },
       readdir: (p) => readdir(c, p),
       releasedir: async () => undefined,
+      fsyncdir: (p, datasync) => files.fsyncDir(c, p, datasync),
       statfs: () => statfs(c),
       access: (p, mode) => attr.access(c, p, mode),
       setxattr: (p, name, value, flags) => xattr.setxattr(c, p, name, value, flags),

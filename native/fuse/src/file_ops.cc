@@ -357,6 +357,30 @@ int FSync(const char* path, int datasync, struct fuse_file_info* fi) {
   });
 }
 
+// A directory's entries change in its copies on the branches written in place, which hold its
+// whiteouts too: those are what an fsync of it makes durable (overlayfs syncs its upper copy), each
+// reopened through its O_PATH descriptor. A directory gone from every branch has nothing left to sync.
+int FSyncDir(const char* path, int datasync) {
+  if (path == nullptr) return 0;
+  Mount& mount = Mount::Current();
+  DirLayers layers = PublishedLayers(mount, path);
+  if (layers.empty()) {
+    return Run("fsyncdir", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::Boolean::New(env, datasync != 0)); });
+  }
+  mount.counters().Count(Counters::kFsyncdir);
+  for (const auto& layer : layers) {
+    if (!mount.branch_modes().InPlace(layer->root())) continue;
+    int at = layer->Open();
+    int fd = at < 0 ? -1 : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    WaitsOnDiskOf(fd);
+    int rc = (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : -errno;
+    close(fd);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
 // A handle kept here is never one moveonenospc may be moving, which the engine's fallocate waits for.
 int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi) {
   MarkOwnChange(path);

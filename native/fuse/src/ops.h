@@ -57,6 +57,8 @@ ssize_t CopyFileRange(const char* path_in, struct fuse_file_info* fi_in, off_t o
 int Flush(const char* path, struct fuse_file_info* fi);
 void Release(const char* path, struct fuse_file_info* fi);
 int FSync(const char* path, int datasync, struct fuse_file_info* fi);
+// `path` nullptr: a directory no name leads to any more.
+int FSyncDir(const char* path, int datasync);
 int FAllocate(const char* path, int mode, off_t offset, off_t length, struct fuse_file_info* fi);
 // SEEK_DATA or SEEK_HOLE: the offset found, or -errno.
 off_t LSeek(const char* path, off_t offset, int whence, struct fuse_file_info* fi);

@@ -215,6 +215,7 @@ class Served {
   void StatFs();
   void Release();
   void FSync();
+  void FSyncDir();
   void SetXattr();
   void GetXattr(bool list);
   void RemoveXattr();
@@ -789,6 +790,13 @@ void Served::FSync() {
   Status(op::FSync(on.Path(), arg->fsync_flags & 1, &on.fi));
 }
 
+void Served::FSyncDir() {
+  const auto* arg = Arg<struct fuse_fsync_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  Status(op::FSyncDir(path ? path->c_str() : nullptr, arg->fsync_flags & 1));
+}
+
 void Served::SetXattr() {
   // With FUSE_SETXATTR_EXT the argument is fuse_setxattr_in; without, the old 8 bytes: size, flags.
   const size_t arg = mount_.SetxattrExt() ? sizeof(struct fuse_setxattr_in) : FUSE_COMPAT_SETXATTR_IN_SIZE;
@@ -1073,6 +1081,9 @@ bool Served::Run() {
     case FUSE_RELEASEDIR:
       ReleaseDir();
       break;
+    case FUSE_FSYNCDIR:
+      FSyncDir();
+      break;
     case FUSE_ACCESS:
       Access();
       break;
@@ -1088,7 +1099,7 @@ bool Served::Run() {
     // The answer to a notification this binding never sends.
     case FUSE_NOTIFY_REPLY:
       break;
-    // Everything else (locks, ioctl, poll, fsyncdir, tmpfile, ...): the kernel falls back to
+    // Everything else (locks, ioctl, poll, statx, ...): the kernel falls back to
     // its own behaviour, and remembers not to ask again for most of them.
     default:
       Fail(ENOSYS);

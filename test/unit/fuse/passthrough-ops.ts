@@ -116,6 +116,14 @@ export function passthroughOps(root: string, { directIo = false } = {}): DirectI
     releasedir: async (_path, fh) => {
       dirs.delete(fh);
     },
+    fsyncdir: async (path, datasync) => {
+      const dir = await open(real(path), constants.O_RDONLY | constants.O_DIRECTORY);
+      try {
+        await (datasync ? dir.datasync() : dir.sync());
+      } finally {
+        await dir.close();
+      }
+    },
     statfs: async () => {
       const v = await sys.statvfs(rootFd);
       return {

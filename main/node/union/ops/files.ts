@@ -19,7 +19,7 @@ import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
 import { waitsOnDiskOf } from '../headway.ts';
 
-const { O_ACCMODE = 3, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC } = fsCb.constants as Record<string, number>;
+const { O_ACCMODE = 3, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY } = fsCb.constants as Record<string, number>;
 const fsync = promisify(fsCb.fsync);
 const fdatasync = promisify(fsCb.fdatasync);
 
@@ -165,6 +165,27 @@ export async function fsyncFile(core: UnionCore, fh: number, datasync: boolean):
   const fd = handle(core, fh).fd;
   waitsOnDiskOf(fd);
   await (datasync ? fdatasync(fd) : fsync(fd));
+}
+
+/**
+ * fsync(2) of a directory: of its copies on the branches the union changes, which hold its entries'
+ * changes (overlayfs syncs its upper copy). A program that makes a name durable this way (a rename into
+ * place, then an fsync of the directory) would otherwise lose it to a crash. A directory gone from
+ * every branch has nothing left to sync.
+ */
+export async function fsyncDir(core: UnionCore, rel: string, datasync: boolean): Promise<void> {
+  const node = await core.resolver.lookup(rel);
+  if (!node?.isDir) return;
+  for (const i of node.layers) {
+    const branch = core.branches[i];
+    if (!branch.modifiable) continue;
+    const fd = await core.fs.open(branch, rel, O_RDONLY | O_DIRECTORY);
+    try {
+      await (datasync ? fdatasync(fd) : fsync(fd));
+    } finally {
+      await closeFd(fd);
+    }
+  }
 }
 
 /** lseek(2)'s whence for the next data; node:fs names neither it nor SEEK_HOLE (4). */
