@@ -34,6 +34,7 @@ interface Requests {
   grewDir: [root: number];
   copiedUp: [dev: bigint, ino: bigint, newDev: bigint, newIno: bigint, root: number, keptMoved: boolean];
   publishedDir: [roots: number[], stat: BigInt64Array, gen: number];
+  writable: [];
   create: [mode: number, flags: number, ...Caller];
   read: [fh: number, buf: Buffer, position: number];
   write: [fh: number, data: Buffer, position: number];
@@ -77,6 +78,7 @@ const handlers: Handlers = {
   copiedUp: (o, p, dev, ino, newDev, newIno, root, keptMoved) =>
     o.copiedUp ? o.copiedUp(p, { dev, ino }, { dev: newDev, ino: newIno }, root, keptMoved) : Promise.reject(new FsError(ENOSYS)),
   publishedDir: (o, p, roots, stat, gen) => (o.publishedDir ? o.publishedDir(p, roots, decodeStat(stat), gen) : Promise.reject(new FsError(ENOSYS))),
+  writable: (o, p) => (o.writable ? o.writable(p) : Promise.reject(new FsError(ENOSYS))),
   create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.
   read: async (o, p, fh, buf, position) => buf.subarray(0, await o.read(p, fh, buf, buf.length, position)),

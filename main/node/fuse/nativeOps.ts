@@ -42,6 +42,12 @@ export interface DirectIoOps extends FuseOps {
    * engine before any request made after it.
    */
   publishedDir?(path: string, roots: number[], stat: BranchStat, gen: number): Promise<void>;
+  /**
+   * Copy `path` up, as a change of its metadata would, where the backend cannot (a copy-up policy it
+   * does not decide, moveonenospc), for a change the backend then makes on the copy itself (inode
+   * flags: native/fuse/src/attr_ops.cc, FileFlags).
+   */
+  writable?(path: string): Promise<void>;
 }
 
 /** A branch object, by its lstat's (st_dev, st_ino). */

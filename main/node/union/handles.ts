@@ -6,12 +6,28 @@
 import type { HandleInfo } from '../../common/contract.ts';
 import { constants } from 'node:fs';
 import type { Branch } from './branchSet.ts';
+import type { BranchFs } from './branchFs.ts';
+import { hasErrno } from '../sys/errno.ts';
 
 const { O_CREAT, O_EXCL, O_NOCTTY, O_APPEND } = constants;
 const O_DIRECT = 0o40000;
 
 /** The kernel decides write offsets (O_APPEND included) and caching; the branch fd must not second-guess it. */
 export const branchFlags = (flags: number): number => flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
+
+/**
+ * The branch file `rel` opened for a caller's `flags` (branchFlags). An append-only file (chattr +a)
+ * opens for writing only with O_APPEND, which then stays, as the caller asked: every write appends, as
+ * the file demands (native/fuse/src/caller_flags.h).
+ */
+export async function openForCaller(fs: BranchFs, b: Branch, rel: string, flags: number): Promise<number> {
+  try {
+    return await fs.open(b, rel, branchFlags(flags));
+  } catch (err) {
+    if (!(flags & O_APPEND) || !hasErrno(err, 'EPERM')) throw err;
+    return fs.open(b, rel, branchFlags(flags) | O_APPEND);
+  }
+}
 
 export interface OpenFile {
   fd: number;

@@ -11,7 +11,7 @@ import type { BranchObject } from '../fuse/nativeOps.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { closeFd, fstat } from './fdCalls.ts';
-import { type HandleTable, type OpenFile, branchFlags } from './handles.ts';
+import { type HandleTable, type OpenFile, openForCaller } from './handles.ts';
 
 const { O_TRUNC } = constants;
 
@@ -32,7 +32,7 @@ export async function repointHandles(fs: BranchFs, handles: HandleTable, rel: st
       const st = await fstat(file.fd).catch(() => null);
       if (st?.dev !== old.dev || st.ino !== old.ino) continue;
       // Never O_TRUNC again: a truncating open already truncated the copy.
-      moving.push({ file, fd: await fs.open(to, rel, branchFlags(file.flags) & ~O_TRUNC) });
+      moving.push({ file, fd: await openForCaller(fs, to, rel, file.flags & ~O_TRUNC) });
     }
     for (const { file, fd } of moving) {
       // The kernel goes on reading and writing the old copy for it, so the handle stays whole there.

@@ -95,6 +95,7 @@ export class Union {
           stat,
           gen,
         ),
+      writable: async (p) => void (await this.core.ensureWritable(p)),
     };
     this.publishBranchModes();
   }

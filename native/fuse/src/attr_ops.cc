@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -366,6 +368,44 @@ int RemoveXattr(const char* path, const char* name) {
       return rc;
     return Run("removexattr", path, [&](Napi::Env env, Argv& a) { a.push_back(Napi::String::New(env, name)); });
   });
+}
+
+// An inode-flags call on the copy `name` in `dir` (a regular file or directory: the kernel asks of no
+// other), through a descriptor opened beneath the directory that never follows a symlink.
+static int FlagsOn(int dir, const char* name, unsigned int cmd, void* arg) {
+  Fd copy(openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (copy.get() < 0) return -errno;
+  return Errno(ioctl(copy.get(), cmd, arg));
+}
+
+// A file served by a hidden name: reopened through its descriptor's /proc/self/fd link.
+static bool FlagsOnHidden(const char* path, unsigned int cmd, void* arg, int* rc) {
+  Fd held(HiddenFile(path));
+  if (held.get() < 0) return false;
+  *rc = FlagsOn(AT_FDCWD, ("/proc/self/fd/" + std::to_string(held.get())).c_str(), cmd, arg);
+  return true;
+}
+
+int FileFlags(const char* path, unsigned int cmd, void* arg, bool set) {
+  Mount& mount = Mount::Current();
+  auto on_copy = [&](int dir, const char* name) { return FlagsOn(dir, name, cmd, arg); };
+  int rc;
+  if (path == nullptr) return -ESTALE;
+  if (FlagsOnHidden(path, cmd, arg, &rc)) {
+    mount.counters().Count(Counters::kIoctl);
+  } else if (!set || !OnServedCopy(Counters::kIoctl, path, on_copy, &rc)) {
+    // Read where it is served; changed after a copy-up the engine makes (its copy-up policy, moveonenospc).
+    if (set && (rc = Run("writable", path)) < 0) return rc;
+    DirAttrs::Served served;
+    if (LocateServed(mount, path, &served) != 0 || served.dir < 0) return -ENOTTY;
+    if (set && !mount.branch_modes().InPlace(served.root)) return -EROFS;
+    if (set) MarkOwnChange(path);
+    rc = on_copy(served.dir, served.name.c_str());
+    mount.counters().Count(Counters::kIoctl);
+  }
+  // The change moved the copy's ctime.
+  if (set && rc == 0) mount.InvalidateNow(path);
+  return rc;
 }
 
 }  // namespace strata::op

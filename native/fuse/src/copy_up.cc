@@ -18,6 +18,7 @@
 
 #include "beneath.h"
 #include "call.h"
+#include "caller_flags.h"
 #include "convert.h"
 #include "copy_rules.h"
 #include "link_unnamed.h"
@@ -214,8 +215,7 @@ bool RepointKept(OpenFiles& files, const std::string& path, const struct stat& o
     struct stat st;
     if (kept.path != path || fstat(kept.file.fd, &st) != 0 || st.st_dev != old.st_dev || st.st_ino != old.st_ino)
       continue;
-    int flags = kept.file.flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT | O_TRUNC);
-    Fd fd(openat(dir, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+    Fd fd(OpenForCaller(dir, name.c_str(), kept.file.flags & ~O_TRUNC, O_NOFOLLOW | O_CLOEXEC));
     if (fd.get() < 0) return false;
     moving.emplace_back(kept.fh, std::move(fd));
   }

@@ -43,6 +43,7 @@ class Counters {
     kFsyncdir,
     kFallocate,
     kLseek,
+    kIoctl,
     kUnlink,
     kRmdir,
     kRename,
@@ -63,12 +64,12 @@ class Counters {
     kFirstNote = kReaddirplus
   };
   static constexpr const char* kNames[] = {
-      "getattr",  "read",     "write",     "flush",     "chmod",       "chown",     "truncate",
-      "utimens",  "getxattr", "listxattr", "setxattr",  "removexattr", "readlink",  "copy_file_range",
-      "open",     "create",   "tmpfile",   "mkdir",     "mknod",       "symlink",   "release",
-      "fsync",    "fsyncdir", "fallocate", "lseek",     "unlink",      "rmdir",     "rename",
-      "link",     "opendir",  "readdir",   "statfs",    "readdirplus", "forget",    "passthrough",
-      "io_uring", "prefill",  "copyup",    "published", "spun",        "spin_reads"};
+      "getattr",     "read",     "write",     "flush",    "chmod",       "chown",       "truncate",
+      "utimens",     "getxattr", "listxattr", "setxattr", "removexattr", "readlink",    "copy_file_range",
+      "open",        "create",   "tmpfile",   "mkdir",    "mknod",       "symlink",     "release",
+      "fsync",       "fsyncdir", "fallocate", "lseek",    "ioctl",       "unlink",      "rmdir",
+      "rename",      "link",     "opendir",   "readdir",  "statfs",      "readdirplus", "forget",
+      "passthrough", "io_uring", "prefill",   "copyup",   "published",   "spun",        "spin_reads"};
   static_assert(sizeof kNames / sizeof kNames[0] == kCount, "one name per Op, in order");
 
   void Count(Op op) { ops_[op].fetch_add(1, std::memory_order_relaxed); }

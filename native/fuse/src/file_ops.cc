@@ -14,6 +14,7 @@
 
 #include "beneath.h"
 #include "bytes.h"
+#include "caller_flags.h"
 #include "caller_umask.h"
 #include "convert.h"
 #include "copy_up.h"
@@ -106,8 +107,7 @@ static bool OpenNatively(const char* path, struct fuse_file_info* fi, struct sta
     served.root = up.root;
     served.st = up.st;
   }
-  int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
-  Fd fd(openat(served.dir, served.name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC));
+  Fd fd(OpenForCaller(served.dir, served.name.c_str(), fi->flags, O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0 || fstat(fd.get(), st) < 0 || st->st_dev != served.st.st_dev || st->st_ino != served.st.st_ino)
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root);
@@ -132,7 +132,7 @@ static bool CreateNatively(const char* path, mode_t mode, struct fuse_file_info*
                            struct stat* st) {
   NewName n;
   if (path == nullptr || !PlaceNewName(path, "create", false, &n)) return false;
-  int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
+  int flags = CallerFlags(fi->flags);
   Fd fd;
   {
     CallerUmask as(caller.umask);
@@ -159,8 +159,7 @@ static int OpenHidden(const char* path, struct fuse_file_info* fi, struct stat* 
   int root = -1;
   Fd held(HiddenFile(path, &root));
   if (held.get() < 0) return 1;
-  int flags = fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT);
-  Fd fd(open(("/proc/self/fd/" + std::to_string(held.get())).c_str(), flags | O_CLOEXEC));
+  Fd fd(OpenForCaller(AT_FDCWD, ("/proc/self/fd/" + std::to_string(held.get())).c_str(), fi->flags, O_CLOEXEC));
   if (fd.get() < 0 || fstat(fd.get(), st) != 0) return -errno;
   Mount::Current().counters().Count(Counters::kOpen);
   Hand(path, fi, std::move(fd), st, root, true);
@@ -215,7 +214,7 @@ int TmpFile(const char* path, mode_t mode, struct fuse_file_info* fi) {
   // Nowhere to make it, as a create finds (policies' EROFS).
   if (Mount::Current().branch_modes().WritesNone()) return -EROFS;
   if (path == nullptr || !PlaceUnnamed(path, &n)) return -EOPNOTSUPP;
-  int flags = (fi->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT | O_TMPFILE)) | O_TMPFILE;
+  int flags = (CallerFlags(fi->flags) & ~O_TMPFILE) | O_TMPFILE;
   Fd fd;
   {
     CallerUmask as(caller.umask);

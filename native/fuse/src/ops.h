@@ -26,6 +26,9 @@ int ChOwn(const char* path, uid_t uid, gid_t gid, struct fuse_file_info* fi);
 int Truncate(const char* path, off_t size, struct fuse_file_info* fi);
 int UTimeNs(const char* path, const struct timespec tv[2], struct fuse_file_info* fi);
 int SetXattr(const char* path, const char* name, const char* value, size_t size, int flags);
+// FS_IOC_GETFLAGS and FS_IOC_FSGETXATTR (lsattr) read the inode flags of the served copy; their SET
+// twins (chattr) set them on it, copied up first as a chmod copies it. `arg` as ioctl(2) takes it.
+int FileFlags(const char* path, unsigned int cmd, void* arg, bool set);
 int GetXattr(const char* path, const char* name, char* value, size_t size);
 int ListXattr(const char* path, char* list, size_t size);
 int RemoveXattr(const char* path, const char* name);

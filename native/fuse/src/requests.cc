@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -216,6 +217,7 @@ class Served {
   void Release();
   void FSync();
   void FSyncDir();
+  void Ioctl();
   void SetXattr();
   void GetXattr(bool list);
   void RemoveXattr();
@@ -797,6 +799,43 @@ void Served::FSyncDir() {
   Status(op::FSyncDir(path ? path->c_str() : nullptr, arg->fsync_flags & 1));
 }
 
+// Only the inode-flags commands (lsattr, chattr), which the kernel sends once it has checked the caller
+// (vfs_fileattr_set: the file's owner, and CAP_LINUX_IMMUTABLE for the immutable and append-only
+// flags). Any other command reaches a server straight from ioctl(2) on a union file, unchecked, and is
+// refused; so is FS_IOC32_SETFLAGS, which the kernel translates for 32-bit callers and passes on
+// untranslated from 64-bit ones.
+void Served::Ioctl() {
+  const auto* arg = Arg<struct fuse_ioctl_in>(body_, len_);
+  if (arg == nullptr) return Fail(EINVAL);
+  size_t size = 0;
+  bool set = false;
+  switch (arg->cmd) {
+    // The flags are an int, whatever size the command's number says (fuse_fileattr_get).
+    case FS_IOC_SETFLAGS:
+      set = true;
+      [[fallthrough]];
+    case FS_IOC_GETFLAGS:
+      size = sizeof(int);
+      break;
+    case FS_IOC_FSSETXATTR:
+      set = true;
+      [[fallthrough]];
+    case FS_IOC_FSGETXATTR:
+      size = sizeof(struct fsxattr);
+      break;
+    default:
+      return Fail(ENOTTY);
+  }
+  if ((set ? arg->in_size : arg->out_size) != size || len_ < sizeof *arg + (set ? size : 0)) return Fail(EINVAL);
+  char data[sizeof(struct fsxattr)] = {};
+  if (set) memcpy(data, body_ + sizeof *arg, size);
+  std::optional<std::string> path = NodePath(in_.nodeid);
+  int rc = op::FileFlags(path ? path->c_str() : nullptr, arg->cmd, data, set);
+  if (rc < 0) return Fail(-rc);
+  struct fuse_ioctl_out out = {};
+  out_.Reply(in_.unique, {Piece(out), Piece(data, set ? 0 : size)});
+}
+
 void Served::SetXattr() {
   // With FUSE_SETXATTR_EXT the argument is fuse_setxattr_in; without, the old 8 bytes: size, flags.
   const size_t arg = mount_.SetxattrExt() ? sizeof(struct fuse_setxattr_in) : FUSE_COMPAT_SETXATTR_IN_SIZE;
@@ -1084,6 +1123,9 @@ bool Served::Run() {
     case FUSE_FSYNCDIR:
       FSyncDir();
       break;
+    case FUSE_IOCTL:
+      Ioctl();
+      break;
     case FUSE_ACCESS:
       Access();
       break;
@@ -1099,7 +1141,7 @@ bool Served::Run() {
     // The answer to a notification this binding never sends.
     case FUSE_NOTIFY_REPLY:
       break;
-    // Everything else (locks, ioctl, poll, statx, ...): the kernel falls back to
+    // Everything else (locks, poll, statx, ...): the kernel falls back to
     // its own behaviour, and remembers not to ask again for most of them.
     default:
       Fail(ENOSYS);

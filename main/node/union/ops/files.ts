@@ -13,7 +13,7 @@ import type { Branch } from '../branchSet.ts';
 import { EBADF, EISDIR, ENXIO, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
 import { closeFd, fstat, readFd, writeFd } from '../fdCalls.ts';
 import { moveAcross } from '../copyup.ts';
-import { type OpenFile, branchFlags, indexOfBranch } from '../handles.ts';
+import { type OpenFile, branchFlags, indexOfBranch, openForCaller } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
@@ -33,7 +33,7 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   if (node.isDir && writes(flags)) fail(EISDIR);
   const truncating = (flags & O_TRUNC) !== 0;
   const { branch } = writes(flags) || truncating ? await core.makeWritable(node, truncating ? 0n : undefined) : { branch: core.branches[node.top] };
-  const fd = await core.fs.open(branch, rel, branchFlags(flags));
+  const fd = await openForCaller(core.fs, branch, rel, flags);
   // A copy-up keeps the number (InodeTable.inherit).
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now(), ino: core.ino(node.stat) });
 }

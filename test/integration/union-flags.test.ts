@@ -1,0 +1,149 @@
+// Inode flags (lsattr, chattr: FS_IOC_GETFLAGS and FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR and
+// FS_IOC_FSSETXATTR) through the union, as on kernel overlayfs: read from the copy the union serves, set
+// on it (a file or directory of a read-only branch copied up first, as a chmod copies it), and held by
+// the branch's filesystem from then on: an immutable file cannot change nor go, an append-only one only
+// grows. The kernel checks the caller before it asks (the owner; CAP_LINUX_IMMUTABLE for those two);
+// every other ioctl(2) reaches the worker unchecked and is refused.
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { type UnionFixture, asRoot, mountUnion, ok, run, unlessFuseNative } from '../support/unionFixture.ts';
+
+const it = unlessFuseNative('libfuse 2 passes no ioctl on: lsattr and chattr give EOPNOTSUPP');
+const NOBODY = 65534;
+
+/** lsattr's flag letters of `path` (a directory itself, not its entries). */
+async function flags(path: string): Promise<string> {
+  return (await ok('lsattr', ['-d', path])).split(' ')[0];
+}
+
+describe('inode flags through the union', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      populate: async ([upper, lower]) => {
+        await writeFile(`${lower}/low`, 'lower\n');
+        await writeFile(`${lower}/marked`, 'lower\n');
+        await ok('chattr', ['+d', `${lower}/marked`]);
+        await mkdir(`${lower}/dir`);
+        await writeFile(`${upper}/up`, 'upper\n');
+        await writeFile(`${upper}/log`, 'one\n');
+        await writeFile(`${upper}/fixed`, 'fixed\n');
+        await writeFile(`${upper}/theirs`, 'root\n');
+      },
+    });
+    await chmod(u.root, 0o755);
+  });
+  afterAll(() => u?.cleanup());
+
+  it('lsattr reads the served copy: a lower file, an upper one, the root', async () => {
+    expect(await flags(u.at('marked'))).toMatch(/d/);
+    expect(await flags(u.at('low'))).not.toMatch(/d/);
+    expect(await flags(u.at('up'))).toBe(await flags(u.in(0, 'up')));
+    expect(await flags(u.mnt)).toBe(await flags(u.branches[0]));
+  });
+
+  it('chattr sets flags on the served copy, copying a lower file or directory up first', async () => {
+    await ok('chattr', ['+d', u.at('low')]);
+    expect(await flags(u.in(0, 'low'))).toMatch(/d/);
+    expect(await flags(u.in(1, 'low'))).not.toMatch(/d/);
+    expect(await flags(u.at('low'))).toMatch(/d/);
+    expect(await readFile(u.at('low'), 'utf8')).toBe('lower\n');
+    await ok('chattr', ['+A', u.at('dir')]);
+    expect(await flags(u.in(0, 'dir'))).toMatch(/A/);
+    expect(await flags(u.at('dir'))).toMatch(/A/);
+    await ok('chattr', ['-d', u.at('up')]);
+    await ok('chattr', ['+d', u.at('up')]);
+    expect(await flags(u.in(0, 'up'))).toMatch(/d/);
+    await ok('chattr', ['-d', u.at('up')]);
+    expect(await flags(u.at('up'))).not.toMatch(/d/);
+  });
+
+  // The immutable and append-only flags take CAP_LINUX_IMMUTABLE; another user takes root's allow_other.
+  describe.runIf(asRoot)('as root', () => {
+    it('an immutable file cannot change nor go until the flag is cleared', async () => {
+      await ok('chattr', ['+i', u.at('fixed')]);
+      try {
+        for (const [cmd, args] of [
+          ['sh', ['-c', 'echo more >> "$1"', 'sh', u.at('fixed')]],
+          ['chmod', ['600', u.at('fixed')]],
+          ['rm', ['-f', u.at('fixed')]],
+          ['mv', [u.at('fixed'), u.at('moved')]],
+          ['ln', [u.at('fixed'), u.at('linked')]],
+        ] as const) {
+          const r = await run(cmd, [...args]);
+          expect(r.code, `${cmd} ${args.join(' ')}`).not.toBe(0);
+          expect(r.stderr).toMatch(/Operation not permitted/);
+        }
+        expect(await readFile(u.at('fixed'), 'utf8')).toBe('fixed\n');
+      } finally {
+        await run('chattr', ['-i', u.at('fixed')]);
+      }
+      await ok('rm', [u.at('fixed')]);
+    });
+
+    it('an append-only file takes appends through the union and nothing else', async () => {
+      await ok('chattr', ['+a', u.at('log')]);
+      try {
+        await ok('sh', ['-c', 'echo two >> "$1"', 'sh', u.at('log')]);
+        const overwrite = await run('sh', ['-c', 'echo none > "$1"', 'sh', u.at('log')]);
+        expect(overwrite.stderr).toMatch(/Operation not permitted/);
+        // A descriptor opened to append writes at the end even where it asks for offset 0.
+        await ok('python3', [
+          '-c',
+          'import fcntl, os, sys\nfd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)\nfcntl.fcntl(fd, fcntl.F_SETFL, 0)\nos.pwrite(fd, b"three\\n", 0)',
+          u.at('log'),
+        ]);
+        expect(await readFile(u.in(0, 'log'), 'utf8')).toBe('one\ntwo\nthree\n');
+      } finally {
+        await run('chattr', ['-a', u.at('log')]);
+      }
+    });
+
+    it("another user's chattr is refused, and an ioctl the kernel does not check never reaches the file", async () => {
+      const theirs = await run('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'chattr', '+d', u.at('theirs')]);
+      expect(theirs.stderr).toMatch(/Operation not permitted/);
+      // FS_IOC32_SETFLAGS from a 64-bit process: the kernel passes it on as it came, unchecked.
+      const raw = await run('python3', [
+        '-c',
+        'import fcntl, os, struct, sys\nfd = os.open(sys.argv[1], os.O_RDONLY)\nfcntl.ioctl(fd, 0x40046602, struct.pack("i", 0x10))',
+        u.at('theirs'),
+      ]);
+      expect(raw.stderr).toMatch(/Inappropriate ioctl for device/);
+      expect(await flags(u.in(0, 'theirs'))).not.toMatch(/i/);
+    });
+  });
+});
+
+describe('inode flags where the engine copies up', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({
+      modes: ['rw', 'ro'],
+      args: ['--moveonenospc', 'true'],
+      populate: async ([, lower]) => writeFile(`${lower}/low`, 'lower\n'),
+    });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('copies a lower file up and sets the flag on the copy', async () => {
+    await ok('chattr', ['+d', u.at('low')]);
+    expect(await flags(u.in(0, 'low'))).toMatch(/d/);
+    expect(await flags(u.in(1, 'low'))).not.toMatch(/d/);
+  });
+});
+
+describe('inode flags in a union with no writable branch', () => {
+  let u: UnionFixture;
+  beforeAll(async () => {
+    u = await mountUnion({ modes: ['ro'], populate: async ([only]) => writeFile(`${only}/f`, 'x\n') });
+  });
+  afterAll(() => u?.cleanup());
+
+  it('reads them and refuses to set them (EROFS)', async () => {
+    expect(await flags(u.at('f'))).toBe(await flags(u.in(0, 'f')));
+    const r = await run('chattr', ['+d', u.at('f')]);
+    expect(r.stderr).toMatch(/Read-only file system/);
+    expect(await flags(u.in(0, 'f'))).not.toMatch(/d/);
+  });
+});
