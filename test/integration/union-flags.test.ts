@@ -82,6 +82,33 @@ describe('inode flags through the union', () => {
       await ok('rm', [u.at('fixed')]);
     });
 
+    it('a file immutable or append-only on the lower branch is not copied up: what would change it is EPERM', async () => {
+      await writeFile(u.in(1, 'sealed'), 'sealed\n');
+      await writeFile(u.in(1, 'ledger'), 'ledger\n');
+      await ok('chattr', ['+i', u.in(1, 'sealed')]);
+      await ok('chattr', ['+a', u.in(1, 'ledger')]);
+      try {
+        expect(await flags(u.at('sealed'))).toMatch(/i/);
+        for (const [cmd, args] of [
+          ['sh', ['-c', 'echo more >> "$1"', 'sh', u.at('sealed')]],
+          ['sh', ['-c', ': > "$1"', 'sh', u.at('sealed')]],
+          ['chmod', ['600', u.at('sealed')]],
+          ['touch', [u.at('sealed')]],
+          ['chmod', ['600', u.at('ledger')]],
+          ['sh', ['-c', 'echo more > "$1"', 'sh', u.at('ledger')]],
+        ] as const) {
+          const r = await run(cmd, [...args]);
+          expect(r.stderr, `${cmd} ${args.join(' ')}`).toMatch(/Operation not permitted/);
+        }
+        expect(await readFile(u.at('sealed'), 'utf8')).toBe('sealed\n');
+        expect(await readFile(u.at('ledger'), 'utf8')).toBe('ledger\n');
+        expect((await run('ls', [u.in(0, 'sealed'), u.in(0, 'ledger')])).code).not.toBe(0);
+      } finally {
+        await run('chattr', ['-i', u.in(1, 'sealed')]);
+        await run('chattr', ['-a', u.in(1, 'ledger')]);
+      }
+    });
+
     it('an append-only file takes appends through the union and nothing else', async () => {
       await ok('chattr', ['+a', u.at('log')]);
       try {

@@ -84,6 +84,11 @@ export interface Syscalls {
   openTmpfile(root: number, rel: string, mode: number): Promise<number>;
   /** Names the unnamed file open as `fd` (openTmpfile) `rel`; EEXIST when that name exists. */
   linkFd(fd: number, root: number, rel: string): Promise<void>;
+  /**
+   * The inode flags (FS_IOC_GETFLAGS, what lsattr shows) of a regular file or directory; 0 for any
+   * other entry (never opened), and where the filesystem keeps none.
+   */
+  inodeFlags(root: number, rel: string): Promise<number>;
   fgetxattr(fd: number, name: string): Promise<Buffer>;
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
   flistxattr(fd: number): Promise<string[]>;

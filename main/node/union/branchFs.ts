@@ -44,6 +44,11 @@ export class BranchFs {
     return { fd, stat: decodeStat(stat) };
   }
 
+  /** See Syscalls.inodeFlags. */
+  inodeFlags(b: Branch, rel: string): Promise<number> {
+    return this.sys.inodeFlags(b.fd, rel);
+  }
+
   /** An unnamed file in directory `dir`, for linkFd to name once complete (see Syscalls.openTmpfile). */
   openTmpfile(b: Branch, dir: string, mode: number): Promise<number> {
     return this.sys.openTmpfile(b.fd, dir, mode);

@@ -21,6 +21,7 @@
 #include "caller_flags.h"
 #include "convert.h"
 #include "copy_rules.h"
+#include "inode_flags.h"
 #include "link_unnamed.h"
 #include "mount.h"
 #include "new_names.h"
@@ -378,6 +379,10 @@ bool CopyDirUpNatively(const std::string& path, const DirAttrs::Served& served, 
   Mount& mount = Mount::Current();
   DirLayers copies = mount.dirs().Copies(path);
   if (copies.empty() || copies[0]->root() != served.root) return false;
+  // An immutable or append-only directory is the engine's to refuse (inode_flags.h).
+  int top = copies[0]->Open();
+  Fd from(top < 0 ? -1 : openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (from.get() < 0 || (InodeFlags(from.get()) & kUnchangeableFlags)) return false;
   int root = -1;
   out->layers = served.layers;
   int at = CopyupDir(path, out->layers, served.root, &root);
@@ -404,8 +409,9 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
   // O_NONBLOCK: a FIFO swapped in since the lookup must not block the open (nor is it copied).
   Fd from(openat(served.dir, served.name.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
+  // An immutable or append-only file is the engine's to refuse (inode_flags.h).
   if (from.get() < 0 || fstat(from.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-      st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino)
+      st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino || (InodeFlags(from.get()) & kUnchangeableFlags))
     return false;
   struct stat made;
   {

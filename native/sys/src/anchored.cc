@@ -10,12 +10,14 @@
 
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "anchor.h"
 #include "args.h"
 #include "beneath.h"
 #include "bytes.h"
 #include "caller_umask.h"
+#include "inode_flags.h"
 #include "link_unnamed.h"
 #include "methods.h"
 #include "no_follow.h"
@@ -227,6 +229,30 @@ Napi::Value Readdir(const Napi::CallbackInfo& info) {
         for (uint32_t k = 0; k < names->size(); k++) out.Set(k, static_cast<Napi::Value>(PathToJs(env, (*names)[k])));
         return out;
       });
+}
+
+// The inode flags of a regular file or directory (InodeFlags); 0 for any other entry, which is never
+// opened (a device's open may act).
+Napi::Value InodeFlagsOf(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
+  auto flags = std::make_shared<unsigned>(0);
+  return PromiseWork::Queue(
+      info.Env(), {"ioctl", at.rel, ""},
+      [=] {
+        int fd = OpenBeneath(at.root, at.rel, O_PATH | O_NOFOLLOW);
+        if (fd < 0) return errno;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+          int file = open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+          if (file >= 0) {
+            *flags = InodeFlags(file);
+            close(file);
+          }
+        }
+        close(fd);
+        return 0;
+      },
+      [=](Napi::Env env) { return Napi::Number::New(env, *flags); });
 }
 
 }  // namespace strata

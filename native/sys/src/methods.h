@@ -28,6 +28,7 @@ Napi::Value LstatBatch(const Napi::CallbackInfo& info);
 Napi::Value OpenStat(const Napi::CallbackInfo& info);
 Napi::Value OpenTmpfile(const Napi::CallbackInfo& info);
 Napi::Value LinkFd(const Napi::CallbackInfo& info);
+Napi::Value InodeFlagsOf(const Napi::CallbackInfo& info);
 
 // Descriptors.
 Napi::Value FGetXattr(const Napi::CallbackInfo& info);

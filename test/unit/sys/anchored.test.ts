@@ -76,6 +76,7 @@ describe('a symlink on the way', () => {
       ['readdir', () => sys.readdir(root, '/swapped/sub')],
       ['openTmpfile', () => sys.openTmpfile(root, '/swapped/sub', 0o600)],
       ['linkFd', () => sys.linkFd(unnamed, root, '/swapped/linked')],
+      ['inodeFlags', () => sys.inodeFlags(root, '/swapped/f')],
     ];
     for (const [name, call] of calls) await expect(call(), name).rejects.toMatchObject(ELOOP);
     await closeFd(unnamed);

@@ -1,0 +1,20 @@
+// A file's inode flags (FS_IOC_GETFLAGS, what lsattr shows), and those of them that keep it from
+// changing: the branch's filesystem refuses every change a copy-up is made for (a write, a truncation,
+// a chmod, chown, utimes or xattr change, a link, a rename) to an immutable file, and all but appends to
+// an append-only one. A copy of it would take them, so none is made (main/node/union/copyup.ts).
+#pragma once
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
+namespace strata {
+
+constexpr unsigned kUnchangeableFlags = FS_IMMUTABLE_FL | FS_APPEND_FL;
+
+// The flags of the regular file or directory open as `fd`; 0 where its filesystem keeps none, or they
+// cannot be read.
+inline unsigned InodeFlags(int fd) {
+  int flags = 0;
+  return ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 ? static_cast<unsigned>(flags) : 0;
+}
+
+}  // namespace strata
