@@ -3,8 +3,11 @@
 // a chmod, chown, utimes or xattr change, a link, a rename) to an immutable file, and all but appends to
 // an append-only one. A copy of it would take them, so none is made (main/node/union/copyup.ts).
 #pragma once
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace strata {
 
@@ -15,6 +18,16 @@ constexpr unsigned kUnchangeableFlags = FS_IMMUTABLE_FL | FS_APPEND_FL;
 inline unsigned InodeFlags(int fd) {
   int flags = 0;
   return ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 ? static_cast<unsigned>(flags) : 0;
+}
+
+// ioctl(2) `cmd` (FS_IOC_GETFLAGS and its kin) with `arg` on `name` in `dir`, opened to read with `more`
+// (O_NONBLOCK: a FIFO swapped in is never waited on). 0 or -errno.
+inline int FlagsCallAt(int dir, const char* name, int more, unsigned long cmd, void* arg) {
+  int fd = openat(dir, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | more);
+  if (fd < 0) return -errno;
+  int rc = ioctl(fd, cmd, arg) == 0 ? 0 : -errno;
+  close(fd);
+  return rc;
 }
 
 }  // namespace strata

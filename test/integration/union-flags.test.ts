@@ -59,6 +59,30 @@ describe('inode flags through the union', () => {
     expect(await flags(u.at('up'))).not.toMatch(/d/);
   });
 
+  it('reads and sets the flags of what a process holds with no name left: a removed file and directory, an unnamed file', async () => {
+    const out = await ok('python3', [
+      '-c',
+      `
+import fcntl, os, struct, sys
+m = sys.argv[1]
+def flags(fd):
+    return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]
+def nodump(fd):
+    fcntl.ioctl(fd, 0x40086602, struct.pack('i', flags(fd) | 0x40))
+    return flags(fd) & 0x40 != 0
+open(os.path.join(m, 'held'), 'w').close()
+os.mkdir(os.path.join(m, 'held-dir'))
+held = [os.open(os.path.join(m, 'held'), os.O_RDONLY), os.open(os.path.join(m, 'held-dir'), os.O_RDONLY)]
+os.unlink(os.path.join(m, 'held'))
+os.rmdir(os.path.join(m, 'held-dir'))
+held.append(os.open(m, os.O_TMPFILE | os.O_RDWR, 0o600))
+print(*[nodump(fd) for fd in held])
+`,
+      u.mnt,
+    ]);
+    expect(out.trim()).toBe('True True True');
+  });
+
   // The immutable and append-only flags take CAP_LINUX_IMMUTABLE; another user takes root's allow_other.
   describe.runIf(asRoot)('as root', () => {
     it('an immutable file cannot change nor go until the flag is cleared', async () => {

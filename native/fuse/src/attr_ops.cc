@@ -2,9 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include "bytes.h"
 #include "convert.h"
 #include "copy_up.h"
+#include "inode_flags.h"
 #include "mount.h"
 #include "no_follow.h"
 #include "op_support.h"
@@ -371,18 +370,20 @@ int RemoveXattr(const char* path, const char* name) {
 }
 
 // An inode-flags call on the copy `name` in `dir` (a regular file or directory: the kernel asks of no
-// other), through a descriptor opened beneath the directory that never follows a symlink.
+// other), never through a symlink.
 static int FlagsOn(int dir, const char* name, unsigned int cmd, void* arg) {
-  Fd copy(openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (copy.get() < 0) return -errno;
-  return Errno(ioctl(copy.get(), cmd, arg));
+  return FlagsCallAt(dir, name, O_NOFOLLOW, cmd, arg);
 }
 
-// A file served by a hidden name: reopened through its descriptor's /proc/self/fd link.
-static bool FlagsOnHidden(const char* path, unsigned int cmd, void* arg, int* rc) {
-  Fd held(HiddenFile(path));
+// A file served by a hidden name: through its descriptor's /proc/self/fd link; changed only on a branch
+// the union still writes in place.
+static bool FlagsOnHidden(const char* path, unsigned int cmd, void* arg, bool set, int* rc) {
+  int root = -1;
+  Fd held(HiddenFile(path, &root));
   if (held.get() < 0) return false;
-  *rc = FlagsOn(AT_FDCWD, ("/proc/self/fd/" + std::to_string(held.get())).c_str(), cmd, arg);
+  *rc = set && !Mount::Current().branch_modes().InPlace(root)
+            ? -EROFS
+            : FlagsCallAt(AT_FDCWD, ("/proc/self/fd/" + std::to_string(held.get())).c_str(), 0, cmd, arg);
   return true;
 }
 
@@ -390,8 +391,7 @@ int FileFlags(const char* path, unsigned int cmd, void* arg, bool set) {
   Mount& mount = Mount::Current();
   auto on_copy = [&](int dir, const char* name) { return FlagsOn(dir, name, cmd, arg); };
   int rc;
-  if (path == nullptr) return -ESTALE;
-  if (FlagsOnHidden(path, cmd, arg, &rc)) {
+  if (FlagsOnHidden(path, cmd, arg, set, &rc)) {
     mount.counters().Count(Counters::kIoctl);
   } else if (!set || !OnServedCopy(Counters::kIoctl, path, on_copy, &rc)) {
     // Read where it is served; changed after a copy-up the engine makes (its copy-up policy, moveonenospc).

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "inode_flags.h"
 #include "mount.h"
 
 namespace strata::kept {
@@ -78,6 +79,12 @@ int ListXattr(const Nodes::Kept& kept, char* list, size_t size) {
   Mount::Current().counters().Count(Counters::kListxattr);
   ssize_t n = listxattr(Link(kept).c_str(), list, size);
   return n < 0 ? -errno : static_cast<int>(n);
+}
+
+int Flags(const Nodes::Kept& kept, unsigned int cmd, void* arg, bool set) {
+  if (set && !kept.writable) return -EROFS;
+  Mount::Current().counters().Count(Counters::kIoctl);
+  return FlagsCallAt(AT_FDCWD, Link(kept).c_str(), 0, cmd, arg);
 }
 
 }  // namespace strata::kept

@@ -24,5 +24,7 @@ int ListXattr(const Nodes::Kept& kept, char* list, size_t size);
 // 0 or -errno, as ChMod; Strata's own names are not the file's to take (EPERM).
 int SetXattr(const Nodes::Kept& kept, const char* name, const char* value, size_t size, int flags);
 int RemoveXattr(const Nodes::Kept& kept, const char* name);
+// An inode-flags call (op::FileFlags): 0 or -errno; a change as ChMod.
+int Flags(const Nodes::Kept& kept, unsigned int cmd, void* arg, bool set);
 
 }  // namespace strata::kept

@@ -830,7 +830,10 @@ void Served::Ioctl() {
   char data[sizeof(struct fsxattr)] = {};
   if (set) memcpy(data, body_ + sizeof *arg, size);
   std::optional<std::string> path = NodePath(in_.nodeid);
-  int rc = op::FileFlags(path ? path->c_str() : nullptr, arg->cmd, data, set);
+  Nodes::Kept kept = path ? Nodes::Kept{} : nodes_.KeptFile(in_.nodeid);
+  int rc = path      ? op::FileFlags(path->c_str(), arg->cmd, data, set)
+           : kept.fd ? kept::Flags(kept, arg->cmd, data, set)
+                     : -ESTALE;
   if (rc < 0) return Fail(-rc);
   struct fuse_ioctl_out out = {};
   out_.Reply(in_.unique, {Piece(out), Piece(data, set ? 0 : size)});
