@@ -225,6 +225,35 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
     });
   });
 
+  describe('a worker that a bug crashes', () => {
+    const crashing = () => ({ ...env, NODE_OPTIONS: `--require ${join(import.meta.dirname, '../support/crashOnSignal.cjs')}` });
+
+    it('detaches its union on the way out: nothing stale is left, and its log says why', async () => {
+      env = crashing();
+      await mount();
+      const pid = (await statusOf(mnt))!.pid!;
+      process.kill(pid, 'SIGUSR2');
+      await waitUntil('the worker exits', () => !isAlive(pid), 15_000);
+      expect(await strataMounted()).toBe(false);
+      expect(await statusOf(mnt)).toBeUndefined();
+      expect(await readFile(workerLogPath(mnt), 'utf8')).toMatch(/uncaught exception: Error: a bug, made by the test/);
+      expect((await run('ls', [mnt])).code).toBe(0);
+    });
+
+    it('covered by another mount, leaves both mounted and says so', async () => {
+      env = crashing();
+      await mount();
+      const pid = (await statusOf(mnt))!.pid!;
+      await ok('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
+      process.kill(pid, 'SIGUSR2');
+      await waitUntil('the worker exits', () => !isAlive(pid), 15_000);
+      expect(await readFile(workerLogPath(mnt), 'utf8')).toMatch(new RegExp(`left ${mnt} mounted: A tmpfs mount covers`));
+      expect((await mountsUnder(root)).filter((m) => m.mountpoint === mnt).map((m) => m.fstype)).toEqual(['fuse.strata', 'tmpfs']);
+      await ok('umount', [mnt]);
+      expect(await statusOf(mnt)).toMatchObject({ state: 'stale' });
+    });
+  });
+
   describe('a worker killed with SIGKILL', () => {
     it('is listed as stale, is cleared by mounting again, and strata sweep clears the next one', async () => {
       await mount();
