@@ -238,6 +238,7 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       expect(await statusOf(mnt)).toBeUndefined();
       expect(await readFile(workerLogPath(mnt), 'utf8')).toMatch(/uncaught exception: Error: a bug, made by the test/);
       expect((await run('ls', [mnt])).code).toBe(0);
+      expect(await leftovers()).toEqual([]);
     });
 
     it('covered by another mount, leaves both mounted and says so', async () => {
@@ -302,6 +303,18 @@ describe.each(['native', 'fuse-native'])('with the %s backend', (backend) => {
       // Another Strata process on this machine (a concurrent test's start-up sweep) may have cleared it first.
       expect(again.stdout.includes(mnt) || again.stdout === 'No stale Strata mounts.\n').toBe(true);
       expect(await strataMounted()).toBe(false);
+    });
+
+    it('its mount then taken down by hand, leaves runtime files that strata sweep removes', async () => {
+      await mount();
+      process.kill((await statusOf(mnt))!.pid!, 'SIGKILL');
+      await waitUntil('the mount reports ENOTCONN', notConnected);
+      await ok('umount', ['-l', mnt]);
+      const sweep = await strata(['sweep']);
+      expect(sweep.code).toBe(0);
+      // Another strata sweep on this machine (a concurrent test's) may have removed them first.
+      expect(sweep.stdout).toMatch(/Removed what 1 gone worker left in|^No stale Strata mounts\.\n$/);
+      expect(await leftovers()).toEqual([]);
     });
 
     it('strata unmount clears a stale union too', async () => {

@@ -54,10 +54,19 @@ export async function readBranchList(mountpoint: string): Promise<string[] | und
  * close at the moment it mounts.
  */
 export async function publishedMountpoints(): Promise<string[]> {
+  return mountpointsOfWorkers(true);
+}
+
+/** Mountpoints whose branch list a worker that is gone left behind (its other runtime files beside it). */
+export async function abandonedMountpoints(): Promise<string[]> {
+  return mountpointsOfWorkers(false);
+}
+
+async function mountpointsOfWorkers(alive: boolean): Promise<string[]> {
   const names = await readdir(runtimeDir()).catch(() => [] as string[]);
   const records = await Promise.all(names.filter((n) => n.endsWith(BRANCH_LIST_SUFFIX)).map((n) => readRecordAt(join(runtimeDir(), n))));
-  const live = await Promise.all(records.map(async (r) => (r && (await liveProcess(r.pid, r.startTime)) ? [r.mountpoint] : [])));
-  return live.flat();
+  const found = await Promise.all(records.map(async (r) => (r && ((await liveProcess(r.pid, r.startTime)) !== null) === alive ? [r.mountpoint] : [])));
+  return found.flat();
 }
 
 /** Removes this process's file; a newer worker's file for the same mountpoint is left alone. */

@@ -9,7 +9,7 @@ import { unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { mountOnTop, STRATA_FSTYPE, type MountInfoEntry } from '../../common/mountinfo.ts';
 import { fusermountUnmount } from '../fuse/fusermount.ts';
-import { dropBranchList } from './branchListFile.ts';
+import { abandonedMountpoints, dropBranchList } from './branchListFile.ts';
 import { abortConnection } from './fuseConnection.ts';
 import { checkMount } from './mountHealth.ts';
 import { mountAt, readMountTable } from './mountTable.ts';
@@ -97,4 +97,27 @@ export async function sweepStaleMounts(): Promise<SweepOutcome> {
     }
   }
   return outcome;
+}
+
+/**
+ * Removes the runtime files of workers that are gone and whose union is no longer mounted (a worker
+ * killed, its mount then taken down by hand), each under its mountpoint's claim, which no worker then
+ * holds; a mountpoint a worker is mounting again is left to it. A union still mounted keeps them:
+ * clearStaleMount removes them with it. Returns how many workers' files went.
+ */
+export async function sweepLeftovers(): Promise<number> {
+  const mounted = new Set((await readMountTable()).filter((e) => e.fstype === STRATA_FSTYPE).map((e) => e.mountpoint));
+  let removed = 0;
+  for (const mountpoint of await abandonedMountpoints()) {
+    if (mounted.has(mountpoint)) continue;
+    const claimed = await claimMountpoint(mountpoint);
+    if (!claimed) continue;
+    try {
+      await removeRuntimeFiles(mountpoint);
+      removed++;
+    } finally {
+      await claimed.release();
+    }
+  }
+  return removed;
 }

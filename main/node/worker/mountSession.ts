@@ -220,9 +220,7 @@ export class MountSession {
 
   /** After the mount is gone: withdraw the runtime files and the claim, serve lazily-detached users, exit. */
   private async finish(lazy: boolean): Promise<void> {
-    await removeWorkerPid(this.mountpoint);
-    await withdrawBranchList(this.mountpoint);
-    await this.control.release();
+    await this.withdraw();
     if (lazy && this.minor !== undefined) {
       while (await connectionAlive(this.minor, this.connection)) await sleep(WATCH_INTERVAL_MS);
     }
@@ -282,12 +280,23 @@ export class MountSession {
     }
   }
 
-  /** After a crash: detaches this union, unless another mount covers it (that one would go instead); the kernel ends its connection as the process exits. */
+  /**
+   * After a crash: detaches this union and withdraws its runtime files, unless another mount covers it
+   * (that one would go instead: the stale union left is strata sweep's, files and all); the kernel ends
+   * its connection as the process exits.
+   */
   async detachAfterCrash(): Promise<void> {
     const own = await this.ownMount();
-    if (own === 'gone') return;
-    if (own.covering) return log(`left ${this.mountpoint} mounted: ${coveredError(this.mountpoint, own.covering).message}`);
-    await fusermountUnmount(this.mountpoint, { lazy: true });
+    if (own !== 'gone' && own.covering) return log(`left ${this.mountpoint} mounted: ${coveredError(this.mountpoint, own.covering).message}`);
+    if (own !== 'gone') await fusermountUnmount(this.mountpoint, { lazy: true });
+    await this.withdraw();
+  }
+
+  /** The runtime files and the claim. */
+  private async withdraw(): Promise<void> {
+    await removeWorkerPid(this.mountpoint);
+    await withdrawBranchList(this.mountpoint);
+    await this.control.release();
   }
 
   /**
