@@ -9,7 +9,8 @@ Operations: create, write, append, truncate (by path and O_TRUNC), unlink, mkdir
 RENAME_NOREPLACE, RENAME_EXCHANGE), symlink, link, chmod, chown, utimens, mkfifo, user xattrs (with
 XATTR_CREATE and XATTR_REPLACE), POSIX ACLs, hole punching, SEEK_DATA/SEEK_HOLE (no fallocate: whether
 its unwritten blocks read as data or hole depends on the branch's page cache), copy_file_range,
-sendfile, access, reads, listings, stat, unnamed files (O_TMPFILE); and descriptors held across them
+sendfile, access, reads, listings, stat, unnamed files (O_TMPFILE), fsyncs of directories, inode
+flags (lsattr, and chattr of the nodump flag on files); and descriptors held across them
 (files, directories, FIFOs, unnamed files), read, written, appended to, written through a shared
 mapping, fsync'ed, truncated, fstat'd, fchmod'ed, given xattrs, copied from, listed, opened again
 through /proc and linked (linkat) after their names change. Many of the path operations also run as an unprivileged user (USER), whom the layers give
@@ -19,6 +20,7 @@ rules differ (README, Union semantics), the step is left out of the comparison, 
 import ast
 import ctypes
 import errno
+import fcntl
 import mmap
 import os
 import random
@@ -99,6 +101,24 @@ def acl(n):
     # system.posix_acl_access: owner rw-, USER and others by n, group r--, mask rwx
     entries = [(0x01, 6, -1), (0x02, n % 8, USER), (0x04, 4, -1), (0x10, 7, -1), (0x20, n // 8 % 8, -1)]
     return struct.pack('<I', 2) + b''.join(struct.pack('<HHI', tag, perm, id & 0xffffffff) for tag, perm, id in entries)
+
+
+# sync, immutable, append-only, nodump, noatime: the flags a user sets (the rest tell how the branch's
+# filesystem stores the file)
+SHOWN_FLAGS = 0x08 | 0x10 | 0x20 | 0x40 | 0x80
+
+
+def inode_flags(fd):
+    return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]  # FS_IOC_GETFLAGS
+
+
+def flags_of(fd, toggle=0):
+    # regular files and directories: the unions take no flags of other files from the kernel
+    if not stat.S_ISREG(os.fstat(fd).st_mode) and not stat.S_ISDIR(os.fstat(fd).st_mode):
+        return 'other'
+    if toggle:
+        fcntl.ioctl(fd, 0x40086602, struct.pack('i', inode_flags(fd) ^ toggle))  # FS_IOC_SETFLAGS
+    return inode_flags(fd) & SHOWN_FLAGS
 
 
 def check(r):
@@ -259,6 +279,13 @@ class Side:
             'hlistx': lambda: self.on_held(slot, lambda fd: sorted(x for x in os.listxattr(fd) if x.startswith('user.'))),
             'hreopen': lambda: self.on_held(slot, lambda fd: self.once(f'/proc/self/fd/{fd}', os.O_RDONLY,
                                                                        lambda again: os.read(again, 100))),
+            'dsync': lambda: self.once(a, os.O_RDONLY | os.O_DIRECTORY, os.fsync),
+            'lsattr': lambda: self.once(a, os.O_RDONLY, flags_of),
+            'hlsattr': lambda: self.on_held(slot, flags_of),
+            # files only: a copy-up below a directory marked nodump is made in it, and takes the mark
+            # where overlayfs makes it in its work directory
+            'chattr': lambda: self.once(a, os.O_RDONLY, lambda fd: 'dir' if stat.S_ISDIR(os.fstat(fd).st_mode)
+                                        else flags_of(fd, 0x40)),
         }
         return outcome(ops[kind])
 
@@ -298,12 +325,13 @@ KINDS = ['create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdi
          'hold', 'dhold', 'hclose', 'hread', 'hwrite', 'htrunc', 'hfstat', 'hchmod', 'hutime', 'hlist', 'hat',
          'punch', 'hole', 'copy', 'hcopy', 'sendfile', 'hmap', 'hsync', 'happend', 'bigtrunc', 'chown',
          'lutime', 'rmx', 'setxflag', 'listx', 'access', 'scan', 'acl', 'noacl', 'tmpfile', 'hlinkat',
-         'hsetx', 'hlistx', 'hreopen']
+         'hsetx', 'hlistx', 'hreopen', 'dsync', 'lsattr', 'hlsattr', 'chattr']
 
 
 AS_USER = ['u_' + k for k in ('create', 'write', 'append', 'otrunc', 'trunc', 'read', 'unlink', 'mkdir', 'rmdir',
                                 'rename', 'symlink', 'link', 'chmod', 'utime', 'setx', 'getx', 'list', 'stat',
-                                'access', 'mkfifo', 'chown', 'acl', 'hold', 'hread', 'hwrite', 'tmpfile', 'hlinkat')]
+                                'access', 'mkfifo', 'chown', 'acl', 'hold', 'hread', 'hwrite', 'tmpfile', 'hlinkat',
+                                'lsattr', 'chattr')]
 
 
 def run(strata_root, overlay_root, seed, steps):
