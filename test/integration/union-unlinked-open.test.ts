@@ -225,7 +225,7 @@ print(sorted(os.listdir(m)), os.pread(fd, 10, 0).decode(), open(os.path.join(m, 
 
   // Found by the differential suite (seed 180 without passthrough, through lsattr of the descriptor).
   it.fails(
-    'takes xattrs and opens again through /proc once both its names are gone [known bug: a handle the engine opened (here: in a directory no FUSE thread had published yet) is not found by the hidden name its file then goes by, natively nor by the engine (ESTALE, ENOENT)]',
+    'takes xattrs and opens again through /proc once both its names are gone [known bug, cause not yet found: a hard-linked file held open by one of its names, once its other name and then that one are removed, is not found by the hidden name it then goes by (reopening ESTALE, xattrs ENOENT)]',
     async () => {
       const out = await ok('python3', [
         '-c',
