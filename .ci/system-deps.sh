@@ -3,7 +3,7 @@
 #   fuse3 libfuse3-dev: the FUSE kernel helper and headers for Strata's native binding
 #   libfuse2: the fuse-native fallback backend; g++ make python3 pkg-config: node-gyp
 #   acl attr git lsof sqlite3: tools the tests drive; mergerfs unionfs-fuse: benchmark references
-#   e2fsprogs mount util-linux: the ext4 images and loop devices of the slow-disk and cache-coherence tests and of npm run bench, setpriv for the ordinary-user pass
+#   e2fsprogs mount util-linux: the ext4 images and loop devices of the slow-disk, cache-coherence and durability tests and of npm run bench, lsattr and chattr, setpriv for the ordinary-user pass
 #   chromium fonts-dejavu-core: the browser end-to-end tests of the UI
 #   systemd: systemd-escape and systemd-analyze, which the exported mount units are checked against
 #   clang-format: the formatting check of native/'s C++ (npm run format:check)
