@@ -186,17 +186,17 @@ class OpenFiles {
 
   // A name of the hard-linked `node` went through the union: its handles that went by it (an open asks
   // by node, and names the node's first name) go by `now`, another of its names, so that a later
-  // rename over `now` finds them there (Hide in requests.cc).
+  // rename over `now` finds them there (Hide in requests.cc), and so do the ops on the hidden name
+  // that rename gives (op_support.h, HiddenFile): an unlink has already dropped `gone` (Unlinked).
   void Repath(uint64_t node, const std::string& gone, const std::string& now) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
     for (auto& [fh, path] : paths_) {
-      if (path != gone || files_.at(fh).node != node) continue;
+      const OpenFile& file = files_.at(fh);
+      if (path != gone || file.node != node) continue;
       path = now;
       auto it = by_path_.find(gone);
-      if (it != by_path_.end() && it->second == fh) {
-        by_path_.erase(it);
-        by_path_[now] = fh;
-      }
+      if (it != by_path_.end() && it->second == fh) by_path_.erase(it);
+      if (file.attrs) by_path_.try_emplace(now, fh);
     }
   }
 
