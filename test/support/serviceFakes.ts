@@ -3,9 +3,10 @@
  * config, and a tracker whose busy answers a test sets. Branch folders are real temp directories, so
  * the store and the space figures run for real.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { MountStatus, OpStats, PreviewResult, UnionConfig, UnionConfigPatch, WhereResult } from '../../main/common/contract.ts';
 import { StrataError } from '../../main/common/errors.ts';
 import { buildUnionConfig } from '../../main/common/unionConfig.ts';
@@ -85,8 +86,16 @@ export class FakeTracker implements TrackerSource {
   }
 }
 
+// Made while a test file is collected or run, removed once it is done.
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'desktop-unit-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 export function serviceWithFakes(dir = tempDir()) {
