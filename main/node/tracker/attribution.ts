@@ -157,17 +157,25 @@ function plan(e: LocatedEntry, table: HandleTable | null): Plan {
   if (loc.direct) return { name: loc.relPath, deleted: e.deleted, ask: e.deleted ? undefined : whereKey(mountpoint, loc.relPath) };
   // A file really named "x (deleted)" prints like a deleted "x"; the worker's table tells them apart.
   const literal = e.deleted ? table?.byPath.get(withDeletedSuffix(loc.relPath)) : undefined;
-  const name = literal?.length ? withDeletedSuffix(loc.relPath) : loc.relPath;
   const deleted = e.deleted && !literal?.length;
   // A file removed while open, or never named (O_TMPFILE), has no path left: its handles go by its
   // inode number, and by no name the kernel prints.
   const unnamed = deleted && e.ino !== undefined;
+  const name = literal?.length ? withDeletedSuffix(loc.relPath) : unnamed ? unnamedName(loc.relPath, e.ino!) : loc.relPath;
   const handles = narrow((unnamed ? table?.byIno.get(e.ino!) : table?.byPath.get(name)) ?? [], e);
   const branches = [...new Set(handles.map((h) => h.branch))];
   if (branches.length === 1) return { name, deleted, served: { relPath: name, branch: branches[0], realPath: unnamed ? null : handles[0].realPath, deleted } };
   if (branches.length > 1)
     return { name, deleted, served: { relPath: name, branch: null, realPath: null, deleted, branchCandidates: branches.sort((a, b) => a - b) } };
   return { name, deleted, ask: deleted ? undefined : whereKey(mountpoint, name) };
+}
+
+/**
+ * FUSE prints a file never named (O_TMPFILE) as its directory and an empty name ("/d//"); a local
+ * filesystem names it "#" and its inode number, which is how it is shown here too.
+ */
+function unnamedName(relPath: string, ino: string): string {
+  return relPath.endsWith('//') ? `${relPath.slice(0, -1)}#${ino}` : relPath;
 }
 
 /**

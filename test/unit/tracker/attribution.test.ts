@@ -90,17 +90,20 @@ describe('attribute', () => {
   });
 
   it('finds the handle of a file with no name left by its inode number, and names no branch path for it', async () => {
-    // Removed while open (the handle goes by a hidden name), or made with O_TMPFILE (the kernel prints its directory).
+    // Removed while open (the handle goes by a hidden name), or made with O_TMPFILE (the kernel prints its
+    // directory and an empty name, shown as a local filesystem names it).
     const handles = [handle('/.fuse_hidden0000000200000000', 1, 0, '42'), handle('/d/.fuse_hidden0000000300000001', 0, 2, '43')];
     const out = await run(source(handles), [
       onUnion('/x', { deleted: true, ino: '42' }),
       onUnion('/d//', { deleted: true, ino: '43', access: 'rw' }),
       onUnion('/y', { deleted: true, ino: '44' }),
+      onUnion('//', { deleted: true, ino: '45' }),
     ]);
     expect(out.map((e) => [e.relPath, e.deleted, e.branch, e.realPath])).toEqual([
       ['/x', true, 1, null],
-      ['/d//', true, 0, null],
+      ['/d/#43', true, 0, null],
       ['/y', true, null, null],
+      ['/#45', true, null, null],
     ]);
   });
 
