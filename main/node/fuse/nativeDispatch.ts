@@ -31,6 +31,7 @@ interface Requests {
   utimens: [atime: FuseTime, mtime: FuseTime, fh: number | undefined];
   open: [flags: number];
   forgetDir: [];
+  repathed: [to: string];
   grewDir: [root: number];
   copiedUp: [dev: bigint, ino: bigint, newDev: bigint, newIno: bigint, root: number, keptMoved: boolean];
   publishedDir: [roots: number[], stat: BigInt64Array, gen: number];
@@ -74,6 +75,7 @@ const handlers: Handlers = {
   utimens: (o, p, atime, mtime, fh) => o.utimens(p, atime, mtime, fh),
   open: (o, p, flags) => (o.openHandle ? o.openHandle(p, flags) : o.open(p, flags)),
   forgetDir: (o, p) => (o.forgetDir ? o.forgetDir(p) : Promise.reject(new FsError(ENOSYS))),
+  repathed: (o, p, to) => (o.repathed ? o.repathed(p, to) : Promise.reject(new FsError(ENOSYS))),
   grewDir: (o, p, root) => (o.grewDir ? o.grewDir(p, root) : Promise.reject(new FsError(ENOSYS))),
   copiedUp: (o, p, dev, ino, newDev, newIno, root, keptMoved) =>
     o.copiedUp ? o.copiedUp(p, { dev, ino }, { dev: newDev, ino: newIno }, root, keptMoved) : Promise.reject(new FsError(ENOSYS)),

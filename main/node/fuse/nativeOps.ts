@@ -21,6 +21,13 @@ export interface DirectIoOps extends FuseOps {
    */
   forgetDir?(path: string): Promise<void>;
   /**
+   * A hard-linked file open by `path`, one of its names, lost that name and keeps another, `to`: the
+   * engine's handles that went by `path` go by `to`, so that a later unlink of `to` while they are open
+   * hides the file instead of showing its hidden name (native/fuse/src/requests.cc, Repath). Held: it
+   * reaches the engine before any request made after it.
+   */
+  repathed?(path: string, to: string): Promise<void>;
+  /**
    * The backend made a copy of the published directory `path` on the branch whose root descriptor is
    * `root`, above every copy it merged (native/fuse/src/copy_up.h, MakeParentNatively), and its
    * publication merges it already: what the engine keeps of the directory gains it too. Posted.

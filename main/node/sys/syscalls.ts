@@ -92,6 +92,7 @@ export interface Syscalls {
   fgetxattr(fd: number, name: string): Promise<Buffer>;
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
   flistxattr(fd: number): Promise<string[]>;
+  fremovexattr(fd: number, name: string): Promise<void>;
   futimens(fd: number, atime: FuseTime, mtime: FuseTime): Promise<void>;
   /** lseek SEEK_DATA; null when there is no data at or after offset (ENXIO). */
   seekData(fd: number, offset: bigint): Promise<bigint | null>;

@@ -4,7 +4,8 @@
  * never breaks it.
  */
 import type { HandleInfo } from '../../common/contract.ts';
-import { constants } from 'node:fs';
+import { constants, open as openPath } from 'node:fs';
+import { promisify } from 'node:util';
 import type { Branch } from './branchSet.ts';
 import type { BranchFs } from './branchFs.ts';
 import { hasErrno } from '../sys/errno.ts';
@@ -20,12 +21,26 @@ export const branchFlags = (flags: number): number => flags & ~(O_CREAT | O_EXCL
  * opens for writing only with O_APPEND, which then stays, as the caller asked: every write appends, as
  * the file demands (native/fuse/src/caller_flags.h).
  */
-export async function openForCaller(fs: BranchFs, b: Branch, rel: string, flags: number): Promise<number> {
+export function openForCaller(fs: BranchFs, b: Branch, rel: string, flags: number): Promise<number> {
+  return withAppendIfRequired(flags, (branchOpen) => fs.open(b, rel, branchOpen));
+}
+
+const openByPath = promisify(openPath);
+
+/**
+ * The file open as `fd` opened again for a caller's `flags`, as openForCaller: through its
+ * /proc/self/fd link, the one way to a file with no name left.
+ */
+export function reopenForCaller(fd: number, flags: number): Promise<number> {
+  return withAppendIfRequired(flags, (branchOpen) => openByPath(`/proc/self/fd/${fd}`, branchOpen));
+}
+
+async function withAppendIfRequired(flags: number, open: (branchOpen: number) => Promise<number>): Promise<number> {
   try {
-    return await fs.open(b, rel, branchFlags(flags));
+    return await open(branchFlags(flags));
   } catch (err) {
     if (!(flags & O_APPEND) || !hasErrno(err, 'EPERM')) throw err;
-    return fs.open(b, rel, branchFlags(flags) | O_APPEND);
+    return open(branchFlags(flags) | O_APPEND);
   }
 }
 

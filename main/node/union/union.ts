@@ -82,6 +82,7 @@ export class Union {
     this.ops = {
       ...this.countOps(this.buildOps()),
       forgetDir: async (p) => this.core.invalidate(p),
+      repathed: async (p, to) => this.core.handles.renamed(p, to),
       grewDir: async (p, root) =>
         this.core.resolver.grew(
           p,

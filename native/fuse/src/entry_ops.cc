@@ -222,6 +222,13 @@ std::shared_ptr<Fd> ServedFile(const char* path, bool* writable) {
   return fd;
 }
 
+void Repath(uint64_t node, const std::string& gone, const std::string& now) {
+  Mount& mount = Mount::Current();
+  if (!mount.files().Repath(node, gone, now)) return;
+  Call::Hold(mount, "repathed", gone,
+             [now](Napi::Env env, std::vector<napi_value>& a) { a.push_back(PathToJs(env, now.c_str())); });
+}
+
 int Unlink(const char* path) {
   MarkOwnChange(path);
   int rc;

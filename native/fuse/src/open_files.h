@@ -188,16 +188,20 @@ class OpenFiles {
   // by node, and names the node's first name) go by `now`, another of its names, so that a later
   // rename over `now` finds them there (Hide in requests.cc), and so do the ops on the hidden name
   // that rename gives (op_support.h, HiddenFile): an unlink has already dropped `gone` (Unlinked).
-  void Repath(uint64_t node, const std::string& gone, const std::string& now) {
+  // True if one of them is the engine's, whose table goes by path too (op::Repath).
+  bool Repath(uint64_t node, const std::string& gone, const std::string& now) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    bool engine = false;
     for (auto& [fh, path] : paths_) {
       const OpenFile& file = files_.at(fh);
       if (path != gone || file.node != node) continue;
       path = now;
+      engine |= !file.owned;
       auto it = by_path_.find(gone);
       if (it != by_path_.end() && it->second == fh) by_path_.erase(it);
       if (file.attrs) by_path_.try_emplace(now, fh);
     }
+    return engine;
   }
 
   // After renameat2(RENAME_EXCHANGE) of `a` and `b`: each name's handles go by the other.

@@ -4,7 +4,9 @@
 #pragma once
 #include <fuse.h>
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include "beneath.h"
 
@@ -43,6 +45,9 @@ int RmDir(const char* path);
 int SymLink(const char* target, const char* path);
 int Rename(const char* from, const char* to, unsigned int flags);
 int Link(const char* from, const char* to);
+// The open `node` goes by `now`, another of its names, where it went by `gone` (OpenFiles::Repath):
+// in the engine's handle table too, before anything is asked of it later.
+void Repath(uint64_t node, const std::string& gone, const std::string& now);
 int StatFs(const char* path, struct statvfs* st);
 int OpenDir(const char* path, struct fuse_file_info* fi);
 int ReadDir(const char* path, void* buf, fuse_fill_dir_t filler, off_t offset, struct fuse_file_info* fi,

@@ -246,9 +246,9 @@ class Served {
   void Kept(Keeping keeping) {
     if (keeping.kept.fd) nodes_.Keep(keeping.node, std::move(keeping.kept));
   }
-  // The open `node` lost its name `gone`, and keeps another (OpenFiles::Repath).
+  // The open `node` lost its name `gone`, and keeps another (op::Repath).
   void Repath(uint64_t node, const std::string& gone) {
-    if (std::optional<std::string> now = NodePath(node)) mount_.files().Repath(node, gone, *now);
+    if (std::optional<std::string> now = NodePath(node)) op::Repath(node, gone, *now);
   }
   // A name in `dir` the union shows nothing by, in libfuse's hidden form (which the engine knows:
   // core.ts), numbered after `node`; none after kHideTries.
@@ -590,7 +590,7 @@ void Served::Link() {
   // by that, and nothing is unlinked when it closes.
   std::string hidden = from->substr(from->rfind('/') + 1);
   if (nodes_.Named(arg->oldnodeid, nodes_.Find(ParentOf(*from)), hidden, in_.nodeid, name))
-    mount_.files().Repath(arg->oldnodeid, *from, path);
+    op::Repath(arg->oldnodeid, *from, path);
   Entry(in_.nodeid, name, path);
 }
 

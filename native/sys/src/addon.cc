@@ -47,6 +47,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<FGetXattr>(env, exports, "fgetxattr");
   Export<FSetXattr>(env, exports, "fsetxattr");
   Export<FListXattr>(env, exports, "flistxattr");
+  Export<FRemoveXattr>(env, exports, "fremovexattr");
   Export<Futimens>(env, exports, "futimens");
   Export<SeekData>(env, exports, "seekData");
   Export<SeekHole>(env, exports, "seekHole");

@@ -34,6 +34,7 @@ Napi::Value InodeFlagsOf(const Napi::CallbackInfo& info);
 Napi::Value FGetXattr(const Napi::CallbackInfo& info);
 Napi::Value FSetXattr(const Napi::CallbackInfo& info);
 Napi::Value FListXattr(const Napi::CallbackInfo& info);
+Napi::Value FRemoveXattr(const Napi::CallbackInfo& info);
 Napi::Value Futimens(const Napi::CallbackInfo& info);
 Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);

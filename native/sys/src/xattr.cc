@@ -126,4 +126,10 @@ Napi::Value FListXattr(const Napi::CallbackInfo& info) {
       [=](Napi::Env env) { return AsNames(env, out); });
 }
 
+Napi::Value FRemoveXattr(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  std::string name = PathArg(info, 1, "name");
+  return PromiseWork::Queue(info.Env(), {"fremovexattr", "", ""}, [=] { return Ok(fremovexattr(fd, name.c_str())); });
+}
+
 }  // namespace strata

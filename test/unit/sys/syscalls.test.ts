@@ -65,6 +65,9 @@ describe('xattrs', () => {
       expect(await sys.flistxattr(fh.fd)).toEqual(['user.fd']);
       expect([...(await sys.fgetxattr(fh.fd, 'user.fd'))]).toEqual([0, 1, 2, 255]);
       await expect(sys.fgetxattr(fh.fd, 'user.gone')).rejects.toMatchObject({ code: 'ENODATA', syscall: 'fgetxattr' });
+      await sys.fremovexattr(fh.fd, 'user.fd');
+      expect(await sys.flistxattr(fh.fd)).toEqual([]);
+      await expect(sys.fremovexattr(fh.fd, 'user.fd')).rejects.toMatchObject({ code: 'ENODATA', syscall: 'fremovexattr' });
     } finally {
       await fh.close();
     }

@@ -10,10 +10,10 @@ import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
 import type { Branch } from '../branchSet.ts';
-import { EBADF, EISDIR, ENXIO, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
+import { EBADF, EISDIR, ENXIO, EROFS, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
 import { closeFd, fstat, readFd, writeFd } from '../fdCalls.ts';
 import { moveAcross } from '../copyup.ts';
-import { type OpenFile, branchFlags, indexOfBranch, openForCaller } from '../handles.ts';
+import { type OpenFile, branchFlags, indexOfBranch, openForCaller, reopenForCaller } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
@@ -26,6 +26,8 @@ const fdatasync = promisify(fsCb.fdatasync);
 const writes = (flags: number) => (flags & O_ACCMODE) === O_WRONLY || (flags & O_ACCMODE) === O_RDWR;
 
 export async function open(core: UnionCore, rel: string, flags: number): Promise<number> {
+  const held = core.unlinkedOpen(rel);
+  if (held) return reopen(core, held, flags);
   // The kernel sends OPEN only for a name it holds as present. Gone from every branch behind the
   // union's back (before the invalidation arrived), that name is stale: ESTALE makes the kernel look it
   // up again and retry, so an O_CREAT open then creates it, where ENOENT would fail the create.
@@ -36,6 +38,17 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
   const fd = await openForCaller(core.fs, branch, rel, flags);
   // A copy-up keeps the number (InodeTable.inherit).
   return core.handles.add({ fd, branch, rel, flags, openedAt: core.now(), ino: core.ino(node.stat) });
+}
+
+/**
+ * A file removed while the engine holds it open, opened again by the hidden name it goes by (through
+ * its /proc/self/fd link), as on a local filesystem: a new handle of the same branch file. Its copy can
+ * no longer be copied up, so it is written only where its branch is written in place.
+ */
+async function reopen(core: UnionCore, held: OpenFile, flags: number): Promise<number> {
+  if ((writes(flags) || flags & O_TRUNC) && !held.branch.modifiable) fail(EROFS);
+  const fd = await reopenForCaller(held.fd, flags);
+  return core.handles.add({ fd, branch: held.branch, rel: held.rel, flags, openedAt: core.now(), ino: held.ino });
 }
 
 /** The new file is opened, given to the caller and fstat'ed in one pool job (native/sys openStat). */

@@ -2,13 +2,20 @@
  * xattrs pass through to the served copy (copied up before a change). Two read-only attributes answer
  * for every path, like mergerfs' user.mergerfs.*: `user.strata.branch` (root of the serving branch)
  * and `user.strata.allpaths` (every copy and whiteout, NUL-separated). They are not listed, so tools
- * that copy xattrs (cp -a, rsync -X) do not carry them out of the union.
+ * that copy xattrs (cp -a, rsync -X) do not carry them out of the union. A file removed while the
+ * engine holds it open is reached through that descriptor (UnionCore.unlinkedOpen), as on a local
+ * filesystem; changed only where its branch is written in place, as the backend's (attr_ops.cc).
  */
 import type { UnionCore } from '../core.ts';
-import { ENODATA, EPERM, fail } from '../../sys/errno.ts';
+import type { OpenFile } from '../handles.ts';
+import { ENODATA, EPERM, EROFS, fail } from '../../sys/errno.ts';
 import { whereIs } from './where.ts';
 
 const STRATA_PREFIX = 'user.strata.';
+
+function changeable(open: OpenFile): OpenFile {
+  return open.branch.modifiable ? open : fail(EROFS);
+}
 
 export async function getxattr(core: UnionCore, rel: string, name: string): Promise<Buffer> {
   if (name === 'user.strata.branch') {
@@ -20,23 +27,31 @@ export async function getxattr(core: UnionCore, rel: string, name: string): Prom
     return Buffer.from([...w.copies.map((c) => c.realPath), ...w.whiteouts.map((x) => x.realPath)].join('\0'));
   }
   if (name.startsWith(STRATA_PREFIX)) fail(ENODATA);
+  const held = core.unlinkedOpen(rel);
+  if (held) return core.sys.fgetxattr(held.fd, name);
   const node = await core.node(rel);
   return core.fs.getxattr(core.branches[node.top], rel, name);
 }
 
 export async function listxattr(core: UnionCore, rel: string): Promise<string[]> {
+  const held = core.unlinkedOpen(rel);
+  if (held) return core.sys.flistxattr(held.fd);
   const node = await core.node(rel);
   return core.fs.listxattr(core.branches[node.top], rel);
 }
 
 export async function setxattr(core: UnionCore, rel: string, name: string, value: Buffer, flags: number): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
+  const held = core.unlinkedOpen(rel);
+  if (held) return core.sys.fsetxattr(changeable(held).fd, name, value, flags);
   const { branch } = await core.ensureWritable(rel);
   await core.fs.setxattr(branch, rel, name, value, flags);
 }
 
 export async function removexattr(core: UnionCore, rel: string, name: string): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
+  const held = core.unlinkedOpen(rel);
+  if (held) return core.sys.fremovexattr(changeable(held).fd, name);
   // As overlayfs: removing what a copy to be copied up lacks is ENODATA, with nothing copied up.
   const served = core.branches[(await core.node(rel)).top];
   if (!served.modifiable) await core.fs.getxattr(served, rel, name);
