@@ -9,9 +9,28 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <cstddef>
+
 namespace strata {
 
 constexpr unsigned kUnchangeableFlags = FS_IMMUTABLE_FL | FS_APPEND_FL;
+
+// The inode-flags commands the union passes on (lsattr and chattr's), and the size of their argument:
+// the flags are an int, whatever size the command's number says (the kernel's fuse_fileattr_get). 0 for
+// any other command. `*set`: the command changes the flags.
+inline size_t FlagsArgSize(unsigned long cmd, bool* set) {
+  *set = cmd == FS_IOC_SETFLAGS || cmd == FS_IOC_FSSETXATTR;
+  switch (cmd) {
+    case FS_IOC_GETFLAGS:
+    case FS_IOC_SETFLAGS:
+      return sizeof(int);
+    case FS_IOC_FSGETXATTR:
+    case FS_IOC_FSSETXATTR:
+      return sizeof(struct fsxattr);
+    default:
+      return 0;
+  }
+}
 
 // The flags of the regular file or directory open as `fd`; 0 where its filesystem keeps none, or they
 // cannot be read.

@@ -182,6 +182,34 @@ describe('inode flags where the engine copies up', () => {
     expect(await flags(u.in(0, 'low'))).toMatch(/d/);
     expect(await flags(u.in(1, 'low'))).not.toMatch(/d/);
   });
+
+  // Under --moveonenospc every handle is the engine's, so the backend has no descriptor of its own.
+  it('reads and sets the flags of a removed file the engine holds; a removed lower one it only reads', async () => {
+    await writeFile(`${u.branches[1]}/low-held`, 'lower\n');
+    const out = await ok('python3', [
+      '-c',
+      `
+import errno, fcntl, os, struct, sys
+m = sys.argv[1]
+def flags(fd):
+    return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]
+def nodump(fd):
+    try:
+        fcntl.ioctl(fd, 0x40086602, struct.pack('i', flags(fd) | 0x40))
+    except OSError as e:
+        return errno.errorcode[e.errno]
+    return flags(fd) & 0x40 != 0
+open(os.path.join(m, 'held'), 'w').close()
+held = [os.open(os.path.join(m, 'held'), os.O_RDWR), os.open(os.path.join(m, 'low-held'), os.O_RDONLY)]
+os.unlink(os.path.join(m, 'held'))
+os.unlink(os.path.join(m, 'low-held'))
+print(*[nodump(fd) for fd in held])
+`,
+      u.mnt,
+    ]);
+    expect(out.trim()).toBe('True EROFS');
+    expect(await flags(u.in(1, 'low-held'))).not.toMatch(/d/);
+  });
 });
 
 describe('inode flags in a union with no writable branch', () => {

@@ -36,6 +36,7 @@ interface Requests {
   copiedUp: [dev: bigint, ino: bigint, newDev: bigint, newIno: bigint, root: number, keptMoved: boolean];
   publishedDir: [roots: number[], stat: BigInt64Array, gen: number];
   writable: [];
+  fileFlags: [cmd: number, arg: Buffer, set: boolean];
   create: [mode: number, flags: number, ...Caller];
   read: [fh: number, buf: Buffer, position: number];
   write: [fh: number, data: Buffer, position: number];
@@ -81,6 +82,7 @@ const handlers: Handlers = {
     o.copiedUp ? o.copiedUp(p, { dev, ino }, { dev: newDev, ino: newIno }, root, keptMoved) : Promise.reject(new FsError(ENOSYS)),
   publishedDir: (o, p, roots, stat, gen) => (o.publishedDir ? o.publishedDir(p, roots, decodeStat(stat), gen) : Promise.reject(new FsError(ENOSYS))),
   writable: (o, p) => (o.writable ? o.writable(p) : Promise.reject(new FsError(ENOSYS))),
+  fileFlags: (o, p, cmd, arg, set) => (o.fileFlags ? o.fileFlags(p, cmd, arg, set) : Promise.reject(new FsError(ENOSYS))),
   create: (o, p, mode, flags, ...c) => (o.createHandle ? o.createHandle(p, mode, flags, context(...c)) : o.create(p, mode, flags, context(...c))),
   // The addon copies back the bytes of the view it gets.
   read: async (o, p, fh, buf, position) => buf.subarray(0, await o.read(p, fh, buf, buf.length, position)),

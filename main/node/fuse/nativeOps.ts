@@ -55,6 +55,12 @@ export interface DirectIoOps extends FuseOps {
    * flags: native/fuse/src/attr_ops.cc, FileFlags).
    */
   writable?(path: string): Promise<void>;
+  /**
+   * An inode-flags ioctl (`cmd`, with `arg` as ioctl(2) takes it; `set`: it changes them) on the file
+   * removed while the engine holds it open that `path`, its hidden name, names: resolves to `arg` as
+   * the call left it (native/fuse/src/attr_ops.cc, FileFlags, for handles the backend does not hold).
+   */
+  fileFlags?(path: string, cmd: number, arg: Buffer, set: boolean): Promise<Buffer>;
 }
 
 /** A branch object, by its lstat's (st_dev, st_ino). */

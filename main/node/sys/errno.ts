@@ -29,6 +29,7 @@ export const {
   ENODATA,
   ESTALE,
   ENXIO,
+  ENOTTY,
 } = constants.errno;
 
 /** The number of an errno name, or undefined for any other string. */

@@ -93,6 +93,11 @@ export interface Syscalls {
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
   flistxattr(fd: number): Promise<string[]>;
   fremovexattr(fd: number, name: string): Promise<void>;
+  /**
+   * An inode-flags ioctl (FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR or FS_IOC_FSSETXATTR) on
+   * `fd`, with `arg` as ioctl(2) takes it, of that command's size: resolves to it as the call left it.
+   */
+  flagsIoctl(fd: number, cmd: number, arg: Buffer): Promise<Buffer>;
   futimens(fd: number, atime: FuseTime, mtime: FuseTime): Promise<void>;
   /** lseek SEEK_DATA; null when there is no data at or after offset (ENXIO). */
   seekData(fd: number, offset: bigint): Promise<bigint | null>;

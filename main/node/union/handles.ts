@@ -8,7 +8,7 @@ import { constants, open as openPath } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Branch } from './branchSet.ts';
 import type { BranchFs } from './branchFs.ts';
-import { hasErrno } from '../sys/errno.ts';
+import { EROFS, fail, hasErrno } from '../sys/errno.ts';
 
 const { O_CREAT, O_EXCL, O_NOCTTY, O_APPEND } = constants;
 const O_DIRECT = 0o40000;
@@ -42,6 +42,15 @@ async function withAppendIfRequired(flags: number, open: (branchOpen: number) =>
     if (!(flags & O_APPEND) || !hasErrno(err, 'EPERM')) throw err;
     return open(branchFlags(flags) | O_APPEND);
   }
+}
+
+/**
+ * `open`, a file removed while held (UnionCore.unlinkedOpen), for a change: its copy can no longer be
+ * copied up, so it is changed only where its branch is written in place (EROFS elsewhere), as the
+ * backend's (native/fuse/src/attr_ops.cc).
+ */
+export function changeableHeld(open: OpenFile): OpenFile {
+  return open.branch.modifiable ? open : fail(EROFS);
 }
 
 export interface OpenFile {

@@ -97,6 +97,7 @@ export class Union {
           gen,
         ),
       writable: async (p) => void (await this.core.ensureWritable(p)),
+      fileFlags: (p, cmd, arg, set) => attr.fileFlags(this.core, p, cmd, arg, set),
     };
     this.publishBranchModes();
   }

@@ -387,12 +387,35 @@ static bool FlagsOnHidden(const char* path, unsigned int cmd, void* arg, bool se
   return true;
 }
 
+// A file served by a hidden name that only the engine holds (every handle is the engine's under
+// moveonenospc): on the engine's descriptor (ops/attr.ts, fileFlags).
+static int FlagsOnEngineHandle(const char* path, unsigned int cmd, void* arg) {
+  bool set;
+  size_t size = FlagsArgSize(cmd, &set);
+  return Run(
+      "fileFlags", path,
+      [&](Napi::Env env, Argv& a) {
+        a.push_back(Num(env, cmd));
+        a.push_back(Napi::Buffer<char>::Copy(env, static_cast<char*>(arg), size));
+        a.push_back(Napi::Boolean::New(env, set));
+      },
+      [arg, size](Napi::Value v) {
+        if (!v.IsBuffer() || v.As<Napi::Buffer<char>>().Length() != size)
+          throw Napi::TypeError::New(v.Env(), "FUSE reply: fileFlags must resolve to a Buffer of the argument's size");
+        memcpy(arg, v.As<Napi::Buffer<char>>().Data(), size);
+        return 0;
+      });
+}
+
 int FileFlags(const char* path, unsigned int cmd, void* arg, bool set) {
   Mount& mount = Mount::Current();
   auto on_copy = [&](int dir, const char* name) { return FlagsOn(dir, name, cmd, arg); };
   int rc;
+  const char* leaf = strrchr(path, '/');
   if (FlagsOnHidden(path, cmd, arg, set, &rc)) {
     mount.counters().Count(Counters::kIoctl);
+  } else if (leaf != nullptr && DirAttrs::HasOwnRules(leaf + 1)) {
+    rc = FlagsOnEngineHandle(path, cmd, arg);
   } else if (!set || !OnServedCopy(Counters::kIoctl, path, on_copy, &rc)) {
     // Read where it is served; changed after a copy-up the engine makes (its copy-up policy, moveonenospc).
     if (set && (rc = Run("writable", path)) < 0) return rc;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "device.h"
+#include "inode_flags.h"
 #include "kept_file.h"
 #include "kernel_abi.h"
 #include "mount.h"
@@ -807,25 +808,9 @@ void Served::FSyncDir() {
 void Served::Ioctl() {
   const auto* arg = Arg<struct fuse_ioctl_in>(body_, len_);
   if (arg == nullptr) return Fail(EINVAL);
-  size_t size = 0;
   bool set = false;
-  switch (arg->cmd) {
-    // The flags are an int, whatever size the command's number says (fuse_fileattr_get).
-    case FS_IOC_SETFLAGS:
-      set = true;
-      [[fallthrough]];
-    case FS_IOC_GETFLAGS:
-      size = sizeof(int);
-      break;
-    case FS_IOC_FSSETXATTR:
-      set = true;
-      [[fallthrough]];
-    case FS_IOC_FSGETXATTR:
-      size = sizeof(struct fsxattr);
-      break;
-    default:
-      return Fail(ENOTTY);
-  }
+  size_t size = FlagsArgSize(arg->cmd, &set);
+  if (size == 0) return Fail(ENOTTY);
   if ((set ? arg->in_size : arg->out_size) != size || len_ < sizeof *arg + (set ? size : 0)) return Fail(EINVAL);
   char data[sizeof(struct fsxattr)] = {};
   if (set) memcpy(data, body_ + sizeof *arg, size);

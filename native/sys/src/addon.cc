@@ -48,6 +48,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<FSetXattr>(env, exports, "fsetxattr");
   Export<FListXattr>(env, exports, "flistxattr");
   Export<FRemoveXattr>(env, exports, "fremovexattr");
+  Export<FlagsIoctl>(env, exports, "flagsIoctl");
   Export<Futimens>(env, exports, "futimens");
   Export<SeekData>(env, exports, "seekData");
   Export<SeekHole>(env, exports, "seekHole");

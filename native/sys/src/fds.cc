@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
 
 #include "args.h"
+#include "inode_flags.h"
 #include "methods.h"
 #include "promise_work.h"
 #include "write_behind.h"
@@ -36,6 +38,22 @@ Napi::Value Seek(const Napi::CallbackInfo& info, int whence, const char* syscall
 }
 
 }  // namespace
+
+Napi::Value FlagsIoctl(const Napi::CallbackInfo& info) {
+  int fd = IntArg(info, 0, "fd");
+  unsigned long cmd = static_cast<unsigned long>(Int64Arg(info, 1, "cmd"));
+  auto arg = std::make_shared<std::vector<char>>(BufferArg(info, 2, "arg"));
+  bool set;
+  size_t size = FlagsArgSize(cmd, &set);
+  if (size == 0 || arg->size() != size) {
+    Napi::TypeError error = Napi::TypeError::New(info.Env(), "cmd must be an inode-flags ioctl, and arg its size");
+    error.Set("code", "ERR_INVALID_ARG_VALUE");
+    throw error;
+  }
+  return PromiseWork::Queue(
+      info.Env(), {"ioctl", "", ""}, [=] { return Ok(ioctl(fd, cmd, arg->data())); },
+      [=](Napi::Env env) { return Napi::Buffer<char>::Copy(env, arg->data(), arg->size()); });
+}
 
 Napi::Value Futimens(const Napi::CallbackInfo& info) {
   int fd = IntArg(info, 0, "fd");

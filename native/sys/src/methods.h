@@ -35,6 +35,7 @@ Napi::Value FGetXattr(const Napi::CallbackInfo& info);
 Napi::Value FSetXattr(const Napi::CallbackInfo& info);
 Napi::Value FListXattr(const Napi::CallbackInfo& info);
 Napi::Value FRemoveXattr(const Napi::CallbackInfo& info);
+Napi::Value FlagsIoctl(const Napi::CallbackInfo& info);
 Napi::Value Futimens(const Napi::CallbackInfo& info);
 Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);

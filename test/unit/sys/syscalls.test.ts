@@ -72,6 +72,22 @@ describe('xattrs', () => {
       await fh.close();
     }
   });
+
+  it('reads and sets inode flags on a descriptor, and takes no other ioctl', async () => {
+    const fh = await open(at('flagged'), 'w+');
+    const [GETFLAGS, SETFLAGS, NODUMP] = [0x80086601, 0x40086602, 0x40];
+    try {
+      const before = (await sys.flagsIoctl(fh.fd, GETFLAGS, Buffer.alloc(4))).readInt32LE();
+      const set = Buffer.alloc(4);
+      set.writeInt32LE(before | NODUMP);
+      await sys.flagsIoctl(fh.fd, SETFLAGS, set);
+      expect((await sys.flagsIoctl(fh.fd, GETFLAGS, Buffer.alloc(4))).readInt32LE()).toBe(before | NODUMP);
+      await expect(sys.flagsIoctl(fh.fd, 0x5401, Buffer.alloc(4))).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+      await expect(sys.flagsIoctl(fh.fd, GETFLAGS, Buffer.alloc(8))).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    } finally {
+      await fh.close();
+    }
+  });
 });
 
 describe('anchored calls', () => {

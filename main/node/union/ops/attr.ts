@@ -6,6 +6,8 @@ import type { UnionCore } from '../core.ts';
 import { fstat } from '../fdCalls.ts';
 import { toFuseStat } from '../toFuseStat.ts';
 import { isLibfuseHidden } from '../core.ts';
+import { changeableHeld } from '../handles.ts';
+import { ENOTTY, fail } from '../../sys/errno.ts';
 
 const W_OK = 2;
 const { S_IFMT, S_IFDIR } = fs.constants;
@@ -48,6 +50,16 @@ export async function chmod(core: UnionCore, rel: string, mode: number, fh?: num
   if (open?.branch.modifiable) return fchmod(open.fd, mode);
   const { branch } = await core.ensureWritable(rel);
   await core.fs.chmod(branch, rel, mode);
+}
+
+/**
+ * An inode-flags ioctl (lsattr, chattr) on a file removed while the engine holds it open, by its hidden
+ * name: on the held descriptor. Every other file's flags the backend reaches itself (FileFlags in
+ * native/fuse/src/attr_ops.cc).
+ */
+export async function fileFlags(core: UnionCore, rel: string, cmd: number, arg: Buffer, set: boolean): Promise<Buffer> {
+  const open = core.unlinkedOpen(rel) ?? fail(ENOTTY);
+  return core.sys.flagsIoctl((set ? changeableHeld(open) : open).fd, cmd, arg);
 }
 
 export async function chown(core: UnionCore, rel: string, uid: number, gid: number): Promise<void> {

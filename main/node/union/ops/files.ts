@@ -10,10 +10,10 @@ import type { RequestContext } from '../../fuse/ops.ts';
 import type { UnionCore } from '../core.ts';
 import type { BranchStat } from '../../sys/statBatch.ts';
 import type { Branch } from '../branchSet.ts';
-import { EBADF, EISDIR, ENXIO, EROFS, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
+import { EBADF, EISDIR, ENXIO, ESTALE, fail, hasErrno } from '../../sys/errno.ts';
 import { closeFd, fstat, readFd, writeFd } from '../fdCalls.ts';
 import { moveAcross } from '../copyup.ts';
-import { type OpenFile, branchFlags, indexOfBranch, openForCaller, reopenForCaller } from '../handles.ts';
+import { type OpenFile, branchFlags, changeableHeld, indexOfBranch, openForCaller, reopenForCaller } from '../handles.ts';
 import { placeWithPolicy } from '../placement.ts';
 import { repointHandles } from '../repointHandles.ts';
 import { newEntry } from './newEntry.ts';
@@ -42,11 +42,11 @@ export async function open(core: UnionCore, rel: string, flags: number): Promise
 
 /**
  * A file removed while the engine holds it open, opened again by the hidden name it goes by (through
- * its /proc/self/fd link), as on a local filesystem: a new handle of the same branch file. Its copy can
- * no longer be copied up, so it is written only where its branch is written in place.
+ * its /proc/self/fd link), as on a local filesystem: a new handle of the same branch file, for writing
+ * only where that can change it (changeableHeld).
  */
 async function reopen(core: UnionCore, held: OpenFile, flags: number): Promise<number> {
-  if ((writes(flags) || flags & O_TRUNC) && !held.branch.modifiable) fail(EROFS);
+  if (writes(flags) || flags & O_TRUNC) changeableHeld(held);
   const fd = await reopenForCaller(held.fd, flags);
   return core.handles.add({ fd, branch: held.branch, rel: held.rel, flags, openedAt: core.now(), ino: held.ino });
 }

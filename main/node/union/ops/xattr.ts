@@ -4,18 +4,14 @@
  * and `user.strata.allpaths` (every copy and whiteout, NUL-separated). They are not listed, so tools
  * that copy xattrs (cp -a, rsync -X) do not carry them out of the union. A file removed while the
  * engine holds it open is reached through that descriptor (UnionCore.unlinkedOpen), as on a local
- * filesystem; changed only where its branch is written in place, as the backend's (attr_ops.cc).
+ * filesystem (changed only where its branch is written in place).
  */
 import type { UnionCore } from '../core.ts';
-import type { OpenFile } from '../handles.ts';
-import { ENODATA, EPERM, EROFS, fail } from '../../sys/errno.ts';
+import { changeableHeld } from '../handles.ts';
+import { ENODATA, EPERM, fail } from '../../sys/errno.ts';
 import { whereIs } from './where.ts';
 
 const STRATA_PREFIX = 'user.strata.';
-
-function changeable(open: OpenFile): OpenFile {
-  return open.branch.modifiable ? open : fail(EROFS);
-}
 
 export async function getxattr(core: UnionCore, rel: string, name: string): Promise<Buffer> {
   if (name === 'user.strata.branch') {
@@ -43,7 +39,7 @@ export async function listxattr(core: UnionCore, rel: string): Promise<string[]>
 export async function setxattr(core: UnionCore, rel: string, name: string, value: Buffer, flags: number): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
   const held = core.unlinkedOpen(rel);
-  if (held) return core.sys.fsetxattr(changeable(held).fd, name, value, flags);
+  if (held) return core.sys.fsetxattr(changeableHeld(held).fd, name, value, flags);
   const { branch } = await core.ensureWritable(rel);
   await core.fs.setxattr(branch, rel, name, value, flags);
 }
@@ -51,7 +47,7 @@ export async function setxattr(core: UnionCore, rel: string, name: string, value
 export async function removexattr(core: UnionCore, rel: string, name: string): Promise<void> {
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
   const held = core.unlinkedOpen(rel);
-  if (held) return core.sys.fremovexattr(changeable(held).fd, name);
+  if (held) return core.sys.fremovexattr(changeableHeld(held).fd, name);
   // As overlayfs: removing what a copy to be copied up lacks is ENODATA, with nothing copied up.
   const served = core.branches[(await core.node(rel)).top];
   if (!served.modifiable) await core.fs.getxattr(served, rel, name);
