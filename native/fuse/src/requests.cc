@@ -778,10 +778,12 @@ void Served::Release() {
   mount_.invalidator().Released(arg->fh);
   Nodes::Release released = nodes_.Released(in_.nodeid, passed_through);
   if (released.close_backing > 0) mount_.CloseBacking(released.close_backing);
-  if (released.unlink_hidden && on.path) {
-    const std::string& path = *on.path;
-    uint64_t parent = nodes_.Find(ParentOf(path));
-    if (op::Unlink(on.Path()) == 0 && parent != 0) nodes_.Unlinked(parent, path.substr(path.rfind('/') + 1));
+  // By the name it goes by now: one the release began with may have been hidden since (an unlink on
+  // another thread that came before this release was counted, Hide), and that one is gone.
+  std::optional<std::string> path = released.unlink_hidden ? NodePath(in_.nodeid) : std::nullopt;
+  if (path) {
+    uint64_t parent = nodes_.Find(ParentOf(*path));
+    if (op::Unlink(path->c_str()) == 0 && parent != 0) nodes_.Unlinked(parent, path->substr(path->rfind('/') + 1));
   }
   Ok();
 }
