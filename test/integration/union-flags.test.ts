@@ -16,6 +16,20 @@ async function flags(path: string): Promise<string> {
   return (await ok('lsattr', ['-d', path])).split(' ')[0];
 }
 
+// Python that sets the nodump flag on a descriptor through the ioctls chattr uses: True once it reads
+// back set, or the errno's name.
+const SET_NODUMP = `import errno, fcntl, os, struct, sys
+m = sys.argv[1]
+def flags(fd):
+    return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]
+def nodump(fd):
+    try:
+        fcntl.ioctl(fd, 0x40086602, struct.pack('i', flags(fd) | 0x40))
+    except OSError as e:
+        return errno.errorcode[e.errno]
+    return flags(fd) & 0x40 != 0
+`;
+
 describe('inode flags through the union', () => {
   let u: UnionFixture;
   beforeAll(async () => {
@@ -63,14 +77,7 @@ describe('inode flags through the union', () => {
     const out = await ok('python3', [
       '-c',
       `
-import fcntl, os, struct, sys
-m = sys.argv[1]
-def flags(fd):
-    return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]
-def nodump(fd):
-    fcntl.ioctl(fd, 0x40086602, struct.pack('i', flags(fd) | 0x40))
-    return flags(fd) & 0x40 != 0
-open(os.path.join(m, 'held'), 'w').close()
+${SET_NODUMP}open(os.path.join(m, 'held'), 'w').close()
 os.mkdir(os.path.join(m, 'held-dir'))
 held = [os.open(os.path.join(m, 'held'), os.O_RDONLY), os.open(os.path.join(m, 'held-dir'), os.O_RDONLY)]
 os.unlink(os.path.join(m, 'held'))
@@ -189,17 +196,7 @@ describe('inode flags where the engine copies up', () => {
     const out = await ok('python3', [
       '-c',
       `
-import errno, fcntl, os, struct, sys
-m = sys.argv[1]
-def flags(fd):
-    return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]
-def nodump(fd):
-    try:
-        fcntl.ioctl(fd, 0x40086602, struct.pack('i', flags(fd) | 0x40))
-    except OSError as e:
-        return errno.errorcode[e.errno]
-    return flags(fd) & 0x40 != 0
-open(os.path.join(m, 'held'), 'w').close()
+${SET_NODUMP}open(os.path.join(m, 'held'), 'w').close()
 held = [os.open(os.path.join(m, 'held'), os.O_RDWR), os.open(os.path.join(m, 'low-held'), os.O_RDONLY)]
 os.unlink(os.path.join(m, 'held'))
 os.unlink(os.path.join(m, 'low-held'))
