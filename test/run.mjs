@@ -79,6 +79,7 @@ for (const { name, argv, report, env, before, after } of suites) {
   rmSync(report, { force: true });
   try {
     before?.();
+    const named = failures.length;
     const { status, overdue, leftBehind } = await runWatched(name, argv, { cwd: root, env, deadlineMs: SUITE_DEADLINE_MS });
     if (status !== 0) exitCode = 1;
     if (overdue) {
@@ -95,6 +96,11 @@ for (const { name, argv, report, env, before, after } of suites) {
     else {
       failed++;
       failures.push(`${name}: no report (the run's own output is above)`);
+    }
+    // Vitest fails a run on an error no test caught (thrown after its test ended) without failing a test.
+    if (status !== 0 && failures.length === named) {
+      failed++;
+      failures.push(`${name}: exited with status ${status} though no test failed: an unhandled error (under "Unhandled Errors" above)`);
     }
   } catch (e) {
     failed++;

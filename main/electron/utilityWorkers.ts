@@ -26,6 +26,12 @@ export const utilityWorkerSpawner: WorkerSpawner = (workerPath, env, logPath) =>
   const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  // A log that cannot be written (its directory gone) costs the worker's output, never more: unhandled,
+  // the stream's error would end the main process, and output no one reads would stall the worker.
+  log.on('error', () => {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<unknown>((resolve) => {
     child.once('message', resolve);

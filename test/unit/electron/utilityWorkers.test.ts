@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
@@ -49,9 +49,24 @@ describe('utility-process workers', () => {
   });
 
   it('reports no readiness when the worker exits first', async () => {
-    const worker = utilityWorkerSpawner('/w.js', {}, join(tempDir(), 'w.log'));
+    const log = join(tempDir(), 'w.log');
+    const worker = utilityWorkerSpawner('/w.js', {}, log);
     forks.at(-1)!.child.emit('exit', 1);
     expect(await worker.ready).toBeNull();
     expect(await worker.exited).toBe(1);
+    // The log is opened asynchronously; its directory goes when the file's tests end.
+    await vi.waitFor(() => expect(existsSync(log)).toBe(true));
+  });
+
+  it('drops the output, and nothing else, when its log cannot be opened', async () => {
+    const worker = utilityWorkerSpawner('/w.js', {}, join(tempDir(), 'gone', 'w.log'));
+    const { child } = forks.at(-1)!;
+    // The failed log lets go of the pipes; they keep flowing, so the worker never blocks on its output.
+    await vi.waitFor(() => expect(child.stdout.listenerCount('data')).toBe(0));
+    expect([child.stdout.readableFlowing, child.stderr.readableFlowing]).toEqual([true, true]);
+    child.stdout.write(Buffer.alloc(1 << 20));
+    await vi.waitFor(() => expect(child.stdout.readableLength).toBe(0));
+    child.emit('message', { ok: true, pid: 321 });
+    expect(await worker.ready).toEqual({ ok: true, pid: 321 });
   });
 });
