@@ -50,23 +50,30 @@ async function strataMountAt(mountpoint: string, { uncovered = false } = {}): Pr
   );
 }
 
-/** A stale union at the mountpoint is cleared (that is how a crashed union is mounted again); a live one is an error. */
-async function clearWayFor(mountpoint: string): Promise<void> {
+/** The Strata union on the mountpoint if it is stale; a live one is an error. */
+async function staleUnionAt(mountpoint: string): Promise<MountInfoEntry | undefined> {
   const entry = await mountAt(mountpoint);
-  if (entry?.fstype !== STRATA_FSTYPE) return;
+  if (entry?.fstype !== STRATA_FSTYPE) return undefined;
   if ((await checkMount(entry)).kind !== 'gone') {
     throw new StrataError(
       'ALREADY_MOUNTED',
       `A Strata union is already mounted on ${mountpoint}: use strata set to change it, or ${commandLine('strata', 'unmount', mountpoint)} first.`,
     );
   }
-  await clearStaleMount(entry);
+  return entry;
 }
 
 export async function mountUnion(config: UnionConfig, opts: SpawnOptions = {}): Promise<SpawnedWorker> {
   const mountpoint = await resolveMountpoint(config.mountpoint);
-  await clearWayFor(mountpoint);
-  const checked = await validateForMount({ ...config, mountpoint });
+  // A stale union is cleared: that is how a crashed union is mounted again.
+  const stale = await staleUnionAt(mountpoint);
+  if (stale) await clearStaleMount(stale);
+  const checked = await validateForMount({ ...config, mountpoint }).catch(async (err: unknown) => {
+    // A mount of this mountpoint started at the same time may have finished since: that is the reason
+    // to give, not the union's files, or its mount, found there.
+    await staleUnionAt(mountpoint);
+    throw err;
+  });
   return spawnWorker(checked, opts);
 }
 
