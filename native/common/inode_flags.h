@@ -15,6 +15,11 @@ namespace strata {
 
 constexpr unsigned kUnchangeableFlags = FS_IMMUTABLE_FL | FS_APPEND_FL;
 
+// The flags a copy-up carries from its source to the copy, as overlayfs' does (ovl_copy_fileattr): how
+// its owner asked the file to be written (sync) and read (noatime). The others say how the source's
+// filesystem stores it, or keep it from changing (above).
+constexpr unsigned kCopiedFlags = FS_SYNC_FL | FS_NOATIME_FL;
+
 // The inode-flags commands the union passes on (lsattr and chattr's), and the size of their argument:
 // the flags are an int, whatever size the command's number says (the kernel's fuse_fileattr_get). 0 for
 // any other command. `*set`: the command changes the flags.
@@ -37,6 +42,17 @@ inline size_t FlagsArgSize(unsigned long cmd, bool* set) {
 inline unsigned InodeFlags(int fd) {
   int flags = 0;
   return ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 ? static_cast<unsigned>(flags) : 0;
+}
+
+// Gives the regular file or directory open as `to` the kCopiedFlags of `from` (its source's flags),
+// keeping its others. Nothing is done when the source has none of them: the copy keeps what its
+// directory gave it, as a file made there would (ext4 passes both on to new entries). 0 or errno.
+inline int CarryFlags(unsigned from, int to) {
+  if (!(from & kCopiedFlags)) return 0;
+  int now = 0;
+  if (ioctl(to, FS_IOC_GETFLAGS, &now) != 0) return errno;
+  int want = static_cast<int>((static_cast<unsigned>(now) & ~kCopiedFlags) | (from & kCopiedFlags));
+  return want == now || ioctl(to, FS_IOC_SETFLAGS, &want) == 0 ? 0 : errno;
 }
 
 // ioctl(2) `cmd` (FS_IOC_GETFLAGS and its kin) with `arg` on `name` in `dir`, opened to read with `more`

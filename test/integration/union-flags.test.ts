@@ -4,8 +4,8 @@
 // the branch's filesystem from then on: an immutable file cannot change nor go, an append-only one only
 // grows. The kernel checks the caller before it asks (the owner; CAP_LINUX_IMMUTABLE for those two);
 // every other ioctl(2) reaches the worker unchecked and is refused.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it as plainIt } from 'vitest';
 import { type UnionFixture, asRoot, mountUnion, ok, run, unlessFuseNative } from '../support/unionFixture.ts';
 
 const it = unlessFuseNative('libfuse 2 passes no ioctl on: lsattr and chattr give EOPNOTSUPP');
@@ -29,6 +29,26 @@ def nodump(fd):
         return errno.errorcode[e.errno]
     return flags(fd) & 0x40 != 0
 `;
+
+// A copy-up (of a file appended to, of a directory a name is made in) carries the sync and noatime
+// flags to the copy, as overlayfs' does, and none of those that say how the branch stores the file
+// (nodump here): lsattr's S, A and d.
+async function carriesFlags(u: UnionFixture, name: string): Promise<void> {
+  await writeFile(u.in(1, name), 'lower\n');
+  await mkdir(u.in(1, `${name}-dir`));
+  await ok('chattr', ['+SAd', u.in(1, name)]);
+  await ok('chattr', ['+SA', u.in(1, `${name}-dir`)]);
+  await appendFile(u.at(name), 'more\n');
+  await writeFile(u.at(`${name}-dir/new`), 'new\n');
+  expect(await readFile(u.in(0, name), 'utf8')).toBe('lower\nmore\n');
+  for (const copy of [name, `${name}-dir`]) {
+    const letters = await flags(u.in(0, copy));
+    expect(letters, copy).toMatch(/S/);
+    expect(letters, copy).toMatch(/A/);
+    expect(letters, copy).not.toMatch(/d/);
+  }
+  expect(await flags(u.in(1, name))).toMatch(/d/);
+}
 
 describe('inode flags through the union', () => {
   let u: UnionFixture;
@@ -72,6 +92,9 @@ describe('inode flags through the union', () => {
     await ok('chattr', ['-d', u.at('up')]);
     expect(await flags(u.at('up'))).not.toMatch(/d/);
   });
+
+  // Read on the branches: on either backend.
+  plainIt('a copy-up carries the sync and noatime flags to the copy', () => carriesFlags(u, 'quiet'));
 
   it('reads and sets the flags of what a process holds with no name left: a removed file and directory, an unnamed file', async () => {
     const out = await ok('python3', [
@@ -189,6 +212,9 @@ describe('inode flags where the engine copies up', () => {
     expect(await flags(u.in(0, 'low'))).toMatch(/d/);
     expect(await flags(u.in(1, 'low'))).not.toMatch(/d/);
   });
+
+  // Read on the branches: on either backend.
+  plainIt('a copy-up carries the sync and noatime flags to the copy', () => carriesFlags(u, 'quiet'));
 
   // Under --moveonenospc every handle is the engine's, so the backend has no descriptor of its own.
   it('reads and sets the flags of a removed file the engine holds; a removed lower one it only reads', async () => {

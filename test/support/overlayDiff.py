@@ -48,11 +48,14 @@ def populate(form, up, mid, low):
     os.symlink('a', f'{low}/c')
     os.mkfifo(f'{low}/d/b')
     os.setxattr(f'{low}/d/a', 'user.k', b'lowv')
+    # noatime and sync, which a copy-up carries to the copy
+    add_flags(f'{low}/d/e/a', 0x80)
     os.makedirs(f'{mid}/d/e', exist_ok=True)
     put(f'{mid}/a', 'mid-a\n')
     put(f'{mid}/f/a', 'mid-fa\n')
     put(f'{mid}/f/x', 'mid-fx\n')
     put(f'{mid}/f/g/x', 'mid-gx\n')
+    add_flags(f'{mid}/f/x', 0x08)
     # some of it an unprivileged user may change: a sticky world-writable root, directories and a file of
     # that user's own
     os.chmod(up, 0o1777)
@@ -110,6 +113,14 @@ SHOWN_FLAGS = 0x08 | 0x10 | 0x20 | 0x40 | 0x80
 
 def inode_flags(fd):
     return struct.unpack('i', fcntl.ioctl(fd, 0x80086601, bytes(4)))[0]  # FS_IOC_GETFLAGS
+
+
+def add_flags(path, bits):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.ioctl(fd, 0x40086602, struct.pack('i', inode_flags(fd) | bits))  # FS_IOC_SETFLAGS
+    finally:
+        os.close(fd)
 
 
 def flags_of(fd, toggle=0):

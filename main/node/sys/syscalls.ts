@@ -98,6 +98,15 @@ export interface Syscalls {
    * `fd`, with `arg` as ioctl(2) takes it, of that command's size: resolves to it as the call left it.
    */
   flagsIoctl(fd: number, cmd: number, arg: Buffer): Promise<Buffer>;
+  /**
+   * Gives the regular file or directory open as `fd` the copiedFlags of `flags` (its copy-up source's),
+   * keeping its others; nothing when `flags` has none of them (CarryFlags, native/common/inode_flags.h).
+   */
+  carryFlags(flags: number, fd: number): Promise<void>;
+  /** The inode flags that keep a file from changing (immutable, append-only): none is copied up. */
+  readonly unchangeableFlags: number;
+  /** The inode flags a copy-up carries to the copy (sync, noatime), as overlayfs'. */
+  readonly copiedFlags: number;
   futimens(fd: number, atime: FuseTime, mtime: FuseTime): Promise<void>;
   /** lseek SEEK_DATA; null when there is no data at or after offset (ENXIO). */
   seekData(fd: number, offset: bigint): Promise<bigint | null>;

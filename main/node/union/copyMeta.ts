@@ -3,16 +3,20 @@
  * - chown first: the kernel clears setuid/setgid and security.capability on chown, so both come after it;
  * - xattrs before chmod: setting system.posix_acl_access rewrites the group bits of the mode, and chmod
  *   afterwards makes the mode exactly the source's (which is consistent with the source's ACL);
+ * - the inode flags a copy takes (sync, noatime: Syscalls.copiedFlags) once the rest is set, so a sync
+ *   flag makes no step before it a synchronous write;
  * - times last: nothing after them may touch the entry (data is written before any of this).
  */
+import { constants } from 'node:fs';
 import type { BranchStat } from '../sys/statBatch.ts';
 import type { Syscalls } from '../sys/syscalls.ts';
 import type { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { type ErrnoName, hasErrno } from '../sys/errno.ts';
 import { COPY_GOES_ON } from './copyRules.ts';
-import { fchmodFd, fchownFd } from './fdCalls.ts';
+import { closeFd, fchmodFd, fchownFd } from './fdCalls.ts';
 
+const { O_RDONLY, O_DIRECTORY } = constants;
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 
@@ -27,6 +31,8 @@ export interface MetaTarget {
   /** Absent for symlinks: Linux has no lchmod, and a symlink's mode is always 0777. */
   chmod?(mode: number): Promise<void>;
   setTimes(atimeNs: bigint, mtimeNs: bigint): Promise<void>;
+  /** Absent for symlinks and special files, whose inode flags no union copies (overlayfs neither). */
+  carryFlags?(flags: number): Promise<void>;
 }
 
 /** A regular file is read through its descriptor, so its metadata comes from the very inode being copied. */
@@ -45,26 +51,43 @@ export function fdTarget(sys: Syscalls, fd: number): MetaTarget {
     setXattr: (name, value) => sys.fsetxattr(fd, name, value, 0),
     chmod: (mode) => fchmodFd(fd, mode),
     setTimes: (atime, mtime) => sys.futimens(fd, atime, mtime),
+    carryFlags: async (flags) => {
+      if (flags & sys.copiedFlags) await sys.carryFlags(flags, fd);
+    },
   };
 }
 
 /** Copy-up's own temp name, which it just created under a random name. */
-export function pathTarget(fs: BranchFs, b: Branch, rel: string, isSymlink: boolean): MetaTarget {
+export function pathTarget(fs: BranchFs, b: Branch, rel: string, type: 'dir' | 'symlink' | 'special'): MetaTarget {
   return {
     chown: (uid, gid) => fs.lchown(b, rel, uid, gid),
     setXattr: (name, value) => fs.setxattr(b, rel, name, value, 0),
-    chmod: isSymlink ? undefined : (mode) => fs.chmod(b, rel, mode),
+    chmod: type === 'symlink' ? undefined : (mode) => fs.chmod(b, rel, mode),
     setTimes: (atime, mtime) => fs.utimens(b, rel, atime, mtime),
+    carryFlags: type === 'dir' ? (flags) => carryDirFlags(fs, b, rel, flags) : undefined,
   };
+}
+
+/** The flags are set through a descriptor; the directory is opened only when it takes any. */
+async function carryDirFlags(fs: BranchFs, b: Branch, rel: string, flags: number): Promise<void> {
+  if (!(flags & fs.sys.copiedFlags)) return;
+  const fd = await fs.open(b, rel, O_RDONLY | O_DIRECTORY);
+  try {
+    await fs.sys.carryFlags(flags, fd);
+  } finally {
+    await closeFd(fd);
+  }
 }
 
 /** The fields of an lstat (or fstat) that copyMeta applies. */
 type MetaStat = Pick<BranchStat, 'mode' | 'uid' | 'gid' | 'atimeNs' | 'mtimeNs'>;
 
-export async function copyMeta(src: MetaSource, st: MetaStat, dst: MetaTarget): Promise<void> {
+/** `flags`: the source's inode flags (lsattr's), of which the copy takes some. */
+export async function copyMeta(src: MetaSource, st: MetaStat, dst: MetaTarget, flags = 0): Promise<void> {
   const mode = await copyOwner(st, dst);
   await copyXattrs(src, dst);
   await dst.chmod?.(mode);
+  if (dst.carryFlags) await quietly(dst.carryFlags(flags), COPY_GOES_ON.flags);
   await dst.setTimes(st.atimeNs, st.mtimeNs);
 }
 

@@ -38,6 +38,8 @@ export interface CopyNodeOptions {
   temp?: TempPlacer;
   /** Regular files: the directory their unnamed copy is made in (default: the target's); `remake` after it was found gone. */
   unnamedIn?: (remake: boolean) => Promise<string>;
+  /** The source's inode flags, when the caller has read them (read here otherwise): the copy takes some (copyMeta). */
+  flags?: number;
 }
 
 interface Ends {
@@ -54,6 +56,9 @@ const typeOf = (st: BranchStat) => Number(st.mode) & S_IFMT;
 export async function copyNode(sys: Syscalls, src: Branch, srcRel: string, dst: Branch, dstDir: string, name: string, opts: CopyNodeOptions): Promise<boolean> {
   const fs = new BranchFs(sys);
   const st = await fs.lstat(src, srcRel);
+  // Only regular files and directories have inode flags the copy takes (inodeFlags opens nothing else).
+  const flagged = typeOf(st) === S_IFREG || typeOf(st) === S_IFDIR;
+  opts = { ...opts, flags: opts.flags ?? (flagged ? await fs.inodeFlags(src, srcRel) : 0) };
   const place = opts.temp ?? besideTarget;
   const final = joinRel(dstDir, name);
   const via = async (spot: TempSpot) => copyVia({ fs, src, srcRel, dst, tmp: spot.rel }, st, spot, final, opts);
@@ -148,7 +153,7 @@ function build(ends: Ends, st: BranchStat, opts: CopyNodeOptions): Promise<void>
     case S_IFREG:
       return buildFile(ends, opts);
     case S_IFDIR:
-      return buildDir(ends, st);
+      return buildDir(ends, st, opts);
     case S_IFLNK:
       return buildSymlink(ends, st);
     default:
@@ -175,27 +180,27 @@ async function fillFile(fs: BranchFs, src: Branch, srcRel: string, to: number, o
     if (!st.isFile()) throw errnoException('EAGAIN', 'copyup', src.real(srcRel));
     const length = opts.truncateTo !== undefined && opts.truncateTo < st.size ? opts.truncateTo : st.size;
     await copyData(fs.sys, from, to, length);
-    await copyMeta(fdSource(fs.sys, from), st, fdTarget(fs.sys, to));
+    await copyMeta(fdSource(fs.sys, from), st, fdTarget(fs.sys, to), opts.flags);
     if (opts.durable && opts.truncateTo !== 0n) await fsyncFd(to);
   } finally {
     await closeFd(from);
   }
 }
 
-async function buildDir({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat): Promise<void> {
+async function buildDir({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat, opts: CopyNodeOptions): Promise<void> {
   await fs.mkdir(dst, tmp, PRIVATE_DIR);
-  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, false));
+  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, 'dir'), opts.flags);
 }
 
 async function buildSymlink({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat): Promise<void> {
   await fs.symlink(await fs.readlink(src, srcRel), dst, tmp);
-  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, true));
+  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, 'symlink'));
 }
 
 /** FIFOs, sockets, char and block devices: a node of the same type and device number. */
 async function buildSpecial({ fs, src, srcRel, dst, tmp }: Ends, st: BranchStat): Promise<void> {
   await fs.mknod(dst, tmp, typeOf(st) | PRIVATE, st.rdev);
-  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, false));
+  await copyMeta(pathSource(fs, src, srcRel), st, pathTarget(fs, dst, tmp, 'special'));
 }
 
 /**

@@ -19,6 +19,8 @@ export const COPY_GOES_ON = {
   getXattr: ['EPERM', 'ENOTSUP', 'ENODATA'],
   /** A namespace this process or the destination does not allow. */
   setXattr: ['EPERM', 'ENOTSUP'],
+  /** The copy's filesystem keeps no inode flags (EINVAL: ntfs-3g), or not the one carried (tmpfs has no sync flag). */
+  flags: ['ENOTTY', 'EINVAL', 'ENOTSUP'],
 } satisfies Record<string, ErrnoName[]>;
 
 export type CopyStep = keyof typeof COPY_GOES_ON;

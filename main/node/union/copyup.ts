@@ -32,13 +32,6 @@ export interface CopyupOptions {
   durable?: boolean;
 }
 
-/**
- * Immutable and append-only (FS_IMMUTABLE_FL, FS_APPEND_FL): the branch's filesystem refuses every
- * change a copy-up is made for to such a file (appends aside), which a copy would take, so none is made
- * (native/common/inode_flags.h).
- */
-const UNCHANGEABLE_FLAGS = 0x10 | 0x20;
-
 /** One copy-up per destination entry at a time; the key is the destination's root descriptor and relative path. */
 const inFlight = new KeyedLock();
 
@@ -85,9 +78,13 @@ function copyUpIfMissing(deps: CopyupDeps, src: Branch, dst: Branch, rel: string
     await assertRealDirs(fs, src, parts);
     await cloneDirs(deps, [...(opts.metaRoots ?? []), src], dst, dir);
     if (await fs.lstatOrNull(dst, path)) return false;
-    if ((await fs.inodeFlags(src, path)) & UNCHANGEABLE_FLAGS) throw errnoException('EPERM', 'copyup', src.real(path));
+    // Immutable or append-only: the branch's filesystem refuses every change a copy-up is made for to
+    // such a file (appends aside), which a copy would take, so none is made (native/common/inode_flags.h).
+    const flags = await fs.inodeFlags(src, path);
+    if (flags & deps.sys.unchangeableFlags) throw errnoException('EPERM', 'copyup', src.real(path));
     const work = deps.work;
     return copyNode(deps.sys, src, path, dst, dir, name, {
+      flags,
       truncateTo: opts.truncateTo,
       durable: opts.durable ?? true,
       temp: work?.placer(dst),

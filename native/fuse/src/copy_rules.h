@@ -6,7 +6,7 @@
 
 namespace strata {
 
-enum class CopyStep { kSeekData, kCopyFileRange, kChown, kListXattrs, kGetXattr, kSetXattr };
+enum class CopyStep { kSeekData, kCopyFileRange, kChown, kListXattrs, kGetXattr, kSetXattr, kFlags };
 
 inline bool CopyGoesOn(CopyStep step, int err) {
   switch (step) {
@@ -22,6 +22,8 @@ inline bool CopyGoesOn(CopyStep step, int err) {
       return err == EPERM || err == EOPNOTSUPP || err == ENODATA;
     case CopyStep::kSetXattr:  // a namespace this process or the destination does not allow
       return err == EPERM || err == EOPNOTSUPP;
+    case CopyStep::kFlags:  // the copy's filesystem keeps no inode flags, or not that one (tmpfs: no sync)
+      return err == ENOTTY || err == EINVAL || err == EOPNOTSUPP;
   }
   return false;
 }

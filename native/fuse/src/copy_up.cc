@@ -141,7 +141,7 @@ bool CopyLinkXattrs(int from, int to) {
       [&](const char* name, const char* value, size_t size) { return setxattr(dst.c_str(), name, value, size, 0); });
 }
 
-// Owner, xattrs, mode, then times: copyMeta.ts says why in that order.
+// Owner, xattrs, mode, inode flags, then times: copyMeta.ts says why in that order.
 bool CopyMeta(int from, const struct stat& st, int to) {
   mode_t mode = st.st_mode & 07777;
   if (fchown(to, st.st_uid, st.st_gid) != 0) {
@@ -149,6 +149,11 @@ bool CopyMeta(int from, const struct stat& st, int to) {
     mode &= ~(S_ISUID | S_ISGID);
   }
   if (!CopyXattrs(from, to) || fchmod(to, mode) != 0) return false;
+  int flags = CarryFlags(InodeFlags(from), to);
+  if (flags != 0 && !CopyGoesOn(CopyStep::kFlags, flags)) {
+    errno = flags;
+    return false;
+  }
   struct timespec times[2] = {st.st_atim, st.st_mtim};
   return futimens(to, times) == 0;
 }

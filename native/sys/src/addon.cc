@@ -1,3 +1,4 @@
+#include "inode_flags.h"
 #include "methods.h"
 #include "promise_work.h"
 #include "write_behind.h"
@@ -49,6 +50,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<FListXattr>(env, exports, "flistxattr");
   Export<FRemoveXattr>(env, exports, "fremovexattr");
   Export<FlagsIoctl>(env, exports, "flagsIoctl");
+  Export<CarryFlagsTo>(env, exports, "carryFlags");
   Export<Futimens>(env, exports, "futimens");
   Export<SeekData>(env, exports, "seekData");
   Export<SeekHole>(env, exports, "seekHole");
@@ -59,6 +61,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<TryLock>(env, exports, "tryLock");
   exports.Set("setInline", Napi::Function::New<SetInline>(env, "setInline"));
   exports.Set("writeBehindDepth", Napi::Number::New(env, static_cast<double>(kWritingBack)));
+  exports.Set("unchangeableFlags", Napi::Number::New(env, kUnchangeableFlags));
+  exports.Set("copiedFlags", Napi::Number::New(env, kCopiedFlags));
   return exports;
 }
 

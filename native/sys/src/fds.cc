@@ -55,6 +55,12 @@ Napi::Value FlagsIoctl(const Napi::CallbackInfo& info) {
       [=](Napi::Env env) { return Napi::Buffer<char>::Copy(env, arg->data(), arg->size()); });
 }
 
+Napi::Value CarryFlagsTo(const Napi::CallbackInfo& info) {
+  unsigned flags = static_cast<unsigned>(Int64Arg(info, 0, "flags"));
+  int fd = IntArg(info, 1, "fd");
+  return PromiseWork::Queue(info.Env(), {"ioctl", "", ""}, [=] { return CarryFlags(flags, fd); });
+}
+
 Napi::Value Futimens(const Napi::CallbackInfo& info) {
   int fd = IntArg(info, 0, "fd");
   struct timespec times[2] = {TimeArg(info, 1, "atime"), TimeArg(info, 2, "mtime")};

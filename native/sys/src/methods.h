@@ -36,6 +36,7 @@ Napi::Value FSetXattr(const Napi::CallbackInfo& info);
 Napi::Value FListXattr(const Napi::CallbackInfo& info);
 Napi::Value FRemoveXattr(const Napi::CallbackInfo& info);
 Napi::Value FlagsIoctl(const Napi::CallbackInfo& info);
+Napi::Value CarryFlagsTo(const Napi::CallbackInfo& info);
 Napi::Value Futimens(const Napi::CallbackInfo& info);
 Napi::Value SeekData(const Napi::CallbackInfo& info);
 Napi::Value SeekHole(const Napi::CallbackInfo& info);

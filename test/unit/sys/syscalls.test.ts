@@ -88,6 +88,25 @@ describe('xattrs', () => {
       await fh.close();
     }
   });
+
+  it("carries a copy-up source's sync and noatime flags to a descriptor, and no others", async () => {
+    const fh = await open(at('carried'), 'w+');
+    const [GETFLAGS, SYNC, IMMUTABLE, APPEND, NODUMP, NOATIME] = [0x80086601, 0x08, 0x10, 0x20, 0x40, 0x80];
+    const flagsOf = async () => (await sys.flagsIoctl(fh.fd, GETFLAGS, Buffer.alloc(4))).readInt32LE();
+    expect([sys.copiedFlags, sys.unchangeableFlags]).toEqual([SYNC | NOATIME, IMMUTABLE | APPEND]);
+    try {
+      const before = await flagsOf();
+      await sys.carryFlags(SYNC | NOATIME | NODUMP | IMMUTABLE, fh.fd);
+      expect(await flagsOf()).toBe(before | SYNC | NOATIME);
+      await sys.carryFlags(NOATIME, fh.fd);
+      expect(await flagsOf()).toBe(before | NOATIME);
+      // A source with neither leaves the copy as its directory made it.
+      await sys.carryFlags(NODUMP, fh.fd);
+      expect(await flagsOf()).toBe(before | NOATIME);
+    } finally {
+      await fh.close();
+    }
+  });
 });
 
 describe('anchored calls', () => {
