@@ -55,6 +55,13 @@ inline int CarryFlags(unsigned from, int to) {
   return want == now || ioctl(to, FS_IOC_SETFLAGS, &want) == 0 ? 0 : errno;
 }
 
+// Whether a directory with `flags` refuses a change of its names, as the kernel refuses it (may_create,
+// may_delete): an immutable one every change, an append-only one those that remove a name (`removal`:
+// unlink, rmdir, a rename away from it or over a name in it).
+inline bool RefusesNameChange(unsigned flags, bool removal) {
+  return (flags & FS_IMMUTABLE_FL) != 0 || (removal && (flags & FS_APPEND_FL) != 0);
+}
+
 // ioctl(2) `cmd` (FS_IOC_GETFLAGS and its kin) with `arg` on `name` in `dir`, opened to read with `more`
 // (O_NONBLOCK: a FIFO swapped in is never waited on). 0 or -errno.
 inline int FlagsCallAt(int dir, const char* name, int more, unsigned long cmd, void* arg) {

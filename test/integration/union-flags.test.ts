@@ -50,6 +50,54 @@ async function carriesFlags(u: UnionFixture, name: string): Promise<void> {
   expect(await flags(u.in(1, name))).toMatch(/d/);
 }
 
+// A directory of the lower branch that is immutable takes no new name and loses none through the union,
+// an append-only one loses none, as overlayfs takes a directory's flags from its top copy: the change
+// would land in a copy on the writable branch, whose filesystem cannot tell. Writing a file in either
+// still goes (a copy-up, with its directory's copy).
+async function fixedNames(u: UnionFixture, name: string): Promise<void> {
+  const [sealed, ledger] = [`${name}-sealed`, `${name}-ledger`];
+  for (const dir of [sealed, ledger]) {
+    await mkdir(u.in(1, `${dir}/sub`), { recursive: true });
+    await writeFile(u.in(1, `${dir}/f`), 'lower\n');
+  }
+  await writeFile(u.in(0, `${name}-mine`), 'mine\n');
+  await ok('chattr', ['+i', u.in(1, sealed)]);
+  await ok('chattr', ['+a', u.in(1, ledger)]);
+  try {
+    for (const [cmd, args] of [
+      ['touch', [u.at(`${sealed}/new`)]],
+      ['mkdir', [u.at(`${sealed}/new-dir`)]],
+      ['mknod', [u.at(`${sealed}/fifo`), 'p']],
+      ['ln', ['-s', 'f', u.at(`${sealed}/link`)]],
+      ['ln', [u.at(`${name}-mine`), u.at(`${sealed}/hard`)]],
+      ['mv', [u.at(`${name}-mine`), u.at(`${sealed}/moved`)]],
+      ['rm', [u.at(`${sealed}/f`)]],
+      ['rmdir', [u.at(`${sealed}/sub`)]],
+      ['mv', [u.at(`${sealed}/f`), u.at(`${name}-out`)]],
+      ['rm', [u.at(`${ledger}/f`)]],
+      ['rmdir', [u.at(`${ledger}/sub`)]],
+      ['mv', [u.at(`${ledger}/f`), u.at(`${ledger}/g`)]],
+      ['mv', [u.at(`${name}-mine`), u.at(`${ledger}/f`)]],
+      // libfuse 2 has no unnamed files at all (EOPNOTSUPP)
+      ...(process.env.STRATA_BACKEND === 'fuse-native'
+        ? []
+        : ([['python3', ['-c', 'import os, sys; os.open(sys.argv[1], os.O_TMPFILE | os.O_WRONLY, 0o600)', u.at(sealed)]]] as const)),
+    ] as const) {
+      const r = await run(cmd, [...args]);
+      expect(r.stderr, `${cmd} ${args.join(' ')}`).toMatch(/Operation not permitted/);
+    }
+    expect((await ok('ls', ['-A', u.at(sealed)])).split('\n').filter(Boolean)).toEqual(['f', 'sub']);
+    expect((await ok('ls', ['-A', u.at(ledger)])).split('\n').filter(Boolean)).toEqual(['f', 'sub']);
+    expect(await readFile(u.at(`${name}-mine`), 'utf8')).toBe('mine\n');
+    await ok('touch', [u.at(`${ledger}/new`)]);
+    await appendFile(u.at(`${sealed}/f`), 'more\n');
+    expect(await readFile(u.in(0, `${sealed}/f`), 'utf8')).toBe('lower\nmore\n');
+  } finally {
+    await run('chattr', ['-i', u.in(1, sealed)]);
+    await run('chattr', ['-a', u.in(1, ledger)]);
+  }
+}
+
 describe('inode flags through the union', () => {
   let u: UnionFixture;
   beforeAll(async () => {
@@ -181,6 +229,9 @@ print(*[nodump(fd) for fd in held])
       }
     });
 
+    // Whether the union refuses is its own answer: on either backend.
+    plainIt('a lower directory immutable or append-only keeps its names', () => fixedNames(u, 'fixed'));
+
     it("another user's chattr is refused, and an ioctl the kernel does not check never reaches the file", async () => {
       const theirs = await run('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'chattr', '+d', u.at('theirs')]);
       expect(theirs.stderr).toMatch(/Operation not permitted/);
@@ -216,6 +267,8 @@ describe('inode flags where the engine copies up', () => {
   // Read on the branches: on either backend.
   plainIt('a copy-up carries the sync and noatime flags to the copy', () => carriesFlags(u, 'quiet'));
 
+  plainIt.runIf(asRoot)('a lower directory immutable or append-only keeps its names', () => fixedNames(u, 'fixed'));
+
   // Under --moveonenospc every handle is the engine's, so the backend has no descriptor of its own.
   it('reads and sets the flags of a removed file the engine holds; a removed lower one it only reads', async () => {
     await writeFile(`${u.branches[1]}/low-held`, 'lower\n');
@@ -247,5 +300,21 @@ describe('inode flags in a union with no writable branch', () => {
     const r = await run('chattr', ['+d', u.at('f')]);
     expect(r.stderr).toMatch(/Read-only file system/);
     expect(await flags(u.in(0, 'f'))).not.toMatch(/d/);
+  });
+
+  plainIt.runIf(asRoot)('refuses a change of names in an immutable directory as in any other: EROFS', async () => {
+    await mkdir(u.in(0, 'sealed'));
+    await ok('chattr', ['+i', u.in(0, 'sealed')]);
+    try {
+      for (const [cmd, args] of [
+        ['touch', [u.at('sealed/new')]],
+        ['mkdir', [u.at('sealed/dir')]],
+      ] as const) {
+        const r = await run(cmd, [...args]);
+        expect(r.stderr, `${cmd} ${args.join(' ')}`).toMatch(/Read-only file system/);
+      }
+    } finally {
+      await run('chattr', ['-i', u.in(0, 'sealed')]);
+    }
   });
 });

@@ -89,6 +89,11 @@ export interface Syscalls {
    * other entry (never opened), and where the filesystem keeps none.
    */
   inodeFlags(root: number, rel: string): Promise<number>;
+  /**
+   * Whether directory `rel` refuses a change of its names (`removal`: one that removes a name), as the
+   * kernel refuses it: immutable, or append-only for a removal (RefusesNameChange, inode_flags.h).
+   */
+  refusesNameChange(root: number, rel: string, removal: boolean): Promise<boolean>;
   fgetxattr(fd: number, name: string): Promise<Buffer>;
   fsetxattr(fd: number, name: string, value: Buffer, flags: number): Promise<void>;
   flistxattr(fd: number): Promise<string[]>;

@@ -16,7 +16,7 @@ import { BranchFs } from './branchFs.ts';
 import type { Branch } from './branchSet.ts';
 import { type CopyupDeps, cloneDirs, copyUp } from './copyup.ts';
 import { chain } from './facts.ts';
-import { ENOENT, ENOSPC, ENOTDIR, EROFS, fail, hasErrno } from '../sys/errno.ts';
+import { ENOENT, ENOSPC, ENOTDIR, EPERM, EROFS, fail, hasErrno } from '../sys/errno.ts';
 import { closeFd } from './fdCalls.ts';
 import { isDirMode } from './fileType.ts';
 import { HandleTable, type OpenFile } from './handles.ts';
@@ -100,6 +100,20 @@ export class UnionCore {
 
   invalidate(rel: string): void {
     this.resolver.invalidate(rel);
+  }
+
+  /**
+   * EPERM for a change of names in directory `dir` (`removal`: one that removes a name) that its served
+   * copy refuses, immutable or append-only, on a branch the union does not write in place: the change
+   * would land in a copy on another branch, whose filesystem cannot tell. As overlayfs, which takes the
+   * flags of a directory's top copy for its own. A copy the union writes in place refuses by itself, and
+   * a union that writes nowhere refuses every change with EROFS, as a read-only mount does first.
+   */
+  async refuseFixedNames(dir: string, removal: boolean): Promise<void> {
+    if (!this.branches.some((b) => b.modifiable)) return;
+    const top = await this.resolver.dirTop(dir);
+    if (top === undefined || this.branches[top].modifiable) return;
+    if (await this.sys.refusesNameChange(this.branches[top].fd, dir, removal)) fail(EPERM);
   }
 
   /** The union inode number of a branch object. */

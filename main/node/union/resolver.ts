@@ -103,6 +103,12 @@ export class Resolver {
     return visibleBelow(basename(rel), facts(await paths.ask(this.sys)), layers.indexOf(above));
   }
 
+  /** The branch that serves directory `rel`, from the cache where it is there (structure only); undefined where `rel` is no directory. */
+  async dirTop(rel: string): Promise<number | undefined> {
+    const dir = await this.lookupDir(rel);
+    return dir?.isDir ? dir.top : undefined;
+  }
+
   /**
    * The branch a cached directory lives on when it lives on that one alone: no whiteout is needed in
    * it and nothing below can show through, so a name in it is just the branch's name.

@@ -145,7 +145,9 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   Mount& mount = Mount::Current();
   const BranchModes& modes = mount.branch_modes();
   DirAttrs::Served served;
-  if (!modes.Opens() || LocateServed(mount, path, &served, true) != 0 || served.dir < 0) return false;
+  if (!modes.Opens() || LocateServed(mount, path, &served, true) != 0 || served.dir < 0 ||
+      NamesFixed(served.layers, true))
+    return false;
   const std::string& name = served.name;
   bool in_place = modes.InPlace(served.root);
   bool whiteout = !in_place || served.visible_below;
@@ -348,7 +350,8 @@ static bool ExchangeNatively(const std::string& from, const std::string& to, int
   DirAttrs::Served a, b;
   if (LocateServed(mount, from, &a) != 0 || LocateServed(mount, to, &b) != 0 || a.dir < 0 || b.dir < 0 ||
       a.root != b.root || !mount.branch_modes().InPlace(a.root) || S_ISDIR(a.st.st_mode) || S_ISDIR(b.st.st_mode) ||
-      mount.files().EngineHolds(from) || mount.files().EngineHolds(to))
+      mount.files().EngineHolds(from) || mount.files().EngineHolds(to) || NamesFixed(a.layers, true) ||
+      NamesFixed(b.layers, true))
     return false;
   mount.counters().Count(Counters::kRename);
   *rc = renameat2(a.dir, a.name.c_str(), b.dir, b.name.c_str(), RENAME_EXCHANGE) == 0 ? 0 : -errno;
@@ -369,7 +372,7 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
   if (flags == RENAME_EXCHANGE) return ExchangeNatively(from, to, rc);
   if ((flags & ~RENAME_NOREPLACE) != 0) return false;
   DirAttrs::Served src;
-  if (LocateServed(mount, from, &src, true) != 0 || src.dir < 0) return false;
+  if (LocateServed(mount, from, &src, true) != 0 || src.dir < 0 || NamesFixed(src.layers, true)) return false;
   if (S_ISDIR(src.st.st_mode)) return RenameDirNatively(from, to, flags, src, rc);
   int root = MoveRoot(from, src);
   if (root < 0 || mount.files().EngineHolds(from)) return false;
@@ -450,8 +453,10 @@ static bool LinkOpenNatively(const std::string& from, const std::string& to, int
   mount.counters().Count(Counters::kLink);
   NewName dst;
   bool exists;
-  if (!mount.branch_modes().Creatable(root) || !PlaceMovedName(to, root, &dst, &exists) ||
-      (!exists && dst.parent_missing && !MakeMovedParent(to, &dst))) {
+  if (NamesFixed(PublishedLayers(mount, ParentOf(to)), false)) {
+    *rc = -EPERM;
+  } else if (!mount.branch_modes().Creatable(root) || !PlaceMovedName(to, root, &dst, &exists) ||
+             (!exists && dst.parent_missing && !MakeMovedParent(to, &dst))) {
     *rc = -EXDEV;
   } else if (exists) {
     *rc = -EEXIST;

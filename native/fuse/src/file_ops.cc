@@ -213,6 +213,8 @@ int TmpFile(const char* path, mode_t mode, struct fuse_file_info* fi) {
   NewName n;
   // Nowhere to make it, as a create finds (policies' EROFS).
   if (Mount::Current().branch_modes().WritesNone()) return -EROFS;
+  // A directory that takes no new names takes no unnamed file either (the kernel's vfs_tmpfile).
+  if (path != nullptr && NamesFixed(PublishedLayers(Mount::Current(), ParentOf(path)), false)) return -EPERM;
   if (path == nullptr || !PlaceUnnamed(path, &n)) return -EOPNOTSUPP;
   int flags = (CallerFlags(fi->flags) & ~O_TMPFILE) | O_TMPFILE;
   Fd fd;

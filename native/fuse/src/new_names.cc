@@ -11,6 +11,7 @@
 
 #include "beneath.h"
 #include "copy_up.h"
+#include "inode_flags.h"
 #include "lookup_rule.h"
 #include "mergerfs_rule.h"
 #include "mount.h"
@@ -198,7 +199,7 @@ bool Place(const std::string& path, const char* fn, bool ask_below, bool unnamed
   std::string name = path.substr(path.rfind('/') + 1);
   if (!unnamed && IsReservedName(name)) return false;
   DirLayers layers = mount.dirs().Layers(ParentOf(path));
-  if (layers.empty()) return false;
+  if (layers.empty() || NamesFixed(layers, false)) return false;
   std::vector<BranchModes::Ordered> order = modes.Order();
   Placed placed;
   if (placement.tdp ? !PlaceByTdp(path, name, order, layers, &placed)
@@ -220,6 +221,14 @@ bool Place(const std::string& path, const char* fn, bool ask_below, bool unnamed
 }
 
 }  // namespace
+
+bool NamesFixed(const DirLayers& parent, bool removal) {
+  if (parent.empty() || Mount::Current().branch_modes().InPlace(parent[0]->root())) return false;
+  int dir = parent[0]->Open();
+  int flags = 0;
+  return dir >= 0 && FlagsCallAt(dir, ".", O_DIRECTORY, FS_IOC_GETFLAGS, &flags) == 0 &&
+         RefusesNameChange(static_cast<unsigned>(flags), removal);
+}
 
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
   return Place(path, fn, ask_below, false, out);
@@ -288,6 +297,7 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
       break;
     }
   }
+  if (NamesFixed(layers, *replaces)) return false;
   out->parent_missing = missing;
   out->dir = missing ? -1 : layers[k]->Open();
   out->root = root;

@@ -28,6 +28,12 @@ struct NewName {
   bool parent_missing = false;  // `root` has no copy of the parent yet (`dir` is -1): MakeMovedParent
 };
 
+// Whether a change of names in the directory whose copies are `parent` is the engine's to refuse: its
+// served copy, on a branch the union does not write in place, refuses it (RefusesNameChange,
+// inode_flags.h), and the change would land in a copy on another branch, whose filesystem cannot tell.
+// A copy the union writes in place refuses by itself.
+bool NamesFixed(const DirLayers& parent, bool removal);
+
 // Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "mknod", "symlink"); fills *out if so.
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out);
 

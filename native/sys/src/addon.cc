@@ -45,6 +45,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export<OpenTmpfile>(env, exports, "openTmpfile");
   Export<LinkFd>(env, exports, "linkFd");
   Export<InodeFlagsOf>(env, exports, "inodeFlags");
+  Export<RefusesNameChangeIn>(env, exports, "refusesNameChange");
   Export<FGetXattr>(env, exports, "fgetxattr");
   Export<FSetXattr>(env, exports, "fsetxattr");
   Export<FListXattr>(env, exports, "flistxattr");

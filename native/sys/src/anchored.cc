@@ -231,28 +231,42 @@ Napi::Value Readdir(const Napi::CallbackInfo& info) {
       });
 }
 
-// The inode flags of a regular file or directory (InodeFlags); 0 for any other entry, which is never
-// opened (a device's open may act).
+namespace {
+
+// The inode flags of the regular file or directory `at` (InodeFlags) into *flags, left 0 for any other
+// entry, which is never opened (a device's open may act). 0 or errno.
+int FlagsBeneath(const Anchor& at, unsigned* flags) {
+  int fd = OpenBeneath(at.root, at.rel, O_PATH | O_NOFOLLOW);
+  if (fd < 0) return errno;
+  struct stat st;
+  if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+    int file = open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (file >= 0) {
+      *flags = InodeFlags(file);
+      close(file);
+    }
+  }
+  close(fd);
+  return 0;
+}
+
+}  // namespace
+
 Napi::Value InodeFlagsOf(const Napi::CallbackInfo& info) {
   Anchor at = AnchorArg(info, 0);
   auto flags = std::make_shared<unsigned>(0);
   return PromiseWork::Queue(
-      info.Env(), {"ioctl", at.rel, ""},
-      [=] {
-        int fd = OpenBeneath(at.root, at.rel, O_PATH | O_NOFOLLOW);
-        if (fd < 0) return errno;
-        struct stat st;
-        if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
-          int file = open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-          if (file >= 0) {
-            *flags = InodeFlags(file);
-            close(file);
-          }
-        }
-        close(fd);
-        return 0;
-      },
+      info.Env(), {"ioctl", at.rel, ""}, [=] { return FlagsBeneath(at, flags.get()); },
       [=](Napi::Env env) { return Napi::Number::New(env, *flags); });
+}
+
+Napi::Value RefusesNameChangeIn(const Napi::CallbackInfo& info) {
+  Anchor at = AnchorArg(info, 0);
+  bool removal = BoolArg(info, 2, "removal");
+  auto flags = std::make_shared<unsigned>(0);
+  return PromiseWork::Queue(
+      info.Env(), {"ioctl", at.rel, ""}, [=] { return FlagsBeneath(at, flags.get()); },
+      [=](Napi::Env env) { return Napi::Boolean::New(env, RefusesNameChange(*flags, removal)); });
 }
 
 }  // namespace strata

@@ -29,6 +29,7 @@ Napi::Value OpenStat(const Napi::CallbackInfo& info);
 Napi::Value OpenTmpfile(const Napi::CallbackInfo& info);
 Napi::Value LinkFd(const Napi::CallbackInfo& info);
 Napi::Value InodeFlagsOf(const Napi::CallbackInfo& info);
+Napi::Value RefusesNameChangeIn(const Napi::CallbackInfo& info);
 
 // Descriptors.
 Napi::Value FGetXattr(const Napi::CallbackInfo& info);

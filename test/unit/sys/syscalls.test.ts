@@ -110,6 +110,21 @@ describe('xattrs', () => {
 });
 
 describe('anchored calls', () => {
+  // chattr +i and +a take CAP_LINUX_IMMUTABLE.
+  it.runIf(process.getuid?.() === 0)('say which directories refuse a change of their names', async () => {
+    const names = ['/plain', '/sealed', '/ledger'];
+    for (const name of names) await sys.mkdir(root, name, 0o755, 0);
+    execFileSync('chattr', ['+i', at('sealed')]);
+    execFileSync('chattr', ['+a', at('ledger')]);
+    try {
+      const answers = async (removal: boolean) => Promise.all(names.map((name) => sys.refusesNameChange(root, name, removal)));
+      expect(await answers(false)).toEqual([false, true, false]);
+      expect(await answers(true)).toEqual([false, true, true]);
+    } finally {
+      execFileSync('chattr', ['-i', '-a', at('sealed'), at('ledger')]);
+    }
+  });
+
   it('mknod makes a FIFO', async () => {
     await sys.mknod(root, '/fifo', constants.S_IFIFO | 0o640, 0n);
     const st = await lstat(at('fifo'));

@@ -4,7 +4,7 @@
  * the entry to the caller, then drop a whiteout that hid the name. Creating before removing the
  * whiteout means a hidden lower copy never shows through, not even for an instant.
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { CreateFunction } from '../../../common/policies/types.ts';
 import { isReservedName } from '../../../common/whiteout.ts';
 import { byteLength } from '../bytePaths.ts';
@@ -47,6 +47,7 @@ export async function newEntry<T>(
   const place = askPlaceNew(core.placementDeps(), rel, fn, paths);
   const batch = await paths.ask(core.sys);
   if (await existing(batch)) fail(EEXIST);
+  await core.refuseFixedNames(dirname(rel), false);
   const placement = place(batch);
   if (!placement.result.ok) policyFailure(placement.result.errno);
   const targets = fn === 'create' ? placement.result.branches.slice(0, 1) : placement.result.branches;

@@ -14,6 +14,7 @@ import { mergedNames } from './readdir.ts';
 async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise<void> {
   // The lookup also answers whether a lower copy would show through: one pool job for both.
   const { node, visibleBelow } = await core.nodeWithBelow(rel);
+  await core.refuseFixedNames(dirname(rel), true);
   if (dir && !node.isDir) fail(ENOTDIR);
   if (!dir && node.isDir) fail(EISDIR);
   if (dir && (await mergedNames(core, node)).length > 0) fail(ENOTEMPTY);

@@ -4,6 +4,7 @@
  * change is copied up first; a directory that would need that (or that merges several branches) gives
  * EXDEV, so `mv` falls back to copying, as with overlayfs without redirect_dir.
  */
+import { dirname } from 'node:path';
 import { RENAME_EXCHANGE, RENAME_NOREPLACE } from '../../sys/fsValues.ts';
 import { type UnionCore, isLibfuseHidden } from '../core.ts';
 import { gatherFacts } from '../facts.ts';
@@ -47,8 +48,10 @@ export async function rename(core: UnionCore, from: string, to: string, flags: n
   if (to.startsWith(from + '/')) fail(EINVAL);
   const src = await core.node(from);
   const dst = await core.resolver.lookup(to);
-  if (flags & RENAME_EXCHANGE) return exchange(core, src, dst);
   if (dst && flags & RENAME_NOREPLACE) fail(EEXIST);
+  await core.refuseFixedNames(dirname(from), true);
+  await core.refuseFixedNames(dirname(to), dst !== null);
+  if (flags & RENAME_EXCHANGE) return exchange(core, src, dst);
   if (dst) {
     if (src.isDir && !dst.isDir) fail(ENOTDIR);
     if (!src.isDir && dst.isDir) fail(EISDIR);
@@ -96,6 +99,7 @@ export async function link(core: UnionCore, from: string, to: string): Promise<v
   const src = await core.node(from);
   if (src.isDir) fail(EPERM);
   if (await core.resolver.lookup(to)) fail(EEXIST);
+  await core.refuseFixedNames(dirname(to), false);
   const t = chooseBranch(core, src, await barrier(core, to), true);
   if (src.top !== t) await core.copyUpTo(src, t);
   await core.ensureParent(to, t);
