@@ -30,6 +30,7 @@ describe('the same operations as on kernel overlayfs', () => {
       expect(r.stdout).toBe('ok\n');
     } finally {
       if (await isMounted(mnt)) await forceUnmount(mnt);
+      for (const layer of [u.branches[1], mid]) await run('python3', [SCRIPT, 'release', layer]);
       await u.cleanup();
     }
   });

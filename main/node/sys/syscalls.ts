@@ -85,13 +85,15 @@ export interface Syscalls {
   /** Names the unnamed file open as `fd` (openTmpfile) `rel`; EEXIST when that name exists. */
   linkFd(fd: number, root: number, rel: string): Promise<void>;
   /**
-   * The inode flags (FS_IOC_GETFLAGS, what lsattr shows) of a regular file or directory; 0 for any
-   * other entry (never opened), and where the filesystem keeps none.
+   * The inode flags (FS_IOC_GETFLAGS, what lsattr shows) of a regular file or directory, with those its
+   * mark keeps (a copy-up's copy of a directory: ShownFlags, inode_flags.h); 0 for any other entry
+   * (never opened), and where the filesystem keeps none.
    */
   inodeFlags(root: number, rel: string): Promise<number>;
   /**
    * Whether directory `rel` refuses a change of its names (`removal`: one that removes a name), as the
-   * kernel refuses it: immutable, or append-only for a removal (RefusesNameChange, inode_flags.h).
+   * kernel refuses it: immutable, or append-only for a removal, by its flags or its mark
+   * (RefusesNameChange, ShownFlags: inode_flags.h).
    */
   refusesNameChange(root: number, rel: string, removal: boolean): Promise<boolean>;
   fgetxattr(fd: number, name: string): Promise<Buffer>;

@@ -3,8 +3,8 @@
  * - chown first: the kernel clears setuid/setgid and security.capability on chown, so both come after it;
  * - xattrs before chmod: setting system.posix_acl_access rewrites the group bits of the mode, and chmod
  *   afterwards makes the mode exactly the source's (which is consistent with the source's ACL);
- * - the inode flags a copy takes (sync, noatime: Syscalls.copiedFlags) once the rest is set, so a sync
- *   flag makes no step before it a synchronous write;
+ * - the inode flags a copy takes (sync, noatime: Syscalls.copiedFlags; a directory's unchangeable ones
+ *   in its mark) once the rest is set, so a sync flag makes no step before it a synchronous write;
  * - times last: nothing after them may touch the entry (data is written before any of this).
  */
 import { constants } from 'node:fs';
@@ -68,9 +68,9 @@ export function pathTarget(fs: BranchFs, b: Branch, rel: string, type: 'dir' | '
   };
 }
 
-/** The flags are set through a descriptor; the directory is opened only when it takes any. */
+/** The flags are set through a descriptor; the directory is opened only when it takes any, or a mark. */
 async function carryDirFlags(fs: BranchFs, b: Branch, rel: string, flags: number): Promise<void> {
-  if (!(flags & fs.sys.copiedFlags)) return;
+  if (!(flags & (fs.sys.copiedFlags | fs.sys.unchangeableFlags))) return;
   const fd = await fs.open(b, rel, O_RDONLY | O_DIRECTORY);
   try {
     await fs.sys.carryFlags(flags, fd);

@@ -30,6 +30,8 @@ export interface CopyupOptions {
   truncateTo?: bigint;
   /** fsync each copied file before publishing it (default true). */
   durable?: boolean;
+  /** The source's inode flags, where the caller has read them (Syscalls.inodeFlags). */
+  flags?: number;
 }
 
 /** One copy-up per destination entry at a time; the key is the destination's root descriptor and relative path. */
@@ -80,7 +82,7 @@ function copyUpIfMissing(deps: CopyupDeps, src: Branch, dst: Branch, rel: string
     if (await fs.lstatOrNull(dst, path)) return false;
     // Immutable or append-only: the branch's filesystem refuses every change a copy-up is made for to
     // such a file (appends aside), which a copy would take, so none is made (native/common/inode_flags.h).
-    const flags = await fs.inodeFlags(src, path);
+    const flags = opts.flags ?? (await fs.inodeFlags(src, path));
     if (flags & deps.sys.unchangeableFlags) throw errnoException('EPERM', 'copyup', src.real(path));
     const work = deps.work;
     return copyNode(deps.sys, src, path, dst, dir, name, {

@@ -104,16 +104,43 @@ export class UnionCore {
 
   /**
    * EPERM for a change of names in directory `dir` (`removal`: one that removes a name) that its served
-   * copy refuses, immutable or append-only, on a branch the union does not write in place: the change
-   * would land in a copy on another branch, whose filesystem cannot tell. As overlayfs, which takes the
-   * flags of a directory's top copy for its own. A copy the union writes in place refuses by itself, and
-   * a union that writes nowhere refuses every change with EROFS, as a read-only mount does first.
+   * copy refuses, immutable or append-only: by its flags on a branch the union does not write in place
+   * (the change would land in a copy on another branch, whose filesystem cannot tell), or by its mark
+   * where it is a copy-up's on one written in place (native/common/inode_flags.h). As overlayfs, which
+   * takes the flags of a directory's top copy for its own, and keeps them in a mark on its copy-up's. A
+   * copy written in place refuses by itself otherwise, and a union that writes nowhere refuses every
+   * change with EROFS, as a read-only mount does first.
    */
   async refuseFixedNames(dir: string, removal: boolean): Promise<void> {
     if (!this.branches.some((b) => b.modifiable)) return;
-    const top = await this.resolver.dirTop(dir);
-    if (top === undefined || this.branches[top].modifiable) return;
-    if (await this.sys.refusesNameChange(this.branches[top].fd, dir, removal)) fail(EPERM);
+    const layers = await this.resolver.dirLayers(dir);
+    if (layers === undefined || (this.branches[layers[0]].modifiable && layers.length < 2)) return;
+    if (await this.sys.refusesNameChange(this.branches[layers[0]].fd, dir, removal)) fail(EPERM);
+  }
+
+  /**
+   * EPERM for a change to directory `node` itself (its mode, owner, times, xattrs) where it is a
+   * copy-up's copy of one that was immutable or append-only, which its mark keeps (inode_flags.h), as
+   * that one refuses it (copyup.ts). chattr, which clears the mark, is not such a change.
+   */
+  async refuseMarkedDir(node: UnionNode): Promise<void> {
+    if (node.isDir && node.layers.length > 1 && this.branches[node.top].modifiable) await this.refuseUnchangeable(node);
+  }
+
+  /**
+   * EPERM where `node` is immutable or append-only, for its removal or move, as the kernel refuses it
+   * (may_delete), or a change asked before its copy-up would refuse: by its flags where its served copy
+   * is on a branch the union does not write in place (a whiteout or a copy would hide or move it, which
+   * that filesystem cannot tell), by its mark where it is a copy-up's directory on one written in place
+   * (which refuses by itself otherwise).
+   */
+  async refuseFixedEntry(node: UnionNode): Promise<void> {
+    if (!this.branches[node.top].modifiable) await this.refuseUnchangeable(node);
+    else await this.refuseMarkedDir(node);
+  }
+
+  private async refuseUnchangeable(node: UnionNode): Promise<void> {
+    if ((await this.fs.inodeFlags(this.branches[node.top], node.rel)) & this.sys.unchangeableFlags) fail(EPERM);
   }
 
   /** The union inode number of a branch object. */
@@ -139,7 +166,9 @@ export class UnionCore {
    * branch. `truncateTo` limits the data copied when the change is a truncate.
    */
   async ensureWritable(rel: string, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
-    return this.makeWritable(await this.node(rel), truncateTo);
+    const node = await this.node(rel);
+    await this.refuseMarkedDir(node);
+    return this.makeWritable(node, truncateTo);
   }
 
   /** ensureWritable for a node the caller has just looked up. */
@@ -160,8 +189,12 @@ export class UnionCore {
    */
   async copyUpTo(node: UnionNode, t: number, truncateTo?: bigint): Promise<{ node: UnionNode; branch: Branch }> {
     const dst = this.branches[t];
+    const src = this.branches[node.top];
+    // One that cannot change refuses before its parent is copied: the kernel asks its flags first.
+    const flags = await this.fs.inodeFlags(src, node.rel);
+    if (flags & this.sys.unchangeableFlags) fail(EPERM);
     await this.ensureParent(node.rel, t);
-    await copyUp(this.copyupDeps, this.branches[node.top], dst, node.rel, { metaRoots: this.metaRoots(), truncateTo });
+    await copyUp(this.copyupDeps, src, dst, node.rel, { metaRoots: this.metaRoots(), truncateTo, flags });
     const stat = await this.fs.lstat(dst, node.rel);
     if (node.isDir || node.stat.nlink < 2n) this.inodes.inherit(node.stat, stat);
     this.invalidate(node.rel);

@@ -103,10 +103,10 @@ export class Resolver {
     return visibleBelow(basename(rel), facts(await paths.ask(this.sys)), layers.indexOf(above));
   }
 
-  /** The branch that serves directory `rel`, from the cache where it is there (structure only); undefined where `rel` is no directory. */
-  async dirTop(rel: string): Promise<number | undefined> {
+  /** The branches that hold the copies directory `rel` merges, the serving one first, from the cache where it is there (structure only); undefined where `rel` is no directory. */
+  async dirLayers(rel: string): Promise<readonly number[] | undefined> {
     const dir = await this.lookupDir(rel);
-    return dir?.isDir ? dir.top : undefined;
+    return dir?.isDir ? dir.layers : undefined;
   }
 
   /**

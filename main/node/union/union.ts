@@ -96,7 +96,7 @@ export class Union {
           stat,
           gen,
         ),
-      writable: async (p) => void (await this.core.ensureWritable(p)),
+      writable: async (p) => void (await this.core.makeWritable(await this.core.node(p))),
       fileFlags: (p, cmd, arg, set) => attr.fileFlags(this.core, p, cmd, arg, set),
     };
     this.publishBranchModes();

@@ -130,9 +130,19 @@ static bool OnServedCopy(Counters::Op op, const char* path, const std::function<
     return false;
   bool in_place = mount.branch_modes().InPlace(served.root), is_dir = S_ISDIR(served.st.st_mode);
   bool root = strcmp(path, "/") == 0;
+  // A copy-up's copy of a directory that was immutable or append-only refuses as its source would, save
+  // the chattr that clears its mark (inode_flags.h).
+  if (in_place && is_dir && op != Counters::kIoctl &&
+      (MarkedFlagsAt(served.dir, served.name.c_str()) & kUnchangeableFlags)) {
+    *rc = -EPERM;
+    mount.counters().Count(op);
+    return true;
+  }
   if (!in_place && ((!S_ISREG(served.st.st_mode) && !S_ISLNK(served.st.st_mode) && !is_dir) || root)) return false;
   if (!in_place && unless) {
-    int err = unless(served.dir, served.name.c_str());
+    // One that cannot change refuses first, as its copy-up would (the kernel asks the flags first).
+    bool flagged = (S_ISREG(served.st.st_mode) || is_dir) && UnchangeableAt(served.dir, served.name.c_str());
+    int err = flagged ? -EPERM : unless(served.dir, served.name.c_str());
     if (err == -ENOENT || err == -ENOSYS) return false;
     if (err < 0) {
       *rc = err;
@@ -313,12 +323,30 @@ static bool XattrNatively(const char* path, const char* name, char* value, size_
   return true;
 }
 
-// The served copy's names, as the engine lists them (ops/xattr.ts), or a hidden file's.
+// The names of `list` (`length` bytes) but Strata's own, which a branch copy may hold (a directory's
+// mark, inode_flags.h): moved up in place; their length.
+static int WithoutOwnNames(char* list, int length) {
+  int kept = 0;
+  for (int at = 0; at < length;) {
+    int size = static_cast<int>(strnlen(list + at, length - at)) + 1;
+    if (!Strata(list + at)) {
+      memmove(list + kept, list + at, size);
+      kept += size;
+    }
+    at += size;
+  }
+  return kept;
+}
+
+// The served copy's names, as the engine lists them (ops/xattr.ts), or a hidden file's. A size asked
+// for (`size` 0) counts Strata's names too, as overlayfs' counts its own: never too few.
 static bool ListXattrNatively(const char* path, char* list, size_t size, int* rc) {
   auto list_on = [&](const char* self) { return listxattr(self, list, size); };
-  if (OnHiddenFile(Counters::kListxattr, path, list_on, rc)) return true;
-  if (!OnServedXattr(path, list_on, rc)) return false;
-  Mount::Current().counters().Count(Counters::kListxattr);
+  if (!OnHiddenFile(Counters::kListxattr, path, list_on, rc)) {
+    if (!OnServedXattr(path, list_on, rc)) return false;
+    Mount::Current().counters().Count(Counters::kListxattr);
+  }
+  if (size > 0 && *rc > 0) *rc = WithoutOwnNames(list, *rc);
   return true;
 }
 
@@ -426,8 +454,11 @@ int FileFlags(const char* path, unsigned int cmd, void* arg, bool set) {
     rc = on_copy(served.dir, served.name.c_str());
     mount.counters().Count(Counters::kIoctl);
   }
-  // The change moved the copy's ctime.
-  if (set && rc == 0) mount.InvalidateNow(path);
+  // The change moved the copy's ctime, and may have changed a directory's mark.
+  if (set && rc == 0) {
+    mount.InvalidateNow(path);
+    for (const auto& copy : mount.dirs().Copies(path)) copy->ForgetMark();
+  }
   return rc;
 }
 

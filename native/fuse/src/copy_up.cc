@@ -403,7 +403,11 @@ bool CopyDirUpNatively(const std::string& path, const DirAttrs::Served& served, 
 
 bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, bool truncate, CopiedUp* out) {
   Mount& mount = Mount::Current();
-  if (served.st.st_nlink != 1 || mount.files().EngineHolds(path)) return false;
+  // An immutable or append-only file is the engine's to refuse (inode_flags.h), before its parent is
+  // copied: the kernel asks its flags first.
+  if (served.st.st_nlink != 1 || mount.files().EngineHolds(path) ||
+      (S_ISREG(served.st.st_mode) && UnchangeableAt(served.dir, served.name.c_str())))
+    return false;
   int root = -1;
   out->layers = served.layers;
   int at = CopyupDir(path, out->layers, served.root, &root);
@@ -414,9 +418,8 @@ bool CopyUpNatively(const std::string& path, const DirAttrs::Served& served, boo
   // O_NONBLOCK: a FIFO swapped in since the lookup must not block the open (nor is it copied).
   Fd from(openat(served.dir, served.name.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
-  // An immutable or append-only file is the engine's to refuse (inode_flags.h).
   if (from.get() < 0 || fstat(from.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-      st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino || (InodeFlags(from.get()) & kUnchangeableFlags))
+      st.st_dev != served.st.st_dev || st.st_ino != served.st.st_ino)
     return false;
   struct stat made;
   {

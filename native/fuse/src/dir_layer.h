@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "beneath.h"
+#include "inode_flags.h"
 
 namespace strata {
 
@@ -45,10 +46,32 @@ class DirLayer {
     return opened;
   }
 
+  // The flags the copy's mark keeps (inode_flags.h), read on first use: a name change in the directory
+  // asks it (NamesFixed). Kept until ForgetMark, which a change of the mark calls (the union's chattr, or
+  // one made directly in the branch, which the invalidator hears of); a read that a ForgetMark overtook
+  // is not kept.
+  unsigned Mark() {
+    int known = mark_.load();
+    if (known >= 0) return static_cast<unsigned>(known);
+    unsigned seq = seq_.load();
+    int fd = Open();
+    unsigned flags = fd < 0 ? 0 : MarkedFlags(fd);
+    int unknown = -1;
+    if (fd >= 0 && seq_.load() == seq) mark_.compare_exchange_strong(unknown, static_cast<int>(flags));
+    return flags;
+  }
+
+  void ForgetMark() {
+    seq_++;
+    mark_.store(-1);
+  }
+
  private:
   const int root_;
   const std::string rel_;
   std::atomic<int> fd_{-1};
+  std::atomic<int> mark_{-1};
+  std::atomic<unsigned> seq_{0};
 };
 
 using DirLayers = std::vector<std::shared_ptr<DirLayer>>;

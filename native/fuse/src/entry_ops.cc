@@ -146,7 +146,7 @@ static bool RemoveNatively(const char* path, bool dir, int* rc) {
   const BranchModes& modes = mount.branch_modes();
   DirAttrs::Served served;
   if (!modes.Opens() || LocateServed(mount, path, &served, true) != 0 || served.dir < 0 ||
-      NamesFixed(served.layers, true))
+      NamesFixed(served.layers, true) || EntryFixed(served.root, served.dir, served.name, served.st))
     return false;
   const std::string& name = served.name;
   bool in_place = modes.InPlace(served.root);
@@ -372,7 +372,9 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
   if (flags == RENAME_EXCHANGE) return ExchangeNatively(from, to, rc);
   if ((flags & ~RENAME_NOREPLACE) != 0) return false;
   DirAttrs::Served src;
-  if (LocateServed(mount, from, &src, true) != 0 || src.dir < 0 || NamesFixed(src.layers, true)) return false;
+  if (LocateServed(mount, from, &src, true) != 0 || src.dir < 0 || NamesFixed(src.layers, true) ||
+      EntryFixed(src.root, src.dir, src.name, src.st))
+    return false;
   if (S_ISDIR(src.st.st_mode)) return RenameDirNatively(from, to, flags, src, rc);
   int root = MoveRoot(from, src);
   if (root < 0 || mount.files().EngineHolds(from)) return false;
@@ -386,12 +388,19 @@ static bool RenameNatively(const std::string& from, const std::string& to, unsig
     *rc = -EEXIST;
     return true;
   }
-  if (copy && !CopyUpToMove(from, &src)) return false;
+  if (dst.replaces_fixed || (copy && !CopyUpToMove(from, &src))) return false;
   if (dst.parent_missing && !MakeMovedParent(to, &dst)) return false;
   mount.counters().Count(Counters::kRename);
   if (!MoveName(src, dst, flags, rc)) return false;
   if (*rc == 0) *rc = -DropWhiteout(dst);
   return true;
+}
+
+int MoveRefused(const char* from) {
+  Mount& mount = Mount::Current();
+  DirAttrs::Served src;
+  if (mount.branch_modes().WritesNone() || LocateServed(mount, from, &src) != 0 || src.dir < 0) return 0;
+  return NamesFixed(src.layers, true) || EntryFixed(src.root, src.dir, src.name, src.st) ? -EPERM : 0;
 }
 
 // Renaming changes the moved inode's ctime, and the link count of one it replaces.

@@ -223,11 +223,18 @@ bool Place(const std::string& path, const char* fn, bool ask_below, bool unnamed
 }  // namespace
 
 bool NamesFixed(const DirLayers& parent, bool removal) {
-  if (parent.empty() || Mount::Current().branch_modes().InPlace(parent[0]->root())) return false;
-  int dir = parent[0]->Open();
-  int flags = 0;
-  return dir >= 0 && FlagsCallAt(dir, ".", O_DIRECTORY, FS_IOC_GETFLAGS, &flags) == 0 &&
-         RefusesNameChange(static_cast<unsigned>(flags), removal);
+  int dir = parent.empty() ? -1 : parent[0]->Open();
+  if (dir < 0) return false;
+  // Written in place, a copy refuses by itself, save what its mark keeps: only one made over others has it.
+  if (Mount::Current().branch_modes().InPlace(parent[0]->root()))
+    return parent.size() > 1 && RefusesNameChange(parent[0]->Mark(), removal);
+  return RefusesNameChange(InodeFlagsAt(dir, ".", O_DIRECTORY), removal);
+}
+
+bool EntryFixed(int root, int dir, const std::string& name, const struct stat& st) {
+  if (Mount::Current().branch_modes().InPlace(root))
+    return S_ISDIR(st.st_mode) && (MarkedFlagsAt(dir, name.c_str()) & kUnchangeableFlags) != 0;
+  return (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) && UnchangeableAt(dir, name.c_str());
 }
 
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out) {
@@ -264,6 +271,7 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
       return false;
   }
   *replaces = false;
+  out->replaces_fixed = false;
   out->whiteout = false;
   // The lookup rule's walk, as far as it decides: the first copy of the name, or its first whiteout.
   for (size_t j = 0; j < layers.size(); j++) {
@@ -273,6 +281,7 @@ bool PlaceMovedName(const std::string& path, int root, NewName* out, bool* repla
     if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
       if (static_cast<int>(j) < k || S_ISDIR(st.st_mode)) return false;
       *replaces = true;
+      out->replaces_fixed = EntryFixed(layers[j]->root(), dir, name, st);
       break;
     }
     if (errno != ENOENT) return false;

@@ -26,13 +26,21 @@ struct NewName {
   bool whiteout = false;        // `.wh.<name>` in `dir`, removed once the name is made
   bool hidden_below = false;    // asked for: a branch below holds the name (a new directory is made opaque)
   bool parent_missing = false;  // `root` has no copy of the parent yet (`dir` is -1): MakeMovedParent
+  bool replaces_fixed = false;  // PlaceMovedName's: the name it replaces is EntryFixed
 };
 
 // Whether a change of names in the directory whose copies are `parent` is the engine's to refuse: its
-// served copy, on a branch the union does not write in place, refuses it (RefusesNameChange,
-// inode_flags.h), and the change would land in a copy on another branch, whose filesystem cannot tell.
-// A copy the union writes in place refuses by itself.
+// served copy refuses it (RefusesNameChange, inode_flags.h), by its flags on a branch the union does not
+// write in place (the change would land in a copy on another branch, whose filesystem cannot tell), or
+// by its mark where it is a copy-up's on one written in place (which refuses by itself otherwise).
 bool NamesFixed(const DirLayers& parent, bool removal);
+
+// Whether the entry `name` in `dir` (a copy on branch `root`, `st` its lstat) is immutable or
+// append-only, which keeps it from going or moving (the kernel's may_delete): by its flags on a branch
+// the union does not write in place (a whiteout or copy would hide or move it, which its filesystem
+// cannot tell), by its mark where it is a copy-up's directory on one written in place (which refuses
+// by itself otherwise). The engine's to refuse.
+bool EntryFixed(int root, int dir, const std::string& name, const struct stat& st);
 
 // Whether the FUSE threads make `path` for `fn` ("create", "mkdir", "mknod", "symlink"); fills *out if so.
 bool PlaceNewName(const std::string& path, const char* fn, bool ask_below, NewName* out);

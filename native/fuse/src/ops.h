@@ -44,6 +44,10 @@ int Unlink(const char* path);
 int RmDir(const char* path);
 int SymLink(const char* target, const char* path);
 int Rename(const char* from, const char* to, unsigned int flags);
+// -EPERM where moving `from` away would be refused for its flags or its directory's (NamesFixed,
+// EntryFixed: new_names.h), else 0. Asked before the open file a rename replaces is hidden
+// (Served::Rename), since a rename refused after that would have lost the name.
+int MoveRefused(const char* from);
 int Link(const char* from, const char* to);
 // The open `node` goes by `now`, another of its names, where it went by `gone` (OpenFiles::Repath):
 // in the engine's handle table too, before anything is asked of it later.

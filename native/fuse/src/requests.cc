@@ -563,7 +563,8 @@ void Served::Rename(uint32_t flags, uint64_t newdir, size_t skip) {
     bool last = false;
     open = nodes_.OpenByName(newdir, to, &last);
     if (open != 0 && last) {
-      int rc = Hide(newdir, to, to_path, open);
+      int rc = op::MoveRefused(from_path.c_str());
+      if (rc == 0) rc = Hide(newdir, to, to_path, open);
       if (rc < 0) return Fail(-rc);
       open = 0;
     }

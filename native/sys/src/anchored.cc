@@ -233,7 +233,8 @@ Napi::Value Readdir(const Napi::CallbackInfo& info) {
 
 namespace {
 
-// The inode flags of the regular file or directory `at` (InodeFlags) into *flags, left 0 for any other
+// The inode flags of the regular file or directory `at` as the union shows them (ShownFlags: a copy-up's
+// copy of a directory keeps its source's unchangeable ones in its mark) into *flags, left 0 for any other
 // entry, which is never opened (a device's open may act). 0 or errno.
 int FlagsBeneath(const Anchor& at, unsigned* flags) {
   int fd = OpenBeneath(at.root, at.rel, O_PATH | O_NOFOLLOW);
@@ -242,7 +243,7 @@ int FlagsBeneath(const Anchor& at, unsigned* flags) {
   if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
     int file = open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (file >= 0) {
-      *flags = InodeFlags(file);
+      *flags = ShownFlags(file);
       close(file);
     }
   }

@@ -125,6 +125,23 @@ describe('anchored calls', () => {
     }
   });
 
+  it("keep a copied directory's unchangeable flags in its mark: carryFlags makes it, inodeFlags and refusesNameChange read it", async () => {
+    const [IMMUTABLE, APPEND] = [0x10, 0x20];
+    await sys.mkdir(root, '/copied', 0o755, 0);
+    const fd = openSync(at('copied'), constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      await sys.carryFlags(APPEND, fd);
+      expect((await sys.fgetxattr(fd, 'user.strata.protattr')).toString()).toBe('a');
+      expect((await sys.inodeFlags(root, '/copied')) & (IMMUTABLE | APPEND)).toBe(APPEND);
+      expect([await sys.refusesNameChange(root, '/copied', false), await sys.refusesNameChange(root, '/copied', true)]).toEqual([false, true]);
+      await sys.carryFlags(IMMUTABLE | APPEND, fd);
+      expect((await sys.fgetxattr(fd, 'user.strata.protattr')).toString()).toBe('ia');
+      expect(await sys.refusesNameChange(root, '/copied', false)).toBe(true);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   it('mknod makes a FIFO', async () => {
     await sys.mknod(root, '/fifo', constants.S_IFIFO | 0o640, 0n);
     const st = await lstat(at('fifo'));

@@ -15,6 +15,7 @@ async function removeServed(core: UnionCore, rel: string, dir: boolean): Promise
   // The lookup also answers whether a lower copy would show through: one pool job for both.
   const { node, visibleBelow } = await core.nodeWithBelow(rel);
   await core.refuseFixedNames(dirname(rel), true);
+  await core.refuseFixedEntry(node);
   if (dir && !node.isDir) fail(ENOTDIR);
   if (!dir && node.isDir) fail(EISDIR);
   if (dir && (await mergedNames(core, node)).length > 0) fail(ENOTEMPTY);

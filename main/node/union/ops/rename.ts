@@ -51,6 +51,7 @@ export async function rename(core: UnionCore, from: string, to: string, flags: n
   if (dst && flags & RENAME_NOREPLACE) fail(EEXIST);
   await core.refuseFixedNames(dirname(from), true);
   await core.refuseFixedNames(dirname(to), dst !== null);
+  for (const gone of dst ? [src, dst] : [src]) await core.refuseFixedEntry(gone);
   if (flags & RENAME_EXCHANGE) return exchange(core, src, dst);
   if (dst) {
     if (src.isDir && !dst.isDir) fail(ENOTDIR);

@@ -29,11 +29,11 @@ export async function getxattr(core: UnionCore, rel: string, name: string): Prom
   return core.fs.getxattr(core.branches[node.top], rel, name);
 }
 
+/** Strata's own names a branch copy holds (a directory's mark, native/common/inode_flags.h) are left out. */
 export async function listxattr(core: UnionCore, rel: string): Promise<string[]> {
   const held = core.unlinkedOpen(rel);
-  if (held) return core.sys.flistxattr(held.fd);
-  const node = await core.node(rel);
-  return core.fs.listxattr(core.branches[node.top], rel);
+  const names = held ? await core.sys.flistxattr(held.fd) : await core.fs.listxattr(core.branches[(await core.node(rel)).top], rel);
+  return names.filter((name) => !name.startsWith(STRATA_PREFIX));
 }
 
 export async function setxattr(core: UnionCore, rel: string, name: string, value: Buffer, flags: number): Promise<void> {
@@ -48,9 +48,14 @@ export async function removexattr(core: UnionCore, rel: string, name: string): P
   if (name.startsWith(STRATA_PREFIX)) fail(EPERM, `${STRATA_PREFIX}* attributes are read-only`);
   const held = core.unlinkedOpen(rel);
   if (held) return core.sys.fremovexattr(changeableHeld(held).fd, name);
-  // As overlayfs: removing what a copy to be copied up lacks is ENODATA, with nothing copied up.
-  const served = core.branches[(await core.node(rel)).top];
-  if (!served.modifiable) await core.fs.getxattr(served, rel, name);
+  // As overlayfs: removing what a copy to be copied up lacks is ENODATA, with nothing copied up, once
+  // its flags let it change at all.
+  const node = await core.node(rel);
+  const served = core.branches[node.top];
+  if (!served.modifiable) {
+    await core.refuseFixedEntry(node);
+    await core.fs.getxattr(served, rel, name);
+  }
   const { branch } = await core.ensureWritable(rel);
   await core.fs.removexattr(branch, rel, name);
 }
