@@ -457,7 +457,7 @@ int FileFlags(const char* path, unsigned int cmd, void* arg, bool set) {
   // The change moved the copy's ctime, and may have changed a directory's mark.
   if (set && rc == 0) {
     mount.InvalidateNow(path);
-    for (const auto& copy : mount.dirs().Copies(path)) copy->ForgetMark();
+    for (const auto& copy : mount.dirs().Layers(path)) copy->ForgetMark();
   }
   return rc;
 }

@@ -400,7 +400,7 @@ void Invalidator::ReadEvents(Batch& batch) {
       if (ev->len == 0) {
         // The watched copy itself: its attributes (its mark among them), or it went away.
         if (Masked(dir) || (AttributesOnly(ev->mask) && MaskedTimes(dir))) continue;
-        for (const auto& copy : dirs_.Copies(dir)) copy->ForgetMark();
+        for (const auto& copy : dirs_.Layers(dir)) copy->ForgetMark();
         batch.attrs.insert(dir);
         if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) merge_changed(dir);
         continue;
